@@ -1,0 +1,43 @@
+# plan-emploi : les deux commandes du README sont `make run` et `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installe
+DEV_ENV := DEBUG=1
+HOTE ?= 127.0.0.1:8000
+
+.PHONY: install run test e2e lint bench sauvegarde restauration clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+## Installe, migre, charge le référentiel et la démo (petite échelle), lance le serveur sur $(HOTE).
+run: install
+	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEV_ENV) $(BIN)/python manage.py demo --echelle petite
+	$(DEV_ENV) $(BIN)/python manage.py runserver $(HOTE)
+
+## Installe et lance toute la suite de tests (SQLite, ou PostgreSQL si DATABASE_URL est défini).
+test: install
+	$(DEV_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## Parcours dans Chromium seulement.
+e2e: install
+	$(DEV_ENV) $(BIN)/python -m pytest -m e2e $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+
+## Banc de mesure (PostgreSQL : DATABASE_URL) ; imprime un tableau et écrit bench/resultats/*.json.
+bench: install
+	$(DEV_ENV) $(BIN)/python bench/lancer.py $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) staticfiles

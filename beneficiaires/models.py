@@ -1,0 +1,334 @@
+import unicodedata
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from referentiel.models import Commune
+
+from .acces import condition_prestataire
+
+
+def normaliser(texte):
+    """Minuscules sans accents : clé de recherche identique sur SQLite et PostgreSQL."""
+    decompose = unicodedata.normalize("NFKD", texte or "")
+    return " ".join("".join(c for c in decompose if not unicodedata.combining(c)).lower().split())
+
+
+class Organisme(models.TextChoices):
+    CAF = "CAF", "CAF"
+    MSA = "MSA", "MSA"
+
+
+class EtatDroit(models.IntegerChoices):
+    NOUVELLE_DEMANDE = 0, "0 — Nouvelle demande"
+    REFUSE = 1, "1 — Droit refusé"
+    OUVERT_VERSABLE = 2, "2 — Droit ouvert et versable"
+    OUVERT_SUSPENDU = 3, "3 — Droit ouvert et suspendu"
+    VERSEMENT_SUSPENDU = 4, "4 — Droit ouvert, versement suspendu"
+    CLOS = 5, "5 — Droit clos"
+    CLOS_ANTERIEUR = 6, "6 — Droit clos sur mois antérieur"
+
+
+class FoyerQuerySet(models.QuerySet):
+    def visibles_par(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        if user.voit_tout:
+            return self
+        return self.filter(pk__in=Beneficiaire.objects.visibles_par(user).values("foyer_id"))
+
+
+class Foyer(models.Model):
+    numero_allocataire = models.CharField("numéro allocataire", max_length=20)
+    organisme = models.CharField("organisme payeur", max_length=3, choices=Organisme.choices, default=Organisme.CAF)
+    etat_droit = models.PositiveSmallIntegerField(
+        "état du droit", choices=EtatDroit.choices, default=EtatDroit.OUVERT_VERSABLE
+    )
+    date_ouverture_droit = models.DateField("date d'ouverture du droit", null=True, blank=True)
+    commune = models.ForeignKey(Commune, verbose_name="commune", on_delete=models.PROTECT, related_name="foyers")
+    date_creation = models.DateTimeField("créé le", auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = FoyerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "foyer"
+        verbose_name_plural = "foyers"
+        ordering = ["numero_allocataire"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["numero_allocataire", "organisme"],
+                name="foyer_numero_organisme_unique",
+                violation_error_message="Un foyer porte déjà ce numéro allocataire chez cet organisme.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(etat_droit__gte=0, etat_droit__lte=6),
+                name="foyer_etat_droit_0_6",
+                violation_error_message="L'état du droit va de 0 à 6.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organisme} {self.numero_allocataire}"
+
+
+class Role(models.TextChoices):
+    DEM = "DEM", "Demandeur"
+    CJT = "CJT", "Conjoint"
+    ENF = "ENF", "Enfant"
+    AUT = "AUT", "Autre"
+
+
+class Civilite(models.TextChoices):
+    MADAME = "MME", "Madame"
+    MONSIEUR = "M", "Monsieur"
+
+
+class Orientation(models.TextChoices):
+    PROFESSIONNELLE = "pro", "Professionnelle (France Travail ou organisme de placement)"
+    SOCIO_PRO = "socio_pro", "Socioprofessionnelle"
+    SOCIALE = "sociale", "Sociale"
+
+
+class StatutParcours(models.TextChoices):
+    A_EVALUER = "a_evaluer", "À évaluer"
+    EN_EVALUATION = "en_evaluation", "En cours d'évaluation"
+    EN_PARCOURS = "en_parcours", "En parcours"
+    SORTI = "sorti", "Sorti du plan"
+    ARCHIVE = "archive", "Archivé"
+
+
+class BeneficiaireQuerySet(models.QuerySet):
+    def visibles_par(self, user):
+        """Le périmètre de chaque rôle : une personne hors périmètre n'existe pas (404) pour l'utilisateur."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.voit_tout:
+            return self
+        if user.est_referent:
+            return self.filter(commune__bassin_emploi__in=user.bassins.values("pk"))
+        if user.est_prestataire and user.structure_id:
+            return self.filter(condition_prestataire(user)).distinct()
+        return self.none()
+
+    def actifs(self):
+        return self.exclude(statut_parcours=StatutParcours.ARCHIVE)
+
+
+class Beneficiaire(models.Model):
+    foyer = models.ForeignKey(Foyer, verbose_name="foyer", on_delete=models.PROTECT, related_name="membres")
+    role = models.CharField("rôle dans le foyer", max_length=3, choices=Role.choices, default=Role.DEM)
+    civilite = models.CharField("civilité", max_length=3, choices=Civilite.choices, blank=True)
+    nom = models.CharField("nom d'usage", max_length=100)
+    nom_naissance = models.CharField("nom de naissance", max_length=100, blank=True)
+    prenoms = models.CharField("prénoms", max_length=150)
+    date_naissance = models.DateField("date de naissance")
+    soumis_droits_devoirs = models.BooleanField("soumis aux droits et devoirs (SDD)", default=False)
+    telephone = models.CharField("téléphone", max_length=20, blank=True)
+    email = models.EmailField("e-mail", blank=True)
+    adresse = models.CharField("adresse", max_length=250, blank=True)
+    commune = models.ForeignKey(Commune, verbose_name="commune", on_delete=models.PROTECT, related_name="beneficiaires")
+    orientation = models.CharField("orientation", max_length=10, choices=Orientation.choices, blank=True)
+    date_orientation = models.DateField("date d'orientation", null=True, blank=True)
+    referent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="référent unique",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="beneficiaires_suivis",
+    )
+    statut_parcours = models.CharField(
+        "statut du parcours",
+        max_length=15,
+        choices=StatutParcours.choices,
+        default=StatutParcours.A_EVALUER,
+        db_index=True,
+    )
+    evaluation_courante = models.ForeignKey(
+        "Evaluation",
+        verbose_name="évaluation en vigueur",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="La dernière évaluation réalisée : le profil actuel de la personne.",
+    )
+    recherche = models.CharField("clé de recherche", max_length=400, editable=False, db_index=True)
+    date_creation = models.DateTimeField("créé le", auto_now_add=True)
+    date_anonymisation = models.DateTimeField("anonymisé le", null=True, blank=True, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["recherche"])
+    objects = BeneficiaireQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "bénéficiaire"
+        verbose_name_plural = "bénéficiaires"
+        ordering = ["nom", "prenoms", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["foyer", "role", "nom", "prenoms", "date_naissance"],
+                name="beneficiaire_identite_unique",
+                violation_error_message="Cette personne figure déjà dans ce foyer avec ce rôle.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(date_naissance__gte="1900-01-01"),
+                name="beneficiaire_naissance_plausible",
+                violation_error_message="La date de naissance doit être postérieure au 01/01/1900.",
+            ),
+        ]
+        indexes = [models.Index(fields=["commune", "statut_parcours"], name="benef_commune_statut_idx")]
+
+    def __str__(self):
+        return f"{self.nom.upper()} {self.prenoms}"
+
+    def get_absolute_url(self):
+        return reverse("beneficiaires:detail", args=[self.pk])
+
+    def calculer_recherche(self):
+        """Clé de recherche sans accents ni casse ; à appeler avant tout enregistrement (services, imports)."""
+        self.recherche = normaliser(
+            f"{self.nom} {self.nom_naissance} {self.prenoms} {self.foyer.numero_allocataire if self.foyer_id else ''}"
+        )[:400]
+
+    def age_le(self, jour):
+        return (
+            jour.year
+            - self.date_naissance.year
+            - ((jour.month, jour.day) < (self.date_naissance.month, self.date_naissance.day))
+        )
+
+
+class Severite(models.IntegerChoices):
+    AUCUN = 0, "Aucun"
+    LEGER = 1, "Léger"
+    FORT = 2, "Fort"
+
+
+# Freins périphériques : (champ, libellé). Une catégorie, jamais un diagnostic (RGPD).
+FREINS = [
+    ("frein_mobilite", "Mobilité"),
+    ("frein_logement", "Logement"),
+    ("frein_sante", "Santé"),
+    ("frein_garde_enfants", "Garde d'enfants"),
+    ("frein_langue", "Maîtrise du français"),
+    ("frein_numerique", "Numérique"),
+    ("frein_endettement", "Endettement"),
+    ("frein_administratif", "Situation administrative"),
+]
+
+
+class NiveauDiplome(models.TextChoices):
+    SANS = "sans", "Sans diplôme"
+    NIV3 = "3", "Niveau 3 (CAP, BEP)"
+    NIV4 = "4", "Niveau 4 (baccalauréat)"
+    NIV5 = "5", "Niveau 5 (bac + 2)"
+    NIV6 = "6", "Niveau 6 (licence, bac + 3)"
+    NIV7 = "7", "Niveau 7 (master, bac + 5)"
+    NIV8 = "8", "Niveau 8 (doctorat)"
+
+
+class CompetencesNumeriques(models.TextChoices):
+    AUCUNE = "aucune", "Aucune"
+    BASE = "base", "Usages de base"
+    AUTONOME = "autonome", "Autonome"
+
+
+class ParcoursRecommande(models.TextChoices):
+    EMPLOI_DIRECT = "emploi_direct", "Emploi direct"
+    CONTRAT_AIDE = "contrat_aide", "Contrat aidé (CUI-CAE / PEC)"
+    PRESTATAIRE = "prestataire", "Prestataire de placement"
+    MOBILITE = "mobilite", "Aide à la mobilité d'abord"
+    SOCIAL = "social", "Parcours social"
+
+
+class EvaluationQuerySet(models.QuerySet):
+    def visibles_par(self, user):
+        return self.filter(beneficiaire__in=Beneficiaire.objects.visibles_par(user).values("pk"))
+
+
+class Evaluation(models.Model):
+    class Statut(models.TextChoices):
+        PREVUE = "prevue", "Prévue"
+        REALISEE = "realisee", "Réalisée"
+        ANNULEE = "annulee", "Annulée"
+
+    beneficiaire = models.ForeignKey(
+        Beneficiaire, verbose_name="bénéficiaire", on_delete=models.PROTECT, related_name="evaluations"
+    )
+    date = models.DateField("date")
+    evaluateur = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="évaluateur", on_delete=models.PROTECT, related_name="evaluations_menees"
+    )
+    statut = models.CharField("statut", max_length=10, choices=Statut.choices, default=Statut.PREVUE)
+    # Compétences
+    metiers_vises = models.TextField("métiers visés", blank=True, help_text="Un métier par ligne.")
+    codes_rome = models.CharField(
+        "codes ROME", max_length=100, blank=True, help_text="Facultatif, séparés par des espaces (ex. K2204 G1603)."
+    )
+    experience_annees = models.PositiveSmallIntegerField(
+        "expérience professionnelle (années)", default=0, validators=[MaxValueValidator(60)]
+    )
+    niveau_diplome = models.CharField("niveau de diplôme", max_length=4, choices=NiveauDiplome.choices, blank=True)
+    # Ressources
+    permis_b = models.BooleanField("permis B", default=False)
+    permis_am = models.BooleanField("permis AM (ou BSR)", default=False)
+    vehicule = models.BooleanField("dispose d'un véhicule", default=False)
+    heures_disponibles = models.PositiveSmallIntegerField(
+        "heures de travail possibles par semaine", default=35, validators=[MinValueValidator(0), MaxValueValidator(48)]
+    )
+    langues = models.CharField("langues parlées", max_length=200, blank=True)
+    competences_numeriques = models.CharField(
+        "compétences numériques", max_length=10, choices=CompetencesNumeriques.choices, blank=True
+    )
+    # Freins périphériques
+    frein_mobilite = models.PositiveSmallIntegerField("frein : mobilité", choices=Severite.choices, default=0)
+    frein_logement = models.PositiveSmallIntegerField("frein : logement", choices=Severite.choices, default=0)
+    frein_sante = models.PositiveSmallIntegerField("frein : santé", choices=Severite.choices, default=0)
+    frein_garde_enfants = models.PositiveSmallIntegerField(
+        "frein : garde d'enfants", choices=Severite.choices, default=0
+    )
+    frein_langue = models.PositiveSmallIntegerField("frein : maîtrise du français", choices=Severite.choices, default=0)
+    frein_numerique = models.PositiveSmallIntegerField("frein : numérique", choices=Severite.choices, default=0)
+    frein_endettement = models.PositiveSmallIntegerField("frein : endettement", choices=Severite.choices, default=0)
+    frein_administratif = models.PositiveSmallIntegerField(
+        "frein : situation administrative", choices=Severite.choices, default=0
+    )
+    parcours_recommande = models.CharField(
+        "parcours recommandé", max_length=15, choices=ParcoursRecommande.choices, blank=True
+    )
+    synthese = models.TextField(
+        "synthèse",
+        max_length=2000,
+        blank=True,
+        help_text="Quelques lignes, sans détail de santé (indiquer seulement la catégorie de frein).",
+    )
+    date_creation = models.DateTimeField("créée le", auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = EvaluationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "évaluation"
+        verbose_name_plural = "évaluations"
+        ordering = ["-date", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(heures_disponibles__lte=48),
+                name="evaluation_heures_max_48",
+                violation_error_message="Une personne ne peut déclarer plus de 48 heures par semaine.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Évaluation du {self.date:%d/%m/%Y} — {self.beneficiaire}"
+
+    def get_absolute_url(self):
+        return reverse("beneficiaires:evaluation", args=[self.pk])
+
+    def freins(self):
+        """[(libellé, sévérité)] des freins présents."""
+        return [(libelle, getattr(self, champ)) for champ, libelle in FREINS if getattr(self, champ)]

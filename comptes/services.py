@@ -1,0 +1,66 @@
+"""Actions sur les comptes : comptes de démonstration, journal des exports."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from referentiel.models import BassinEmploi, Structure
+
+from .models import JournalExport, Role, User
+
+# Comptes de démonstration : usage local uniquement (refusé hors DEBUG). Documentés dans le README.
+MOT_DE_PASSE_DEMO = "plan-emploi-demo"
+COMPTES_DEMO = [
+    # identifiant, prénom, nom, rôle, bassins
+    ("admin", "Anne", "Administratrice", Role.ADMINISTRATEUR, []),
+    ("pilotage", "Paul", "Pilote", Role.PILOTAGE, []),
+    ("referent", "Rachida", "Référente", Role.REFERENT, ["Orléans", "Montargis"]),
+    ("referent.gien", "Gilles", "Référent", Role.REFERENT, ["Gien"]),
+    ("referent.pithiviers", "Pauline", "Référente", Role.REFERENT, ["Pithiviers"]),
+    ("prestataire", "Pierre", "Prestataire", Role.PRESTATAIRE, []),
+    ("mobilite", "Marc", "Mobilité", Role.AGENT_MOBILITE, []),
+]
+
+
+@transaction.atomic
+def export_journaliser(*, par, vue, filtres, format, lignes):
+    entree = JournalExport(utilisateur=par, vue=vue, filtres=filtres[:2000], format=format, lignes=lignes)
+    entree.full_clean()
+    entree.save()
+    return entree
+
+
+@transaction.atomic
+def comptes_demo_creer(*, structure_prestataire=None):
+    """Crée (ou remet) un compte par rôle. Refusé hors développement."""
+    if not settings.DEMO_AUTORISEE:
+        raise ValidationError("Les comptes de démonstration sont refusés hors développement (DEBUG désactivé).")
+    if structure_prestataire is None:
+        structure_prestataire = Structure.objects.filter(type=Structure.Type.PRESTATAIRE).order_by("pk").first()
+    if structure_prestataire is None:
+        structure_prestataire, _ = Structure.objects.get_or_create(
+            nom="Prestataire de démonstration",
+            defaults={"type": Structure.Type.PRESTATAIRE, "secteur": Structure.Secteur.MARCHAND},
+        )
+    bassins = {b.nom: b for b in BassinEmploi.objects.all()}
+    crees = 0
+    for identifiant, prenom, nom, role, noms_bassins in COMPTES_DEMO:
+        user, cree = User.objects.get_or_create(
+            username=identifiant,
+            defaults={
+                "first_name": prenom,
+                "last_name": nom,
+                "role": role,
+                "email": f"{identifiant}@example.org",
+                "structure": structure_prestataire if role == Role.PRESTATAIRE else None,
+            },
+        )
+        if cree:
+            user.set_password(MOT_DE_PASSE_DEMO)
+            crees += 1
+        user.role = role
+        user.is_staff = user.is_superuser = role == Role.ADMINISTRATEUR
+        user.structure = structure_prestataire if role == Role.PRESTATAIRE else None
+        user.save()
+        user.bassins.set([bassins[n] for n in noms_bassins if n in bassins])
+    return crees

@@ -1,0 +1,34 @@
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from referentiel.registre_demo import ECHELLES, generateurs
+
+
+class Command(BaseCommand):
+    help = "Charge les données de démonstration (communes, comptes, bénéficiaires, axes). Idempotent."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--echelle",
+            choices=ECHELLES,
+            default="petite",
+            help="petite (make run) ou loiret (population du lancement : 14 293 foyers)",
+        )
+        parser.add_argument("--graine", type=int, default=2017, help="graine du générateur aléatoire")
+
+    def handle(self, *args, echelle, graine, **options):
+        if not settings.DEMO_AUTORISEE:
+            raise CommandError(
+                "Les données de démonstration sont réservées au développement (DEBUG=1) : "
+                "elles créent des comptes aux mots de passe publics."
+            )
+        debut = time.perf_counter()
+        for g in generateurs():
+            t0 = time.perf_counter()
+            g.fonction(echelle=echelle, graine=graine, sortie=self.stdout.write)
+            self.stdout.write(f"  [{g.nom}] {time.perf_counter() - t0:.1f} s")
+        self.stdout.write(
+            self.style.SUCCESS(f"Données de démonstration prêtes en {time.perf_counter() - debut:.1f} s.")
+        )

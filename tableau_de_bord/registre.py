@@ -1,0 +1,174 @@
+"""Le contrat entre les applications et le tableau de bord.
+
+Chaque application déclare ses indicateurs dans son module `indicateurs.py`, découvert au démarrage
+(comme admin.site.register). Le tableau de bord n'importe aucun modèle d'une autre application :
+
+    from tableau_de_bord.registre import Contexte, indicateur
+
+    @indicateur(axe="contrats", ordre=10, modeles=("contrats.ContratAide",))
+    def contrats_signes(ctx: Contexte):
+        qs = ContratAide.objects.filter(date_signature__isnull=False)
+        return ctx.compter(
+            qs, code="contrats_signes", libelle="Contrats signés", unite="contrats",
+            champ_date="date_signature", champ_bassin="beneficiaire__commune__bassin_emploi",
+            lien=ctx.lien("contrats:liste", param_bassin="bassin",
+                          params_periode=("signature_apres", "signature_avant")),
+        )
+
+Une fonction reçoit un `Contexte` (période, bassins visibles) et rend un `Indicateur` ou une liste.
+Elle agrège en SQL (une requête groupée par bassin et par mois : `ctx.ventiler`), jamais en boucle
+Python sur les lignes. `modeles` nomme les modèles dont une écriture invalide le cache du tableau.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.db.models import Count, F
+from django.db.models.functions import TruncMonth
+from django.urls import reverse
+
+AXES = {
+    "contexte": "Chiffres clés",
+    "evaluation": "Axe 1 — Connaître le public : évaluation",
+    "contrats": "Axe 2 — Retour progressif à l'emploi : contrats aidés",
+    "placement": "Axe 3 — Placement vers l'emploi",
+    "mobilite": "Axe 4 — Mobilité",
+    "forums": "Forums de l'emploi",
+}
+
+
+@dataclass
+class Indicateur:
+    code: str
+    libelle: str
+    valeur: int | Decimal | float | None
+    unite: str = ""
+    axe: str = ""
+    par_bassin: dict = field(default_factory=dict)  # {bassin_id: valeur}
+    par_mois: dict = field(default_factory=dict)  # {date(1er du mois): valeur}
+    lien: str | None = None  # liste filtrée des enregistrements derrière le chiffre (total)
+    liens_bassin: dict = field(default_factory=dict)  # {bassin_id: url}
+    description: str = ""
+    cible: int | Decimal | None = None  # rempli par le tableau de bord à partir des Objectif
+    precedent: int | Decimal | float | None = None  # valeur sur la période précédente (rempli par le tableau)
+
+
+@dataclass(frozen=True)
+class Contexte:
+    debut: date
+    fin: date
+    bassins: tuple = ()  # BassinEmploi visibles, dans l'ordre d'affichage
+    restreint: bool = False  # vrai si l'utilisateur ne voit qu'une partie des bassins
+
+    @property
+    def bassin_ids(self):
+        return [b.pk for b in self.bassins]
+
+    def filtrer_bassin(self, qs, champ_bassin):
+        if self.restreint:
+            return qs.filter(**{f"{champ_bassin}__in": self.bassin_ids})
+        return qs
+
+    def filtrer_periode(self, qs, champ_date):
+        return qs.filter(**{f"{champ_date}__gte": self.debut, f"{champ_date}__lte": self.fin})
+
+    def ventiler(self, qs, *, champ_date, champ_bassin, mesure=None):
+        """Une requête groupée (bassin, mois) sur la période. Rend (total, par_bassin, par_mois)."""
+        mesure = mesure if mesure is not None else Count("pk")
+        qs = self.filtrer_bassin(self.filtrer_periode(qs, champ_date), champ_bassin)
+        lignes = (
+            qs.annotate(_mois=TruncMonth(champ_date), _bassin=F(champ_bassin))
+            .values("_mois", "_bassin")
+            .annotate(_v=mesure)
+            .order_by()
+        )
+        total, par_bassin, par_mois = 0, defaultdict(int), defaultdict(int)
+        for ligne in lignes:
+            v = ligne["_v"] or 0
+            mois = ligne["_mois"]
+            if hasattr(mois, "date"):
+                mois = mois.date()
+            total += v
+            par_bassin[ligne["_bassin"]] += v
+            par_mois[mois] += v
+        return total, dict(par_bassin), dict(sorted(par_mois.items()))
+
+    def compter(self, qs, *, code, libelle, champ_date, champ_bassin, unite="", mesure=None, lien=None, description=""):
+        total, par_bassin, par_mois = self.ventiler(qs, champ_date=champ_date, champ_bassin=champ_bassin, mesure=mesure)
+        liens_total, liens_bassin = lien if lien else (None, {})
+        return Indicateur(
+            code=code,
+            libelle=libelle,
+            valeur=total,
+            unite=unite,
+            par_bassin=par_bassin,
+            par_mois=par_mois,
+            lien=liens_total,
+            liens_bassin=liens_bassin,
+            description=description,
+        )
+
+    def lien(self, nom_url, *, param_bassin="bassin", params_periode=None, **params):
+        """Rend (url_total, {bassin_id: url}) vers la liste filtrée ; les dates au format AAAA-MM-JJ."""
+        base = dict(params)
+        if params_periode:
+            base[params_periode[0]] = self.debut.isoformat()
+            base[params_periode[1]] = self.fin.isoformat()
+        url = reverse(nom_url)
+        total = f"{url}?{urlencode(base, doseq=True)}" if base else url
+        if self.restreint and len(self.bassins) == 1:
+            total = f"{url}?{urlencode({**base, param_bassin: self.bassins[0].pk}, doseq=True)}"
+        par_bassin = {b.pk: f"{url}?{urlencode({**base, param_bassin: b.pk}, doseq=True)}" for b in self.bassins}
+        return total, par_bassin
+
+
+def taux(numerateur, denominateur):
+    """Pourcentage arrondi à une décimale, None si le dénominateur est nul."""
+    if not denominateur:
+        return None
+    return round(Decimal(numerateur) * 100 / Decimal(denominateur), 1)
+
+
+@dataclass(frozen=True)
+class Declaration:
+    fonction: Callable
+    axe: str
+    ordre: int
+    modeles: tuple
+
+
+_declarations: dict[str, Declaration] = {}
+
+
+def indicateur(*, axe, ordre=50, modeles=()):
+    if axe not in AXES:
+        raise ValueError(f"Axe inconnu : {axe} (attendu : {', '.join(AXES)})")
+
+    def enregistrer(fonction):
+        cle = f"{fonction.__module__}.{fonction.__qualname__}"
+        _declarations[cle] = Declaration(fonction=fonction, axe=axe, ordre=ordre, modeles=tuple(modeles))
+        return fonction
+
+    return enregistrer
+
+
+def declarations():
+    return sorted(_declarations.values(), key=lambda d: (list(AXES).index(d.axe), d.ordre))
+
+
+def calculer(ctx: Contexte):
+    """Calcule tous les indicateurs déclarés pour un contexte ; rend la liste à plat."""
+    resultat = []
+    for d in declarations():
+        valeurs = d.fonction(ctx)
+        for ind in valeurs if isinstance(valeurs, list | tuple) else [valeurs]:
+            ind.axe = ind.axe or d.axe
+            resultat.append(ind)
+    return resultat
+
+
+__all__ = ["AXES", "Contexte", "Indicateur", "calculer", "declarations", "indicateur", "taux"]

@@ -1,0 +1,3 @@
+app_name = "tableau_de_bord"
+
+urlpatterns = []
