@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 
 from tests.comptes.factories import UserFactory
+from tests.concurrence import postgresql_requis  # noqa: F401 - fixture partagée
 from tests.referentiel.factories import BassinFactory, CommuneFactory
 
 
