@@ -11,7 +11,8 @@ assert anonyme.get("/").status_code == 302, "l'accueil doit renvoyer vers la con
 erreurs = []
 for user in User.objects.filter(username__in=["admin", "pilotage", "referent", "prestataire", "mobilite"]):
     client = Client(HTTP_HOST="localhost")
-    assert client.login(username=user.username, password=MOT_DE_PASSE_DEMO), user.username
+    reponse = client.post("/comptes/connexion/", {"username": user.username, "password": MOT_DE_PASSE_DEMO})
+    assert reponse.status_code == 302, f"connexion de {user.username} refusée"
     for entree in entrees_pour(user):
         statut = client.get(entree["url"]).status_code
         print(f"{user.username:12} {entree['url']:40} {statut}")
