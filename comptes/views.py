@@ -3,7 +3,7 @@ import re
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.db import connection
+from django.db import connection, transaction
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.decorators import method_decorator
@@ -32,8 +32,12 @@ def accueil(request):
 
 
 @login_not_required
+@transaction.non_atomic_requests
 def sante(request):
-    """Sonde de supervision : la base répond. Aucune donnée personnelle."""
+    """Sonde de supervision : la base répond. Aucune donnée personnelle.
+
+    Hors de la transaction de requête (ATOMIC_REQUESTS) : une base injoignable donne un 503 lisible par la
+    supervision, pas une erreur 500 levée avant la vue."""
     try:
         with connection.cursor() as curseur:
             curseur.execute("SELECT 1")
@@ -49,6 +53,11 @@ def erreur_403(request, exception=None):
 
 def erreur_404(request, exception=None):
     return render(request, "404.html", status=404)
+
+
+def erreur_csrf(request, reason=""):
+    """Refus CSRF (jeton absent ou périmé), en français ; la raison technique n'est pas montrée."""
+    return render(request, "comptes/csrf.html", status=403)
 
 
 @requires_csrf_token

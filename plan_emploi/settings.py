@@ -22,6 +22,7 @@ env = environ.Env(
     SECURE_SSL_REDIRECT=(bool, True),
     SECURE_HSTS_SECONDS=(int, 31536000),
     LOCATION_DUREE_MAX_JOURS=(int, 183),
+    PROXYS_DE_CONFIANCE=(int, 0),
 )
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
@@ -157,6 +158,11 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "comptes.views.erreur_csrf"
+# Nombre de proxys inverses de confiance devant l'application (lecture de X-Forwarded-For pour axes).
+PROXYS_DE_CONFIANCE = env("PROXYS_DE_CONFIANCE")
 
 # Content Security Policy (django-csp 4) : aucun script en ligne, aucune ressource externe.
 CONTENT_SECURITY_POLICY = {
@@ -180,6 +186,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "comptes/verrouille.html"
+AXES_CLIENT_IP_CALLABLE = "comptes.securite.adresse_client"
 
 # Téléversements : 10 Mo au plus.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
