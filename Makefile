@@ -28,7 +28,7 @@ test: install
 
 ## Parcours dans Chromium seulement.
 e2e: install
-	$(DEV_ENV) $(BIN)/python -m pytest -m e2e $(PYTEST_ARGS)
+	$(DEV_ENV) $(BIN)/python -m pytest tests/e2e -m e2e $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

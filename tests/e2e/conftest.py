@@ -136,6 +136,10 @@ def verifier_accessibilite(onglet, axe, nom):
     resultats = axe.run(onglet.page)
     violations = resultats.response.get("violations", [])
     bloquantes = [v for v in violations if v.get("impact") in IMPACTS_BLOQUANTS]
+    if violations:
+        # Toutes les violations (y compris « moderate » et « minor ») restent lisibles après coup.
+        with open(CAPTURES / "axe-rapport.txt", "a", encoding="utf-8") as rapport:
+            rapport.write(f"== {onglet.nom_test} / {nom} ({onglet.page.url})\n{formater_violations(violations)}\n")
     assert not bloquantes, (
         f"axe-core : {len(bloquantes)} violation(s) graves sur « {nom} » ({onglet.page.url}) :\n"
         + formater_violations(bloquantes)

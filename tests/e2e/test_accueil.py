@@ -54,3 +54,24 @@ def test_accueil_de_chaque_role(onglet, role):
     onglet.get_by_role("button", name="Se déconnecter").click()
     onglet.wait_for_load_state()
     assert "/comptes/connexion/" in onglet.page.url
+
+
+@pytest.mark.parametrize("role", list(TRAITS), ids=list(TRAITS.values()))
+def test_chaque_page_du_menu_est_accessible(onglet, role):
+    """Chaque entrée de navigation du rôle s'ouvre (200), a un seul titre h1, et passe axe-core.
+
+    L'administration Django n'est pas la nôtre : elle est exclue du contrôle axe.
+    """
+    bassin = BassinFactory(nom="Orléans")
+    user = UserFactory(
+        username=f"e2e.menu.{TRAITS[role]}",
+        bassins=[bassin] if role == Role.REFERENT else None,
+        **{TRAITS[role]: True},
+    )
+    connecter(onglet, user.username, MOT_DE_PASSE, verifier=False)
+    for e in entrees_pour(user):
+        if e["nom_url"] in ("accueil",) or e["nom_url"].startswith("admin:"):
+            continue
+        onglet.aller(e["url"])
+        verifier_page(onglet, e["nom_url"].replace(":", "-"))
+        assert onglet.locator("h1").count() == 1, f"{e['url']} : un seul titre h1 attendu"
