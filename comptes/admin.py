@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from .models import JournalExport, User
+from .models import JournalConsultation, JournalExport, User
 
 
 @admin.register(User)
@@ -14,13 +14,15 @@ class UtilisateurAdmin(UserAdmin):
     add_fieldsets = UserAdmin.add_fieldsets + (("Rôle dans le plan", {"fields": ("role", "structure")}),)
 
 
-@admin.register(JournalExport)
-class JournalExportAdmin(admin.ModelAdmin):
-    list_display = ("date", "utilisateur", "vue", "format", "lignes")
-    list_filter = ("format", "vue")
-    search_fields = ("utilisateur__username", "vue", "filtres")
-    date_hierarchy = "date"
-    list_select_related = ("utilisateur",)
+class JournalLectureSeuleAdmin(admin.ModelAdmin):
+    """Journal en lecture seule, visible des seuls administrateurs (ni ajout, ni modification, ni suppression)."""
+
+    def has_view_permission(self, request, obj=None):
+        user = request.user
+        return user.is_active and user.is_staff and user.est_administrateur
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
 
     def has_add_permission(self, request):
         return False
@@ -30,3 +32,23 @@ class JournalExportAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(JournalExport)
+class JournalExportAdmin(JournalLectureSeuleAdmin):
+    list_display = ("date", "utilisateur", "vue", "format", "lignes")
+    list_filter = ("format", "vue")
+    search_fields = ("utilisateur__username", "vue", "filtres")
+    date_hierarchy = "date"
+    list_select_related = ("utilisateur",)
+
+
+@admin.register(JournalConsultation)
+class JournalConsultationAdmin(JournalLectureSeuleAdmin):
+    list_display = ("date", "utilisateur", "libelle", "type_objet", "id_objet")
+    list_filter = ("type_objet", "utilisateur__role")
+    search_fields = ("utilisateur__username", "utilisateur__last_name", "=id_objet")
+    date_hierarchy = "date"
+    list_select_related = ("utilisateur", "type_objet")
+    fields = ("date", "utilisateur", "type_objet", "id_objet", "libelle")
+    readonly_fields = fields

@@ -1,4 +1,6 @@
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from referentiel.models import BassinEmploi, Structure
@@ -111,3 +113,39 @@ class JournalExport(models.Model):
 
     def __str__(self):
         return f"{self.utilisateur} — {self.vue} ({self.lignes} lignes, {self.date:%d/%m/%Y %H:%M})"
+
+
+class JournalConsultationQuerySet(models.QuerySet):
+    def pour(self, objet):
+        """Les consultations d'un objet donné (une fiche de personne, par exemple)."""
+        return self.filter(
+            type_objet=ContentType.objects.get_for_model(objet, for_concrete_model=True), id_objet=objet.pk
+        )
+
+
+class JournalConsultation(models.Model):
+    """Trace de chaque consultation d'une fiche nominative : qui, quand, quel objet.
+
+    Le libellé ne contient aucune donnée personnelle (type d'objet et numéro seulement) : le journal peut être
+    montré aux administrateurs sans exposer à nouveau la personne consultée.
+    """
+
+    date = models.DateTimeField("date", auto_now_add=True, db_index=True)
+    utilisateur = models.ForeignKey(
+        User, verbose_name="utilisateur", on_delete=models.PROTECT, related_name="consultations"
+    )
+    type_objet = models.ForeignKey(ContentType, verbose_name="type d'objet", on_delete=models.PROTECT)
+    id_objet = models.PositiveBigIntegerField("identifiant de l'objet")
+    objet = GenericForeignKey("type_objet", "id_objet")
+    libelle = models.CharField("objet consulté", max_length=120)
+
+    objects = JournalConsultationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "consultation journalisée"
+        verbose_name_plural = "journal des consultations"
+        ordering = ["-date", "-pk"]
+        indexes = [models.Index(fields=["type_objet", "id_objet", "date"], name="consultation_objet_idx")]
+
+    def __str__(self):
+        return f"{self.utilisateur} — {self.libelle} ({self.date:%d/%m/%Y %H:%M})"

@@ -1,12 +1,13 @@
-"""Actions sur les comptes : comptes de démonstration, journal des exports."""
+"""Actions sur les comptes : comptes de démonstration, journal des exports et des consultations."""
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from referentiel.models import BassinEmploi, Structure
 
-from .models import JournalExport, Role, User
+from .models import JournalConsultation, JournalExport, Role, User
 
 # Comptes de démonstration : usage local uniquement (refusé hors DEBUG). Documentés dans le README.
 MOT_DE_PASSE_DEMO = "plan-emploi-demo"
@@ -28,6 +29,38 @@ def export_journaliser(*, par, vue, filtres, format, lignes):
     entree.full_clean()
     entree.save()
     return entree
+
+
+def libelle_neutre(objet):
+    """« bénéficiaire n° 42 » : le type et le numéro, jamais le nom ni une autre donnée personnelle."""
+    return f"{objet._meta.verbose_name} n° {objet.pk}"[:120]
+
+
+@transaction.atomic
+def consultation_journaliser(*, par, objet):
+    """Trace la consultation d'une fiche nominative par `par` (utilisateur connecté). Rend l'entrée créée."""
+    if par is None or not par.is_authenticated:
+        raise ValidationError("Une consultation journalisée a toujours un utilisateur connecté.")
+    if objet.pk is None:
+        raise ValidationError("Seul un objet enregistré peut être consulté.")
+    entree = JournalConsultation(
+        utilisateur=par,
+        type_objet=ContentType.objects.get_for_model(objet, for_concrete_model=True),
+        id_objet=objet.pk,
+        libelle=libelle_neutre(objet),
+    )
+    entree.full_clean()
+    entree.save()
+    return entree
+
+
+@transaction.atomic
+def journaux_purger(*, avant):
+    """Supprime les entrées des journaux (consultations, exports) antérieures à `avant` (durée de conservation
+    des traces). Rend {"consultations": n, "exports": m}."""
+    consultations, _ = JournalConsultation.objects.filter(date__lt=avant).delete()
+    exports, _ = JournalExport.objects.filter(date__lt=avant).delete()
+    return {"consultations": consultations, "exports": exports}
 
 
 @transaction.atomic
