@@ -1,0 +1,500 @@
+"""Axe 4 : la flotte, les locations à bas coût et la cession des véhicules déclassés.
+
+Les dates de location et de maintenance sont des jours entiers, bornes comprises : une location du 3 au 5
+occupe le véhicule les 3, 4 et 5 ; une location de quelques heures est une location d'un jour (debut = fin).
+Deux locations non annulées d'un même véhicule ne se chevauchent jamais (service + contrainte d'exclusion
+PostgreSQL, voir migrations/0002).
+"""
+
+import re
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.functions import Upper
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from referentiel.models import Commune, Structure
+
+# Immatriculation SIV : AA-123-AA. Lettres I, O et U exclues ; blocs « SS » exclus ; « WW » réservé aux
+# immatriculations provisoires (premier bloc) ; numéro 000 exclu.
+LETTRES_SIV = "ABCDEFGHJKLMNPQRSTVWXYZ"
+RE_IMMATRICULATION = re.compile(rf"^[{LETTRES_SIV}]{{2}}-\d{{3}}-[{LETTRES_SIV}]{{2}}$")
+
+
+def normaliser_immatriculation(valeur):
+    """« ab 123 cd » ou « AB123CD » → « AB-123-CD » (sans valider)."""
+    brut = re.sub(r"[\s\-]", "", (valeur or "").upper())
+    if re.fullmatch(r"[A-Z]{2}\d{3}[A-Z]{2}", brut):
+        return f"{brut[:2]}-{brut[2:5]}-{brut[5:]}"
+    return (valeur or "").strip().upper()
+
+
+def valider_immatriculation(valeur):
+    if not RE_IMMATRICULATION.match(valeur or ""):
+        raise ValidationError(
+            "L'immatriculation « %(valeur)s » ne suit pas le format AA-123-AA (lettres majuscules sans I, O ni U).",
+            params={"valeur": valeur},
+            code="immatriculation_format",
+        )
+    gauche, numero, droite = valeur.split("-")
+    if "SS" in (gauche, droite):
+        raise ValidationError("Le bloc « SS » n'est pas attribué en immatriculation.", code="immatriculation_ss")
+    if gauche == "WW":
+        raise ValidationError(
+            "« WW » est réservé aux immatriculations provisoires : saisissez l'immatriculation définitive.",
+            code="immatriculation_ww",
+        )
+    if numero == "000":
+        raise ValidationError("Le numéro 000 n'est pas attribué en immatriculation.", code="immatriculation_000")
+
+
+class TypeVehicule(models.TextChoices):
+    VOITURE = "voiture", "Voiture"
+    VSP = "vsp", "Voiture sans permis (VSP)"
+    DEUX_ROUES = "deux_roues", "Deux-roues motorisé"
+
+
+class StatutVehicule(models.TextChoices):
+    DISPONIBLE = "disponible", "Disponible"
+    MAINTENANCE = "maintenance", "En maintenance"
+    DECLASSE = "declasse", "Déclassé"
+    CEDE = "cede", "Cédé"
+
+
+class VehiculeQuerySet(models.QuerySet):
+    def visibles_par(self, user):
+        """La flotte ne porte pas de donnée personnelle : visible des rôles qui ouvrent la mobilité."""
+        if not user.is_authenticated or user.est_prestataire:
+            return self.none()
+        return self
+
+    def en_flotte(self):
+        return self.exclude(statut__in=(StatutVehicule.DECLASSE, StatutVehicule.CEDE))
+
+    def libres_entre(self, debut, fin):
+        """Véhicules réservables sans aucune location non annulée ni maintenance chevauchant [debut, fin].
+
+        Une seule requête (sous-requêtes EXISTS corrélées)."""
+        locations = Location.objects.filter(vehicule=OuterRef("pk"), debut__lte=fin, fin__gte=debut).exclude(
+            statut=StatutLocation.ANNULEE
+        )
+        maintenances = PeriodeMaintenance.objects.filter(vehicule=OuterRef("pk"), debut__lte=fin, fin__gte=debut)
+        return self.filter(statut=StatutVehicule.DISPONIBLE).exclude(Exists(locations)).exclude(Exists(maintenances))
+
+
+class Vehicule(models.Model):
+    immatriculation = models.CharField(
+        "immatriculation", max_length=9, validators=[valider_immatriculation], help_text="Format AA-123-AA."
+    )
+    type = models.CharField("type", max_length=12, choices=TypeVehicule.choices, default=TypeVehicule.VOITURE)
+    marque = models.CharField("marque", max_length=60)
+    modele = models.CharField("modèle", max_length=60)
+    date_premiere_immatriculation = models.DateField("date de première immatriculation")
+    kilometrage = models.PositiveIntegerField("kilométrage", default=0)
+    commune = models.ForeignKey(
+        Commune,
+        verbose_name="site de rattachement",
+        on_delete=models.PROTECT,
+        related_name="vehicules",
+        help_text="La commune où le véhicule est remis et rendu ; elle fixe le bassin d'emploi.",
+    )
+    partenaire = models.ForeignKey(
+        Structure,
+        verbose_name="partenaire gestionnaire",
+        on_delete=models.PROTECT,
+        related_name="vehicules_geres",
+        help_text="L'association qui assure et entretient le véhicule.",
+    )
+    prix_journalier = models.DecimalField("prix par jour (€)", max_digits=7, decimal_places=2, default=Decimal("1.00"))
+    depot_garantie = models.DecimalField("dépôt de garantie (€)", max_digits=8, decimal_places=2, default=Decimal("0"))
+    statut = models.CharField(
+        "statut", max_length=12, choices=StatutVehicule.choices, default=StatutVehicule.DISPONIBLE, db_index=True
+    )
+    date_entree_flotte = models.DateField("en flotte depuis le", default=timezone.localdate)
+    date_declassement = models.DateField("déclassé le", null=True, blank=True)
+    notes = models.TextField("observations", blank=True)
+
+    history = HistoricalRecords()
+    objects = VehiculeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "véhicule"
+        verbose_name_plural = "véhicules"
+        ordering = ["immatriculation"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["immatriculation"],
+                name="vehicule_immatriculation_unique",
+                violation_error_message="Un véhicule porte déjà cette immatriculation.",
+            ),
+            models.CheckConstraint(
+                condition=Q(immatriculation=Upper("immatriculation")),
+                name="vehicule_immatriculation_majuscules",
+                violation_error_message="L'immatriculation s'écrit en majuscules.",
+            ),
+            models.CheckConstraint(
+                condition=Q(prix_journalier__gte=0) & Q(depot_garantie__gte=0),
+                name="vehicule_prix_depot_positifs",
+                violation_error_message="Le prix par jour et le dépôt de garantie ne peuvent pas être négatifs.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(statut__in=["declasse", "cede"], date_declassement__isnull=True),
+                name="vehicule_declasse_a_date",
+                violation_error_message="Un véhicule déclassé ou cédé porte sa date de déclassement.",
+            ),
+            models.CheckConstraint(
+                condition=Q(date_declassement__isnull=True) | Q(date_declassement__gte=F("date_entree_flotte")),
+                name="vehicule_declassement_apres_entree",
+                violation_error_message="Le déclassement ne peut précéder l'entrée du véhicule dans la flotte.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.marque} {self.modele} ({self.immatriculation})"
+
+    def get_absolute_url(self):
+        return reverse("mobilite:vehicule", args=[self.pk])
+
+    @property
+    def bassin(self):
+        return self.commune.bassin_emploi
+
+    @property
+    def reservable(self):
+        return self.statut == StatutVehicule.DISPONIBLE
+
+
+class PeriodeMaintenance(models.Model):
+    vehicule = models.ForeignKey(
+        Vehicule, verbose_name="véhicule", on_delete=models.PROTECT, related_name="maintenances"
+    )
+    debut = models.DateField("du")
+    fin = models.DateField("au (inclus)")
+    motif = models.CharField("motif", max_length=200, blank=True)
+    cree_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="saisie par",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "période de maintenance"
+        verbose_name_plural = "périodes de maintenance"
+        ordering = ["vehicule", "debut", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(fin__gte=F("debut")),
+                name="maintenance_dates_ordonnees",
+                violation_error_message="La fin de la maintenance ne peut précéder son début.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Maintenance {self.vehicule.immatriculation} du {self.debut:%d/%m/%Y} au {self.fin:%d/%m/%Y}"
+
+    @property
+    def jours(self):
+        return (self.fin - self.debut).days + 1
+
+
+class MotifLocation(models.TextChoices):
+    NOUVEL_EMPLOI = "nouvel_emploi", "Prise d'un nouvel emploi"
+    FORMATION = "formation", "Formation"
+    ENTRETIEN = "entretien", "Entretien d'embauche"
+    FORUM = "forum", "Forum de l'emploi"
+    CONTRAT_AIDE = "contrat_aide", "Contrat aidé (CUI-CAE / PEC)"
+
+
+MOTIFS_EMPLOI = (MotifLocation.NOUVEL_EMPLOI, MotifLocation.CONTRAT_AIDE)
+
+
+class StatutLocation(models.TextChoices):
+    RESERVEE = "reservee", "Réservée"
+    EN_COURS = "en_cours", "En cours"
+    RESTITUEE = "restituee", "Restituée"
+    ANNULEE = "annulee", "Annulée"
+
+
+STATUTS_DEMARREES = (StatutLocation.EN_COURS, StatutLocation.RESTITUEE)
+
+
+class Carburant(models.IntegerChoices):
+    VIDE = 0, "Réserve"
+    QUART = 1, "1/4"
+    DEMI = 2, "1/2"
+    TROIS_QUARTS = 3, "3/4"
+    PLEIN = 4, "Plein"
+
+
+class Incident(models.TextChoices):
+    AUCUN = "", "Aucun"
+    DEGAT = "degat", "Dégât"
+    AMENDE = "amende", "Amende"
+    RETARD = "retard", "Retard de restitution"
+
+
+class LocationQuerySet(models.QuerySet):
+    def visibles_par(self, user):
+        """Agent mobilité : toutes les locations (il remet et reprend les véhicules) ; référent : les personnes
+        de ses bassins ; prestataire : aucune."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.voit_tout or user.est_agent_mobilite:
+            return self
+        if user.est_referent:
+            return self.filter(beneficiaire__commune__bassin_emploi__in=user.bassins.values("pk"))
+        return self.none()
+
+    def actives(self):
+        return self.exclude(statut=StatutLocation.ANNULEE)
+
+    def chevauchant(self, debut, fin):
+        return self.filter(debut__lte=fin, fin__gte=debut)
+
+    def en_retard(self, jour=None):
+        """Rendues après la date prévue, ou toujours dehors après la date prévue."""
+        jour = jour or timezone.localdate()
+        return self.filter(condition_retard(jour))
+
+
+def condition_retard(jour):
+    return Q(statut=StatutLocation.RESTITUEE, date_retour__gt=F("fin")) | Q(
+        statut=StatutLocation.EN_COURS, fin__lt=jour
+    )
+
+
+class Location(models.Model):
+    beneficiaire = models.ForeignKey(
+        "beneficiaires.Beneficiaire", verbose_name="bénéficiaire", on_delete=models.PROTECT, related_name="locations"
+    )
+    vehicule = models.ForeignKey(Vehicule, verbose_name="véhicule", on_delete=models.PROTECT, related_name="locations")
+    debut = models.DateField("du")
+    fin = models.DateField("au (inclus)")
+    motif = models.CharField("motif", max_length=15, choices=MotifLocation.choices)
+    # CONTRAT_A_ACTIVER
+    # contrat = models.ForeignKey(
+    #     "contrats.ContratAide",
+    #     verbose_name="contrat aidé lié",
+    #     null=True,
+    #     blank=True,
+    #     on_delete=models.SET_NULL,
+    #     related_name="locations",
+    # )
+    # forum = models.ForeignKey(
+    #     "forums.Forum",
+    #     verbose_name="forum lié",
+    #     null=True,
+    #     blank=True,
+    #     on_delete=models.SET_NULL,
+    #     related_name="locations",
+    # )
+    prix_journalier = models.DecimalField("prix par jour (€)", max_digits=7, decimal_places=2)
+    depot_garantie = models.DecimalField("dépôt de garantie (€)", max_digits=8, decimal_places=2)
+    statut = models.CharField(
+        "statut", max_length=10, choices=StatutLocation.choices, default=StatutLocation.RESERVEE, db_index=True
+    )
+    # Départ
+    date_depart = models.DateTimeField("remis le", null=True, blank=True)
+    km_depart = models.PositiveIntegerField("kilométrage au départ", null=True, blank=True)
+    carburant_depart = models.PositiveSmallIntegerField(
+        "carburant au départ", choices=Carburant.choices, null=True, blank=True
+    )
+    etat_depart = models.TextField("état au départ", blank=True)
+    # Retour
+    date_retour = models.DateField("rendu le", null=True, blank=True)
+    km_retour = models.PositiveIntegerField("kilométrage au retour", null=True, blank=True)
+    carburant_retour = models.PositiveSmallIntegerField(
+        "carburant au retour", choices=Carburant.choices, null=True, blank=True
+    )
+    etat_retour = models.TextField("état au retour", blank=True)
+    incident = models.CharField("incident", max_length=10, choices=Incident.choices, blank=True, default="")
+    montant_du = models.DecimalField("montant dû (€)", max_digits=8, decimal_places=2, default=Decimal("0"))
+    notes = models.TextField("observations", blank=True)
+    reservee_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="réservée par",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="locations_reservees",
+    )
+    date_reservation = models.DateTimeField("réservée le", auto_now_add=True)
+    motif_annulation = models.CharField("motif d'annulation", max_length=200, blank=True)
+
+    history = HistoricalRecords()
+    objects = LocationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "location"
+        verbose_name_plural = "locations"
+        ordering = ["-debut", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(fin__gte=F("debut")),
+                name="location_dates_ordonnees",
+                violation_error_message="La fin de la location ne peut précéder son début.",
+            ),
+            models.CheckConstraint(
+                condition=Q(km_retour__isnull=True) | Q(km_depart__isnull=True) | Q(km_retour__gte=F("km_depart")),
+                name="location_km_retour_sup_depart",
+                violation_error_message="Le kilométrage au retour ne peut être inférieur au kilométrage au départ.",
+            ),
+            models.CheckConstraint(
+                condition=Q(prix_journalier__gte=0) & Q(depot_garantie__gte=0) & Q(montant_du__gte=0),
+                name="location_montants_positifs",
+                violation_error_message="Le prix, le dépôt et le montant dû ne peuvent pas être négatifs.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(statut__in=["en_cours", "restituee"], km_depart__isnull=True),
+                name="location_depart_renseigne",
+                violation_error_message="Une location remise porte le kilométrage au départ.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(statut="restituee", km_retour__isnull=True) & ~Q(statut="restituee", date_retour=None),
+                name="location_retour_renseigne",
+                violation_error_message="Une location restituée porte la date et le kilométrage au retour.",
+            ),
+            models.CheckConstraint(
+                condition=Q(date_retour__isnull=True) | Q(date_retour__gte=F("debut")),
+                name="location_retour_apres_debut",
+                violation_error_message="Le véhicule ne peut être rendu avant le début de la location.",
+            ),
+        ]
+        indexes = [models.Index(fields=["vehicule", "debut", "fin"], name="location_vehicule_dates_idx")]
+
+    def __str__(self):
+        return f"Location n° {self.numero} — {self.vehicule.immatriculation}"
+
+    def get_absolute_url(self):
+        return reverse("mobilite:location", args=[self.pk])
+
+    @property
+    def numero(self):
+        """Numéro affiché : issu de la séquence de la clé primaire, jamais « max + 1 »."""
+        return f"L{self.pk:06d}" if self.pk else "—"
+
+    @property
+    def jours(self):
+        return (self.fin - self.debut).days + 1
+
+    @property
+    def montant_location(self):
+        return self.prix_journalier * self.jours
+
+    @property
+    def km_parcourus(self):
+        if self.km_depart is None or self.km_retour is None:
+            return None
+        return self.km_retour - self.km_depart
+
+    def est_en_retard(self, jour=None):
+        jour = jour or timezone.localdate()
+        if self.statut == StatutLocation.RESTITUEE:
+            return self.date_retour is not None and self.date_retour > self.fin
+        return self.statut == StatutLocation.EN_COURS and self.fin < jour
+
+
+class ConventionCessionQuerySet(models.QuerySet):
+    def signees(self):
+        return self.filter(date_signature__isnull=False)
+
+    def en_vigueur_le(self, jour):
+        return self.signees().filter(date_signature__lte=jour, debut__lte=jour, fin__gte=jour)
+
+
+class ConventionCession(models.Model):
+    partenaire = models.ForeignKey(
+        Structure, verbose_name="partenaire associatif", on_delete=models.PROTECT, related_name="conventions_cession"
+    )
+    objet = models.CharField("objet", max_length=200, default="Cession de véhicules déclassés")
+    debut = models.DateField("en vigueur du")
+    fin = models.DateField("au (inclus)")
+    modalites = models.TextField(
+        "modalités", blank=True, help_text="Conditions de la cession : usage, assurance, entretien, restitution."
+    )
+    date_signature = models.DateField("signée le", null=True, blank=True)
+    signee_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="signature enregistrée par",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = ConventionCessionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "convention de cession"
+        verbose_name_plural = "conventions de cession"
+        ordering = ["-debut", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(fin__gte=F("debut")),
+                name="convention_dates_ordonnees",
+                violation_error_message="La fin de la convention ne peut précéder son début.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Convention n° {self.numero} — {self.partenaire}"
+
+    def get_absolute_url(self):
+        return reverse("mobilite:convention", args=[self.pk])
+
+    @property
+    def numero(self):
+        return f"C{self.debut:%Y}-{self.pk:04d}" if self.pk else "—"
+
+    @property
+    def signee(self):
+        return self.date_signature is not None
+
+    def en_vigueur_le(self, jour):
+        return self.signee and self.date_signature <= jour and self.debut <= jour <= self.fin
+
+
+class Cession(models.Model):
+    vehicule = models.OneToOneField(Vehicule, verbose_name="véhicule", on_delete=models.PROTECT, related_name="cession")
+    convention = models.ForeignKey(
+        ConventionCession, verbose_name="convention", on_delete=models.PROTECT, related_name="cessions"
+    )
+    date = models.DateField("cédé le")
+    kilometrage = models.PositiveIntegerField("kilométrage à la cession")
+    valeur_comptable = models.DecimalField("valeur nette comptable (€)", max_digits=10, decimal_places=2)
+    enregistree_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="enregistrée par",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "cession"
+        verbose_name_plural = "cessions"
+        ordering = ["-date", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valeur_comptable__gte=0),
+                name="cession_valeur_positive",
+                violation_error_message="La valeur comptable ne peut pas être négative.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Cession de {self.vehicule} le {self.date:%d/%m/%Y}"
+
+    def get_absolute_url(self):
+        return self.convention.get_absolute_url()
