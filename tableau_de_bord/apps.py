@@ -8,5 +8,9 @@ class TableauDeBordConfig(AppConfig):
     def ready(self):
         from django.utils.module_loading import autodiscover_modules
 
+        from . import cache
+
         # Chaque application déclare ses indicateurs dans indicateurs.py.
         autodiscover_modules("indicateurs")
+        # Une écriture sur un modèle nommé par une déclaration (modeles=...) périme le cache du tableau.
+        cache.brancher()

@@ -55,6 +55,13 @@ class Indicateur:
     description: str = ""
     cible: int | Decimal | None = None  # rempli par le tableau de bord à partir des Objectif
     precedent: int | Decimal | float | None = None  # valeur sur la période précédente (rempli par le tableau)
+    # Croisement (bassin_id, mois) -> valeur, rempli par ctx.compter (export ligne par bassin et par mois).
+    par_bassin_mois: dict = field(default_factory=dict)
+    # Rempli par le tableau de bord : cibles par bassin, progression (%), évolution (écart et %).
+    cibles_bassin: dict = field(default_factory=dict)
+    progression: Decimal | None = None
+    evolution: int | Decimal | float | None = None
+    evolution_pct: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +85,13 @@ class Contexte:
 
     def ventiler(self, qs, *, champ_date, champ_bassin, mesure=None):
         """Une requête groupée (bassin, mois) sur la période. Rend (total, par_bassin, par_mois)."""
+        total, par_bassin, par_mois, _ = self.ventiler_detail(
+            qs, champ_date=champ_date, champ_bassin=champ_bassin, mesure=mesure
+        )
+        return total, par_bassin, par_mois
+
+    def ventiler_detail(self, qs, *, champ_date, champ_bassin, mesure=None):
+        """Comme ventiler, avec en plus le croisement {(bassin_id, mois): valeur} (même requête unique)."""
         mesure = mesure if mesure is not None else Count("pk")
         qs = self.filtrer_bassin(self.filtrer_periode(qs, champ_date), champ_bassin)
         lignes = (
@@ -86,7 +100,7 @@ class Contexte:
             .annotate(_v=mesure)
             .order_by()
         )
-        total, par_bassin, par_mois = 0, defaultdict(int), defaultdict(int)
+        total, par_bassin, par_mois, croise = 0, defaultdict(int), defaultdict(int), defaultdict(int)
         for ligne in lignes:
             v = ligne["_v"] or 0
             mois = ligne["_mois"]
@@ -95,10 +109,13 @@ class Contexte:
             total += v
             par_bassin[ligne["_bassin"]] += v
             par_mois[mois] += v
-        return total, dict(par_bassin), dict(sorted(par_mois.items()))
+            croise[(ligne["_bassin"], mois)] += v
+        return total, dict(par_bassin), dict(sorted(par_mois.items())), dict(croise)
 
     def compter(self, qs, *, code, libelle, champ_date, champ_bassin, unite="", mesure=None, lien=None, description=""):
-        total, par_bassin, par_mois = self.ventiler(qs, champ_date=champ_date, champ_bassin=champ_bassin, mesure=mesure)
+        total, par_bassin, par_mois, croise = self.ventiler_detail(
+            qs, champ_date=champ_date, champ_bassin=champ_bassin, mesure=mesure
+        )
         liens_total, liens_bassin = lien if lien else (None, {})
         return Indicateur(
             code=code,
@@ -107,6 +124,7 @@ class Contexte:
             unite=unite,
             par_bassin=par_bassin,
             par_mois=par_mois,
+            par_bassin_mois=croise,
             lien=liens_total,
             liens_bassin=liens_bassin,
             description=description,
@@ -160,6 +178,16 @@ def declarations():
     return sorted(_declarations.values(), key=lambda d: (list(AXES).index(d.axe), d.ordre))
 
 
+def modeles_surveilles():
+    """Les modèles (« app.Modele ») dont une écriture invalide le cache du tableau de bord."""
+    return {m for d in _declarations.values() for m in d.modeles}
+
+
+def signature():
+    """Empreinte de l'ensemble des déclarations : une nouvelle déclaration change la clé du cache."""
+    return "|".join(sorted(_declarations))
+
+
 def calculer(ctx: Contexte):
     """Calcule tous les indicateurs déclarés pour un contexte ; rend la liste à plat."""
     resultat = []
@@ -171,4 +199,14 @@ def calculer(ctx: Contexte):
     return resultat
 
 
-__all__ = ["AXES", "Contexte", "Indicateur", "calculer", "declarations", "indicateur", "taux"]
+__all__ = [
+    "AXES",
+    "Contexte",
+    "Indicateur",
+    "calculer",
+    "declarations",
+    "indicateur",
+    "modeles_surveilles",
+    "signature",
+    "taux",
+]

@@ -1,0 +1,135 @@
+from django.http import Http404, HttpResponse
+from django.views.generic import TemplateView, View
+from tablib import Dataset
+
+from comptes.acces import RoleRequisMixin
+from comptes.exports import neutraliser_cellule
+from comptes.models import Role
+from comptes.services import export_journaliser
+from referentiel.models import BassinEmploi
+
+from .forms import FiltreForm
+from .registre import AXES
+from .selectors import tableau_calculer
+from .svg import histogramme, libelle_mois
+
+ROLES_TABLEAU = (Role.ADMINISTRATEUR, Role.PILOTAGE, Role.REFERENT)
+
+
+class PerimetreMixin:
+    """Période et bassins demandés, dans le périmètre de l'utilisateur (un référent : ses bassins seulement)."""
+
+    def bassins_visibles(self):
+        user = self.request.user
+        if user.voit_tout:
+            return BassinEmploi.objects.order_by("nom")
+        return user.bassins.order_by("nom")
+
+    def tableau(self):
+        visibles = self.bassins_visibles()
+        self.form = FiltreForm(self.request.GET or None, bassins_visibles=visibles)
+        debut, fin = self.form.periode()
+        bassin = self.form.cleaned_data.get("bassin") if self.form.is_bound and self.form.is_valid() else None
+        if bassin is not None:
+            bassins, restreint = [bassin], True
+        else:
+            bassins, restreint = list(visibles), not self.request.user.voit_tout
+        return tableau_calculer(debut=debut, fin=fin, bassins=bassins, restreint=restreint)
+
+
+class TableauView(PerimetreMixin, RoleRequisMixin, TemplateView):
+    roles = ROLES_TABLEAU
+    template_name = "tableau_de_bord/tableau.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        tableau = self.tableau()
+        sections = []
+        for code, libelle, indicateurs in tableau.sections():
+            graphique = None
+            principal = next((i for i in indicateurs if i.par_mois), indicateurs[0] if indicateurs else None)
+            if principal is not None:
+                serie = tableau.serie(principal)
+                graphique = {
+                    "indicateur": principal,
+                    "svg": histogramme(
+                        ident=f"graphique-{code}",
+                        titre=f"{principal.libelle} par mois, du {tableau.debut:%d/%m/%Y} au {tableau.fin:%d/%m/%Y}",
+                        serie=serie,
+                        unite=principal.unite,
+                    ),
+                    "serie": [(libelle_mois(m), v) for m, v in serie],
+                }
+            sections.append(
+                {
+                    "code": code,
+                    "libelle": libelle,
+                    "indicateurs": [(i, tableau.cellules(i)) for i in indicateurs],
+                    "graphique": graphique,
+                }
+            )
+        parametres = self.request.GET.copy()
+        context.update(
+            tableau=tableau,
+            form=self.form,
+            sections=sections,
+            axes=AXES,
+            lignes=[
+                (i, AXES.get(i.axe, i.axe), tableau.cellules(i)) for i in tableau.indicateurs if i.axe != "contexte"
+            ],
+            parametres=parametres.urlencode(),
+        )
+        return context
+
+
+FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+ENTETES = ["code", "libellé", "axe", "bassin", "mois", "valeur", "cible", "unité"]
+
+
+def lignes_export(tableau):
+    """Une ligne par indicateur x bassin (et total) x mois (et toute la période). Cellules texte neutralisées."""
+    total_nom = "Total des bassins affichés" if tableau.restreint else "Tout le Département"
+    periode = f"{tableau.debut.isoformat()}/{tableau.fin.isoformat()}"
+    for ind in tableau.indicateurs:
+        croise_connu = bool(ind.par_bassin_mois) or not (ind.par_bassin or ind.par_mois)
+        axe = AXES.get(ind.axe, ind.axe)
+        colonnes = [(bid, nom) for bid, nom in tableau.bassins] + [(None, total_nom)]
+        for bid, nom in colonnes:
+            if bid is None:
+                valeur_periode, cible = ind.valeur, ind.cible
+            else:
+                valeur_periode, cible = ind.par_bassin.get(bid, 0), ind.cibles_bassin.get(bid)
+            yield [ind.code, ind.libelle, axe, nom, periode, valeur_periode, cible, ind.unite]
+            for mois in tableau.mois:
+                if bid is None:
+                    valeur = ind.par_mois.get(mois, 0)
+                else:
+                    valeur = ind.par_bassin_mois.get((bid, mois), 0) if croise_connu else None
+                yield [ind.code, ind.libelle, axe, nom, mois.strftime("%Y-%m"), valeur, None, ind.unite]
+
+
+class ExportTableauView(PerimetreMixin, RoleRequisMixin, View):
+    roles = ROLES_TABLEAU
+
+    def get(self, request, format):
+        if format not in FORMATS:
+            raise Http404("Format d'export inconnu.")
+        tableau = self.tableau()
+        donnees = Dataset(headers=ENTETES, title="Tableau de bord")
+        for ligne in lignes_export(tableau):
+            donnees.append([neutraliser_cellule(v) for v in ligne])
+        contenu = donnees.export(format)
+        export_journaliser(
+            par=request.user,
+            vue="tableau_de_bord:export",
+            filtres=request.GET.urlencode(),
+            format=format,
+            lignes=len(donnees),
+        )
+        reponse = HttpResponse(contenu, content_type=FORMATS[format])
+        nom = f"tableau-de-bord_{tableau.debut.isoformat()}_{tableau.fin.isoformat()}.{format}"
+        reponse["Content-Disposition"] = f'attachment; filename="{nom}"'
+        return reponse
