@@ -158,6 +158,13 @@ class Beneficiaire(models.Model):
         help_text="La dernière évaluation réalisée : le profil actuel de la personne.",
     )
     recherche = models.CharField("clé de recherche", max_length=400, editable=False, db_index=True)
+    date_premiere_evaluation = models.DateField(
+        "date de la première évaluation réalisée",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Tenue par le service qui réalise une évaluation (délai depuis l'orientation).",
+    )
     date_creation = models.DateTimeField("créé le", auto_now_add=True)
     date_anonymisation = models.DateTimeField("anonymisé le", null=True, blank=True, editable=False)
 
@@ -180,7 +187,10 @@ class Beneficiaire(models.Model):
                 violation_error_message="La date de naissance doit être postérieure au 01/01/1900.",
             ),
         ]
-        indexes = [models.Index(fields=["commune", "statut_parcours"], name="benef_commune_statut_idx")]
+        indexes = [
+            models.Index(fields=["commune", "statut_parcours"], name="benef_commune_statut_idx"),
+            models.Index(fields=["date_orientation"], name="benef_date_orientation_idx"),
+        ]
 
     def __str__(self):
         return f"{self.nom.upper()} {self.prenoms}"
@@ -332,3 +342,74 @@ class Evaluation(models.Model):
     def freins(self):
         """[(libellé, sévérité)] des freins présents."""
         return [(libelle, getattr(self, champ)) for champ, libelle in FREINS if getattr(self, champ)]
+
+
+class CorrespondanceColonnes(models.Model):
+    """Correspondance, propre à une source (le logiciel ou le service qui produit la liste), entre les en-têtes
+    de colonnes non reconnus et les champs de l'import. Enregistrée à la première importation, reprise ensuite."""
+
+    source = models.CharField("source", max_length=100, unique=True)
+    correspondances = models.JSONField(
+        "correspondances", default=dict, blank=True, help_text="{en-tête normalisé : champ de l'import, ou vide}"
+    )
+    date_modification = models.DateTimeField("modifiée le", auto_now=True)
+    modifie_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="modifiée par",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "correspondance de colonnes"
+        verbose_name_plural = "correspondances de colonnes"
+        ordering = ["source"]
+
+    def __str__(self):
+        return self.source
+
+
+class ImportBeneficiairesQuerySet(models.QuerySet):
+    def visibles_par(self, user):
+        if not user.is_authenticated or not user.voit_tout:
+            return self.none()
+        return self
+
+
+class ImportBeneficiaires(models.Model):
+    """Un fichier de liste déposé sur la page d'import : aperçu (essai), puis importation confirmée.
+    Le contenu du fichier est effacé une fois l'import confirmé ou abandonné ; le bilan reste."""
+
+    class Statut(models.TextChoices):
+        DEPOSE = "depose", "Déposé (aperçu)"
+        IMPORTE = "importe", "Importé"
+        ABANDONNE = "abandonne", "Abandonné"
+
+    date = models.DateTimeField("déposé le", auto_now_add=True)
+    utilisateur = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="déposé par", on_delete=models.PROTECT, related_name="imports_listes"
+    )
+    source = models.CharField("source", max_length=100)
+    nom_fichier = models.CharField("nom du fichier", max_length=255)
+    taille = models.PositiveIntegerField("taille (octets)", default=0)
+    contenu = models.BinaryField("contenu", blank=True, editable=False)
+    statut = models.CharField("statut", max_length=10, choices=Statut.choices, default=Statut.DEPOSE)
+    date_import = models.DateTimeField("importé le", null=True, blank=True)
+    bilan = models.JSONField("bilan", default=dict, blank=True)
+
+    objects = ImportBeneficiairesQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "import de liste"
+        verbose_name_plural = "imports de listes"
+        ordering = ["-date", "-pk"]
+
+    def __str__(self):
+        return f"{self.nom_fichier} ({self.date:%d/%m/%Y %H:%M})"
+
+    def get_absolute_url(self):
+        return reverse("beneficiaires:import_apercu", args=[self.pk])

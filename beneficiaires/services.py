@@ -1,0 +1,382 @@
+"""Actions métier sur le registre : personnes, foyers et évaluations.
+
+Les vues, l'import des listes, l'administration et la démonstration passent toutes par ces fonctions :
+une règle n'est écrite qu'une fois.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Min
+from django.utils import timezone
+
+from comptes.models import Role
+
+from .models import (
+    FREINS,
+    Beneficiaire,
+    CorrespondanceColonnes,
+    Evaluation,
+    Foyer,
+    ImportBeneficiaires,
+    Organisme,
+    StatutParcours,
+)
+
+# Champs qu'un formulaire peut modifier sur une personne (le statut, l'évaluation courante et la clé de
+# recherche sont tenus par les services).
+CHAMPS_PERSONNE = (
+    "role",
+    "civilite",
+    "nom",
+    "nom_naissance",
+    "prenoms",
+    "date_naissance",
+    "soumis_droits_devoirs",
+    "telephone",
+    "email",
+    "adresse",
+    "commune",
+    "orientation",
+    "date_orientation",
+    "referent",
+)
+CHAMPS_FOYER = ("etat_droit", "date_ouverture_droit")
+CHAMPS_EVALUATION = (
+    "date",
+    "metiers_vises",
+    "codes_rome",
+    "experience_annees",
+    "niveau_diplome",
+    "permis_b",
+    "permis_am",
+    "vehicule",
+    "heures_disponibles",
+    "langues",
+    "competences_numeriques",
+    *[champ for champ, _ in FREINS],
+    "parcours_recommande",
+    "synthese",
+)
+STATUTS_CLOS = (StatutParcours.SORTI, StatutParcours.ARCHIVE)
+
+
+def _verifier_perimetre(par, commune, champ="commune"):
+    """Un référent n'agit que sur les personnes de ses bassins ; le pilotage ne modifie rien."""
+    if par is None or par.est_administrateur:
+        return
+    if par.est_referent:
+        if commune is not None and not par.bassins.filter(pk=commune.bassin_emploi_id).exists():
+            raise ValidationError({champ: "Cette commune est hors des bassins d'emploi que vous suivez."})
+        return
+    raise ValidationError("Votre rôle ne permet pas de modifier le registre des bénéficiaires.")
+
+
+def _verifier_referent(referent, commune, champ="referent"):
+    if referent is None:
+        return
+    if referent.role != Role.REFERENT or not referent.is_active:
+        raise ValidationError({champ: f"{referent} n'est pas un référent actif."})
+    if commune is not None and not referent.bassins.filter(pk=commune.bassin_emploi_id).exists():
+        raise ValidationError({champ: f"{referent} ne suit pas le bassin d'emploi de {commune.nom}."})
+
+
+def _enregistrer(beneficiaire):
+    beneficiaire.calculer_recherche()
+    beneficiaire.full_clean()
+    beneficiaire.save()
+
+
+@transaction.atomic
+def foyer_obtenir_ou_creer(
+    *, numero_allocataire, organisme=Organisme.CAF, commune, etat_droit=None, date_ouverture_droit=None
+):
+    numero = (numero_allocataire or "").strip()
+    foyer = Foyer.objects.select_for_update(of=("self",)).filter(numero_allocataire=numero, organisme=organisme).first()
+    if foyer is not None:
+        return foyer, False
+    foyer = Foyer(
+        numero_allocataire=numero,
+        organisme=organisme,
+        commune=commune,
+        date_ouverture_droit=date_ouverture_droit,
+    )
+    if etat_droit is not None:
+        foyer.etat_droit = etat_droit
+    foyer.full_clean()
+    foyer.save()
+    return foyer, True
+
+
+@transaction.atomic
+def beneficiaire_creer(
+    *, par, numero_allocataire, organisme=Organisme.CAF, etat_droit=None, date_ouverture_droit=None, **champs
+):
+    """Crée une personne dans le foyer (numéro allocataire, organisme), créé au besoin dans la commune de la
+    personne. Rend la personne créée."""
+    inconnus = set(champs) - set(CHAMPS_PERSONNE)
+    if inconnus:
+        raise TypeError(f"Champs inconnus : {', '.join(sorted(inconnus))}")
+    commune = champs.get("commune")
+    _verifier_perimetre(par, commune)
+    _verifier_referent(champs.get("referent"), commune)
+    if not (numero_allocataire or "").strip():
+        raise ValidationError({"numero_allocataire": "Le numéro allocataire est obligatoire."})
+    foyer, cree = foyer_obtenir_ou_creer(
+        numero_allocataire=numero_allocataire,
+        organisme=organisme,
+        commune=commune,
+        etat_droit=etat_droit,
+        date_ouverture_droit=date_ouverture_droit,
+    )
+    if not cree and (etat_droit is not None or date_ouverture_droit is not None):
+        foyer_modifier(
+            foyer=foyer,
+            par=par,
+            etat_droit=foyer.etat_droit if etat_droit is None else etat_droit,
+            date_ouverture_droit=date_ouverture_droit or foyer.date_ouverture_droit,
+        )
+    beneficiaire = Beneficiaire(foyer=foyer, statut_parcours=StatutParcours.A_EVALUER, **champs)
+    _enregistrer(beneficiaire)
+    return beneficiaire
+
+
+@transaction.atomic
+def foyer_modifier(*, foyer, par, **champs):
+    inconnus = set(champs) - set(CHAMPS_FOYER)
+    if inconnus:
+        raise TypeError(f"Champs inconnus : {', '.join(sorted(inconnus))}")
+    foyer = Foyer.objects.select_for_update(of=("self",)).get(pk=foyer.pk)
+    for champ, valeur in champs.items():
+        setattr(foyer, champ, valeur)
+    foyer.full_clean()
+    foyer.save()
+    return foyer
+
+
+@transaction.atomic
+def beneficiaire_modifier(*, beneficiaire, par, etat_droit=None, date_ouverture_droit=None, **champs):
+    """Modifie l'identité, les coordonnées ou l'orientation d'une personne (et l'état du droit de son foyer)."""
+    inconnus = set(champs) - set(CHAMPS_PERSONNE)
+    if inconnus:
+        raise TypeError(f"Champs inconnus : {', '.join(sorted(inconnus))}")
+    beneficiaire = Beneficiaire.objects.select_for_update(of=("self",)).select_related("foyer").get(pk=beneficiaire.pk)
+    _verifier_perimetre(par, beneficiaire.commune)
+    if beneficiaire.statut_parcours == StatutParcours.ARCHIVE:
+        raise ValidationError("Cette personne est archivée : sa fiche ne se modifie plus.")
+    if "commune" in champs:
+        _verifier_perimetre(par, champs["commune"])
+    if "referent" in champs and champs["referent"] != beneficiaire.referent:
+        _verifier_referent(champs["referent"], champs.get("commune", beneficiaire.commune))
+    for champ, valeur in champs.items():
+        setattr(beneficiaire, champ, valeur)
+    _enregistrer(beneficiaire)
+    if etat_droit is not None or date_ouverture_droit is not None:
+        foyer_modifier(
+            foyer=beneficiaire.foyer,
+            par=par,
+            etat_droit=beneficiaire.foyer.etat_droit if etat_droit is None else etat_droit,
+            date_ouverture_droit=date_ouverture_droit
+            if date_ouverture_droit is not None
+            else beneficiaire.foyer.date_ouverture_droit,
+        )
+    return beneficiaire
+
+
+@transaction.atomic
+def beneficiaire_assigner_referent(*, beneficiaire, referent, par):
+    """Désigne le référent unique (ou le retire avec referent=None) ; il doit suivre le bassin de la personne."""
+    beneficiaire = (
+        Beneficiaire.objects.select_for_update(of=("self",)).select_related("commune").get(pk=beneficiaire.pk)
+    )
+    _verifier_perimetre(par, beneficiaire.commune)
+    if beneficiaire.statut_parcours == StatutParcours.ARCHIVE:
+        raise ValidationError("Cette personne est archivée : on ne lui désigne plus de référent.")
+    _verifier_referent(referent, beneficiaire.commune)
+    beneficiaire.referent = referent
+    _enregistrer(beneficiaire)
+    return beneficiaire
+
+
+@transaction.atomic
+def beneficiaire_archiver(*, beneficiaire, par):
+    """Archive une personne : elle sort des listes actives, ses données restent (jamais de suppression)."""
+    beneficiaire = (
+        Beneficiaire.objects.select_for_update(of=("self",)).select_related("commune").get(pk=beneficiaire.pk)
+    )
+    _verifier_perimetre(par, beneficiaire.commune)
+    if beneficiaire.statut_parcours == StatutParcours.ARCHIVE:
+        raise ValidationError("Cette personne est déjà archivée.")
+    beneficiaire.statut_parcours = StatutParcours.ARCHIVE
+    _enregistrer(beneficiaire)
+    return beneficiaire
+
+
+def _verifier_evaluateur(evaluateur):
+    if evaluateur is None or not evaluateur.a_role(Role.REFERENT, Role.ADMINISTRATEUR):
+        raise ValidationError({"evaluateur": "L'évaluation est menée par un référent ou un administrateur."})
+
+
+@transaction.atomic
+def evaluation_planifier(*, beneficiaire, date, evaluateur, par):
+    """Planifie une évaluation ; une personne « à évaluer » passe « en cours d'évaluation »."""
+    beneficiaire = (
+        Beneficiaire.objects.select_for_update(of=("self",)).select_related("commune").get(pk=beneficiaire.pk)
+    )
+    _verifier_perimetre(par, beneficiaire.commune)
+    _verifier_evaluateur(evaluateur)
+    if beneficiaire.statut_parcours in STATUTS_CLOS:
+        raise ValidationError(
+            f"Impossible de planifier une évaluation : la personne est « {beneficiaire.get_statut_parcours_display()} »."
+        )
+    if beneficiaire.evaluations.filter(statut=Evaluation.Statut.PREVUE).exists():
+        raise ValidationError("Une évaluation est déjà prévue pour cette personne : réalisez-la ou annulez-la d'abord.")
+    evaluation = Evaluation(
+        beneficiaire=beneficiaire, date=date, evaluateur=evaluateur, statut=Evaluation.Statut.PREVUE
+    )
+    evaluation.full_clean()
+    evaluation.save()
+    if beneficiaire.statut_parcours == StatutParcours.A_EVALUER:
+        beneficiaire.statut_parcours = StatutParcours.EN_EVALUATION
+        _enregistrer(beneficiaire)
+    return evaluation
+
+
+def _rafraichir_profil(beneficiaire):
+    """L'évaluation courante est la dernière réalisée (date, puis ordre de saisie)."""
+    realisees = beneficiaire.evaluations.filter(statut=Evaluation.Statut.REALISEE)
+    beneficiaire.evaluation_courante = realisees.order_by("-date", "-pk").first()
+    beneficiaire.date_premiere_evaluation = realisees.aggregate(d=Min("date"))["d"]
+
+
+@transaction.atomic
+def evaluation_realiser(*, par, evaluation=None, beneficiaire=None, evaluateur=None, **champs):
+    """Enregistre une évaluation réalisée : la prévue `evaluation`, ou une nouvelle pour `beneficiaire`.
+
+    L'évaluation devient le profil courant si c'est la plus récente ; une personne « à évaluer » ou « en cours
+    d'évaluation » passe « en parcours »."""
+    inconnus = set(champs) - set(CHAMPS_EVALUATION)
+    if inconnus:
+        raise TypeError(f"Champs inconnus : {', '.join(sorted(inconnus))}")
+    if evaluation is not None:
+        evaluation = Evaluation.objects.select_for_update(of=("self",)).get(pk=evaluation.pk)
+        if evaluation.statut != Evaluation.Statut.PREVUE:
+            raise ValidationError(f"Cette évaluation est déjà « {evaluation.get_statut_display()} ».")
+        beneficiaire = evaluation.beneficiaire
+        if evaluateur is not None:
+            evaluation.evaluateur = evaluateur
+    elif beneficiaire is not None:
+        evaluation = Evaluation(beneficiaire=beneficiaire, evaluateur=evaluateur)
+    else:
+        raise TypeError("evaluation ou beneficiaire est requis")
+    beneficiaire = (
+        Beneficiaire.objects.select_for_update(of=("self",)).select_related("commune").get(pk=beneficiaire.pk)
+    )
+    _verifier_perimetre(par, beneficiaire.commune)
+    _verifier_evaluateur(evaluation.evaluateur if evaluation.evaluateur_id else None)
+    if beneficiaire.statut_parcours == StatutParcours.ARCHIVE:
+        raise ValidationError("Cette personne est archivée : on n'enregistre plus d'évaluation.")
+    for champ, valeur in champs.items():
+        setattr(evaluation, champ, valeur)
+    if evaluation.date is None:
+        raise ValidationError({"date": "La date de l'évaluation est obligatoire."})
+    if evaluation.date > timezone.localdate():
+        raise ValidationError({"date": "Une évaluation réalisée ne peut pas être datée dans le futur."})
+    evaluation.statut = Evaluation.Statut.REALISEE
+    evaluation.full_clean()
+    evaluation.save()
+    _rafraichir_profil(beneficiaire)
+    if beneficiaire.statut_parcours in (StatutParcours.A_EVALUER, StatutParcours.EN_EVALUATION):
+        beneficiaire.statut_parcours = StatutParcours.EN_PARCOURS
+    _enregistrer(beneficiaire)
+    return evaluation
+
+
+@transaction.atomic
+def evaluation_annuler(*, evaluation, par):
+    """Annule une évaluation prévue ; sans autre évaluation, la personne redevient « à évaluer »."""
+    evaluation = Evaluation.objects.select_for_update(of=("self",)).get(pk=evaluation.pk)
+    if evaluation.statut != Evaluation.Statut.PREVUE:
+        raise ValidationError(
+            f"Seule une évaluation prévue peut être annulée (celle-ci est « {evaluation.get_statut_display()} »)."
+        )
+    beneficiaire = (
+        Beneficiaire.objects.select_for_update(of=("self",))
+        .select_related("commune")
+        .get(pk=evaluation.beneficiaire_id)
+    )
+    _verifier_perimetre(par, beneficiaire.commune)
+    evaluation.statut = Evaluation.Statut.ANNULEE
+    evaluation.full_clean()
+    evaluation.save()
+    if (
+        beneficiaire.statut_parcours == StatutParcours.EN_EVALUATION
+        and not beneficiaire.evaluations.filter(
+            statut__in=[Evaluation.Statut.PREVUE, Evaluation.Statut.REALISEE]
+        ).exists()
+    ):
+        beneficiaire.statut_parcours = StatutParcours.A_EVALUER
+        _enregistrer(beneficiaire)
+    return evaluation
+
+
+# --- Import des listes -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def correspondance_enregistrer(*, source, correspondances, par):
+    """Enregistre (ou complète) la correspondance des colonnes d'une source pour les imports suivants."""
+    source = (source or "").strip()
+    if not source:
+        raise ValidationError({"source": "Nommez la source de la liste (par exemple « CAF Loiret »)."})
+    objet, _ = CorrespondanceColonnes.objects.select_for_update(of=("self",)).get_or_create(source=source)
+    objet.correspondances = {**objet.correspondances, **correspondances}
+    objet.modifie_par = par
+    objet.full_clean()
+    objet.save()
+    return objet
+
+
+@transaction.atomic
+def import_deposer(*, par, fichier_nom, contenu, source):
+    """Garde le fichier déposé pour l'aperçu puis la confirmation. Refuse un fichier trop gros ou d'un autre
+    type qu'un CSV ou un XLSX, reconnu à son contenu (pas à son extension)."""
+    from .importation import verifier_fichier
+
+    verifier_fichier(contenu)
+    source = (source or "").strip()
+    if not source:
+        raise ValidationError({"source": "Nommez la source de la liste (par exemple « CAF Loiret »)."})
+    depot = ImportBeneficiaires(
+        utilisateur=par, source=source, nom_fichier=(fichier_nom or "liste")[:255], taille=len(contenu), contenu=contenu
+    )
+    depot.full_clean(exclude=["contenu"])
+    depot.save()
+    return depot
+
+
+@transaction.atomic
+def import_confirmer(*, depot, par):
+    """Importe le fichier déposé (une seule transaction) et garde le bilan ; le contenu est effacé."""
+    from .importation import importer
+
+    depot = ImportBeneficiaires.objects.select_for_update(of=("self",)).get(pk=depot.pk)
+    if depot.statut != ImportBeneficiaires.Statut.DEPOSE:
+        raise ValidationError("Ce fichier a déjà été importé ou abandonné.")
+    bilan = importer(bytes(depot.contenu), source=depot.source, par=par, essai=False)
+    depot.statut = ImportBeneficiaires.Statut.IMPORTE
+    depot.date_import = timezone.now()
+    depot.bilan = bilan.en_dict()
+    depot.contenu = b""
+    depot.save()
+    return depot, bilan
+
+
+@transaction.atomic
+def import_abandonner(*, depot, par):
+    depot = ImportBeneficiaires.objects.select_for_update(of=("self",)).get(pk=depot.pk)
+    if depot.statut != ImportBeneficiaires.Statut.DEPOSE:
+        raise ValidationError("Ce fichier a déjà été importé ou abandonné.")
+    depot.statut = ImportBeneficiaires.Statut.ABANDONNE
+    depot.contenu = b""
+    depot.save()
+    return depot
