@@ -1,0 +1,434 @@
+"""Banc de mesure de plan-emploi : `make bench` (échelle Loiret) ou `make bench BENCH_ARGS="--echelle national"`.
+
+1. Crée sa propre base PostgreSQL (pe_bench_loiret ou pe_bench_national) sur le serveur de DATABASE_URL.
+2. Sème les données en masse et chronomètre : Loiret par `manage.py demo --echelle loiret` ;
+   national (2 000 000 de personnes par défaut, --personnes) par COPY (bench/semer_national.py).
+3. Mesure dans le processus le SQL de chaque page (requêtes capturées puis rejouées seules) et le calcul
+   du tableau de bord (sans cache, avec cache, SQL seul).
+4. Lance gunicorn (réglages de production, DEBUG désactivé, 2 processus sync ou plus) sur 127.0.0.1 et
+   le charge avec locust (sessions authentifiées par le formulaire), 1 puis 20 utilisateurs par page.
+5. Chronomètre l'import d'un fichier de 30 000 bénéficiaires.
+6. Imprime le tableau et les rapports, écrit bench/resultats/<date>-<échelle>.json, supprime la base.
+"""
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import re
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.base import (  # noqa: E402
+    BIN,
+    PYTHON,
+    RACINE,
+    ErreurBanc,
+    Processus,
+    attendre_http,
+    creer_base,
+    port_libre,
+    supprimer_base,
+    url_avec_base,
+    url_postgresql,
+)
+
+RESULTATS = RACINE / "bench" / "resultats"
+MOT_DE_PASSE_DEMO = "plan-emploi-demo"
+
+
+def lire_arguments(argv=None):
+    p = argparse.ArgumentParser(description="Banc de mesure de plan-emploi (PostgreSQL).")
+    p.add_argument("--echelle", choices=("loiret", "national"), default="loiret")
+    p.add_argument(
+        "--personnes", type=int, default=2_000_000, help="échelle nationale : nombre de personnes (défaut 2 000 000)"
+    )
+    p.add_argument("--duree", type=float, default=8.0, help="secondes de charge par page et par niveau (défaut 8)")
+    p.add_argument("--utilisateurs", default="1,20", help="niveaux de concurrence, séparés par des virgules")
+    p.add_argument("--workers", type=int, default=max(2, os.cpu_count() or 2), help="processus gunicorn (sync)")
+    p.add_argument("--pages", default="", help="codes des pages à charger (toutes par défaut)")
+    p.add_argument("--import-lignes", type=int, default=30_000, help="lignes du fichier importé (0 : pas d'import)")
+    p.add_argument("--sans-charge", action="store_true", help="ne pas lancer gunicorn ni locust")
+    p.add_argument("--reutiliser", action="store_true", help="garder la base existante (pas de semis)")
+    p.add_argument("--garder", action="store_true", help="ne pas supprimer la base à la fin")
+    p.add_argument("--graine", type=int, default=2017)
+    return p.parse_args(argv)
+
+
+def journal(message):
+    print(f"[{dt.datetime.now():%H:%M:%S}] {message}", flush=True)
+
+
+# --- Semis ------------------------------------------------------------------------------------------------
+
+
+def semer(args):
+    from django.core.management import call_command
+    from django.db import connection
+
+    temps = {}
+    t = time.perf_counter()
+    call_command("migrate", "--noinput", verbosity=0)
+    temps["migrations_s"] = round(time.perf_counter() - t, 1)
+    journal(f"migrations : {temps['migrations_s']} s")
+
+    class Sortie:
+        lignes = []
+
+        def write(self, texte, *a, **k):
+            self.lignes.append(texte)
+
+        def flush(self):
+            pass
+
+    sortie = Sortie()
+    t = time.perf_counter()
+    if args.echelle == "loiret":
+        call_command("demo", echelle="loiret", graine=args.graine, stdout=sortie)
+    else:
+        call_command("demo", echelle="petite", graine=args.graine, stdout=sortie)
+    temps["demo_s"] = round(time.perf_counter() - t, 1)
+    temps["demo_par_generateur_s"] = {
+        m.group(1): float(m.group(2))
+        for ligne in sortie.lignes
+        if (m := re.search(r"\[([^\]]+)\] ([0-9.]+) s", str(ligne)))
+    }
+    journal(f"démo ({'loiret' if args.echelle == 'loiret' else 'petite'}) : {temps['demo_s']} s")
+    if args.echelle == "national":
+        from bench.semer_national import semer_national
+
+        t = time.perf_counter()
+        temps["national_par_table_s"] = semer_national(personnes=args.personnes, graine=args.graine, journal=journal)
+        temps["national_s"] = round(time.perf_counter() - t, 1)
+        journal(f"semis national ({args.personnes} personnes) : {temps['national_s']} s")
+    t = time.perf_counter()
+    with connection.cursor() as c:
+        c.execute("VACUUM ANALYZE")
+    temps["vacuum_analyze_s"] = round(time.perf_counter() - t, 1)
+    try:
+        from tableau_de_bord.services import tableau_invalider
+
+        tableau_invalider()
+    except ImportError:
+        pass
+    return temps
+
+
+# --- Serveur et charge ------------------------------------------------------------------------------------
+
+
+def environnement_production(url_base, static_root):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "BENCH_"))}
+    env.update(
+        DJANGO_SETTINGS_MODULE="bench.reglages",
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="127.0.0.1",
+        SECURE_SSL_REDIRECT="0",
+        DATABASE_URL=url_base,
+        BENCH_STATIC_ROOT=str(static_root),
+        LOG_LEVEL="WARNING",
+        PYTHONPATH=str(RACINE),
+    )
+    return env
+
+
+def demarrer_gunicorn(args, url_base, dossier):
+    static_root = Path(dossier) / "static"
+    env = environnement_production(url_base, static_root)
+    t = time.perf_counter()
+    subprocess.run(
+        [PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=RACINE, env=env, check=True, timeout=300
+    )
+    journal(f"collectstatic : {time.perf_counter() - t:.1f} s")
+    port = port_libre()
+    commande = [
+        str(BIN / "gunicorn"),
+        "plan_emploi.wsgi:application",
+        "--workers",
+        str(args.workers),
+        "--worker-class",
+        "sync",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--timeout",
+        "120",
+        "--log-level",
+        "warning",
+    ]
+    processus = Processus(commande, env=env, journal=Path(dossier) / "gunicorn.log")
+    attendre_http(f"http://127.0.0.1:{port}/sante/", processus=processus)
+    journal(f"gunicorn : {args.workers} processus sync sur 127.0.0.1:{port}")
+    return processus, f"http://127.0.0.1:{port}"
+
+
+def charger(page, *, hote, utilisateurs, duree, dossier):
+    sortie = Path(dossier) / f"locust-{page.code}-{utilisateurs}.json"
+    env = dict(os.environ)
+    env.update(
+        BENCH_CHEMINS=json.dumps(page.chemins),
+        BENCH_NOM=page.code,
+        BENCH_IDENTIFIANT=page.identifiant,
+        BENCH_MOT_DE_PASSE=MOT_DE_PASSE_DEMO,
+        BENCH_UTILISATEURS=str(utilisateurs),
+        BENCH_DUREE=str(duree),
+        BENCH_SORTIE=str(sortie),
+    )
+    commande = [
+        str(BIN / "locust"),
+        "-f",
+        "bench/locustfile.py",
+        "--headless",
+        "-u",
+        str(utilisateurs),
+        "-r",
+        str(utilisateurs),
+        "-t",
+        f"{int(duree) + 120}s",
+        "--host",
+        hote,
+        "--only-summary",
+        "--loglevel",
+        "ERROR",
+        "--exit-code-on-error",
+        "0",
+    ]
+    with open(Path(dossier) / f"locust-{page.code}-{utilisateurs}.log", "w", encoding="utf-8") as log:
+        subprocess.run(commande, cwd=RACINE, env=env, stdout=log, stderr=subprocess.STDOUT, timeout=duree + 180)
+    if not sortie.exists():
+        return {"erreur": f"locust n'a rien écrit (voir {log.name})"}
+    return json.loads(sortie.read_text(encoding="utf-8"))
+
+
+# --- Rapport ----------------------------------------------------------------------------------------------
+
+
+def ratio(a, b, chiffres=2):
+    if a is None or b in (None, 0):
+        return None
+    return round(a / b, chiffres)
+
+
+def calculer_ratios(pages, tableau, niveaux):
+    par_code = {p.code: p for p in pages}
+    haut = max(niveaux)
+    bas = min(niveaux)
+    minimal = par_code["minimal"].charge.get(haut, {}).get("rps")
+    admin = par_code["admin_beneficiaires"].charge.get(haut, {}).get("rps")
+    ratios = {"debit_sur_minimal": {}, "temps_serveur_sur_sql": {}}
+    for p in pages:
+        if p.code == "minimal" or not p.charge:
+            continue
+        ratios["debit_sur_minimal"][p.code] = ratio(p.charge.get(haut, {}).get("rps"), minimal, 3)
+        ratios["temps_serveur_sur_sql"][p.code] = ratio(
+            p.charge.get(bas, {}).get("p50_ms"), (p.sql or {}).get("sql_ms"), 1
+        )
+    if "beneficiaires" in par_code and par_code["beneficiaires"].charge:
+        liste = par_code["beneficiaires"].charge.get(haut, {}).get("rps")
+        ratios["liste_beneficiaires_sur_admin"] = ratio(liste, admin)
+    if tableau and "sans_cache_ms" in tableau:
+        ratios["tableau_sans_cache_sur_sql"] = ratio(tableau["sans_cache_ms"], tableau["sql_ms"])
+    return ratios
+
+
+def verifier_cibles(echelle, pages, tableau, ratios, niveaux):
+    """Les cibles de l'issue : (libellé, atteinte ?, valeur mesurée)."""
+    haut, bas = max(niveaux), min(niveaux)
+    cibles = []
+    metier = [p for p in pages if not p.reference and p.charge]
+    if echelle == "loiret":
+        for p in metier:
+            if p.code in ("beneficiaires", "fiche", "contrats", "vehicules"):
+                r = ratios["debit_sur_minimal"].get(p.code)
+                cibles.append((f"{p.code} : débit ≥ 15 % de la vue minimale", r is not None and r >= 0.15, r))
+        r = ratios.get("liste_beneficiaires_sur_admin")
+        if r is not None:
+            cibles.append(("liste des bénéficiaires ≥ 3 × l'admin", r >= 3, r))
+        for p in metier:
+            r = ratios["temps_serveur_sur_sql"].get(p.code)
+            cibles.append((f"{p.code} : temps serveur ≤ 3 × SQL", r is not None and r <= 3, r))
+        for p in metier:
+            p95 = p.charge.get(haut, {}).get("p95_ms")
+            cibles.append((f"{p.code} : p95 < 200 ms à {haut} connexions", p95 is not None and p95 < 200, p95))
+        for p in pages:
+            for n, c in p.charge.items():
+                if c.get("erreurs"):
+                    cibles.append((f"{p.code} à {n} : aucune erreur", False, c.get("exemples_erreurs")))
+    else:
+        if tableau and "sans_cache_ms" in tableau:
+            cibles.append(("tableau sans cache < 500 ms", tableau["sans_cache_ms"] < 500, tableau["sans_cache_ms"]))
+            r = ratios.get("tableau_sans_cache_sur_sql")
+            cibles.append(("tableau sans cache ≤ 1,5 × son SQL", r is not None and r <= 1.5, r))
+            cibles.append(("tableau en cache < 50 ms", tableau["avec_cache_ms"] < 50, tableau["avec_cache_ms"]))
+        for p in metier:
+            if p.code in ("beneficiaires", "contrats", "vehicules"):
+                p95 = p.charge.get(bas, {}).get("p95_ms")
+                cibles.append((f"{p.code} : p95 < 300 ms à 1 utilisateur", p95 is not None and p95 < 300, p95))
+    return cibles
+
+
+def imprimer(resultat, pages, niveaux):
+    print()
+    print(f"Banc plan-emploi — échelle {resultat['echelle']} — {resultat['date']}")
+    print("Volumes : " + ", ".join(f"{k} {v:,}".replace(",", " ") for k, v in resultat["volumes"].items()))
+    print("Semis : " + json.dumps(resultat["semis"], ensure_ascii=False))
+    entete = f"{'page':22} {'util.':>5} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'err.':>5} "
+    entete += f"{'SQL ms':>8} {'nb SQL':>6} {'/minimal':>8} {'srv/SQL':>7}"
+    print()
+    print(entete)
+    print("-" * len(entete))
+    ratios = resultat["ratios"]
+    for p in pages:
+        if p.manque:
+            print(f"{p.code:22} absente : {p.manque}")
+            continue
+        sql = p.sql or {}
+        for n in niveaux:
+            c = p.charge.get(n, {})
+            print(
+                f"{p.code:22} {n:>5} {_f(c.get('rps'))} {_f(c.get('p50_ms'))} {_f(c.get('p95_ms'))} "
+                f"{_f(c.get('p99_ms'))} {c.get('erreurs', '-'):>5} {_f(sql.get('sql_ms'))} "
+                f"{sql.get('requetes', '-'):>6} "
+                f"{_f(ratios['debit_sur_minimal'].get(p.code) if n == max(niveaux) else None)} "
+                f"{_f(ratios['temps_serveur_sur_sql'].get(p.code) if n == min(niveaux) else None, 7)}"
+            )
+    print()
+    if resultat.get("tableau"):
+        print(
+            "Tableau de bord (calcul dans le processus) : "
+            + json.dumps({k: v for k, v in resultat["tableau"].items() if k != "plus_lentes"}, ensure_ascii=False)
+        )
+    if resultat.get("import"):
+        print("Import : " + json.dumps(resultat["import"], ensure_ascii=False))
+    print("Ratios : " + json.dumps(ratios, ensure_ascii=False))
+    print()
+    print("Cibles :")
+    for libelle, atteinte, valeur in resultat["cibles"]:
+        print(f"  [{'ok' if atteinte else 'MANQUÉE'}] {libelle} (mesuré : {valeur})")
+
+
+def _f(v, largeur=8):
+    if v is None:
+        return f"{'-':>{largeur}}"
+    return f"{v:>{largeur}.3f}" if isinstance(v, float) and v < 1 else f"{v:>{largeur}.1f}"
+
+
+# --- Programme --------------------------------------------------------------------------------------------
+
+
+def main(argv=None):
+    args = lire_arguments(argv)
+    url = url_postgresql()
+    nom_base = f"pe_bench_{args.echelle}"
+    url_base = url_avec_base(url, nom_base)
+    niveaux = sorted({int(n) for n in args.utilisateurs.split(",") if n.strip()})
+    debut_total = time.perf_counter()
+
+    os.environ["DATABASE_URL"] = url_base
+    os.environ.setdefault("DEBUG", "1")  # le processus du banc sème la démo ; gunicorn, lui, tourne sans DEBUG
+    os.environ["DJANGO_SETTINGS_MODULE"] = "plan_emploi.settings"
+    if not args.reutiliser:
+        journal(f"base {nom_base} : création")
+        creer_base(url, nom_base)
+    import django
+
+    django.setup()
+    from django.db import connections
+
+    from bench import mesures
+
+    serveur = None
+    try:
+        semis = semer(args) if not args.reutiliser else {}
+        volumes = mesures.compter()
+        journal("volumes : " + json.dumps(volumes))
+        pages = mesures.definir_pages(graine=args.graine)
+        if args.pages:
+            voulues = set(args.pages.split(","))
+            pages = [p for p in pages if p.code in voulues or p.code in ("minimal", "admin_beneficiaires")]
+        for p in pages:
+            if not p.manque:
+                p.sql = mesures.mesurer_sql(p)
+                journal(f"SQL {p.code} : {p.sql.get('requetes')} requêtes, {p.sql.get('sql_ms')} ms")
+        tableau = mesures.mesurer_tableau()
+        journal("tableau de bord : " + json.dumps({k: v for k, v in tableau.items() if k != "plus_lentes"}))
+        with tempfile.TemporaryDirectory(prefix="pe-bench-") as dossier:
+            if not args.sans_charge:
+                connections.close_all()
+                serveur, hote = demarrer_gunicorn(args, url_base, dossier)
+                try:
+                    for p in pages:
+                        if p.manque:
+                            continue
+                        for n in niveaux:
+                            p.charge[n] = charger(p, hote=hote, utilisateurs=n, duree=args.duree, dossier=dossier)
+                            c = p.charge[n]
+                            journal(
+                                f"charge {p.code} × {n} : {c.get('rps')} req/s, p50 {c.get('p50_ms')} ms, "
+                                f"p95 {c.get('p95_ms')} ms, erreurs {c.get('erreurs')} {c.get('exemples_erreurs', '')}"
+                            )
+                finally:
+                    serveur.arreter()
+        resultat_import = mesures.mesurer_import(lignes=args.import_lignes) if args.import_lignes else None
+        if resultat_import:
+            journal("import : " + json.dumps(resultat_import, ensure_ascii=False))
+        ratios = calculer_ratios(pages, tableau, niveaux)
+        resultat = {
+            "date": dt.datetime.now().isoformat(timespec="seconds"),
+            "echelle": args.echelle,
+            "machine": {
+                "processeurs": os.cpu_count(),
+                "python": platform.python_version(),
+                "systeme": platform.platform(),
+                "gunicorn_workers": args.workers,
+            },
+            "parametres": {k: v for k, v in vars(args).items()},
+            "volumes": volumes,
+            "semis": semis,
+            "pages": [
+                {
+                    "code": p.code,
+                    "libelle": p.libelle,
+                    "reference": p.reference,
+                    "manque": p.manque,
+                    "chemin": p.chemins[0] if p.chemins else None,
+                    "compte": p.identifiant,
+                    "sql": p.sql,
+                    "charge": {str(n): c for n, c in p.charge.items()},
+                }
+                for p in pages
+            ],
+            "tableau": tableau,
+            "import": resultat_import,
+            "ratios": ratios,
+        }
+        resultat["cibles"] = verifier_cibles(args.echelle, pages, tableau, ratios, niveaux)
+        resultat["duree_totale_s"] = round(time.perf_counter() - debut_total, 1)
+        RESULTATS.mkdir(exist_ok=True)
+        fichier = RESULTATS / f"{dt.datetime.now():%Y-%m-%d-%H%M}-{args.echelle}.json"
+        fichier.write_text(json.dumps(resultat, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+        imprimer(resultat, pages, niveaux)
+        print(f"\nRésultats : {fichier.relative_to(RACINE)} ; durée totale {resultat['duree_totale_s']} s")
+    finally:
+        if serveur is not None:
+            serveur.arreter()
+        connections.close_all()
+        if not args.garder:
+            supprimer_base(url, nom_base)
+            journal(f"base {nom_base} supprimée")
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except ErreurBanc:
+        raise
+    except KeyboardInterrupt:
+        raise SystemExit(130) from None

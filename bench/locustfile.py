@@ -1,0 +1,123 @@
+"""Charge HTTP du banc (locust sans interface), lancée par bench/lancer.py ; jamais vers autre chose que 127.0.0.1.
+
+Chaque utilisateur virtuel se connecte par le formulaire de connexion (jeton CSRF), puis attend que tous
+soient connectés : la mesure commence ensemble (les connexions, volontairement lentes, ne la faussent pas),
+dure BENCH_DUREE secondes, et chaque réponse autre que 200 (redirection vers la connexion comprise) compte
+comme une erreur. Les mesures brutes sont écrites en JSON dans BENCH_SORTIE.
+
+Variables : BENCH_CHEMINS (liste JSON de chemins, tirés au hasard), BENCH_NOM, BENCH_IDENTIFIANT,
+BENCH_MOT_DE_PASSE, BENCH_UTILISATEURS, BENCH_DUREE, BENCH_SORTIE.
+"""
+
+import json
+import os
+import random
+import re
+import time
+from urllib.parse import urlsplit
+
+import gevent.event
+from locust import between, events, task
+from locust.contrib.fasthttp import FastHttpUser
+
+CHEMINS = json.loads(os.environ.get("BENCH_CHEMINS", '["/bench/minimal/"]'))
+NOM = os.environ.get("BENCH_NOM", "page")
+IDENTIFIANT = os.environ.get("BENCH_IDENTIFIANT", "admin")
+MOT_DE_PASSE = os.environ.get("BENCH_MOT_DE_PASSE", "plan-emploi-demo")
+UTILISATEURS = int(os.environ.get("BENCH_UTILISATEURS", "1"))
+DUREE = float(os.environ.get("BENCH_DUREE", "10"))
+SORTIE = os.environ.get("BENCH_SORTIE")
+
+_tous_connectes = gevent.event.Event()
+_etat = {"connectes": 0, "echecs_connexion": 0, "t0": None, "fin": None}
+_mesures = []  # (début, durée ms, erreur)
+
+
+def _jeton_csrf(html):
+    trouve = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    return trouve.group(1) if trouve else ""
+
+
+class Visiteur(FastHttpUser):
+    wait_time = between(0, 0)
+    connection_timeout = 30.0
+    network_timeout = 60.0
+
+    def on_start(self):
+        page = self.client.get("/comptes/connexion/", name="connexion")
+        reponse = self.client.post(
+            "/comptes/connexion/",
+            data={
+                "username": IDENTIFIANT,
+                "password": MOT_DE_PASSE,
+                "csrfmiddlewaretoken": _jeton_csrf(page.text or ""),
+                "next": "/",
+            },
+            headers={"Referer": f"{self.host}/comptes/connexion/"},
+            name="connexion",
+            allow_redirects=False,
+        )
+        if reponse.status_code != 302 or "connexion" in (reponse.headers.get("Location") or ""):
+            _etat["echecs_connexion"] += 1
+        _etat["connectes"] += 1
+        if _etat["connectes"] >= UTILISATEURS:
+            _etat["t0"] = time.perf_counter()
+            _tous_connectes.set()
+        _tous_connectes.wait()
+
+    @task
+    def page(self):
+        if time.perf_counter() - _etat["t0"] >= DUREE:
+            _etat["fin"] = _etat["fin"] or time.perf_counter()
+            self.environment.runner.quit()
+            return
+        chemin = random.choice(CHEMINS)
+        debut = time.perf_counter()
+        erreur = None
+        with self.client.get(chemin, name=NOM, allow_redirects=False, catch_response=True) as reponse:
+            if reponse.status_code != 200:
+                erreur = f"{reponse.status_code} {urlsplit(chemin).path}"
+                reponse.failure(erreur)
+            else:
+                reponse.success()
+        _mesures.append((debut, (time.perf_counter() - debut) * 1000, erreur))
+
+
+def _centile(valeurs, p):
+    if not valeurs:
+        return None
+    rang = max(0, min(len(valeurs) - 1, round(p / 100 * len(valeurs) + 0.5) - 1))
+    return valeurs[rang]
+
+
+@events.quitting.add_listener
+def _ecrire(environment, **_kwargs):
+    if not SORTIE:
+        return
+    t0 = _etat["t0"]
+    mesures = [m for m in _mesures if t0 is not None and m[0] >= t0]
+    durees = sorted(m[1] for m in mesures)
+    fin = max((m[0] + m[1] / 1000 for m in mesures), default=t0 or 0)
+    fenetre = (fin - t0) if t0 is not None else 0
+    erreurs = [m[2] for m in mesures if m[2]]
+    resultat = {
+        "page": NOM,
+        "utilisateurs": UTILISATEURS,
+        "requetes": len(mesures),
+        "erreurs": len(erreurs),
+        "exemples_erreurs": sorted(set(erreurs))[:5],
+        "echecs_connexion": _etat["echecs_connexion"],
+        "fenetre_s": round(fenetre, 3),
+        "rps": round(len(mesures) / fenetre, 1) if fenetre > 0 else 0,
+        "p50_ms": _arrondi(_centile(durees, 50)),
+        "p95_ms": _arrondi(_centile(durees, 95)),
+        "p99_ms": _arrondi(_centile(durees, 99)),
+        "moyenne_ms": _arrondi(sum(durees) / len(durees)) if durees else None,
+        "max_ms": _arrondi(durees[-1]) if durees else None,
+    }
+    with open(SORTIE, "w", encoding="utf-8") as f:
+        json.dump(resultat, f, ensure_ascii=False, indent=1)
+
+
+def _arrondi(v):
+    return None if v is None else round(v, 1)

@@ -1,0 +1,427 @@
+"""Mesures dans le processus (Django chargé sur la base du banc) : pages à charger, SQL de chaque page,
+calcul du tableau de bord, import d'un fichier de bénéficiaires."""
+
+import random
+import statistics
+import time
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import NoReverseMatch, reverse
+
+IGNOREES = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+
+
+@dataclass
+class Page:
+    code: str
+    libelle: str
+    chemins: list  # tirés au hasard par la charge ; le premier sert à la mesure SQL
+    identifiant: str  # compte de démonstration utilisé
+    reference: bool = False
+    manque: str = ""  # raison si la page n'existe pas (encore)
+    sql: dict = field(default_factory=dict)
+    charge: dict = field(default_factory=dict)  # {utilisateurs: résultat locust}
+
+
+def _url(*noms, args=None):
+    for nom in noms:
+        try:
+            return reverse(nom, args=args)
+        except NoReverseMatch:
+            continue
+    return None
+
+
+def _modele(etiquette):
+    try:
+        return apps.get_model(etiquette)
+    except LookupError:
+        return None
+
+
+def compter():
+    """Le volume de chaque table mesurée (pour le rapport)."""
+    etiquettes = {
+        "foyers": "beneficiaires.Foyer",
+        "personnes": "beneficiaires.Beneficiaire",
+        "evaluations": "beneficiaires.Evaluation",
+        "contrats": "contrats.ContratAide",
+        "orientations": "placement.Orientation",
+        "vehicules": "mobilite.Vehicule",
+        "locations": "mobilite.Location",
+        "forums": "forums.Forum",
+        "participations": "forums.Participation",
+    }
+    resultat = {}
+    with connection.cursor() as c:
+        for cle, etiquette in etiquettes.items():
+            modele = _modele(etiquette)
+            if modele is not None:
+                c.execute(f"SELECT count(*) FROM {modele._meta.db_table}")
+                resultat[cle] = c.fetchone()[0]
+    return resultat
+
+
+def definir_pages(*, graine=2017, nb_fiches=200):
+    """Les pages mesurées, avec des paramètres pris dans les données semées (bassin d'Orléans, fiches visibles)."""
+    from beneficiaires.models import Beneficiaire
+    from comptes.models import User
+    from referentiel.models import BassinEmploi
+
+    alea = random.Random(graine)
+    bassin = BassinEmploi.objects.filter(nom="Orléans").first() or BassinEmploi.objects.order_by("pk").first()
+    referent = User.objects.get(username="referent")
+    pages = [
+        Page("minimal", "Vue minimale authentifiée (référence)", ["/bench/minimal/"], "referent", reference=True),
+    ]
+
+    liste = _url("beneficiaires:liste", "beneficiaires:index")
+    pages.append(
+        Page(
+            "beneficiaires",
+            "Liste des bénéficiaires filtrée par bassin",
+            [f"{liste}?bassin={bassin.pk}"] if liste else [],
+            "referent",
+            manque="" if liste else "URL beneficiaires:liste absente",
+        )
+    )
+    modele_admin = "beneficiaires/beneficiaire"
+    pages.append(
+        Page(
+            "admin_beneficiaires",
+            "Admin Django : liste des bénéficiaires, même filtre (référence)",
+            [f"/admin/{modele_admin}/?commune__bassin_emploi__id__exact={bassin.pk}"],
+            "admin",
+            reference=True,
+        )
+    )
+    pks = list(
+        Beneficiaire.objects.visibles_par(referent)
+        .filter(commune__bassin_emploi=bassin)
+        .order_by("?")
+        .values_list("pk", flat=True)[:nb_fiches]
+    )
+    alea.shuffle(pks)
+    fiche = _url("beneficiaires:detail", args=[pks[0]]) if pks else None
+    pages.append(
+        Page(
+            "fiche",
+            "Fiche d'une personne",
+            [reverse("beneficiaires:detail", args=[pk]) for pk in pks] if fiche else [],
+            "referent",
+            manque="" if fiche else "URL beneficiaires:detail absente ou aucune personne",
+        )
+    )
+    contrats = _url("contrats:liste", "contrats:index")
+    pages.append(
+        Page(
+            "contrats",
+            "Liste des contrats aidés",
+            [contrats] if contrats else [],
+            "referent",
+            manque="" if contrats else "URL contrats:liste absente",
+        )
+    )
+    vehicules = _url("mobilite:recherche", "mobilite:vehicules", "mobilite:disponibilites", "mobilite:liste")
+    pages.append(
+        Page(
+            "vehicules",
+            "Recherche de véhicules disponibles",
+            [vehicules] if vehicules else [],
+            "referent",
+            manque="" if vehicules else "URL de recherche de véhicules absente",
+        )
+    )
+    tableau = _url("tableau_de_bord:tableau", "tableau_de_bord:index")
+    pages.append(
+        Page(
+            "tableau",
+            "Tableau de bord",
+            [tableau] if tableau else [],
+            "pilotage",
+            manque="" if tableau else "URL tableau_de_bord:tableau absente",
+        )
+    )
+    return pages
+
+
+def client_connecte(identifiant):
+    from comptes.models import User
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(User.objects.get(username=identifiant))
+    return client
+
+
+def mesurer_sql(page, *, repetitions=5):
+    """Capture les requêtes d'une requête HTTP (client de test, dans le processus), puis les rejoue seules.
+
+    Rend le nombre de requêtes, le temps SQL médian (toutes les requêtes de la page, rejouées dans une
+    transaction annulée), et les trois requêtes les plus lentes.
+    """
+    client = client_connecte(page.identifiant)
+    chemin = page.chemins[0]
+    client.get(chemin)  # échauffement (caches de gabarits, plan des requêtes)
+    with CaptureQueriesContext(connection) as capture:
+        debut = time.perf_counter()
+        reponse = client.get(chemin)
+        rendu = time.perf_counter() - debut
+    if reponse.status_code != 200:
+        return {"erreur": f"statut {reponse.status_code} pour {chemin}"}
+    requetes = [q["sql"] for q in capture.captured_queries if not q["sql"].startswith(IGNOREES)]
+    totaux, par_requete = [], [[] for _ in requetes]
+    for _ in range(repetitions):
+        with transaction.atomic():
+            curseur = connection.cursor().cursor  # curseur psycopg brut : sans la journalisation de Django
+            total = 0.0
+            for i, sql in enumerate(requetes):
+                t = time.perf_counter()
+                curseur.execute(sql)
+                if curseur.description is not None:
+                    curseur.fetchall()
+                d = time.perf_counter() - t
+                par_requete[i].append(d)
+                total += d
+            transaction.set_rollback(True)
+        totaux.append(total)
+    medianes = [statistics.median(t) * 1000 for t in par_requete]
+    lentes = sorted(range(len(requetes)), key=lambda i: -medianes[i])[:3]
+    return {
+        "chemin": chemin,
+        "requetes": len(requetes),
+        "sql_ms": round(statistics.median(totaux) * 1000, 2),
+        "rendu_dans_le_processus_ms": round(rendu * 1000, 1),
+        "plus_lentes": [{"ms": round(medianes[i], 2), "sql": requetes[i][:400]} for i in lentes],
+    }
+
+
+def mesurer_tableau(*, repetitions=3):
+    """Le calcul du tableau de bord (toute la période par défaut, tous les bassins) : sans cache, avec cache,
+    et le SQL seul qu'il exécute."""
+    try:
+        from tableau_de_bord import services as tdb
+    except ImportError as exc:
+        return {"erreur": f"tableau_de_bord indisponible : {exc}"}
+    from referentiel.models import BassinEmploi
+
+    debut, fin = periode_tableau()
+    bassins = list(BassinEmploi.objects.order_by("nom"))
+    sans_cache = []
+    for _ in range(repetitions):
+        t = time.perf_counter()
+        tdb.tableau_calculer(debut=debut, fin=fin, bassins=bassins, restreint=False, utiliser_cache=False)
+        sans_cache.append(time.perf_counter() - t)
+    with CaptureQueriesContext(connection) as capture:
+        tdb.tableau_calculer(debut=debut, fin=fin, bassins=bassins, restreint=False, utiliser_cache=False)
+    requetes = [q["sql"] for q in capture.captured_queries if not q["sql"].startswith(IGNOREES)]
+    sql, par_requete = [], [[] for _ in requetes]
+    for _ in range(repetitions):
+        curseur = connection.cursor().cursor
+        total = 0.0
+        for i, q in enumerate(requetes):
+            t = time.perf_counter()
+            curseur.execute(q)
+            if curseur.description is not None:
+                curseur.fetchall()
+            par_requete[i].append(time.perf_counter() - t)
+            total += par_requete[i][-1]
+        sql.append(total)
+    tdb.tableau_calculer(debut=debut, fin=fin, bassins=bassins, restreint=False)  # remplit le cache
+    avec_cache = []
+    for _ in range(max(repetitions, 5)):
+        t = time.perf_counter()
+        tdb.tableau_calculer(debut=debut, fin=fin, bassins=bassins, restreint=False)
+        avec_cache.append(time.perf_counter() - t)
+    medianes = [statistics.median(t) * 1000 for t in par_requete]
+    lentes = sorted(range(len(requetes)), key=lambda i: -medianes[i])[:5]
+    return {
+        "periode": [debut.isoformat(), fin.isoformat()],
+        "requetes": len(requetes),
+        "sans_cache_ms": round(statistics.median(sans_cache) * 1000, 1),
+        "avec_cache_ms": round(statistics.median(avec_cache) * 1000, 2),
+        "sql_ms": round(statistics.median(sql) * 1000, 1),
+        "plus_lentes": [{"ms": round(medianes[i], 2), "sql": requetes[i][:400]} for i in lentes],
+    }
+
+
+def periode_tableau():
+    """La période que la page du tableau affiche par défaut (celle de son formulaire de filtre)."""
+    from datetime import date
+
+    from django.utils import timezone
+
+    from referentiel.models import BassinEmploi
+
+    try:
+        from tableau_de_bord.forms import FiltreForm
+
+        return FiltreForm(None, bassins_visibles=BassinEmploi.objects.order_by("nom")).periode()
+    except (ImportError, TypeError, AttributeError):
+        aujourdhui = timezone.localdate()
+        return date(aujourdhui.year, 1, 1), aujourdhui
+
+
+ENTETES_IMPORT = [
+    "Numéro allocataire",
+    "Organisme",
+    "État du droit",
+    "SDD",
+    "Rôle",
+    "Civilité",
+    "Nom",
+    "Prénoms",
+    "Date de naissance",
+    "Code INSEE",
+    "Adresse",
+    "Date d'ouverture du droit",
+]
+NOMS = [
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Thomas",
+    "Robert",
+    "Richard",
+    "Petit",
+    "Durand",
+    "Leroy",
+    "Moreau",
+    "Simon",
+    "Laurent",
+    "Lefèvre",
+    "Michel",
+    "Garcia",
+    "David",
+    "Bertrand",
+    "Roux",
+    "Vincent",
+    "Fournier",
+    "Morel",
+    "Girard",
+    "André",
+    "Lefebvre",
+    "Mercier",
+    "Dupont",
+    "Lambert",
+    "Bonnet",
+    "François",
+    "Martinez",
+]
+PRENOMS_F = [
+    "Marie",
+    "Nathalie",
+    "Isabelle",
+    "Sylvie",
+    "Catherine",
+    "Sandrine",
+    "Céline",
+    "Émilie",
+    "Aurélie",
+    "Julie",
+    "Sophie",
+    "Fatima",
+    "Amina",
+    "Léa",
+    "Chloé",
+    "Inès",
+    "Camille",
+    "Manon",
+    "Sarah",
+    "Laura",
+]
+PRENOMS_H = [
+    "Jean",
+    "Pierre",
+    "Michel",
+    "Philippe",
+    "Nicolas",
+    "Christophe",
+    "Stéphane",
+    "Sébastien",
+    "Julien",
+    "David",
+    "Mohamed",
+    "Karim",
+    "Thomas",
+    "Kevin",
+    "Lucas",
+    "Hugo",
+    "Yanis",
+    "Mathieu",
+    "Antoine",
+    "Rémi",
+]
+
+
+def fichier_import(lignes, *, graine=2017):
+    """Un CSV (point-virgule, UTF-8) de `lignes` personnes en foyers de 1 à 3, dans les communes chargées."""
+    import csv
+    import io
+
+    from referentiel.models import Commune
+
+    alea = random.Random(graine)
+    codes = list(Commune.objects.values_list("code_insee", flat=True))
+    sortie = io.StringIO()
+    ecrivain = csv.writer(sortie, delimiter=";")
+    ecrivain.writerow(ENTETES_IMPORT)
+    n, foyer = 0, 0
+    while n < lignes:
+        foyer += 1
+        numero = f"9{foyer:08d}"
+        commune = alea.choice(codes)
+        ouverture = f"{alea.randint(1, 28):02d}/{alea.randint(1, 12):02d}/{alea.randint(2009, 2017)}"
+        nom = alea.choice(NOMS)
+        taille = min(lignes - n, alea.choice([1, 1, 1, 2, 2, 3]))
+        for rang in range(taille):
+            role = ["DEM", "CJT", "ENF"][rang]
+            femme = alea.random() < 0.55 if rang == 0 else rang == 1
+            prenom = alea.choice(PRENOMS_F if femme else PRENOMS_H)
+            annee = alea.randint(1958, 1998) if role != "ENF" else alea.randint(1999, 2001)
+            ecrivain.writerow(
+                [
+                    numero,
+                    "CAF" if alea.random() < 0.94 else "MSA",
+                    "2",
+                    "oui" if role != "ENF" else "non",
+                    role,
+                    "MME" if femme else "M",
+                    nom,
+                    f"{prenom} {alea.choice(PRENOMS_F if femme else PRENOMS_H)}",
+                    f"{alea.randint(1, 28):02d}/{alea.randint(1, 12):02d}/{annee}",
+                    commune,
+                    f"{alea.randint(1, 120)} rue de la République",
+                    ouverture,
+                ]
+            )
+            n += 1
+    return sortie.getvalue().encode("utf-8")
+
+
+def mesurer_import(*, lignes=30_000):
+    """Import par la commande `importer_beneficiaires` : un fichier neuf (créations), puis le même (à jour)."""
+    import io
+    import tempfile
+
+    from django.core.management import call_command, get_commands
+
+    if "importer_beneficiaires" not in get_commands():
+        return {"erreur": "commande importer_beneficiaires absente"}
+    t = time.perf_counter()
+    contenu = fichier_import(lignes)
+    generation = time.perf_counter() - t
+    resultat = {"lignes": lignes, "generation_fichier_s": round(generation, 2), "octets": len(contenu)}
+    with tempfile.NamedTemporaryFile(suffix=".csv") as f:
+        f.write(contenu)
+        f.flush()
+        for passage in ("premier_import", "reimport_identique"):
+            sortie = io.StringIO()
+            t = time.perf_counter()
+            call_command("importer_beneficiaires", f.name, stdout=sortie)
+            resultat[f"{passage}_s"] = round(time.perf_counter() - t, 2)
+            resultat[f"{passage}_bilan"] = sortie.getvalue().strip().splitlines()[0][:300]
+    return resultat
