@@ -1,0 +1,179 @@
+"""Indicateurs de l'axe 3 (placement), agrégés en SQL par bassin (celui de la personne) et par mois.
+
+Chaque lien mène à la liste des orientations (ou à l'état des résultats) filtrée de sorte que le nombre de
+lignes (ou le total) soit le chiffre affiché.
+"""
+
+from collections import defaultdict
+from datetime import timedelta
+
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Sum
+from django.db.models.functions import TruncMonth
+
+from referentiel.models import Structure
+from tableau_de_bord.registre import Contexte, Indicateur, indicateur, taux
+
+from .models import MaintienEmploi, Orientation, ResultatPaye, Sortie
+
+BASSIN_ORIENTATION = "beneficiaire__commune__bassin_emploi"
+BASSIN_SORTIE = "orientation__beneficiaire__commune__bassin_emploi"
+MODELES = ("placement.Orientation", "placement.Sortie", "placement.MaintienEmploi", "placement.ResultatPaye")
+
+
+@indicateur(axe="placement", ordre=10, modeles=MODELES)
+def orientations_proposees(ctx: Contexte):
+    return ctx.compter(
+        Orientation.objects.all(),
+        code="placement_orientations",
+        libelle="Orientations proposées aux prestataires",
+        unite="orientations",
+        champ_date="date_proposition",
+        champ_bassin=BASSIN_ORIENTATION,
+        lien=ctx.lien("placement:liste", params_periode=("proposee_apres", "proposee_avant")),
+    )
+
+
+@indicateur(axe="placement", ordre=20, modeles=MODELES)
+def entrees(ctx: Contexte):
+    return ctx.compter(
+        Orientation.objects.filter(date_entree__isnull=False),
+        code="placement_entrees",
+        libelle="Entrées en accompagnement",
+        unite="personnes",
+        champ_date="date_entree",
+        champ_bassin=BASSIN_ORIENTATION,
+        lien=ctx.lien("placement:liste", params_periode=("entree_apres", "entree_avant")),
+        description="Personnes entrées en accompagnement chez un prestataire (objectif du plan : 600).",
+    )
+
+
+def _jours(duree):
+    if duree is None:
+        return 0
+    if isinstance(duree, timedelta):
+        return duree.days + duree.seconds / 86400
+    return float(duree)
+
+
+def _moyenne(somme, nombre):
+    return round(somme / nombre, 1) if nombre else None
+
+
+@indicateur(axe="placement", ordre=30, modeles=MODELES)
+def delai_acceptation(ctx: Contexte):
+    """Délai moyen (jours) entre la proposition et l'acceptation, pour les orientations acceptées sur la période."""
+    qs = ctx.filtrer_bassin(
+        ctx.filtrer_periode(Orientation.objects.filter(statut__in=Orientation.STATUTS_OCCUPANT), "date_reponse"),
+        BASSIN_ORIENTATION,
+    )
+    delai = ExpressionWrapper(F("date_reponse") - F("date_proposition"), output_field=DurationField())
+    lignes = (
+        qs.annotate(_mois=TruncMonth("date_reponse"), _bassin=F(BASSIN_ORIENTATION))
+        .values("_mois", "_bassin")
+        .annotate(_n=Count("pk"), _somme=Sum(delai))
+        .order_by()
+    )
+    n_total, s_total = 0, 0.0
+    n_bassin, s_bassin, n_mois, s_mois = defaultdict(int), defaultdict(float), defaultdict(int), defaultdict(float)
+    for ligne in lignes:
+        mois = ligne["_mois"].date() if hasattr(ligne["_mois"], "date") else ligne["_mois"]
+        n, s = ligne["_n"], _jours(ligne["_somme"])
+        n_total, s_total = n_total + n, s_total + s
+        n_bassin[ligne["_bassin"]] += n
+        s_bassin[ligne["_bassin"]] += s
+        n_mois[mois] += n
+        s_mois[mois] += s
+    total, liens_bassin = ctx.lien(
+        "placement:liste", params_periode=("reponse_apres", "reponse_avant"), acceptee="true"
+    )
+    return Indicateur(
+        code="placement_delai_acceptation",
+        libelle="Délai moyen d'acceptation",
+        valeur=_moyenne(s_total, n_total),
+        unite="jours",
+        par_bassin={b: _moyenne(s_bassin[b], n) for b, n in n_bassin.items()},
+        par_mois={m: _moyenne(s_mois[m], n) for m, n in sorted(n_mois.items())},
+        lien=total,
+        liens_bassin=liens_bassin,
+        description="Jours entre la proposition et l'acceptation ; la liste montre les orientations moyennées.",
+    )
+
+
+@indicateur(axe="placement", ordre=40, modeles=MODELES)
+def sorties_positives(ctx: Contexte):
+    return ctx.compter(
+        Sortie.objects.filter(positive=True),
+        code="placement_sorties_positives",
+        libelle="Sorties positives",
+        unite="personnes",
+        champ_date="date",
+        champ_bassin=BASSIN_SORTIE,
+        lien=ctx.lien("placement:liste", params_periode=("sortie_apres", "sortie_avant"), positive="true"),
+        description="CDI, CDD ou intérim de 6 mois ou plus, création d'entreprise, formation qualifiante.",
+    )
+
+
+@indicateur(axe="placement", ordre=50, modeles=MODELES)
+def taux_sorties_positives(ctx: Contexte):
+    positives, pos_bassin, pos_mois = ctx.ventiler(
+        Sortie.objects.filter(positive=True), champ_date="date", champ_bassin=BASSIN_SORTIE
+    )
+    toutes, tout_bassin, tout_mois = ctx.ventiler(Sortie.objects.all(), champ_date="date", champ_bassin=BASSIN_SORTIE)
+    total, liens_bassin = ctx.lien("placement:liste", params_periode=("sortie_apres", "sortie_avant"))
+    return Indicateur(
+        code="placement_taux_sorties_positives",
+        libelle="Taux de sorties positives",
+        valeur=taux(positives, toutes),
+        unite="%",
+        par_bassin={b: taux(pos_bassin.get(b, 0), n) for b, n in tout_bassin.items()},
+        par_mois={m: taux(pos_mois.get(m, 0), n) for m, n in tout_mois.items()},
+        lien=total,
+        liens_bassin=liens_bassin,
+        description="Sorties positives sur l'ensemble des sorties de la période (la liste montre toutes les sorties).",
+    )
+
+
+@indicateur(axe="placement", ordre=60, modeles=MODELES)
+def maintien_6_mois(ctx: Contexte):
+    return ctx.compter(
+        MaintienEmploi.objects.filter(echeance=MaintienEmploi.Echeance.SIX_MOIS, en_emploi=True),
+        code="placement_maintien_6_mois",
+        libelle="Toujours en emploi à 6 mois",
+        unite="personnes",
+        champ_date="date_constat",
+        champ_bassin="sortie__" + BASSIN_SORTIE,
+        lien=ctx.lien("placement:liste", params_periode=("maintien6_apres", "maintien6_avant")),
+    )
+
+
+@indicateur(axe="placement", ordre=70, modeles=MODELES)
+def montants_dus(ctx: Contexte):
+    """Montant dû au titre des résultats payés : au total, puis par prestataire."""
+    indicateurs = [
+        ctx.compter(
+            ResultatPaye.objects.all(),
+            code="placement_montant_du",
+            libelle="Montant dû aux prestataires",
+            unite="€",
+            champ_date="date",
+            champ_bassin=BASSIN_SORTIE,
+            mesure=Sum("prix_unitaire"),
+            lien=ctx.lien("placement:etat", params_periode=("debut", "fin")),
+            description="Résultats payés (entrées, sorties positives, maintiens à 6 mois) x prix unitaires des lots.",
+        )
+    ]
+    prestataires = Structure.objects.filter(type=Structure.Type.PRESTATAIRE, lots_placement__isnull=False).distinct()
+    for p in prestataires.order_by("nom"):
+        indicateurs.append(
+            ctx.compter(
+                ResultatPaye.objects.filter(lot__prestataire=p),
+                code=f"placement_montant_du_{p.pk}",
+                libelle=f"Montant dû à {p.nom}",
+                unite="€",
+                champ_date="date",
+                champ_bassin=BASSIN_SORTIE,
+                mesure=Sum("prix_unitaire"),
+                lien=ctx.lien("placement:etat", params_periode=("debut", "fin"), prestataire=p.pk),
+            )
+        )
+    return indicateurs

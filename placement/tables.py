@@ -1,0 +1,165 @@
+import django_tables2 as tables
+from django.utils.html import format_html
+
+from .models import Lot, Orientation, ResultatPaye
+
+ESPACE_FINE = "\u202f"
+
+
+def euros(valeur):
+    """1234.5 -> « 1 234,50 € » (espace insécable fine comme séparateur des milliers)."""
+    if valeur is None:
+        return "—"
+    entier, decimales = f"{valeur:,.2f}".split(".")
+    return entier.replace(",", ESPACE_FINE) + "," + decimales + " €"
+
+
+class OrientationTable(tables.Table):
+    beneficiaire = tables.Column(
+        verbose_name="Personne",
+        linkify=lambda record: record.get_absolute_url(),
+        order_by=("beneficiaire__nom", "beneficiaire__prenoms"),
+    )
+    bassin = tables.Column(verbose_name="Bassin", accessor="beneficiaire__commune__bassin_emploi__nom")
+    prestataire = tables.Column(verbose_name="Prestataire", accessor="lot__prestataire__nom")
+    lot = tables.Column(verbose_name="Lot", accessor="lot__numero")
+    statut = tables.Column(verbose_name="Statut")
+    date_proposition = tables.DateColumn(verbose_name="Proposée le", format="d/m/Y")
+    date_reponse = tables.DateColumn(verbose_name="Réponse le", format="d/m/Y")
+    date_entree = tables.DateColumn(verbose_name="Entrée le", format="d/m/Y")
+    sortie = tables.Column(verbose_name="Sortie", accessor="sortie__type", orderable=False)
+
+    class Meta:
+        model = Orientation
+        fields = ()
+        sequence = (
+            "beneficiaire",
+            "bassin",
+            "prestataire",
+            "lot",
+            "statut",
+            "date_proposition",
+            "date_reponse",
+            "date_entree",
+            "sortie",
+        )
+        empty_text = "Aucune orientation ne correspond à ces critères."
+        order_by = ("-date_proposition",)
+
+    def render_statut(self, record, value):
+        if getattr(record, "attente_longue", False):
+            return format_html(
+                '{} <span class="badge text-bg-warning">Sans réponse depuis {} jours</span>',
+                value,
+                record.attente_jours(),
+            )
+        return value
+
+    def value_statut(self, record, value):
+        if getattr(record, "attente_longue", False):
+            return f"{value} (sans réponse depuis plus de 15 jours)"
+        return value
+
+    def render_sortie(self, record):
+        s = getattr(record, "sortie", None)
+        if s is None:
+            return "—"
+        return f"{s.get_type_display()} ({'positive' if s.positive else 'non positive'})"
+
+    def value_sortie(self, record):
+        s = getattr(record, "sortie", None)
+        return "" if s is None else s.get_type_display()
+
+
+class LotTable(tables.Table):
+    marche = tables.Column(verbose_name="Marché", accessor="marche__reference")
+    numero = tables.Column(verbose_name="Lot")
+    prestataire = tables.Column(verbose_name="Prestataire", accessor="prestataire__nom")
+    bassins = tables.Column(verbose_name="Bassins", orderable=False, empty_values=())
+    periode = tables.Column(verbose_name="Période", orderable=False, empty_values=())
+    capacite = tables.Column(verbose_name="Capacité")
+    places_occupees = tables.Column(verbose_name="Places occupées")
+    places_restantes = tables.Column(verbose_name="Places restantes")
+    prix_entree = tables.Column(verbose_name="Prix entrée")
+    prix_sortie_positive = tables.Column(verbose_name="Prix sortie positive")
+    prix_maintien_6_mois = tables.Column(verbose_name="Prix maintien 6 mois")
+    orientations = tables.Column(verbose_name="Orientations", orderable=False, empty_values=())
+
+    class Meta:
+        model = Lot
+        fields = ()
+        sequence = (
+            "marche",
+            "numero",
+            "prestataire",
+            "bassins",
+            "periode",
+            "capacite",
+            "places_occupees",
+            "places_restantes",
+            "prix_entree",
+            "prix_sortie_positive",
+            "prix_maintien_6_mois",
+            "orientations",
+        )
+        empty_text = "Aucun lot."
+
+    def render_bassins(self, record):
+        return ", ".join(b.nom for b in record.bassins.all())
+
+    def render_periode(self, record):
+        return f"du {record.date_debut:%d/%m/%Y} au {record.date_fin:%d/%m/%Y}"
+
+    def render_prix_entree(self, value):
+        return euros(value)
+
+    def render_prix_sortie_positive(self, value):
+        return euros(value)
+
+    def render_prix_maintien_6_mois(self, value):
+        return euros(value)
+
+    def render_orientations(self, record):
+        from django.urls import reverse
+
+        return format_html('<a href="{}?lot={}">Voir les orientations</a>', reverse("placement:liste"), record.pk)
+
+
+class ResultatTable(tables.Table):
+    """Une ligne par résultat payé : personne, date, nature, lot, quantité x prix unitaire = montant."""
+
+    date = tables.DateColumn(verbose_name="Date", format="d/m/Y")
+    nature = tables.Column(verbose_name="Résultat")
+    personne = tables.Column(
+        verbose_name="Personne",
+        accessor="orientation__beneficiaire",
+        linkify=lambda record: record.orientation.get_absolute_url(),
+        order_by=("orientation__beneficiaire__nom", "orientation__beneficiaire__prenoms"),
+    )
+    prestataire = tables.Column(verbose_name="Prestataire", accessor="lot__prestataire__nom")
+    lot = tables.Column(verbose_name="Lot", accessor="lot__numero")
+    quantite = tables.Column(verbose_name="Quantité", empty_values=(), orderable=False)
+    prix_unitaire = tables.Column(verbose_name="Prix unitaire")
+    montant = tables.Column(verbose_name="Montant", accessor="prix_unitaire", orderable=False)
+
+    class Meta:
+        model = ResultatPaye
+        fields = ()
+        sequence = ("date", "nature", "personne", "prestataire", "lot", "quantite", "prix_unitaire", "montant")
+        empty_text = "Aucun résultat payé sur cette période."
+        order_by = ("date",)
+
+    def render_quantite(self):
+        return 1
+
+    def render_prix_unitaire(self, value):
+        return euros(value)
+
+    def render_montant(self, value):
+        return euros(value)
+
+    def value_prix_unitaire(self, value):
+        return value
+
+    def value_montant(self, value):
+        return value

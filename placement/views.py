@@ -1,0 +1,351 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.views.generic import DetailView, FormView
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+
+from beneficiaires.models import Beneficiaire, Evaluation
+from comptes.acces import RoleRequisMixin
+from comptes.exports import ExportMixin
+from comptes.models import Role
+
+from . import services
+from .filters import LotFilter, OrientationFilter, ResultatFilter
+from .forms import DateReponseForm, MaintienForm, OrientationProposerForm, RefusForm, SortieForm, SuiviForm
+from .models import Lot, Orientation, ResultatPaye
+from .selecteurs import ROLES_MONTANTS, fil_orientation, orientations_detaillees
+from .tables import LotTable, OrientationTable, ResultatTable
+
+A, P, R, PR = Role.ADMINISTRATEUR, Role.PILOTAGE, Role.REFERENT, Role.PRESTATAIRE
+LECTEURS = (A, P, R, PR)
+ACTEURS_PRESTATAIRE = (A, PR)  # répondre, suivre, enregistrer les sorties
+PRESCRIPTEURS = (A, R)
+
+
+def rattacher_erreurs(form, erreur):
+    """Rattache une ValidationError de service aux champs du formulaire (ou au formulaire entier)."""
+    if hasattr(erreur, "error_dict"):
+        for champ, liste in erreur.error_dict.items():
+            form.add_error(champ if champ in form.fields else None, liste)
+    else:
+        form.add_error(None, erreur)
+
+
+def url_fiche(beneficiaire_id):
+    try:
+        return reverse("beneficiaires:detail", args=[beneficiaire_id])
+    except NoReverseMatch:
+        return None
+
+
+CHAMPS_PRINCIPAUX = ["q", "prestataire", "bassin", "lot", "statut", "attente", "proposee_apres", "proposee_avant"]
+
+
+class OrientationListView(RoleRequisMixin, ExportMixin, SingleTableMixin, FilterView):
+    roles = LECTEURS
+    model = Orientation
+    table_class = OrientationTable
+    filterset_class = OrientationFilter
+    template_name = "placement/liste.html"
+    paginate_by = 50
+    export_name = "orientations"
+
+    def get_queryset(self):
+        return (
+            Orientation.objects.visibles_par(self.request.user)
+            .select_related("beneficiaire__commune__bassin_emploi", "lot__prestataire", "sortie")
+            .avec_attente()
+        )
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        kwargs["user"] = self.request.user
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["nb_resultats"] = self.object_list.count()
+        context["voit_etat"] = self.request.user.a_role(*ROLES_MONTANTS)
+        context["champs_principaux"] = CHAMPS_PRINCIPAUX
+        context["nb_attente_longue"] = Orientation.objects.visibles_par(self.request.user).en_attente_longue().count()
+        return context
+
+
+class OrientationDetailView(RoleRequisMixin, DetailView):
+    roles = LECTEURS
+    template_name = "placement/detail.html"
+    context_object_name = "orientation"
+
+    def get_queryset(self):
+        return orientations_detaillees(Orientation.objects.visibles_par(self.request.user)).select_related(
+            "beneficiaire__evaluation_courante"
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        o = self.object
+        user = self.request.user
+        evaluation = o.beneficiaire.evaluation_courante
+        if evaluation is not None and evaluation.statut != Evaluation.Statut.REALISEE:
+            evaluation = None
+        lot = Lot.objects.avec_occupation().get(pk=o.lot_id)
+        peut_agir = user.a_role(*ACTEURS_PRESTATAIRE)
+        sortie = getattr(o, "sortie", None)
+        context.update(
+            {
+                "evaluation": evaluation,
+                "metiers": [m for m in (evaluation.metiers_vises.splitlines() if evaluation else []) if m.strip()],
+                "freins": evaluation.freins() if evaluation else [],
+                "lot_occupation": lot,
+                "sortie": sortie,
+                "evenements": sorted(fil_orientation(o, user), key=lambda e: e.cle_tri, reverse=True),
+                "peut_agir": peut_agir,
+                "voit_montants": user.a_role(*ROLES_MONTANTS),
+                "url_fiche": None if user.est_prestataire else url_fiche(o.beneficiaire_id),
+                "attente_jours": o.attente_jours(),
+                "attente_longue": (o.attente_jours() or 0) >= 15,
+                "peut_suivi_emploi": peut_agir and sortie is not None and sortie.en_emploi,
+            }
+        )
+        return context
+
+
+class ActionOrientationView(RoleRequisMixin, FormView):
+    """Une action du prestataire sur une orientation de son périmètre (404 hors périmètre), par un formulaire."""
+
+    roles = ACTEURS_PRESTATAIRE
+    template_name = "placement/action.html"
+    titre = ""
+    message = ""
+    bouton = "Enregistrer"
+
+    def get_orientation(self):
+        if not hasattr(self, "_orientation"):
+            self._orientation = get_object_or_404(
+                Orientation.objects.visibles_par(self.request.user).select_related("beneficiaire", "lot__prestataire"),
+                pk=self.kwargs["pk"],
+            )
+        return self._orientation
+
+    def get(self, request, *args, **kwargs):
+        self.get_orientation()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.get_orientation()
+        return super().post(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update({"orientation": self.get_orientation(), "titre": self.titre, "bouton": self.bouton})
+        return context
+
+    def form_valid(self, form):
+        try:
+            self.executer(form.cleaned_data)
+        except ValidationError as erreur:
+            rattacher_erreurs(form, erreur)
+            return self.form_invalid(form)
+        messages.success(self.request, self.message)
+        return redirect(self.get_orientation().get_absolute_url())
+
+    def executer(self, donnees):
+        raise NotImplementedError
+
+
+class AccepterView(ActionOrientationView):
+    form_class = DateReponseForm
+    titre = "Accepter l'orientation"
+    bouton = "Accepter"
+    message = "Orientation acceptée : une place du lot est réservée à la personne."
+
+    def executer(self, donnees):
+        services.orientation_accepter(orientation=self.get_orientation(), par=self.request.user, date=donnees["date"])
+
+
+class RefuserView(ActionOrientationView):
+    form_class = RefusForm
+    titre = "Refuser l'orientation"
+    bouton = "Refuser"
+    message = "Orientation refusée ; le motif est transmis au prescripteur."
+
+    def executer(self, donnees):
+        services.orientation_refuser(
+            orientation=self.get_orientation(),
+            par=self.request.user,
+            motif=donnees["motif_refus"],
+            date=donnees["date"],
+        )
+
+
+class DemarrerView(ActionOrientationView):
+    form_class = DateReponseForm
+    titre = "Entrée en accompagnement"
+    bouton = "Enregistrer l'entrée"
+    message = "Entrée en accompagnement enregistrée."
+
+    def executer(self, donnees):
+        services.orientation_demarrer_accompagnement(
+            orientation=self.get_orientation(), par=self.request.user, date=donnees["date"]
+        )
+
+
+class SuiviView(ActionOrientationView):
+    form_class = SuiviForm
+    titre = "Enregistrer un suivi"
+    message = "Suivi enregistré."
+
+    def executer(self, donnees):
+        services.suivi_enregistrer(orientation=self.get_orientation(), par=self.request.user, **donnees)
+
+
+class SortieView(ActionOrientationView):
+    form_class = SortieForm
+    titre = "Enregistrer la sortie"
+    message = "Sortie enregistrée : l'orientation est close."
+
+    def executer(self, donnees):
+        services.sortie_enregistrer(orientation=self.get_orientation(), par=self.request.user, **donnees)
+
+
+class MaintienView(ActionOrientationView):
+    form_class = MaintienForm
+    titre = "Suivi dans l'emploi"
+    message = "Suivi dans l'emploi enregistré."
+
+    def get_orientation(self):
+        orientation = super().get_orientation()
+        if getattr(orientation, "sortie", None) is None:
+            raise Http404("Aucune sortie enregistrée pour cette orientation.")
+        return orientation
+
+    def executer(self, donnees):
+        services.maintien_en_emploi_enregistrer(sortie=self.get_orientation().sortie, par=self.request.user, **donnees)
+
+
+class OrienterView(RoleRequisMixin, FormView):
+    """Depuis la fiche de la personne : l'orienter vers le prestataire du lot de son bassin."""
+
+    roles = PRESCRIPTEURS
+    form_class = OrientationProposerForm
+    template_name = "placement/orienter.html"
+
+    def get_beneficiaire(self):
+        if not hasattr(self, "_beneficiaire"):
+            self._beneficiaire = get_object_or_404(
+                Beneficiaire.objects.visibles_par(self.request.user).select_related("commune__bassin_emploi"),
+                pk=self.kwargs["beneficiaire_pk"],
+            )
+        return self._beneficiaire
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        b = self.get_beneficiaire()
+        en_vigueur = list(services.lots_possibles(beneficiaire=b, date=timezone.localdate()))
+        kwargs["lots"] = Lot.objects.filter(bassins=b.commune.bassin_emploi_id).select_related("prestataire", "marche")
+        self.lots_en_vigueur = en_vigueur
+        return kwargs
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        if len(self.lots_en_vigueur) == 1:
+            form.fields["lot"].initial = self.lots_en_vigueur[0].pk
+        return form
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        b = self.get_beneficiaire()
+        context.update(
+            {
+                "beneficiaire": b,
+                "url_fiche": url_fiche(b.pk),
+                "ouverte": Orientation.objects.filter(beneficiaire=b)
+                .ouvertes()
+                .select_related("lot__prestataire")
+                .first(),
+                "lots_en_vigueur": self.lots_en_vigueur,
+            }
+        )
+        return context
+
+    def form_valid(self, form):
+        d = form.cleaned_data
+        try:
+            orientation = services.orientation_proposer(
+                beneficiaire=self.get_beneficiaire(),
+                par=self.request.user,
+                lot=d["lot"],
+                date=d["date_proposition"],
+                observations=d["observations"],
+            )
+        except ValidationError as erreur:
+            rattacher_erreurs(form, erreur)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Orientation proposée à {orientation.lot.prestataire}.")
+        return redirect(orientation.get_absolute_url())
+
+
+class LotListView(RoleRequisMixin, ExportMixin, SingleTableMixin, FilterView):
+    """Les lots et leur capacité utilisée ; un prestataire ne voit que les siens."""
+
+    roles = LECTEURS
+    table_class = LotTable
+    filterset_class = LotFilter
+    template_name = "placement/lots.html"
+    donnees_personnelles = False
+    export_name = "lots-placement"
+
+    def get_queryset(self):
+        return (
+            Lot.objects.visibles_par(self.request.user)
+            .avec_occupation()
+            .select_related("marche", "prestataire")
+            .prefetch_related("bassins")
+            .order_by("marche", "numero")
+        )
+
+
+class EtatResultatsView(RoleRequisMixin, ExportMixin, SingleTableMixin, FilterView):
+    """État des résultats : chaque résultat payé (personne, date), quantité x prix unitaire = montant."""
+
+    roles = ROLES_MONTANTS
+    table_class = ResultatTable
+    filterset_class = ResultatFilter
+    template_name = "placement/etat.html"
+    paginate_by = 100
+    export_name = "etat-des-resultats"
+
+    def peut_exporter(self):
+        # Le prestataire exporte son propre état (facturation) : il ne contient que des personnes orientées vers lui.
+        return self.request.user.est_prestataire or super().peut_exporter()
+
+    def get(self, request, *args, **kwargs):
+        user = request.user
+        demande = request.GET.get("prestataire")
+        if user.est_prestataire and demande and demande != str(user.structure_id):
+            raise Http404("Ce prestataire n'est pas le vôtre.")
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return ResultatPaye.objects.visibles_par(self.request.user).select_related(
+            "orientation__beneficiaire", "lot__prestataire"
+        )
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        kwargs["user"] = self.request.user
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        qs = self.object_list
+        context["synthese"] = list(qs.synthese())
+        context["total"] = qs.total()
+        nature = dict(ResultatPaye.Nature.choices)
+        for ligne in context["synthese"]:
+            ligne["nature_libelle"] = nature.get(ligne["nature"], ligne["nature"])
+        return context
