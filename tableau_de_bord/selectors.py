@@ -191,7 +191,7 @@ def _calculer(*, debut, fin, bassins, restreint):
     precedents = {i.code: i.valeur for i in calculer(ctx_prec)}
     annees = set(range(debut.year, fin.year + 1))
     bassin_ids = {b.pk for b in bassins}
-    objectifs = Objectif.objects.filter(annee__in=annees).values("annee", "code", "bassin_id", "valeur")
+    objectifs = Objectif.objects.filter(annee__in=annees).order_by().values("annee", "code", "bassin_id", "valeur")
     toutes_cibles = cibles(list(objectifs), annees=annees, bassin_ids=bassin_ids, restreint=restreint)
     for ind in indicateurs:
         cible, par_bassin = toutes_cibles.get(ind.code, (None, {}))

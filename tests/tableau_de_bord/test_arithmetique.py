@@ -1,0 +1,143 @@
+"""L'arithmétique propre au tableau de bord, sur des données construites à la main (réponses connues)."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from tableau_de_bord.registre import Indicateur, taux
+from tableau_de_bord.selectors import cibles, completer, mois_de, periode_precedente
+from tableau_de_bord.svg import echelle_max, histogramme
+
+
+@pytest.mark.parametrize(
+    ("debut", "fin", "attendu"),
+    [
+        # Une année entière : l'année d'avant.
+        (date(2018, 1, 1), date(2018, 12, 31), (date(2017, 1, 1), date(2017, 12, 31))),
+        # Un mois : le mois d'avant (même s'il est plus court).
+        (date(2017, 12, 1), date(2017, 12, 31), (date(2017, 11, 1), date(2017, 11, 30))),
+        (date(2018, 3, 1), date(2018, 3, 31), (date(2018, 2, 1), date(2018, 2, 28))),
+        # Un trimestre à cheval sur deux années.
+        (date(2018, 1, 1), date(2018, 3, 31), (date(2017, 10, 1), date(2017, 12, 31))),
+        # Une période quelconque : même nombre de jours, juste avant.
+        (date(2018, 3, 10), date(2018, 3, 19), (date(2018, 2, 28), date(2018, 3, 9))),
+        (date(2018, 1, 1), date(2018, 1, 1), (date(2017, 12, 31), date(2017, 12, 31))),
+    ],
+)
+def test_periode_precedente_de_meme_longueur(debut, fin, attendu):
+    assert periode_precedente(debut, fin) == attendu
+
+
+def test_mois_de_la_periode():
+    assert mois_de(date(2017, 11, 15), date(2018, 2, 3)) == [
+        date(2017, 11, 1),
+        date(2017, 12, 1),
+        date(2018, 1, 1),
+        date(2018, 2, 1),
+    ]
+    assert len(mois_de(date(2018, 1, 1), date(2018, 12, 31))) == 12
+
+
+def _o(annee, code, bassin_id, valeur):
+    return {"annee": annee, "code": code, "bassin_id": bassin_id, "valeur": Decimal(valeur)}
+
+
+OBJECTIFS = [
+    # Placement 2018 : cibles par bassin (somme 600) et aucune cible départementale.
+    _o(2018, "entrees", 1, 270),
+    _o(2018, "entrees", 2, 150),
+    _o(2018, "entrees", 3, 90),
+    _o(2018, "entrees", 4, 90),
+    # Contrats 2017 : seulement une cible départementale.
+    _o(2017, "contrats", None, 60),
+    # Forums 2018 : cible départementale (100) qui prime sur la somme des bassins (80).
+    _o(2018, "forums", None, 100),
+    _o(2018, "forums", 1, 50),
+    _o(2018, "forums", 2, 30),
+]
+
+
+def test_cible_totale_somme_des_bassins_sans_cible_departementale():
+    resultat = cibles(OBJECTIFS, annees={2018}, bassin_ids={1, 2, 3, 4}, restreint=False)
+    total, par_bassin = resultat["entrees"]
+    assert total == 600
+    assert par_bassin == {1: 270, 2: 150, 3: 90, 4: 90}
+
+
+def test_cible_departementale_prime_sur_la_somme_des_bassins():
+    total, par_bassin = cibles(OBJECTIFS, annees={2018}, bassin_ids={1, 2, 3, 4}, restreint=False)["forums"]
+    assert total == 100
+    assert par_bassin == {1: 50, 2: 30}
+
+
+def test_vue_restreinte_cible_des_seuls_bassins_visibles():
+    resultat = cibles(OBJECTIFS, annees={2018}, bassin_ids={1, 3}, restreint=True)
+    assert resultat["entrees"] == (360, {1: 270, 3: 90})
+    # La cible départementale ne vaut pas pour une partie du territoire.
+    assert resultat["forums"] == (50, {1: 50})
+    assert cibles(OBJECTIFS, annees={2017}, bassin_ids={1}, restreint=True)["contrats"] == (None, {})
+
+
+def test_cibles_de_plusieurs_annees_additionnees_et_autres_annees_ignorees():
+    objectifs = [*OBJECTIFS, _o(2017, "entrees", None, 100)]
+    assert cibles(objectifs, annees={2017, 2018}, bassin_ids={1, 2, 3, 4}, restreint=False)["entrees"][0] == 700
+    assert cibles(objectifs, annees={2019}, bassin_ids={1, 2, 3, 4}, restreint=False) == {}
+
+
+def test_progression_et_evolution():
+    ind = completer(
+        Indicateur(code="x", libelle="x", valeur=150),
+        cible=Decimal(600),
+        cibles_bassin={1: Decimal(270)},
+        precedent=120,
+    )
+    assert ind.cible == 600 and isinstance(ind.cible, int)
+    assert ind.cibles_bassin == {1: 270}
+    assert ind.progression == Decimal("25.0")
+    assert ind.evolution == 30
+    assert ind.evolution_pct == Decimal("25.0")
+
+
+def test_progression_arrondie_au_dixieme_et_au_dela_de_100():
+    def progression(valeur, cible):
+        ind = Indicateur(code="x", libelle="x", valeur=valeur)
+        return completer(ind, cible=cible, cibles_bassin={}, precedent=0).progression
+
+    assert progression(52, 60) == Decimal("86.7")
+    assert progression(90, 60) == Decimal("150.0")
+
+
+def test_evolution_sans_base_ou_sans_cible():
+    ind = completer(Indicateur(code="x", libelle="x", valeur=52), cible=None, cibles_bassin={}, precedent=0)
+    assert ind.progression is None
+    assert ind.evolution == 52
+    assert ind.evolution_pct is None  # pas de pourcentage depuis zéro
+    baisse = completer(Indicateur(code="x", libelle="x", valeur=30), cible=None, cibles_bassin={}, precedent=40)
+    assert baisse.evolution == -10 and baisse.evolution_pct == Decimal("-25.0")
+    inconnu = completer(Indicateur(code="x", libelle="x", valeur=30), cible=None, cibles_bassin={}, precedent=None)
+    assert inconnu.evolution is None and inconnu.evolution_pct is None
+
+
+def test_taux():
+    assert taux(9, 52) == Decimal("17.3")
+    assert taux(1, 0) is None
+
+
+def test_echelle_ronde_des_graphiques():
+    assert [echelle_max(v) for v in (0, 1, 3, 7, 12, 52, 270, 1000)] == [1, 1, 5, 10, 20, 100, 500, 1000]
+
+
+def test_histogramme_sans_style_en_ligne_et_textes_echappes():
+    svg = histogramme(
+        ident="g",
+        titre="<Contrats> & signés",
+        serie=[(date(2017, 11, 1), 0), (date(2017, 12, 1), 52)],
+        unite="contrats",
+    )
+    assert "style=" not in svg
+    assert "<script" not in svg
+    assert "&lt;Contrats&gt; &amp; signés" in svg
+    assert svg.count("<rect") == 2
+    assert 'role="img"' in svg and 'aria-labelledby="g-titre"' in svg
+    assert "déc. 17 : 52 contrats" in svg
