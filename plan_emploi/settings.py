@@ -19,6 +19,7 @@ env = environ.Env(
     DEPARTEMENT_CODE=(str, "45"),
     DEPARTEMENT_COULEUR=(str, "#00588f"),
     CONSERVATION_MOIS=(int, 24),
+    JOURNAL_CONSERVATION_MOIS=(int, 12),
     SECURE_SSL_REDIRECT=(bool, True),
     SECURE_HSTS_SECONDS=(int, 31536000),
     LOCATION_DUREE_MAX_JOURS=(int, 183),
@@ -45,6 +46,8 @@ DEPARTEMENT_CODE = env("DEPARTEMENT_CODE")
 DEPARTEMENT_COULEUR = env("DEPARTEMENT_COULEUR")
 # Durée de conservation des données actives après le dernier contact (référentiel CNIL) : 2 ans.
 CONSERVATION_MOIS = env("CONSERVATION_MOIS")
+# Durée de conservation des journaux de consultation et d'export (traces d'accès) : 12 mois.
+JOURNAL_CONSERVATION_MOIS = env("JOURNAL_CONSERVATION_MOIS")
 LOCATION_DUREE_MAX_JOURS = env("LOCATION_DUREE_MAX_JOURS")
 # Données de démonstration (comptes aux mots de passe publics) : jamais en production.
 DEMO_AUTORISEE = env.bool("DEMO_AUTORISEE", default=DEBUG)

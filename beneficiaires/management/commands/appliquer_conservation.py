@@ -1,0 +1,50 @@
+"""Durée de conservation : anonymise les personnes sans activité depuis plus de CONSERVATION_MOIS mois et purge
+les journaux (consultations, exports) plus anciens que JOURNAL_CONSERVATION_MOIS mois. À planifier chaque jour
+(voir docs/exploitation.md). `--essai` : n'écrit rien, dit qui serait concerné (identifiants seulement)."""
+
+import datetime
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from beneficiaires.rgpd import conservation_appliquer, soustraire_mois
+from comptes.models import JournalConsultation, JournalExport
+from comptes.services import journaux_purger
+
+
+class Command(BaseCommand):
+    help = (
+        "Anonymise les personnes sans activité depuis plus de CONSERVATION_MOIS mois (noms, coordonnées, date de "
+        "naissance, textes libres) et purge les journaux anciens. --essai : simulation, rien n'est modifié."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--essai", action="store_true", help="Simulation : liste les personnes concernées.")
+
+    def handle(self, *args, essai=False, **options):
+        resultat = conservation_appliquer(essai=essai)
+        ids = resultat["personnes"]
+        prefixe = "[essai] " if essai else ""
+        verbe = "seraient anonymisées" if essai else "anonymisées"
+        self.stdout.write(
+            f"{prefixe}Dernière activité antérieure au {resultat['limite']:%d/%m/%Y} "
+            f"({settings.CONSERVATION_MOIS} mois) : {len(ids)} personne(s) {verbe}."
+        )
+        if ids:
+            self.stdout.write(f"{prefixe}Identifiants : {', '.join(str(pk) for pk in ids)}")
+
+        mois = getattr(settings, "JOURNAL_CONSERVATION_MOIS", 12)
+        jour = soustraire_mois(timezone.localdate(), mois)
+        avant = timezone.make_aware(datetime.datetime.combine(jour, datetime.time.min))
+        if essai:
+            purges = {
+                "consultations": JournalConsultation.objects.filter(date__lt=avant).count(),
+                "exports": JournalExport.objects.filter(date__lt=avant).count(),
+            }
+        else:
+            purges = journaux_purger(avant=avant)
+        self.stdout.write(
+            f"{prefixe}Journaux de plus de {mois} mois {'à supprimer' if essai else 'supprimés'} : "
+            f"{purges['consultations']} consultation(s), {purges['exports']} export(s)."
+        )
