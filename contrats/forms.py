@@ -1,0 +1,117 @@
+from django import forms
+
+from comptes.models import Role, User
+from referentiel.models import Structure
+
+from .models import ContratAide, MotifRupture
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def employeurs_non_marchands():
+    return Structure.objects.filter(
+        secteur=Structure.Secteur.NON_MARCHAND, type__in=Structure.TYPES_NON_MARCHANDS, active=True
+    ).order_by("nom")
+
+
+def referents():
+    return User.objects.filter(role__in=(Role.REFERENT, Role.ADMINISTRATEUR), is_active=True).order_by(
+        "last_name", "first_name"
+    )
+
+
+class ContratBrouillonForm(forms.ModelForm):
+    """Brouillon de convention : seules les données utiles à la signature sont demandées."""
+
+    class Meta:
+        model = ContratAide
+        fields = [
+            "employeur",
+            "type",
+            "intitule_poste",
+            "metier_vise",
+            "lieu_travail",
+            "date_debut",
+            "date_fin",
+            "heures_hebdomadaires",
+            "motif_heures_reduites",
+            "taux_aide_etat",
+            "tuteur_nom",
+            "tuteur_fonction",
+            "referent",
+            "actions_accompagnement",
+            "actions_formation",
+            "rqth",
+            "formation_a_achever",
+        ]
+        widgets = {
+            "date_debut": DateInput(),
+            "date_fin": DateInput(),
+            "motif_heures_reduites": forms.Textarea(attrs={"rows": 2}),
+            "actions_accompagnement": forms.Textarea(attrs={"rows": 3}),
+            "actions_formation": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["employeur"].queryset = employeurs_non_marchands()
+        self.fields["lieu_travail"].queryset = self.fields["lieu_travail"].queryset.order_by("nom")
+        self.fields["referent"].queryset = referents()
+        self.fields[
+            "heures_hebdomadaires"
+        ].help_text = (
+            "De 20 à 35 heures ; moins de 20 heures si les difficultés particulières de la personne le justifient."
+        )
+        self.fields["taux_aide_etat"].help_text = "Fixé par arrêté du préfet de région, au plus 95 %."
+
+    def _post_clean(self):
+        # Les règles sont vérifiées par les services ; les contraintes du modèle aussi (full_clean).
+        pass
+
+
+class SignatureForm(forms.Form):
+    date_signature = forms.DateField(label="date de signature", widget=DateInput())
+
+
+class JourForm(forms.Form):
+    jour = forms.DateField(label="date", widget=DateInput())
+
+
+class RuptureForm(forms.Form):
+    date_rupture = forms.DateField(label="date de rupture", widget=DateInput())
+    motif_rupture = forms.ChoiceField(
+        label="motif de rupture",
+        choices=[("", "—")] + list(MotifRupture.choices),
+        help_text="CDI, CDD de 6 mois ou plus et formation qualifiante comptent comme sorties positives.",
+    )
+
+
+class RenouvellementForm(forms.Form):
+    date_debut = forms.DateField(
+        label="date de début", widget=DateInput(), required=False, help_text="Par défaut, le lendemain de la fin."
+    )
+    date_fin = forms.DateField(label="date de fin", widget=DateInput())
+    heures_hebdomadaires = forms.DecimalField(
+        label="durée hebdomadaire (heures)", max_digits=4, decimal_places=2, min_value=1, max_value=35
+    )
+    motif_heures_reduites = forms.CharField(
+        label="difficultés particulières justifiant moins de 20 heures",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+    taux_aide_etat = forms.DecimalField(
+        label="taux de l'aide de l'État (% du SMIC horaire brut)",
+        max_digits=5,
+        decimal_places=2,
+        min_value=0,
+        max_value=95,
+    )
+
+
+class RechercheBeneficiaireForm(forms.Form):
+    q = forms.CharField(label="Nom, prénom ou numéro allocataire", required=False, max_length=100)

@@ -1,0 +1,227 @@
+"""Indicateurs de l'axe 2 (contrats aidés), ventilés par bassin (celui de la personne) et par mois.
+
+Chaque lien mène à la liste des contrats filtrée de sorte que son nombre de lignes soit le chiffre affiché.
+"""
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, F, Sum
+from django.db.models.functions import TruncMonth
+
+from referentiel.models import Structure
+from tableau_de_bord.registre import Contexte, Indicateur, indicateur, taux
+
+from .financement import engagements
+from .models import ContratAide, Enveloppe, MotifRupture, Statut
+
+BASSIN = "beneficiaire__commune__bassin_emploi"
+MODELES = ("contrats.ContratAide", "contrats.Enveloppe", "contrats.ParametreFinancier")
+LISTE = "contrats:liste"
+PERIODE_SIGNATURE = ("signature_apres", "signature_avant")
+PERIODE_RUPTURE = ("rupture_apres", "rupture_avant")
+
+
+def _signes():
+    return ContratAide.objects.signes()
+
+
+@indicateur(axe="contrats", ordre=10, modeles=MODELES)
+def contrats_signes(ctx: Contexte):
+    return ctx.compter(
+        _signes(),
+        code="contrats_signes",
+        libelle="Contrats aidés signés",
+        unite="contrats",
+        champ_date="date_signature",
+        champ_bassin=BASSIN,
+        lien=ctx.lien(LISTE, params_periode=PERIODE_SIGNATURE),
+        description="Conventions CUI-CAE / PEC signées sur la période (le lancement : 52 en décembre 2017).",
+    )
+
+
+@indicateur(axe="contrats", ordre=20, modeles=MODELES)
+def contrats_signes_communes(ctx: Contexte):
+    return ctx.compter(
+        _signes().filter(employeur__type=Structure.Type.COMMUNE),
+        code="contrats_signes_communes",
+        libelle="dont avec des communes",
+        unite="contrats",
+        champ_date="date_signature",
+        champ_bassin=BASSIN,
+        lien=ctx.lien(LISTE, params_periode=PERIODE_SIGNATURE, communes="true"),
+    )
+
+
+@indicateur(axe="contrats", ordre=30, modeles=MODELES)
+def contrats_en_cours(ctx: Contexte):
+    """Contrats qui couvrent le dernier jour de la période (ou aujourd'hui si la période n'est pas finie)."""
+    jour = min(ctx.fin, date.today())
+    lignes = (
+        ctx.filtrer_bassin(ContratAide.objects.actifs_le(jour), BASSIN)
+        .annotate(_bassin=F(BASSIN))
+        .values("_bassin")
+        .annotate(_n=Count("pk"))
+        .order_by()
+    )
+    par_bassin = {ligne["_bassin"]: ligne["_n"] for ligne in lignes}
+    total, liens_bassin = ctx.lien(LISTE, actif_le=jour.isoformat())
+    return Indicateur(
+        code="contrats_en_cours",
+        libelle=f"Contrats en cours au {jour:%d/%m/%Y}",
+        valeur=sum(par_bassin.values()),
+        unite="contrats",
+        par_bassin=par_bassin,
+        lien=total,
+        liens_bassin=liens_bassin,
+    )
+
+
+@indicateur(axe="contrats", ordre=40, modeles=MODELES)
+def ruptures(ctx: Contexte):
+    """Ruptures anticipées sur la période, puis une ligne par motif (une seule requête groupée)."""
+    qs = ctx.filtrer_bassin(
+        ctx.filtrer_periode(ContratAide.objects.filter(statut=Statut.ROMPU), "date_rupture"), BASSIN
+    )
+    lignes = (
+        qs.annotate(_mois=TruncMonth("date_rupture"), _bassin=F(BASSIN))
+        .values("_mois", "_bassin", "motif_rupture")
+        .annotate(_n=Count("pk"))
+        .order_by()
+    )
+    cumul = defaultdict(lambda: {"total": 0, "bassin": defaultdict(int), "mois": defaultdict(int)})
+    for ligne in lignes:
+        mois = ligne["_mois"].date() if hasattr(ligne["_mois"], "date") else ligne["_mois"]
+        for cle in ("__tous__", ligne["motif_rupture"]):
+            cumul[cle]["total"] += ligne["_n"]
+            cumul[cle]["bassin"][ligne["_bassin"]] += ligne["_n"]
+            cumul[cle]["mois"][mois] += ligne["_n"]
+
+    def construire(cle, code, libelle, **params):
+        c = cumul.get(cle, {"total": 0, "bassin": {}, "mois": {}})
+        total, liens_bassin = ctx.lien(LISTE, params_periode=PERIODE_RUPTURE, **params)
+        return Indicateur(
+            code=code,
+            libelle=libelle,
+            valeur=c["total"],
+            unite="contrats",
+            par_bassin=dict(c["bassin"]),
+            par_mois=dict(sorted(c["mois"].items())),
+            lien=total,
+            liens_bassin=liens_bassin,
+        )
+
+    resultat = [construire("__tous__", "contrats_ruptures", "Contrats rompus avant leur terme")]
+    for motif in MotifRupture:
+        resultat.append(
+            construire(
+                motif.value, f"contrats_ruptures_{motif.value}", f"dont : {motif.label}", motif_rupture=motif.value
+            )
+        )
+    return resultat
+
+
+@indicateur(axe="contrats", ordre=50, modeles=MODELES)
+def heures_moyennes(ctx: Contexte):
+    """Durée hebdomadaire moyenne des contrats signés sur la période (somme et nombre groupés en SQL)."""
+    qs = ctx.filtrer_bassin(ctx.filtrer_periode(_signes(), "date_signature"), BASSIN)
+    lignes = (
+        qs.annotate(_mois=TruncMonth("date_signature"), _bassin=F(BASSIN))
+        .values("_mois", "_bassin")
+        .annotate(_n=Count("pk"), _h=Sum("heures_hebdomadaires"))
+        .order_by()
+    )
+    n, h = defaultdict(int), defaultdict(Decimal)
+    for ligne in lignes:
+        mois = ligne["_mois"].date() if hasattr(ligne["_mois"], "date") else ligne["_mois"]
+        for cle in ("total", ("b", ligne["_bassin"]), ("m", mois)):
+            n[cle] += ligne["_n"]
+            h[cle] += Decimal(ligne["_h"] or 0)
+
+    def moyenne(cle):
+        return (h[cle] / n[cle]).quantize(Decimal("0.1")) if n[cle] else None
+
+    total, liens_bassin = ctx.lien(LISTE, params_periode=PERIODE_SIGNATURE)
+    return Indicateur(
+        code="contrats_heures_moyennes",
+        libelle="Durée hebdomadaire moyenne des contrats signés",
+        valeur=moyenne("total"),
+        unite="heures",
+        par_bassin={cle[1]: moyenne(cle) for cle in list(n) if isinstance(cle, tuple) and cle[0] == "b"},
+        par_mois=dict(sorted((cle[1], moyenne(cle)) for cle in list(n) if isinstance(cle, tuple) and cle[0] == "m")),
+        lien=total,
+        liens_bassin=liens_bassin,
+    )
+
+
+@indicateur(axe="contrats", ordre=60, modeles=MODELES)
+def sorties_positives(ctx: Contexte):
+    return ctx.compter(
+        ContratAide.objects.filter(statut=Statut.ROMPU, sortie_positive=True),
+        code="contrats_sorties_positives",
+        libelle="Sorties positives (CDI, CDD de 6 mois et plus, formation qualifiante)",
+        unite="personnes",
+        champ_date="date_rupture",
+        champ_bassin=BASSIN,
+        lien=ctx.lien(LISTE, params_periode=PERIODE_RUPTURE, sortie_positive="true"),
+    )
+
+
+@indicateur(axe="contrats", ordre=70, modeles=MODELES)
+def enveloppe(ctx: Contexte):
+    """Enveloppe (CAOM) des années de la période : contrats prévus, contrats signés ces années-là."""
+    annees = list(range(ctx.debut.year, ctx.fin.year + 1))
+    prevus = sum(Enveloppe.objects.filter(annee__in=annees).values_list("nombre_contrats", flat=True))
+    debut, fin = date(annees[0], 1, 1), date(annees[-1], 12, 31)
+    lignes = (
+        ctx.filtrer_bassin(_signes().filter(date_signature__gte=debut, date_signature__lte=fin), BASSIN)
+        .annotate(_bassin=F(BASSIN))
+        .values("_bassin")
+        .annotate(_n=Count("pk"))
+        .order_by()
+    )
+    par_bassin = {ligne["_bassin"]: ligne["_n"] for ligne in lignes}
+    utilises = sum(par_bassin.values())
+    libelle_annees = "–".join(str(a) for a in (annees[0], annees[-1])) if len(annees) > 1 else str(annees[0])
+    total, liens_bassin = ctx.lien(LISTE, signature_apres=debut.isoformat(), signature_avant=fin.isoformat())
+    return [
+        Indicateur(
+            code="contrats_enveloppe_prevue",
+            libelle=f"Enveloppe {libelle_annees} : contrats prévus (CAOM)",
+            valeur=prevus,
+            unite="contrats",
+        ),
+        Indicateur(
+            code="contrats_enveloppe_utilisee",
+            libelle=f"Enveloppe {libelle_annees} : contrats signés",
+            valeur=utilises,
+            unite="contrats",
+            par_bassin=par_bassin,
+            lien=total,
+            liens_bassin=liens_bassin,
+            description=f"{utilises} sur {prevus} prévus"
+            + (f" ({taux(utilises, prevus)} %)." if prevus else " (aucune enveloppe saisie)."),
+        ),
+    ]
+
+
+@indicateur(axe="contrats", ordre=80, modeles=MODELES)
+def cofinancement_engage(ctx: Contexte):
+    """Part du Département engagée sur les mois de la période (conventions signées, en cours, terminées,
+    rompues) : une requête pour les contrats qui chevauchent la période, une pour le barème."""
+    qs = ctx.filtrer_bassin(ContratAide.objects.all(), BASSIN)
+    total, par_bassin, par_mois = engagements(qs, ctx.debut, ctx.fin, champ_bassin=BASSIN)
+    lien_total, liens_bassin = ctx.lien(LISTE, couvre_du=ctx.debut.isoformat(), couvre_au=ctx.fin.isoformat())
+    return Indicateur(
+        code="contrats_cofinancement_engage",
+        libelle="Cofinancement du Département engagé",
+        valeur=total,
+        unite="€",
+        par_bassin=par_bassin,
+        par_mois=par_mois,
+        lien=lien_total,
+        liens_bassin=liens_bassin,
+        description="88 % du RSA personne seule par mois de contrat (45 % à 7 heures), au prorata, "
+        "dans la limite de l'aide due.",
+    )

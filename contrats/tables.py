@@ -1,0 +1,58 @@
+import django_tables2 as tables
+
+from .models import ContratAide
+
+
+class ContratTable(tables.Table):
+    numero_convention = tables.Column(
+        verbose_name="Convention", linkify=True, empty_values=(), order_by=("numero_convention", "pk")
+    )
+    beneficiaire = tables.Column(verbose_name="Bénéficiaire", order_by=("beneficiaire__nom", "beneficiaire__prenoms"))
+    bassin = tables.Column(verbose_name="Bassin", accessor="beneficiaire__commune__bassin_emploi__nom", orderable=False)
+    employeur = tables.Column(
+        verbose_name="Employeur", linkify=("contrats:employeur", {"pk": tables.A("employeur_id")})
+    )
+    type_employeur = tables.Column(verbose_name="Type d'employeur", accessor="employeur__type", orderable=False)
+    type = tables.Column(verbose_name="Type")
+    statut = tables.Column(verbose_name="Statut")
+    date_signature = tables.DateColumn(verbose_name="Signé le", format="d/m/Y")
+    date_debut = tables.DateColumn(verbose_name="Début", format="d/m/Y")
+    date_fin = tables.DateColumn(verbose_name="Fin", format="d/m/Y")
+    heures_hebdomadaires = tables.Column(verbose_name="Heures / sem.")
+    motif_rupture = tables.Column(verbose_name="Motif de rupture")
+    referent = tables.Column(verbose_name="Référent", order_by=("referent__last_name",))
+
+    class Meta:
+        model = ContratAide
+        fields = ()
+        sequence = (
+            "numero_convention",
+            "beneficiaire",
+            "bassin",
+            "employeur",
+            "type_employeur",
+            "type",
+            "statut",
+            "date_signature",
+            "date_debut",
+            "date_fin",
+            "heures_hebdomadaires",
+            "motif_rupture",
+            "referent",
+        )
+        empty_text = "Aucun contrat ne correspond à ces critères."
+
+    def render_numero_convention(self, value, record):
+        return value or f"Brouillon n° {record.pk}"
+
+    def value_numero_convention(self, value, record):
+        return value or ""
+
+    def render_type_employeur(self, record):
+        return record.employeur.get_type_display()
+
+    def render_type(self, record):
+        return record.get_type_display().split(" ")[0]
+
+    def render_heures_hebdomadaires(self, value):
+        return f"{value.normalize():f}".replace(".", ",") if value is not None else "—"

@@ -1,0 +1,412 @@
+from datetime import date
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.generic import DetailView, FormView, TemplateView
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+
+from beneficiaires.models import Beneficiaire, normaliser
+from comptes.acces import RoleRequisMixin
+from comptes.exports import ExportMixin
+from comptes.models import Role
+from referentiel.models import Structure
+
+from . import services
+from .filters import ContratFilter
+from .financement import Bareme, echeancier, total_echeancier
+from .forms import (
+    ContratBrouillonForm,
+    JourForm,
+    RechercheBeneficiaireForm,
+    RenouvellementForm,
+    RuptureForm,
+    SignatureForm,
+)
+from .models import ContratAide, Statut
+from .tables import ContratTable
+
+LECTEURS = (Role.ADMINISTRATEUR, Role.PILOTAGE, Role.REFERENT)
+REDACTEURS = (Role.ADMINISTRATEUR, Role.REFERENT)
+
+
+def rattacher_erreurs(form, erreur):
+    """Rattache une ValidationError de service aux champs du formulaire (ou au formulaire entier)."""
+    if hasattr(erreur, "error_dict"):
+        for champ, liste in erreur.error_dict.items():
+            form.add_error(champ if champ in form.fields else None, liste)
+    else:
+        form.add_error(None, erreur)
+
+
+def url_fiche(beneficiaire_id):
+    try:
+        return reverse("beneficiaires:detail", args=[beneficiaire_id])
+    except NoReverseMatch:
+        return None
+
+
+def contrats_visibles(user):
+    return ContratAide.objects.visibles_par(user).select_related(
+        "beneficiaire__commune__bassin_emploi", "employeur", "referent"
+    )
+
+
+class ContratListView(RoleRequisMixin, ExportMixin, SingleTableMixin, FilterView):
+    roles = LECTEURS
+    model = ContratAide
+    table_class = ContratTable
+    filterset_class = ContratFilter
+    template_name = "contrats/liste.html"
+    paginate_by = 50
+    export_name = "contrats-aides"
+
+    def get_queryset(self):
+        return contrats_visibles(self.request.user).order_by("-date_signature", "-pk")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["nb_resultats"] = self.object_list.count()
+        context["peut_ecrire"] = self.request.user.a_role(*REDACTEURS)
+        return context
+
+
+class ContratMixin(RoleRequisMixin):
+    roles = LECTEURS
+    roles_ecriture = REDACTEURS
+
+    def get_contrat(self):
+        if not hasattr(self, "_contrat"):
+            self._contrat = get_object_or_404(
+                ContratAide.objects.visibles_par(self.request.user).select_related(
+                    "beneficiaire__commune__bassin_emploi",
+                    "beneficiaire__foyer",
+                    "employeur__commune",
+                    "lieu_travail",
+                    "referent",
+                    "contrat_precedent",
+                    "renouvellement",
+                ),
+                pk=self.kwargs["pk"],
+            )
+        return self._contrat
+
+
+def actions_possibles(contrat, user):
+    if not user.a_role(*REDACTEURS):
+        return []
+    s = contrat.statut
+    actions = []
+    if s == Statut.BROUILLON:
+        actions += ["modifier", "signer"]
+    if s == Statut.SIGNE:
+        actions.append("demarrer")
+    if s == Statut.EN_COURS:
+        actions.append("terminer")
+    if s in (Statut.SIGNE, Statut.EN_COURS):
+        actions.append("rompre")
+    if s in (Statut.SIGNE, Statut.EN_COURS, Statut.TERMINE) and not hasattr_renouvellement(contrat):
+        actions.append("renouveler")
+    return actions
+
+
+def hasattr_renouvellement(contrat):
+    try:
+        return contrat.renouvellement is not None
+    except ContratAide.renouvellement.RelatedObjectDoesNotExist:
+        return False
+
+
+def historique(contrat):
+    """Les versions du contrat, chacune avec les champs changés (comparés en mémoire, sans requête par ligne)."""
+    versions = list(contrat.history.select_related("history_user").order_by("-history_date", "-history_id")[:100])
+    noms = {f.name: f.verbose_name for f in ContratAide._meta.fields}
+    resultat = []
+    for i, v in enumerate(versions):
+        precedente = versions[i + 1] if i + 1 < len(versions) else None
+        changes = []
+        if precedente is not None:
+            for champ in noms:
+                if champ in ("id",):
+                    continue
+                attname = ContratAide._meta.get_field(champ).attname
+                if getattr(v, attname, None) != getattr(precedente, attname, None):
+                    changes.append(noms[champ])
+        resultat.append({"version": v, "changes": changes})
+    return resultat
+
+
+class ContratDetailView(ContratMixin, DetailView):
+    template_name = "contrats/detail.html"
+    context_object_name = "contrat"
+
+    def get_object(self, queryset=None):
+        return self.get_contrat()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        contrat = self.object
+        lignes = echeancier(contrat, Bareme())
+        context.update(
+            echeancier=lignes,
+            total=total_echeancier(lignes),
+            totaux_annuels=totaux_par_annee(lignes),
+            historique=historique(contrat),
+            actions=actions_possibles(contrat, self.request.user),
+            jour_form=JourForm(initial={"jour": date.today()}),
+            renouvele=hasattr_renouvellement(contrat),
+            lien_fiche=url_fiche(contrat.beneficiaire_id),
+        )
+        return context
+
+
+def totaux_par_annee(lignes):
+    totaux = {}
+    for ligne in lignes:
+        totaux[ligne.mois.year] = totaux.get(ligne.mois.year, 0) + ligne.part_departement
+    return sorted(totaux.items())
+
+
+def choisir_beneficiaire(request):
+    """Contexte de la recherche d'une personne à qui prescrire un contrat (30 résultats au plus)."""
+    form = RechercheBeneficiaireForm(request.GET or None)
+    resultats = []
+    if form.is_valid() and form.cleaned_data["q"].strip():
+        resultats = list(
+            Beneficiaire.objects.visibles_par(request.user)
+            .filter(recherche__contains=normaliser(form.cleaned_data["q"]))
+            .select_related("commune")
+            .order_by("nom", "prenoms", "pk")[:30]
+        )
+    return {"form": form, "resultats": resultats, "recherche_faite": form.is_bound}
+
+
+class ContratCreerView(RoleRequisMixin, FormView):
+    """Prescription depuis la fiche (?beneficiaire=<pk>) ; sans personne, une recherche dans son périmètre."""
+
+    roles = REDACTEURS
+    roles_ecriture = REDACTEURS
+    template_name = "contrats/formulaire.html"
+    form_class = ContratBrouillonForm
+
+    def get_beneficiaire(self):
+        if not hasattr(self, "_beneficiaire"):
+            pk = self.request.GET.get("beneficiaire") or self.request.POST.get("beneficiaire")
+            self._beneficiaire = None
+            if pk:
+                if not str(pk).isdigit():
+                    raise Http404("Bénéficiaire introuvable.")
+                self._beneficiaire = get_object_or_404(
+                    Beneficiaire.objects.visibles_par(self.request.user).select_related("commune"), pk=pk
+                )
+        return self._beneficiaire
+
+    def get(self, request, *args, **kwargs):
+        if self.get_beneficiaire() is None:
+            return render(request, "contrats/choisir_beneficiaire.html", choisir_beneficiaire(request))
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if self.get_beneficiaire() is None:
+            return redirect("contrats:creer")
+        return super().post(request, *args, **kwargs)
+
+    def get_initial(self):
+        initial = {"taux_aide_etat": 60, "heures_hebdomadaires": 20}
+        if self.request.user.est_referent:
+            initial["referent"] = self.request.user
+        return initial
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            titre="Prescrire un contrat aidé",
+            beneficiaire=self.get_beneficiaire(),
+            bouton="Enregistrer le brouillon",
+            champ_cache=("beneficiaire", self.get_beneficiaire().pk),
+        )
+        return context
+
+    def form_valid(self, form):
+        donnees = dict(form.cleaned_data)
+        employeur = donnees.pop("employeur")
+        try:
+            contrat = services.contrat_creer_brouillon(
+                beneficiaire=self.get_beneficiaire(), employeur=employeur, par=self.request.user, **donnees
+            )
+        except ValidationError as e:
+            rattacher_erreurs(form, e)
+            return self.form_invalid(form)
+        messages.success(self.request, "Brouillon de convention enregistré. Complétez-le puis faites-le signer.")
+        return redirect(contrat)
+
+
+class ContratActionView(ContratMixin, FormView):
+    """Base des pages d'action : GET montre le formulaire, POST appelle le service puis redirige."""
+
+    roles = REDACTEURS
+    roles_ecriture = REDACTEURS
+    template_name = "contrats/formulaire.html"
+    titre = ""
+    bouton = ""
+    succes = ""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(contrat=self.get_contrat(), titre=self.titre, bouton=self.bouton)
+        return context
+
+    def executer(self, form):
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            contrat = self.executer(form)
+        except ValidationError as e:
+            rattacher_erreurs(form, e)
+            return self.form_invalid(form)
+        messages.success(self.request, self.succes)
+        return redirect(contrat)
+
+
+class ContratModifierView(ContratActionView):
+    form_class = ContratBrouillonForm
+    titre = "Modifier le brouillon"
+    bouton = "Enregistrer"
+    succes = "Brouillon modifié."
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = self.get_contrat()
+        return kwargs
+
+    def executer(self, form):
+        donnees = dict(form.cleaned_data)
+        return services.contrat_modifier_brouillon(contrat=self.get_contrat(), par=self.request.user, **donnees)
+
+
+class ContratSignerView(ContratActionView):
+    form_class = SignatureForm
+    titre = "Signer la convention"
+    bouton = "Signer"
+    succes = "Convention signée."
+
+    def get_initial(self):
+        return {"date_signature": date.today()}
+
+    def executer(self, form):
+        return services.contrat_signer(
+            contrat=self.get_contrat(), par=self.request.user, date_signature=form.cleaned_data["date_signature"]
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["aide"] = (
+            "La signature vérifie toutes les règles du CUI-CAE (employeur non marchand, 6 mois au moins, "
+            "24 mois au plus renouvellements compris, 20 à 35 heures, pas de contrat en même temps) "
+            "et l'enveloppe de l'année."
+        )
+        return context
+
+
+class ContratDemarrerView(ContratActionView):
+    form_class = JourForm
+    titre = "Démarrer le contrat"
+    bouton = "Démarrer"
+    succes = "Contrat démarré."
+
+    def get_initial(self):
+        return {"jour": date.today()}
+
+    def executer(self, form):
+        return services.contrat_demarrer(
+            contrat=self.get_contrat(), par=self.request.user, jour=form.cleaned_data["jour"]
+        )
+
+
+class ContratTerminerView(ContratDemarrerView):
+    titre = "Terminer le contrat"
+    bouton = "Terminer"
+    succes = "Contrat terminé."
+
+    def executer(self, form):
+        return services.contrat_terminer(
+            contrat=self.get_contrat(), par=self.request.user, jour=form.cleaned_data["jour"]
+        )
+
+
+class ContratRompreView(ContratActionView):
+    form_class = RuptureForm
+    titre = "Enregistrer une rupture anticipée"
+    bouton = "Enregistrer la rupture"
+    succes = "Rupture enregistrée ; l'aide s'arrête à la date de rupture."
+
+    def executer(self, form):
+        return services.contrat_rompre(
+            contrat=self.get_contrat(),
+            par=self.request.user,
+            date_rupture=form.cleaned_data["date_rupture"],
+            motif=form.cleaned_data["motif_rupture"],
+        )
+
+
+class ContratRenouvelerView(ContratActionView):
+    form_class = RenouvellementForm
+    titre = "Renouveler le contrat"
+    bouton = "Préparer le renouvellement"
+    succes = "Renouvellement préparé (brouillon) : vérifiez-le puis faites-le signer."
+
+    def get_initial(self):
+        c = self.get_contrat()
+        return {
+            "heures_hebdomadaires": c.heures_hebdomadaires,
+            "taux_aide_etat": c.taux_aide_etat,
+            "motif_heures_reduites": c.motif_heures_reduites,
+        }
+
+    def executer(self, form):
+        d = form.cleaned_data
+        return services.contrat_renouveler(
+            contrat=self.get_contrat(),
+            par=self.request.user,
+            date_debut=d["date_debut"],
+            date_fin=d["date_fin"],
+            heures_hebdomadaires=d["heures_hebdomadaires"],
+            taux_aide_etat=d["taux_aide_etat"],
+            motif_heures_reduites=d["motif_heures_reduites"],
+        )
+
+
+class EmployeurView(RoleRequisMixin, SingleTableMixin, TemplateView):
+    roles = LECTEURS
+    table_class = ContratTable
+    template_name = "contrats/employeur.html"
+    paginate_by = 50
+
+    def get_employeur(self):
+        if not hasattr(self, "_employeur"):
+            self._employeur = get_object_or_404(Structure.objects.select_related("commune"), pk=self.kwargs["pk"])
+        return self._employeur
+
+    def get_table_data(self):
+        return (
+            contrats_visibles(self.request.user)
+            .filter(employeur=self.get_employeur())
+            .order_by("-date_signature", "-pk")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        qs = ContratAide.objects.visibles_par(self.request.user).filter(employeur=self.get_employeur())
+        context["employeur"] = self.get_employeur()
+        context["chiffres"] = qs.aggregate(
+            total=Count("pk"),
+            signes=Count("pk", filter=Q(statut__in=(Statut.SIGNE, Statut.EN_COURS, Statut.TERMINE, Statut.ROMPU))),
+            en_cours=Count("pk", filter=Q(statut=Statut.EN_COURS)),
+            rompus=Count("pk", filter=Q(statut=Statut.ROMPU)),
+        )
+        return context

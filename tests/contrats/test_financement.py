@@ -1,0 +1,124 @@
+"""Part mensuelle du Département : 88 % du RSA personne seule du mois (45 % à 7 heures), proratisée,
+plafonnée par l'aide due ; arrondi au centime."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from contrats import financement
+from contrats.financement import Bareme, echeancier, echeancier_valeurs, total_echeancier, total_engage_annee
+from contrats.models import ParametreFinancier, Statut
+
+from .factories import ContratAideFactory
+
+D = datetime.date
+pytestmark = pytest.mark.django_db
+
+
+def lignes(debut, fin, heures="20", taux="90"):
+    return {
+        ligne.mois: ligne
+        for ligne in echeancier_valeurs(
+            debut=debut, fin=fin, heures=Decimal(heures), taux_etat=Decimal(taux), bareme=Bareme()
+        )
+    }
+
+
+def test_valeurs_de_reference_chargees_par_la_migration():
+    b = Bareme()
+    assert b.rsa(D(2017, 8, 31)) == Decimal("536.78")
+    assert b.rsa(D(2017, 9, 1)) == Decimal("545.48")
+    assert b.rsa(D(2023, 4, 1)) == Decimal("607.75")
+    assert b.rsa(D(2025, 4, 1)) == Decimal("646.52")
+    assert b.smic(D(2017, 6, 1)) == Decimal("9.76")
+    assert b.smic(D(2018, 1, 1)) == Decimal("9.88")
+    assert b.smic(D(2019, 12, 31)) == Decimal("10.03")
+    assert b.smic(D(2020, 1, 1)) == Decimal("10.15")
+    assert b.rsa(D(2017, 3, 31)) is None
+
+
+def test_exemple_du_domaine_480_02_a_partir_de_septembre_2017():
+    m = lignes(D(2017, 8, 1), D(2018, 1, 31))
+    assert m[D(2017, 9, 1)].part_departement == Decimal("480.02")
+    assert m[D(2017, 10, 1)].part_departement == Decimal("480.02")
+    # Août 2017 : l'ancien montant (536,78 €) : 0,88 x 536,78 = 472,3664.
+    assert m[D(2017, 8, 1)].part_departement == Decimal("472.37")
+
+
+def test_mois_du_changement_de_rsa_proratise():
+    # Début le 11/09/2017 : 20 jours sur 30, au nouveau montant : 480,0224 x 20 / 30 = 320,0149.
+    m = lignes(D(2017, 9, 11), D(2018, 3, 10))
+    assert m[D(2017, 9, 1)].jours == 20
+    assert m[D(2017, 9, 1)].partiel
+    assert m[D(2017, 9, 1)].part_departement == Decimal("320.01")
+    # Dernier mois partiel : 10 jours sur 31.
+    assert m[D(2018, 3, 1)].part_departement == Decimal("154.85")
+
+
+def test_premier_mois_partiel_avant_le_changement():
+    # Du 16/08/2017 : 16 jours sur 31 à 536,78 € : 472,3664 x 16 / 31 = 243,802.
+    m = lignes(D(2017, 8, 16), D(2018, 2, 15))
+    assert m[D(2017, 8, 1)].part_departement == Decimal("243.80")
+    # Février 2018 : 15 jours sur 28 : 480,0224 x 15 / 28 = 257,1548.
+    assert m[D(2018, 2, 1)].part_departement == Decimal("257.15")
+
+
+def test_arrondi_au_centime_superieur_a_partir_du_demi():
+    assert financement.arrondir(Decimal("257.155")) == Decimal("257.16")
+    assert financement.arrondir(Decimal("257.1549")) == Decimal("257.15")
+
+
+def test_convention_de_7_heures_45_pour_cent():
+    m = lignes(D(2018, 1, 1), D(2018, 6, 30), heures="7", taux="95")
+    # 0,45 x 545,48 = 245,466 ; aide due 0,95 x 9,88 x 7 x 52/12 = 284,71 : pas de plafond.
+    assert m[D(2018, 1, 1)].part_departement == Decimal("245.47")
+    m8 = lignes(D(2018, 1, 1), D(2018, 6, 30), heures="8", taux="95")
+    assert m8[D(2018, 1, 1)].part_rsa == Decimal("480.02")
+
+
+def test_plafond_de_l_aide_effectivement_due():
+    # 20 h à 50 % du SMIC 2018 : 0,5 x 9,88 x 20 x 52 / 12 = 428,13 < 480,02.
+    m = lignes(D(2018, 1, 1), D(2018, 6, 30), heures="20", taux="50")
+    ligne = m[D(2018, 1, 1)]
+    assert ligne.aide_due == Decimal("428.13")
+    assert ligne.plafonnee
+    assert ligne.part_departement == Decimal("428.13")
+
+
+def test_valeur_modifiee_dans_l_admin_prise_en_compte():
+    ParametreFinancier.objects.create(type="rsa_personne_seule", date_effet=D(2018, 4, 1), montant=Decimal("550.93"))
+    m = lignes(D(2018, 1, 1), D(2018, 6, 30))
+    assert m[D(2018, 3, 1)].part_departement == Decimal("480.02")
+    assert m[D(2018, 4, 1)].part_departement == Decimal("484.82")
+
+
+def test_l_aide_s_arrete_a_la_rupture():
+    c = ContratAideFactory(
+        signe=True,
+        date_debut=D(2018, 1, 1),
+        date_fin=D(2018, 12, 31),
+        statut=Statut.ROMPU,
+        date_rupture=D(2018, 3, 15),
+        motif_rupture="cdi",
+    )
+    e = echeancier(c)
+    assert [ligne.mois for ligne in e] == [D(2018, 1, 1), D(2018, 2, 1), D(2018, 3, 1)]
+    assert e[-1].jours == 15
+    # 480,0224 x 15 / 31 = 232,27
+    assert total_echeancier(e) == Decimal("480.02") * 2 + Decimal("232.27")
+
+
+def test_total_engage_par_annee_sur_les_conventions_signees():
+    ContratAideFactory(signe=True, date_debut=D(2017, 12, 1), date_fin=D(2018, 11, 30))
+    ContratAideFactory(date_debut=D(2017, 12, 1), date_fin=D(2018, 11, 30))  # brouillon : non engagé
+    assert total_engage_annee(2017) == Decimal("480.02")
+    assert total_engage_annee(2018) == Decimal("480.02") * 11
+    assert total_engage_annee(2019) == Decimal("0.00")
+
+
+def test_total_engage_nombre_de_requetes_borne(django_assert_max_num_queries):
+    for _ in range(15):
+        ContratAideFactory(signe=True, date_debut=D(2018, 1, 1), date_fin=D(2018, 12, 31))
+    with django_assert_max_num_queries(2):
+        assert total_engage_annee(2018) == Decimal("480.02") * 12 * 15

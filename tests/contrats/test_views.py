@@ -1,0 +1,316 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from beneficiaires.fiche import actions_pour
+from beneficiaires.timeline import evenements
+from comptes.menu_registre import entrees_pour
+from contrats import services
+from contrats.models import ContratAide, Statut
+from contrats.timeline import contrats_aides
+from tests.beneficiaires.factories import BeneficiaireFactory
+from tests.comptes.factories import UserFactory
+from tests.referentiel.factories import StructureFactory
+
+from .factories import ContratAideFactory, EnveloppeFactory
+
+D = datetime.date
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def orleans(bassins):
+    return bassins["Orléans"].commune_test
+
+
+@pytest.fixture
+def gien(bassins):
+    return bassins["Gien"].commune_test
+
+
+@pytest.fixture
+def contrat_orleans(orleans, referent):
+    return ContratAideFactory(beneficiaire=BeneficiaireFactory(commune=orleans), referent=referent, signe=True)
+
+
+@pytest.fixture
+def contrat_gien(gien):
+    return ContratAideFactory(beneficiaire=BeneficiaireFactory(commune=gien), signe=True)
+
+
+def connecte(client, user):
+    client.force_login(user)
+    return client
+
+
+# --- Accès ------------------------------------------------------------------------------------------------
+
+
+def test_liste_referent_voit_son_bassin_seulement(client, referent, contrat_orleans, contrat_gien):
+    r = connecte(client, referent).get(reverse("contrats:liste"))
+    assert r.status_code == 200
+    assert list(r.context["table"].data) == [contrat_orleans]
+
+
+def test_liste_pilotage_voit_tout(client, pilotage, contrat_orleans, contrat_gien):
+    r = connecte(client, pilotage).get(reverse("contrats:liste"))
+    assert r.context["nb_resultats"] == 2
+
+
+@pytest.mark.parametrize("nom_url", ["contrats:liste", "contrats:creer"])
+def test_prestataire_et_agent_mobilite_403(client, agent_mobilite, nom_url):
+    assert connecte(client, agent_mobilite).get(reverse(nom_url)).status_code == 403
+    assert connecte(client, UserFactory(prestataire=True)).get(reverse(nom_url)).status_code == 403
+
+
+def test_detail_autre_bassin_404(client, referent, contrat_gien):
+    assert connecte(client, referent).get(contrat_gien.get_absolute_url()).status_code == 404
+
+
+def test_detail_prestataire_403(client, contrat_orleans):
+    r = connecte(client, UserFactory(prestataire=True)).get(contrat_orleans.get_absolute_url())
+    assert r.status_code == 403
+
+
+def test_pilotage_lecture_seule(client, pilotage, contrat_orleans):
+    r = connecte(client, pilotage).get(contrat_orleans.get_absolute_url())
+    assert r.status_code == 200
+    assert r.context["actions"] == []
+    url = reverse("contrats:rompre", args=[contrat_orleans.pk])
+    assert client.post(url, {"date_rupture": "2018-03-01", "motif_rupture": "cdi"}).status_code == 403
+
+
+def test_anonyme_redirige_vers_connexion(client, contrat_orleans):
+    r = client.get(reverse("contrats:liste"))
+    assert r.status_code == 302
+    assert reverse("comptes:connexion") in r["Location"]
+
+
+def test_menu_contrats_par_role(admin_user, pilotage, referent, agent_mobilite):
+    for user in (admin_user, pilotage, referent):
+        assert "contrats:liste" in [e["nom_url"] for e in entrees_pour(user)]
+    assert "contrats:liste" not in [e["nom_url"] for e in entrees_pour(agent_mobilite)]
+
+
+# --- Pages et nombre de requêtes ----------------------------------------------------------------------------
+
+
+def _beaucoup(n, commune, referent):
+    for _ in range(n):
+        ContratAideFactory(beneficiaire=BeneficiaireFactory(commune=commune), referent=referent, signe=True)
+
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_liste_nombre_de_requetes_constant(client, referent, orleans, n, django_assert_max_num_queries):
+    _beaucoup(n, orleans, referent)
+    connecte(client, referent)
+    with django_assert_max_num_queries(14):
+        r = client.get(reverse("contrats:liste"))
+    assert r.context["nb_resultats"] == n
+
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_page_employeur_nombre_de_requetes_constant(client, referent, orleans, n, django_assert_max_num_queries):
+    employeur = StructureFactory(commune_employeur=True)
+    for _ in range(n):
+        ContratAideFactory(beneficiaire=BeneficiaireFactory(commune=orleans), employeur=employeur, signe=True)
+    connecte(client, referent)
+    with django_assert_max_num_queries(14):
+        r = client.get(reverse("contrats:employeur", args=[employeur.pk]))
+    assert r.context["chiffres"]["total"] == n
+
+
+@pytest.mark.parametrize("modifications", [1, 30])
+def test_detail_nombre_de_requetes_constant(client, referent, orleans, modifications, django_assert_max_num_queries):
+    c = ContratAideFactory(beneficiaire=BeneficiaireFactory(commune=orleans), date_fin=D(2019, 12, 31))
+    for i in range(modifications):
+        services.contrat_modifier_brouillon(contrat=c, par=referent, intitule_poste=f"Poste {i}")
+    connecte(client, referent)
+    with django_assert_max_num_queries(12):
+        r = client.get(c.get_absolute_url())
+    assert r.status_code == 200
+    assert len(r.context["echeancier"]) == 24
+    assert len(r.context["historique"]) == modifications + 1
+
+
+def test_detail_montre_echeancier_et_historique(client, referent, orleans):
+    c = ContratAideFactory(
+        beneficiaire=BeneficiaireFactory(commune=orleans), date_debut=D(2017, 9, 1), date_fin=D(2018, 2, 28)
+    )
+    r = connecte(client, referent).get(c.get_absolute_url())
+    html = r.content.decode()
+    assert "480,02 €" in html
+    assert "Historique des modifications" in html
+    assert r.context["total"] == Decimal("480.02") * 6
+
+
+def test_liste_filtres(client, pilotage, orleans, gien):
+    commune = StructureFactory(commune_employeur=True)
+    ContratAideFactory(beneficiaire=BeneficiaireFactory(commune=orleans), employeur=commune, signe=True)
+    ContratAideFactory(beneficiaire=BeneficiaireFactory(commune=gien), signe=True, date_debut=D(2017, 12, 20))
+    ContratAideFactory(beneficiaire=BeneficiaireFactory(commune=gien))
+    connecte(client, pilotage)
+
+    def nb(**params):
+        return client.get(reverse("contrats:liste"), params).context["nb_resultats"]
+
+    assert nb() == 3
+    assert nb(communes="true") == 1
+    assert nb(type_employeur="association") == 2
+    assert nb(statut="brouillon") == 1
+    assert nb(bassin=gien.bassin_emploi_id) == 2
+    assert nb(annee=2017) == 1
+    assert nb(signature_apres="2018-01-01", signature_avant="2018-12-31") == 1
+
+
+def test_export_csv(client, pilotage, contrat_orleans):
+    r = connecte(client, pilotage).get(reverse("contrats:liste"), {"_export": "csv"})
+    assert r.status_code == 200
+    assert contrat_orleans.numero_convention in r.content.decode()
+
+
+# --- Formulaires et actions ---------------------------------------------------------------------------------
+
+
+def test_creer_sans_personne_propose_une_recherche(client, referent, orleans):
+    b = BeneficiaireFactory(commune=orleans, nom="Durand")
+    r = connecte(client, referent).get(reverse("contrats:creer"), {"q": "durand"})
+    assert r.status_code == 200
+    assert list(r.context["resultats"]) == [b]
+
+
+def test_creer_prerempli_depuis_la_fiche(client, referent, orleans):
+    b = BeneficiaireFactory(commune=orleans)
+    r = connecte(client, referent).get(reverse("contrats:creer"), {"beneficiaire": b.pk})
+    assert r.status_code == 200
+    assert r.context["beneficiaire"] == b
+    assert r.context["form"].initial["referent"] == referent
+
+
+def test_creer_personne_hors_bassin_404(client, referent, gien):
+    b = BeneficiaireFactory(commune=gien)
+    assert connecte(client, referent).get(reverse("contrats:creer"), {"beneficiaire": b.pk}).status_code == 404
+
+
+def _donnees(employeur, commune, referent, **autres):
+    donnees = {
+        "employeur": employeur.pk,
+        "type": "pec",
+        "intitule_poste": "Agent d'entretien",
+        "lieu_travail": commune.pk,
+        "date_debut": "2018-01-01",
+        "date_fin": "2018-12-31",
+        "heures_hebdomadaires": "20",
+        "taux_aide_etat": "60",
+        "tuteur_nom": "M. Tuteur",
+        "referent": referent.pk,
+    }
+    donnees.update(autres)
+    return donnees
+
+
+def test_creer_puis_signer(client, referent, orleans):
+    EnveloppeFactory(annee=2017)
+    b = BeneficiaireFactory(commune=orleans)
+    employeur = StructureFactory(commune_employeur=True, commune=orleans)
+    connecte(client, referent)
+    r = client.post(
+        reverse("contrats:creer") + f"?beneficiaire={b.pk}", _donnees(employeur, orleans, referent, beneficiaire=b.pk)
+    )
+    contrat = ContratAide.objects.get(beneficiaire=b)
+    assert r.status_code == 302 and r["Location"] == contrat.get_absolute_url()
+    r = client.post(reverse("contrats:signer", args=[contrat.pk]), {"date_signature": "2017-12-15"})
+    assert r.status_code == 302
+    contrat.refresh_from_db()
+    assert contrat.statut == Statut.SIGNE
+    assert contrat.numero_convention.endswith("2017-00001")
+
+
+def test_creer_employeur_marchand_erreur_sur_le_champ(client, referent, orleans):
+    b = BeneficiaireFactory(commune=orleans)
+    entreprise = StructureFactory(entreprise=True)
+    r = connecte(client, referent).post(
+        reverse("contrats:creer") + f"?beneficiaire={b.pk}", _donnees(entreprise, orleans, referent)
+    )
+    assert r.status_code == 200
+    assert r.context["form"].errors["employeur"]
+    assert not ContratAide.objects.exists()
+
+
+def test_signature_refusee_affiche_l_erreur(client, referent, orleans):
+    EnveloppeFactory(annee=2018)
+    c = ContratAideFactory(beneficiaire=BeneficiaireFactory(commune=orleans), heures_hebdomadaires=Decimal("19"))
+    r = connecte(client, referent).post(reverse("contrats:signer", args=[c.pk]), {"date_signature": "2018-01-01"})
+    assert r.status_code == 200
+    assert "difficultés particulières" in " ".join(r.context["form"].non_field_errors())
+    c.refresh_from_db()
+    assert c.statut == Statut.BROUILLON
+
+
+def test_modifier_brouillon_erreur_a_cote_du_champ(client, referent, orleans):
+    c = ContratAideFactory(beneficiaire=BeneficiaireFactory(commune=orleans))
+    donnees = _donnees(c.employeur, orleans, referent, heures_hebdomadaires="36")
+    r = connecte(client, referent).post(reverse("contrats:modifier", args=[c.pk]), donnees)
+    assert r.status_code == 200
+    assert r.context["form"].errors
+
+
+def test_rupture_sans_motif_erreur_sur_le_champ(client, referent, contrat_orleans):
+    r = connecte(client, referent).post(
+        reverse("contrats:rompre", args=[contrat_orleans.pk]), {"date_rupture": "2018-03-01", "motif_rupture": ""}
+    )
+    assert r.status_code == 200
+    assert "motif_rupture" in r.context["form"].errors
+
+
+def test_demarrer_rompre_renouveler(client, referent, contrat_orleans):
+    connecte(client, referent)
+    r = client.post(reverse("contrats:demarrer", args=[contrat_orleans.pk]), {"jour": "2018-01-02"})
+    assert r.status_code == 302
+    r = client.post(
+        reverse("contrats:renouveler", args=[contrat_orleans.pk]),
+        {"date_fin": "2019-06-30", "heures_hebdomadaires": "24", "taux_aide_etat": "60"},
+    )
+    assert r.status_code == 302
+    renouvellement = ContratAide.objects.get(contrat_precedent=contrat_orleans)
+    assert renouvellement.date_debut == D(2019, 1, 1)
+    r = client.post(
+        reverse("contrats:rompre", args=[contrat_orleans.pk]), {"date_rupture": "2018-05-02", "motif_rupture": "cdi"}
+    )
+    assert r.status_code == 302
+    contrat_orleans.refresh_from_db()
+    assert contrat_orleans.statut == Statut.ROMPU and contrat_orleans.sortie_positive
+
+
+def test_terminer_avant_la_fin_erreur(client, referent, contrat_orleans):
+    services.contrat_demarrer(contrat=contrat_orleans, par=referent, jour=D(2018, 1, 1))
+    r = connecte(client, referent).post(reverse("contrats:terminer", args=[contrat_orleans.pk]), {"jour": "2018-06-01"})
+    assert r.status_code == 200
+    assert r.context["form"].non_field_errors()
+
+
+def test_page_employeur(client, pilotage, contrat_orleans):
+    r = connecte(client, pilotage).get(reverse("contrats:employeur", args=[contrat_orleans.employeur_id]))
+    assert r.status_code == 200
+    assert list(r.context["table"].data) == [contrat_orleans]
+
+
+# --- Fiche de la personne ---------------------------------------------------------------------------------------
+
+
+def test_fil_de_la_personne(referent, referent_gien, contrat_orleans, django_assert_max_num_queries):
+    services.contrat_rompre(contrat=contrat_orleans, par=None, date_rupture=D(2018, 4, 1), motif="cdi")
+    with django_assert_max_num_queries(2):
+        evts = contrats_aides(contrat_orleans.beneficiaire, referent)
+    assert {e.titre.split(" ")[1] for e in evts} == {"signé", "rompu"}
+    assert all(e.categorie == "contrats" for e in evenements(contrat_orleans.beneficiaire, referent) if e in evts)
+    assert not [e for e in evenements(contrat_orleans.beneficiaire, referent_gien) if e.categorie == "contrats"]
+
+
+def test_action_prescrire_sur_la_fiche(referent, pilotage, orleans):
+    b = BeneficiaireFactory(commune=orleans)
+    libelles = {a["libelle"]: a["url"] for a in actions_pour(b, referent)}
+    assert libelles["Prescrire un contrat aidé"] == reverse("contrats:creer") + f"?beneficiaire={b.pk}"
+    assert "Prescrire un contrat aidé" not in {a["libelle"] for a in actions_pour(b, pilotage)}
