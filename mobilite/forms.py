@@ -1,0 +1,198 @@
+from django import forms
+from django.utils import timezone
+from django_bootstrap5.widgets import RadioSelectButtonGroup
+
+from beneficiaires.models import Beneficiaire, normaliser
+from referentiel.models import BassinEmploi, Commune, Structure
+
+from .models import (
+    Carburant,
+    ConventionCession,
+    Incident,
+    Location,
+    MotifLocation,
+    TypeVehicule,
+    Vehicule,
+)
+from .services import CHAMPS_VEHICULE, TYPES_PARTENAIRE
+
+CHOIX_PERSONNES_MAX = 200
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class VehiculeForm(forms.ModelForm):
+    class Meta:
+        model = Vehicule
+        fields = CHAMPS_VEHICULE
+        widgets = {
+            "date_premiere_immatriculation": DateInput(),
+            "date_entree_flotte": DateInput(),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "immatriculation": forms.TextInput(attrs={"autocapitalize": "characters", "placeholder": "AB-123-CD"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partenaire"].queryset = Structure.objects.filter(type__in=TYPES_PARTENAIRE, active=True)
+        self.fields["commune"].queryset = Commune.objects.order_by("nom")
+        # La normalisation (AB123CD → AB-123-CD) est faite par le service : on ne bloque pas ici sur le format.
+        self.fields["immatriculation"].validators = []
+
+    def _post_clean(self):
+        # Le service valide (full_clean) et enregistre : la vue ne construit pas l'instance ici.
+        pass
+
+
+class MaintenanceForm(forms.Form):
+    debut = forms.DateField(label="Du", widget=DateInput())
+    fin = forms.DateField(label="Au (inclus)", widget=DateInput())
+    motif = forms.CharField(label="Motif", max_length=200, required=False)
+
+
+class EnMaintenanceForm(forms.Form):
+    en_maintenance = forms.BooleanField(
+        label="Immobiliser le véhicule (maintenance sans date de fin connue)", required=False
+    )
+
+
+class DeclasserForm(forms.Form):
+    date = forms.DateField(label="Déclassé le", widget=DateInput(), initial=timezone.localdate)
+
+
+class CederForm(forms.Form):
+    convention = forms.ModelChoiceField(
+        label="Convention de cession", queryset=ConventionCession.objects.none(), empty_label=None
+    )
+    date = forms.DateField(label="Cédé le", widget=DateInput(), initial=timezone.localdate)
+    kilometrage = forms.IntegerField(label="Kilométrage à la cession", min_value=0)
+    valeur_comptable = forms.DecimalField(label="Valeur nette comptable (€)", min_value=0, decimal_places=2)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["convention"].queryset = ConventionCession.objects.signees().select_related("partenaire")
+
+
+class RechercheForm(forms.Form):
+    debut = forms.DateField(label="Du", widget=DateInput())
+    fin = forms.DateField(label="Au (inclus)", widget=DateInput())
+    bassin = forms.ModelChoiceField(
+        label="Bassin d'emploi", queryset=BassinEmploi.objects.all(), required=False, empty_label="Tous"
+    )
+    type = forms.ChoiceField(label="Type", choices=[("", "Tous")] + TypeVehicule.choices, required=False)
+
+    def clean(self):
+        donnees = super().clean()
+        debut, fin = donnees.get("debut"), donnees.get("fin")
+        if debut and fin and fin < debut:
+            self.add_error("fin", "La fin ne peut précéder le début.")
+        return donnees
+
+
+def libelle_personne(b):
+    return f"{b} — né(e) le {b.date_naissance:%d/%m/%Y}, {b.commune.nom}"
+
+
+class ReservationForm(forms.Form):
+    beneficiaire = forms.ModelChoiceField(label="Personne", queryset=Beneficiaire.objects.none())
+    vehicule = forms.ModelChoiceField(label="Véhicule", queryset=Vehicule.objects.none(), widget=forms.HiddenInput())
+    debut = forms.DateField(label="Du", widget=DateInput())
+    fin = forms.DateField(
+        label="Au (inclus)",
+        widget=DateInput(),
+        help_text="Une location de quelques heures compte pour une journée : même date de début et de fin.",
+    )
+    motif = forms.ChoiceField(label="Motif", choices=[("", "—")] + MotifLocation.choices)
+    notes = forms.CharField(label="Observations", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args, user, recherche="", beneficiaire_id=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        visibles = Beneficiaire.objects.visibles_par(user).actifs().select_related("commune")
+        if beneficiaire_id:
+            personnes = visibles.filter(pk=beneficiaire_id)
+        elif self.is_bound:
+            personnes = visibles
+        else:
+            filtrees = visibles.filter(recherche__contains=normaliser(recherche)) if recherche else visibles
+            personnes = visibles.filter(pk__in=filtrees.order_by("nom", "prenoms").values("pk")[:CHOIX_PERSONNES_MAX])
+        self.fields["beneficiaire"].queryset = personnes.order_by("nom", "prenoms", "pk")
+        self.fields["beneficiaire"].label_from_instance = libelle_personne
+        self.fields["vehicule"].queryset = Vehicule.objects.all()
+
+
+class AnnulerForm(forms.Form):
+    motif = forms.CharField(label="Motif de l'annulation", max_length=200, required=False)
+
+
+class CarburantWidget(RadioSelectButtonGroup):
+    """Groupe de gros boutons : utilisable au doigt sur une tablette."""
+
+
+class DepartForm(forms.Form):
+    kilometrage = forms.IntegerField(
+        label="Kilométrage au compteur", min_value=0, widget=forms.NumberInput(attrs={"inputmode": "numeric"})
+    )
+    carburant = forms.TypedChoiceField(
+        label="Niveau de carburant",
+        choices=Carburant.choices,
+        coerce=int,
+        widget=CarburantWidget(attrs={"btn_size_class": "btn-lg"}),
+    )
+    etat = forms.CharField(
+        label="État du véhicule (rayures, propreté, accessoires)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+
+
+class RetourForm(DepartForm):
+    date_retour = forms.DateField(label="Rendu le", widget=DateInput(), initial=timezone.localdate)
+    incident = forms.ChoiceField(
+        label="Incident",
+        choices=Incident.choices,
+        required=False,
+        widget=CarburantWidget(attrs={"btn_size_class": "btn-lg"}),
+    )
+    montant_du = forms.DecimalField(label="Montant dû (€)", min_value=0, decimal_places=2, initial=0, required=False)
+
+    field_order = ["date_retour", "kilometrage", "carburant", "etat", "incident", "montant_du"]
+
+
+class ConventionForm(forms.ModelForm):
+    class Meta:
+        model = ConventionCession
+        fields = ["partenaire", "objet", "debut", "fin", "modalites"]
+        widgets = {"debut": DateInput(), "fin": DateInput(), "modalites": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partenaire"].queryset = Structure.objects.filter(type__in=TYPES_PARTENAIRE, active=True)
+
+    def _post_clean(self):
+        pass
+
+
+class SignerForm(forms.Form):
+    date_signature = forms.DateField(label="Signée le", widget=DateInput(), initial=timezone.localdate)
+
+
+__all__ = [
+    "AnnulerForm",
+    "CederForm",
+    "ConventionForm",
+    "DeclasserForm",
+    "DepartForm",
+    "EnMaintenanceForm",
+    "Location",
+    "MaintenanceForm",
+    "RechercheForm",
+    "ReservationForm",
+    "RetourForm",
+    "SignerForm",
+    "VehiculeForm",
+]

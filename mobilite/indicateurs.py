@@ -1,0 +1,239 @@
+"""Indicateurs de l'axe 4 (mobilité) pour le tableau de bord.
+
+Les locations sont rattachées au bassin d'emploi de la personne (le périmètre des référents et des autres
+axes) ; le taux d'occupation et les cessions, au bassin du site de rattachement du véhicule.
+Toutes les agrégations sont faites en SQL.
+"""
+
+import datetime
+from collections import defaultdict
+
+from django.db.models import Count, DateField, DurationField, ExpressionWrapper, F, Sum, Value
+from django.db.models.functions import Coalesce, Greatest, Least, TruncMonth
+from django.utils import timezone
+
+from tableau_de_bord.registre import Contexte, Indicateur, indicateur, taux
+
+from .models import (
+    MOTIFS_EMPLOI,
+    STATUTS_DEMARREES,
+    Cession,
+    Location,
+    PeriodeMaintenance,
+    Vehicule,
+    condition_retard,
+)
+
+MODELES = ("mobilite.Location", "mobilite.Vehicule", "mobilite.PeriodeMaintenance", "mobilite.Cession")
+BASSIN_PERSONNE = "beneficiaire__commune__bassin_emploi"
+BASSIN_VEHICULE = "commune__bassin_emploi"
+UN_JOUR = datetime.timedelta(days=1)
+
+
+def _valeur_date(d):
+    return Value(d, output_field=DateField())
+
+
+def jours_par_groupe(qs, *, debut, fin, champ_debut, champ_fin, groupe, fin_exclusive=False):
+    """Somme, par `groupe`, des jours de [champ_debut, champ_fin] compris dans [debut, fin] (une requête).
+
+    `fin_exclusive` : champ_fin est le premier jour hors de l'intervalle (expression acceptée)."""
+    fin_expr = F(champ_fin) if isinstance(champ_fin, str) else champ_fin
+    if fin_exclusive:
+        qs = qs.filter(**{f"{champ_debut}__lte": fin}).annotate(_fin_excl=fin_expr).filter(_fin_excl__gt=debut)
+        borne_fin = Least(F("_fin_excl"), _valeur_date(fin + UN_JOUR), output_field=DateField())
+    else:
+        qs = qs.filter(**{f"{champ_debut}__lte": fin, f"{champ_fin}__gte": debut})
+        borne_fin = Least(fin_expr, _valeur_date(fin), output_field=DateField())
+    borne_debut = Greatest(F(champ_debut), _valeur_date(debut), output_field=DateField())
+    ecart = ExpressionWrapper(borne_fin - borne_debut, output_field=DurationField())
+    lignes = qs.values(_g=F(groupe)).annotate(_s=Sum(ecart), _n=Count("pk")).order_by()
+    resultat = defaultdict(int)
+    for ligne in lignes:
+        jours = ligne["_s"].days if ligne["_s"] is not None else 0
+        resultat[ligne["_g"]] += jours + (0 if fin_exclusive else ligne["_n"])
+    return dict(resultat)
+
+
+def occupation(ctx: Contexte, debut, fin):
+    """(jours loués, jours disponibles) par bassin du véhicule sur [debut, fin].
+
+    Jours disponibles : jours de présence en flotte (de l'entrée jusqu'à la veille du déclassement) moins
+    les jours de maintenance planifiée. Jours loués : locations remises (en cours ou restituées)."""
+    vehicules = ctx.filtrer_bassin(Vehicule.objects.all(), BASSIN_VEHICULE)
+    presence = jours_par_groupe(
+        vehicules,
+        debut=debut,
+        fin=fin,
+        champ_debut="date_entree_flotte",
+        champ_fin=Coalesce(F("date_declassement"), _valeur_date(fin + UN_JOUR), output_field=DateField()),
+        groupe=BASSIN_VEHICULE,
+        fin_exclusive=True,
+    )
+    maintenance = jours_par_groupe(
+        ctx.filtrer_bassin(PeriodeMaintenance.objects.all(), f"vehicule__{BASSIN_VEHICULE}"),
+        debut=debut,
+        fin=fin,
+        champ_debut="debut",
+        champ_fin="fin",
+        groupe=f"vehicule__{BASSIN_VEHICULE}",
+    )
+    loues = jours_par_groupe(
+        ctx.filtrer_bassin(Location.objects.filter(statut__in=STATUTS_DEMARREES), f"vehicule__{BASSIN_VEHICULE}"),
+        debut=debut,
+        fin=fin,
+        champ_debut="debut",
+        champ_fin="fin",
+        groupe=f"vehicule__{BASSIN_VEHICULE}",
+    )
+    bassins = set(presence) | set(loues)
+    disponibles = {b: max(presence.get(b, 0) - maintenance.get(b, 0), 0) for b in bassins}
+    return {b: loues.get(b, 0) for b in bassins}, disponibles
+
+
+def mois_de(debut, fin):
+    jour = debut.replace(day=1)
+    while jour <= fin:
+        yield jour
+        jour = (jour + datetime.timedelta(days=32)).replace(day=1)
+
+
+def _borner_mois(mois, debut, fin):
+    suivant = (mois + datetime.timedelta(days=32)).replace(day=1)
+    return max(mois, debut), min(suivant - UN_JOUR, fin)
+
+
+def _demarrees():
+    return Location.objects.filter(statut__in=STATUTS_DEMARREES)
+
+
+@indicateur(axe="mobilite", ordre=10, modeles=MODELES)
+def locations_demarrees(ctx: Contexte):
+    return ctx.compter(
+        _demarrees(),
+        code="mobilite_locations",
+        libelle="Locations démarrées",
+        unite="locations",
+        champ_date="debut",
+        champ_bassin=BASSIN_PERSONNE,
+        lien=ctx.lien(
+            "mobilite:locations", param_bassin="bassin", params_periode=("debut_apres", "debut_avant"), demarrees="1"
+        ),
+        description="Locations dont le véhicule a été remis (en cours ou restituées), par date de début.",
+    )
+
+
+@indicateur(axe="mobilite", ordre=20, modeles=MODELES)
+def jours_loues(ctx: Contexte):
+    """Jours de location compris dans la période (une location à cheval n'y compte que pour sa part)."""
+    qs = ctx.filtrer_bassin(_demarrees(), BASSIN_PERSONNE)
+    options = {"champ_debut": "debut", "champ_fin": "fin", "groupe": BASSIN_PERSONNE}
+    par_bassin = jours_par_groupe(qs, debut=ctx.debut, fin=ctx.fin, **options)
+    par_mois = {}
+    for mois in mois_de(ctx.debut, ctx.fin):
+        d, f = _borner_mois(mois, ctx.debut, ctx.fin)
+        valeur = sum(jours_par_groupe(qs, debut=d, fin=f, **options).values())
+        if valeur:
+            par_mois[mois] = valeur
+    return Indicateur(
+        code="mobilite_jours_loues",
+        libelle="Jours de location",
+        valeur=sum(par_bassin.values()),
+        unite="jours",
+        par_bassin=par_bassin,
+        par_mois=par_mois,
+        description="Jours de location (remises) compris dans la période.",
+    )
+
+
+@indicateur(axe="mobilite", ordre=30, modeles=MODELES)
+def taux_occupation(ctx: Contexte):
+    loues, disponibles = occupation(ctx, ctx.debut, ctx.fin)
+    par_mois = {}
+    for mois in mois_de(ctx.debut, ctx.fin):
+        d, f = _borner_mois(mois, ctx.debut, ctx.fin)
+        l_mois, d_mois = occupation(ctx, d, f)
+        valeur = taux(sum(l_mois.values()), sum(d_mois.values()))
+        if valeur is not None:
+            par_mois[mois] = valeur
+    return Indicateur(
+        code="mobilite_taux_occupation",
+        libelle="Taux d'occupation de la flotte",
+        valeur=taux(sum(loues.values()), sum(disponibles.values())),
+        unite="%",
+        par_bassin={b: taux(loues.get(b, 0), disponibles[b]) for b in disponibles},
+        par_mois=par_mois,
+        description="Jours loués / jours disponibles (présence en flotte moins maintenance), par bassin du véhicule.",
+    )
+
+
+@indicateur(axe="mobilite", ordre=40, modeles=MODELES)
+def personnes_aidees(ctx: Contexte):
+    """Personnes distinctes : une personne qui loue deux fois ne compte qu'une fois (trois requêtes)."""
+    qs = ctx.filtrer_bassin(ctx.filtrer_periode(_demarrees(), "debut"), BASSIN_PERSONNE)
+    compte = Count("beneficiaire", distinct=True)
+    total = qs.aggregate(_n=compte)["_n"]
+    par_bassin = {ligne["_b"]: ligne["_n"] for ligne in qs.values(_b=F(BASSIN_PERSONNE)).annotate(_n=compte).order_by()}
+    par_mois = {}
+    for ligne in qs.annotate(_m=TruncMonth("debut")).values("_m").annotate(_n=compte).order_by("_m"):
+        mois = ligne["_m"].date() if hasattr(ligne["_m"], "date") else ligne["_m"]
+        par_mois[mois] = ligne["_n"]
+    return Indicateur(
+        code="mobilite_personnes",
+        libelle="Personnes aidées par une location",
+        valeur=total,
+        unite="personnes",
+        par_bassin=par_bassin,
+        par_mois=par_mois,
+        description="Personnes distinctes ayant pris un véhicule sur la période.",
+    )
+
+
+@indicateur(axe="mobilite", ordre=50, modeles=MODELES)
+def locations_emploi(ctx: Contexte):
+    return ctx.compter(
+        _demarrees().filter(motif__in=MOTIFS_EMPLOI),
+        code="mobilite_locations_emploi",
+        libelle="Locations pour un emploi ou un contrat aidé",
+        unite="locations",
+        champ_date="debut",
+        champ_bassin=BASSIN_PERSONNE,
+        lien=ctx.lien(
+            "mobilite:locations",
+            param_bassin="bassin",
+            params_periode=("debut_apres", "debut_avant"),
+            demarrees="1",
+            motif=list(MOTIFS_EMPLOI),
+        ),
+    )
+
+
+@indicateur(axe="mobilite", ordre=60, modeles=MODELES)
+def retours_en_retard(ctx: Contexte):
+    return ctx.compter(
+        Location.objects.filter(condition_retard(timezone.localdate())),
+        code="mobilite_retards",
+        libelle="Retours en retard",
+        unite="locations",
+        champ_date="fin",
+        champ_bassin=BASSIN_PERSONNE,
+        lien=ctx.lien(
+            "mobilite:locations", param_bassin="bassin", params_periode=("fin_apres", "fin_avant"), en_retard="1"
+        ),
+        description="Locations rendues après la date prévue, ou toujours dehors après cette date.",
+    )
+
+
+@indicateur(axe="mobilite", ordre=70, modeles=MODELES)
+def vehicules_cedes(ctx: Contexte):
+    return ctx.compter(
+        Cession.objects.all(),
+        code="mobilite_cessions",
+        libelle="Véhicules cédés à des partenaires",
+        unite="véhicules",
+        champ_date="date",
+        champ_bassin=f"vehicule__{BASSIN_VEHICULE}",
+        lien=ctx.lien(
+            "mobilite:vehicules", param_bassin="bassin", params_periode=("cede_apres", "cede_avant"), statut="cede"
+        ),
+    )

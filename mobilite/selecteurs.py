@@ -1,0 +1,120 @@
+"""Lectures composées de la mobilité (calendrier d'un véhicule, planning de la flotte) : nombre de requêtes constant."""
+
+import calendar
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from .models import Location, PeriodeMaintenance, StatutLocation
+
+JOURS_SEMAINE = ["lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim."]
+MOIS = [
+    "",
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
+
+
+@dataclass
+class Jour:
+    date: datetime.date
+    dans_mois: bool = True
+    locations: list = field(default_factory=list)  # [(location, visible)]
+    maintenance: object = None
+
+    @property
+    def libre(self):
+        return not self.locations and self.maintenance is None
+
+
+def mois_suivant(annee, mois, pas=1):
+    index = annee * 12 + (mois - 1) + pas
+    return index // 12, index % 12 + 1
+
+
+def calendrier_mois(vehicule, annee, mois, user):
+    """Semaines du mois (lundi → dimanche) avec, pour chaque jour, les locations et la maintenance.
+
+    Trois requêtes : locations du mois, celles que l'utilisateur peut voir nominativement, maintenances."""
+    premier = datetime.date(annee, mois, 1)
+    dernier = datetime.date(annee, mois, calendar.monthrange(annee, mois)[1])
+    debut_grille = premier - datetime.timedelta(days=premier.weekday())
+    fin_grille = dernier + datetime.timedelta(days=6 - dernier.weekday())
+    locations = list(
+        Location.objects.filter(vehicule=vehicule, debut__lte=fin_grille, fin__gte=debut_grille)
+        .actives()
+        .select_related("beneficiaire")
+        .order_by("debut", "pk")
+    )
+    visibles = set(
+        Location.objects.visibles_par(user).filter(pk__in=[loc.pk for loc in locations]).values_list("pk", flat=True)
+    )
+    maintenances = list(
+        PeriodeMaintenance.objects.filter(vehicule=vehicule, debut__lte=fin_grille, fin__gte=debut_grille)
+    )
+    semaines, jour = [], debut_grille
+    while jour <= fin_grille:
+        semaine = []
+        for _ in range(7):
+            j = Jour(date=jour, dans_mois=(jour.month == mois))
+            j.locations = [(loc, loc.pk in visibles) for loc in locations if loc.debut <= jour <= loc.fin]
+            j.maintenance = next((m for m in maintenances if m.debut <= jour <= m.fin), None)
+            semaine.append(j)
+            jour += datetime.timedelta(days=1)
+        semaines.append(semaine)
+    return {
+        "semaines": semaines,
+        "jours_semaine": JOURS_SEMAINE,
+        "titre_mois": f"{MOIS[mois]} {annee}",
+        "precedent": "{:04d}-{:02d}".format(*mois_suivant(annee, mois, -1)),
+        "suivant": "{:04d}-{:02d}".format(*mois_suivant(annee, mois, 1)),
+        "locations": locations,
+        "visibles": visibles,
+        "maintenances": maintenances,
+    }
+
+
+@dataclass
+class Case:
+    date: datetime.date
+    code: str  # "" libre, "R" réservé, "L" loué (en cours ou restitué), "M" maintenance
+    libelle: str
+
+
+def planning_flotte(vehicules, debut, nb_jours):
+    """Lignes (véhicule, cases jour par jour) pour la période ; trois requêtes en tout.
+
+    Aucune donnée personnelle : le planning dit seulement « réservé », « loué » ou « maintenance »."""
+    fin = debut + datetime.timedelta(days=nb_jours - 1)
+    vehicules = list(vehicules)
+    ids = [v.pk for v in vehicules]
+    occupations = defaultdict(list)
+    for loc in (
+        Location.objects.filter(vehicule_id__in=ids, debut__lte=fin, fin__gte=debut)
+        .actives()
+        .only("vehicule_id", "debut", "fin", "statut")
+    ):
+        code, libelle = ("R", "Réservé") if loc.statut == StatutLocation.RESERVEE else ("L", "Loué")
+        occupations[loc.vehicule_id].append((loc.debut, loc.fin, code, libelle))
+    for m in PeriodeMaintenance.objects.filter(vehicule_id__in=ids, debut__lte=fin, fin__gte=debut):
+        occupations[m.vehicule_id].append((m.debut, m.fin, "M", "Maintenance"))
+    jours = [debut + datetime.timedelta(days=i) for i in range(nb_jours)]
+    lignes = []
+    for v in vehicules:
+        cases = []
+        for jour in jours:
+            occ = next((o for o in occupations[v.pk] if o[0] <= jour <= o[1]), None)
+            cases.append(Case(jour, occ[2], occ[3]) if occ else Case(jour, "", "Libre"))
+        libres = sum(1 for c in cases if not c.code)
+        lignes.append({"vehicule": v, "cases": cases, "libres": libres})
+    return {"jours": jours, "lignes": lignes, "fin": fin}

@@ -1,0 +1,589 @@
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.views.generic import DetailView, FormView, TemplateView
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+
+from beneficiaires.models import Beneficiaire
+from comptes.acces import RoleRequisMixin
+from comptes.exports import ExportMixin
+from comptes.models import Role
+from referentiel.models import BassinEmploi
+
+from . import services
+from .filters import ConventionFilter, LocationFilter, VehiculeFilter
+from .forms import (
+    AnnulerForm,
+    CederForm,
+    ConventionForm,
+    DeclasserForm,
+    DepartForm,
+    EnMaintenanceForm,
+    MaintenanceForm,
+    RechercheForm,
+    ReservationForm,
+    RetourForm,
+    SignerForm,
+    VehiculeForm,
+)
+from .models import (
+    Cession,
+    ConventionCession,
+    Location,
+    StatutLocation,
+    StatutVehicule,
+    TypeVehicule,
+    Vehicule,
+)
+from .selecteurs import calendrier_mois, planning_flotte
+from .tables import ConventionTable, LocationTable, VehiculeTable
+
+A, P, R, M = Role.ADMINISTRATEUR, Role.PILOTAGE, Role.REFERENT, Role.AGENT_MOBILITE
+LECTURE = (A, P, R, M)  # flotte et locations (les locations filtrées par visibles_par)
+GESTION_FLOTTE = (A, M)  # flotte, remises et retours, cessions
+RESERVATION = (A, R, M)  # réserver, annuler une réservation
+CESSIONS_LECTURE = (A, P, M)
+
+
+class DroitsMixin:
+    """Ce que le rôle peut faire, pour afficher seulement les boutons utiles."""
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        kwargs.setdefault("peut_gerer_flotte", user.a_role(*GESTION_FLOTTE))
+        kwargs.setdefault("peut_reserver", user.a_role(*RESERVATION))
+        return super().get_context_data(**kwargs)
+
+
+def ajouter_erreurs(form, erreur: ValidationError):
+    """Rattache les erreurs d'un service au champ concerné, sinon au formulaire."""
+    if hasattr(erreur, "error_dict"):
+        for champ, liste in erreur.error_dict.items():
+            form.add_error(champ if champ in form.fields else None, liste)
+    else:
+        form.add_error(None, erreur)
+
+
+class ServiceFormView(RoleRequisMixin, DroitsMixin, FormView):
+    """Formulaire qui appelle un service : ValidationError → erreurs affichées, sinon message et redirection."""
+
+    message_succes = ""
+
+    def executer(self, form):  # pragma: no cover - à définir
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            self.objet = self.executer(form)
+        except ValidationError as erreur:
+            ajouter_erreurs(form, erreur)
+            return self.form_invalid(form)
+        if self.message_succes:
+            messages.success(self.request, self.message_succes)
+        return redirect(self.get_success_url())
+
+    def get_success_url(self):
+        return self.objet.get_absolute_url()
+
+
+# --- Flotte -------------------------------------------------------------------------------------------------
+
+
+class VehiculeListeView(RoleRequisMixin, DroitsMixin, ExportMixin, SingleTableMixin, FilterView):
+    roles = LECTURE
+    template_name = "mobilite/vehicule_liste.html"
+    table_class = VehiculeTable
+    filterset_class = VehiculeFilter
+    paginate_by = 50
+    donnees_personnelles = False
+    export_name = "vehicules"
+
+    def get_queryset(self):
+        return (
+            Vehicule.objects.visibles_par(self.request.user)
+            .select_related("commune__bassin_emploi", "partenaire")
+            .order_by("immatriculation")
+        )
+
+
+class VehiculeMixin(RoleRequisMixin, DroitsMixin):
+    @cached_property
+    def vehicule(self):
+        qs = Vehicule.objects.visibles_par(self.request.user).select_related("commune__bassin_emploi", "partenaire")
+        return get_object_or_404(qs, pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(vehicule=self.vehicule, **kwargs)
+
+
+class VehiculeDetailView(RoleRequisMixin, DroitsMixin, DetailView):
+    roles = LECTURE
+    template_name = "mobilite/vehicule_detail.html"
+    context_object_name = "vehicule"
+
+    def get_queryset(self):
+        return Vehicule.objects.visibles_par(self.request.user).select_related(
+            "commune__bassin_emploi", "partenaire", "cession__convention__partenaire"
+        )
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        v = self.object
+        aujourdhui = timezone.localdate()
+        visibles = Location.objects.visibles_par(self.request.user)
+        ctx["locations"] = (
+            visibles.filter(vehicule=v, fin__gte=aujourdhui - datetime.timedelta(days=30))
+            .actives()
+            .select_related("beneficiaire")
+            .order_by("debut")[:20]
+        )
+        ctx["maintenances"] = v.maintenances.filter(fin__gte=aujourdhui).order_by("debut")
+        ctx["peut_gerer"] = self.request.user.a_role(*GESTION_FLOTTE)
+        ctx["peut_reserver"] = self.request.user.a_role(*RESERVATION) and v.reservable
+        ctx["cession"] = getattr(v, "cession", None) if v.statut == StatutVehicule.CEDE else None
+        return ctx
+
+
+class VehiculeCreerView(ServiceFormView):
+    roles = GESTION_FLOTTE
+    template_name = "mobilite/vehicule_form.html"
+    form_class = VehiculeForm
+    message_succes = "Véhicule ajouté à la flotte."
+
+    def executer(self, form):
+        return services.vehicule_creer(par=self.request.user, **form.cleaned_data)
+
+
+class VehiculeModifierView(VehiculeMixin, ServiceFormView):
+    roles = GESTION_FLOTTE
+    template_name = "mobilite/vehicule_form.html"
+    form_class = VehiculeForm
+    message_succes = "Fiche du véhicule mise à jour."
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = self.vehicule
+        return kwargs
+
+    def executer(self, form):
+        return services.vehicule_modifier(vehicule=self.vehicule, par=self.request.user, **form.cleaned_data)
+
+
+class MaintenancePlanifierView(VehiculeMixin, ServiceFormView):
+    roles = GESTION_FLOTTE
+    template_name = "mobilite/action_vehicule.html"
+    form_class = MaintenanceForm
+    message_succes = "Période de maintenance planifiée : le véhicule ne peut pas être réservé sur ces dates."
+    titre = "Planifier une maintenance"
+
+    def executer(self, form):
+        services.maintenance_planifier(vehicule=self.vehicule, par=self.request.user, **form.cleaned_data)
+        return self.vehicule
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(titre=self.titre, **kwargs)
+
+
+class VehiculeImmobiliserView(VehiculeMixin, ServiceFormView):
+    roles = GESTION_FLOTTE
+    http_method_names = ["post"]
+    form_class = EnMaintenanceForm
+
+    def executer(self, form):
+        v = services.vehicule_mettre_en_maintenance(
+            vehicule=self.vehicule, en_maintenance=form.cleaned_data["en_maintenance"], par=self.request.user
+        )
+        messages.success(self.request, f"Statut du véhicule : {v.get_statut_display().lower()}.")
+        return v
+
+    def form_invalid(self, form):
+        for erreur in form.non_field_errors():
+            messages.error(self.request, erreur)
+        return redirect(self.vehicule.get_absolute_url())
+
+
+class VehiculeDeclasserView(MaintenancePlanifierView):
+    form_class = DeclasserForm
+    message_succes = "Véhicule déclassé : il ne peut plus être réservé et peut être cédé sous convention."
+    titre = "Déclasser le véhicule"
+
+    def executer(self, form):
+        date = form.cleaned_data["date"]
+        return services.vehicule_declasser(vehicule=self.vehicule, date=date, par=self.request.user)
+
+
+class VehiculeCederView(MaintenancePlanifierView):
+    form_class = CederForm
+    message_succes = "Cession enregistrée : le véhicule a quitté la flotte."
+    titre = "Céder le véhicule à un partenaire"
+
+    def get_initial(self):
+        return {"kilometrage": self.vehicule.kilometrage}
+
+    def executer(self, form):
+        cession = services.vehicule_ceder(vehicule=self.vehicule, par=self.request.user, **form.cleaned_data)
+        return cession.convention
+
+
+class CalendrierView(VehiculeMixin, TemplateView):
+    roles = LECTURE
+    template_name = "mobilite/calendrier.html"
+
+    def get_context_data(self, **kwargs):
+        aujourdhui = timezone.localdate()
+        try:
+            annee, mois = (int(x) for x in self.request.GET.get("mois", "").split("-"))
+            datetime.date(annee, mois, 1)
+        except ValueError:
+            annee, mois = aujourdhui.year, aujourdhui.month
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(calendrier_mois(self.vehicule, annee, mois, self.request.user))
+        ctx["aujourdhui"] = aujourdhui
+        return ctx
+
+
+class PlanningView(RoleRequisMixin, DroitsMixin, TemplateView):
+    """Vue d'ensemble de la flotte par site pour les semaines à venir."""
+
+    roles = LECTURE
+    template_name = "mobilite/planning.html"
+    semaines_defaut = 4
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        get = self.request.GET
+        try:
+            debut = datetime.date.fromisoformat(get.get("debut", ""))
+        except ValueError:
+            debut = timezone.localdate()
+        try:
+            semaines = min(max(int(get.get("semaines", self.semaines_defaut)), 1), 8)
+        except ValueError:
+            semaines = self.semaines_defaut
+        vehicules = (
+            Vehicule.objects.visibles_par(self.request.user)
+            .en_flotte()
+            .select_related("commune__bassin_emploi")
+            .order_by("commune__bassin_emploi__nom", "commune__nom", "type", "immatriculation")
+        )
+        bassin = get.get("bassin")
+        if bassin and bassin.isdigit():
+            vehicules = vehicules.filter(commune__bassin_emploi_id=int(bassin))
+            ctx["bassin_choisi"] = int(bassin)
+        ctx.update(planning_flotte(vehicules, debut, semaines * 7))
+        ctx.update(
+            debut=debut,
+            semaines=semaines,
+            bassins=BassinEmploi.objects.all(),
+            precedent=(debut - datetime.timedelta(days=semaines * 7)).isoformat(),
+            suivant=(debut + datetime.timedelta(days=semaines * 7)).isoformat(),
+        )
+        return ctx
+
+
+# --- Recherche et réservation -------------------------------------------------------------------------------
+
+
+def _beneficiaire_visible(user, pk):
+    if not pk:
+        return None
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError) as exc:
+        raise Http404 from exc
+    return get_object_or_404(Beneficiaire.objects.visibles_par(user).select_related("commune"), pk=pk)
+
+
+class RechercheView(RoleRequisMixin, DroitsMixin, TemplateView):
+    """« Trouver un véhicule » : les véhicules libres sur toute la période, par type (une requête)."""
+
+    roles = LECTURE
+    template_name = "mobilite/recherche.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        beneficiaire = _beneficiaire_visible(user, self.request.GET.get("beneficiaire"))
+        form = RechercheForm(self.request.GET or None)
+        ctx.update(form=form, beneficiaire=beneficiaire, peut_reserver=user.a_role(*RESERVATION))
+        if form.is_bound and form.is_valid():
+            d = form.cleaned_data
+            vehicules = Vehicule.objects.visibles_par(user).libres_entre(d["debut"], d["fin"])
+            if d["bassin"]:
+                vehicules = vehicules.filter(commune__bassin_emploi=d["bassin"])
+            if d["type"]:
+                vehicules = vehicules.filter(type=d["type"])
+            vehicules = list(
+                vehicules.select_related("commune__bassin_emploi", "partenaire").order_by(
+                    "type", "commune__nom", "immatriculation"
+                )
+            )
+            jours = (d["fin"] - d["debut"]).days + 1
+            for v in vehicules:
+                v.total = v.prix_journalier * jours
+            groupes = []
+            for valeur, libelle in TypeVehicule.choices:
+                du_type = [v for v in vehicules if v.type == valeur]
+                if du_type:
+                    groupes.append({"libelle": libelle, "vehicules": du_type})
+            ctx.update(groupes=groupes, nombre=len(vehicules), jours=jours, criteres=d)
+        return ctx
+
+
+class ReserverView(ServiceFormView):
+    roles = RESERVATION
+    template_name = "mobilite/reserver.html"
+    form_class = ReservationForm
+    message_succes = "Réservation enregistrée."
+
+    @cached_property
+    def beneficiaire(self):
+        return _beneficiaire_visible(self.request.user, self.request.GET.get("beneficiaire"))
+
+    @cached_property
+    def vehicule(self):
+        pk = self.request.POST.get("vehicule") or self.request.GET.get("vehicule")
+        if not pk or not str(pk).isdigit():
+            return None
+        return get_object_or_404(
+            Vehicule.objects.visibles_par(self.request.user).select_related("commune", "partenaire"), pk=pk
+        )
+
+    def get(self, request, *args, **kwargs):
+        if self.vehicule is None:
+            messages.info(request, "Choisissez d'abord un véhicule libre sur la période voulue.")
+            url = reverse("mobilite:recherche")
+            if self.beneficiaire:
+                url += f"?beneficiaire={self.beneficiaire.pk}"
+            return redirect(url)
+        return super().get(request, *args, **kwargs)
+
+    def get_initial(self):
+        g = self.request.GET
+        initial = {"vehicule": self.vehicule.pk if self.vehicule else None}
+        initial.update(debut=g.get("debut"), fin=g.get("fin"))
+        if self.beneficiaire:
+            initial["beneficiaire"] = self.beneficiaire.pk
+        return initial
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs.update(
+            user=self.request.user,
+            recherche=self.request.GET.get("q", ""),
+            beneficiaire_id=self.beneficiaire.pk if self.beneficiaire else None,
+        )
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            vehicule=self.vehicule, beneficiaire=self.beneficiaire, q=self.request.GET.get("q", ""), **kwargs
+        )
+
+    def executer(self, form):
+        d = form.cleaned_data
+        return services.location_reserver(
+            vehicule=d["vehicule"],
+            beneficiaire=d["beneficiaire"],
+            debut=d["debut"],
+            fin=d["fin"],
+            motif=d["motif"],
+            notes=d["notes"],
+            par=self.request.user,
+        )
+
+
+# --- Locations ----------------------------------------------------------------------------------------------
+
+
+class LocationListeView(RoleRequisMixin, DroitsMixin, ExportMixin, SingleTableMixin, FilterView):
+    roles = LECTURE
+    template_name = "mobilite/location_liste.html"
+    table_class = LocationTable
+    filterset_class = LocationFilter
+    paginate_by = 50
+    export_name = "locations"
+
+    def get_queryset(self):
+        return (
+            Location.objects.visibles_par(self.request.user)
+            .select_related("beneficiaire", "vehicule")
+            .order_by("-debut", "-pk")
+        )
+
+
+class LocationMixin(RoleRequisMixin, DroitsMixin):
+    roles = LECTURE
+
+    @cached_property
+    def location(self):
+        qs = Location.objects.visibles_par(self.request.user).select_related(
+            "beneficiaire__commune__bassin_emploi",
+            "vehicule__commune__bassin_emploi",
+            "vehicule__partenaire",
+            "reservee_par",
+        )
+        return get_object_or_404(qs, pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(location=self.location, **kwargs)
+
+
+class LocationDetailView(LocationMixin, TemplateView):
+    template_name = "mobilite/location_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user, loc = self.request.user, self.location
+        ctx["peut_remettre"] = user.a_role(*GESTION_FLOTTE) and loc.statut == StatutLocation.RESERVEE
+        ctx["peut_reprendre"] = user.a_role(*GESTION_FLOTTE) and loc.statut == StatutLocation.EN_COURS
+        ctx["peut_annuler"] = user.a_role(*RESERVATION) and loc.statut == StatutLocation.RESERVEE
+        ctx["en_retard"] = loc.est_en_retard()
+        ctx["annuler_form"] = AnnulerForm()
+        return ctx
+
+
+class ContratLocationView(LocationMixin, TemplateView):
+    """Le contrat de location, imprimable sur une page pour signature."""
+
+    template_name = "mobilite/contrat.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(duree_max=services.duree_max_jours(), **kwargs)
+
+
+class LocationDepartView(LocationMixin, ServiceFormView):
+    roles = GESTION_FLOTTE
+    template_name = "mobilite/etat_des_lieux.html"
+    form_class = DepartForm
+    message_succes = "Véhicule remis : la location est en cours."
+
+    def get_initial(self):
+        return {"kilometrage": self.location.vehicule.kilometrage}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(titre="Remise du véhicule (départ)", **kwargs)
+
+    def executer(self, form):
+        d = form.cleaned_data
+        return services.location_depart(
+            location=self.location,
+            kilometrage=d["kilometrage"],
+            carburant=d["carburant"],
+            etat=d["etat"],
+            par=self.request.user,
+        )
+
+
+class LocationRetourView(LocationDepartView):
+    form_class = RetourForm
+    message_succes = "Retour enregistré : la location est restituée."
+
+    def get_initial(self):
+        return {"kilometrage": self.location.km_depart, "date_retour": timezone.localdate(), "montant_du": 0}
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["titre"] = "Retour du véhicule"
+        return ctx
+
+    def executer(self, form):
+        d = form.cleaned_data
+        return services.location_retour(
+            location=self.location,
+            kilometrage=d["kilometrage"],
+            carburant=d["carburant"],
+            etat=d["etat"],
+            incident=d["incident"] or "",
+            montant_du=d["montant_du"] or 0,
+            date_retour=d["date_retour"],
+            par=self.request.user,
+        )
+
+
+class LocationAnnulerView(LocationMixin, ServiceFormView):
+    roles = RESERVATION
+    http_method_names = ["post"]
+    form_class = AnnulerForm
+    message_succes = "Réservation annulée : le véhicule est de nouveau libre sur ces dates."
+
+    def executer(self, form):
+        motif = form.cleaned_data["motif"]
+        return services.location_annuler(location=self.location, motif=motif, par=self.request.user)
+
+    def form_invalid(self, form):
+        for erreur in form.non_field_errors():
+            messages.error(self.request, erreur)
+        return redirect(self.location.get_absolute_url())
+
+
+# --- Conventions de cession ---------------------------------------------------------------------------------
+
+
+class ConventionListeView(RoleRequisMixin, DroitsMixin, SingleTableMixin, FilterView):
+    roles = CESSIONS_LECTURE
+    template_name = "mobilite/convention_liste.html"
+    table_class = ConventionTable
+    filterset_class = ConventionFilter
+    paginate_by = 50
+
+    def get_queryset(self):
+        return ConventionCession.objects.select_related("partenaire").annotate(nb_cessions=Count("cessions"))
+
+
+class ConventionDetailView(RoleRequisMixin, DroitsMixin, DetailView):
+    roles = CESSIONS_LECTURE
+    template_name = "mobilite/convention_detail.html"
+    context_object_name = "convention"
+
+    def get_queryset(self):
+        return ConventionCession.objects.select_related("partenaire", "signee_par").prefetch_related(
+            Prefetch(
+                "cessions",
+                queryset=Cession.objects.select_related("vehicule__commune").order_by("date", "pk"),
+            )
+        )
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["peut_gerer"] = self.request.user.a_role(*GESTION_FLOTTE)
+        ctx["signer_form"] = SignerForm()
+        ctx["valeur_totale"] = sum(c.valeur_comptable for c in self.object.cessions.all())
+        return ctx
+
+
+class ConventionCreerView(ServiceFormView):
+    roles = GESTION_FLOTTE
+    template_name = "mobilite/convention_form.html"
+    form_class = ConventionForm
+    message_succes = "Convention enregistrée (à signer)."
+
+    def executer(self, form):
+        return services.convention_creer(par=self.request.user, **form.cleaned_data)
+
+
+class ConventionSignerView(ServiceFormView):
+    roles = GESTION_FLOTTE
+    template_name = "mobilite/convention_form.html"
+    form_class = SignerForm
+    message_succes = "Signature de la convention enregistrée."
+
+    @cached_property
+    def convention(self):
+        return get_object_or_404(ConventionCession, pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(convention=self.convention, **kwargs)
+
+    def executer(self, form):
+        return services.convention_signer(
+            convention=self.convention, date_signature=form.cleaned_data["date_signature"], par=self.request.user
+        )
