@@ -63,6 +63,18 @@ class Indicateur:
     evolution: int | Decimal | float | None = None
     evolution_pct: Decimal | None = None
 
+    @property
+    def additif(self):
+        """Vrai pour un compte ou une somme (ctx.compter) : un bassin ou un mois absent vaut 0. Faux pour un taux
+        ou une moyenne construits à la main : un bassin ou un mois absent n'a pas de valeur."""
+        return bool(self.par_bassin_mois) or isinstance(self.valeur, int)
+
+    def valeur_bassin(self, bassin_id):
+        return self.par_bassin.get(bassin_id, 0 if self.additif else None)
+
+    def valeur_mois(self, mois):
+        return self.par_mois.get(mois, 0 if self.additif else None)
+
 
 @dataclass(frozen=True)
 class Contexte:

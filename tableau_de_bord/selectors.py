@@ -150,7 +150,7 @@ class Tableau:
             {
                 "bassin_id": bid,
                 "bassin": nom,
-                "valeur": ind.par_bassin.get(bid, 0),
+                "valeur": ind.valeur_bassin(bid),
                 "lien": ind.liens_bassin.get(bid),
                 "cible": ind.cibles_bassin.get(bid),
             }
@@ -158,8 +158,8 @@ class Tableau:
         ]
 
     def serie(self, ind):
-        """[(mois, valeur)] pour chaque mois de la période (0 pour un mois sans enregistrement)."""
-        return [(m, ind.par_mois.get(m, 0)) for m in self.mois]
+        """[(mois, valeur)] pour chaque mois de la période (0 pour un mois sans enregistrement d'un compte)."""
+        return [(m, ind.valeur_mois(m)) for m in self.mois]
 
     def lignes_par_bassin(self):
         return [(ind, self.cellules(ind)) for ind in self.indicateurs]

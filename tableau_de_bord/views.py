@@ -47,7 +47,8 @@ class TableauView(PerimetreMixin, RoleRequisMixin, TemplateView):
         sections = []
         for code, libelle, indicateurs in tableau.sections():
             graphique = None
-            principal = next((i for i in indicateurs if i.par_mois), indicateurs[0] if indicateurs else None)
+            # Le graphique de l'axe : son premier compte (un taux ou une moyenne ne s'empile pas par mois).
+            principal = next((i for i in indicateurs if i.additif), indicateurs[0] if indicateurs else None)
             if principal is not None:
                 serie = tableau.serie(principal)
                 graphique = {
@@ -94,18 +95,18 @@ def lignes_export(tableau):
     total_nom = "Total des bassins affichés" if tableau.restreint else "Tout le Département"
     periode = f"{tableau.debut.isoformat()}/{tableau.fin.isoformat()}"
     for ind in tableau.indicateurs:
-        croise_connu = bool(ind.par_bassin_mois) or not (ind.par_bassin or ind.par_mois)
+        croise_connu = ind.additif
         axe = AXES.get(ind.axe, ind.axe)
         colonnes = [(bid, nom) for bid, nom in tableau.bassins] + [(None, total_nom)]
         for bid, nom in colonnes:
             if bid is None:
                 valeur_periode, cible = ind.valeur, ind.cible
             else:
-                valeur_periode, cible = ind.par_bassin.get(bid, 0), ind.cibles_bassin.get(bid)
+                valeur_periode, cible = ind.valeur_bassin(bid), ind.cibles_bassin.get(bid)
             yield [ind.code, ind.libelle, axe, nom, periode, valeur_periode, cible, ind.unite]
             for mois in tableau.mois:
                 if bid is None:
-                    valeur = ind.par_mois.get(mois, 0)
+                    valeur = ind.valeur_mois(mois)
                 else:
                     valeur = ind.par_bassin_mois.get((bid, mois), 0) if croise_connu else None
                 yield [ind.code, ind.libelle, axe, nom, mois.strftime("%Y-%m"), valeur, None, ind.unite]
