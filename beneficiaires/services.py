@@ -80,6 +80,10 @@ def _verifier_referent(referent, commune, champ="referent"):
         raise ValidationError({champ: f"{referent} ne suit pas le bassin d'emploi de {commune.nom}."})
 
 
+def _verrouiller(pk):
+    return Beneficiaire.objects.select_for_update(of=("self",)).select_related("commune", "foyer").get(pk=pk)
+
+
 def _enregistrer(beneficiaire):
     beneficiaire.calculer_recherche()
     beneficiaire.full_clean()
@@ -185,9 +189,7 @@ def beneficiaire_modifier(*, beneficiaire, par, etat_droit=None, date_ouverture_
 @transaction.atomic
 def beneficiaire_assigner_referent(*, beneficiaire, referent, par):
     """Désigne le référent unique (ou le retire avec referent=None) ; il doit suivre le bassin de la personne."""
-    beneficiaire = (
-        Beneficiaire.objects.select_for_update(of=("self",)).select_related("commune").get(pk=beneficiaire.pk)
-    )
+    beneficiaire = _verrouiller(beneficiaire.pk)
     _verifier_perimetre(par, beneficiaire.commune)
     if beneficiaire.statut_parcours == StatutParcours.ARCHIVE:
         raise ValidationError("Cette personne est archivée : on ne lui désigne plus de référent.")
@@ -200,9 +202,7 @@ def beneficiaire_assigner_referent(*, beneficiaire, referent, par):
 @transaction.atomic
 def beneficiaire_archiver(*, beneficiaire, par):
     """Archive une personne : elle sort des listes actives, ses données restent (jamais de suppression)."""
-    beneficiaire = (
-        Beneficiaire.objects.select_for_update(of=("self",)).select_related("commune").get(pk=beneficiaire.pk)
-    )
+    beneficiaire = _verrouiller(beneficiaire.pk)
     _verifier_perimetre(par, beneficiaire.commune)
     if beneficiaire.statut_parcours == StatutParcours.ARCHIVE:
         raise ValidationError("Cette personne est déjà archivée.")
@@ -219,14 +219,13 @@ def _verifier_evaluateur(evaluateur):
 @transaction.atomic
 def evaluation_planifier(*, beneficiaire, date, evaluateur, par):
     """Planifie une évaluation ; une personne « à évaluer » passe « en cours d'évaluation »."""
-    beneficiaire = (
-        Beneficiaire.objects.select_for_update(of=("self",)).select_related("commune").get(pk=beneficiaire.pk)
-    )
+    beneficiaire = _verrouiller(beneficiaire.pk)
     _verifier_perimetre(par, beneficiaire.commune)
     _verifier_evaluateur(evaluateur)
     if beneficiaire.statut_parcours in STATUTS_CLOS:
         raise ValidationError(
-            f"Impossible de planifier une évaluation : la personne est « {beneficiaire.get_statut_parcours_display()} »."
+            "Impossible de planifier une évaluation : la personne est "
+            f"« {beneficiaire.get_statut_parcours_display()} »."
         )
     if beneficiaire.evaluations.filter(statut=Evaluation.Statut.PREVUE).exists():
         raise ValidationError("Une évaluation est déjà prévue pour cette personne : réalisez-la ou annulez-la d'abord.")
@@ -268,9 +267,7 @@ def evaluation_realiser(*, par, evaluation=None, beneficiaire=None, evaluateur=N
         evaluation = Evaluation(beneficiaire=beneficiaire, evaluateur=evaluateur)
     else:
         raise TypeError("evaluation ou beneficiaire est requis")
-    beneficiaire = (
-        Beneficiaire.objects.select_for_update(of=("self",)).select_related("commune").get(pk=beneficiaire.pk)
-    )
+    beneficiaire = _verrouiller(beneficiaire.pk)
     _verifier_perimetre(par, beneficiaire.commune)
     _verifier_evaluateur(evaluation.evaluateur if evaluation.evaluateur_id else None)
     if beneficiaire.statut_parcours == StatutParcours.ARCHIVE:

@@ -54,3 +54,82 @@ def evenements(beneficiaire, user):
         return d.replace(tzinfo=None) if d.tzinfo else d
 
     return sorted(tous, key=cle, reverse=True)
+
+
+# --- Événements et actions propres au registre (axe 1) ---------------------------------------------------
+
+
+def _enregistrer_registre():
+    from django.urls import reverse
+
+    from comptes.models import Role
+
+    from .fiche import action
+
+    redacteurs = (Role.ADMINISTRATEUR, Role.REFERENT)
+    action("Modifier la fiche", lambda b: reverse("beneficiaires:modifier", args=[b.pk]), roles=redacteurs, ordre=10)
+    action("Désigner le référent", lambda b: reverse("beneficiaires:referent", args=[b.pk]), roles=redacteurs, ordre=11)
+    action(
+        "Planifier une évaluation",
+        lambda b: reverse("beneficiaires:evaluation_planifier", args=[b.pk]),
+        roles=redacteurs,
+        ordre=12,
+    )
+    action(
+        "Saisir une évaluation réalisée",
+        lambda b: reverse("beneficiaires:evaluation_saisir", args=[b.pk]),
+        roles=redacteurs,
+        ordre=13,
+    )
+    action("Archiver", lambda b: reverse("beneficiaires:archiver", args=[b.pk]), roles=redacteurs, ordre=90)
+
+
+_enregistrer_registre()
+
+
+@source
+def registre(beneficiaire, user):
+    """Entrée dans le registre et orientation : lues sur la personne, sans requête."""
+    resultat = [
+        Evenement(
+            date=beneficiaire.date_creation,
+            titre="Entrée dans le registre",
+            detail=f"Foyer {beneficiaire.foyer.organisme} {beneficiaire.foyer.numero_allocataire}",
+            categorie="registre",
+        )
+    ]
+    if beneficiaire.date_orientation and beneficiaire.orientation:
+        resultat.append(
+            Evenement(
+                date=beneficiaire.date_orientation,
+                titre="Orientation",
+                detail=beneficiaire.get_orientation_display(),
+                categorie="registre",
+            )
+        )
+    return resultat
+
+
+@source
+def evaluations(beneficiaire, user):
+    """Les évaluations (prévues, réalisées, annulées) : une requête. Le prestataire n'y a pas accès."""
+    if user.est_prestataire:
+        return []
+    from .models import Evaluation
+
+    titres = {
+        Evaluation.Statut.PREVUE: "Évaluation prévue",
+        Evaluation.Statut.REALISEE: "Évaluation réalisée",
+        Evaluation.Statut.ANNULEE: "Évaluation annulée",
+    }
+    resultat = []
+    for e in Evaluation.objects.filter(beneficiaire_id=beneficiaire.pk).select_related("evaluateur").order_by("-date"):
+        detail = f"par {e.evaluateur}"
+        if e.statut == Evaluation.Statut.REALISEE and e.parcours_recommande:
+            detail += f" — parcours recommandé : {e.get_parcours_recommande_display()}"
+        resultat.append(
+            Evenement(
+                date=e.date, titre=titres[e.statut], detail=detail, url=e.get_absolute_url(), categorie="evaluation"
+            )
+        )
+    return resultat

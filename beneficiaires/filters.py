@@ -1,0 +1,106 @@
+from datetime import timedelta
+
+import django_filters
+from django import forms
+from django.db.models import F, Q
+
+from comptes.models import Role, User
+from referentiel.models import BassinEmploi, Commune
+
+from .models import FREINS, Beneficiaire, EtatDroit, Orientation, StatutParcours, normaliser
+from .models import Role as RoleFoyer
+
+OUI_NON = [("true", "Oui"), ("false", "Non")]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class BeneficiaireFilter(django_filters.FilterSet):
+    """Filtres de la liste. Les paramètres `bassin`, `oriente_apres/avant`, `evalue_apres/avant`, `etat_droit`,
+    `role`, `frein` et `delai_30j` servent aussi de liens depuis le tableau de bord (le nombre de lignes de la
+    liste filtrée est le chiffre de l'indicateur). Sans filtre de statut, les personnes archivées sont masquées."""
+
+    q = django_filters.CharFilter(label="Nom ou numéro allocataire", method="filtrer_recherche")
+    bassin = django_filters.ModelChoiceFilter(
+        label="Bassin d'emploi", field_name="commune__bassin_emploi", queryset=BassinEmploi.objects.order_by("nom")
+    )
+    commune = django_filters.ModelChoiceFilter(label="Commune", queryset=Commune.objects.order_by("nom"))
+    etat_droit = django_filters.MultipleChoiceFilter(
+        label="État du droit", field_name="foyer__etat_droit", choices=EtatDroit.choices
+    )
+    sdd = django_filters.TypedChoiceFilter(
+        label="Soumis aux droits et devoirs",
+        field_name="soumis_droits_devoirs",
+        choices=OUI_NON,
+        coerce=lambda v: v == "true",
+    )
+    orientation = django_filters.ChoiceFilter(label="Orientation", choices=Orientation.choices)
+    statut = django_filters.ChoiceFilter(
+        label="Statut du parcours", field_name="statut_parcours", choices=StatutParcours.choices
+    )
+    role = django_filters.ChoiceFilter(label="Rôle dans le foyer", choices=RoleFoyer.choices)
+    referent = django_filters.ModelChoiceFilter(
+        label="Référent", queryset=User.objects.filter(role=Role.REFERENT).order_by("last_name", "first_name")
+    )
+    frein = django_filters.ChoiceFilter(label="Frein (évaluation en vigueur)", choices=FREINS, method="filtrer_frein")
+    non_evalue = django_filters.BooleanFilter(
+        label="Pas encore évalué", method="filtrer_non_evalue", widget=forms.CheckboxInput
+    )
+    oriente_apres = django_filters.DateFilter(
+        label="Orienté à partir du", field_name="date_orientation", lookup_expr="gte", widget=DateInput
+    )
+    oriente_avant = django_filters.DateFilter(
+        label="Orienté jusqu'au", field_name="date_orientation", lookup_expr="lte", widget=DateInput
+    )
+    evalue_apres = django_filters.DateFilter(
+        label="Évalué à partir du", field_name="evaluation_courante__date", lookup_expr="gte", widget=DateInput
+    )
+    evalue_avant = django_filters.DateFilter(
+        label="Évalué jusqu'au", field_name="evaluation_courante__date", lookup_expr="lte", widget=DateInput
+    )
+    delai_30j = django_filters.BooleanFilter(
+        label="Évalué dans les 30 jours de l'orientation", method="filtrer_delai", widget=forms.CheckboxInput
+    )
+
+    class Meta:
+        model = Beneficiaire
+        fields = []
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None and user.est_referent:
+            bassins = user.bassins.all()
+            self.filters["bassin"].queryset = BassinEmploi.objects.filter(pk__in=bassins).order_by("nom")
+            self.filters["commune"].queryset = Commune.objects.filter(bassin_emploi__in=bassins).order_by("nom")
+
+    @property
+    def qs(self):
+        qs = super().qs
+        if not self.form.cleaned_data.get("statut"):
+            qs = qs.exclude(statut_parcours=StatutParcours.ARCHIVE)
+        return qs
+
+    def filtrer_recherche(self, queryset, name, value):
+        for mot in normaliser(value).split():
+            queryset = queryset.filter(recherche__contains=mot.replace(" ", ""))
+        return queryset
+
+    def filtrer_frein(self, queryset, name, value):
+        return queryset.filter(**{f"evaluation_courante__{value}__gte": 1})
+
+    def filtrer_non_evalue(self, queryset, name, value):
+        return queryset.filter(evaluation_courante__isnull=True) if value else queryset
+
+    def filtrer_delai(self, queryset, name, value):
+        return queryset.filter(condition_delai_30j()) if value else queryset
+
+
+def condition_delai_30j():
+    """Première évaluation réalisée au plus 30 jours après l'orientation (partagée avec les indicateurs)."""
+    return Q(
+        date_premiere_evaluation__isnull=False,
+        date_orientation__isnull=False,
+        date_premiere_evaluation__lte=F("date_orientation") + timedelta(days=30),
+    )

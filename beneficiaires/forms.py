@@ -1,0 +1,163 @@
+from django import forms
+
+from comptes.models import Role, User
+from referentiel.models import Commune
+
+from .importation import CHAMPS
+from .models import FREINS, Beneficiaire, EtatDroit, Evaluation, Organisme
+from .services import CHAMPS_EVALUATION, CHAMPS_PERSONNE
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def referents_pour(user):
+    qs = User.objects.filter(role=Role.REFERENT, is_active=True).order_by("last_name", "first_name")
+    if user.est_referent:
+        qs = qs.filter(bassins__in=user.bassins.all()).distinct()
+    return qs
+
+
+def communes_pour(user):
+    qs = Commune.objects.select_related("bassin_emploi").order_by("nom")
+    if user.est_referent:
+        qs = qs.filter(bassin_emploi__in=user.bassins.all())
+    return qs
+
+
+class BeneficiaireForm(forms.ModelForm):
+    """Création ou modification d'une personne. Le foyer (numéro allocataire) se choisit à la création."""
+
+    numero_allocataire = forms.CharField(label="Numéro allocataire", max_length=20)
+    organisme = forms.ChoiceField(label="Organisme payeur", choices=Organisme.choices, initial=Organisme.CAF)
+    etat_droit = forms.TypedChoiceField(
+        label="État du droit du foyer", choices=EtatDroit.choices, coerce=int, initial=EtatDroit.OUVERT_VERSABLE
+    )
+    date_ouverture_droit = forms.DateField(label="Date d'ouverture du droit", required=False, widget=DateInput())
+
+    class Meta:
+        model = Beneficiaire
+        fields = list(CHAMPS_PERSONNE)
+        widgets = {"date_naissance": DateInput(), "date_orientation": DateInput()}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["commune"].queryset = communes_pour(user)
+        self.fields["referent"].queryset = referents_pour(user)
+        self.order_fields(["numero_allocataire", "organisme", "etat_droit", "date_ouverture_droit"])
+        if self.instance.pk:
+            foyer = self.instance.foyer
+            for champ in ("numero_allocataire", "organisme"):
+                self.fields[champ].disabled = True
+                self.fields[champ].required = False
+            self.initial.update(
+                numero_allocataire=foyer.numero_allocataire,
+                organisme=foyer.organisme,
+                etat_droit=foyer.etat_droit,
+                date_ouverture_droit=foyer.date_ouverture_droit,
+            )
+
+    def champs_personne(self):
+        return {c: self.cleaned_data[c] for c in CHAMPS_PERSONNE if c in self.cleaned_data}
+
+
+class ReferentForm(forms.Form):
+    referent = forms.ModelChoiceField(label="Référent unique", queryset=User.objects.none(), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["referent"].queryset = referents_pour(user)
+        self.fields["referent"].empty_label = "— Aucun référent —"
+
+
+class EvaluationPlanifierForm(forms.Form):
+    date = forms.DateField(label="Date prévue", widget=DateInput())
+    evaluateur = forms.ModelChoiceField(label="Évaluateur", queryset=User.objects.none())
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        qs = User.objects.filter(role__in=[Role.REFERENT, Role.ADMINISTRATEUR], is_active=True).order_by(
+            "last_name", "first_name"
+        )
+        if user.est_referent:
+            qs = referents_pour(user)
+        self.fields["evaluateur"].queryset = qs
+        self.initial.setdefault("evaluateur", user.pk)
+
+
+class EvaluationRealiserForm(forms.ModelForm):
+    """Toutes les rubriques de l'évaluation ; chaque frein se note aucun / léger / fort."""
+
+    class Meta:
+        model = Evaluation
+        fields = ["evaluateur", *CHAMPS_EVALUATION]
+        widgets = {
+            "date": DateInput(),
+            "metiers_vises": forms.Textarea(attrs={"rows": 3}),
+            "synthese": forms.Textarea(attrs={"rows": 4}),
+            **{champ: forms.RadioSelect(attrs={"class": "form-check-inline"}) for champ, _ in FREINS},
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["evaluateur"].queryset = User.objects.filter(
+            role__in=[Role.REFERENT, Role.ADMINISTRATEUR], is_active=True
+        ).order_by("last_name", "first_name")
+        if not self.instance.evaluateur_id:
+            self.initial.setdefault("evaluateur", user.pk)
+
+    def champs_evaluation(self):
+        return {c: self.cleaned_data[c] for c in CHAMPS_EVALUATION}
+
+
+class ImportDepotForm(forms.Form):
+    fichier = forms.FileField(
+        label="Fichier de la liste",
+        help_text="CSV (séparateur point-virgule ou virgule, UTF-8 ou Windows) ou classeur Excel .xlsx.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.xlsx"}),
+    )
+    source = forms.CharField(
+        label="Source",
+        max_length=100,
+        initial="CAF du Loiret",
+        help_text="Le logiciel ou l'organisme qui produit la liste : sa correspondance de colonnes est retenue.",
+    )
+
+
+class CorrespondanceForm(forms.Form):
+    """Un choix de champ par colonne non reconnue (ou « ignorer »)."""
+
+    def __init__(self, *args, colonnes, manquants, **kwargs):
+        super().__init__(*args, **kwargs)
+        choix = [("", "— Ignorer cette colonne —"), *CHAMPS.items()]
+        self.colonnes = colonnes
+        self.manquants = manquants
+        for i, (_cle, libelle) in enumerate(colonnes):
+            self.fields[f"colonne_{i}"] = forms.ChoiceField(
+                label=f"Colonne « {libelle} »", choices=choix, required=False
+            )
+
+    def clean(self):
+        donnees = super().clean()
+        choisis = [v for k, v in donnees.items() if k.startswith("colonne_") and v]
+        doublons = {c for c in choisis if choisis.count(c) > 1}
+        if doublons:
+            raise forms.ValidationError(
+                f"Un même champ est choisi pour plusieurs colonnes : {', '.join(CHAMPS[c] for c in sorted(doublons))}."
+            )
+        lieux = {"commune", "code_insee", "cp_ville", "code_postal"}
+        restants = [
+            c for c in self.manquants if c not in choisis and not (c == "commune" and lieux.intersection(choisis))
+        ]
+        if restants:
+            raise forms.ValidationError(
+                f"Champ(s) obligatoire(s) encore sans colonne : {', '.join(CHAMPS[c] for c in restants)}."
+            )
+        return donnees
+
+    def correspondances(self):
+        return {cle: self.cleaned_data[f"colonne_{i}"] for i, (cle, _) in enumerate(self.colonnes)}

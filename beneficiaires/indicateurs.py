@@ -1,0 +1,147 @@
+"""Indicateurs de l'axe 1 (évaluation) et chiffres clés du registre, pour le tableau de bord.
+
+Chaque chiffre est une requête groupée (bassin, mois) ; son lien ouvre la liste des bénéficiaires filtrée de
+sorte que le nombre de lignes soit le chiffre (voir beneficiaires.filters).
+"""
+
+from django.db.models import Count, F
+
+from tableau_de_bord.registre import Contexte, Indicateur, indicateur, taux
+
+from .filters import condition_delai_30j
+from .models import FREINS, Beneficiaire, Foyer, Role, StatutParcours
+
+BASSIN = "commune__bassin_emploi"
+# Droit ouvert : états 2 (versable), 3 (suspendu) et 4 (versement suspendu) — le droit existe, même si le
+# versement est momentanément interrompu. C'est le stock comparable aux 14 293 foyers du lancement.
+ETATS_DROIT_OUVERT = (2, 3, 4)
+MODELES = ("beneficiaires.Beneficiaire", "beneficiaires.Evaluation", "beneficiaires.Foyer")
+
+
+def dans_le_plan():
+    """Personnes du plan : soumises aux droits et devoirs, orientées, non archivées."""
+    return Beneficiaire.objects.filter(soumis_droits_devoirs=True, date_orientation__isnull=False).exclude(
+        statut_parcours=StatutParcours.ARCHIVE
+    )
+
+
+def _stock(ctx, qs, champ_bassin):
+    """Un stock (sans période) ventilé par bassin, en une requête groupée."""
+    qs = ctx.filtrer_bassin(qs, champ_bassin)
+    par_bassin = {
+        ligne["_b"]: ligne["_n"] for ligne in qs.values(_b=F(champ_bassin)).annotate(_n=Count("pk")).order_by()
+    }
+    return sum(par_bassin.values()), par_bassin
+
+
+@indicateur(axe="contexte", ordre=10, modeles=MODELES)
+def foyers_droit_ouvert(ctx: Contexte):
+    total, par_bassin = _stock(ctx, Foyer.objects.filter(etat_droit__in=ETATS_DROIT_OUVERT), BASSIN)
+    lien, liens = ctx.lien("beneficiaires:liste", etat_droit=list(ETATS_DROIT_OUVERT), role=Role.DEM)
+    return Indicateur(
+        code="foyers_droit_ouvert",
+        libelle="Foyers RSA au droit ouvert",
+        valeur=total,
+        unite="foyers",
+        par_bassin=par_bassin,
+        lien=lien,
+        liens_bassin=liens,
+        description="Foyers du registre dont le droit est ouvert (états 2, 3 et 4), à ce jour. "
+        "Le lien liste leurs demandeurs.",
+    )
+
+
+@indicateur(axe="contexte", ordre=11, modeles=MODELES)
+def personnes_couvertes(ctx: Contexte):
+    qs = Beneficiaire.objects.filter(foyer__etat_droit__in=ETATS_DROIT_OUVERT).exclude(
+        statut_parcours=StatutParcours.ARCHIVE
+    )
+    total, par_bassin = _stock(ctx, qs, BASSIN)
+    lien, liens = ctx.lien("beneficiaires:liste", etat_droit=list(ETATS_DROIT_OUVERT))
+    return Indicateur(
+        code="personnes_couvertes",
+        libelle="Personnes couvertes par le RSA",
+        valeur=total,
+        unite="personnes",
+        par_bassin=par_bassin,
+        lien=lien,
+        liens_bassin=liens,
+        description="Membres (non archivés) des foyers au droit ouvert, à ce jour.",
+    )
+
+
+@indicateur(axe="evaluation", ordre=10, modeles=MODELES)
+def personnes_dans_le_plan(ctx: Contexte):
+    return ctx.compter(
+        dans_le_plan(),
+        code="personnes_plan",
+        libelle="Personnes entrées dans le plan",
+        unite="personnes",
+        champ_date="date_orientation",
+        champ_bassin=BASSIN,
+        lien=ctx.lien("beneficiaires:liste", params_periode=("oriente_apres", "oriente_avant"), sdd="true"),
+        description="Personnes soumises aux droits et devoirs orientées pendant la période (hors archivées).",
+    )
+
+
+@indicateur(axe="evaluation", ordre=20, modeles=MODELES)
+def personnes_evaluees(ctx: Contexte):
+    return ctx.compter(
+        Beneficiaire.objects.filter(evaluation_courante__isnull=False).exclude(statut_parcours=StatutParcours.ARCHIVE),
+        code="personnes_evaluees",
+        libelle="Personnes évaluées",
+        unite="personnes",
+        champ_date="evaluation_courante__date",
+        champ_bassin=BASSIN,
+        lien=ctx.lien("beneficiaires:liste", params_periode=("evalue_apres", "evalue_avant")),
+        description="Personnes dont l'évaluation en vigueur (la dernière réalisée) date de la période.",
+    )
+
+
+@indicateur(axe="evaluation", ordre=30, modeles=MODELES)
+def evaluees_sous_30_jours(ctx: Contexte):
+    """Part des personnes orientées dans la période évaluées au plus 30 jours après leur orientation."""
+    base = dans_le_plan()
+    n_total, n_bassin, n_mois = ctx.ventiler(
+        base.filter(condition_delai_30j()), champ_date="date_orientation", champ_bassin=BASSIN
+    )
+    d_total, d_bassin, d_mois = ctx.ventiler(base, champ_date="date_orientation", champ_bassin=BASSIN)
+    lien, liens = ctx.lien(
+        "beneficiaires:liste", params_periode=("oriente_apres", "oriente_avant"), sdd="true", delai_30j="on"
+    )
+    return Indicateur(
+        code="evaluees_30_jours",
+        libelle="Part évaluée dans les 30 jours de l'orientation",
+        valeur=taux(n_total, d_total),
+        unite="%",
+        par_bassin={b: taux(n_bassin.get(b, 0), d) for b, d in d_bassin.items()},
+        par_mois={m: taux(n_mois.get(m, 0), d) for m, d in d_mois.items()},
+        lien=lien,
+        liens_bassin=liens,
+        description=f"{n_total} personne(s) sur {d_total} orientée(s) dans la période ont eu leur première "
+        "évaluation au plus 30 jours après l'orientation. Le lien liste ces personnes.",
+    )
+
+
+@indicateur(axe="evaluation", ordre=40, modeles=MODELES)
+def freins_par_frequence(ctx: Contexte):
+    """Un chiffre par frein : personnes dont l'évaluation en vigueur (datée de la période) relève ce frein
+    (léger ou fort) ; rangés du plus fréquent au moins fréquent."""
+    resultat = []
+    base = Beneficiaire.objects.filter(evaluation_courante__isnull=False).exclude(
+        statut_parcours=StatutParcours.ARCHIVE
+    )
+    for champ, libelle in FREINS:
+        resultat.append(
+            ctx.compter(
+                base.filter(**{f"evaluation_courante__{champ}__gte": 1}),
+                code=f"frein_{champ.removeprefix('frein_')}",
+                libelle=f"Frein : {libelle.lower()}",
+                unite="personnes",
+                champ_date="evaluation_courante__date",
+                champ_bassin=BASSIN,
+                lien=ctx.lien("beneficiaires:liste", params_periode=("evalue_apres", "evalue_avant"), frein=champ),
+                description="Personnes évaluées dans la période dont l'évaluation relève ce frein (léger ou fort).",
+            )
+        )
+    return sorted(resultat, key=lambda i: (-(i.valeur or 0), i.libelle))

@@ -1,0 +1,5 @@
+from comptes.menu_registre import entree
+from comptes.models import Role
+
+entree("Bénéficiaires", "beneficiaires:liste", roles=(Role.ADMINISTRATEUR, Role.PILOTAGE, Role.REFERENT), ordre=10)
+entree("Importer une liste", "beneficiaires:import", roles=(Role.ADMINISTRATEUR, Role.PILOTAGE), ordre=15)

@@ -1,0 +1,53 @@
+import django_tables2 as tables
+
+from .models import Beneficiaire
+
+
+class BeneficiaireTable(tables.Table):
+    nom = tables.Column(verbose_name="Nom", linkify=True, order_by=("nom", "prenoms"))
+    prenoms = tables.Column(verbose_name="Prénoms")
+    date_naissance = tables.DateColumn(verbose_name="Naissance", format="d/m/Y")
+    numero = tables.Column(verbose_name="N° allocataire", accessor="foyer__numero_allocataire")
+    role = tables.Column(verbose_name="Rôle")
+    commune = tables.Column(verbose_name="Commune", accessor="commune__nom", order_by="commune__nom")
+    bassin = tables.Column(
+        verbose_name="Bassin", accessor="commune__bassin_emploi__nom", order_by="commune__bassin_emploi__nom"
+    )
+    etat_droit = tables.Column(verbose_name="État du droit", accessor="foyer__etat_droit")
+    sdd = tables.BooleanColumn(verbose_name="SDD", accessor="soumis_droits_devoirs", yesno="Oui,Non")
+    orientation = tables.Column(verbose_name="Orientation")
+    statut_parcours = tables.Column(verbose_name="Statut")
+    referent = tables.Column(verbose_name="Référent", order_by=("referent__last_name", "referent__first_name"))
+    evaluation = tables.DateColumn(
+        verbose_name="Évaluée le", accessor="evaluation_courante__date", format="d/m/Y", default="—"
+    )
+
+    class Meta:
+        model = Beneficiaire
+        fields = ()
+        sequence = (
+            "nom",
+            "prenoms",
+            "date_naissance",
+            "numero",
+            "role",
+            "commune",
+            "bassin",
+            "etat_droit",
+            "sdd",
+            "orientation",
+            "statut_parcours",
+            "referent",
+            "evaluation",
+        )
+        empty_text = "Aucune personne ne correspond à ces critères."
+        order_by = ("nom", "prenoms")
+
+    def render_nom(self, value):
+        return value.upper()
+
+    def render_etat_droit(self, record):
+        return record.foyer.etat_droit
+
+    def value_etat_droit(self, record):
+        return record.foyer.get_etat_droit_display()

@@ -1,0 +1,469 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views.generic import DetailView, FormView, TemplateView, View
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+
+from comptes.acces import LECTEURS, REDACTEURS, RoleRequisMixin
+from comptes.exports import ExportMixin
+from comptes.models import Role
+from comptes.services import consultation_journaliser
+
+from . import services
+from .fiche import actions_pour
+from .filters import BeneficiaireFilter
+from .forms import (
+    BeneficiaireForm,
+    CorrespondanceForm,
+    EvaluationPlanifierForm,
+    EvaluationRealiserForm,
+    ImportDepotForm,
+    ReferentForm,
+)
+from .importation import CHAMPS, ImportImpossible, analyser, correspondances_de, importer, normaliser_entete
+from .models import FREINS, Beneficiaire, Evaluation, ImportBeneficiaires, StatutParcours
+from .tables import BeneficiaireTable
+from .timeline import evenements
+
+ROLES_FICHE = (Role.ADMINISTRATEUR, Role.PILOTAGE, Role.REFERENT, Role.PRESTATAIRE)
+ROLES_IMPORT = (Role.ADMINISTRATEUR, Role.PILOTAGE)
+
+
+def appliquer_erreurs(form, exc):
+    """Rattache les erreurs d'un service au champ concerné (ou au formulaire)."""
+    if hasattr(exc, "error_dict"):
+        for champ, erreurs in exc.error_dict.items():
+            form.add_error(champ if champ in form.fields else None, erreurs)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def beneficiaires_visibles(user):
+    return Beneficiaire.objects.visibles_par(user).select_related(
+        "foyer", "commune__bassin_emploi", "referent", "evaluation_courante"
+    )
+
+
+class BeneficiaireListe(RoleRequisMixin, ExportMixin, SingleTableMixin, FilterView):
+    roles = LECTEURS
+    table_class = BeneficiaireTable
+    filterset_class = BeneficiaireFilter
+    template_name = "beneficiaires/liste.html"
+    paginate_by = 50
+    export_name = "beneficiaires"
+
+    def get_queryset(self):
+        return beneficiaires_visibles(self.request.user)
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        kwargs["user"] = self.request.user
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["peut_creer"] = self.request.user.a_role(*REDACTEURS)
+        return context
+
+
+class BeneficiaireDetail(RoleRequisMixin, DetailView):
+    roles = ROLES_FICHE
+    template_name = "beneficiaires/detail.html"
+    context_object_name = "beneficiaire"
+
+    def get_queryset(self):
+        return Beneficiaire.objects.visibles_par(self.request.user).select_related(
+            "foyer", "commune__bassin_emploi", "referent", "evaluation_courante__evaluateur"
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        b, user = self.object, self.request.user
+        consultation_journaliser(par=user, objet=b)
+        courante = b.evaluation_courante
+        context["vue_restreinte"] = user.est_prestataire
+        context["freins"] = (
+            [
+                (libelle, getattr(courante, champ), getattr(courante, f"get_{champ}_display")())
+                for champ, libelle in FREINS
+            ]
+            if courante
+            else []
+        )
+        context["actions"] = actions_pour(b, user)
+        if not user.est_prestataire:
+            context["membres"] = (
+                Beneficiaire.objects.visibles_par(user)
+                .filter(foyer_id=b.foyer_id)
+                .exclude(pk=b.pk)
+                .order_by("role", "date_naissance", "pk")
+            )
+            context["evenements"] = evenements(b, user)
+            context["peut_modifier"] = user.a_role(*REDACTEURS) and b.statut_parcours != StatutParcours.ARCHIVE
+            context["evaluation_prevue"] = next(
+                (e for e in b.evaluations.filter(statut=Evaluation.Statut.PREVUE).order_by("date", "pk")[:1]),
+                None,
+            )
+        return context
+
+
+class FormulaireServiceMixin:
+    """Formulaire validé, puis service appelé ; une ValidationError revient sur le formulaire."""
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        return kwargs
+
+    def form_valid(self, form):
+        try:
+            objet = self.appeler_service(form)
+        except ValidationError as exc:
+            appliquer_erreurs(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, self.message_succes)
+        return redirect(self.url_apres(objet))
+
+    def url_apres(self, objet):
+        return objet.get_absolute_url()
+
+
+class BeneficiaireCreer(RoleRequisMixin, FormulaireServiceMixin, FormView):
+    roles = REDACTEURS
+    form_class = BeneficiaireForm
+    template_name = "beneficiaires/formulaire.html"
+    message_succes = "La personne est inscrite au registre."
+
+    def appeler_service(self, form):
+        d = form.cleaned_data
+        return services.beneficiaire_creer(
+            par=self.request.user,
+            numero_allocataire=d["numero_allocataire"],
+            organisme=d["organisme"],
+            etat_droit=d["etat_droit"],
+            date_ouverture_droit=d["date_ouverture_droit"],
+            **form.champs_personne(),
+        )
+
+
+class BeneficiaireObjetMixin:
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.beneficiaire = get_object_or_404(
+                Beneficiaire.objects.visibles_par(request.user).select_related("foyer", "commune"), pk=kwargs["pk"]
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(beneficiaire=self.beneficiaire, **kwargs)
+
+
+class BeneficiaireModifier(RoleRequisMixin, BeneficiaireObjetMixin, FormulaireServiceMixin, FormView):
+    roles = REDACTEURS
+    form_class = BeneficiaireForm
+    template_name = "beneficiaires/formulaire.html"
+    message_succes = "La fiche est mise à jour."
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.beneficiaire}
+
+    def appeler_service(self, form):
+        d = form.cleaned_data
+        return services.beneficiaire_modifier(
+            beneficiaire=self.beneficiaire,
+            par=self.request.user,
+            etat_droit=d["etat_droit"],
+            date_ouverture_droit=d["date_ouverture_droit"],
+            **form.champs_personne(),
+        )
+
+
+class BeneficiaireReferent(RoleRequisMixin, BeneficiaireObjetMixin, FormulaireServiceMixin, FormView):
+    roles = REDACTEURS
+    form_class = ReferentForm
+    template_name = "beneficiaires/referent.html"
+    message_succes = "Le référent unique est désigné."
+
+    def get_initial(self):
+        return {"referent": self.beneficiaire.referent_id}
+
+    def appeler_service(self, form):
+        return services.beneficiaire_assigner_referent(
+            beneficiaire=self.beneficiaire, referent=form.cleaned_data["referent"], par=self.request.user
+        )
+
+
+class BeneficiaireArchiver(RoleRequisMixin, BeneficiaireObjetMixin, TemplateView):
+    roles = REDACTEURS
+    template_name = "beneficiaires/archiver.html"
+
+    def post(self, request, *args, **kwargs):
+        try:
+            services.beneficiaire_archiver(beneficiaire=self.beneficiaire, par=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "La personne est archivée : ses données sont conservées.")
+        return redirect(self.beneficiaire.get_absolute_url())
+
+
+# --- Évaluations -----------------------------------------------------------------------------------------
+
+
+class EvaluationPlanifier(RoleRequisMixin, BeneficiaireObjetMixin, FormulaireServiceMixin, FormView):
+    roles = REDACTEURS
+    form_class = EvaluationPlanifierForm
+    template_name = "beneficiaires/evaluation_planifier.html"
+    message_succes = "L'évaluation est planifiée."
+
+    def appeler_service(self, form):
+        return services.evaluation_planifier(
+            beneficiaire=self.beneficiaire,
+            date=form.cleaned_data["date"],
+            evaluateur=form.cleaned_data["evaluateur"],
+            par=self.request.user,
+        )
+
+
+class EvaluationSaisir(RoleRequisMixin, FormulaireServiceMixin, FormView):
+    """Saisie d'une évaluation réalisée : la prévue (pk d'évaluation) ou une nouvelle (pk de personne)."""
+
+    roles = REDACTEURS
+    form_class = EvaluationRealiserForm
+    template_name = "beneficiaires/evaluation_realiser.html"
+    message_succes = "L'évaluation est enregistrée : elle devient le profil en vigueur de la personne."
+
+    def dispatch(self, request, *args, **kwargs):
+        self.evaluation = None
+        if request.user.is_authenticated:
+            if "evaluation_pk" in kwargs:
+                self.evaluation = get_object_or_404(
+                    Evaluation.objects.visibles_par(request.user).select_related("beneficiaire"),
+                    pk=kwargs["evaluation_pk"],
+                )
+                self.beneficiaire = self.evaluation.beneficiaire
+            else:
+                self.beneficiaire = get_object_or_404(Beneficiaire.objects.visibles_par(request.user), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if self.evaluation is not None:
+            kwargs["instance"] = self.evaluation
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(beneficiaire=self.beneficiaire, evaluation=self.evaluation, **kwargs)
+
+    def appeler_service(self, form):
+        return services.evaluation_realiser(
+            par=self.request.user,
+            evaluation=self.evaluation,
+            beneficiaire=None if self.evaluation else self.beneficiaire,
+            evaluateur=form.cleaned_data["evaluateur"],
+            **form.champs_evaluation(),
+        )
+
+
+class EvaluationDetail(RoleRequisMixin, DetailView):
+    roles = LECTEURS
+    template_name = "beneficiaires/evaluation_detail.html"
+    context_object_name = "evaluation"
+
+    def get_queryset(self):
+        return Evaluation.objects.visibles_par(self.request.user).select_related("beneficiaire", "evaluateur")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        e = self.object
+        context["freins"] = [
+            (libelle, getattr(e, f"get_{champ}_display")(), getattr(e, champ)) for champ, libelle in FREINS
+        ]
+        context["peut_agir"] = self.request.user.a_role(*REDACTEURS) and e.statut == Evaluation.Statut.PREVUE
+        return context
+
+
+class EvaluationAnnuler(RoleRequisMixin, TemplateView):
+    roles = REDACTEURS
+    template_name = "beneficiaires/evaluation_annuler.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.evaluation = get_object_or_404(
+                Evaluation.objects.visibles_par(request.user).select_related("beneficiaire"), pk=kwargs["pk"]
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(evaluation=self.evaluation, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        try:
+            services.evaluation_annuler(evaluation=self.evaluation, par=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "L'évaluation prévue est annulée.")
+        return redirect(self.evaluation.beneficiaire.get_absolute_url())
+
+
+# --- Import des listes -----------------------------------------------------------------------------------
+
+
+class ImportDepot(RoleRequisMixin, FormView):
+    roles = ROLES_IMPORT
+    form_class = ImportDepotForm
+    template_name = "beneficiaires/import_depot.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["derniers"] = (
+            ImportBeneficiaires.objects.visibles_par(self.request.user)
+            .select_related("utilisateur")
+            .defer("contenu")[:10]
+        )
+        return context
+
+    def form_valid(self, form):
+        fichier = form.cleaned_data["fichier"]
+        if fichier.size > self.taille_max():
+            form.add_error("fichier", ImportImpossible(self.message_taille()).messages)
+            return self.form_invalid(form)
+        try:
+            depot = services.import_deposer(
+                par=self.request.user,
+                fichier_nom=fichier.name,
+                contenu=fichier.read(),
+                source=form.cleaned_data["source"],
+            )
+        except ValidationError as exc:
+            appliquer_erreurs(
+                form, ValidationError({"fichier": exc.messages}) if not hasattr(exc, "error_dict") else exc
+            )
+            return self.form_invalid(form)
+        return redirect(depot.get_absolute_url())
+
+    def taille_max(self):
+        from django.conf import settings
+
+        return settings.IMPORT_TAILLE_MAX
+
+    def message_taille(self):
+        return (
+            f"Le fichier dépasse la taille autorisée ({self.taille_max() // (1024 * 1024)} Mo). "
+            "Découpez la liste en plusieurs fichiers."
+        )
+
+
+class ImportObjetMixin:
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.depot = get_object_or_404(
+                ImportBeneficiaires.objects.visibles_par(request.user).select_related("utilisateur"), pk=kwargs["pk"]
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(depot=self.depot, **kwargs)
+
+
+class ImportApercu(RoleRequisMixin, ImportObjetMixin, TemplateView):
+    """Aperçu (essai à blanc) : ce que l'import ferait, ligne par ligne pour les rejets. Rien n'est écrit."""
+
+    roles = ROLES_IMPORT
+    template_name = "beneficiaires/import_apercu.html"
+
+    def get(self, request, *args, **kwargs):
+        if self.depot.statut != ImportBeneficiaires.Statut.DEPOSE:
+            return self.render_to_response(self.get_context_data(bilan=self.depot.bilan, termine=True))
+        contenu = bytes(self.depot.contenu)
+        try:
+            _tableau, analyse = analyser(contenu, source=self.depot.source)
+            if analyse.non_reconnues or not analyse.complete:
+                return redirect("beneficiaires:import_correspondance", pk=self.depot.pk)
+            bilan = importer(contenu, source=self.depot.source, par=request.user, essai=True)
+        except ValidationError as exc:
+            return self.render_to_response(self.get_context_data(erreur=" ".join(exc.messages)))
+        return self.render_to_response(self.get_context_data(bilan=bilan.en_dict(), termine=False))
+
+
+class ImportCorrespondance(RoleRequisMixin, ImportObjetMixin, FormView):
+    roles = ROLES_IMPORT
+    template_name = "beneficiaires/import_correspondance.html"
+    form_class = CorrespondanceForm
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        tableau, analyse = analyser(bytes(self.depot.contenu), source=self.depot.source)
+        libelles = {normaliser_entete(e): e for e in tableau.entetes}
+        self.analyse = analyse
+        kwargs["colonnes"] = [(cle, libelles.get(cle, cle)) for cle in analyse.non_reconnues]
+        kwargs["manquants"] = analyse.manquants
+        return kwargs
+
+    def get(self, request, *args, **kwargs):
+        return self._traiter(super().get, request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        return self._traiter(super().post, request, *args, **kwargs)
+
+    def _traiter(self, methode, request, *args, **kwargs):
+        if self.depot.statut != ImportBeneficiaires.Statut.DEPOSE:
+            return redirect(self.depot.get_absolute_url())
+        try:
+            return methode(request, *args, **kwargs)
+        except ImportImpossible as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("beneficiaires:import")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["reconnues"] = [
+            (self.analyse.entetes[i], CHAMPS[champ]) for i, champ in sorted(self.analyse.colonnes.items())
+        ]
+        context["manquants"] = [CHAMPS[c] for c in self.analyse.manquants]
+        context["deja"] = correspondances_de(self.depot.source)
+        return context
+
+    def form_valid(self, form):
+        try:
+            services.correspondance_enregistrer(
+                source=self.depot.source, correspondances=form.correspondances(), par=self.request.user
+            )
+        except ValidationError as exc:
+            appliquer_erreurs(form, exc)
+            return self.form_invalid(form)
+        messages.success(
+            self.request, f"Correspondance des colonnes enregistrée pour la source « {self.depot.source} »."
+        )
+        return redirect(self.depot.get_absolute_url())
+
+
+class ImportConfirmer(RoleRequisMixin, ImportObjetMixin, View):
+    roles = ROLES_IMPORT
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        try:
+            _depot, bilan = services.import_confirmer(depot=self.depot, par=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, bilan.resume())
+        return redirect(self.depot.get_absolute_url())
+
+
+class ImportAbandonner(RoleRequisMixin, ImportObjetMixin, View):
+    roles = ROLES_IMPORT
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        try:
+            services.import_abandonner(depot=self.depot, par=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "Import abandonné : rien n'a été écrit et le fichier est effacé.")
+        return redirect(reverse("beneficiaires:import"))
