@@ -62,18 +62,23 @@ class Indicateur:
     progression: Decimal | None = None
     evolution: int | Decimal | float | None = None
     evolution_pct: Decimal | None = None
+    # Vrai quand l'indicateur vient de ctx.compter : ventilé par bassin et par mois, un absent vaut 0.
+    ventile: bool = False
 
     @property
     def additif(self):
-        """Vrai pour un compte ou une somme (ctx.compter) : un bassin ou un mois absent vaut 0. Faux pour un taux
-        ou une moyenne construits à la main : un bassin ou un mois absent n'a pas de valeur."""
-        return bool(self.par_bassin_mois) or isinstance(self.valeur, int)
+        """Un compte ou une somme : un bassin absent vaut 0. Faux pour un taux ou une moyenne faits à la main."""
+        return self.ventile or isinstance(self.valeur, int)
 
     def valeur_bassin(self, bassin_id):
         return self.par_bassin.get(bassin_id, 0 if self.additif else None)
 
     def valeur_mois(self, mois):
-        return self.par_mois.get(mois, 0 if self.additif else None)
+        """Un mois absent vaut 0 pour un indicateur ventilé par mois ; rien pour un stock, un taux, une moyenne."""
+        return self.par_mois.get(mois, 0 if self.ventile else None)
+
+    def valeur_bassin_mois(self, bassin_id, mois):
+        return self.par_bassin_mois.get((bassin_id, mois), 0 if self.ventile else None)
 
 
 @dataclass(frozen=True)
@@ -137,6 +142,7 @@ class Contexte:
             par_bassin=par_bassin,
             par_mois=par_mois,
             par_bassin_mois=croise,
+            ventile=True,
             lien=liens_total,
             liens_bassin=liens_bassin,
             description=description,

@@ -48,7 +48,7 @@ class TableauView(PerimetreMixin, RoleRequisMixin, TemplateView):
         for code, libelle, indicateurs in tableau.sections():
             graphique = None
             # Le graphique de l'axe : son premier compte (un taux ou une moyenne ne s'empile pas par mois).
-            principal = next((i for i in indicateurs if i.additif), indicateurs[0] if indicateurs else None)
+            principal = next((i for i in indicateurs if i.ventile), indicateurs[0] if indicateurs else None)
             if principal is not None:
                 serie = tableau.serie(principal)
                 graphique = {
@@ -95,7 +95,6 @@ def lignes_export(tableau):
     total_nom = "Total des bassins affichés" if tableau.restreint else "Tout le Département"
     periode = f"{tableau.debut.isoformat()}/{tableau.fin.isoformat()}"
     for ind in tableau.indicateurs:
-        croise_connu = ind.additif
         axe = AXES.get(ind.axe, ind.axe)
         colonnes = [(bid, nom) for bid, nom in tableau.bassins] + [(None, total_nom)]
         for bid, nom in colonnes:
@@ -108,7 +107,7 @@ def lignes_export(tableau):
                 if bid is None:
                     valeur = ind.valeur_mois(mois)
                 else:
-                    valeur = ind.par_bassin_mois.get((bid, mois), 0) if croise_connu else None
+                    valeur = ind.valeur_bassin_mois(bid, mois)
                 yield [ind.code, ind.libelle, axe, nom, mois.strftime("%Y-%m"), valeur, None, ind.unite]
 
 

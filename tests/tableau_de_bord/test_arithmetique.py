@@ -144,10 +144,12 @@ def test_histogramme_sans_style_en_ligne_et_textes_echappes():
 
 
 def test_bassin_ou_mois_absent_vaut_zero_pour_un_compte_et_rien_pour_un_taux():
-    compte = Indicateur(code="c", libelle="c", valeur=3, par_bassin={1: 3}, par_bassin_mois={(1, date(2018, 1, 1)): 3})
+    compte = Indicateur(code="c", libelle="c", valeur=3, par_bassin={1: 3}, ventile=True)
     assert compte.additif and compte.valeur_bassin(2) == 0 and compte.valeur_mois(date(2018, 2, 1)) == 0
-    vide = Indicateur(code="v", libelle="v", valeur=0)  # compte sans aucune ligne
-    assert vide.additif and vide.valeur_bassin(1) == 0
+    assert compte.valeur_bassin_mois(2, date(2018, 2, 1)) == 0
+    stock = Indicateur(code="s", libelle="s", valeur=14, par_bassin={1: 14})  # un stock : pas de mois
+    assert stock.valeur_bassin(2) == 0 and stock.valeur_mois(date(2018, 2, 1)) is None
+    assert stock.valeur_bassin_mois(1, date(2018, 2, 1)) is None
     taux_ = Indicateur(code="t", libelle="t", valeur=Decimal("50.0"), unite="%", par_bassin={1: Decimal("50.0")})
     assert not taux_.additif
     assert taux_.valeur_bassin(1) == Decimal("50.0") and taux_.valeur_bassin(2) is None
