@@ -388,6 +388,14 @@ def _contrat_creer_brouillon():
     return contrat_creer_brouillon
 
 
+def _intitule_poste(exposant, forum):
+    """L'intitulé de l'offre en contrat aidé de l'exposant (ou de sa première offre) pour le brouillon."""
+    offres = sorted(exposant.offres.all(), key=lambda o: (o.type_contrat != TypeContrat.CONTRAT_AIDE, o.pk))
+    if offres:
+        return offres[0].intitule
+    return f"Poste proposé au forum « {forum.titre} »"[:200]
+
+
 @transaction.atomic
 def embauche_enregistrer(
     *, participation, exposant, type_contrat, date_debut, par, creer_brouillon_contrat=False, jour=None
@@ -421,7 +429,13 @@ def embauche_enregistrer(
             raise ValidationError(
                 {"creer_brouillon_contrat": "La préparation des contrats aidés n'est pas encore disponible."}
             )
-        contrat = creer(beneficiaire=participation.beneficiaire, employeur=exposant.structure, par=par)
+        contrat = creer(
+            beneficiaire=participation.beneficiaire,
+            employeur=exposant.structure,
+            par=par,
+            intitule_poste=_intitule_poste(exposant, forum),
+            date_debut=date_debut,
+        )
     return ResultatEmbauche(participation=participation, contrat=contrat)
 
 
