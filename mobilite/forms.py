@@ -108,6 +108,12 @@ class ReservationForm(forms.Form):
         help_text="Une location de quelques heures compte pour une journée : même date de début et de fin.",
     )
     motif = forms.ChoiceField(label="Motif", choices=[("", "—")] + MotifLocation.choices)
+    contrat = forms.ModelChoiceField(
+        label="Contrat aidé lié", queryset=Location.objects.none(), required=False, empty_label="Aucun"
+    )
+    forum = forms.ModelChoiceField(
+        label="Forum lié", queryset=Location.objects.none(), required=False, empty_label="Aucun"
+    )
     notes = forms.CharField(label="Observations", widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
     def __init__(self, *args, user, recherche="", beneficiaire_id=None, **kwargs):
@@ -123,6 +129,20 @@ class ReservationForm(forms.Form):
         self.fields["beneficiaire"].queryset = personnes.order_by("nom", "prenoms", "pk")
         self.fields["beneficiaire"].label_from_instance = libelle_personne
         self.fields["vehicule"].queryset = Vehicule.objects.all()
+        # Contrats et forums : modèles d'autres applications, atteints par la relation (jamais importés).
+        contrats = Location._meta.get_field("contrat").related_model.objects.visibles_par(user)
+        if beneficiaire_id:
+            contrats = contrats.filter(beneficiaire_id=beneficiaire_id)
+        self.fields["contrat"].queryset = contrats.select_related("employeur").order_by("-date_debut", "-pk")
+        self.fields["contrat"].label_from_instance = lambda c: f"{c.intitule_poste} — {c.employeur}"
+        forums = Location._meta.get_field("forum").related_model.objects.visibles_par(user)
+        self.fields["forum"].queryset = forums.filter(date__gte=timezone.localdate()).order_by("date", "pk")
+        if not beneficiaire_id and not self.is_bound:
+            # Sans personne choisie, on ne liste pas les contrats de tout un bassin.
+            self.fields["contrat"].queryset = contrats.none()
+            self.fields[
+                "contrat"
+            ].help_text = "Ouvrez la réservation depuis la fiche de la personne pour lier son contrat."
 
 
 class AnnulerForm(forms.Form):

@@ -279,23 +279,22 @@ class Location(models.Model):
     debut = models.DateField("du")
     fin = models.DateField("au (inclus)")
     motif = models.CharField("motif", max_length=15, choices=MotifLocation.choices)
-    # CONTRAT_A_ACTIVER
-    # contrat = models.ForeignKey(
-    #     "contrats.ContratAide",
-    #     verbose_name="contrat aidé lié",
-    #     null=True,
-    #     blank=True,
-    #     on_delete=models.SET_NULL,
-    #     related_name="locations",
-    # )
-    # forum = models.ForeignKey(
-    #     "forums.Forum",
-    #     verbose_name="forum lié",
-    #     null=True,
-    #     blank=True,
-    #     on_delete=models.SET_NULL,
-    #     related_name="locations",
-    # )
+    contrat = models.ForeignKey(
+        "contrats.ContratAide",
+        verbose_name="contrat aidé lié",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="locations",
+    )
+    forum = models.ForeignKey(
+        "forums.Forum",
+        verbose_name="forum lié",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="locations",
+    )
     prix_journalier = models.DecimalField("prix par jour (€)", max_digits=7, decimal_places=2)
     depot_garantie = models.DecimalField("dépôt de garantie (€)", max_digits=8, decimal_places=2)
     statut = models.CharField(

@@ -218,6 +218,20 @@ def verifier_disponibilite(*, vehicule, debut, fin, exclure_location=None):
         )
 
 
+def verifier_lien_parcours(*, beneficiaire, motif, debut, fin, contrat=None, forum=None):
+    """Le contrat aidé ou le forum lié doit concerner la personne, le motif et la période de la location."""
+    if contrat is not None:
+        if contrat.beneficiaire_id != beneficiaire.pk:
+            raise ValidationError({"contrat": "Ce contrat aidé concerne une autre personne."})
+        if motif != MotifLocation.CONTRAT_AIDE:
+            raise ValidationError({"motif": "Une location liée à un contrat aidé a pour motif « Contrat aidé »."})
+    if forum is not None:
+        if motif != MotifLocation.FORUM:
+            raise ValidationError({"motif": "Une location liée à un forum a pour motif « Forum de l'emploi »."})
+        if not debut <= forum.date <= fin:
+            raise ValidationError({"forum": f"Le forum a lieu le {_date(forum.date)}, hors de la période de location."})
+
+
 def duree_max_jours():
     return int(getattr(settings, "LOCATION_DUREE_MAX_JOURS", 183))
 
@@ -254,6 +268,7 @@ def location_reserver(
             {"debut": f"Ce véhicule n'entre dans la flotte que le {_date(vehicule.date_entree_flotte)}."}
         )
     verifier_permis(vehicule=vehicule, beneficiaire=beneficiaire)
+    verifier_lien_parcours(beneficiaire=beneficiaire, motif=motif, debut=debut, fin=fin, contrat=contrat, forum=forum)
     verifier_disponibilite(vehicule=vehicule, debut=debut, fin=fin)
     location = Location(
         beneficiaire=beneficiaire,

@@ -396,6 +396,8 @@ class ReserverView(ServiceFormView):
             debut=d["debut"],
             fin=d["fin"],
             motif=d["motif"],
+            contrat=d["contrat"],
+            forum=d["forum"],
             notes=d["notes"],
             par=self.request.user,
         )
