@@ -68,7 +68,8 @@ class OrientationListView(RoleRequisMixin, ExportMixin, SingleTableMixin, Filter
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["nb_resultats"] = self.object_list.count()
+        table = context["table"]
+        context["nb_resultats"] = table.page.paginator.count if getattr(table, "page", None) else len(table.rows)
         context["voit_etat"] = self.request.user.a_role(*ROLES_MONTANTS)
         context["champs_principaux"] = CHAMPS_PRINCIPAUX
         context["nb_attente_longue"] = Orientation.objects.visibles_par(self.request.user).en_attente_longue().count()
