@@ -39,5 +39,14 @@ lint: install
 bench: install
 	$(DEV_ENV) $(BIN)/python bench/lancer.py $(BENCH_ARGS)
 
+## Sauvegarde la base de DATABASE_URL dans sauvegardes/ (PostgreSQL : pg_dump -Fc ; SQLite : copie cohérente).
+sauvegarde: install
+	$(BIN)/python scripts/sauvegarde.py sauvegarder $(SAUVEGARDE_ARGS)
+
+## Remplace le contenu de la base de DATABASE_URL par une sauvegarde : make restauration FICHIER=sauvegardes/...
+restauration: install
+	@test -n "$(FICHIER)" || { echo "Indiquez le fichier : make restauration FICHIER=sauvegardes/plan-emploi-...dump"; exit 2; }
+	$(BIN)/python scripts/sauvegarde.py restaurer "$(FICHIER)" $(RESTAURATION_ARGS)
+
 clean:
 	rm -rf $(VENV) staticfiles

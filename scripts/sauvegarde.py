@@ -1,0 +1,242 @@
+#!/usr/bin/env python3
+"""Sauvegarde et restauration de la base de plan-emploi (appelé par `make sauvegarde` et `make restauration`).
+
+La base est celle de DATABASE_URL (lue comme les réglages, avec django-environ et le fichier `.env`) :
+
+- PostgreSQL : `pg_dump --format=custom` ; restauration par `pg_restore --clean --if-exists` en une transaction ;
+- SQLite : copie cohérente par l'API de sauvegarde de sqlite3 (jamais une simple copie du fichier, qui peut
+  saisir une écriture en cours), et restauration par la même API.
+
+    python scripts/sauvegarde.py sauvegarder [--dossier sauvegardes] [--garder-jours 30]
+    python scripts/sauvegarde.py restaurer FICHIER [--oui]
+    python scripts/sauvegarde.py comparer URL_A URL_B      # nombre de lignes de chaque table (CI)
+
+Les sauvegardes contiennent des données personnelles : fichiers en mode 600, dossier hors du dépôt, durée de
+conservation bornée (--garder-jours) ; voir docs/exploitation.md.
+"""
+
+import argparse
+import contextlib
+import datetime
+import glob
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import environ
+
+RACINE = Path(__file__).resolve().parent.parent
+PREFIXE = "plan-emploi-"
+MAGIE_PG = b"PGDMP"
+MAGIE_SQLITE = b"SQLite format 3\x00"
+
+
+class Erreur(Exception):
+    pass
+
+
+def configuration(url=None):
+    """Configuration de base (dict django-environ) pour `url`, ou DATABASE_URL, ou la base SQLite par défaut."""
+    if url is None:
+        environ.Env.read_env(RACINE / ".env", overwrite=False)
+        url = os.environ.get("DATABASE_URL") or f"sqlite:///{RACINE / 'db.sqlite3'}"
+    config = environ.Env.db_url_config(url)
+    moteur = config["ENGINE"]
+    if moteur.endswith("postgresql"):
+        config["type"] = "postgresql"
+    elif moteur.endswith("sqlite3"):
+        config["type"] = "sqlite"
+    else:
+        raise Erreur(f"Moteur non pris en charge pour la sauvegarde : {moteur}")
+    return config
+
+
+def outil_postgresql(nom):
+    """pg_dump / pg_restore : celui du PATH, sinon le plus récent des versions installées (Debian)."""
+    chemin = shutil.which(nom)
+    if chemin:
+        return chemin
+    candidats = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{nom}"), key=lambda c: int(c.split("/")[4]))
+    if candidats:
+        return candidats[-1]
+    raise Erreur(f"Commande {nom} introuvable : installez le client PostgreSQL (paquet postgresql-client).")
+
+
+def env_postgresql(config):
+    """Variables libpq : le mot de passe ne passe jamais sur la ligne de commande (visible dans ps)."""
+    env = dict(os.environ)
+    for cle, variable in (("HOST", "PGHOST"), ("PORT", "PGPORT"), ("USER", "PGUSER"), ("PASSWORD", "PGPASSWORD")):
+        if config.get(cle):
+            env[variable] = str(config[cle])
+    env["PGDATABASE"] = config["NAME"]
+    return env
+
+
+def sauvegarder(*, dossier, url=None, garder_jours=None):
+    config = configuration(url)
+    dossier = Path(dossier)
+    dossier.mkdir(parents=True, exist_ok=True)
+    os.chmod(dossier, 0o700)
+    horodatage = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    if config["type"] == "postgresql":
+        fichier = dossier / f"{PREFIXE}{horodatage}.dump"
+        partiel = fichier.with_suffix(".partiel")
+        subprocess.run(
+            [outil_postgresql("pg_dump"), "--format=custom", "--no-owner", "--no-privileges", f"--file={partiel}"],
+            env=env_postgresql(config),
+            check=True,
+        )
+    else:
+        source = Path(config["NAME"])
+        if not source.exists():
+            raise Erreur(f"Base SQLite introuvable : {source}")
+        fichier = dossier / f"{PREFIXE}{horodatage}.sqlite3"
+        partiel = fichier.with_suffix(".partiel")
+        with ouvrir(source) as origine, ouvrir(partiel) as copie:
+            origine.backup(copie)
+            verifier_sqlite(copie)
+    os.chmod(partiel, 0o600)
+    partiel.rename(fichier)  # le fichier final n'existe que complet
+    if garder_jours is not None:
+        purger(dossier, garder_jours, garde=fichier)
+    return fichier
+
+
+def purger(dossier, jours, *, garde):
+    limite = datetime.datetime.now().timestamp() - jours * 86400
+    for ancien in Path(dossier).glob(f"{PREFIXE}*"):
+        if ancien != garde and ancien.suffix in (".dump", ".sqlite3") and ancien.stat().st_mtime < limite:
+            ancien.unlink()
+            print(f"Sauvegarde de plus de {jours} jours supprimée : {ancien.name}", file=sys.stderr)
+
+
+def ouvrir(chemin):
+    """Connexion SQLite fermée en sortie de bloc (le `with` de sqlite3 ne fait que valider la transaction)."""
+    return contextlib.closing(sqlite3.connect(chemin))
+
+
+def verifier_sqlite(connexion):
+    resultat = connexion.execute("PRAGMA integrity_check").fetchone()[0]
+    if resultat != "ok":
+        raise Erreur(f"Fichier SQLite corrompu : {resultat}")
+
+
+def restaurer(fichier, *, url=None):
+    config = configuration(url)
+    fichier = Path(fichier)
+    if not fichier.is_file():
+        raise Erreur(f"Fichier de sauvegarde introuvable : {fichier}")
+    with open(fichier, "rb") as f:
+        entete = f.read(16)
+    if config["type"] == "postgresql":
+        if not entete.startswith(MAGIE_PG):
+            raise Erreur(f"{fichier} n'est pas une sauvegarde PostgreSQL (pg_dump --format=custom).")
+        subprocess.run(
+            [
+                outil_postgresql("pg_restore"),
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--no-privileges",
+                "--single-transaction",
+                "--exit-on-error",
+                f"--dbname={config['NAME']}",
+                str(fichier),
+            ],
+            env=env_postgresql(config),
+            check=True,
+        )
+    else:
+        if entete != MAGIE_SQLITE:
+            raise Erreur(f"{fichier} n'est pas une base SQLite.")
+        with ouvrir(fichier) as source:
+            verifier_sqlite(source)
+            with ouvrir(config["NAME"]) as cible:
+                source.backup(cible)
+
+
+def compter(url):
+    """{table: nombre de lignes} de toutes les tables de la base ; pour PostgreSQL, aussi {séquence: valeur}."""
+    config = configuration(url)
+    resultat = {}
+    if config["type"] == "postgresql":
+        import psycopg
+
+        params = {k.lower(): v for k, v in config.items() if k in ("HOST", "PORT", "USER", "PASSWORD") and v}
+        with psycopg.connect(dbname=config["NAME"], **params) as connexion:
+            tables = connexion.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
+            ).fetchall()
+            for (table,) in tables:
+                resultat[table] = connexion.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+            for nom, valeur in connexion.execute(
+                "SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = 'public'"
+            ).fetchall():
+                resultat[f"séquence {nom}"] = valeur
+    else:
+        with ouvrir(config["NAME"]) as connexion:
+            tables = connexion.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            ).fetchall()
+            for (table,) in tables:
+                resultat[table] = connexion.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+    return resultat
+
+
+def comparer(url_a, url_b):
+    """Rend la liste des différences (vide si les deux bases ont les mêmes tables et les mêmes comptes)."""
+    a, b = compter(url_a), compter(url_b)
+    differences = []
+    for cle in sorted(set(a) | set(b)):
+        if a.get(cle) != b.get(cle):
+            differences.append(f"{cle} : {a.get(cle, 'absente')} ≠ {b.get(cle, 'absente')}")
+    return differences, a
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sous = parser.add_subparsers(dest="action", required=True)
+    p = sous.add_parser("sauvegarder", help="Sauvegarde la base de DATABASE_URL.")
+    p.add_argument("--dossier", default=os.environ.get("SAUVEGARDE_DOSSIER", str(RACINE / "sauvegardes")))
+    p.add_argument("--garder-jours", type=int, default=None, help="Supprime les sauvegardes plus anciennes.")
+    p = sous.add_parser("restaurer", help="Remplace le contenu de la base de DATABASE_URL par FICHIER.")
+    p.add_argument("fichier")
+    p.add_argument("--oui", action="store_true", help="Ne pas demander de confirmation.")
+    p = sous.add_parser("comparer", help="Compare le nombre de lignes de chaque table de deux bases.")
+    p.add_argument("url_a")
+    p.add_argument("url_b")
+    args = parser.parse_args(argv)
+    try:
+        if args.action == "sauvegarder":
+            fichier = sauvegarder(dossier=args.dossier, garder_jours=args.garder_jours)
+            print(f"Sauvegarde écrite ({fichier.stat().st_size} octets) :", file=sys.stderr)
+            print(fichier)
+        elif args.action == "restaurer":
+            config = configuration()
+            cible = config["NAME"]
+            if not args.oui and sys.stdin.isatty():
+                question = f"La base « {cible} » sera remplacée par {args.fichier}. Continuer ? [o/N] "
+                reponse = input(question)
+                if reponse.strip().lower() not in ("o", "oui"):
+                    print("Restauration abandonnée.", file=sys.stderr)
+                    return 1
+            restaurer(args.fichier)
+            print(f"Base « {cible} » restaurée depuis {args.fichier}.", file=sys.stderr)
+        else:
+            differences, comptes = comparer(args.url_a, args.url_b)
+            if differences:
+                print("Les bases diffèrent :\n  " + "\n  ".join(differences), file=sys.stderr)
+                return 1
+            lignes = sum(v for k, v in comptes.items() if not k.startswith("séquence "))
+            print(f"Bases identiques : {len(comptes)} tables et séquences, {lignes} lignes.", file=sys.stderr)
+    except (Erreur, subprocess.CalledProcessError, sqlite3.Error) as exc:
+        print(f"Échec : {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

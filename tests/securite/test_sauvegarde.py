@@ -1,0 +1,127 @@
+"""Sauvegarde et restauration (scripts/sauvegarde.py) : SQLite toujours, PostgreSQL quand la suite y tourne."""
+
+import os
+import sqlite3
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from tests.beneficiaires.factories import BeneficiaireFactory
+
+RACINE = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(RACINE / "scripts"))
+import sauvegarde  # noqa: E402
+
+
+def base_sqlite(chemin, n):
+    with sqlite3.connect(chemin) as c:
+        c.execute("CREATE TABLE IF NOT EXISTS personne (id INTEGER PRIMARY KEY, nom TEXT)")
+        c.executemany("INSERT INTO personne (nom) VALUES (?)", [(f"p{i}",) for i in range(n)])
+    return f"sqlite:///{chemin}"
+
+
+def test_aller_retour_sqlite(tmp_path):
+    url = base_sqlite(tmp_path / "base.sqlite3", 5)
+    fichier = sauvegarde.sauvegarder(dossier=tmp_path / "sauvegardes", url=url)
+    assert fichier.name.startswith("plan-emploi-") and fichier.suffix == ".sqlite3"
+    assert stat.S_IMODE(fichier.stat().st_mode) == 0o600
+    assert stat.S_IMODE((tmp_path / "sauvegardes").stat().st_mode) == 0o700
+    base_sqlite(tmp_path / "base.sqlite3", 3)  # la base change après la sauvegarde
+    assert sauvegarde.compter(url) == {"personne": 8}
+    sauvegarde.restaurer(fichier, url=url)
+    assert sauvegarde.compter(url) == {"personne": 5}
+    differences, _ = sauvegarde.comparer(url, f"sqlite:///{fichier}")
+    assert differences == []
+
+
+def test_comparer_signale_les_differences(tmp_path):
+    a = base_sqlite(tmp_path / "a.sqlite3", 2)
+    b = base_sqlite(tmp_path / "b.sqlite3", 3)
+    differences, _ = sauvegarde.comparer(a, b)
+    assert differences == ["personne : 2 ≠ 3"]
+
+
+def test_restauration_refuse_un_fichier_qui_n_est_pas_une_sauvegarde(tmp_path):
+    url = base_sqlite(tmp_path / "base.sqlite3", 2)
+    faux = tmp_path / "faux.sqlite3"
+    faux.write_text("ceci n'est pas une base")
+    with pytest.raises(sauvegarde.Erreur, match="n'est pas une base SQLite"):
+        sauvegarde.restaurer(faux, url=url)
+    with pytest.raises(sauvegarde.Erreur, match="introuvable"):
+        sauvegarde.restaurer(tmp_path / "absent.sqlite3", url=url)
+    assert sauvegarde.compter(url) == {"personne": 2}
+
+
+def test_purge_des_sauvegardes_anciennes(tmp_path):
+    url = base_sqlite(tmp_path / "base.sqlite3", 1)
+    dossier = tmp_path / "s"
+    dossier.mkdir()
+    ancienne = dossier / "plan-emploi-20200101-000000.sqlite3"
+    ancienne.write_bytes(b"x")
+    os.utime(ancienne, (0, 0))
+    autre = dossier / "notes.txt"
+    autre.write_text("garder")
+    os.utime(autre, (0, 0))
+    fichier = sauvegarde.sauvegarder(dossier=dossier, url=url, garder_jours=30)
+    assert sorted(p.name for p in dossier.iterdir()) == sorted([fichier.name, "notes.txt"])
+
+
+def test_ligne_de_commande_sqlite(tmp_path):
+    url = base_sqlite(tmp_path / "base.sqlite3", 4)
+    env = {**os.environ, "DATABASE_URL": url}
+    script = RACINE / "scripts" / "sauvegarde.py"
+    sortie = subprocess.run(
+        [sys.executable, script, "sauvegarder", "--dossier", tmp_path / "s"], env=env, capture_output=True, text=True
+    )
+    assert sortie.returncode == 0, sortie.stderr
+    fichier = sortie.stdout.strip().splitlines()[-1]
+    base_sqlite(tmp_path / "base.sqlite3", 1)
+    retour = subprocess.run(
+        [sys.executable, script, "restaurer", fichier, "--oui"], env=env, capture_output=True, text=True
+    )
+    assert retour.returncode == 0, retour.stderr
+    assert "restaurée" in retour.stderr
+    assert sauvegarde.compter(url) == {"personne": 4}
+    echec = subprocess.run(
+        [sys.executable, script, "restaurer", str(tmp_path / "absent"), "--oui"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert echec.returncode == 1 and "Échec" in echec.stderr
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_aller_retour_postgresql(postgresql_requis, tmp_path):
+    import psycopg
+
+    BeneficiaireFactory.create_batch(3)
+    reglages = connection.settings_dict
+    parametres = {k.lower(): reglages[k] for k in ("HOST", "PORT", "USER", "PASSWORD") if reglages.get(k)}
+
+    def url(nom):
+        auth = reglages["USER"] + (f":{reglages['PASSWORD']}" if reglages.get("PASSWORD") else "")
+        return f"postgres://{auth}@{reglages['HOST'] or '127.0.0.1'}:{reglages['PORT'] or 5432}/{nom}"
+
+    copie = f"{reglages['NAME']}_restauree"
+    with psycopg.connect(dbname="postgres", autocommit=True, **parametres) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{copie}"')
+        admin.execute(f'CREATE DATABASE "{copie}"')
+    try:
+        fichier = sauvegarde.sauvegarder(dossier=tmp_path, url=url(reglages["NAME"]))
+        assert fichier.read_bytes()[:5] == b"PGDMP"
+        sauvegarde.restaurer(fichier, url=url(copie))
+        differences, comptes = sauvegarde.comparer(url(reglages["NAME"]), url(copie))
+        assert differences == []
+        assert comptes["beneficiaires_beneficiaire"] == 3
+        # Une deuxième restauration (--clean) sur une base déjà remplie donne le même résultat.
+        sauvegarde.restaurer(fichier, url=url(copie))
+        assert sauvegarde.comparer(url(reglages["NAME"]), url(copie))[0] == []
+    finally:
+        with psycopg.connect(dbname="postgres", autocommit=True, **parametres) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{copie}" WITH (FORCE)')
