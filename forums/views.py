@@ -86,6 +86,7 @@ class ForumListeView(RoleRequisMixin, ExportMixin, SingleTableMixin, FilterView)
                 nb_inscrits=Count("participations", filter=Q(participations__statut__in=(S.INSCRIT, S.PRESENT))),
                 nb_presents=Count("participations", filter=Q(participations__statut=S.PRESENT)),
             )
+            .order_by("-date", "titre", "pk")
         )
 
     def get_context_data(self, **kwargs):
