@@ -200,11 +200,14 @@ def charger(page, *, hote, utilisateurs, duree, dossier):
         "--exit-code-on-error",
         "0",
     ]
+    charge_machine = os.getloadavg()[0]
     with open(Path(dossier) / f"locust-{page.code}-{utilisateurs}.log", "w", encoding="utf-8") as log:
         subprocess.run(commande, cwd=RACINE, env=env, stdout=log, stderr=subprocess.STDOUT, timeout=duree + 180)
     if not sortie.exists():
         return {"erreur": f"locust n'a rien écrit (voir {log.name})"}
-    return json.loads(sortie.read_text(encoding="utf-8"))
+    resultat = json.loads(sortie.read_text(encoding="utf-8"))
+    resultat["charge_machine_1min"] = round(charge_machine, 2)  # autres processus : mesure à relativiser
+    return resultat
 
 
 # --- Rapport ----------------------------------------------------------------------------------------------
@@ -330,10 +333,13 @@ def main(argv=None):
     url_base = url_avec_base(url, nom_base)
     niveaux = sorted({int(n) for n in args.utilisateurs.split(",") if n.strip()})
     debut_total = time.perf_counter()
+    charge_debut = os.getloadavg()[0]
+    if charge_debut > (os.cpu_count() or 1) / 2:
+        journal(f"attention : la machine est déjà chargée (charge moyenne {charge_debut:.1f}) ; mesures à relativiser")
 
     os.environ["DATABASE_URL"] = url_base
     os.environ.setdefault("DEBUG", "1")  # le processus du banc sème la démo ; gunicorn, lui, tourne sans DEBUG
-    os.environ["DJANGO_SETTINGS_MODULE"] = "plan_emploi.settings"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.reglages"  # réglages du projet + URL du banc
     if not args.reutiliser:
         journal(f"base {nom_base} : création")
         creer_base(url, nom_base)
@@ -388,6 +394,7 @@ def main(argv=None):
                 "python": platform.python_version(),
                 "systeme": platform.platform(),
                 "gunicorn_workers": args.workers,
+                "charge_moyenne_au_debut": round(charge_debut, 2),
             },
             "parametres": {k: v for k, v in vars(args).items()},
             "volumes": volumes,

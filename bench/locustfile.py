@@ -16,6 +16,7 @@ import re
 import time
 from urllib.parse import urlsplit
 
+import gevent
 import gevent.event
 from locust import between, events, task
 from locust.contrib.fasthttp import FastHttpUser
@@ -29,7 +30,7 @@ DUREE = float(os.environ.get("BENCH_DUREE", "10"))
 SORTIE = os.environ.get("BENCH_SORTIE")
 
 _tous_connectes = gevent.event.Event()
-_etat = {"connectes": 0, "echecs_connexion": 0, "t0": None, "fin": None}
+_etat = {"connectes": 0, "echecs_connexion": 0, "t0": None}
 _mesures = []  # (début, durée ms, erreur)
 
 
@@ -62,14 +63,15 @@ class Visiteur(FastHttpUser):
         _etat["connectes"] += 1
         if _etat["connectes"] >= UTILISATEURS:
             _etat["t0"] = time.perf_counter()
+            # Arrêt par un greenlet à part : un utilisateur qui arrête le runner se tuerait lui-même en chemin.
+            gevent.spawn_later(DUREE, self.environment.runner.quit)
             _tous_connectes.set()
         _tous_connectes.wait()
 
     @task
     def page(self):
         if time.perf_counter() - _etat["t0"] >= DUREE:
-            _etat["fin"] = _etat["fin"] or time.perf_counter()
-            self.environment.runner.quit()
+            gevent.sleep(0.5)
             return
         chemin = random.choice(CHEMINS)
         debut = time.perf_counter()
