@@ -54,10 +54,12 @@ def invalider():
             cache.incr(CLE_VERSION)
 
 
-def cle(*, debut, fin, bassin_ids, restreint):
+def cle(*, debut, fin, bassin_ids, restreint, nature="tableau"):
+    """`nature` : « tableau » (la page entière) ou « bruts » (les indicateurs d'une période, sans cibles)."""
     empreinte = hashlib.sha1(registre.signature().encode(), usedforsecurity=False).hexdigest()[:12]
     bassins = ",".join(str(i) for i in bassin_ids)
-    return f"tableau_de_bord:{version()}:{empreinte}:{debut.isoformat()}:{fin.isoformat()}:{int(restreint)}:{bassins}"
+    periode = f"{debut.isoformat()}:{fin.isoformat()}"
+    return f"tableau_de_bord:{nature}:{version()}:{empreinte}:{periode}:{int(restreint)}:{bassins}"
 
 
 def surveilles():

@@ -183,12 +183,27 @@ def _chiffres_cles(fin):
     return budget, [reperes[n] for n in ordre if n in reperes]
 
 
-def _calculer(*, debut, fin, bassins, restreint):
+def _bruts(ctx, utiliser_cache):
+    """Les indicateurs d'une période. En cache à part : la période précédente d'une page est souvent la période
+    d'une autre (2017 pour 2018), calculée une seule fois."""
+    if not utiliser_cache:
+        return calculer(ctx)
+    cle = cache_tableau.cle(
+        debut=ctx.debut, fin=ctx.fin, bassin_ids=ctx.bassin_ids, restreint=ctx.restreint, nature="bruts"
+    )
+    indicateurs = cache_tableau.cache.get(cle)
+    if indicateurs is None:
+        indicateurs = calculer(ctx)
+        cache_tableau.cache.set(cle, indicateurs, cache_tableau.duree())
+    return indicateurs
+
+
+def _calculer(*, debut, fin, bassins, restreint, utiliser_cache=False):
     ctx = Contexte(debut=debut, fin=fin, bassins=tuple(bassins), restreint=restreint)
     precedent_debut, precedent_fin = periode_precedente(debut, fin)
     ctx_prec = Contexte(debut=precedent_debut, fin=precedent_fin, bassins=tuple(bassins), restreint=restreint)
-    indicateurs = calculer(ctx)
-    precedents = {i.code: i.valeur for i in calculer(ctx_prec)}
+    indicateurs = _bruts(ctx, utiliser_cache)
+    precedents = {i.code: i.valeur for i in _bruts(ctx_prec, utiliser_cache)}
     annees = set(range(debut.year, fin.year + 1))
     bassin_ids = {b.pk for b in bassins}
     objectifs = Objectif.objects.filter(annee__in=annees).order_by().values("annee", "code", "bassin_id", "valeur")
@@ -225,7 +240,7 @@ def tableau_calculer(*, debut, fin, bassins, restreint, utiliser_cache=True):
     cle = cache_tableau.cle(debut=debut, fin=fin, bassin_ids=[b.pk for b in bassins], restreint=restreint)
     tableau = cache_tableau.cache.get(cle)
     if tableau is None:
-        tableau = _calculer(debut=debut, fin=fin, bassins=bassins, restreint=restreint)
+        tableau = _calculer(debut=debut, fin=fin, bassins=bassins, restreint=restreint, utiliser_cache=True)
         cache_tableau.cache.set(cle, tableau, cache_tableau.duree())
     return tableau
 

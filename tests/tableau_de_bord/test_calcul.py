@@ -155,6 +155,17 @@ def test_cache_sert_le_meme_resultat_sans_requete(jeu, django_assert_num_queries
     assert len(requetes) > 0
 
 
+def test_periode_precedente_reprise_du_cache(jeu, django_assert_num_queries):
+    """2018 calcule 2018 et 2017 ; la page 2017 ne calcule plus que 2016 (3 indicateurs) + objectifs + chiffres."""
+    bassins = tous(jeu)
+    tableau_calculer(**ANNEE_2018, bassins=bassins, restreint=False)
+    with django_assert_num_queries(3 + 2):
+        t2017 = tableau_calculer(debut=date(2017, 1, 1), fin=date(2017, 12, 31), bassins=bassins, restreint=False)
+    ind = t2017.indicateur("test_evaluations")
+    assert (ind.valeur, ind.precedent) == (2, 0)
+    assert ind.cible is None and ind.progression is None
+
+
 def test_ecriture_sur_un_modele_surveille_invalide_le_cache(jeu):
     bassins = tous(jeu)
     assert tableau_calculer(**ANNEE_2018, bassins=bassins, restreint=False).indicateur("test_evaluations").valeur == 4
