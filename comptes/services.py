@@ -56,11 +56,15 @@ def consultation_journaliser(*, par, objet):
 
 @transaction.atomic
 def journaux_purger(*, avant):
-    """Supprime les entrées des journaux (consultations, exports) antérieures à `avant` (durée de conservation
-    des traces). Rend {"consultations": n, "exports": m}."""
+    """Supprime les traces antérieures à `avant` (durée de conservation des traces) : consultations, exports, et
+    journaux de connexion de django-axes (adresses IP des agents). Rend {"consultations", "exports", "connexions"}."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
     consultations, _ = JournalConsultation.objects.filter(date__lt=avant).delete()
     exports, _ = JournalExport.objects.filter(date__lt=avant).delete()
-    return {"consultations": consultations, "exports": exports}
+    connexions = sum(m.objects.filter(attempt_time__lt=avant).delete()[0] for m in (AccessLog, AccessFailureLog))
+    AccessAttempt.objects.filter(attempt_time__lt=avant).delete()
+    return {"consultations": consultations, "exports": exports, "connexions": connexions}
 
 
 @transaction.atomic

@@ -57,7 +57,17 @@ def test_purge_des_journaux_anciens(referent):
     export = export_journaliser(par=referent, vue="x", filtres="", format="csv", lignes=3)
     JournalConsultation.objects.filter(pk=vieux.pk).update(date=timezone.now() - timedelta(days=400))
     JournalExport.objects.filter(pk=export.pk).update(date=timezone.now() - timedelta(days=400))
-    assert journaux_purger(avant=timezone.now() - timedelta(days=365)) == {"consultations": 1, "exports": 1}
+    from axes.models import AccessLog
+
+    vieux_log = AccessLog.objects.create(username="x", ip_address="10.0.0.1", user_agent="t")
+    AccessLog.objects.create(username="y", ip_address="10.0.0.2", user_agent="t")
+    AccessLog.objects.filter(pk=vieux_log.pk).update(attempt_time=timezone.now() - timedelta(days=400))
+    assert journaux_purger(avant=timezone.now() - timedelta(days=365)) == {
+        "consultations": 1,
+        "exports": 1,
+        "connexions": 1,
+    }
+    assert AccessLog.objects.count() == 1
     assert list(JournalConsultation.objects.all()) == [recent]
 
 

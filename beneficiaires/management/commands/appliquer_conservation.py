@@ -38,13 +38,19 @@ class Command(BaseCommand):
         jour = soustraire_mois(timezone.localdate(), mois)
         avant = timezone.make_aware(datetime.datetime.combine(jour, datetime.time.min))
         if essai:
+            from axes.models import AccessFailureLog, AccessLog
+
             purges = {
                 "consultations": JournalConsultation.objects.filter(date__lt=avant).count(),
                 "exports": JournalExport.objects.filter(date__lt=avant).count(),
+                "connexions": sum(
+                    m.objects.filter(attempt_time__lt=avant).count() for m in (AccessLog, AccessFailureLog)
+                ),
             }
         else:
             purges = journaux_purger(avant=avant)
         self.stdout.write(
             f"{prefixe}Journaux de plus de {mois} mois {'à supprimer' if essai else 'supprimés'} : "
-            f"{purges['consultations']} consultation(s), {purges['exports']} export(s)."
+            f"{purges['consultations']} consultation(s), {purges['exports']} export(s), "
+            f"{purges['connexions']} trace(s) de connexion."
         )
