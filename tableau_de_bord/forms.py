@@ -38,6 +38,14 @@ class FiltreForm(forms.Form):
         courante = timezone.localdate().year
         self.fields["annee"].choices = [(a, str(a)) for a in range(courante, PREMIERE_ANNEE - 1, -1)]
         self.fields["bassin"].queryset = bassins_visibles
+        self._annee_defaut = None
+        if not self.is_bound:
+            self.fields["annee"].initial = self.annee_defaut()
+
+    def annee_defaut(self):
+        if self._annee_defaut is None:
+            self._annee_defaut = annee_par_defaut()
+        return self._annee_defaut
 
     def clean(self):
         donnees = super().clean()
@@ -57,5 +65,5 @@ class FiltreForm(forms.Form):
         donnees = self.cleaned_data if self.is_valid() else {}
         if donnees.get("debut") and donnees.get("fin"):
             return donnees["debut"], donnees["fin"]
-        annee = donnees.get("annee") or annee_par_defaut()
+        annee = donnees.get("annee") or self.annee_defaut()
         return date(annee, 1, 1), date(annee, 12, 31)

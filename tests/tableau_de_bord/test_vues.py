@@ -242,3 +242,14 @@ def test_export_interdit_au_prestataire_et_non_journalise(client, jeu):
 def test_export_format_inconnu(client, jeu, pilotage):
     client.force_login(pilotage)
     assert client.get(reverse("tableau_de_bord:export", args=["pdf"])).status_code == 404
+
+
+def test_annee_par_defaut_celle_des_derniers_objectifs(client, jeu, pilotage):
+    from tableau_de_bord.services import objectif_enregistrer
+
+    objectif_enregistrer(annee=2018, code="test_evaluations", valeur=12)
+    client.force_login(pilotage)
+    reponse = client.get(URL)
+    t = reponse.context["tableau"]
+    assert (t.debut, t.fin) == (date(2018, 1, 1), date(2018, 12, 31))
+    assert '<option value="2018" selected>' in reponse.content.decode()
