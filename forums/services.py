@@ -340,7 +340,14 @@ def entretien_enregistrer(*, exposant, participations, par, parmi=None, jour=Non
     jour = jour or timezone.localdate()
     forum = _verrouiller_forum(exposant.forum)
     _verifier_resultats_ouverts(forum, jour)
-    voulues = {p.pk: p for p in participations}
+    # Relues sous verrou : le statut qui compte est celui de la base, pas celui d'un objet périmé.
+    voulues = {
+        p.pk: p
+        for p in Participation.objects.select_for_update(of=("self",))
+        .select_related("beneficiaire")
+        .filter(pk__in=[p.pk for p in participations])
+        .order_by("pk")
+    }
     hors_forum = [p for p in voulues.values() if p.forum_id != forum.pk]
     if hors_forum:
         raise ValidationError("Un entretien concerne un participant de ce même forum.")
