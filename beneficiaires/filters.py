@@ -78,7 +78,7 @@ class BeneficiaireFilter(django_filters.FilterSet):
     @property
     def qs(self):
         qs = super().qs
-        if not self.form.cleaned_data.get("statut"):
+        if not getattr(self.form, "cleaned_data", {}).get("statut"):
             qs = qs.exclude(statut_parcours=StatutParcours.ARCHIVE)
         return qs
 
