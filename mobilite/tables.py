@@ -1,5 +1,5 @@
 import django_tables2 as tables
-from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from .models import ConventionCession, Location, Vehicule
 
@@ -52,7 +52,7 @@ class LocationTable(tables.Table):
 
     def render_retard(self, record):
         if record.est_en_retard():
-            return format_html('<span class="badge text-bg-warning">En retard</span>')
+            return mark_safe('<span class="badge text-bg-warning">En retard</span>')
         return "—"
 
     def value_retard(self, record):

@@ -538,7 +538,11 @@ class ConventionListeView(RoleRequisMixin, DroitsMixin, SingleTableMixin, Filter
     paginate_by = 50
 
     def get_queryset(self):
-        return ConventionCession.objects.select_related("partenaire").annotate(nb_cessions=Count("cessions"))
+        return (
+            ConventionCession.objects.select_related("partenaire")
+            .annotate(nb_cessions=Count("cessions"))
+            .order_by("-debut", "-pk")
+        )
 
 
 class ConventionDetailView(RoleRequisMixin, DroitsMixin, DetailView):

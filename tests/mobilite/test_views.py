@@ -1,0 +1,626 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from beneficiaires.fiche import actions_pour
+from beneficiaires.timeline import evenements
+from comptes.menu_registre import entrees_pour
+from mobilite import services
+from mobilite.models import Cession, Location, StatutLocation, StatutVehicule, Vehicule
+from tests.comptes.factories import UserFactory
+from tests.mobilite.factories import (
+    ConventionFactory,
+    LocationFactory,
+    MaintenanceFactory,
+    VehiculeFactory,
+    personne,
+)
+
+pytestmark = pytest.mark.django_db
+
+AUJ = timezone.localdate()
+J = AUJ + datetime.timedelta(days=30)
+
+
+def jour(n):
+    return J + datetime.timedelta(days=n)
+
+
+@pytest.fixture
+def prestataire(db):
+    return UserFactory(prestataire=True)
+
+
+@pytest.fixture
+def monde(bassins):
+    """Un véhicule à Orléans et une location d'une personne d'Orléans, une autre d'une personne de Gien."""
+    orleans, gien = bassins["Orléans"].commune_test, bassins["Gien"].commune_test
+    v = VehiculeFactory(commune=orleans)
+    b_orleans = personne(commune=orleans, telephone="0601020304")
+    b_gien = personne(commune=gien)
+    loc_orleans = LocationFactory(vehicule=v, beneficiaire=b_orleans, debut=J, fin=jour(2))
+    loc_gien = LocationFactory(vehicule=v, beneficiaire=b_gien, debut=jour(5), fin=jour(6))
+    convention = ConventionFactory()
+    return {
+        "vehicule": v,
+        "b_orleans": b_orleans,
+        "b_gien": b_gien,
+        "loc_orleans": loc_orleans,
+        "loc_gien": loc_gien,
+        "convention": convention,
+    }
+
+
+def urls_lecture(m):
+    v, loc = m["vehicule"], m["loc_orleans"]
+    return {
+        "recherche": reverse("mobilite:recherche"),
+        "locations": reverse("mobilite:locations"),
+        "location": reverse("mobilite:location", args=[loc.pk]),
+        "contrat": reverse("mobilite:contrat", args=[loc.pk]),
+        "vehicules": reverse("mobilite:vehicules"),
+        "vehicule": reverse("mobilite:vehicule", args=[v.pk]),
+        "calendrier": reverse("mobilite:calendrier", args=[v.pk]),
+        "planning": reverse("mobilite:planning"),
+        "conventions": reverse("mobilite:conventions"),
+        "convention": reverse("mobilite:convention", args=[m["convention"].pk]),
+        "reserver": reverse("mobilite:reserver") + f"?vehicule={v.pk}",
+        "depart": reverse("mobilite:depart", args=[loc.pk]),
+        "vehicule_creer": reverse("mobilite:vehicule_creer"),
+        "maintenance": reverse("mobilite:maintenance", args=[v.pk]),
+        "declasser": reverse("mobilite:declasser", args=[v.pk]),
+        "convention_creer": reverse("mobilite:convention_creer"),
+    }
+
+
+# Statut attendu par rôle pour chaque page (GET).
+MATRICE = {
+    "administrateur": dict.fromkeys(
+        [
+            "recherche",
+            "locations",
+            "location",
+            "contrat",
+            "vehicules",
+            "vehicule",
+            "calendrier",
+            "planning",
+            "conventions",
+            "convention",
+            "reserver",
+            "depart",
+            "vehicule_creer",
+            "maintenance",
+            "declasser",
+            "convention_creer",
+        ],
+        200,
+    ),
+    "pilotage": {
+        **dict.fromkeys(
+            [
+                "recherche",
+                "locations",
+                "location",
+                "contrat",
+                "vehicules",
+                "vehicule",
+                "calendrier",
+                "planning",
+                "conventions",
+                "convention",
+            ],
+            200,
+        ),
+        **dict.fromkeys(["reserver", "depart", "vehicule_creer", "maintenance", "declasser", "convention_creer"], 403),
+    },
+    "referent": {
+        **dict.fromkeys(
+            ["recherche", "locations", "location", "contrat", "vehicules", "vehicule", "calendrier", "planning"], 200
+        ),
+        "reserver": 200,
+        **dict.fromkeys(
+            ["conventions", "convention", "depart", "vehicule_creer", "maintenance", "declasser", "convention_creer"],
+            403,
+        ),
+    },
+    "agent_mobilite": {
+        **dict.fromkeys(
+            [
+                "recherche",
+                "locations",
+                "location",
+                "contrat",
+                "vehicules",
+                "vehicule",
+                "calendrier",
+                "planning",
+                "conventions",
+                "convention",
+                "reserver",
+                "depart",
+                "vehicule_creer",
+                "maintenance",
+                "declasser",
+                "convention_creer",
+            ],
+            200,
+        ),
+    },
+}
+
+
+@pytest.mark.parametrize("role", ["administrateur", "pilotage", "referent", "agent_mobilite", "prestataire"])
+def test_matrice_d_acces(client, monde, role, bassins):
+    user = UserFactory(role=role, **({"prestataire": True} if role == "prestataire" else {}))
+    if role == "referent":
+        user.bassins.set([bassins["Orléans"]])
+    client.force_login(user)
+    for nom, url in urls_lecture(monde).items():
+        attendu = 403 if role == "prestataire" else MATRICE[role][nom]
+        assert client.get(url).status_code == attendu, (role, nom)
+
+
+def test_anonyme_renvoye_vers_la_connexion(client, monde):
+    reponse = client.get(reverse("mobilite:locations"))
+    assert reponse.status_code == 302 and reverse("comptes:connexion") in reponse.url
+
+
+def test_referent_d_un_autre_bassin_recoit_404(client, monde, referent):
+    client.force_login(referent)
+    loc_gien = monde["loc_gien"]
+    for nom in ("location", "contrat"):
+        assert client.get(reverse(f"mobilite:{nom}", args=[loc_gien.pk])).status_code == 404
+    reponse = client.post(reverse("mobilite:annuler", args=[loc_gien.pk]))
+    assert reponse.status_code == 404
+    # Réserver pour une personne d'un autre bassin : 404.
+    url = reverse("mobilite:reserver") + f"?vehicule={monde['vehicule'].pk}&beneficiaire={monde['b_gien'].pk}"
+    assert client.get(url).status_code == 404
+    assert client.get(reverse("mobilite:recherche") + f"?beneficiaire={monde['b_gien'].pk}").status_code == 404
+
+
+def test_liste_du_referent_ne_montre_que_ses_bassins(client, monde, referent):
+    client.force_login(referent)
+    reponse = client.get(reverse("mobilite:locations"))
+    assert list(reponse.context["table"].data) == [monde["loc_orleans"]]
+
+
+def test_agent_mobilite_voit_toutes_les_locations_avec_nom_et_telephone(client, monde, agent_mobilite):
+    client.force_login(agent_mobilite)
+    reponse = client.get(reverse("mobilite:locations"))
+    assert len(reponse.context["table"].data) == 2
+    assert "0601020304" in reponse.content.decode()
+
+
+def test_export_csv_reserve_aux_roles_autorises(client, monde, referent, agent_mobilite):
+    client.force_login(referent)
+    reponse = client.get(reverse("mobilite:locations") + "?_export=csv")
+    contenu = reponse.content.decode("utf-8-sig")
+    assert reponse.status_code == 200 and monde["b_orleans"].nom.upper() in contenu
+    assert monde["b_gien"].nom.upper() not in contenu
+    client.force_login(agent_mobilite)
+    assert client.get(reverse("mobilite:locations") + "?_export=csv").status_code == 403
+    # La flotte ne porte pas de donnée personnelle : l'agent mobilité l'exporte.
+    reponse = client.get(reverse("mobilite:vehicules") + "?_export=xlsx")
+    assert reponse.status_code == 200
+
+
+# --- Recherche ----------------------------------------------------------------------------------------------
+
+
+class TestRecherche:
+    def test_vehicules_libres_sur_toute_la_periode_par_type(self, client, bassins, referent):
+        orleans = bassins["Orléans"].commune_test
+        libre = VehiculeFactory(commune=orleans)
+        vsp_libre = VehiculeFactory(commune=orleans, vsp=True)
+        loue_un_jour = VehiculeFactory(commune=orleans)
+        LocationFactory(vehicule=loue_un_jour, debut=jour(3), fin=jour(3))
+        annulee = VehiculeFactory(commune=orleans)
+        LocationFactory(vehicule=annulee, debut=J, fin=jour(5), annulee=True)
+        en_maintenance = VehiculeFactory(commune=orleans)
+        MaintenanceFactory(vehicule=en_maintenance, debut=jour(5), fin=jour(9))
+        loue_avant = VehiculeFactory(commune=orleans)
+        LocationFactory(vehicule=loue_avant, debut=jour(-5), fin=jour(-1))
+        VehiculeFactory(commune=orleans, statut=StatutVehicule.MAINTENANCE)
+        VehiculeFactory(commune=bassins["Gien"].commune_test)
+        client.force_login(referent)
+        url = reverse("mobilite:recherche") + f"?debut={J}&fin={jour(5)}&bassin={bassins['Orléans'].pk}"
+        reponse = client.get(url)
+        trouves = {v for g in reponse.context["groupes"] for v in g["vehicules"]}
+        assert trouves == {libre, vsp_libre, annulee, loue_avant}
+        assert [g["libelle"] for g in reponse.context["groupes"]] == ["Voiture", "Voiture sans permis (VSP)"]
+        page = reponse.content.decode()
+        assert "4 véhicules libres" in page and f"?vehicule={libre.pk}" in page
+
+    def test_filtre_par_type(self, client, bassins, referent):
+        VehiculeFactory(commune=bassins["Orléans"].commune_test)
+        vsp = VehiculeFactory(commune=bassins["Orléans"].commune_test, vsp=True)
+        client.force_login(referent)
+        reponse = client.get(reverse("mobilite:recherche") + f"?debut={J}&fin={J}&type=vsp")
+        assert [v for g in reponse.context["groupes"] for v in g["vehicules"]] == [vsp]
+
+    def test_une_requete_pour_les_resultats(self, client, bassins, referent, django_assert_max_num_queries):
+        for _ in range(3):
+            v = VehiculeFactory(commune=bassins["Orléans"].commune_test)
+            LocationFactory(vehicule=v, debut=jour(20), fin=jour(21))
+        client.force_login(referent)
+        url = reverse("mobilite:recherche") + f"?debut={J}&fin={jour(5)}"
+        with django_assert_max_num_queries(12) as requetes:
+            client.get(url)
+        avant = len(requetes)
+        for _ in range(20):
+            v = VehiculeFactory(commune=bassins["Gien"].commune_test, vsp=True)
+            MaintenanceFactory(vehicule=v, debut=jour(30), fin=jour(31))
+        with django_assert_max_num_queries(avant):
+            reponse = client.get(url)
+        assert reponse.context["nombre"] == 23
+
+    def test_dates_inversees_message(self, client, referent):
+        client.force_login(referent)
+        reponse = client.get(reverse("mobilite:recherche") + f"?debut={jour(3)}&fin={J}")
+        assert "La fin ne peut précéder le début." in reponse.content.decode()
+
+
+# --- Réservation --------------------------------------------------------------------------------------------
+
+
+class TestReservation:
+    def test_reserver_depuis_la_recherche(self, client, bassins, referent):
+        orleans = bassins["Orléans"].commune_test
+        v = VehiculeFactory(commune=orleans)
+        b = personne(commune=orleans)
+        client.force_login(referent)
+        url = reverse("mobilite:reserver") + f"?vehicule={v.pk}&debut={J}&fin={jour(2)}"
+        page = client.get(url)
+        assert page.status_code == 200 and str(b) in page.content.decode()
+        reponse = client.post(
+            url,
+            {"vehicule": v.pk, "beneficiaire": b.pk, "debut": J, "fin": jour(2), "motif": "formation"},
+        )
+        loc = Location.objects.get(vehicule=v)
+        assert reponse.status_code == 302 and reponse.url == loc.get_absolute_url()
+        assert loc.reservee_par == referent and loc.statut == StatutLocation.RESERVEE
+
+    def test_personne_hors_perimetre_refusee_par_le_formulaire(self, client, bassins, referent):
+        v = VehiculeFactory(commune=bassins["Orléans"].commune_test)
+        b_gien = personne(commune=bassins["Gien"].commune_test)
+        client.force_login(referent)
+        reponse = client.post(
+            reverse("mobilite:reserver"),
+            {"vehicule": v.pk, "beneficiaire": b_gien.pk, "debut": J, "fin": J, "motif": "formation"},
+        )
+        assert reponse.status_code == 200 and not Location.objects.exists()
+        assert "beneficiaire" in reponse.context["form"].errors
+
+    def test_erreur_de_permis_affichee(self, client, bassins, referent):
+        orleans = bassins["Orléans"].commune_test
+        v = VehiculeFactory(commune=orleans)
+        b = personne(commune=orleans, permis_b=False)
+        client.force_login(referent)
+        reponse = client.post(
+            reverse("mobilite:reserver") + f"?beneficiaire={b.pk}",
+            {"vehicule": v.pk, "beneficiaire": b.pk, "debut": J, "fin": J, "motif": "formation"},
+        )
+        assert reponse.status_code == 200 and "Permis B manquant" in reponse.content.decode()
+
+    def test_chevauchement_affiche_sur_le_champ(self, client, bassins, referent):
+        orleans = bassins["Orléans"].commune_test
+        v = VehiculeFactory(commune=orleans)
+        LocationFactory(vehicule=v, debut=J, fin=jour(2))
+        b = personne(commune=orleans)
+        client.force_login(referent)
+        reponse = client.post(
+            reverse("mobilite:reserver"),
+            {"vehicule": v.pk, "beneficiaire": b.pk, "debut": jour(2), "fin": jour(3), "motif": "formation"},
+        )
+        assert "déjà réservé" in str(reponse.context["form"].errors["debut"])
+
+    def test_sans_vehicule_renvoie_vers_la_recherche(self, client, bassins, referent):
+        b = personne(commune=bassins["Orléans"].commune_test)
+        client.force_login(referent)
+        reponse = client.get(reverse("mobilite:reserver") + f"?beneficiaire={b.pk}")
+        assert reponse.status_code == 302 and reponse.url == reverse("mobilite:recherche") + f"?beneficiaire={b.pk}"
+
+    def test_action_de_la_fiche_et_fil_chronologique(self, bassins, referent, agent_mobilite, prestataire):
+        orleans = bassins["Orléans"].commune_test
+        b = personne(commune=orleans)
+        loc = LocationFactory(beneficiaire=b, debut=J, fin=jour(1))
+        libelles = [a["libelle"] for a in actions_pour(b, referent)]
+        assert "Réserver un véhicule" in libelles
+        action = next(a for a in actions_pour(b, referent) if a["libelle"] == "Réserver un véhicule")
+        assert action["url"] == reverse("mobilite:recherche") + f"?beneficiaire={b.pk}"
+        assert "Réserver un véhicule" not in [a["libelle"] for a in actions_pour(b, prestataire)]
+        mobilite = [e for e in evenements(b, referent) if e.categorie == "mobilite"]
+        assert len(mobilite) == 1 and mobilite[0].url == loc.get_absolute_url()
+        assert [e for e in evenements(b, prestataire) if e.categorie == "mobilite"] == []
+
+    def test_fil_chronologique_nombre_de_requetes_constant(self, bassins, referent, django_assert_num_queries):
+        from mobilite.timeline import locations
+
+        b = personne(commune=bassins["Orléans"].commune_test)
+        for i in range(5):
+            LocationFactory(beneficiaire=b, debut=jour(3 * i), fin=jour(3 * i + 1))
+        with django_assert_num_queries(1):
+            assert len(locations(b, referent)) == 5
+
+
+# --- Départ, retour, annulation, contrat --------------------------------------------------------------------
+
+
+class TestEtatsDesLieux:
+    def test_depart_puis_retour_par_l_agent(self, client, agent_mobilite):
+        v = VehiculeFactory(kilometrage=10_000)
+        loc = LocationFactory(vehicule=v, debut=AUJ, fin=AUJ + datetime.timedelta(days=2))
+        client.force_login(agent_mobilite)
+        page = client.get(reverse("mobilite:depart", args=[loc.pk]))
+        assert 'class="tactile' in page.content.decode() and "btn-lg" in page.content.decode()
+        reponse = client.post(
+            reverse("mobilite:depart", args=[loc.pk]), {"kilometrage": 10_005, "carburant": 4, "etat": "RAS"}
+        )
+        assert reponse.status_code == 302
+        loc.refresh_from_db()
+        assert loc.statut == StatutLocation.EN_COURS and loc.km_depart == 10_005
+        reponse = client.post(
+            reverse("mobilite:retour", args=[loc.pk]),
+            {"date_retour": AUJ, "kilometrage": 10_004, "carburant": 3, "etat": "", "incident": "", "montant_du": 0},
+        )
+        assert reponse.status_code == 200
+        assert "inférieur au kilométrage au départ" in str(reponse.context["form"].errors["kilometrage"])
+        reponse = client.post(
+            reverse("mobilite:retour", args=[loc.pk]),
+            {
+                "date_retour": AUJ,
+                "kilometrage": 10_120,
+                "carburant": 3,
+                "etat": "Rayure",
+                "incident": "degat",
+                "montant_du": "45.50",
+            },
+        )
+        assert reponse.status_code == 302
+        loc.refresh_from_db()
+        assert loc.statut == StatutLocation.RESTITUEE and loc.montant_du == Decimal("45.50")
+
+    def test_referent_ne_fait_pas_l_etat_des_lieux(self, client, monde, referent):
+        client.force_login(referent)
+        reponse = client.post(
+            reverse("mobilite:depart", args=[monde["loc_orleans"].pk]), {"kilometrage": 60_000, "carburant": 4}
+        )
+        assert reponse.status_code == 403
+
+    def test_annuler(self, client, monde, referent):
+        client.force_login(referent)
+        reponse = client.post(reverse("mobilite:annuler", args=[monde["loc_orleans"].pk]), {"motif": "Malade"})
+        assert reponse.status_code == 302
+        monde["loc_orleans"].refresh_from_db()
+        assert monde["loc_orleans"].statut == StatutLocation.ANNULEE
+
+    def test_pilotage_ne_peut_pas_annuler(self, client, monde, pilotage):
+        client.force_login(pilotage)
+        assert client.post(reverse("mobilite:annuler", args=[monde["loc_orleans"].pk])).status_code == 403
+
+    def test_contrat_imprimable(self, client, monde, agent_mobilite):
+        client.force_login(agent_mobilite)
+        page = client.get(reverse("mobilite:contrat", args=[monde["loc_orleans"].pk])).content.decode()
+        assert "mobilite/contrat.css" in page and "Contrat de location de véhicule" in page
+        assert monde["vehicule"].immatriculation in page and "style=" not in page and "<script>" not in page
+        assert page.count("<h1") == 1
+
+    def test_page_location_nombre_de_requetes(self, client, monde, agent_mobilite, django_assert_max_num_queries):
+        client.force_login(agent_mobilite)
+        with django_assert_max_num_queries(10):
+            reponse = client.get(reverse("mobilite:location", args=[monde["loc_orleans"].pk]))
+        assert reponse.status_code == 200 and "Remettre le véhicule" in reponse.content.decode()
+
+
+# --- Calendrier et planning ---------------------------------------------------------------------------------
+
+
+class TestCalendrier:
+    def test_calendrier_du_mois(self, client, monde, referent):
+        v = monde["vehicule"]
+        MaintenanceFactory(vehicule=v, debut=jour(10), fin=jour(11), motif="Révision")
+        client.force_login(referent)
+        reponse = client.get(reverse("mobilite:calendrier", args=[v.pk]) + f"?mois={J:%Y-%m}")
+        semaines = reponse.context["semaines"]
+        jours = {j.date: j for s in semaines for j in s}
+        assert all(len(s) == 7 for s in semaines)
+        assert [loc for loc, _ in jours[J].locations] == [monde["loc_orleans"]]
+        if jour(10).month == J.month:
+            assert jours[jour(10)].maintenance is not None
+        page = reponse.content.decode()
+        # Le nom d'une personne hors du périmètre du référent n'apparaît pas.
+        assert monde["b_orleans"].nom.upper() in page
+        if jour(5).month == J.month:
+            assert monde["b_gien"].nom.upper() not in page and monde["loc_gien"].numero in page
+
+    def test_calendrier_nombre_de_requetes_constant(self, client, bassins, admin_user, django_assert_max_num_queries):
+        v = VehiculeFactory()
+        debut_mois = J.replace(day=1)
+        LocationFactory(vehicule=v, debut=debut_mois, fin=debut_mois)
+        client.force_login(admin_user)
+        url = reverse("mobilite:calendrier", args=[v.pk]) + f"?mois={J:%Y-%m}"
+        with django_assert_max_num_queries(12) as requetes:
+            client.get(url)
+        avant = len(requetes)
+        for i in range(1, 12):
+            LocationFactory(
+                vehicule=v,
+                debut=debut_mois + datetime.timedelta(days=2 * i),
+                fin=debut_mois + datetime.timedelta(days=2 * i),
+            )
+        with django_assert_max_num_queries(avant):
+            client.get(url)
+
+    def test_mois_invalide_revient_au_mois_courant(self, client, monde, referent):
+        client.force_login(referent)
+        reponse = client.get(reverse("mobilite:calendrier", args=[monde["vehicule"].pk]) + "?mois=2030-13")
+        assert reponse.status_code == 200
+
+    def test_planning_par_site(self, client, monde, agent_mobilite, django_assert_max_num_queries):
+        MaintenanceFactory(vehicule=monde["vehicule"], debut=jour(3), fin=jour(4))
+        client.force_login(agent_mobilite)
+        url = reverse("mobilite:planning") + f"?debut={J}&semaines=2"
+        with django_assert_max_num_queries(12) as requetes:
+            reponse = client.get(url)
+        ligne = reponse.context["lignes"][0]
+        assert [c.code for c in ligne["cases"][:8]] == ["R", "R", "R", "M", "M", "R", "R", ""]
+        assert ligne["libres"] == 14 - 7
+        avant = len(requetes)
+        for _ in range(15):
+            v = VehiculeFactory()
+            LocationFactory(vehicule=v, debut=J, fin=jour(1))
+        with django_assert_max_num_queries(avant):
+            reponse = client.get(url)
+        assert len(reponse.context["lignes"]) == 16
+        assert monde["b_orleans"].nom not in reponse.content.decode()
+
+
+# --- Listes : nombre de requêtes constant -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("nom", ["mobilite:locations", "mobilite:vehicules", "mobilite:conventions"])
+def test_listes_nombre_de_requetes_constant(client, admin_user, nom, django_assert_max_num_queries):
+    def peupler(n):
+        for _ in range(n):
+            loc = LocationFactory()
+            ConventionFactory(partenaire=loc.vehicule.partenaire)
+
+    peupler(3)
+    client.force_login(admin_user)
+    with django_assert_max_num_queries(30) as requetes:
+        assert client.get(reverse(nom)).status_code == 200
+    avant = len(requetes)
+    peupler(27)
+    with django_assert_max_num_queries(avant):
+        assert client.get(reverse(nom)).status_code == 200
+
+
+def test_filtres_de_la_liste_des_locations(client, bassins, admin_user):
+    orleans, gien = bassins["Orléans"].commune_test, bassins["Gien"].commune_test
+    hier = AUJ - datetime.timedelta(days=1)
+    en_retard = LocationFactory(
+        beneficiaire=personne(commune=orleans), en_cours=True, debut=hier - datetime.timedelta(days=2), fin=hier
+    )
+    vsp = LocationFactory(beneficiaire=personne(commune=gien), vehicule=VehiculeFactory(vsp=True))
+    client.force_login(admin_user)
+
+    def ids(params):
+        return {loc.pk for loc in client.get(reverse("mobilite:locations") + params).context["table"].data}
+
+    assert ids("?en_retard=1") == {en_retard.pk}
+    assert ids("?type=vsp") == {vsp.pk}
+    assert ids(f"?bassin={bassins['Gien'].pk}") == {vsp.pk}
+    assert ids("?statut=en_cours") == {en_retard.pk}
+    assert ids("?demarrees=1") == {en_retard.pk}
+    assert ids(f"?debut_apres={AUJ}") == {vsp.pk}
+
+
+def test_page_vehicule_et_fiche(client, monde, agent_mobilite, django_assert_max_num_queries):
+    client.force_login(agent_mobilite)
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("mobilite:vehicule", args=[monde["vehicule"].pk])).content.decode()
+    assert "Planifier une maintenance" in page and "Déclasser" in page
+
+
+def test_creer_un_vehicule(client, bassins, agent_mobilite):
+    from tests.referentiel.factories import StructureFactory
+
+    partenaire = StructureFactory(partenaire=True)
+    client.force_login(agent_mobilite)
+    reponse = client.post(
+        reverse("mobilite:vehicule_creer"),
+        {
+            "immatriculation": "gh-456-jk",
+            "type": "vsp",
+            "marque": "Ligier",
+            "modele": "JS50",
+            "date_premiere_immatriculation": "2019-05-01",
+            "kilometrage": 8000,
+            "commune": bassins["Gien"].commune_test.pk,
+            "partenaire": partenaire.pk,
+            "prix_journalier": "1.00",
+            "depot_garantie": "100.00",
+            "date_entree_flotte": "2024-01-01",
+        },
+    )
+    v = Vehicule.objects.get()
+    assert reponse.status_code == 302 and v.immatriculation == "GH-456-JK" and v.bassin == bassins["Gien"]
+    reponse = client.post(
+        reverse("mobilite:vehicule_creer"),
+        {
+            "immatriculation": "GH-456-JK",
+            "type": "vsp",
+            "marque": "Ligier",
+            "modele": "JS50",
+            "date_premiere_immatriculation": "2019-05-01",
+            "kilometrage": 8000,
+            "commune": bassins["Gien"].commune_test.pk,
+            "partenaire": partenaire.pk,
+            "prix_journalier": "1.00",
+            "depot_garantie": "100.00",
+            "date_entree_flotte": "2024-01-01",
+        },
+    )
+    assert reponse.status_code == 200 and "Un véhicule porte déjà cette immatriculation." in reponse.content.decode()
+
+
+def test_declasser_puis_ceder_par_les_pages(client, agent_mobilite):
+    v = VehiculeFactory(kilometrage=90_000)
+    convention = ConventionFactory(
+        debut=AUJ - datetime.timedelta(days=30), date_signature=AUJ - datetime.timedelta(days=30)
+    )
+    client.force_login(agent_mobilite)
+    reponse = client.post(
+        reverse("mobilite:ceder", args=[v.pk]),
+        {"convention": convention.pk, "date": AUJ, "kilometrage": 90_000, "valeur_comptable": "500"},
+    )
+    assert reponse.status_code == 200 and "déclassé avant d'être cédé" in reponse.context["form"].non_field_errors()
+    assert client.post(reverse("mobilite:declasser", args=[v.pk]), {"date": AUJ}).status_code == 302
+    reponse = client.post(
+        reverse("mobilite:ceder", args=[v.pk]),
+        {"convention": convention.pk, "date": AUJ, "kilometrage": 90_100, "valeur_comptable": "500"},
+    )
+    assert reponse.status_code == 302 and reponse.url == convention.get_absolute_url()
+    assert Cession.objects.get().vehicule == v
+    page = client.get(convention.get_absolute_url()).content.decode()
+    assert v.immatriculation in page and "1 véhicule" in page
+
+
+def test_page_convention_nombre_de_requetes(client, agent_mobilite, django_assert_max_num_queries):
+    convention = ConventionFactory()
+
+    def ceder(n):
+        for _ in range(n):
+            v = VehiculeFactory()
+            services.vehicule_declasser(vehicule=v, date=datetime.date(2024, 2, 1))
+            services.vehicule_ceder(
+                vehicule=v,
+                convention=convention,
+                date=datetime.date(2024, 3, 1),
+                kilometrage=v.kilometrage,
+                valeur_comptable=Decimal("100"),
+            )
+
+    ceder(2)
+    client.force_login(agent_mobilite)
+    with django_assert_max_num_queries(12) as requetes:
+        client.get(convention.get_absolute_url())
+    avant = len(requetes)
+    ceder(10)
+    with django_assert_max_num_queries(avant):
+        page = client.get(convention.get_absolute_url()).content.decode()
+    assert "12 véhicules" in page
+
+
+def test_menu_par_role(agent_mobilite, referent, pilotage, admin_user):
+    def libelles(u):
+        return {e["libelle"] for e in entrees_pour(u)}
+
+    assert {"Trouver un véhicule", "Locations", "Flotte", "Cessions"} <= libelles(agent_mobilite)
+    assert {"Trouver un véhicule", "Locations"} <= libelles(referent) and "Cessions" not in libelles(referent)
+    assert "Trouver un véhicule" not in libelles(pilotage) and "Locations" in libelles(pilotage)
+    assert {"Trouver un véhicule", "Locations", "Flotte", "Cessions"} <= libelles(admin_user)
