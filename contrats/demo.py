@@ -51,6 +51,7 @@ MOTIFS = [  # (motif, poids)
     (MotifRupture.FORCE_MAJEURE, 1),
     (MotifRupture.AUTRE, 1),
 ]
+ACCOMPAGNEMENT = "Entretiens mensuels avec le référent ; aide à la recherche d'emploi en fin de contrat."
 TYPES_AUTRES = (Structure.Type.ASSOCIATION, Structure.Type.EPCI, Structure.Type.PUBLIC, Structure.Type.SERVICE_PUBLIC)
 
 
@@ -109,7 +110,7 @@ class Generateur:
             tuteur_nom=f"Tuteur {employeur.nom[:40]}",
             tuteur_fonction=self.rng.choice(["Responsable des services techniques", "Directeur", "Chef d'équipe"]),
             referent=referent,
-            actions_accompagnement="Entretiens mensuels avec le référent ; aide à la recherche d'emploi en fin de contrat.",
+            actions_accompagnement=ACCOMPAGNEMENT,
             actions_formation=self.rng.choice(["Habilitation électrique", "Sauveteur secouriste du travail", "", ""]),
         )
         return services.contrat_signer(contrat=brouillon, par=referent, date_signature=signature)

@@ -79,7 +79,23 @@ def _lock(contrat):
     return ContratAide.objects.select_for_update(of=("self",)).get(pk=contrat.pk)
 
 
+def _verifier_coherence(contrat):
+    """Les invariants du brouillon, rattachés à leur champ (les contraintes de la base les garantissent aussi)."""
+    erreurs = {}
+    if contrat.date_debut and contrat.date_fin and contrat.date_fin <= contrat.date_debut:
+        erreurs["date_fin"] = "La date de fin doit être postérieure à la date de début."
+    h = contrat.heures_hebdomadaires
+    if h is not None and not (1 <= h <= HEURES_MAX):
+        erreurs["heures_hebdomadaires"] = "La durée hebdomadaire va de 1 à 35 heures."
+    t = contrat.taux_aide_etat
+    if t is not None and not (0 <= t <= TAUX_MAX):
+        erreurs["taux_aide_etat"] = "Le taux de l'aide de l'État va de 0 à 95 % du SMIC horaire brut."
+    if erreurs:
+        raise ValidationError(erreurs)
+
+
 def _enregistrer(contrat, par, raison):
+    _verifier_coherence(contrat)
     contrat.full_clean()
     contrat._change_reason = raison
     if par is not None and getattr(par, "pk", None):

@@ -18,7 +18,7 @@ from referentiel.models import Structure
 
 from . import services
 from .filters import ContratFilter
-from .financement import Bareme, echeancier, total_echeancier
+from .financement import Bareme, echeancier, total_echeancier, total_engage_annee
 from .forms import (
     ContratBrouillonForm,
     JourForm,
@@ -72,6 +72,10 @@ class ContratListView(RoleRequisMixin, ExportMixin, SingleTableMixin, FilterView
         context = super().get_context_data(**kwargs)
         context["nb_resultats"] = self.object_list.count()
         context["peut_ecrire"] = self.request.user.a_role(*REDACTEURS)
+        annee = self.filterset.form.cleaned_data.get("annee") if self.filterset.is_valid() else None
+        annee = int(annee) if annee and 2000 <= annee <= 2100 else date.today().year
+        context["annee_engagee"] = annee
+        context["total_engage"] = total_engage_annee(annee, self.object_list)
         return context
 
 

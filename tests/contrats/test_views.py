@@ -106,7 +106,7 @@ def _beaucoup(n, commune, referent):
 def test_liste_nombre_de_requetes_constant(client, referent, orleans, n, django_assert_max_num_queries):
     _beaucoup(n, orleans, referent)
     connecte(client, referent)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(16):
         r = client.get(reverse("contrats:liste"))
     assert r.context["nb_resultats"] == n
 
@@ -314,3 +314,66 @@ def test_action_prescrire_sur_la_fiche(referent, pilotage, orleans):
     libelles = {a["libelle"]: a["url"] for a in actions_pour(b, referent)}
     assert libelles["Prescrire un contrat aidé"] == reverse("contrats:creer") + f"?beneficiaire={b.pk}"
     assert "Prescrire un contrat aidé" not in {a["libelle"] for a in actions_pour(b, pilotage)}
+
+
+def test_liste_total_engage_de_l_annee(client, pilotage, orleans):
+    ContratAideFactory(
+        beneficiaire=BeneficiaireFactory(commune=orleans),
+        signe=True,
+        date_debut=D(2017, 12, 1),
+        date_fin=D(2018, 11, 30),
+    )
+    connecte(client, pilotage)
+    r = client.get(reverse("contrats:liste"), {"annee": 2017})
+    assert r.context["total_engage"] == Decimal("480.02")
+    r = client.get(reverse("contrats:liste"), {"actif_le": "2018-03-01", "couvre_du": "2018-01-01"})
+    assert r.context["nb_resultats"] == 1
+
+
+def test_brouillon_dates_inversees_erreur_sur_le_champ(client, referent, orleans):
+    c = ContratAideFactory(beneficiaire=BeneficiaireFactory(commune=orleans))
+    donnees = _donnees(c.employeur, orleans, referent, date_debut="2018-06-01", date_fin="2018-01-01")
+    r = connecte(client, referent).post(reverse("contrats:modifier", args=[c.pk]), donnees)
+    assert "date_fin" in r.context["form"].errors
+
+
+# --- Matrice d'accès : chaque URL x chaque rôle -------------------------------------------------------------
+
+ROLES = ["admin", "pilotage", "referent", "referent_gien", "prestataire", "agent_mobilite"]
+# (nom d'URL, statut attendu en GET par rôle) — le contrat est un brouillon d'un bénéficiaire d'Orléans.
+MATRICE = {
+    "contrats:liste": [200, 200, 200, 200, 403, 403],
+    "contrats:detail": [200, 200, 200, 404, 403, 403],
+    "contrats:modifier": [200, 403, 200, 404, 403, 403],
+    "contrats:signer": [200, 403, 200, 404, 403, 403],
+    "contrats:rompre": [200, 403, 200, 404, 403, 403],
+    "contrats:renouveler": [200, 403, 200, 404, 403, 403],
+    "contrats:demarrer": [200, 403, 200, 404, 403, 403],
+    "contrats:terminer": [200, 403, 200, 404, 403, 403],
+    "contrats:employeur": [200, 200, 200, 200, 403, 403],
+    "contrats:creer": [200, 403, 200, 200, 403, 403],
+}
+
+
+@pytest.mark.parametrize("nom_url", list(MATRICE))
+def test_matrice_acces(client, nom_url, admin_user, pilotage, referent, referent_gien, agent_mobilite, orleans):
+    contrat = ContratAideFactory(beneficiaire=BeneficiaireFactory(commune=orleans))
+    users = {
+        "admin": admin_user,
+        "pilotage": pilotage,
+        "referent": referent,
+        "referent_gien": referent_gien,
+        "prestataire": UserFactory(prestataire=True),
+        "agent_mobilite": agent_mobilite,
+    }
+    if nom_url in ("contrats:liste", "contrats:creer"):
+        url = reverse(nom_url)
+    elif nom_url == "contrats:employeur":
+        url = reverse(nom_url, args=[contrat.employeur_id])
+    else:
+        url = reverse(nom_url, args=[contrat.pk])
+    obtenus = []
+    for role in ROLES:
+        client.force_login(users[role])
+        obtenus.append(client.get(url).status_code)
+    assert obtenus == MATRICE[nom_url]
