@@ -578,7 +578,9 @@ def test_declasser_puis_ceder_par_les_pages(client, agent_mobilite):
         reverse("mobilite:ceder", args=[v.pk]),
         {"convention": convention.pk, "date": AUJ, "kilometrage": 90_000, "valeur_comptable": "500"},
     )
-    assert reponse.status_code == 200 and "déclassé avant d'être cédé" in reponse.context["form"].non_field_errors()
+    assert reponse.status_code == 200 and "déclassé avant d'être cédé" in " ".join(
+        reponse.context["form"].non_field_errors()
+    )
     assert client.post(reverse("mobilite:declasser", args=[v.pk]), {"date": AUJ}).status_code == 302
     reponse = client.post(
         reverse("mobilite:ceder", args=[v.pk]),
