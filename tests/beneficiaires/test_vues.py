@@ -6,7 +6,14 @@ from django.db.models import Q
 from django.urls import reverse
 
 from beneficiaires import acces
-from beneficiaires.models import Beneficiaire, CorrespondanceColonnes, Evaluation, ImportBeneficiaires, StatutParcours
+from beneficiaires.models import (
+    FREINS,
+    Beneficiaire,
+    CorrespondanceColonnes,
+    Evaluation,
+    ImportBeneficiaires,
+    StatutParcours,
+)
 from beneficiaires.timeline import evenements
 from comptes.menu_registre import entrees_pour
 from comptes.models import JournalExport
@@ -268,8 +275,7 @@ def test_parcours_d_evaluation_par_les_pages(client, orleanais, referent):
 
 def test_date_future_refusee_sur_le_formulaire(client, orleanais, referent):
     donnees = {"evaluateur": referent.pk, "date": "2999-01-01", "experience_annees": 0, "heures_disponibles": 35}
-    donnees.update({f: 0 for f in ["frein_mobilite", "frein_logement", "frein_sante", "frein_garde_enfants",
-                                   "frein_langue", "frein_numerique", "frein_endettement", "frein_administratif"]})  # fmt: skip
+    donnees.update({champ: 0 for champ, _ in FREINS})
     reponse = client_de(client, referent).post(reverse("beneficiaires:evaluation_saisir", args=[orleanais.pk]), donnees)
     assert reponse.status_code == 200 and "date" in reponse.context["form"].errors
 
