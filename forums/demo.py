@@ -176,7 +176,6 @@ def _derouler(forum, personnes, *, invites, inscrits, excuses, presents, sur_pla
     """Invitations, inscriptions (liste d'attente au-delà), excuses, pointage, venues sans inscription,
     entretiens et embauches, tous horodatés avant ou le jour du forum."""
     jour = forum.date
-    rng.shuffle(personnes)
     a_inviter, reste = personnes[:invites], personnes[invites:]
     services.invitations_envoyer(
         forum=forum, beneficiaires=a_inviter, par=par, quand=_moment(jour - datetime.timedelta(days=30), 10)
@@ -238,9 +237,14 @@ def _derouler(forum, personnes, *, invites, inscrits, excuses, presents, sur_pla
     return forum
 
 
-def _personnes(bassin, limite=None):
-    qs = Beneficiaire.objects.actifs().filter(commune__bassin_emploi__nom=bassin).order_by("pk")
-    return list(qs[:limite] if limite else qs)
+def _personnes(bassin, rng, limite=600):
+    """Les personnes du bassin du forum d'abord, puis (petite échelle) celles des autres bassins."""
+    qs = Beneficiaire.objects.actifs().order_by("pk")
+    locales = list(qs.filter(commune__bassin_emploi__nom=bassin)[:limite])
+    autres = list(qs.exclude(commune__bassin_emploi__nom=bassin)[:limite])
+    rng.shuffle(locales)
+    rng.shuffle(autres)
+    return locales + autres
 
 
 @generateur(ordre=70)
@@ -338,7 +342,7 @@ def forums(*, echelle, graine, sortie):
             )
             exposants = _exposants_et_offres(forum, noms, structures, postes, intitules, rng, par)
             if deroule is not None:
-                personnes = _personnes(communes[commune].bassin_emploi.nom, limite=600)
+                personnes = _personnes(communes[commune].bassin_emploi.nom, rng)
                 if personnes:
                     forum = _derouler(forum, personnes, exposants=exposants, rng=rng, par=par, **deroule)
                 elif deroule["presents"] == 0:
