@@ -6,6 +6,7 @@ from beneficiaires.timeline import Evenement
 from comptes.models import Role
 
 from .models import MaintienEmploi, Orientation, Suivi
+from .tables import euros
 
 ROLES_MONTANTS = (Role.ADMINISTRATEUR, Role.PILOTAGE, Role.PRESTATAIRE)
 
@@ -102,7 +103,7 @@ def fil_orientation(orientation, user, *, avec_url=False):
                 Evenement(
                     date=r.date,
                     titre=f"Résultat payé : {r.get_nature_display().lower()}",
-                    detail=f"{r.prix_unitaire} €".replace(".", ","),
+                    detail=euros(r.prix_unitaire),
                     url=url,
                     categorie="placement",
                 )
