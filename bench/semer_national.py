@@ -1,0 +1,507 @@
+"""Semis à l'échelle nationale par COPY (psycopg 3), après `demo --echelle petite` (référentiel, comptes,
+structures, marché et lots, flotte, forums).
+
+Proportions reprises du lancement du Loiret : 2 personnes par foyer en moyenne (28 485 / 14 293), environ
+60 % des personnes évaluées, 1 % en contrat aidé, 3 % orientées vers un prestataire, 1 % de locations.
+Toutes les personnes sont réparties dans les communes chargées (les 325 du Loiret, selon leur population) :
+c'est le pire cas, un seul « département » de 2 millions de personnes, où chaque bassin compte des centaines
+de milliers de personnes (les listes filtrées par bassin et le tableau de bord en portent tout le poids).
+
+Le chargement désactive les déclencheurs de clés étrangères le temps du COPY
+(session_replication_role = replica, réservé au superutilisateur) : les identifiants sont attribués ici,
+de façon cohérente, et une vérification par anti-jointure suit chaque chargement.
+"""
+
+import random
+import time
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.db import connection, models
+from django.utils import timezone
+
+from bench.mesures import NOMS, PRENOMS_F, PRENOMS_H
+
+AUJOURDHUI = date.today()
+DEBUT_ACTIVITE = AUJOURDHUI - timedelta(days=3 * 365)
+
+
+def _defaut(champ, maintenant):
+    if getattr(champ, "auto_now", False) or getattr(champ, "auto_now_add", False):
+        return maintenant
+    if champ.has_default():
+        return champ.get_default()
+    if champ.null:
+        return None
+    if isinstance(champ, models.CharField | models.TextField):
+        return ""
+    raise ValueError(f"{champ.model._meta.label}.{champ.attname} : valeur obligatoire non fournie par le semis")
+
+
+class Copie:
+    """COPY d'un modèle : colonnes = tous ses champs concrets ; ceux qu'on ne donne pas prennent leur défaut."""
+
+    def __init__(self, curseur, modele, donnes):
+        self.modele = modele
+        self.table = modele._meta.db_table
+        maintenant = timezone.now()
+        champs = list(modele._meta.local_concrete_fields)
+        self.colonnes = [f.column for f in champs]
+        self.ordre = [f.attname for f in champs]
+        inconnus = set(donnes) - set(self.ordre)
+        if inconnus:
+            raise ValueError(f"{modele._meta.label} : champs inconnus {sorted(inconnus)}")
+        self.donnes = list(donnes)
+        self.fixes = {f.attname: _defaut(f, maintenant) for f in champs if f.attname not in donnes}
+        liste = ", ".join(f'"{c}"' for c in self.colonnes)
+        self._copie_cm = curseur.copy(f'COPY "{self.table}" ({liste}) FROM STDIN')
+        self.lignes = 0
+
+    def __enter__(self):
+        self._copie = self._copie_cm.__enter__()
+        return self
+
+    def ecrire(self, valeurs):
+        ligne = dict(self.fixes)
+        ligne.update(zip(self.donnes, valeurs, strict=True))
+        self._copie.write_row([ligne[a] for a in self.ordre])
+        self.lignes += 1
+
+    def __exit__(self, *exc):
+        return self._copie_cm.__exit__(*exc)
+
+
+def _prochain_id(curseur, modele):
+    curseur.execute(f'SELECT COALESCE(MAX(id), 0) + 1 FROM "{modele._meta.db_table}"')
+    return curseur.fetchone()[0]
+
+
+def _recaler_sequence(curseur, modele):
+    table = modele._meta.db_table
+    curseur.execute(
+        f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), (SELECT COALESCE(MAX(id), 1) FROM \"{table}\"))"
+    )
+
+
+METIERS = ["Agent d'entretien", "Aide à domicile", "Cariste", "Vendeur", "Agent de restauration"]
+
+
+def _instant(jour):
+    return timezone.make_aware(datetime.combine(jour, datetime.min.time()).replace(hour=9))
+
+
+def _jour(alea, debut=DEBUT_ACTIVITE, fin=AUJOURDHUI):
+    return debut + timedelta(days=alea.randrange(max(1, (fin - debut).days)))
+
+
+def semer_national(*, personnes, graine=2017, journal=print):
+    from beneficiaires.models import Beneficiaire, Evaluation, Foyer, normaliser
+    from comptes.models import Role, User
+    from contrats.models import ContratAide
+    from mobilite.models import Location, Vehicule
+    from placement.models import Lot, Orientation
+    from referentiel.models import Commune, Structure
+
+    alea = random.Random(graine)
+    temps = {}
+    communes = list(Commune.objects.values_list("pk", "population", "bassin_emploi_id"))
+    poids = [max(1, p) for _, p, _ in communes]
+    referents = list(User.objects.filter(role=Role.REFERENT).values_list("pk", flat=True)) or [
+        User.objects.order_by("pk").values_list("pk", flat=True).first()
+    ]
+    employeurs = list(
+        Structure.objects.filter(secteur=Structure.Secteur.NON_MARCHAND)
+        .exclude(type=Structure.Type.PARTENAIRE)
+        .values_list("pk", flat=True)
+    )
+    partenaires = list(Structure.objects.filter(type=Structure.Type.PARTENAIRE).values_list("pk", flat=True))
+    lots_par_bassin = {}
+    for lot in Lot.objects.prefetch_related("bassins"):
+        for b in lot.bassins.all():
+            lots_par_bassin.setdefault(b.pk, lot.pk)
+
+    curseur_django = connection.cursor()
+    curseur = curseur_django.cursor  # curseur psycopg 3 : .copy()
+    curseur.execute("SET session_replication_role = replica")
+    try:
+        # --- Foyers et personnes --------------------------------------------------------------------------
+        t = time.perf_counter()
+        id_foyer = _prochain_id(curseur, Foyer)
+        id_personne = _prochain_id(curseur, Beneficiaire)
+        id_evaluation = _prochain_id(curseur, Evaluation)
+        evaluations = []  # (id, beneficiaire_id, date, statut, permis_b, permis_am, frein_mobilite)
+        personnes_bassin = []  # (id, bassin_id, commune_id, date_naissance) pour les axes
+        premier_foyer, premiere_personne = id_foyer, id_personne
+        with (
+            Copie(
+                curseur,
+                Foyer,
+                ["id", "numero_allocataire", "organisme", "etat_droit", "date_ouverture_droit", "commune_id"],
+            ) as foyers,
+            Copie(
+                curseur,
+                Beneficiaire,
+                [
+                    "id",
+                    "foyer_id",
+                    "role",
+                    "civilite",
+                    "nom",
+                    "prenoms",
+                    "date_naissance",
+                    "soumis_droits_devoirs",
+                    "adresse",
+                    "commune_id",
+                    "orientation",
+                    "date_orientation",
+                    "statut_parcours",
+                    "evaluation_courante_id",
+                    "recherche",
+                    "date_premiere_evaluation",
+                ],
+            ) as benefs,
+        ):
+            n = 0
+            tirages = alea.choices(range(len(communes)), weights=poids, k=personnes // 2 + 10)
+            while n < personnes:
+                commune_id, _pop, bassin_id = communes[tirages[(id_foyer - premier_foyer) % len(tirages)]]
+                numero = f"8{id_foyer:09d}"
+                organisme = "CAF" if alea.random() < 0.94 else "MSA"
+                etat = 2 if alea.random() < 0.85 else alea.choice([0, 3, 4, 5])
+                foyers.ecrire(
+                    [id_foyer, numero, organisme, etat, _jour(alea, date(2009, 1, 1), AUJOURDHUI), commune_id]
+                )
+                taille = min(personnes - n, alea.choices([1, 2, 3, 4], weights=[45, 25, 18, 12])[0])
+                nom = alea.choice(NOMS)
+                for rang in range(taille):
+                    role = ("DEM", "CJT", "ENF", "ENF")[rang]
+                    femme = alea.random() < 0.55 if rang != 1 else alea.random() < 0.8
+                    prenom = alea.choice(PRENOMS_F if femme else PRENOMS_H)
+                    naissance = date(
+                        alea.randint(1958, 1999) if role != "ENF" else alea.randint(2000, 2008),
+                        alea.randint(1, 12),
+                        alea.randint(1, 28),
+                    )
+                    statut = alea.choices(
+                        ["a_evaluer", "en_evaluation", "en_parcours", "sorti"], weights=[30, 10, 50, 10]
+                    )[0]
+                    evaluee = statut in ("en_parcours", "sorti")
+                    eval_id = None
+                    jour_eval = None
+                    if evaluee or statut == "en_evaluation":
+                        eval_id = id_evaluation
+                        id_evaluation += 1
+                        jour_eval = _jour(alea)
+                        evaluations.append(
+                            (
+                                eval_id,
+                                id_personne,
+                                jour_eval,
+                                "realisee" if evaluee else "prevue",
+                                alea.random() < 0.45,
+                                alea.random() < 0.1,
+                                alea.choices([0, 1, 2], weights=[50, 30, 20])[0],
+                            )
+                        )
+                    orientation = ""
+                    if evaluee:
+                        orientation = alea.choices(["pro", "socio_pro", "sociale"], weights=[50, 30, 20])[0]
+                    benefs.ecrire(
+                        [
+                            id_personne,
+                            id_foyer,
+                            role,
+                            "MME" if femme else "M",
+                            nom,
+                            prenom,
+                            naissance,
+                            role != "ENF",
+                            f"{alea.randint(1, 150)} rue de la Gare",
+                            commune_id,
+                            orientation,
+                            jour_eval if orientation else None,
+                            statut,
+                            eval_id if evaluee else None,
+                            normaliser(f"{nom}  {prenom} {numero}")[:400],
+                            jour_eval if evaluee else None,
+                        ]
+                    )
+                    personnes_bassin.append((id_personne, bassin_id, commune_id, naissance, orientation))
+                    id_personne += 1
+                    n += 1
+                id_foyer += 1
+        temps["foyers_personnes_s"] = round(time.perf_counter() - t, 1)
+        nb_foyers, nb_personnes = id_foyer - premier_foyer, id_personne - premiere_personne
+        journal(f"  {nb_foyers} foyers, {nb_personnes} personnes : {temps['foyers_personnes_s']} s")
+
+        t = time.perf_counter()
+        with Copie(
+            curseur,
+            Evaluation,
+            [
+                "id",
+                "beneficiaire_id",
+                "date",
+                "evaluateur_id",
+                "statut",
+                "permis_b",
+                "permis_am",
+                "frein_mobilite",
+                "metiers_vises",
+                "heures_disponibles",
+            ],
+        ) as copie:
+            for eid, bid, jour, statut, permis_b, permis_am, frein in evaluations:
+                copie.ecrire(
+                    [
+                        eid,
+                        bid,
+                        jour,
+                        alea.choice(referents),
+                        statut,
+                        permis_b,
+                        permis_am,
+                        frein,
+                        alea.choice(METIERS),
+                        alea.choice([20, 24, 26, 35]),
+                    ]
+                )
+        temps["evaluations_s"] = round(time.perf_counter() - t, 1)
+        journal(f"  {len(evaluations)} évaluations : {temps['evaluations_s']} s")
+        del evaluations
+
+        adultes = [p for p in personnes_bassin if p[3].year < 2000]
+        # --- Contrats aidés (1 %) -----------------------------------------------------------------------
+        t = time.perf_counter()
+        id_contrat = _prochain_id(curseur, ContratAide)
+        contrats = alea.sample(adultes, k=min(len(adultes), max(1, personnes // 100)))
+        with Copie(
+            curseur,
+            ContratAide,
+            [
+                "id",
+                "beneficiaire_id",
+                "employeur_id",
+                "type",
+                "intitule_poste",
+                "lieu_travail_id",
+                "date_debut",
+                "date_fin",
+                "heures_hebdomadaires",
+                "taux_aide_etat",
+                "tuteur_nom",
+                "referent_id",
+                "statut",
+                "date_signature",
+                "numero_convention",
+                "date_rupture",
+                "motif_rupture",
+            ],
+        ) as copie:
+            for i, (bid, _bassin, commune_id, _naissance, _o) in enumerate(contrats):
+                debut = _jour(alea)
+                fin = debut + timedelta(days=alea.choice([182, 273, 365]))
+                statut = "en_cours" if fin >= AUJOURDHUI else alea.choices(["termine", "rompu"], weights=[85, 15])[0]
+                rompu = statut == "rompu"
+                copie.ecrire(
+                    [
+                        id_contrat + i,
+                        bid,
+                        alea.choice(employeurs),
+                        "cui_cae" if debut.year < 2018 else "pec",
+                        alea.choice(["Agent d'entretien des espaces verts", "Agent polyvalent", "Aide à domicile"]),
+                        commune_id,
+                        debut,
+                        fin,
+                        alea.choice([20, 24, 26, 35]),
+                        Decimal(alea.choice([60, 70, 80, 95])),
+                        "Tuteur désigné",
+                        alea.choice(referents),
+                        statut,
+                        debut - timedelta(days=alea.randint(1, 20)),
+                        f"NAT-{debut.year}-{id_contrat + i:07d}",
+                        debut + timedelta(days=alea.randint(30, 150)) if rompu else None,
+                        "accord_commun" if rompu else "",
+                    ]
+                )
+        temps["contrats_s"] = round(time.perf_counter() - t, 1)
+        journal(f"  {len(contrats)} contrats aidés : {temps['contrats_s']} s")
+
+        # --- Orientations vers les prestataires (3 %) ---------------------------------------------------
+        t = time.perf_counter()
+        id_orientation = _prochain_id(curseur, Orientation)
+        candidats = [p for p in adultes if p[4] == "pro" and p[1] in lots_par_bassin]
+        orientees = alea.sample(candidats, k=min(len(candidats), personnes * 3 // 100))
+        motifs_refus = ["injoignable", "refus_personne", "non_disponible", "profil"]
+        with Copie(
+            curseur,
+            Orientation,
+            [
+                "id",
+                "beneficiaire_id",
+                "lot_id",
+                "prescripteur_id",
+                "statut",
+                "date_proposition",
+                "date_reponse",
+                "motif_refus",
+                "date_entree",
+            ],
+        ) as copie:
+            for i, (bid, bassin_id, _c, _n, _o) in enumerate(orientees):
+                statut = alea.choices(
+                    ["proposee", "acceptee", "en_accompagnement", "refusee"], weights=[15, 15, 55, 15]
+                )[0]
+                proposition = _jour(alea)
+                reponse = proposition + timedelta(days=alea.randint(1, 15)) if statut != "proposee" else None
+                entree = reponse + timedelta(days=alea.randint(0, 20)) if statut == "en_accompagnement" else None
+                copie.ecrire(
+                    [
+                        id_orientation + i,
+                        bid,
+                        lots_par_bassin[bassin_id],
+                        alea.choice(referents),
+                        statut,
+                        proposition,
+                        reponse,
+                        alea.choice(motifs_refus) if statut == "refusee" else "",
+                        entree,
+                    ]
+                )
+        temps["orientations_s"] = round(time.perf_counter() - t, 1)
+        journal(f"  {len(orientees)} orientations : {temps['orientations_s']} s")
+
+        # --- Flotte et locations (1 %) ------------------------------------------------------------------
+        t = time.perf_counter()
+        id_vehicule = _prochain_id(curseur, Vehicule)
+        nb_vehicules = max(20, personnes // 1000)
+        vehicules = []
+        with Copie(
+            curseur,
+            Vehicule,
+            [
+                "id",
+                "immatriculation",
+                "type",
+                "marque",
+                "modele",
+                "date_premiere_immatriculation",
+                "kilometrage",
+                "commune_id",
+                "partenaire_id",
+                "prix_journalier",
+                "depot_garantie",
+                "statut",
+                "date_entree_flotte",
+            ],
+        ) as copie:
+            for i in range(nb_vehicules):
+                vid = id_vehicule + i
+                type_v = alea.choices(["voiture", "vsp", "deux_roues"], weights=[70, 20, 10])[0]
+                commune_id = communes[alea.randrange(len(communes))][0]
+                copie.ecrire(
+                    [
+                        vid,
+                        f"BN-{vid:06d}",
+                        type_v,
+                        "Renault" if type_v == "voiture" else "Aixam",
+                        "Clio" if type_v == "voiture" else "City",
+                        date(2014, 1, 1) + timedelta(days=alea.randrange(2500)),
+                        alea.randint(20_000, 150_000),
+                        commune_id,
+                        alea.choice(partenaires),
+                        Decimal("1.00"),
+                        Decimal("0.00"),
+                        "disponible",
+                        DEBUT_ACTIVITE,
+                    ]
+                )
+                vehicules.append(vid)
+        id_location = _prochain_id(curseur, Location)
+        louees = alea.sample(adultes, k=min(len(adultes), personnes // 100))
+        par_vehicule = len(louees) // len(vehicules) + 1
+        with Copie(
+            curseur,
+            Location,
+            [
+                "id",
+                "beneficiaire_id",
+                "vehicule_id",
+                "debut",
+                "fin",
+                "motif",
+                "prix_journalier",
+                "depot_garantie",
+                "statut",
+                "date_depart",
+                "km_depart",
+                "date_retour",
+                "km_retour",
+                "montant_du",
+            ],
+        ) as copie:
+            i = 0
+            for vid in vehicules:
+                jour = DEBUT_ACTIVITE
+                for _ in range(par_vehicule):
+                    if i >= len(louees):
+                        break
+                    debut = jour + timedelta(days=alea.randint(0, 10))
+                    fin = debut + timedelta(days=alea.randint(3, 60))
+                    passee = fin < AUJOURDHUI
+                    km = alea.randint(20_000, 150_000)
+                    copie.ecrire(
+                        [
+                            id_location + i,
+                            louees[i][0],
+                            vid,
+                            debut,
+                            fin,
+                            alea.choice(["nouvel_emploi", "formation", "entretien", "contrat_aide"]),
+                            Decimal("1.00"),
+                            Decimal("0.00"),
+                            "restituee" if passee else "reservee",
+                            _instant(debut) if passee else None,
+                            km if passee else None,
+                            fin if passee else None,
+                            km + alea.randint(50, 2000) if passee else None,
+                            Decimal((fin - debut).days + 1) if passee else Decimal("0.00"),
+                        ]
+                    )
+                    jour = fin + timedelta(days=1)
+                    i += 1
+        temps["flotte_locations_s"] = round(time.perf_counter() - t, 1)
+        journal(f"  {nb_vehicules} véhicules, {i} locations : {temps['flotte_locations_s']} s")
+
+        for modele in (Foyer, Beneficiaire, Evaluation, ContratAide, Orientation, Vehicule, Location):
+            _recaler_sequence(curseur, modele)
+    finally:
+        curseur.execute("SET session_replication_role = DEFAULT")
+    t = time.perf_counter()
+    verifier_cles(curseur)
+    temps["verification_cles_s"] = round(time.perf_counter() - t, 1)
+    return temps
+
+
+def verifier_cles(curseur):
+    """Chaque clé étrangère des tables semées désigne une ligne existante (anti-jointures)."""
+    from beneficiaires.models import Beneficiaire, Evaluation, Foyer
+    from contrats.models import ContratAide
+    from mobilite.models import Location, Vehicule
+    from placement.models import Orientation
+
+    erreurs = []
+    for modele in (Foyer, Beneficiaire, Evaluation, ContratAide, Orientation, Vehicule, Location):
+        for champ in modele._meta.local_concrete_fields:
+            if not champ.is_relation:
+                continue
+            cible = champ.related_model._meta.db_table
+            curseur.execute(
+                f'SELECT count(*) FROM "{modele._meta.db_table}" t LEFT JOIN "{cible}" c ON c.id = t."{champ.column}" '
+                f'WHERE t."{champ.column}" IS NOT NULL AND c.id IS NULL'
+            )
+            orphelins = curseur.fetchone()[0]
+            if orphelins:
+                erreurs.append(f"{modele._meta.label}.{champ.name} : {orphelins} référence(s) orpheline(s)")
+    if erreurs:
+        raise RuntimeError("Semis national incohérent : " + " ; ".join(erreurs))
