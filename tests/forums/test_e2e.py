@@ -25,7 +25,7 @@ from .factories import ExposantFactory, ForumFactory, OffreFactory, Participatio
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_forum_pointage_et_lettres(onglet, bassins):
+def test_forum_pointage_et_lettres(onglet, bassins):  # noqa: F811 - fixture importée
     admin = UserFactory(username="e2e.admin.forums", administrateur=True)
     forum = ForumFactory(
         titre="Forum des métiers de la propreté",
