@@ -206,10 +206,12 @@ def signature():
     return "|".join(sorted(_declarations))
 
 
-def calculer(ctx: Contexte):
-    """Calcule tous les indicateurs déclarés pour un contexte ; rend la liste à plat."""
+def calculer(ctx: Contexte, *, axes=None):
+    """Calcule les indicateurs déclarés (tous, ou ceux des `axes` donnés) pour un contexte ; rend la liste à plat."""
     resultat = []
     for d in declarations():
+        if axes is not None and d.axe not in axes:
+            continue
         valeurs = d.fonction(ctx)
         for ind in valeurs if isinstance(valeurs, list | tuple) else [valeurs]:
             ind.axe = ind.axe or d.axe

@@ -183,17 +183,25 @@ def _chiffres_cles(fin):
     return budget, [reperes[n] for n in ordre if n in reperes]
 
 
-def _bruts(ctx, utiliser_cache):
+# Les chiffres clés (stocks à ce jour) ne se comparent pas à la période précédente : pas de calcul inutile.
+AXES_COMPARES = tuple(a for a in AXES if a != "contexte")
+
+
+def _bruts(ctx, utiliser_cache, axes=None):
     """Les indicateurs d'une période. En cache à part : la période précédente d'une page est souvent la période
     d'une autre (2017 pour 2018), calculée une seule fois."""
     if not utiliser_cache:
-        return calculer(ctx)
+        return calculer(ctx, axes=axes)
     cle = cache_tableau.cle(
-        debut=ctx.debut, fin=ctx.fin, bassin_ids=ctx.bassin_ids, restreint=ctx.restreint, nature="bruts"
+        debut=ctx.debut,
+        fin=ctx.fin,
+        bassin_ids=ctx.bassin_ids,
+        restreint=ctx.restreint,
+        nature="bruts-" + "-".join(axes or AXES),
     )
     indicateurs = cache_tableau.cache.get(cle)
     if indicateurs is None:
-        indicateurs = calculer(ctx)
+        indicateurs = calculer(ctx, axes=axes)
         cache_tableau.cache.set(cle, indicateurs, cache_tableau.duree())
     return indicateurs
 
@@ -202,8 +210,8 @@ def _calculer(*, debut, fin, bassins, restreint, utiliser_cache=False):
     ctx = Contexte(debut=debut, fin=fin, bassins=tuple(bassins), restreint=restreint)
     precedent_debut, precedent_fin = periode_precedente(debut, fin)
     ctx_prec = Contexte(debut=precedent_debut, fin=precedent_fin, bassins=tuple(bassins), restreint=restreint)
-    indicateurs = _bruts(ctx, utiliser_cache)
-    precedents = {i.code: i.valeur for i in _bruts(ctx_prec, utiliser_cache)}
+    indicateurs = _bruts(ctx, utiliser_cache, axes=("contexte",)) + _bruts(ctx, utiliser_cache, axes=AXES_COMPARES)
+    precedents = {i.code: i.valeur for i in _bruts(ctx_prec, utiliser_cache, axes=AXES_COMPARES)}
     annees = set(range(debut.year, fin.year + 1))
     bassin_ids = {b.pk for b in bassins}
     objectifs = Objectif.objects.filter(annee__in=annees).order_by().values("annee", "code", "bassin_id", "valeur")
