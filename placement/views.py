@@ -218,14 +218,11 @@ class MaintienView(ActionOrientationView):
     titre = "Suivi dans l'emploi"
     message = "Suivi dans l'emploi enregistré."
 
-    def get_orientation(self):
-        orientation = super().get_orientation()
-        if getattr(orientation, "sortie", None) is None:
-            raise Http404("Aucune sortie enregistrée pour cette orientation.")
-        return orientation
-
     def executer(self, donnees):
-        services.maintien_en_emploi_enregistrer(sortie=self.get_orientation().sortie, par=self.request.user, **donnees)
+        sortie = getattr(self.get_orientation(), "sortie", None)
+        if sortie is None:
+            raise ValidationError("Aucune sortie n'est enregistrée : le suivi dans l'emploi suit une sortie en emploi.")
+        services.maintien_en_emploi_enregistrer(sortie=sortie, par=self.request.user, **donnees)
 
 
 class OrienterView(RoleRequisMixin, FormView):

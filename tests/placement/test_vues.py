@@ -237,9 +237,13 @@ def test_suivi_sortie_et_maintien_par_les_formulaires(client, scene, agent_a):
     assert r.status_code == 302 and o.sortie.maintiens.get().en_emploi is True
 
 
-def test_maintien_sans_sortie_est_404(client, scene, agent_a):
+def test_maintien_sans_sortie_refuse(client, scene, agent_a):
     client.force_login(agent_a)
-    assert client.get(reverse("placement:maintien", args=[scene["proposee"].pk])).status_code == 404
+    url = reverse("placement:maintien", args=[scene["accompagnee"].pk])
+    assert client.get(url).status_code == 200
+    reponse = client.post(url, {"echeance": "1", "en_emploi": "oui", "date_constat": "2018-05-02"})
+    assert reponse.status_code == 200
+    assert "Aucune sortie" in reponse.content.decode()
 
 
 def test_liste_signale_l_attente_de_plus_de_15_jours(client, scene, admin_user):
