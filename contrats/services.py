@@ -315,6 +315,16 @@ def contrat_signer(*, contrat, par, date_signature):
         raise ValidationError(
             {"date_signature": "La convention est signée avant le début du contrat (au plus tard le jour même)."}
         )
+    attendu = TypeContrat.PEC if date_signature >= DEBUT_PEC else TypeContrat.CUI_CAE
+    if contrat.type != attendu:
+        raise ValidationError(
+            {
+                "type": "Depuis le 1er janvier 2018, les nouvelles conventions sont des PEC (parcours emploi "
+                "compétences) ; avant, des CUI-CAE. Corrigez le type du brouillon."
+                if attendu == TypeContrat.PEC
+                else "Le PEC n'existe qu'à partir du 1er janvier 2018 : une convention signée avant est un CUI-CAE."
+            }
+        )
     contrat.derogation_duree = verifier_duree_totale(contrat)
     # Verrou sur la personne : deux signatures simultanées pour elle ne passent pas toutes les deux.
     Beneficiaire.objects.select_for_update(of=("self",)).filter(pk=contrat.beneficiaire_id).first()

@@ -93,10 +93,10 @@ def test_modifier_brouillon_puis_refus_apres_signature(enveloppe):
 
 def test_signature_numerote_et_passe_a_signe(enveloppe, settings):
     settings.DEPARTEMENT_CODE = "45"
-    c = signer(ContratAideFactory(date_debut=D(2017, 12, 4), date_fin=D(2018, 6, 3)), D(2017, 12, 1))
+    c = signer(ContratAideFactory(type="cui_cae", date_debut=D(2017, 12, 4), date_fin=D(2018, 6, 3)), D(2017, 12, 1))
     assert c.statut == Statut.SIGNE
     assert c.numero_convention == "CAE-45-2017-00001"
-    c2 = signer(ContratAideFactory(date_debut=D(2017, 12, 4), date_fin=D(2018, 6, 3)), D(2017, 12, 2))
+    c2 = signer(ContratAideFactory(type="cui_cae", date_debut=D(2017, 12, 4), date_fin=D(2018, 6, 3)), D(2017, 12, 2))
     assert c2.numero_convention == "CAE-45-2017-00002"
     c3 = signer(ContratAideFactory(), D(2018, 1, 1))
     assert c3.numero_convention == "CAE-45-2018-00001"
@@ -116,6 +116,16 @@ def test_signature_refuse_prestataire_meme_non_marchand(enveloppe):
     c = ContratAideFactory(employeur=StructureFactory(type="prestataire", secteur="non_marchand"))
     with pytest.raises(ValidationError):
         signer(c)
+
+
+def test_cui_cae_jusqu_en_2017_pec_ensuite(enveloppe):
+    with pytest.raises(ValidationError) as exc:
+        signer(ContratAideFactory(type="cui_cae", date_debut=D(2018, 1, 2)), D(2018, 1, 1))
+    assert "PEC" in erreurs(exc)["type"][0]
+    with pytest.raises(ValidationError) as exc:
+        signer(ContratAideFactory(type="pec", date_debut=D(2018, 1, 2)), D(2017, 12, 29))
+    assert "CUI-CAE" in erreurs(exc)["type"][0]
+    assert signer(ContratAideFactory(type="cui_cae", date_debut=D(2018, 1, 2)), D(2017, 12, 29)).est_signe
 
 
 def test_six_mois_exactement_accepte(enveloppe):
@@ -231,7 +241,7 @@ def test_signature_au_dela_de_l_enveloppe_refusee():
 def test_l_enveloppe_compte_par_annee_de_signature():
     EnveloppeFactory(annee=2017, nombre_contrats=1)
     EnveloppeFactory(annee=2018, nombre_contrats=1)
-    signer(ContratAideFactory(date_debut=D(2018, 1, 1)), D(2017, 12, 20))
+    signer(ContratAideFactory(type="cui_cae", date_debut=D(2018, 1, 1)), D(2017, 12, 20))
     assert signer(ContratAideFactory(date_debut=D(2018, 1, 2), date_fin=D(2018, 12, 31)), D(2018, 1, 2)).est_signe
 
 

@@ -217,7 +217,8 @@ def test_creer_puis_signer(client, referent, orleans):
     employeur = StructureFactory(commune_employeur=True, commune=orleans)
     connecte(client, referent)
     r = client.post(
-        reverse("contrats:creer") + f"?beneficiaire={b.pk}", _donnees(employeur, orleans, referent, beneficiaire=b.pk)
+        reverse("contrats:creer") + f"?beneficiaire={b.pk}",
+        _donnees(employeur, orleans, referent, beneficiaire=b.pk, type="cui_cae"),
     )
     contrat = ContratAide.objects.get(beneficiaire=b)
     assert r.status_code == 302 and r["Location"] == contrat.get_absolute_url()
