@@ -44,6 +44,8 @@ from .models import (
 )
 
 TAILLE_PAQUET = 1000  # taille des paquets de lecture (IN) et d'écriture (bulk)
+TAILLE_PAQUET_MAJ = 250  # bulk_update écrit un CASE par champ : des paquets plus petits vont plus vite
+CHAMPS_RECHERCHE = {"nom", "nom_naissance", "prenoms"}
 
 # Champs de l'import : code -> libellé (affiché sur la page de correspondance et dans docs/formats.md).
 CHAMPS = {
@@ -806,9 +808,10 @@ def _appliquer(lues, bilan, *, source, par, essai):
 
     # Personnes déjà connues dans ces foyers, par clé normalisée.
     connus = {}
-    ids_foyers = [f.pk for f in foyers.values() if f.pk]
-    for paquet in _par_paquets(ids_foyers):
+    foyer_par_id = {f.pk: f for f in foyers.values() if f.pk}
+    for paquet in _par_paquets(foyer_par_id):
         for b in Beneficiaire.objects.filter(foyer_id__in=paquet).order_by("pk"):
+            b.foyer = foyer_par_id[b.foyer_id]  # déjà lu : pas de requête pour la clé de recherche
             cle = (b.foyer_id, b.role, normaliser(b.nom), normaliser(b.prenoms), b.date_naissance)
             connus.setdefault(cle, b)
 
@@ -821,7 +824,7 @@ def _appliquer(lues, bilan, *, source, par, essai):
                 foyers_modifies,
                 Foyer,
                 sorted(champs_foyer),
-                batch_size=TAILLE_PAQUET,
+                batch_size=TAILLE_PAQUET_MAJ,
                 default_user=par,
                 default_change_reason=raison,
             )
@@ -881,13 +884,15 @@ def _appliquer(lues, bilan, *, source, par, essai):
         nouveaux, Beneficiaire, batch_size=TAILLE_PAQUET, default_user=par, default_change_reason=raison
     )
     if a_modifier:
-        for b in a_modifier:
-            b.calculer_recherche()
+        if champs_personne & CHAMPS_RECHERCHE:
+            for b in a_modifier:
+                b.calculer_recherche()
+            champs_personne.add("recherche")
         bulk_update_with_history(
             a_modifier,
             Beneficiaire,
-            sorted(champs_personne | {"recherche"}),
-            batch_size=TAILLE_PAQUET,
+            sorted(champs_personne),
+            batch_size=TAILLE_PAQUET_MAJ,
             default_user=par,
             default_change_reason=raison,
         )

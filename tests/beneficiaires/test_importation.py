@@ -349,3 +349,14 @@ def test_requetes_constantes(communes, django_assert_max_num_queries):
     with django_assert_max_num_queries(30):
         bilan = importer(en_csv(lignes))
     assert bilan.crees == 200
+
+
+def test_requetes_constantes_en_mise_a_jour(communes, django_assert_max_num_queries):
+    """Les mises à jour (nom compris : la clé de recherche se recalcule) ne lisent pas le foyer ligne à ligne."""
+    lignes = [ligne(**{"numéro allocataire": str(i + 1), "prénoms": f"P{i}"}) for i in range(100)]
+    importer(en_csv(lignes))
+    changees = [dict(lig, **{"téléphone": "0700000000", "nom": "Martin"}) for lig in lignes]
+    with django_assert_max_num_queries(30):
+        bilan = importer(en_csv(changees))
+    assert bilan.modifies == 100
+    assert Beneficiaire.objects.filter(nom="Martin", recherche__startswith="martin p").count() == 100
