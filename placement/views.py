@@ -71,6 +71,14 @@ class OrientationListView(RoleRequisMixin, ExportMixin, SingleTableMixin, Filter
         table = context["table"]
         context["nb_resultats"] = table.page.paginator.count if getattr(table, "page", None) else len(table.rows)
         context["voit_etat"] = self.request.user.a_role(*ROLES_MONTANTS)
+        if self.request.user.est_prestataire:
+            # L'espace du prestataire : la capacité utilisée de chacun de ses lots, en une requête.
+            context["mes_lots"] = list(
+                Lot.objects.visibles_par(self.request.user)
+                .avec_occupation()
+                .select_related("marche")
+                .order_by("-date_fin", "numero")
+            )
         context["champs_principaux"] = CHAMPS_PRINCIPAUX
         context["nb_attente_longue"] = Orientation.objects.visibles_par(self.request.user).en_attente_longue().count()
         return context

@@ -359,3 +359,14 @@ def test_menu_placement(admin_user, agent_a, agent_mobilite, referent):
 def test_un_utilisateur_sans_role_placement_est_refuse(client, db):
     client.force_login(UserFactory(agent_mobilite=True))
     assert client.get(reverse("placement:liste")).status_code == 403
+
+
+def test_le_prestataire_voit_la_capacite_utilisee_de_ses_lots(client, scene, agent_a, agent_b, lot_orleans, lot_gien):
+    client.force_login(agent_a)
+    reponse = client.get(reverse("placement:liste"))
+    assert [(lot.pk, lot.places_occupees, lot.places_restantes) for lot in reponse.context["mes_lots"]] == [
+        (lot_orleans.pk, 2, 8)
+    ]
+    assert "2 places occupées sur 10" in reponse.content.decode()
+    client.force_login(agent_b)
+    assert [lot.pk for lot in client.get(reverse("placement:liste")).context["mes_lots"]] == [lot_gien.pk]
