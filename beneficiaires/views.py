@@ -227,7 +227,15 @@ class EvaluationPlanifier(RoleRequisMixin, BeneficiaireObjetMixin, FormulaireSer
         )
 
 
-class EvaluationSaisir(RoleRequisMixin, FormulaireServiceMixin, FormView):
+class ChargementMixin:
+    """Placé après RoleRequisMixin : l'objet n'est cherché (404 hors périmètre) qu'une fois le rôle vérifié (403)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        self.charger(request, kwargs)
+        return super().dispatch(request, *args, **kwargs)
+
+
+class EvaluationSaisir(RoleRequisMixin, ChargementMixin, FormulaireServiceMixin, FormView):
     """Saisie d'une évaluation réalisée : la prévue (pk d'évaluation) ou une nouvelle (pk de personne)."""
 
     roles = REDACTEURS
@@ -235,18 +243,16 @@ class EvaluationSaisir(RoleRequisMixin, FormulaireServiceMixin, FormView):
     template_name = "beneficiaires/evaluation_realiser.html"
     message_succes = "L'évaluation est enregistrée : elle devient le profil en vigueur de la personne."
 
-    def dispatch(self, request, *args, **kwargs):
+    def charger(self, request, kwargs):
         self.evaluation = None
-        if request.user.is_authenticated:
-            if "evaluation_pk" in kwargs:
-                self.evaluation = get_object_or_404(
-                    Evaluation.objects.visibles_par(request.user).select_related("beneficiaire"),
-                    pk=kwargs["evaluation_pk"],
-                )
-                self.beneficiaire = self.evaluation.beneficiaire
-            else:
-                self.beneficiaire = get_object_or_404(Beneficiaire.objects.visibles_par(request.user), pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+        if "evaluation_pk" in kwargs:
+            self.evaluation = get_object_or_404(
+                Evaluation.objects.visibles_par(request.user).select_related("beneficiaire"),
+                pk=kwargs["evaluation_pk"],
+            )
+            self.beneficiaire = self.evaluation.beneficiaire
+        else:
+            self.beneficiaire = get_object_or_404(Beneficiaire.objects.visibles_par(request.user), pk=kwargs["pk"])
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -285,16 +291,14 @@ class EvaluationDetail(RoleRequisMixin, DetailView):
         return context
 
 
-class EvaluationAnnuler(RoleRequisMixin, TemplateView):
+class EvaluationAnnuler(RoleRequisMixin, ChargementMixin, TemplateView):
     roles = REDACTEURS
     template_name = "beneficiaires/evaluation_annuler.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.evaluation = get_object_or_404(
-                Evaluation.objects.visibles_par(request.user).select_related("beneficiaire"), pk=kwargs["pk"]
-            )
-        return super().dispatch(request, *args, **kwargs)
+    def charger(self, request, kwargs):
+        self.evaluation = get_object_or_404(
+            Evaluation.objects.visibles_par(request.user).select_related("beneficiaire"), pk=kwargs["pk"]
+        )
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(evaluation=self.evaluation, **kwargs)

@@ -396,3 +396,9 @@ def test_abandonner_un_depot(client, admin_user, orleans_import):
     client.post(reverse("beneficiaires:import_abandonner", args=[depot.pk]))
     depot.refresh_from_db()
     assert depot.statut == ImportBeneficiaires.Statut.ABANDONNE and not Beneficiaire.objects.exists()
+
+
+@pytest.mark.parametrize("nom_url", ["evaluation_saisir", "evaluation_planifier", "modifier", "archiver"])
+def test_mauvais_role_403_avant_le_perimetre_404(client, orleanais, prestataire, nom_url):
+    reponse = client_de(client, prestataire).get(reverse(f"beneficiaires:{nom_url}", args=[orleanais.pk]))
+    assert reponse.status_code == 403
