@@ -2,8 +2,8 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, Q
-from django.http import HttpResponseRedirect
+from django.db.models import Count, Prefetch, Q, Sum
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -371,8 +371,6 @@ class InscriptionPersonneView(RoleRequisMixin, FormView):
     def beneficiaire(self):
         pk = self.request.GET.get("beneficiaire") or self.request.POST.get("beneficiaire")
         if not str(pk or "").isdigit():
-            from django.http import Http404
-
             raise Http404("Personne non précisée.")
         return get_object_or_404(Beneficiaire.objects.visibles_par(self.request.user), pk=pk)
 
@@ -521,8 +519,6 @@ class OffreListeView(RoleRequisMixin, ExportMixin, SingleTableMixin, FilterView)
         ).select_related("exposant__structure", "exposant__forum")
 
     def get_context_data(self, **kwargs):
-        from django.db.models import Sum
-
         context = super().get_context_data(**kwargs)
         context["total_postes"] = self.object_list.aggregate(n=Sum("nombre_postes"))["n"] or 0
         return context
@@ -571,7 +567,7 @@ class PointageView(ForumMixin, TemplateView):
         for mot in normaliser(q).split():
             qs = qs.filter(beneficiaire__recherche__contains=mot)
         resultats = list(qs[: POINTAGE_MAX_RESULTATS + 1])
-        context.update(
+        context |= dict(
             recherche_form=form,
             q=q,
             resultats=resultats[:POINTAGE_MAX_RESULTATS],
@@ -632,7 +628,7 @@ class SurPlaceView(ForumMixin, TemplateView):
             for mot in normaliser(q).split():
                 qs = qs.filter(recherche__contains=mot)
             resultats = list(qs[: POINTAGE_MAX_RESULTATS + 1])
-        context.update(
+        context |= dict(
             recherche_form=form,
             q=q,
             resultats=resultats[:POINTAGE_MAX_RESULTATS],
