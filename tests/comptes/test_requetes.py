@@ -1,0 +1,18 @@
+import pytest
+from django.urls import reverse
+
+from comptes.menu_registre import entrees_pour
+from tests.comptes.factories import UserFactory
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("nombre", [1, 30])
+def test_accueil_nombre_de_requetes_constant(client, django_assert_max_num_queries, nombre):
+    UserFactory.create_batch(nombre)
+    user = UserFactory(administrateur=True)
+    client.force_login(user)
+    with django_assert_max_num_queries(8):
+        reponse = client.get(reverse("accueil"))
+    assert reponse.status_code == 200
+    for e in entrees_pour(user):
+        assert e["libelle"] in reponse.content.decode()
