@@ -67,6 +67,7 @@ class ContratBrouillonForm(forms.ModelForm):
         ].help_text = (
             "De 20 à 35 heures ; moins de 20 heures si les difficultés particulières de la personne le justifient."
         )
+        self.fields["lieu_travail"].help_text = "Par défaut, la commune de l'employeur."
         self.fields["taux_aide_etat"].help_text = "Fixé par arrêté du préfet de région, au plus 95 %."
 
     def _post_clean(self):

@@ -19,7 +19,7 @@ class ContratTable(tables.Table):
     date_debut = tables.DateColumn(verbose_name="Début", format="d/m/Y")
     date_fin = tables.DateColumn(verbose_name="Fin", format="d/m/Y")
     heures_hebdomadaires = tables.Column(verbose_name="Heures / sem.")
-    motif_rupture = tables.Column(verbose_name="Motif de rupture")
+    motif_rupture = tables.Column(verbose_name="Motif de rupture", visible=False)  # dans les exports seulement
     referent = tables.Column(verbose_name="Référent", order_by=("referent__last_name",))
 
     class Meta:
