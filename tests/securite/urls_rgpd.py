@@ -1,4 +1,5 @@
-"""URL du projet plus les deux vues RGPD, pour les tester avant leur branchement dans beneficiaires/urls.py."""
+"""URL du projet, plus les deux vues RGPD tant qu'elles ne sont pas branchées dans beneficiaires/urls.py
+(une fois branchées, ce module redonne exactement les URL du projet)."""
 
 from django.urls import include, path
 
@@ -14,8 +15,10 @@ rgpd = [
 rgpd = [p for p in rgpd if p.name not in deja_branchees]
 
 urlpatterns = [
-    path("rgpd-test/", include((urls_beneficiaires.urlpatterns + rgpd, "beneficiaires"))),
-    *[p for p in urls_projet.urlpatterns if str(p.pattern) != "beneficiaires/"],
+    path("beneficiaires/", include((urls_beneficiaires.urlpatterns + rgpd, "beneficiaires")))
+    if str(p.pattern) == "beneficiaires/"
+    else p
+    for p in urls_projet.urlpatterns
 ]
 handler403 = urls_projet.handler403
 handler404 = urls_projet.handler404
