@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from beneficiaires.models import Beneficiaire, EtatDroit
+from beneficiaires.models import Beneficiaire, EtatDroit, StatutParcours
 
 from .models import (
     MOTIFS_SORTIE_POSITIVE,
@@ -183,6 +183,8 @@ def contrat_creer_brouillon(*, beneficiaire, employeur, par, **champs):
     s'il est référent) sont déduits s'ils manquent. Un employeur du secteur marchand est refusé.
     """
     _verifier_champs(champs)
+    if beneficiaire.statut_parcours == StatutParcours.ARCHIVE:
+        raise ValidationError("Cette personne est archivée : on ne peut plus lui prescrire de contrat.")
     employeur_verifier(employeur)
     champs.setdefault("type", _type_par_defaut(champs))
     if champs.get("lieu_travail") is None:

@@ -400,3 +400,14 @@ def test_historique_attribue(enveloppe, referent):
     derniere = ContratAide.history.filter(id=c.pk).order_by("-history_date").first()
     assert derniere.history_user == referent
     assert derniere.history_change_reason == "Convention signée"
+
+
+def test_pas_de_prescription_a_une_personne_archivee(referent):
+    with pytest.raises(ValidationError) as exc:
+        services.contrat_creer_brouillon(
+            beneficiaire=BeneficiaireFactory(statut_parcours="archive"),
+            employeur=StructureFactory(),
+            par=referent,
+            intitule_poste="x",
+        )
+    assert "archivée" in exc.value.messages[0]

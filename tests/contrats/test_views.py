@@ -378,3 +378,11 @@ def test_matrice_acces(client, nom_url, admin_user, pilotage, referent, referent
         client.force_login(users[role])
         obtenus.append(client.get(url).status_code)
     assert obtenus == MATRICE[nom_url]
+
+
+def test_fiche_de_la_personne_montre_le_contrat_et_l_action(client, referent, contrat_orleans):
+    r = connecte(client, referent).get(reverse("beneficiaires:detail", args=[contrat_orleans.beneficiaire_id]))
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert contrat_orleans.numero_convention in html
+    assert reverse("contrats:creer") + f"?beneficiaire={contrat_orleans.beneficiaire_id}" in html
