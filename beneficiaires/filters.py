@@ -28,7 +28,7 @@ class BeneficiaireFilter(django_filters.FilterSet):
     )
     commune = django_filters.ModelChoiceFilter(label="Commune", queryset=Commune.objects.order_by("nom"))
     etat_droit = django_filters.MultipleChoiceFilter(
-        label="État du droit", field_name="foyer__etat_droit", choices=EtatDroit.choices
+        label="État du droit", field_name="foyer__etat_droit", choices=EtatDroit.choices, distinct=False
     )
     sdd = django_filters.TypedChoiceFilter(
         label="Soumis aux droits et devoirs",

@@ -190,6 +190,7 @@ class Beneficiaire(models.Model):
         indexes = [
             models.Index(fields=["commune", "statut_parcours"], name="benef_commune_statut_idx"),
             models.Index(fields=["date_orientation"], name="benef_date_orientation_idx"),
+            models.Index(fields=["nom", "prenoms", "id"], name="benef_ordre_alpha_idx"),
         ]
 
     def __str__(self):

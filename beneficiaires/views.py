@@ -51,7 +51,7 @@ class BeneficiaireListe(RoleRequisMixin, ExportMixin, SingleTableMixin, FilterVi
     table_class = BeneficiaireTable
     filterset_class = BeneficiaireFilter
     template_name = "beneficiaires/liste.html"
-    paginate_by = 50
+    table_pagination = {"per_page": 50}
     export_name = "beneficiaires"
 
     def get_queryset(self):
