@@ -13,7 +13,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 
-IGNOREES = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT", "FETCH", "CLOSE", "MOVE")
+# Contrôle de transaction et de curseur : pas des requêtes de la page (le COMMIT final est compté à part).
+IGNOREES = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK", "COMMIT", "BEGIN", "FETCH", "CLOSE", "MOVE")
 # Un QuerySet.iterator() ouvre un curseur nommé côté serveur : on rejoue la requête qu'il enveloppe.
 RE_CURSEUR_NOMME = re.compile(
     r'^DECLARE\s+"?\w+"?\s+(?:NO\s+SCROLL\s+)?(?:BINARY\s+)?CURSOR\s+(?:WITH(?:OUT)?\s+HOLD\s+)?FOR\s+', re.I
@@ -204,8 +205,21 @@ def mesurer_sql(page, *, repetitions=5):
         "requetes": len(requetes),
         "sql_ms": round(statistics.median(totaux) * 1000, 2),
         "rendu_dans_le_processus_ms": round(rendu * 1000, 1),
-        "plus_lentes": [{"ms": round(medianes[i], 2), "sql": requetes[i][:400]} for i in lentes],
+        "plus_lentes": [{"ms": round(medianes[i], 2), "sql": requetes[i][:600]} for i in lentes],
+        "plan_de_la_plus_lente": expliquer(requetes[lentes[0]]) if lentes and medianes[lentes[0]] > 5 else None,
     }
+
+
+def expliquer(sql, lignes=40):
+    """EXPLAIN (ANALYZE, BUFFERS) d'une requête de lecture, dans une transaction annulée."""
+    if not sql.lstrip().upper().startswith("SELECT"):
+        return None
+    with transaction.atomic():
+        curseur = connection.cursor().cursor
+        curseur.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+        plan = [r[0] for r in curseur.fetchall()]
+        transaction.set_rollback(True)
+    return plan[:lignes]
 
 
 def mesurer_tableau(*, repetitions=3):
@@ -247,13 +261,15 @@ def mesurer_tableau(*, repetitions=3):
         avec_cache.append(time.perf_counter() - t)
     medianes = [statistics.median(t) * 1000 for t in par_requete]
     lentes = sorted(range(len(requetes)), key=lambda i: -medianes[i])[:5]
+    plan = expliquer(requetes[lentes[0]]) if lentes else None
     return {
         "periode": [debut.isoformat(), fin.isoformat()],
         "requetes": len(requetes),
         "sans_cache_ms": round(statistics.median(sans_cache) * 1000, 1),
         "avec_cache_ms": round(statistics.median(avec_cache) * 1000, 2),
         "sql_ms": round(statistics.median(sql) * 1000, 1),
-        "plus_lentes": [{"ms": round(medianes[i], 2), "sql": requetes[i][:400]} for i in lentes],
+        "plus_lentes": [{"ms": round(medianes[i], 2), "sql": requetes[i][:600]} for i in lentes],
+        "plan_de_la_plus_lente": plan,
     }
 
 

@@ -71,6 +71,47 @@ class Copie:
         return self._copie_cm.__exit__(*exc)
 
 
+TAILLE_PAQUET = 50_000
+CHAMPS_FOYER = ["id", "numero_allocataire", "organisme", "etat_droit", "date_ouverture_droit", "commune_id"]
+CHAMPS_PERSONNE = [
+    "id",
+    "foyer_id",
+    "role",
+    "civilite",
+    "nom",
+    "prenoms",
+    "date_naissance",
+    "soumis_droits_devoirs",
+    "adresse",
+    "commune_id",
+    "orientation",
+    "date_orientation",
+    "statut_parcours",
+    "evaluation_courante_id",
+    "recherche",
+    "date_premiere_evaluation",
+]
+CHAMPS_EVALUATION = [
+    "id",
+    "beneficiaire_id",
+    "date",
+    "evaluateur_id",
+    "statut",
+    "permis_b",
+    "permis_am",
+    "frein_mobilite",
+    "metiers_vises",
+    "heures_disponibles",
+]
+
+
+def _copier(curseur, modele, champs, lignes):
+    if lignes:
+        with Copie(curseur, modele, champs) as copie:
+            for ligne in lignes:
+                copie.ecrire(ligne)
+
+
 def _prochain_id(curseur, modele):
     curseur.execute(f'SELECT COALESCE(MAX(id), 0) + 1 FROM "{modele._meta.db_table}"')
     return curseur.fetchone()[0]
@@ -124,52 +165,30 @@ def semer_national(*, personnes, graine=2017, journal=print):
     curseur = curseur_django.cursor  # curseur psycopg 3 : .copy()
     curseur.execute("SET session_replication_role = replica")
     try:
-        # --- Foyers et personnes --------------------------------------------------------------------------
+        # --- Foyers, personnes, évaluations : par paquets (un seul COPY à la fois sur une connexion) --------
         t = time.perf_counter()
         id_foyer = _prochain_id(curseur, Foyer)
         id_personne = _prochain_id(curseur, Beneficiaire)
         id_evaluation = _prochain_id(curseur, Evaluation)
-        evaluations = []  # (id, beneficiaire_id, date, statut, permis_b, permis_am, frein_mobilite)
-        personnes_bassin = []  # (id, bassin_id, commune_id, date_naissance) pour les axes
-        premier_foyer, premiere_personne = id_foyer, id_personne
-        with (
-            Copie(
-                curseur,
-                Foyer,
-                ["id", "numero_allocataire", "organisme", "etat_droit", "date_ouverture_droit", "commune_id"],
-            ) as foyers,
-            Copie(
-                curseur,
-                Beneficiaire,
-                [
-                    "id",
-                    "foyer_id",
-                    "role",
-                    "civilite",
-                    "nom",
-                    "prenoms",
-                    "date_naissance",
-                    "soumis_droits_devoirs",
-                    "adresse",
-                    "commune_id",
-                    "orientation",
-                    "date_orientation",
-                    "statut_parcours",
-                    "evaluation_courante_id",
-                    "recherche",
-                    "date_premiere_evaluation",
-                ],
-            ) as benefs,
-        ):
-            n = 0
-            tirages = alea.choices(range(len(communes)), weights=poids, k=personnes // 2 + 10)
-            while n < personnes:
-                commune_id, _pop, bassin_id = communes[tirages[(id_foyer - premier_foyer) % len(tirages)]]
+        premier_foyer, premiere_personne, premiere_evaluation = id_foyer, id_personne, id_evaluation
+        adultes = []  # (id, bassin_id, commune_id, orientation) : les personnes que les axes peuvent concerner
+        tirages = alea.choices(range(len(communes)), weights=poids, k=4096)
+        n = 0
+        while n < personnes:
+            foyers, benefs, evaluations = [], [], []
+            while n < personnes and len(benefs) < TAILLE_PAQUET:
+                commune_id, _pop, bassin_id = communes[tirages[id_foyer % len(tirages)]]
                 numero = f"8{id_foyer:09d}"
-                organisme = "CAF" if alea.random() < 0.94 else "MSA"
                 etat = 2 if alea.random() < 0.85 else alea.choice([0, 3, 4, 5])
-                foyers.ecrire(
-                    [id_foyer, numero, organisme, etat, _jour(alea, date(2009, 1, 1), AUJOURDHUI), commune_id]
+                foyers.append(
+                    [
+                        id_foyer,
+                        numero,
+                        "CAF" if alea.random() < 0.94 else "MSA",
+                        etat,
+                        _jour(alea, date(2009, 1, 1), AUJOURDHUI),
+                        commune_id,
+                    ]
                 )
                 taille = min(personnes - n, alea.choices([1, 2, 3, 4], weights=[45, 25, 18, 12])[0])
                 nom = alea.choice(NOMS)
@@ -186,27 +205,28 @@ def semer_national(*, personnes, graine=2017, journal=print):
                         ["a_evaluer", "en_evaluation", "en_parcours", "sorti"], weights=[30, 10, 50, 10]
                     )[0]
                     evaluee = statut in ("en_parcours", "sorti")
-                    eval_id = None
-                    jour_eval = None
+                    eval_id = jour_eval = None
                     if evaluee or statut == "en_evaluation":
-                        eval_id = id_evaluation
+                        eval_id, jour_eval = id_evaluation, _jour(alea)
                         id_evaluation += 1
-                        jour_eval = _jour(alea)
                         evaluations.append(
-                            (
+                            [
                                 eval_id,
                                 id_personne,
                                 jour_eval,
+                                alea.choice(referents),
                                 "realisee" if evaluee else "prevue",
                                 alea.random() < 0.45,
                                 alea.random() < 0.1,
                                 alea.choices([0, 1, 2], weights=[50, 30, 20])[0],
-                            )
+                                alea.choice(METIERS),
+                                alea.choice([20, 24, 26, 35]),
+                            ]
                         )
                     orientation = ""
                     if evaluee:
                         orientation = alea.choices(["pro", "socio_pro", "sociale"], weights=[50, 30, 20])[0]
-                    benefs.ecrire(
+                    benefs.append(
                         [
                             id_personne,
                             id_foyer,
@@ -226,51 +246,20 @@ def semer_national(*, personnes, graine=2017, journal=print):
                             jour_eval if evaluee else None,
                         ]
                     )
-                    personnes_bassin.append((id_personne, bassin_id, commune_id, naissance, orientation))
+                    if role != "ENF":
+                        adultes.append((id_personne, bassin_id, commune_id, orientation))
                     id_personne += 1
                     n += 1
                 id_foyer += 1
-        temps["foyers_personnes_s"] = round(time.perf_counter() - t, 1)
-        nb_foyers, nb_personnes = id_foyer - premier_foyer, id_personne - premiere_personne
-        journal(f"  {nb_foyers} foyers, {nb_personnes} personnes : {temps['foyers_personnes_s']} s")
+            _copier(curseur, Foyer, CHAMPS_FOYER, foyers)
+            _copier(curseur, Beneficiaire, CHAMPS_PERSONNE, benefs)
+            _copier(curseur, Evaluation, CHAMPS_EVALUATION, evaluations)
+        temps["foyers_personnes_evaluations_s"] = round(time.perf_counter() - t, 1)
+        journal(
+            f"  {id_foyer - premier_foyer} foyers, {id_personne - premiere_personne} personnes, "
+            f"{id_evaluation - premiere_evaluation} évaluations : {temps['foyers_personnes_evaluations_s']} s"
+        )
 
-        t = time.perf_counter()
-        with Copie(
-            curseur,
-            Evaluation,
-            [
-                "id",
-                "beneficiaire_id",
-                "date",
-                "evaluateur_id",
-                "statut",
-                "permis_b",
-                "permis_am",
-                "frein_mobilite",
-                "metiers_vises",
-                "heures_disponibles",
-            ],
-        ) as copie:
-            for eid, bid, jour, statut, permis_b, permis_am, frein in evaluations:
-                copie.ecrire(
-                    [
-                        eid,
-                        bid,
-                        jour,
-                        alea.choice(referents),
-                        statut,
-                        permis_b,
-                        permis_am,
-                        frein,
-                        alea.choice(METIERS),
-                        alea.choice([20, 24, 26, 35]),
-                    ]
-                )
-        temps["evaluations_s"] = round(time.perf_counter() - t, 1)
-        journal(f"  {len(evaluations)} évaluations : {temps['evaluations_s']} s")
-        del evaluations
-
-        adultes = [p for p in personnes_bassin if p[3].year < 2000]
         # --- Contrats aidés (1 %) -----------------------------------------------------------------------
         t = time.perf_counter()
         id_contrat = _prochain_id(curseur, ContratAide)
@@ -298,7 +287,7 @@ def semer_national(*, personnes, graine=2017, journal=print):
                 "motif_rupture",
             ],
         ) as copie:
-            for i, (bid, _bassin, commune_id, _naissance, _o) in enumerate(contrats):
+            for i, (bid, _bassin, commune_id, _o) in enumerate(contrats):
                 debut = _jour(alea)
                 fin = debut + timedelta(days=alea.choice([182, 273, 365]))
                 statut = "en_cours" if fin >= AUJOURDHUI else alea.choices(["termine", "rompu"], weights=[85, 15])[0]
@@ -330,7 +319,7 @@ def semer_national(*, personnes, graine=2017, journal=print):
         # --- Orientations vers les prestataires (3 %) ---------------------------------------------------
         t = time.perf_counter()
         id_orientation = _prochain_id(curseur, Orientation)
-        candidats = [p for p in adultes if p[4] == "pro" and p[1] in lots_par_bassin]
+        candidats = [p for p in adultes if p[3] == "pro" and p[1] in lots_par_bassin]
         orientees = alea.sample(candidats, k=min(len(candidats), personnes * 3 // 100))
         motifs_refus = ["injoignable", "refus_personne", "non_disponible", "profil"]
         with Copie(
@@ -348,7 +337,7 @@ def semer_national(*, personnes, graine=2017, journal=print):
                 "date_entree",
             ],
         ) as copie:
-            for i, (bid, bassin_id, _c, _n, _o) in enumerate(orientees):
+            for i, (bid, bassin_id, _c, _o) in enumerate(orientees):
                 statut = alea.choices(
                     ["proposee", "acceptee", "en_accompagnement", "refusee"], weights=[15, 15, 55, 15]
                 )[0]
