@@ -155,7 +155,7 @@ def engagements(qs, debut: date, fin: date, *, champ_bassin=None):
     """Cofinancement engagé par mois sur [debut, fin] pour les conventions signées du QuerySet.
 
     Nombre de requêtes borné : une pour les contrats qui chevauchent la période (seulement les colonnes
-    utiles), une pour le barème. Rend (total, {bassin_id: montant}, {mois: montant}).
+    utiles), une pour le barème. Rend (total, {bassin_id: montant}, {mois: montant}, {(bassin_id, mois): montant}).
     """
     bareme = Bareme()
     champs = CHAMPS_CALCUL + ((champ_bassin,) if champ_bassin else ())
@@ -167,7 +167,7 @@ def engagements(qs, debut: date, fin: date, *, champ_bassin=None):
         .values_list(*champs)
     )
     premier_mois = date(debut.year, debut.month, 1)
-    total, par_bassin, par_mois = Decimal("0.00"), {}, {}
+    total, par_bassin, par_mois, croise = Decimal("0.00"), {}, {}, {}
     for ligne in lignes:
         _pk, d, f, rupture, heures, taux = ligne[:6]
         bassin = ligne[6] if champ_bassin else None
@@ -178,7 +178,9 @@ def engagements(qs, debut: date, fin: date, *, champ_bassin=None):
             par_mois[m.mois] = par_mois.get(m.mois, Decimal("0.00")) + m.part_departement
             if champ_bassin:
                 par_bassin[bassin] = par_bassin.get(bassin, Decimal("0.00")) + m.part_departement
-    return total, par_bassin, dict(sorted(par_mois.items()))
+                cle = (bassin, m.mois)
+                croise[cle] = croise.get(cle, Decimal("0.00")) + m.part_departement
+    return total, par_bassin, dict(sorted(par_mois.items())), croise
 
 
 def total_engage_annee(annee: int, qs=None):

@@ -90,16 +90,19 @@ def ruptures(ctx: Contexte):
         .annotate(_n=Count("pk"))
         .order_by()
     )
-    cumul = defaultdict(lambda: {"total": 0, "bassin": defaultdict(int), "mois": defaultdict(int)})
+    cumul = defaultdict(
+        lambda: {"total": 0, "bassin": defaultdict(int), "mois": defaultdict(int), "croise": defaultdict(int)}
+    )
     for ligne in lignes:
         mois = ligne["_mois"].date() if hasattr(ligne["_mois"], "date") else ligne["_mois"]
         for cle in ("__tous__", ligne["motif_rupture"]):
             cumul[cle]["total"] += ligne["_n"]
             cumul[cle]["bassin"][ligne["_bassin"]] += ligne["_n"]
             cumul[cle]["mois"][mois] += ligne["_n"]
+            cumul[cle]["croise"][(ligne["_bassin"], mois)] += ligne["_n"]
 
     def construire(cle, code, libelle, **params):
-        c = cumul.get(cle, {"total": 0, "bassin": {}, "mois": {}})
+        c = cumul.get(cle, {"total": 0, "bassin": {}, "mois": {}, "croise": {}})
         total, liens_bassin = ctx.lien(LISTE, params_periode=PERIODE_RUPTURE, **params)
         return Indicateur(
             code=code,
@@ -108,6 +111,8 @@ def ruptures(ctx: Contexte):
             unite="contrats",
             par_bassin=dict(c["bassin"]),
             par_mois=dict(sorted(c["mois"].items())),
+            par_bassin_mois=dict(c["croise"]),
+            ventile=True,
             lien=total,
             liens_bassin=liens_bassin,
         )
@@ -211,7 +216,7 @@ def cofinancement_engage(ctx: Contexte):
     """Part du Département engagée sur les mois de la période (conventions signées, en cours, terminées,
     rompues) : une requête pour les contrats qui chevauchent la période, une pour le barème."""
     qs = ctx.filtrer_bassin(ContratAide.objects.all(), BASSIN)
-    total, par_bassin, par_mois = engagements(qs, ctx.debut, ctx.fin, champ_bassin=BASSIN)
+    total, par_bassin, par_mois, croise = engagements(qs, ctx.debut, ctx.fin, champ_bassin=BASSIN)
     lien_total, liens_bassin = ctx.lien(LISTE, couvre_du=ctx.debut.isoformat(), couvre_au=ctx.fin.isoformat())
     return Indicateur(
         code="contrats_cofinancement_engage",
@@ -220,6 +225,8 @@ def cofinancement_engage(ctx: Contexte):
         unite="€",
         par_bassin=par_bassin,
         par_mois=par_mois,
+        par_bassin_mois=croise,
+        ventile=True,
         lien=lien_total,
         liens_bassin=liens_bassin,
         description="88 % du RSA personne seule par mois de contrat (45 % à 7 heures), au prorata, "

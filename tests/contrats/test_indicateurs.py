@@ -173,3 +173,24 @@ def test_une_requete_groupee_par_indicateur(lancement, django_assert_max_num_que
         indicateurs.heures_moyennes(ctx)
     with django_assert_max_num_queries(2):
         indicateurs.enveloppe(ctx)
+
+
+def test_indicateurs_ventiles_pour_les_series_et_l_export(bassins):
+    orleans = bassins["Orléans"].commune_test
+    ContratAideFactory(
+        beneficiaire=BeneficiaireFactory(commune=orleans),
+        signe=True,
+        statut=Statut.ROMPU,
+        date_rupture=D(2018, 2, 10),
+        motif_rupture="cdi",
+    )
+    ctx = contexte(D(2018, 1, 1), D(2018, 3, 31))
+    ruptures = par_code(indicateurs.ruptures(ctx))["contrats_ruptures"]
+    assert ruptures.ventile
+    assert ruptures.par_bassin_mois == {(bassins["Orléans"].pk, D(2018, 2, 1)): 1}
+    assert ruptures.valeur_mois(D(2018, 3, 1)) == 0
+    cofinancement = indicateurs.cofinancement_engage(ctx)
+    assert cofinancement.ventile
+    assert cofinancement.par_bassin_mois[(bassins["Orléans"].pk, D(2018, 1, 1))] == Decimal("480.02")
+    assert cofinancement.valeur_mois(D(2018, 3, 1)) == 0
+    assert not indicateurs.heures_moyennes(ctx).additif
