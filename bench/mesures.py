@@ -136,12 +136,23 @@ def definir_pages(*, graine=2017, nb_fiches=200):
             manque="" if contrats else "URL contrats:liste absente",
         )
     )
-    vehicules = _url("mobilite:recherche", "mobilite:vehicules", "mobilite:disponibilites", "mobilite:liste")
+    vehicules = _url("mobilite:recherche")
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    jour = timezone.localdate()
+    criteres = [
+        f"debut={(jour + timedelta(days=d)).isoformat()}&fin={(jour + timedelta(days=d + n)).isoformat()}"
+        f"&bassin={bassin.pk}"
+        for d in (1, 7, 14, 30)
+        for n in (1, 6, 30)
+    ]
     pages.append(
         Page(
             "vehicules",
-            "Recherche de véhicules disponibles",
-            [vehicules] if vehicules else [],
+            "Recherche de véhicules libres (période, bassin)",
+            [f"{vehicules}?{c}" for c in criteres] if vehicules else [],
             "referent",
             manque="" if vehicules else "URL de recherche de véhicules absente",
         )
