@@ -79,8 +79,8 @@ class CederForm(forms.Form):
 
 
 class RechercheForm(forms.Form):
-    debut = forms.DateField(label="Du", widget=DateInput())
-    fin = forms.DateField(label="Au (inclus)", widget=DateInput())
+    debut = forms.DateField(label="Du", widget=DateInput(), initial=timezone.localdate)
+    fin = forms.DateField(label="Au (inclus)", widget=DateInput(), initial=timezone.localdate)
     bassin = forms.ModelChoiceField(
         label="Bassin d'emploi", queryset=BassinEmploi.objects.all(), required=False, empty_label="Tous"
     )
@@ -150,7 +150,9 @@ class AnnulerForm(forms.Form):
 
 
 class CarburantWidget(RadioSelectButtonGroup):
-    """Groupe de gros boutons : utilisable au doigt sur une tablette."""
+    """Groupe de gros boutons : utilisable au doigt sur une tablette ; le groupe porte le nom du champ."""
+
+    template_name = "mobilite/widgets/boutons_radio.html"
 
 
 class DepartForm(forms.Form):
@@ -161,7 +163,7 @@ class DepartForm(forms.Form):
         label="Niveau de carburant",
         choices=Carburant.choices,
         coerce=int,
-        widget=CarburantWidget(attrs={"btn_size_class": "btn-lg"}),
+        widget=CarburantWidget(attrs={"aria_label": "Niveau de carburant"}),
     )
     etat = forms.CharField(
         label="État du véhicule (rayures, propreté, accessoires)",
@@ -176,7 +178,7 @@ class RetourForm(DepartForm):
         label="Incident",
         choices=Incident.choices,
         required=False,
-        widget=CarburantWidget(attrs={"btn_size_class": "btn-lg"}),
+        widget=CarburantWidget(attrs={"aria_label": "Incident"}),
     )
     montant_du = forms.DecimalField(label="Montant dû (€)", min_value=0, decimal_places=2, initial=0, required=False)
 

@@ -312,7 +312,10 @@ class RechercheView(RoleRequisMixin, DroitsMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
         beneficiaire = _beneficiaire_visible(user, self.request.GET.get("beneficiaire"))
-        form = RechercheForm(self.request.GET or None)
+        donnees = self.request.GET.copy()
+        donnees.pop("beneficiaire", None)
+        initial = {"bassin": beneficiaire.commune.bassin_emploi_id} if beneficiaire else {}
+        form = RechercheForm(donnees or None, initial=initial)
         ctx.update(form=form, beneficiaire=beneficiaire, peut_reserver=user.a_role(*RESERVATION))
         if form.is_bound and form.is_valid():
             d = form.cleaned_data
