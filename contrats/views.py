@@ -113,12 +113,12 @@ def actions_possibles(contrat, user):
         actions.append("terminer")
     if s in (Statut.SIGNE, Statut.EN_COURS):
         actions.append("rompre")
-    if s in (Statut.SIGNE, Statut.EN_COURS, Statut.TERMINE) and not hasattr_renouvellement(contrat):
+    if s in (Statut.SIGNE, Statut.EN_COURS, Statut.TERMINE) and not a_ete_renouvele(contrat):
         actions.append("renouveler")
     return actions
 
 
-def hasattr_renouvellement(contrat):
+def a_ete_renouvele(contrat):
     try:
         return contrat.renouvellement is not None
     except ContratAide.renouvellement.RelatedObjectDoesNotExist:
@@ -161,8 +161,7 @@ class ContratDetailView(ContratMixin, DetailView):
             totaux_annuels=totaux_par_annee(lignes),
             historique=historique(contrat),
             actions=actions_possibles(contrat, self.request.user),
-            jour_form=JourForm(initial={"jour": date.today()}),
-            renouvele=hasattr_renouvellement(contrat),
+            renouvele=a_ete_renouvele(contrat),
             lien_fiche=url_fiche(contrat.beneficiaire_id),
         )
         return context
