@@ -26,6 +26,14 @@ def nombre(valeur):
 
 
 @register.filter
+def chiffre(valeur, unite=""):
+    """Un chiffre d'indicateur : les montants en euros avec deux décimales, les autres comme `nombre`."""
+    if unite == "€" and valeur is not None and valeur != "":
+        return number_format(valeur, decimal_pos=2, use_l10n=True, force_grouping=True)
+    return nombre(valeur)
+
+
+@register.filter
 def euros(valeur):
     if valeur is None:
         return "—"
@@ -40,14 +48,14 @@ def millions_euros(valeur):
 
 
 @register.filter
-def signe(valeur):
+def signe(valeur, unite=""):
     """Écart signé : « +5 », « −3 », « 0 » (le signe est écrit : l'information ne tient pas à la couleur)."""
     if valeur is None:
         return "—"
     if valeur > 0:
-        return "+" + nombre(valeur)
+        return "+" + chiffre(valeur, unite)
     if valeur < 0:
-        return "−" + nombre(-valeur)
+        return "−" + chiffre(-valeur, unite)
     return "0"
 
 

@@ -154,3 +154,18 @@ def test_bassin_ou_mois_absent_vaut_zero_pour_un_compte_et_rien_pour_un_taux():
     assert not taux_.additif
     assert taux_.valeur_bassin(1) == Decimal("50.0") and taux_.valeur_bassin(2) is None
     assert taux_.valeur_mois(date(2018, 1, 1)) is None
+
+
+def test_mise_en_forme_francaise():
+    from django.utils import translation
+
+    from tableau_de_bord.templatetags.tableau_de_bord import chiffre, euros, millions_euros, nombre, signe
+
+    with translation.override("fr"):
+        assert nombre(14293) == "14\u202f293" or nombre(14293).replace("\xa0", " ") == "14 293"
+        assert nombre(None) == "—"
+        assert nombre(Decimal("86.7")) == "86,7"
+        assert chiffre(Decimal("186500"), "€").replace("\u202f", " ").replace("\xa0", " ") == "186 500,00"
+        assert euros(Decimal("87900000")).replace("\u202f", " ").replace("\xa0", " ") == "87 900 000,00 €"
+        assert millions_euros(Decimal("87900000")) == "87,9 M€"
+        assert signe(5) == "+5" and signe(-3) == "−3" and signe(0) == "0" and signe(None) == "—"
