@@ -15,10 +15,10 @@ from .services import chiffre_cle_enregistrer, objectif_enregistrer, tableau_inv
 
 # 600 entrées en accompagnement attendues sur les 4 bassins (répartition de démonstration).
 ENTREES_PLACEMENT_PAR_BASSIN = {"Orléans": 270, "Montargis": 150, "Gien": 90, "Pithiviers": 90}
+# Contrats co-financés prévus par la CAOM (alignés sur les enveloppes de la démonstration des contrats).
+CAOM = {"petite": {2017: 60, 2018: 110}, "loiret": {2017: 60, 2018: 320}}
 # (année, code, bassin ou None, valeur, source)
 OBJECTIFS = [
-    (2017, "contrats_signes", None, 60, "CAOM 2017 (démonstration)"),
-    (2018, "contrats_signes", None, 60, "CAOM 2018 (démonstration)"),
     *[
         (annee, "placement_entrees", nom, valeur, "Marché de placement : répartition par lot (démonstration)")
         for annee in (2017, 2018)
@@ -39,7 +39,8 @@ def tableau_de_bord(*, echelle, graine, sortie):
     connus = codes_connus()
     bassins = {b.nom: b for b in BassinEmploi.objects.all()}
     enregistres, ignores = 0, set()
-    for annee, code, nom_bassin, valeur, source in OBJECTIFS:
+    caom = [(a, "contrats_signes", None, n, f"CAOM {a} (démonstration)") for a, n in CAOM[echelle].items()]
+    for annee, code, nom_bassin, valeur, source in caom + OBJECTIFS:
         if code not in connus:
             ignores.add(code)
             continue

@@ -191,6 +191,13 @@ def test_ecriture_sur_un_modele_non_surveille_garde_le_cache(jeu):
     assert cache_tableau.version() == version
 
 
+def test_relation_plusieurs_a_plusieurs_vers_un_modele_surveille_invalide(jeu, registre_isole):
+    """m2m_changed : le modèle d'en face (ici BassinEmploi, toujours surveillé) suffit à invalider."""
+    version = cache_tableau.version()
+    UserFactory(referent=True).bassins.add(jeu["Gien"])
+    assert cache_tableau.version() > version
+
+
 def test_objectif_modifie_invalide_le_cache(jeu):
     bassins = tous(jeu)
     assert tableau_calculer(**ANNEE_2018, bassins=bassins, restreint=False).indicateur("test_evaluations").cible is None
