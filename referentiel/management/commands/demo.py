@@ -2,6 +2,7 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from referentiel.registre_demo import ECHELLES, generateurs
 
@@ -27,7 +28,10 @@ class Command(BaseCommand):
         debut = time.perf_counter()
         for g in generateurs():
             t0 = time.perf_counter()
-            g.fonction(echelle=echelle, graine=graine, sortie=self.stdout.write)
+            # Une transaction par générateur : un générateur interrompu n'écrit rien, et sur SQLite les
+            # milliers d'appels aux services ne paient qu'une écriture disque au lieu d'une chacun.
+            with transaction.atomic():
+                g.fonction(echelle=echelle, graine=graine, sortie=self.stdout.write)
             self.stdout.write(f"  [{g.nom}] {time.perf_counter() - t0:.1f} s")
         self.stdout.write(
             self.style.SUCCESS(f"Données de démonstration prêtes en {time.perf_counter() - debut:.1f} s.")
