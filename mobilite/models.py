@@ -84,7 +84,11 @@ class VehiculeQuerySet(models.QuerySet):
             statut=StatutLocation.ANNULEE
         )
         maintenances = PeriodeMaintenance.objects.filter(vehicule=OuterRef("pk"), debut__lte=fin, fin__gte=debut)
-        return self.filter(statut=StatutVehicule.DISPONIBLE).exclude(Exists(locations)).exclude(Exists(maintenances))
+        return (
+            self.filter(statut=StatutVehicule.DISPONIBLE, date_entree_flotte__lte=debut)
+            .exclude(Exists(locations))
+            .exclude(Exists(maintenances))
+        )
 
 
 class Vehicule(models.Model):

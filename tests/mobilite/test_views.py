@@ -626,3 +626,17 @@ def test_menu_par_role(agent_mobilite, referent, pilotage, admin_user):
     assert {"Trouver un véhicule", "Locations"} <= libelles(referent) and "Cessions" not in libelles(referent)
     assert "Trouver un véhicule" not in libelles(pilotage) and "Locations" in libelles(pilotage)
     assert {"Trouver un véhicule", "Locations", "Flotte", "Cessions"} <= libelles(admin_user)
+
+
+def test_liste_affiche_le_nombre_de_resultats(client, admin_user):
+    for _ in range(3):
+        LocationFactory()
+    client.force_login(admin_user)
+    assert "3 résultats" in client.get(reverse("mobilite:locations")).content.decode()
+
+
+def test_recherche_ignore_un_vehicule_pas_encore_en_flotte(client, referent):
+    VehiculeFactory(date_entree_flotte=J + datetime.timedelta(days=1))
+    client.force_login(referent)
+    reponse = client.get(reverse("mobilite:recherche") + f"?debut={J}&fin={J}")
+    assert reponse.context["nombre"] == 0
