@@ -51,3 +51,37 @@ class BeneficiaireTable(tables.Table):
 
     def value_etat_droit(self, record):
         return record.foyer.get_etat_droit_display()
+
+
+def _date(d):
+    return d.strftime("%d/%m/%Y") if d else ""
+
+
+# Valeurs exportées, calculées directement (sans le rendu cellule par cellule de django-tables2, trop lent
+# pour les dizaines de milliers de lignes d'un export départemental).
+VALEURS_EXPORT = {
+    "nom": lambda b: b.nom.upper(),
+    "prenoms": lambda b: b.prenoms,
+    "date_naissance": lambda b: _date(b.date_naissance),
+    "numero": lambda b: b.foyer.numero_allocataire,
+    "role": lambda b: b.get_role_display(),
+    "commune": lambda b: b.commune.nom,
+    "bassin": lambda b: b.commune.bassin_emploi.nom,
+    "etat_droit": lambda b: b.foyer.get_etat_droit_display(),
+    "sdd": lambda b: "Oui" if b.soumis_droits_devoirs else "Non",
+    "orientation": lambda b: b.get_orientation_display(),
+    "statut_parcours": lambda b: b.get_statut_parcours_display(),
+    "referent": lambda b: str(b.referent) if b.referent_id else "",
+    "evaluation": lambda b: _date(b.evaluation_courante.date) if b.evaluation_courante_id else "",
+}
+
+
+def _as_values(self, exclude_columns=None):
+    colonnes = [c for c in self.columns if c.name not in (exclude_columns or ()) and c.name in VALEURS_EXPORT]
+    yield [str(c.header) for c in colonnes]
+    fonctions = [VALEURS_EXPORT[c.name] for c in colonnes]
+    for b in self.data.data.iterator(chunk_size=2000):
+        yield [f(b) for f in fonctions]
+
+
+BeneficiaireTable.as_values = _as_values
