@@ -11,7 +11,7 @@ class ForumTable(tables.Table):
     secteur = tables.Column(verbose_name="Secteur")
     statut = tables.Column(verbose_name="Statut")
     capacite = tables.Column(verbose_name="Places")
-    nb_inscrits = tables.Column(verbose_name="Inscrits", orderable=True)
+    nb_inscrits = tables.Column(verbose_name="Places prises", orderable=True)
     nb_presents = tables.Column(verbose_name="Présents", orderable=True)
 
     class Meta:

@@ -10,22 +10,39 @@ from playwright.sync_api import expect
 from forums.models import Participation
 from tests.beneficiaires.factories import BeneficiaireFactory
 from tests.comptes.factories import UserFactory
-from tests.e2e.conftest import (  # noqa: F401 - fixtures partagées des parcours
-    MOT_DE_PASSE,
-    _chromium_requis,
-    connecter,
-    navigateur,
-    onglet,
-    texte_principal,
-    verifier_page,
-)
+from tests.e2e import conftest as e2e
+from tests.e2e.conftest import MOT_DE_PASSE, connecter, texte_principal, verifier_page
 
 from .factories import ExposantFactory, ForumFactory, OffreFactory, ParticipationFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
+_chromium_requis = e2e._chromium_requis
+onglet = e2e.onglet
 
-def test_forum_pointage_et_lettres(onglet, bassins):  # noqa: F811 - fixture importée
+
+@pytest.fixture(scope="module")
+def navigateur(request):
+    """Le Chromium déjà ouvert par un autre module de parcours (un seul Playwright synchrone par processus),
+    sinon le nôtre, fermé à la fin du module pour ne pas gêner les modules suivants."""
+    for definition in request._fixturemanager._arg2fixturedefs.get("navigateur", ()):
+        resultat = getattr(definition, "cached_result", None)
+        if resultat is not None and resultat[0] is not None:
+            yield resultat[0]
+            return
+    if e2e.CHROMIUM is None:
+        pytest.skip(e2e.RAISON_SANS_CHROMIUM)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        ouvert = pw.chromium.launch(executable_path=e2e.CHROMIUM, args=e2e.ARGUMENTS_CHROMIUM, headless=True)
+        try:
+            yield ouvert
+        finally:
+            ouvert.close()
+
+
+def test_forum_pointage_et_lettres(onglet, bassins):
     admin = UserFactory(username="e2e.admin.forums", administrateur=True)
     forum = ForumFactory(
         titre="Forum des métiers de la propreté",
