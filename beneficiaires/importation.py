@@ -271,7 +271,9 @@ def verifier_fichier(contenu):
         except zipfile.BadZipFile as exc:
             raise ImportImpossible("Le classeur Excel est endommagé et ne peut pas être lu.") from exc
         return "xlsx"
-    if b"\x00" in contenu[:4096]:
+    debut = contenu[:8192]
+    controles = sum(1 for octet in debut if octet < 9 or 13 < octet < 32 or octet == 127)
+    if b"\x00" in debut or contenu.startswith(b"%PDF") or controles > len(debut) // 200:
         raise ImportImpossible("Le fichier n'est ni un CSV ni un classeur Excel (.xlsx) : il ne peut pas être lu.")
     return "csv"
 

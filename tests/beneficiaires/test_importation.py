@@ -270,6 +270,8 @@ def test_essai_sur_reimport_annonce_les_mises_a_jour(communes):
         (b"", "vide"),
         (b"\x00\x01\x02\x03binaire" * 10, "ni un CSV"),
         (b"\xd0\xcf\x11\xe0" + b"\x00" * 50, "97-2003"),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "ni un CSV"),
+        (bytes(range(1, 9)) * 20 + b"nom;prenoms\n", "ni un CSV"),
         (b"PK\x03\x04pas un zip", "endommagé"),
         ("numéro allocataire;nom\r\n".encode(), "aucune ligne"),
     ],
