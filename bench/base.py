@@ -131,3 +131,62 @@ def attendre_http(url, *, processus, delai=60):
         except OSError:
             time.sleep(0.3)
     raise ErreurBanc(f"gunicorn ne répond pas sur {url} après {delai} s :\n{processus.fin_du_journal()}")
+
+
+def lire_modele(url, nom):
+    """Le commentaire JSON d'une base modèle (empreinte du code qui l'a semée, temps de semis), ou None."""
+    import json
+
+    with _connexion_maintenance(url) as cx:
+        ligne = cx.execute(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", [nom]
+        ).fetchone()
+    if not ligne or not ligne[0]:
+        return None
+    try:
+        return json.loads(ligne[0])
+    except ValueError:
+        return None
+
+
+def cloner_base(url, modele, nom):
+    """CREATE DATABASE nom TEMPLATE modele : une copie de fichiers, quelques secondes pour des millions de lignes."""
+    if not (nom.startswith("pe_bench_") and modele.startswith("pe_bench_")):
+        raise ErreurBanc("le banc ne touche qu'aux bases pe_bench_*")
+    with _connexion_maintenance(url) as cx:
+        cx.execute(f'DROP DATABASE IF EXISTS "{nom}" WITH (FORCE)')
+        cx.execute(f'CREATE DATABASE "{nom}" TEMPLATE "{modele}"')
+
+
+def enregistrer_modele(url, nom, modele, description):
+    """Garde la base semée comme modèle (pour les passages suivants), avec son empreinte en commentaire."""
+    import json
+
+    if not (nom.startswith("pe_bench_") and modele.startswith("pe_bench_")):
+        raise ErreurBanc("le banc ne touche qu'aux bases pe_bench_*")
+    texte = json.dumps(description, ensure_ascii=False)
+    with _connexion_maintenance(url) as cx:
+        cx.execute(f'DROP DATABASE IF EXISTS "{modele}" WITH (FORCE)')
+        cx.execute(f'CREATE DATABASE "{modele}" TEMPLATE "{nom}"')
+        cx.execute(f'COMMENT ON DATABASE "{modele}" IS {_litteral(texte)}')
+
+
+def _litteral(texte):
+    return "'" + texte.replace("'", "''") + "'"
+
+
+def empreinte_du_code(*parametres):
+    """Empreinte des migrations, des générateurs de démonstration et du semis national : le modèle ne sert que
+    si rien de ce qui le produit n'a changé."""
+    import hashlib
+
+    h = hashlib.sha256(repr(parametres).encode())
+    motifs = ["*/migrations/*.py", "*/demo.py", "referentiel/registre_demo.py", "referentiel/donnees/*.csv"]
+    motifs.append("bench/semer_national.py")
+    for motif in motifs:
+        for chemin in sorted(RACINE.glob(motif)):
+            if ".venv" in chemin.parts:
+                continue
+            h.update(str(chemin.relative_to(RACINE)).encode())
+            h.update(chemin.read_bytes())
+    return h.hexdigest()[:16]

@@ -33,7 +33,11 @@ from bench.base import (  # noqa: E402
     ErreurBanc,
     Processus,
     attendre_http,
+    cloner_base,
     creer_base,
+    empreinte_du_code,
+    enregistrer_modele,
+    lire_modele,
     port_libre,
     supprimer_base,
     url_avec_base,
@@ -57,6 +61,11 @@ def lire_arguments(argv=None):
     p.add_argument("--import-lignes", type=int, default=30_000, help="lignes du fichier importé (0 : pas d'import)")
     p.add_argument("--sans-charge", action="store_true", help="ne pas lancer gunicorn ni locust")
     p.add_argument("--reutiliser", action="store_true", help="garder la base existante (pas de semis)")
+    p.add_argument(
+        "--sans-modele",
+        action="store_true",
+        help="semer à neuf même si une base modèle de même empreinte existe (elle est alors remplacée)",
+    )
     p.add_argument("--garder", action="store_true", help="ne pas supprimer la base à la fin")
     p.add_argument("--graine", type=int, default=2017)
     return p.parse_args(argv)
@@ -340,7 +349,17 @@ def main(argv=None):
     os.environ["DATABASE_URL"] = url_base
     os.environ.setdefault("DEBUG", "1")  # le processus du banc sème la démo ; gunicorn, lui, tourne sans DEBUG
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.reglages"  # réglages du projet + URL du banc
-    if not args.reutiliser:
+    nom_modele = f"{nom_base}_modele"
+    empreinte = empreinte_du_code(args.echelle, args.personnes if args.echelle == "national" else 0, args.graine)
+    modele = None if (args.reutiliser or args.sans_modele) else lire_modele(url, nom_modele)
+    if modele and modele.get("empreinte") != empreinte:
+        journal(f"modèle {nom_modele} périmé (le code des migrations ou de la démo a changé) : nouveau semis")
+        modele = None
+    if modele:
+        t = time.perf_counter()
+        cloner_base(url, nom_modele, nom_base)
+        journal(f"base {nom_base} : copie du modèle {nom_modele} en {time.perf_counter() - t:.1f} s")
+    elif not args.reutiliser:
         journal(f"base {nom_base} : création")
         creer_base(url, nom_base)
     import django
@@ -352,7 +371,16 @@ def main(argv=None):
 
     serveur = None
     try:
-        semis = semer(args) if not args.reutiliser else {}
+        if modele:
+            semis = {**modele["semis"], "copie_du_modele": True}
+        elif args.reutiliser:
+            semis = {}
+        else:
+            semis = semer(args)
+            connections.close_all()
+            t = time.perf_counter()
+            enregistrer_modele(url, nom_base, nom_modele, {"empreinte": empreinte, "semis": semis})
+            journal(f"modèle {nom_modele} enregistré en {time.perf_counter() - t:.1f} s (passages suivants : copie)")
         volumes = mesures.compter()
         journal("volumes : " + json.dumps(volumes))
         pages = mesures.definir_pages(graine=args.graine)
