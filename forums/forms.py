@@ -110,14 +110,6 @@ class ConfirmationInvitationForm(forms.Form):
         self.fields["beneficiaires"].queryset = candidats
 
 
-class SurPlaceForm(forms.Form):
-    beneficiaire = forms.ModelChoiceField(label="personne", queryset=None, widget=forms.HiddenInput)
-
-    def __init__(self, *args, personnes, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["beneficiaire"].queryset = personnes
-
-
 class ActionParticipationForm(forms.Form):
     action = forms.ChoiceField(
         choices=[

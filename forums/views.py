@@ -325,6 +325,7 @@ class InviterView(ForumMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         filtre = self.filtre()
         context["filter"] = filtre
+        context["total"] = None
         if filtre.is_bound and filtre.is_valid():
             candidats = self.candidats(filtre)
             total = candidats.count()
@@ -638,7 +639,10 @@ class SurPlaceView(ForumMixin, TemplateView):
         return context
 
     def post(self, request, *args, **kwargs):
-        b = get_object_or_404(self.personnes(), pk=request.POST.get("beneficiaire") or 0)
+        pk = request.POST.get("beneficiaire", "")
+        if not pk.isdigit():
+            raise Http404("Personne non précisée.")
+        b = get_object_or_404(self.personnes(), pk=pk)
         try:
             services.participation_ajouter_sur_place(forum=self.forum, beneficiaire=b, par=request.user)
             messages.success(request, f"{b} ajouté(e) : présent(e).")

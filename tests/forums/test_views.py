@@ -448,3 +448,16 @@ def test_participation_detail_requetes(client, admin_user, django_assert_max_num
     client.force_login(admin_user)
     with django_assert_max_num_queries(12):
         assert client.get(p.get_absolute_url()).status_code == 200
+
+
+def test_entrees_invalides_sans_erreur_serveur(client, admin_user):
+    forum = ForumFactory(tenu=True)
+    client.force_login(admin_user)
+    assert client.post(reverse("forums:sur_place", args=[forum.pk]), {"beneficiaire": "abc"}).status_code == 404
+    reponse = client.get(reverse("forums:inviter", args=[ForumFactory().pk]) + "?bassin=abc")
+    assert reponse.status_code == 200 and reponse.context["total"] is None
+    reponse = client.get(reverse("forums:pointage", args=[forum.pk]), {"q": "x" * 500})
+    assert reponse.status_code == 200
+    reponse = client.get(reverse("forums:lettres", args=[forum.pk]), {"statut": "n'importe"})
+    assert reponse.context["choix"] == "tous"
+    assert client.get(reverse("forums:inscrire_personne") + "?beneficiaire=abc").status_code == 404
