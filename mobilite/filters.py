@@ -33,7 +33,10 @@ class LocationFilter(django_filters.FilterSet):
         label="Type de véhicule", field_name="vehicule__type", choices=TypeVehicule.choices, empty_label="Tous"
     )
     bassin = django_filters.ModelChoiceFilter(
-        label="Bassin d'emploi", field_name="beneficiaire__commune__bassin_emploi", queryset=BassinEmploi.objects.all()
+        label="Bassin d'emploi",
+        field_name="beneficiaire__commune__bassin_emploi",
+        queryset=BassinEmploi.objects.all(),
+        empty_label="Tous",
     )
     motif = django_filters.MultipleChoiceFilter(
         label="Motif", choices=MotifLocation.choices, widget=forms.CheckboxSelectMultiple
@@ -80,13 +83,20 @@ class VehiculeFilter(django_filters.FilterSet):
     statut = django_filters.ChoiceFilter(label="Statut", choices=StatutVehicule.choices, empty_label="Tous")
     type = django_filters.ChoiceFilter(label="Type", choices=TypeVehicule.choices, empty_label="Tous")
     bassin = django_filters.ModelChoiceFilter(
-        label="Bassin d'emploi", field_name="commune__bassin_emploi", queryset=BassinEmploi.objects.all()
+        label="Bassin d'emploi",
+        field_name="commune__bassin_emploi",
+        queryset=BassinEmploi.objects.all(),
+        empty_label="Tous",
     )
     commune = django_filters.ModelChoiceFilter(
-        label="Site", queryset=Commune.objects.filter(vehicules__isnull=False).distinct().order_by("nom")
+        label="Site",
+        queryset=Commune.objects.filter(vehicules__isnull=False).distinct().order_by("nom"),
+        empty_label="Tous",
     )
     partenaire = django_filters.ModelChoiceFilter(
-        label="Partenaire", queryset=Structure.objects.filter(vehicules_geres__isnull=False).distinct()
+        label="Partenaire",
+        queryset=Structure.objects.filter(vehicules_geres__isnull=False).distinct(),
+        empty_label="Tous",
     )
     cede_apres = DateFiltre(label="Cédé à partir du", field_name="cession__date", lookup_expr="gte")
     cede_avant = DateFiltre(label="Cédé jusqu'au", field_name="cession__date", lookup_expr="lte")
