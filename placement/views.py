@@ -20,6 +20,7 @@ from .models import Lot, Orientation, ResultatPaye
 from .selecteurs import ROLES_MONTANTS, fil_orientation, orientations_detaillees
 from .tables import LotTable, OrientationTable, ResultatTable
 
+S = Orientation.Statut
 A, P, R, PR = Role.ADMINISTRATEUR, Role.PILOTAGE, Role.REFERENT, Role.PRESTATAIRE
 LECTEURS = (A, P, R, PR)
 ACTEURS_PRESTATAIRE = (A, PR)  # répondre, suivre, enregistrer les sorties
@@ -131,6 +132,7 @@ class ActionOrientationView(RoleRequisMixin, FormView):
     titre = ""
     message = ""
     bouton = "Enregistrer"
+    statuts = tuple(Orientation.Statut.values)  # statuts où l'action a un sens (sinon la page l'explique)
 
     def get_orientation(self):
         if not hasattr(self, "_orientation"):
@@ -150,7 +152,15 @@ class ActionOrientationView(RoleRequisMixin, FormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update({"orientation": self.get_orientation(), "titre": self.titre, "bouton": self.bouton})
+        orientation = self.get_orientation()
+        context.update(
+            {
+                "orientation": orientation,
+                "titre": self.titre,
+                "bouton": self.bouton,
+                "possible": orientation.statut in self.statuts,
+            }
+        )
         return context
 
     def form_valid(self, form):
@@ -172,6 +182,8 @@ class AccepterView(ActionOrientationView):
     bouton = "Accepter"
     message = "Orientation acceptée : une place du lot est réservée à la personne."
 
+    statuts = (S.PROPOSEE,)
+
     def executer(self, donnees):
         services.orientation_accepter(orientation=self.get_orientation(), par=self.request.user, date=donnees["date"])
 
@@ -181,6 +193,8 @@ class RefuserView(ActionOrientationView):
     titre = "Refuser l'orientation"
     bouton = "Refuser"
     message = "Orientation refusée ; le motif est transmis au prescripteur."
+
+    statuts = (S.PROPOSEE,)
 
     def executer(self, donnees):
         services.orientation_refuser(
@@ -197,6 +211,8 @@ class DemarrerView(ActionOrientationView):
     bouton = "Enregistrer l'entrée"
     message = "Entrée en accompagnement enregistrée."
 
+    statuts = (S.ACCEPTEE,)
+
     def executer(self, donnees):
         services.orientation_demarrer_accompagnement(
             orientation=self.get_orientation(), par=self.request.user, date=donnees["date"]
@@ -208,6 +224,8 @@ class SuiviView(ActionOrientationView):
     titre = "Enregistrer un suivi"
     message = "Suivi enregistré."
 
+    statuts = (S.ACCEPTEE, S.EN_ACCOMPAGNEMENT, S.SORTIE)
+
     def executer(self, donnees):
         services.suivi_enregistrer(orientation=self.get_orientation(), par=self.request.user, **donnees)
 
@@ -217,6 +235,8 @@ class SortieView(ActionOrientationView):
     titre = "Enregistrer la sortie"
     message = "Sortie enregistrée : l'orientation est close."
 
+    statuts = (S.ACCEPTEE, S.EN_ACCOMPAGNEMENT)
+
     def executer(self, donnees):
         services.sortie_enregistrer(orientation=self.get_orientation(), par=self.request.user, **donnees)
 
@@ -225,6 +245,8 @@ class MaintienView(ActionOrientationView):
     form_class = MaintienForm
     titre = "Suivi dans l'emploi"
     message = "Suivi dans l'emploi enregistré."
+
+    statuts = (S.SORTIE,)
 
     def executer(self, donnees):
         sortie = getattr(self.get_orientation(), "sortie", None)

@@ -370,3 +370,14 @@ def test_le_prestataire_voit_la_capacite_utilisee_de_ses_lots(client, scene, age
     assert "2 places occupées sur 10" in reponse.content.decode()
     client.force_login(agent_b)
     assert [lot.pk for lot in client.get(reverse("placement:liste")).context["mes_lots"]] == [lot_gien.pk]
+
+
+def test_action_impossible_dans_l_etat_expliquee_sans_formulaire(client, scene, agent_a):
+    client.force_login(agent_a)
+    reponse = client.get(reverse("placement:accepter", args=[scene["accompagnee"].pk]))
+    assert reponse.status_code == 200
+    contenu = reponse.content.decode()
+    assert "pas possible dans l&#x27;état actuel" in contenu or "pas possible dans l'état actuel" in contenu
+    assert 'method="post"' not in contenu.split("<main")[1]
+    reponse = client.get(reverse("placement:accepter", args=[scene["proposee"].pk]))
+    assert 'method="post"' in reponse.content.decode().split("<main")[1]
