@@ -391,7 +391,7 @@ def main(argv=None):
             if not p.manque:
                 p.sql = mesures.mesurer_sql(p)
                 journal(f"SQL {p.code} : {p.sql.get('requetes')} requêtes, {p.sql.get('sql_ms')} ms")
-        tableau = mesures.mesurer_tableau()
+        tableau = mesures.mesurer_tableau(repetitions=1 if args.echelle == "national" else 3)
         journal("tableau de bord : " + json.dumps({k: v for k, v in tableau.items() if k != "plus_lentes"}))
         with tempfile.TemporaryDirectory(prefix="pe-bench-") as dossier:
             if not args.sans_charge:

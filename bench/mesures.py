@@ -266,7 +266,7 @@ def mesurer_tableau(*, repetitions=3):
         sql.append(total)
     tdb.tableau_calculer(debut=debut, fin=fin, bassins=bassins, restreint=False)  # remplit le cache
     avec_cache = []
-    for _ in range(max(repetitions, 5)):
+    for _ in range(5):
         t = time.perf_counter()
         tdb.tableau_calculer(debut=debut, fin=fin, bassins=bassins, restreint=False)
         avec_cache.append(time.perf_counter() - t)

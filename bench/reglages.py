@@ -4,7 +4,9 @@
   « plafond de la pile ») ; les URL de production ne changent pas.
 - Cookies sans l'attribut Secure : le banc parle HTTP en clair sur 127.0.0.1 (en production, le proxy
   HTTPS termine TLS devant gunicorn).
-- STATIC_ROOT : un dossier temporaire rempli par collectstatic (le manifeste whitenoise est requis par les gabarits).
+- Fichiers statiques : STATIC_ROOT temporaire rempli par collectstatic, stockage à manifeste (les gabarits
+  exigent le manifeste) mais sans la précompression gzip/brotli de whitenoise, qui coûte une à deux minutes
+  à chaque passage et ne change rien aux pages mesurées (la charge ne demande pas les fichiers statiques).
 """
 
 import os
@@ -16,3 +18,7 @@ ROOT_URLCONF = "bench.urls"
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 STATIC_ROOT = os.environ.get("BENCH_STATIC_ROOT") or _STATIC_ROOT
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+}
