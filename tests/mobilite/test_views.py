@@ -640,3 +640,55 @@ def test_recherche_ignore_un_vehicule_pas_encore_en_flotte(client, referent):
     client.force_login(referent)
     reponse = client.get(reverse("mobilite:recherche") + f"?debut={J}&fin={J}")
     assert reponse.context["nombre"] == 0
+
+
+def test_immobiliser_par_la_page(client, agent_mobilite):
+    v = VehiculeFactory()
+    reservation = LocationFactory(vehicule=v)
+    client.force_login(agent_mobilite)
+    reponse = client.post(reverse("mobilite:immobiliser", args=[v.pk]), {"en_maintenance": "on"}, follow=True)
+    v.refresh_from_db()
+    assert v.statut == StatutVehicule.DISPONIBLE and "réservation(s) à venir" in reponse.content.decode()
+    services.location_annuler(location=reservation)
+    client.post(reverse("mobilite:immobiliser", args=[v.pk]), {"en_maintenance": "on"})
+    v.refresh_from_db()
+    assert v.statut == StatutVehicule.MAINTENANCE
+    client.post(reverse("mobilite:immobiliser", args=[v.pk]), {})
+    v.refresh_from_db()
+    assert v.statut == StatutVehicule.DISPONIBLE
+
+
+def test_annuler_une_location_en_cours_affiche_l_erreur(client, agent_mobilite):
+    loc = LocationFactory(en_cours=True)
+    client.force_login(agent_mobilite)
+    reponse = client.post(reverse("mobilite:annuler", args=[loc.pk]), follow=True)
+    loc.refresh_from_db()
+    assert loc.statut == StatutLocation.EN_COURS and "Seule une location réservée" in reponse.content.decode()
+
+
+def test_planifier_une_maintenance_par_la_page(client, agent_mobilite):
+    v = VehiculeFactory()
+    LocationFactory(vehicule=v, debut=J, fin=jour(2))
+    client.force_login(agent_mobilite)
+    reponse = client.post(reverse("mobilite:maintenance", args=[v.pk]), {"debut": jour(2), "fin": jour(4)})
+    assert reponse.status_code == 200 and "occupe déjà" in " ".join(reponse.context["form"].non_field_errors())
+    reponse = client.post(reverse("mobilite:maintenance", args=[v.pk]), {"debut": jour(3), "fin": jour(4)})
+    assert reponse.status_code == 302 and v.maintenances.count() == 1
+
+
+def test_creer_et_signer_une_convention_par_les_pages(client, agent_mobilite):
+    from tests.referentiel.factories import StructureFactory
+
+    partenaire = StructureFactory(partenaire=True)
+    client.force_login(agent_mobilite)
+    reponse = client.post(
+        reverse("mobilite:convention_creer"),
+        {"partenaire": partenaire.pk, "objet": "Cession", "debut": "2026-01-01", "fin": "2028-12-31", "modalites": ""},
+    )
+    from mobilite.models import ConventionCession
+
+    convention = ConventionCession.objects.get()
+    assert reponse.status_code == 302 and not convention.signee
+    reponse = client.post(reverse("mobilite:convention_signer", args=[convention.pk]), {"date_signature": "2026-01-05"})
+    convention.refresh_from_db()
+    assert reponse.status_code == 302 and convention.date_signature == datetime.date(2026, 1, 5)
