@@ -38,6 +38,12 @@ class ContratAideAdmin(SimpleHistoryAdmin):
     )
     date_hierarchy = "date_signature"
 
+    def get_readonly_fields(self, request, obj=None):
+        # Une convention signée ne se corrige pas ici : ses règles (durées, enveloppe...) sont dans les services.
+        if obj is not None and obj.statut != "brouillon":
+            return [f.name for f in self.model._meta.fields]
+        return self.readonly_fields
+
     def has_delete_permission(self, request, obj=None):
         return False
 

@@ -53,3 +53,16 @@ def test_admin_reserve_aux_administrateurs(client, pilotage):
     client.force_login(pilotage)
     r = client.get(reverse("admin:contrats_contrataide_changelist"))
     assert r.status_code == 302
+
+
+def test_admin_convention_signee_en_lecture_seule(client, admin_user):
+    contrat = ContratAideFactory(signe=True)
+    client.force_login(admin_user)
+    r = client.post(
+        reverse("admin:contrats_contrataide_change", args=[contrat.pk]),
+        {"intitule_poste": "Modifié", "heures_hebdomadaires": "12"},
+    )
+    assert r.status_code == 302
+    contrat.refresh_from_db()
+    assert contrat.intitule_poste != "Modifié"
+    assert contrat.heures_hebdomadaires == 20
