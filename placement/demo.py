@@ -60,6 +60,11 @@ NOTES = [
 ]
 
 
+def de(nom):
+    """« de Gien », « d'Orléans » : élision devant une voyelle."""
+    return f"d'{nom}" if nom[:1].lower() in "aeiouyéèêàâîôû" else f"de {nom}"
+
+
 def _marche_et_lots(sortie):
     marche = Marche.objects.filter(reference=REFERENCE_MARCHE).first()
     if marche is None:
@@ -79,7 +84,7 @@ def _marche_et_lots(sortie):
         services.lot_creer(
             marche=marche,
             numero=numero,
-            intitule=f"Bassin de {nom_bassin}",
+            intitule=f"Bassin {de(nom_bassin)}",
             prestataire=prestataires[nom_prestataire],
             bassins=[bassins[nom_bassin]],
             capacite=places,

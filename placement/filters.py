@@ -14,13 +14,17 @@ class OrientationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Nom ou numéro allocataire", method="filtrer_recherche")
     prestataire = django_filters.ModelChoiceFilter(
         label="Prestataire",
+        empty_label="Tous",
         field_name="lot__prestataire",
         queryset=Structure.objects.filter(type=Structure.Type.PRESTATAIRE),
     )
     bassin = django_filters.ModelChoiceFilter(
-        label="Bassin d'emploi", field_name="beneficiaire__commune__bassin_emploi", queryset=BassinEmploi.objects.all()
+        label="Bassin d'emploi",
+        empty_label="Tous",
+        field_name="beneficiaire__commune__bassin_emploi",
+        queryset=BassinEmploi.objects.all(),
     )
-    lot = django_filters.ModelChoiceFilter(label="Lot", queryset=Lot.objects.none())
+    lot = django_filters.ModelChoiceFilter(label="Lot", empty_label="Tous", queryset=Lot.objects.none())
     statut = django_filters.ChoiceFilter(label="Statut", choices=Orientation.Statut.choices, empty_label="Tous")
     attente = django_filters.BooleanFilter(
         label="Sans réponse depuis plus de 15 jours", method="filtrer_attente", widget=OUI_NON
@@ -108,6 +112,7 @@ class ResultatFilter(django_filters.FilterSet):
 
     prestataire = django_filters.ModelChoiceFilter(
         label="Prestataire",
+        empty_label="Tous",
         field_name="lot__prestataire",
         queryset=Structure.objects.filter(type=Structure.Type.PRESTATAIRE),
     )
@@ -115,10 +120,11 @@ class ResultatFilter(django_filters.FilterSet):
     fin = django_filters.DateFilter(label="Au", field_name="date", lookup_expr="lte", **DATE)
     bassin = django_filters.ModelChoiceFilter(
         label="Bassin d'emploi",
+        empty_label="Tous",
         field_name="orientation__beneficiaire__commune__bassin_emploi",
         queryset=BassinEmploi.objects.all(),
     )
-    lot = django_filters.ModelChoiceFilter(label="Lot", queryset=Lot.objects.none())
+    lot = django_filters.ModelChoiceFilter(label="Lot", empty_label="Tous", queryset=Lot.objects.none())
     nature = django_filters.ChoiceFilter(label="Résultat", choices=ResultatPaye.Nature.choices, empty_label="Tous")
 
     class Meta:
@@ -134,12 +140,12 @@ class ResultatFilter(django_filters.FilterSet):
 
 
 class LotFilter(django_filters.FilterSet):
-    marche = django_filters.ModelChoiceFilter(label="Marché", queryset=None)
+    marche = django_filters.ModelChoiceFilter(label="Marché", empty_label="Tous", queryset=None)
     prestataire = django_filters.ModelChoiceFilter(
-        label="Prestataire", queryset=Structure.objects.filter(type=Structure.Type.PRESTATAIRE)
+        label="Prestataire", empty_label="Tous", queryset=Structure.objects.filter(type=Structure.Type.PRESTATAIRE)
     )
     bassin = django_filters.ModelChoiceFilter(
-        label="Bassin d'emploi", field_name="bassins", queryset=BassinEmploi.objects.all()
+        label="Bassin d'emploi", empty_label="Tous", field_name="bassins", queryset=BassinEmploi.objects.all()
     )
 
     class Meta:
