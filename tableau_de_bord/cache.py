@@ -17,7 +17,7 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from . import registre
@@ -82,7 +82,9 @@ def _sur_ecriture(sender, **kwargs):
         # Tout de suite (lectures dans la même transaction) et après la validation : un autre processus
         # qui aurait recalculé entre-temps avec les données d'avant la validation est ainsi écarté.
         invalider()
-        transaction.on_commit(invalider)
+        # Un seul rappel par transaction, même pour mille écritures (imports, démonstration par les services).
+        if not any(rappel[1] is invalider for rappel in connection.run_on_commit):
+            transaction.on_commit(invalider)
 
 
 def brancher():
