@@ -253,3 +253,13 @@ def test_annee_par_defaut_celle_des_derniers_objectifs(client, jeu, pilotage):
     t = reponse.context["tableau"]
     assert (t.debut, t.fin) == (date(2018, 1, 1), date(2018, 12, 31))
     assert '<option value="2018" selected>' in reponse.content.decode()
+
+
+@pytest.mark.parametrize("lignes", [3, 30])
+def test_requetes_constantes_export(client, jeu, pilotage, lignes, django_assert_max_num_queries):
+    _ajouter(jeu, lignes)
+    client.force_login(pilotage)
+    # Comme la page, sans la liste du filtre, plus l'écriture du journal des exports.
+    with django_assert_max_num_queries(19):
+        reponse = client.get(reverse("tableau_de_bord:export", args=["csv"]), ANNEE)
+    assert len(_csv(reponse)) == 3 * 5 * 13
