@@ -72,7 +72,7 @@ def lire_arguments(argv=None):
 
 
 def journal(message):
-    print(f"[{dt.datetime.now():%H:%M:%S}] {message}", flush=True)
+    print(f"[{dt.datetime.now(dt.UTC):%H:%M:%S} UTC] {message}", flush=True)
 
 
 # --- Semis ------------------------------------------------------------------------------------------------
