@@ -336,16 +336,17 @@ def test_matrice_acces(bassins):
             continue
         avant = etat_base()
         url_post = f"{url}?{urlencode(requete)}" if requete else url
+        refuses = []
         for role, attendu in zip(M.ROLES, POST[nom].split(), strict=True):
             if attendu == "·" or ("POST", nom, role) in ECARTS_CONNUS:
                 continue
+            refuses.append(role)
             reponse = clients[role].post(url_post, {})
             if str(reponse.status_code) != attendu:
                 erreurs.append(f"POST {nom:40} {role:18} attendu {attendu}, obtenu {reponse.status_code}")
-            changees = differences(avant, etat_base())
-            if changees:
-                erreurs.append(f"POST {nom:40} {role:18} a modifié {changees}")
-                avant = etat_base()
+        changees = differences(avant, etat_base())
+        if changees:
+            erreurs.append(f"POST {nom:40} refusé à {refuses} mais a modifié {changees}")
     assert not erreurs, "Matrice d'accès :\n" + "\n".join(erreurs)
 
 
