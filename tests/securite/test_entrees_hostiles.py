@@ -234,3 +234,28 @@ def test_import_refuse_les_fichiers_hostiles(monde, settings):
             assert set(changees) <= {"beneficiaires.importbeneficiaires"}, changees
 
     essai()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "contenu,nom_fichier,message",
+    [
+        (b"A" * (20 * 1024 * 1024 + 1), "liste.csv", "dépasse la taille autorisée (20 Mo)"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "liste.csv", "ni un CSV ni un classeur Excel"),
+        (b"%PDF-1.4\n", "liste.xlsx", "ni un CSV ni un classeur Excel"),
+        (b"PK\x03\x04" + b"\x00" * 200, "liste.xlsx", "endommagé"),
+        (b"", "liste.csv", ""),
+    ],
+    ids=["trop-gros", "image", "pdf", "faux-xlsx", "vide"],
+)
+def test_import_refus_clair_du_type_et_de_la_taille(client, admin_user, contenu, nom_fichier, message):
+    client.force_login(admin_user)
+    avant = etat_base()
+    reponse = client.post(
+        reverse("beneficiaires:import"),
+        {"fichier": SimpleUploadedFile(nom_fichier, contenu), "source": "CAF Loiret"},
+    )
+    assert reponse.status_code == 200
+    page = reponse.content.decode()
+    assert ERREUR.search(page) and message in page
+    assert differences(avant, etat_base()) == []
