@@ -52,6 +52,8 @@ def navigateur():
         pytest.skip(RAISON_SANS_CHROMIUM)
     from playwright.sync_api import sync_playwright
 
+    CAPTURES.mkdir(exist_ok=True)
+    (CAPTURES / "axe-rapport.txt").unlink(missing_ok=True)  # le rapport décrit la dernière session
     with sync_playwright() as pw:
         navigateur = pw.chromium.launch(executable_path=CHROMIUM, args=ARGUMENTS_CHROMIUM, headless=True)
         try:
