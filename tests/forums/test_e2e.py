@@ -2,6 +2,8 @@
 lettres d'invitation ; axe-core sans violation grave, aucune violation de la CSP."""
 
 import datetime
+import importlib
+import os
 
 import pytest
 from django.utils import timezone
@@ -10,15 +12,36 @@ from playwright.sync_api import expect
 from forums.models import Participation
 from tests.beneficiaires.factories import BeneficiaireFactory
 from tests.comptes.factories import UserFactory
-from tests.e2e import conftest as e2e
-from tests.e2e.conftest import MOT_DE_PASSE, connecter, texte_principal, verifier_page
 
 from .factories import ExposantFactory, ForumFactory, OffreFactory, ParticipationFactory
+
+# Les outils des parcours posent DJANGO_ALLOW_ASYNC_UNSAFE à l'import : le réglage ne doit valoir que pendant
+# nos parcours (fixture ci-dessous), pas pour le reste du processus (un `manage.py check --deploy` lancé
+# plus tard par la suite en hériterait).
+_ASYNC_UNSAFE = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+e2e = importlib.import_module("tests.e2e.conftest")
+if _ASYNC_UNSAFE is None:
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+MOT_DE_PASSE, connecter, texte_principal, verifier_page = (
+    e2e.MOT_DE_PASSE,
+    e2e.connecter,
+    e2e.texte_principal,
+    e2e.verifier_page,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 _chromium_requis = e2e._chromium_requis
 onglet = e2e.onglet
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _orm_pendant_le_parcours():
+    # L'API synchrone de Playwright fait tourner une boucle asyncio dans le fil du test (jusqu'au
+    # vidage de la base, d'où la portée du module).
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
 
 
 @pytest.fixture(scope="module")
