@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from beneficiaires.models import StatutParcours
 from referentiel.models import Structure
 
 from .models import (
@@ -257,6 +258,8 @@ def location_reserver(
         raise ValidationError({"fin": "On ne réserve pas une période déjà passée."})
     if motif not in MotifLocation.values:
         raise ValidationError({"motif": "Choisissez le motif de la location."})
+    if beneficiaire.statut_parcours == StatutParcours.ARCHIVE or beneficiaire.date_anonymisation:
+        raise ValidationError({"beneficiaire": "Cette personne est archivée : on ne lui réserve plus de véhicule."})
     vehicule = _verrouiller_vehicule(vehicule)
     if vehicule.statut != StatutVehicule.DISPONIBLE:
         raise ValidationError(

@@ -507,3 +507,12 @@ class TestContratLie:
         with pytest.raises(ValidationError):
             reserver(VehiculeFactory(), beneficiaire=b, motif="formation", contrat=contrat)
         assert reserver(VehiculeFactory(), beneficiaire=b, motif="contrat_aide", contrat=contrat).contrat == contrat
+
+
+def test_personne_archivee_ne_reserve_plus():
+    from beneficiaires.models import StatutParcours
+
+    b = personne(statut_parcours=StatutParcours.ARCHIVE)
+    with pytest.raises(ValidationError) as exc:
+        reserver(VehiculeFactory(), beneficiaire=b)
+    assert "archivée" in message(exc)
