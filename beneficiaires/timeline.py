@@ -82,6 +82,12 @@ def _enregistrer_registre():
         ordre=13,
     )
     action("Archiver", lambda b: reverse("beneficiaires:archiver", args=[b.pk]), roles=redacteurs, ordre=90)
+    action(
+        "Toutes ses données (RGPD)",
+        lambda b: reverse("beneficiaires:rgpd_donnees", args=[b.pk]),
+        roles=(Role.ADMINISTRATEUR,),
+        ordre=95,
+    )
 
 
 _enregistrer_registre()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, vues_rgpd
 
 app_name = "beneficiaires"
 
@@ -16,6 +16,9 @@ urlpatterns = [
     path("evaluations/<int:pk>/", views.EvaluationDetail.as_view(), name="evaluation"),
     path("evaluations/<int:evaluation_pk>/realiser/", views.EvaluationSaisir.as_view(), name="evaluation_realiser"),
     path("evaluations/<int:pk>/annuler/", views.EvaluationAnnuler.as_view(), name="evaluation_annuler"),
+    # Droit d'accès (RGPD) : toutes les données d'une personne, en page et en JSON (administrateurs).
+    path("<int:pk>/donnees/", vues_rgpd.DonneesPersonneView.as_view(), name="rgpd_donnees"),
+    path("<int:pk>/donnees.json", vues_rgpd.DonneesPersonneJsonView.as_view(), name="rgpd_donnees_json"),
     path("import/", views.ImportDepot.as_view(), name="import"),
     path("import/<int:pk>/", views.ImportApercu.as_view(), name="import_apercu"),
     path("import/<int:pk>/colonnes/", views.ImportCorrespondance.as_view(), name="import_correspondance"),
