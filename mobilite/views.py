@@ -245,7 +245,7 @@ class CalendrierView(VehiculeMixin, TemplateView):
         except ValueError:
             annee, mois = aujourdhui.year, aujourdhui.month
         ctx = super().get_context_data(**kwargs)
-        ctx.update(calendrier_mois(self.vehicule, annee, mois, self.request.user))
+        ctx |= calendrier_mois(self.vehicule, annee, mois, self.request.user)
         ctx["aujourdhui"] = aujourdhui
         return ctx
 
@@ -278,14 +278,14 @@ class PlanningView(RoleRequisMixin, DroitsMixin, TemplateView):
         if bassin and bassin.isdigit():
             vehicules = vehicules.filter(commune__bassin_emploi_id=int(bassin))
             ctx["bassin_choisi"] = int(bassin)
-        ctx.update(planning_flotte(vehicules, debut, semaines * 7))
-        ctx.update(
-            debut=debut,
-            semaines=semaines,
-            bassins=BassinEmploi.objects.all(),
-            precedent=(debut - datetime.timedelta(days=semaines * 7)).isoformat(),
-            suivant=(debut + datetime.timedelta(days=semaines * 7)).isoformat(),
-        )
+        ctx |= planning_flotte(vehicules, debut, semaines * 7)
+        ctx |= {
+            "debut": debut,
+            "semaines": semaines,
+            "bassins": BassinEmploi.objects.all(),
+            "precedent": (debut - datetime.timedelta(days=semaines * 7)).isoformat(),
+            "suivant": (debut + datetime.timedelta(days=semaines * 7)).isoformat(),
+        }
         return ctx
 
 
@@ -316,7 +316,7 @@ class RechercheView(RoleRequisMixin, DroitsMixin, TemplateView):
         donnees.pop("beneficiaire", None)
         initial = {"bassin": beneficiaire.commune.bassin_emploi_id} if beneficiaire else {}
         form = RechercheForm(donnees or None, initial=initial)
-        ctx.update(form=form, beneficiaire=beneficiaire, peut_reserver=user.a_role(*RESERVATION))
+        ctx |= {"form": form, "beneficiaire": beneficiaire, "peut_reserver": user.a_role(*RESERVATION)}
         if form.is_bound and form.is_valid():
             d = form.cleaned_data
             vehicules = Vehicule.objects.visibles_par(user).libres_entre(d["debut"], d["fin"])
@@ -337,7 +337,7 @@ class RechercheView(RoleRequisMixin, DroitsMixin, TemplateView):
                 du_type = [v for v in vehicules if v.type == valeur]
                 if du_type:
                     groupes.append({"libelle": libelle, "vehicules": du_type})
-            ctx.update(groupes=groupes, nombre=len(vehicules), jours=jours, criteres=d)
+            ctx |= {"groupes": groupes, "nombre": len(vehicules), "jours": jours, "criteres": d}
         return ctx
 
 
@@ -371,20 +371,19 @@ class ReserverView(ServiceFormView):
 
     def get_initial(self):
         g = self.request.GET
-        initial = {"vehicule": self.vehicule.pk if self.vehicule else None}
-        initial.update(debut=g.get("debut"), fin=g.get("fin"))
+        initial = {"vehicule": self.vehicule.pk if self.vehicule else None, "debut": g.get("debut")}
+        initial["fin"] = g.get("fin")
         if self.beneficiaire:
             initial["beneficiaire"] = self.beneficiaire.pk
         return initial
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
-        kwargs.update(
-            user=self.request.user,
-            recherche=self.request.GET.get("q", ""),
-            beneficiaire_id=self.beneficiaire.pk if self.beneficiaire else None,
-        )
-        return kwargs
+        return kwargs | {
+            "user": self.request.user,
+            "recherche": self.request.GET.get("q", ""),
+            "beneficiaire_id": self.beneficiaire.pk if self.beneficiaire else None,
+        }
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
