@@ -139,3 +139,41 @@ def evaluations(beneficiaire, user):
             )
         )
     return resultat
+
+
+@source
+def parcours(beneficiaire, user):
+    """Changements de statut du parcours et de référent, lus dans l'historique de la fiche (une requête)."""
+    if user.est_prestataire:
+        return []
+    from .models import Beneficiaire, StatutParcours
+
+    libelles = dict(StatutParcours.choices)
+    resultat, precedent = [], None
+    versions = (
+        Beneficiaire.history.filter(id=beneficiaire.pk)
+        .select_related("referent", "history_user")
+        .order_by("history_date", "history_id")
+    )
+    for version in versions:
+        par = f"par {version.history_user}" if version.history_user_id else ""
+        if precedent is not None and version.statut_parcours != precedent.statut_parcours:
+            resultat.append(
+                Evenement(
+                    date=version.history_date,
+                    titre=f"Statut du parcours : {libelles.get(version.statut_parcours, version.statut_parcours)}",
+                    detail=par,
+                    categorie="registre",
+                )
+            )
+        if version.referent_id and (precedent is None or version.referent_id != precedent.referent_id):
+            resultat.append(
+                Evenement(
+                    date=version.history_date,
+                    titre=f"Référent désigné : {version.referent}",
+                    detail=par,
+                    categorie="registre",
+                )
+            )
+        precedent = version
+    return resultat

@@ -298,7 +298,7 @@ def test_fil_du_plus_recent_au_plus_ancien(orleanais, referent):
     EvaluationFactory(beneficiaire=orleanais, evaluateur=referent, date=datetime.date(2017, 11, 15))
     EvaluationFactory(beneficiaire=orleanais, evaluateur=referent, date=datetime.date(2018, 2, 1), prevue=True)
     fil = evenements(orleanais, referent)
-    titres = [e.titre for e in fil]
+    titres = [e.titre for e in fil if not e.titre.startswith("Référent désigné")]
     assert titres == ["Entrée dans le registre", "Évaluation prévue", "Évaluation réalisée", "Orientation"]
     assert [e.cle_tri.replace(tzinfo=None) for e in fil] == sorted(
         (e.cle_tri.replace(tzinfo=None) for e in fil), reverse=True
@@ -404,3 +404,15 @@ def test_abandonner_un_depot(client, admin_user, orleans_import):
 def test_mauvais_role_403_avant_le_perimetre_404(client, orleanais, prestataire, nom_url):
     reponse = client_de(client, prestataire).get(reverse(f"beneficiaires:{nom_url}", args=[orleanais.pk]))
     assert reponse.status_code == 403
+
+
+def test_le_fil_montre_statuts_et_referents_depuis_l_historique(orleanais, referent, bassins):
+    from beneficiaires.services import beneficiaire_archiver, beneficiaire_assigner_referent
+
+    autre = UserFactory(referent=True, bassins=[bassins["Orléans"]], first_name="Nadia", last_name="Autre")
+    beneficiaire_assigner_referent(beneficiaire=orleanais, referent=autre, par=referent)
+    beneficiaire_archiver(beneficiaire=orleanais, par=referent)
+    titres = [e.titre for e in evenements(orleanais, referent)]
+    assert "Statut du parcours : Archivé" in titres
+    assert "Référent désigné : Nadia Autre" in titres
+    assert f"Référent désigné : {referent}" in titres
