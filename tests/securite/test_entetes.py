@@ -19,7 +19,9 @@ RACINE = Path(__file__).resolve().parents[2]
 
 
 def env_production(**extra):
-    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY", "DEMO_AUTORISEE")}
+    # Environnement propre : d'autres tests (navigateur) posent DJANGO_ALLOW_ASYNC_UNSAFE dans le processus.
+    retires = ("DEBUG", "SECRET_KEY", "DEMO_AUTORISEE", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    env = {k: v for k, v in os.environ.items() if k not in retires}
     env.update(
         DEBUG="0",
         SECRET_KEY="test-" + "k7Qz9vR2mX4pL8wN6tY3bH5jD1fG0sAeUiOcVbNmQwErTyUiOp",
