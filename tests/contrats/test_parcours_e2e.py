@@ -15,11 +15,19 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def _e2e():
-    """Les outils du dossier e2e, importés seulement quand un parcours tourne : leur import autorise l'ORM
-    sous la boucle asyncio de Playwright (DJANGO_ALLOW_ASYNC_UNSAFE), ce qui ne doit pas fuir dans la suite."""
+    """Les outils du dossier e2e, importés seulement quand un parcours tourne."""
     from tests.e2e import conftest
 
     return conftest
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _orm_pendant_le_parcours():
+    """L'API synchrone de Playwright fait tourner une boucle asyncio dans le fil du test : Django y refuserait
+    l'ORM. Le réglage ne vaut que pendant ce module (jusqu'au vidage de la base), il ne fuit pas ailleurs."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
 
 
 @pytest.fixture(scope="module")
