@@ -1,12 +1,24 @@
-"""Démonstration de l'axe 3 : un marché 2017-2019, les 2 prestataires sur 4 lots (600 places), et un flux
-réaliste d'orientations, de suivis, de sorties et de suivis dans l'emploi. Tout passe par les services."""
+"""Démonstration de l'axe 3 : le marché de lancement 2017-2019 (2 prestataires, 4 lots, 600 places) et le
+marché en cours 2025-2027 (mêmes prestataires, mêmes bassins), chacun avec un flux réaliste d'orientations,
+de suivis, de sorties et de suivis dans l'emploi.
+
+Marchés et lots passent par les services (quelques appels). Le flux, lui, est simulé en mémoire en appliquant
+les règles des services (une orientation ouverte par personne, capacité du lot, dates ordonnées et jamais dans
+le futur, sortie positive selon le type, résultat payé une fois et seulement après une entrée), puis écrit par
+paquets (bulk_create_with_history) : appeler les services ligne à ligne coûtait plusieurs minutes à l'échelle
+du Loiret. Un échantillon de chaque sorte d'objet passe par full_clean() complet (contraintes comprises) et la
+base applique de toute façon ses contraintes à chaque ligne insérée.
+"""
 
 import datetime
 import random
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from beneficiaires.models import Beneficiaire
 from comptes.models import Role, User
@@ -14,15 +26,40 @@ from referentiel.models import BassinEmploi, Structure
 from referentiel.registre_demo import generateur
 
 from . import services
-from .models import SORTIES_EN_EMPLOI, Lot, MaintienEmploi, Marche, MotifRefus, Orientation, TypeSortie
+from .models import (
+    ATTENTE_MAX_JOURS,
+    SORTIES_EN_EMPLOI,
+    Lot,
+    MaintienEmploi,
+    Marche,
+    MotifRefus,
+    Orientation,
+    ResultatPaye,
+    Sortie,
+    Suivi,
+    TypeSortie,
+    sortie_est_positive,
+)
 
+S = Orientation.Statut
+
+# Marché de lancement : ses 600 places sont l'objectif du plan (tableau de bord).
 REFERENCE_MARCHE = "2017-PLACEMENT-RSA"
 DEBUT_MARCHE = datetime.date(2017, 12, 1)
 FIN_MARCHE = datetime.date(2019, 11, 30)
+# Marché en cours : on peut orienter aujourd'hui.
+REFERENCE_MARCHE_COURANT = "2025-PLACEMENT-RSA"
+DEBUT_MARCHE_COURANT = datetime.date(2025, 12, 1)
+FIN_MARCHE_COURANT = datetime.date(2027, 11, 30)
 PRIX = {
     "prix_entree": Decimal("450.00"),
     "prix_sortie_positive": Decimal("1200.00"),
     "prix_maintien_6_mois": Decimal("800.00"),
+}
+PRIX_COURANT = {
+    "prix_entree": Decimal("480.00"),
+    "prix_sortie_positive": Decimal("1250.00"),
+    "prix_maintien_6_mois": Decimal("850.00"),
 }
 # (numéro, prestataire, bassin, places) : 600 places en tout sur les 4 bassins.
 LOTS = [
@@ -31,6 +68,46 @@ LOTS = [
     (3, "Trajectoires Placement 45", "Montargis", 140),
     (4, "Trajectoires Placement 45", "Gien", 80),
 ]
+LOTS_COURANTS = [
+    (1, "Insertion Emploi Centre", "Orléans", 260),
+    (2, "Insertion Emploi Centre", "Pithiviers", 70),
+    (3, "Trajectoires Placement 45", "Montargis", 120),
+    (4, "Trajectoires Placement 45", "Gien", 70),
+]
+
+
+@dataclass(frozen=True)
+class MarcheDemo:
+    reference: str
+    intitule: str
+    debut: datetime.date
+    fin: datetime.date
+    lots: list
+    prix: dict
+    # Marché échu : tout est clos (réponse, sortie) ; marché en cours : le flux s'arrête à aujourd'hui.
+    clos: bool
+
+
+MARCHES = [
+    MarcheDemo(
+        REFERENCE_MARCHE,
+        "Accompagnement vers l'emploi des bénéficiaires du RSA",
+        DEBUT_MARCHE,
+        FIN_MARCHE,
+        LOTS,
+        PRIX,
+        clos=True,
+    ),
+    MarcheDemo(
+        REFERENCE_MARCHE_COURANT,
+        "Accompagnement vers l'emploi des bénéficiaires du RSA (2025-2027)",
+        DEBUT_MARCHE_COURANT,
+        FIN_MARCHE_COURANT,
+        LOTS_COURANTS,
+        PRIX_COURANT,
+        clos=False,
+    ),
+]
 # Référent prescripteur par bassin (comptes de démonstration).
 PRESCRIPTEURS = {
     "Orléans": "referent",
@@ -38,7 +115,7 @@ PRESCRIPTEURS = {
     "Gien": "referent.gien",
     "Pithiviers": "referent.pithiviers",
 }
-VOLUME = {"petite": 160, "loiret": 820}
+VOLUME = {REFERENCE_MARCHE: {"petite": 160, "loiret": 820}, REFERENCE_MARCHE_COURANT: {"petite": 90, "loiret": 420}}
 TYPES_SORTIE = [
     (TypeSortie.CDI, 14),
     (TypeSortie.CDD_6_MOIS_PLUS, 14),
@@ -58,6 +135,9 @@ NOTES = [
     ("visio", "Simulation d'entretien d'embauche.", ""),
     ("entretien", "Bilan à mi-parcours : pistes d'emploi et de formation.", "Visite d'entreprise"),
 ]
+DELAIS_REPONSE = [1, 2, 3, 5, 7, 8, 10, 12, 14, 18, 21]
+# Échantillon validé par full_clean() complet, par sorte d'objet (statut, type, nature...).
+ECHANTILLON = 2
 
 
 def de(nom):
@@ -65,31 +145,31 @@ def de(nom):
     return f"d'{nom}" if nom[:1].lower() in "aeiouyéèêàâîôû" else f"de {nom}"
 
 
-def _marche_et_lots(sortie):
-    marche = Marche.objects.filter(reference=REFERENCE_MARCHE).first()
+def _marche_et_lots(m, sortie):
+    """Le marché et ses lots, par les services (idempotent : ce qui existe déjà est laissé tel quel)."""
+    marche = Marche.objects.filter(reference=m.reference).first()
     if marche is None:
-        marche = services.marche_creer(
-            reference=REFERENCE_MARCHE,
-            intitule="Accompagnement vers l'emploi des bénéficiaires du RSA",
-            date_debut=DEBUT_MARCHE,
-            date_fin=FIN_MARCHE,
-        )
+        marche = services.marche_creer(reference=m.reference, intitule=m.intitule, date_debut=m.debut, date_fin=m.fin)
     prestataires = {s.nom: s for s in Structure.objects.filter(type=Structure.Type.PRESTATAIRE)}
     bassins = {b.nom: b for b in BassinEmploi.objects.all()}
     existants = set(Lot.objects.filter(marche=marche).values_list("numero", flat=True))
     crees = 0
-    for numero, nom_prestataire, nom_bassin, places in LOTS:
+    for numero, nom_prestataire, nom_bassin, places in m.lots:
         if numero in existants or nom_prestataire not in prestataires or nom_bassin not in bassins:
             continue
-        services.lot_creer(
-            marche=marche,
-            numero=numero,
-            intitule=f"Bassin {de(nom_bassin)}",
-            prestataire=prestataires[nom_prestataire],
-            bassins=[bassins[nom_bassin]],
-            capacite=places,
-            **PRIX,
-        )
+        try:
+            services.lot_creer(
+                marche=marche,
+                numero=numero,
+                intitule=f"Bassin {de(nom_bassin)}",
+                prestataire=prestataires[nom_prestataire],
+                bassins=[bassins[nom_bassin]],
+                capacite=places,
+                **m.prix,
+            )
+        except ValidationError as e:  # un lot saisi à la main couvre déjà ce bassin sur la période
+            sortie(f"Placement : lot {numero} du marché {m.reference} non créé ({'; '.join(e.messages)}).")
+            continue
         crees += 1
     sortie(f"Placement : marché {marche.reference}, {crees} lot(s) créé(s).")
     return marche
@@ -99,54 +179,83 @@ def _jour(rng, debut, fin):
     return debut + datetime.timedelta(days=rng.randint(0, max(0, (fin - debut).days)))
 
 
-def _flux(*, marche, rng, volume, employeurs, prescripteurs, par_defaut):
-    """Une orientation par personne tirée au sort, puis les étapes selon des probabilités plausibles."""
-    personnes = list(
-        Beneficiaire.objects.actifs()
-        .filter(soumis_droits_devoirs=True, commune__bassin_emploi__lots__marche=marche)
-        .exclude(orientations__isnull=False)
-        .select_related("commune__bassin_emploi")
-        .order_by("pk")
-        .distinct()
-    )
-    rng.shuffle(personnes)
-    personnes = personnes[:volume]
-    prestataires = {
-        s.pk: User.objects.filter(role=Role.PRESTATAIRE, structure=s).order_by("pk").first() or par_defaut
-        for s in Structure.objects.filter(type=Structure.Type.PRESTATAIRE)
-    }
-    limite = min(FIN_MARCHE, datetime.date.today())
-    compte = {"orientations": 0, "refus": 0, "entrees": 0, "sorties": 0}
-    for b in personnes:
-        date = _jour(rng, DEBUT_MARCHE + datetime.timedelta(days=14), FIN_MARCHE - datetime.timedelta(days=20))
-        prescripteur = prescripteurs.get(b.commune.bassin_emploi.nom, par_defaut)
-        try:
-            o = services.orientation_proposer(beneficiaire=b, par=prescripteur, date=date)
-        except ValidationError:
-            continue
-        compte["orientations"] += 1
-        acteur = prestataires.get(o.lot.prestataire_id) or par_defaut
-        if rng.random() < 0.06:
-            continue  # reste sans réponse
-        reponse = date + datetime.timedelta(days=rng.choice([1, 2, 3, 5, 7, 8, 10, 12, 14, 18, 21]))
+def _moment(jour):
+    """Horodatage de l'historique : le jour de l'événement, en fin de matinée (heure locale)."""
+    return timezone.make_aware(datetime.datetime.combine(jour, datetime.time(10, 30)))
+
+
+@dataclass
+class Dossier:
+    """Une orientation simulée et ce qui en découle, avant écriture en base."""
+
+    orientation: Orientation
+    acteur: User
+    suivis: list = field(default_factory=list)
+    sortie: Sortie | None = None
+    maintiens: list = field(default_factory=list)
+    resultats: list = field(default_factory=list)
+
+
+class Simulation:
+    """Applique en mémoire les règles des services, dans l'ordre où elles le seraient au fil des jours."""
+
+    def __init__(self, *, rng, aujourdhui, employeurs, prestataires, par_defaut):
+        self.rng = rng
+        self.aujourdhui = aujourdhui
+        self.employeurs = employeurs
+        self.prestataires = prestataires
+        self.par_defaut = par_defaut
+        self.occupation = {}  # lot.pk -> places occupées (acceptées, en accompagnement, sorties)
+        self.ouvertes = set()  # personnes ayant une orientation ouverte
+        self.compte = {"orientations": 0, "refus": 0, "entrees": 0, "sorties": 0, "sans_reponse": 0}
+
+    def _payer(self, d, nature, jour):
+        # Un résultat par nature et par orientation, jamais sans entrée en accompagnement.
+        assert d.orientation.date_entree is not None and nature not in {n for n, _ in d.resultats}
+        d.resultats.append((nature, jour))
+
+    def orienter(self, *, personne, lot, prescripteur, date, clos):
+        """Une orientation proposée le `date`, puis ses étapes tant qu'elles ne dépassent pas aujourd'hui."""
+        rng, limite = self.rng, self.aujourdhui
+        if personne.pk in self.ouvertes or date > limite or not (lot.date_debut <= date <= lot.date_fin):
+            return None
+        o = Orientation(beneficiaire=personne, lot=lot, prescripteur=prescripteur, statut=S.PROPOSEE)
+        o.date_proposition = date
+        acteur = self.prestataires.get(lot.prestataire_id) or self.par_defaut
+        d = Dossier(orientation=o, acteur=acteur)
+        self.compte["orientations"] += 1
+        self.ouvertes.add(personne.pk)
+        recente = (limite - date).days <= 40
+        if not clos and recente and rng.random() < 0.3:
+            self.compte["sans_reponse"] += 1
+            return d  # reste sans réponse (signalée après 15 jours)
+        reponse = date + datetime.timedelta(days=rng.choice(DELAIS_REPONSE))
         if reponse > limite:
-            continue
-        if rng.random() < 0.12:
-            motif = rng.choice([m for m in MotifRefus.values if m != MotifRefus.CAPACITE])
-            services.orientation_refuser(orientation=o, par=acteur, motif=motif, date=reponse)
-            compte["refus"] += 1
-            continue
-        try:
-            services.orientation_accepter(orientation=o, par=acteur, date=reponse)
-        except ValidationError:
-            services.orientation_refuser(orientation=o, par=acteur, motif=MotifRefus.CAPACITE, date=reponse)
-            compte["refus"] += 1
-            continue
+            self.compte["sans_reponse"] += 1
+            return d
+        o.date_reponse = reponse
+        plein = self.occupation.get(lot.pk, 0) >= lot.capacite
+        if plein or rng.random() < 0.12:
+            o.statut = S.REFUSEE
+            o.motif_refus = (
+                MotifRefus.CAPACITE if plein else rng.choice([m for m in MotifRefus.values if m != MotifRefus.CAPACITE])
+            )
+            self.ouvertes.discard(personne.pk)
+            self.compte["refus"] += 1
+            return d
+        o.statut = S.ACCEPTEE
+        self.occupation[lot.pk] = self.occupation.get(lot.pk, 0) + 1
         entree = reponse + datetime.timedelta(days=rng.randint(2, 20))
-        if entree > limite or rng.random() < 0.05:
-            continue
-        services.orientation_demarrer_accompagnement(orientation=o, par=acteur, date=entree)
-        compte["entrees"] += 1
+        if entree > limite:
+            return d
+        if rng.random() < 0.05:  # ne vient pas au premier rendez-vous
+            if clos:
+                self._sortir(d, TypeSortie.ABANDON, reponse + datetime.timedelta(days=rng.randint(15, 40)))
+            return d
+        o.statut = S.EN_ACCOMPAGNEMENT
+        o.date_entree = entree
+        self._payer(d, ResultatPaye.Nature.ENTREE, entree)
+        self.compte["entrees"] += 1
         fin_accompagnement = entree + datetime.timedelta(days=rng.randint(45, 330))
         jour = entree
         for _ in range(rng.randint(2, 6)):
@@ -154,12 +263,17 @@ def _flux(*, marche, rng, volume, employeurs, prescripteurs, par_defaut):
             if jour > min(fin_accompagnement, limite):
                 break
             nature, note, suite = rng.choice(NOTES)
-            services.suivi_enregistrer(
-                orientation=o, par=acteur, date=jour, nature=nature, note=note, prochaine_etape=suite
-            )
-        if fin_accompagnement > limite or rng.random() < 0.25:
-            continue  # toujours en accompagnement
+            d.suivis.append(Suivi(date=jour, nature=nature, note=note, prochaine_etape=suite, auteur=acteur))
+        if fin_accompagnement > limite or (not clos and rng.random() < 0.25):
+            return d  # toujours en accompagnement
         type_sortie = rng.choices([t for t, _ in TYPES_SORTIE], weights=[p for _, p in TYPES_SORTIE])[0]
+        self._sortir(d, type_sortie, fin_accompagnement)
+        return d
+
+    def _sortir(self, d, type_sortie, jour):
+        rng, o = self.rng, d.orientation
+        jour = min(jour, self.aujourdhui)
+        assert o.statut in (S.ACCEPTEE, S.EN_ACCOMPAGNEMENT) and jour >= (o.date_entree or o.date_reponse)
         duree = None
         if type_sortie == TypeSortie.INTERIM:
             duree = rng.randint(1, 9)
@@ -167,48 +281,150 @@ def _flux(*, marche, rng, volume, employeurs, prescripteurs, par_defaut):
             duree = rng.choice([6, 9, 12])
         elif type_sortie == TypeSortie.CDD_MOINS_6_MOIS:
             duree = rng.randint(1, 5)
-        employeur = rng.choice(employeurs) if type_sortie in SORTIES_EN_EMPLOI and employeurs else None
-        if type_sortie == TypeSortie.CREATION:
-            employeur = None
-        try:
-            s = services.sortie_enregistrer(
-                orientation=o,
-                par=acteur,
-                type=type_sortie,
-                date=fin_accompagnement,
-                employeur=employeur,
-                employeur_nom="" if employeur or type_sortie == TypeSortie.CREATION else "Entreprise locale",
-                duree_contrat_mois=duree,
-            )
-        except ValidationError:
-            continue
-        compte["sorties"] += 1
+        employeur = None
+        if type_sortie in SORTIES_EN_EMPLOI and type_sortie != TypeSortie.CREATION and self.employeurs:
+            employeur = rng.choice(self.employeurs)
+        salariee = type_sortie in SORTIES_EN_EMPLOI and type_sortie != TypeSortie.CREATION
+        s = Sortie(
+            type=type_sortie,
+            date=jour,
+            employeur=employeur,
+            employeur_nom="Entreprise locale" if salariee and employeur is None else "",
+            duree_contrat_mois=duree,
+            positive=sortie_est_positive(type_sortie, duree),
+            auteur=d.acteur,
+        )
+        d.sortie = s
+        o.statut = S.SORTIE
+        o.date_sortie = jour
+        self.ouvertes.discard(o.beneficiaire_id)
+        self.compte["sorties"] += 1
+        if s.positive and o.date_entree is not None:
+            self._payer(d, ResultatPaye.Nature.SORTIE_POSITIVE, jour)
         if not s.en_emploi:
-            continue
+            return
         en_emploi = True
         for echeance in MaintienEmploi.Echeance.values:
             constat = services.ajouter_mois(s.date, echeance) + datetime.timedelta(days=rng.randint(0, 10))
-            if constat > limite:
+            if constat > self.aujourdhui:
                 break
             en_emploi = en_emploi and rng.random() < (0.9 if s.positive else 0.6)
-            services.maintien_en_emploi_enregistrer(
-                sortie=s, par=acteur, echeance=echeance, en_emploi=en_emploi, date_constat=constat
+            d.maintiens.append(
+                MaintienEmploi(echeance=echeance, en_emploi=en_emploi, date_constat=constat, auteur=d.acteur)
             )
-    return compte
+            if echeance == MaintienEmploi.Echeance.SIX_MOIS and en_emploi and o.date_entree is not None:
+                self._payer(d, ResultatPaye.Nature.MAINTIEN_6_MOIS, constat)
+
+
+def _valider_echantillon(objets, cle):
+    """full_clean() complet (champs, clés étrangères, contraintes) sur quelques objets de chaque sorte."""
+    vus = {}
+    for obj in objets:
+        k = cle(obj)
+        if vus.get(k, 0) < ECHANTILLON:
+            vus[k] = vus.get(k, 0) + 1
+            obj.full_clean()
+
+
+def _historiser(obj, user, jour):
+    obj._history_user = user
+    obj._history_date = _moment(jour)
+    return obj
+
+
+def _ecrire(dossiers):
+    """Écrit les dossiers simulés par paquets, avec leur historique, parents d'abord."""
+    orientations = []
+    for d in dossiers:
+        o = d.orientation
+        dernier = o.date_sortie or o.date_entree or o.date_reponse or o.date_proposition
+        orientations.append(_historiser(o, o.prescripteur if o.statut == S.PROPOSEE else d.acteur, dernier))
+    _valider_echantillon(orientations, lambda o: o.statut)
+    bulk_create_with_history(orientations, Orientation, batch_size=500)
+
+    suivis, sorties, resultats = [], [], []
+    for d in dossiers:
+        o = d.orientation
+        for s in d.suivis:
+            s.orientation = o
+            suivis.append(_historiser(s, d.acteur, s.date))
+        if d.sortie is not None:
+            d.sortie.orientation = o
+            sorties.append(_historiser(d.sortie, d.acteur, d.sortie.date))
+        for nature, jour in d.resultats:
+            r = ResultatPaye(orientation=o, lot=o.lot, nature=nature, date=jour, prix_unitaire=o.lot.prix(nature))
+            resultats.append(_historiser(r, d.acteur, jour))
+    _valider_echantillon(suivis, lambda s: s.nature)
+    _valider_echantillon(sorties, lambda s: (s.type, s.positive))
+    _valider_echantillon(resultats, lambda r: r.nature)
+    bulk_create_with_history(suivis, Suivi, batch_size=500)
+    bulk_create_with_history(sorties, Sortie, batch_size=500)
+    bulk_create_with_history(resultats, ResultatPaye, batch_size=500)
+
+    maintiens = []
+    for d in dossiers:
+        for m in d.maintiens:
+            m.sortie = d.sortie
+            maintiens.append(_historiser(m, d.acteur, m.date_constat))
+    _valider_echantillon(maintiens, lambda m: (m.echeance, m.en_emploi))
+    bulk_create_with_history(maintiens, MaintienEmploi, batch_size=500)
+
+
+def _flux(*, m, marche, sim, volume, prescripteurs, par_defaut):
+    """Une orientation par personne tirée au sort (éligible : active, soumise aux droits et devoirs, sans
+    orientation ouverte, d'un bassin couvert), vers le lot de son bassin."""
+    rng = sim.rng
+    lots = list(Lot.objects.filter(marche=marche).select_related("prestataire").prefetch_related("bassins"))
+    lot_du_bassin = {b.pk: lot for lot in lots for b in lot.bassins.all()}
+    for lot in Lot.objects.filter(pk__in=[lot.pk for lot in lots]).avec_occupation():
+        sim.occupation[lot.pk] = lot.places_occupees
+    sim.ouvertes |= set(Orientation.objects.ouvertes().values_list("beneficiaire_id", flat=True))
+    personnes = list(
+        Beneficiaire.objects.actifs()
+        .filter(soumis_droits_devoirs=True, commune__bassin_emploi__in=list(lot_du_bassin))
+        .exclude(pk__in=list(sim.ouvertes))
+        .select_related("commune__bassin_emploi")
+        .order_by("pk")
+    )
+    rng.shuffle(personnes)
+    personnes = personnes[:volume]
+    if m.clos:
+        debut, fin = m.debut + datetime.timedelta(days=14), m.fin - datetime.timedelta(days=20)
+        dates = [_jour(rng, debut, fin) for _ in personnes]
+    else:
+        # Marché en cours : un flux continu depuis son début, plus dense les dernières semaines.
+        fin = min(m.fin, sim.aujourdhui)
+        dates = [
+            _jour(rng, max(m.debut, fin - datetime.timedelta(days=30)), fin)
+            if rng.random() < 0.25
+            else _jour(rng, m.debut, fin)
+            for _ in personnes
+        ]
+    # Les propositions dans l'ordre du temps : la capacité se remplit comme elle le ferait au fil des jours.
+    dossiers = []
+    for date, b in sorted(zip(dates, personnes, strict=True), key=lambda x: (x[0], x[1].pk)):
+        bassin = b.commune.bassin_emploi
+        d = sim.orienter(
+            personne=b,
+            lot=lot_du_bassin[bassin.pk],
+            prescripteur=prescripteurs.get(bassin.nom, par_defaut),
+            date=date,
+            clos=m.clos,
+        )
+        if d is not None:
+            dossiers.append(d)
+    _ecrire(dossiers)
+    return dossiers
 
 
 @generateur(ordre=50)
 def placement(*, echelle, graine, sortie):
     crees = services.comptes_prestataires_demo_rattacher()
     sortie(f"Placement : comptes prestataires rattachés ({crees} créé(s)).")
-    marche = _marche_et_lots(sortie)
-    if Orientation.objects.filter(lot__marche=marche).exists():
-        sortie(f"Placement : {Orientation.objects.filter(lot__marche=marche).count()} orientation(s) déjà présentes.")
-        return
+    marches = [(m, _marche_et_lots(m, sortie)) for m in MARCHES]
     if not Beneficiaire.objects.exists():
         sortie("Placement : aucun bénéficiaire en base, aucune orientation créée.")
         return
-    rng = random.Random(graine)
     par_defaut = User.objects.filter(role=Role.ADMINISTRATEUR).order_by("pk").first()
     if par_defaut is None:
         sortie("Placement : aucun compte administrateur, aucune orientation créée.")
@@ -217,19 +433,36 @@ def placement(*, echelle, graine, sortie):
         bassin: User.objects.filter(username=identifiant).first() or par_defaut
         for bassin, identifiant in PRESCRIPTEURS.items()
     }
+    prestataires = {
+        s.pk: User.objects.filter(role=Role.PRESTATAIRE, structure=s).order_by("pk").first() or par_defaut
+        for s in Structure.objects.filter(type=Structure.Type.PRESTATAIRE)
+    }
     employeurs = list(
         Structure.objects.exclude(type__in=[Structure.Type.PRESTATAIRE, Structure.Type.PARTENAIRE]).order_by("pk")
     )
-    with transaction.atomic():
-        compte = _flux(
-            marche=marche,
-            rng=rng,
-            volume=VOLUME.get(echelle, VOLUME["petite"]),
-            employeurs=employeurs,
-            prescripteurs=prescripteurs,
-            par_defaut=par_defaut,
+    aujourdhui = timezone.localdate()
+    for m, marche in marches:
+        deja = Orientation.objects.filter(lot__marche=marche).count()
+        if deja:
+            sortie(f"Placement : marché {m.reference}, {deja} orientation(s) déjà présentes.")
+            continue
+        # Une graine par marché : le flux de l'un ne dépend pas de l'existence de l'autre.
+        rng = random.Random(f"{graine}-{m.reference}")
+        sim = Simulation(
+            rng=rng, aujourdhui=aujourdhui, employeurs=employeurs, prestataires=prestataires, par_defaut=par_defaut
         )
-    sortie(
-        f"Placement : {compte['orientations']} orientation(s), {compte['refus']} refus, "
-        f"{compte['entrees']} entrée(s) en accompagnement, {compte['sorties']} sortie(s)."
-    )
+        with transaction.atomic():
+            _flux(
+                m=m,
+                marche=marche,
+                sim=sim,
+                volume=VOLUME[m.reference].get(echelle, VOLUME[m.reference]["petite"]),
+                prescripteurs=prescripteurs,
+                par_defaut=par_defaut,
+            )
+        c = sim.compte
+        sortie(
+            f"Placement : marché {m.reference}, {c['orientations']} orientation(s), {c['refus']} refus, "
+            f"{c['entrees']} entrée(s) en accompagnement, {c['sorties']} sortie(s), "
+            f"{c['sans_reponse']} sans réponse (signalées après {ATTENTE_MAX_JOURS} jours)."
+        )
