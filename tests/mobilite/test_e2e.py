@@ -20,8 +20,17 @@ _chromium_requis = e2e._chromium_requis
 onglet = e2e.onglet
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _orm_pendant_le_parcours():
+    """L'API synchrone de Playwright fait tourner une boucle asyncio dans le fil du test : l'ORM n'y est permis
+    que pendant ce module (vidage de la base compris), jamais pour le reste du processus."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
+
+
 @pytest.fixture(scope="module")
-def navigateur(request):
+def navigateur(request, _orm_pendant_le_parcours):
     """Le Chromium déjà ouvert par un autre module de parcours (un seul Playwright synchrone par processus),
     sinon le nôtre, fermé à la fin du module."""
     for definition in request._fixturemanager._arg2fixturedefs.get("navigateur", ()):
