@@ -1,21 +1,17 @@
 """Parcours dans un vrai navigateur : Chromium (paquet Debian) piloté par Playwright, contre un serveur vivant.
 
 - Sans Chromium sur la machine, tout le dossier est sauté avec sa raison (jamais en silence).
-- Un seul navigateur pour toute la session (rapide) ; un contexte neuf (cookies vierges) par test.
+- Un seul navigateur pour tout le dossier (rapide), fermé à sa sortie ; un contexte neuf (cookies vierges)
+  par test.
 - `verifier_page(onglet, "nom")` : capture d'écran dans `captures/` (ignoré par git), axe-core sans
   violation « serious » ni « critical », aucune violation de la politique de sécurité du contenu (CSP).
 """
 
-import os
 import re
 import shutil
 from pathlib import Path
 
 import pytest
-
-# L'API synchrone de Playwright fait tourner une boucle asyncio dans le fil principal : Django refuserait
-# alors l'ORM dans le test (SynchronousOnlyOperation). Les requêtes du test restent strictement séquentielles.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 RACINE = Path(__file__).resolve().parents[2]
 CAPTURES = RACINE / "captures"
@@ -45,9 +41,20 @@ def _chromium_requis():
         pytest.skip(RAISON_SANS_CHROMIUM)
 
 
-@pytest.fixture(scope="session")
-def navigateur():
-    """Un Chromium sans interface partagé par toute la session."""
+@pytest.fixture(autouse=True, scope="package")
+def _orm_pendant_les_parcours():
+    """Tant que Playwright (API synchrone) est démarré, une boucle asyncio tourne dans le fil principal : Django
+    y refuserait l'ORM (SynchronousOnlyOperation). Les requêtes des parcours restent strictement séquentielles.
+    Le réglage vaut pour ce dossier seulement, vidage de la base du dernier test compris ; le navigateur est
+    fermé à la sortie du dossier, si bien que les autres tests (et leurs sous-processus) n'en héritent pas."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
+
+
+@pytest.fixture(scope="package")
+def navigateur(_orm_pendant_les_parcours):
+    """Un Chromium sans interface partagé par tous les parcours du dossier, fermé à sa sortie."""
     if CHROMIUM is None:
         pytest.skip(RAISON_SANS_CHROMIUM)
     from playwright.sync_api import sync_playwright
