@@ -415,7 +415,7 @@ def main(argv=None):
             journal("import : " + json.dumps(resultat_import, ensure_ascii=False))
         ratios = calculer_ratios(pages, tableau, niveaux)
         resultat = {
-            "date": dt.datetime.now().isoformat(timespec="seconds"),
+            "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "echelle": args.echelle,
             "machine": {
                 "processeurs": os.cpu_count(),
@@ -447,7 +447,7 @@ def main(argv=None):
         resultat["cibles"] = verifier_cibles(args.echelle, pages, tableau, ratios, niveaux)
         resultat["duree_totale_s"] = round(time.perf_counter() - debut_total, 1)
         RESULTATS.mkdir(exist_ok=True)
-        fichier = RESULTATS / f"{dt.datetime.now():%Y-%m-%d-%H%M}-{args.echelle}.json"
+        fichier = RESULTATS / f"{dt.datetime.now(dt.UTC):%Y-%m-%d-%H%M}-{args.echelle}.json"
         fichier.write_text(json.dumps(resultat, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
         imprimer(resultat, pages, niveaux)
         print(f"\nRésultats : {fichier.relative_to(RACINE)} ; durée totale {resultat['duree_totale_s']} s")
