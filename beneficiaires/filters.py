@@ -3,6 +3,9 @@ from datetime import timedelta
 import django_filters
 from django import forms
 from django.db.models import F, Q
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from comptes.models import Role, User
 from referentiel.models import BassinEmploi, Commune
@@ -11,6 +14,22 @@ from .models import FREINS, Beneficiaire, EtatDroit, Orientation, StatutParcours
 from .models import Role as RoleFoyer
 
 OUI_NON = [("true", "Oui"), ("false", "Non")]
+
+
+class SelectRapide(forms.Select):
+    """Liste déroulante écrite en une passe : le gabarit par option de Django coûte cher pour les
+    325 communes (l'essentiel du rendu du formulaire de filtre)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = self.build_attrs(self.attrs, attrs)
+        attrs["name"] = name
+        choisie = "" if value in (None, "") else str(value)
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            ((str(v), mark_safe(" selected") if str(v) == choisie else "", libelle) for v, libelle in self.choices),
+        )
+        return format_html("<select{}>{}</select>", flatatt(attrs), options)
 
 
 class DateInput(forms.DateInput):
@@ -26,7 +45,9 @@ class BeneficiaireFilter(django_filters.FilterSet):
     bassin = django_filters.ModelChoiceFilter(
         label="Bassin d'emploi", field_name="commune__bassin_emploi", queryset=BassinEmploi.objects.order_by("nom")
     )
-    commune = django_filters.ModelChoiceFilter(label="Commune", queryset=Commune.objects.order_by("nom"))
+    commune = django_filters.ModelChoiceFilter(
+        label="Commune", queryset=Commune.objects.order_by("nom"), widget=SelectRapide
+    )
     etat_droit = django_filters.MultipleChoiceFilter(
         label="État du droit", field_name="foyer__etat_droit", choices=EtatDroit.choices, distinct=False
     )
@@ -42,7 +63,9 @@ class BeneficiaireFilter(django_filters.FilterSet):
     )
     role = django_filters.ChoiceFilter(label="Rôle dans le foyer", choices=RoleFoyer.choices)
     referent = django_filters.ModelChoiceFilter(
-        label="Référent", queryset=User.objects.filter(role=Role.REFERENT).order_by("last_name", "first_name")
+        label="Référent",
+        queryset=User.objects.filter(role=Role.REFERENT).order_by("last_name", "first_name"),
+        widget=SelectRapide,
     )
     frein = django_filters.ChoiceFilter(label="Frein (évaluation en vigueur)", choices=FREINS, method="filtrer_frein")
     non_evalue = django_filters.BooleanFilter(

@@ -4,7 +4,9 @@ from .models import Beneficiaire
 
 
 class BeneficiaireTable(tables.Table):
-    nom = tables.Column(verbose_name="Nom", linkify=True, order_by=("nom", "prenoms"))
+    nom = tables.Column(
+        verbose_name="Nom", linkify=True, order_by=("nom", "prenoms"), attrs={"td": {"class": "text-uppercase"}}
+    )
     prenoms = tables.Column(verbose_name="Prénoms")
     date_naissance = tables.DateColumn(verbose_name="Naissance", format="d/m/Y")
     numero = tables.Column(verbose_name="N° allocataire", accessor="foyer__numero_allocataire")
@@ -42,15 +44,6 @@ class BeneficiaireTable(tables.Table):
         )
         empty_text = "Aucune personne ne correspond à ces critères."
         order_by = ("nom", "prenoms")
-
-    def render_nom(self, value):
-        return value.upper()
-
-    def render_etat_droit(self, record):
-        return record.foyer.etat_droit
-
-    def value_etat_droit(self, record):
-        return record.foyer.get_etat_droit_display()
 
 
 def _date(d):

@@ -67,7 +67,7 @@ def test_un_referent_d_orleans_voit_sa_personne(client, orleanais, referent):
 def test_la_liste_d_un_referent_se_limite_a_ses_bassins(client, orleanais, bassins, referent_gien):
     BeneficiaireFactory(commune=bassins["Gien"].commune_test, nom="Giennois")
     contenu = client_de(client, referent_gien).get(reverse("beneficiaires:liste")).content.decode()
-    assert "GIENNOIS" in contenu and "LEFÈVRE" not in contenu
+    assert "Giennois" in contenu and "Lefèvre" not in contenu
 
 
 def test_un_prestataire_ne_voit_personne_sans_orientation(client, orleanais, prestataire):
@@ -119,6 +119,10 @@ def test_filtres_bassin_frein_et_non_evalue(client, orleanais, bassins, admin_us
     client_de(client, admin_user)
     url = reverse("beneficiaires:liste")
     assert noms(client.get(url, {"bassin": bassins["Gien"].pk})) == [str(gien)]
+    commune = bassins["Gien"].commune_test
+    reponse = client.get(url, {"commune": commune.pk})
+    assert noms(reponse) == [str(gien)]
+    assert f'<option value="{commune.pk}" selected>{commune}</option>' in reponse.content.decode()
     assert noms(client.get(url, {"frein": "frein_logement"})) == ["LEFÈVRE Héloïse"]
     assert noms(client.get(url, {"frein": "frein_sante"})) == []
     assert noms(client.get(url, {"non_evalue": "on"})) == [str(gien)]
