@@ -4,7 +4,10 @@ Chaque chiffre est une requête groupée (bassin, mois) ; son lien ouvre la list
 sorte que le nombre de lignes soit le chiffre (voir beneficiaires.filters).
 """
 
-from django.db.models import Count, F
+from collections import defaultdict
+
+from django.db.models import Count, F, Q
+from django.db.models.functions import TruncMonth
 
 from tableau_de_bord.registre import Contexte, Indicateur, indicateur, taux
 
@@ -126,21 +129,44 @@ def evaluees_sous_30_jours(ctx: Contexte):
 @indicateur(axe="evaluation", ordre=40, modeles=MODELES)
 def freins_par_frequence(ctx: Contexte):
     """Un chiffre par frein : personnes dont l'évaluation en vigueur (datée de la période) relève ce frein
-    (léger ou fort) ; rangés du plus fréquent au moins fréquent."""
-    resultat = []
+    (léger ou fort) ; rangés du plus fréquent au moins fréquent. Une seule requête groupée (bassin, mois) pour
+    les huit freins."""
+    champ_date = "evaluation_courante__date"
     base = Beneficiaire.objects.filter(evaluation_courante__isnull=False).exclude(
         statut_parcours=StatutParcours.ARCHIVE
     )
+    qs = ctx.filtrer_bassin(ctx.filtrer_periode(base, champ_date), BASSIN)
+    mesures = {champ: Count("pk", filter=Q(**{f"evaluation_courante__{champ}__gte": 1})) for champ, _ in FREINS}
+    lignes = (
+        qs.annotate(_mois=TruncMonth(champ_date), _bassin=F(BASSIN))
+        .values("_mois", "_bassin")
+        .annotate(**mesures)
+        .order_by()
+    )
+    totaux = {champ: [0, defaultdict(int), defaultdict(int)] for champ, _ in FREINS}
+    for ligne in lignes:
+        mois = ligne["_mois"].date() if hasattr(ligne["_mois"], "date") else ligne["_mois"]
+        for champ, _ in FREINS:
+            v = ligne[champ] or 0
+            if not v:
+                continue
+            totaux[champ][0] += v
+            totaux[champ][1][ligne["_bassin"]] += v
+            totaux[champ][2][mois] += v
+    resultat = []
     for champ, libelle in FREINS:
+        total, par_bassin, par_mois = totaux[champ]
+        lien, liens = ctx.lien("beneficiaires:liste", params_periode=("evalue_apres", "evalue_avant"), frein=champ)
         resultat.append(
-            ctx.compter(
-                base.filter(**{f"evaluation_courante__{champ}__gte": 1}),
+            Indicateur(
                 code=f"frein_{champ.removeprefix('frein_')}",
                 libelle=f"Frein : {libelle.lower()}",
+                valeur=total,
                 unite="personnes",
-                champ_date="evaluation_courante__date",
-                champ_bassin=BASSIN,
-                lien=ctx.lien("beneficiaires:liste", params_periode=("evalue_apres", "evalue_avant"), frein=champ),
+                par_bassin=dict(par_bassin),
+                par_mois=dict(sorted(par_mois.items())),
+                lien=lien,
+                liens_bassin=liens,
                 description="Personnes évaluées dans la période dont l'évaluation relève ce frein (léger ou fort).",
             )
         )

@@ -115,3 +115,11 @@ def test_le_lien_de_chaque_indicateur_liste_le_chiffre(client, ctx, donnees, pil
             assert nombre_de_lignes(client, url) == ind.par_bassin.get(bassin_id, 0), (ind.code, bassin_id)
     taux = indicateurs.evaluees_sous_30_jours(ctx)
     assert nombre_de_lignes(client, taux.lien) == 3
+
+
+def test_freins_une_seule_requete_et_ventilation(ctx, donnees, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        resultat = indicateurs.freins_par_frequence(ctx)
+    mobilite = next(i for i in resultat if i.code == "frein_mobilite")
+    assert mobilite.par_bassin == {donnees["Orléans"].pk: 2}
+    assert mobilite.par_mois == {D(2017, 10, 1): 1, D(2017, 12, 1): 1}
