@@ -175,14 +175,10 @@ def _litteral(texte):
     return "'" + texte.replace("'", "''") + "'"
 
 
-def empreinte_du_code(*parametres):
-    """Empreinte des migrations, des générateurs de démonstration et du semis national : le modèle ne sert que
-    si rien de ce qui le produit n'a changé."""
+def _empreinte(motifs, *parametres):
     import hashlib
 
     h = hashlib.sha256(repr(parametres).encode())
-    motifs = ["*/migrations/*.py", "*/demo.py", "referentiel/registre_demo.py", "referentiel/donnees/*.csv"]
-    motifs.append("bench/semer_national.py")
     for motif in motifs:
         for chemin in sorted(RACINE.glob(motif)):
             if ".venv" in chemin.parts:
@@ -190,3 +186,16 @@ def empreinte_du_code(*parametres):
             h.update(str(chemin.relative_to(RACINE)).encode())
             h.update(chemin.read_bytes())
     return h.hexdigest()[:16]
+
+
+def empreinte_schema(echelle, personnes, graine):
+    """Empreinte de ce qui fait la forme des données : migrations (et semis national). Une base modèle dont
+    le schéma diffère n'est jamais réutilisée."""
+    motifs = ["*/migrations/*.py"] + (["bench/semer_national.py"] if echelle == "national" else [])
+    return _empreinte(motifs, echelle, personnes, graine)
+
+
+def empreinte_demo():
+    """Empreinte des générateurs de démonstration : s'ils ont changé, le modèle reste utilisable (même
+    schéma), mais le rapport le signale ; `--sans-modele` resème."""
+    return _empreinte(["*/demo.py", "referentiel/registre_demo.py", "referentiel/donnees/*.csv"])

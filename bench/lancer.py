@@ -35,7 +35,8 @@ from bench.base import (  # noqa: E402
     attendre_http,
     cloner_base,
     creer_base,
-    empreinte_du_code,
+    empreinte_demo,
+    empreinte_schema,
     enregistrer_modele,
     lire_modele,
     port_libre,
@@ -350,11 +351,18 @@ def main(argv=None):
     os.environ.setdefault("DEBUG", "1")  # le processus du banc sème la démo ; gunicorn, lui, tourne sans DEBUG
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.reglages"  # réglages du projet + URL du banc
     nom_modele = f"{nom_base}_modele"
-    empreinte = empreinte_du_code(args.echelle, args.personnes if args.echelle == "national" else 0, args.graine)
+    schema = empreinte_schema(args.echelle, args.personnes if args.echelle == "national" else 0, args.graine)
+    demo = empreinte_demo()
     modele = None if (args.reutiliser or args.sans_modele) else lire_modele(url, nom_modele)
-    if modele and modele.get("empreinte") != empreinte:
-        journal(f"modèle {nom_modele} périmé (le code des migrations ou de la démo a changé) : nouveau semis")
+    if modele and modele.get("schema") != schema:
+        journal(f"modèle {nom_modele} périmé (migrations ou paramètres différents) : nouveau semis")
         modele = None
+    elif modele and modele.get("demo") != demo:
+        journal(
+            f"modèle {nom_modele} semé par une version antérieure des générateurs de démonstration (même schéma) : "
+            "il est réutilisé ; --sans-modele pour resemer"
+        )
+        modele["semis"]["generateurs_anterieurs"] = True
     if modele:
         t = time.perf_counter()
         cloner_base(url, nom_modele, nom_base)
@@ -379,7 +387,7 @@ def main(argv=None):
             semis = semer(args)
             connections.close_all()
             t = time.perf_counter()
-            enregistrer_modele(url, nom_base, nom_modele, {"empreinte": empreinte, "semis": semis})
+            enregistrer_modele(url, nom_base, nom_modele, {"schema": schema, "demo": demo, "semis": semis})
             journal(f"modèle {nom_modele} enregistré en {time.perf_counter() - t:.1f} s (passages suivants : copie)")
         volumes = mesures.compter()
         journal("volumes : " + json.dumps(volumes))
