@@ -135,6 +135,8 @@ NOTES = [
     ("visio", "Simulation d'entretien d'embauche.", ""),
     ("entretien", "Bilan à mi-parcours : pistes d'emploi et de formation.", "Visite d'entreprise"),
 ]
+# Refus tirés au sort : ni capacité (décidée par le recomptage), ni hors territoire (le lot couvre le bassin).
+MOTIFS_ALEATOIRES = [m for m in MotifRefus.values if m not in (MotifRefus.CAPACITE, MotifRefus.HORS_TERRITOIRE)]
 DELAIS_REPONSE = [1, 2, 3, 5, 7, 8, 10, 12, 14, 18, 21]
 # Échantillon validé par full_clean() complet, par sorte d'objet (statut, type, nature...).
 ECHANTILLON = 2
@@ -237,9 +239,7 @@ class Simulation:
         plein = self.occupation.get(lot.pk, 0) >= lot.capacite
         if plein or rng.random() < 0.12:
             o.statut = S.REFUSEE
-            o.motif_refus = (
-                MotifRefus.CAPACITE if plein else rng.choice([m for m in MotifRefus.values if m != MotifRefus.CAPACITE])
-            )
+            o.motif_refus = MotifRefus.CAPACITE if plein else rng.choice(MOTIFS_ALEATOIRES)
             self.ouvertes.discard(personne.pk)
             self.compte["refus"] += 1
             return d
