@@ -272,8 +272,9 @@ def verifier_cibles(echelle, pages, tableau, ratios, niveaux):
             cibles.append((f"{p.code} : p95 < 200 ms à {haut} connexions", p95 is not None and p95 < 200, p95))
         for p in pages:
             for n, c in p.charge.items():
-                if c.get("erreurs"):
-                    cibles.append((f"{p.code} à {n} : aucune erreur", False, c.get("exemples_erreurs")))
+                if c.get("erreurs") or c.get("echecs_connexion") or "erreur" in c:
+                    detail = c.get("exemples_erreurs") or c.get("erreur") or f"{c.get('echecs_connexion')} connexions"
+                    cibles.append((f"{p.code} à {n} : aucune erreur", False, detail))
     else:
         if tableau and "sans_cache_ms" in tableau:
             cibles.append(("tableau sans cache < 500 ms", tableau["sans_cache_ms"] < 500, tableau["sans_cache_ms"]))
