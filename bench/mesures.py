@@ -6,6 +6,7 @@ import re
 import statistics
 import time
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.apps import apps
 from django.db import connection, transaction
@@ -32,6 +33,7 @@ class Page:
     chemins: list  # tirés au hasard par la charge ; le premier sert à la mesure SQL
     identifiant: str  # compte de démonstration utilisé
     reference: bool = False
+    sans_echauffement: bool = False  # mesure SQL sur un chemin jamais demandé (page dont le résultat est en cache)
     manque: str = ""  # raison si la page n'existe pas (encore)
     sql: dict = field(default_factory=dict)
     charge: dict = field(default_factory=dict)  # {utilisateurs: résultat locust}
@@ -137,8 +139,6 @@ def definir_pages(*, graine=2017, nb_fiches=200):
         )
     )
     vehicules = _url("mobilite:recherche")
-    from datetime import timedelta
-
     from django.utils import timezone
 
     jour = timezone.localdate()
@@ -161,10 +161,26 @@ def definir_pages(*, graine=2017, nb_fiches=200):
     pages.append(
         Page(
             "tableau",
-            "Tableau de bord",
+            "Tableau de bord (période par défaut, en cache)",
             [tableau] if tableau else [],
             "pilotage",
             manque="" if tableau else "URL tableau_de_bord:tableau absente",
+        )
+    )
+    # Le même tableau sans cache : chaque requête demande une période jamais calculée (début décalé d'un jour).
+    debut_tdb, fin_tdb = periode_tableau()
+    periodes = [
+        f"{tableau}?debut={(debut_tdb + timedelta(days=i)).isoformat()}&fin={fin_tdb.isoformat()}" for i in range(300)
+    ]
+    alea.shuffle(periodes)
+    pages.append(
+        Page(
+            "tableau_sans_cache",
+            "Tableau de bord, période jamais calculée (sans cache)",
+            periodes if tableau else [],
+            "pilotage",
+            manque="" if tableau else "URL tableau_de_bord:tableau absente",
+            sans_echauffement=True,
         )
     )
     return pages
@@ -186,7 +202,10 @@ def mesurer_sql(page, *, repetitions=5):
     """
     client = client_connecte(page.identifiant)
     chemin = page.chemins[0]
-    client.get(chemin)  # échauffement (caches de gabarits, plan des requêtes)
+    if page.sans_echauffement:
+        client.get(page.chemins[-1])  # échauffement sur un autre chemin : celui mesuré n'est pas en cache
+    else:
+        client.get(chemin)  # échauffement (caches de gabarits, plan des requêtes)
     with CaptureQueriesContext(connection) as capture:
         debut = time.perf_counter()
         reponse = client.get(chemin)
