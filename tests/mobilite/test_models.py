@@ -31,7 +31,7 @@ def test_normaliser_immatriculation(saisie, attendu):
 
 @pytest.mark.parametrize("plaque", ["AB-123-CD", "ZZ-999-HJ", "GH-001-TV"])
 def test_immatriculations_valides(plaque):
-    valider_immatriculation(plaque)
+    assert valider_immatriculation(plaque) is None
 
 
 @pytest.mark.parametrize(
@@ -42,7 +42,7 @@ def test_immatriculations_invalides(plaque):
         valider_immatriculation(plaque)
 
 
-def _viole(fabrique, message, **kwargs):
+def assert_viole(fabrique, message, **kwargs):
     objet = fabrique.build(**kwargs)
     with pytest.raises(ValidationError) as exc:
         objet.full_clean()
@@ -59,11 +59,11 @@ def _liens():
 
 
 def test_location_dates_ordonnees():
-    _viole(LocationFactory, "La fin de la location ne peut précéder son début.", debut=J, fin=VEILLE, **_liens())
+    assert_viole(LocationFactory, "La fin de la location ne peut précéder son début.", debut=J, fin=VEILLE, **_liens())
 
 
 def test_location_km_retour_superieur_au_depart():
-    _viole(
+    assert_viole(
         LocationFactory,
         "Le kilométrage au retour ne peut être inférieur",
         restituee=True,
@@ -74,7 +74,7 @@ def test_location_km_retour_superieur_au_depart():
 
 
 def test_location_remise_porte_le_kilometrage():
-    _viole(
+    assert_viole(
         LocationFactory,
         "Une location remise porte le kilométrage au départ.",
         **_liens(),
@@ -83,11 +83,11 @@ def test_location_remise_porte_le_kilometrage():
 
 
 def test_location_montants_positifs():
-    _viole(LocationFactory, "ne peuvent pas être négatifs", montant_du=Decimal("-1"), **_liens())
+    assert_viole(LocationFactory, "ne peuvent pas être négatifs", montant_du=Decimal("-1"), **_liens())
 
 
 def test_maintenance_dates_ordonnees():
-    _viole(
+    assert_viole(
         MaintenanceFactory,
         "La fin de la maintenance ne peut précéder son début.",
         vehicule=VehiculeFactory(),
@@ -99,7 +99,7 @@ def test_maintenance_dates_ordonnees():
 def test_convention_dates_ordonnees():
     from tests.referentiel.factories import StructureFactory
 
-    _viole(
+    assert_viole(
         ConventionFactory,
         "La fin de la convention ne peut précéder son début.",
         partenaire=StructureFactory(partenaire=True),

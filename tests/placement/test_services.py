@@ -168,6 +168,8 @@ def test_les_refus_ne_comptent_pas_dans_la_capacite(bassins, referent, lot_orlea
     services.orientation_refuser(orientation=refusee, par=agent_a, motif=MotifRefus.PROFIL, date=J0)
     o = orienter(personne_de(bassins["Orléans"]), referent)
     services.orientation_accepter(orientation=o, par=agent_a, date=J0)
+    o.refresh_from_db()
+    assert o.statut == Orientation.Statut.ACCEPTEE
 
 
 def test_accepter_deux_fois_est_refuse(personne, referent, lot_orleans, agent_a):

@@ -123,7 +123,7 @@ def test_mot_de_passe_trop_court_message_francais():
 
 
 def test_mot_de_passe_long_et_rare_accepte():
-    validate_password("Brouette-verte-sous-la-Loire-1917")
+    assert validate_password("Brouette-verte-sous-la-Loire-1917") is None
 
 
 @pytest.mark.django_db
