@@ -8,7 +8,7 @@ Toutes les agrégations sont faites en SQL.
 import datetime
 from collections import defaultdict
 
-from django.db.models import Count, DateField, DurationField, ExpressionWrapper, F, Sum, Value
+from django.db.models import Count, DateField, DurationField, ExpressionWrapper, F, Q, Sum, Value
 from django.db.models.functions import Coalesce, Greatest, Least, TruncMonth
 from django.utils import timezone
 
@@ -34,63 +34,6 @@ def _valeur_date(d):
     return Value(d, output_field=DateField())
 
 
-def jours_par_groupe(qs, *, debut, fin, champ_debut, champ_fin, groupe, fin_exclusive=False):
-    """Somme, par `groupe`, des jours de [champ_debut, champ_fin] compris dans [debut, fin] (une requête).
-
-    `fin_exclusive` : champ_fin est le premier jour hors de l'intervalle (expression acceptée)."""
-    fin_expr = F(champ_fin) if isinstance(champ_fin, str) else champ_fin
-    if fin_exclusive:
-        qs = qs.filter(**{f"{champ_debut}__lte": fin}).annotate(_fin_excl=fin_expr).filter(_fin_excl__gt=debut)
-        borne_fin = Least(F("_fin_excl"), _valeur_date(fin + UN_JOUR), output_field=DateField())
-    else:
-        qs = qs.filter(**{f"{champ_debut}__lte": fin, f"{champ_fin}__gte": debut})
-        borne_fin = Least(fin_expr, _valeur_date(fin), output_field=DateField())
-    borne_debut = Greatest(F(champ_debut), _valeur_date(debut), output_field=DateField())
-    ecart = ExpressionWrapper(borne_fin - borne_debut, output_field=DurationField())
-    lignes = qs.values(_g=F(groupe)).annotate(_s=Sum(ecart), _n=Count("pk")).order_by()
-    resultat = defaultdict(int)
-    for ligne in lignes:
-        jours = ligne["_s"].days if ligne["_s"] is not None else 0
-        resultat[ligne["_g"]] += jours + (0 if fin_exclusive else ligne["_n"])
-    return dict(resultat)
-
-
-def occupation(ctx: Contexte, debut, fin):
-    """(jours loués, jours disponibles) par bassin du véhicule sur [debut, fin].
-
-    Jours disponibles : jours de présence en flotte (de l'entrée jusqu'à la veille du déclassement) moins
-    les jours de maintenance planifiée. Jours loués : locations remises (en cours ou restituées)."""
-    vehicules = ctx.filtrer_bassin(Vehicule.objects.all(), BASSIN_VEHICULE)
-    presence = jours_par_groupe(
-        vehicules,
-        debut=debut,
-        fin=fin,
-        champ_debut="date_entree_flotte",
-        champ_fin=Coalesce(F("date_declassement"), _valeur_date(fin + UN_JOUR), output_field=DateField()),
-        groupe=BASSIN_VEHICULE,
-        fin_exclusive=True,
-    )
-    maintenance = jours_par_groupe(
-        ctx.filtrer_bassin(PeriodeMaintenance.objects.all(), f"vehicule__{BASSIN_VEHICULE}"),
-        debut=debut,
-        fin=fin,
-        champ_debut="debut",
-        champ_fin="fin",
-        groupe=f"vehicule__{BASSIN_VEHICULE}",
-    )
-    loues = jours_par_groupe(
-        ctx.filtrer_bassin(Location.objects.filter(statut__in=STATUTS_DEMARREES), f"vehicule__{BASSIN_VEHICULE}"),
-        debut=debut,
-        fin=fin,
-        champ_debut="debut",
-        champ_fin="fin",
-        groupe=f"vehicule__{BASSIN_VEHICULE}",
-    )
-    bassins = set(presence) | set(loues)
-    disponibles = {b: max(presence.get(b, 0) - maintenance.get(b, 0), 0) for b in bassins}
-    return {b: loues.get(b, 0) for b in bassins}, disponibles
-
-
 def mois_de(debut, fin):
     jour = debut.replace(day=1)
     while jour <= fin:
@@ -101,6 +44,105 @@ def mois_de(debut, fin):
 def _borner_mois(mois, debut, fin):
     suivant = (mois + datetime.timedelta(days=32)).replace(day=1)
     return max(mois, debut), min(suivant - UN_JOUR, fin)
+
+
+def tranches(debut, fin):
+    """[(clé, début, fin)] : la période entière (clé None) puis chacun de ses mois, bornés à la période."""
+    return [(None, debut, fin)] + [(m, *_borner_mois(m, debut, fin)) for m in mois_de(debut, fin)]
+
+
+def jours_par_tranche(qs, *, tranches, champ_debut, champ_fin, groupe, fin_exclusive=False):
+    """{clé de tranche: {groupe: jours}} : par `groupe`, les jours de [champ_debut, champ_fin] compris dans
+    chaque tranche [début, fin] — en UNE requête groupée, un agrégat conditionnel par tranche, quel que soit
+    le nombre de tranches (la période et ses mois) et de lignes.
+
+    `fin_exclusive` : champ_fin est le premier jour hors de l'intervalle (expression acceptée).
+    Le nombre de jours d'une ligne dans [d, f] est Least(fin, f) - Greatest(début, d) (+ 1 si la fin est
+    incluse) : une différence de dates (DurationField), portable SQLite et PostgreSQL, sommée par tranche."""
+    bas = min(d for _, d, _ in tranches)
+    haut = max(f for _, _, f in tranches)
+    fin_expr = F(champ_fin) if isinstance(champ_fin, str) else champ_fin
+    qs = qs.filter(**{f"{champ_debut}__lte": haut}).annotate(_fin_ligne=fin_expr)
+    qs = qs.filter(_fin_ligne__gt=bas) if fin_exclusive else qs.filter(_fin_ligne__gte=bas)
+    agregats = {}
+    for i, (_, d, f) in enumerate(tranches):
+        if fin_exclusive:
+            chevauche = Q(**{f"{champ_debut}__lte": f, "_fin_ligne__gt": d})
+            borne_fin = Least(F("_fin_ligne"), _valeur_date(f + UN_JOUR), output_field=DateField())
+        else:
+            chevauche = Q(**{f"{champ_debut}__lte": f, "_fin_ligne__gte": d})
+            borne_fin = Least(F("_fin_ligne"), _valeur_date(f), output_field=DateField())
+        borne_debut = Greatest(F(champ_debut), _valeur_date(d), output_field=DateField())
+        ecart = ExpressionWrapper(borne_fin - borne_debut, output_field=DurationField())
+        agregats[f"_s{i}"] = Sum(ecart, filter=chevauche)
+        agregats[f"_n{i}"] = Count("pk", filter=chevauche)
+    lignes = qs.values(_g=F(groupe)).annotate(**agregats).order_by()
+    resultat = {cle: defaultdict(int) for cle, _, _ in tranches}
+    for ligne in lignes:
+        for i, (cle, _, _) in enumerate(tranches):
+            n = ligne[f"_n{i}"]
+            if not n:
+                continue
+            somme = ligne[f"_s{i}"]
+            jours = somme.days if somme is not None else 0
+            resultat[cle][ligne["_g"]] += jours + (0 if fin_exclusive else n)
+    return {cle: dict(v) for cle, v in resultat.items()}
+
+
+def jours_par_groupe(qs, *, debut, fin, champ_debut, champ_fin, groupe, fin_exclusive=False):
+    """Somme, par `groupe`, des jours de [champ_debut, champ_fin] compris dans [debut, fin] (une requête)."""
+    return jours_par_tranche(
+        qs,
+        tranches=[(None, debut, fin)],
+        champ_debut=champ_debut,
+        champ_fin=champ_fin,
+        groupe=groupe,
+        fin_exclusive=fin_exclusive,
+    )[None]
+
+
+def occupation_par_tranche(ctx: Contexte, tranches):
+    """{clé de tranche: (jours loués, jours disponibles) par bassin du véhicule} — trois requêtes en tout
+    (présence, maintenance, locations), quel que soit le nombre de tranches.
+
+    Jours disponibles : jours de présence en flotte (de l'entrée jusqu'à la veille du déclassement) moins
+    les jours de maintenance planifiée. Jours loués : locations remises (en cours ou restituées)."""
+    haut = max(f for _, _, f in tranches)
+    vehicules = ctx.filtrer_bassin(Vehicule.objects.all(), BASSIN_VEHICULE)
+    presence = jours_par_tranche(
+        vehicules,
+        tranches=tranches,
+        champ_debut="date_entree_flotte",
+        champ_fin=Coalesce(F("date_declassement"), _valeur_date(haut + UN_JOUR), output_field=DateField()),
+        groupe=BASSIN_VEHICULE,
+        fin_exclusive=True,
+    )
+    maintenance = jours_par_tranche(
+        ctx.filtrer_bassin(PeriodeMaintenance.objects.all(), f"vehicule__{BASSIN_VEHICULE}"),
+        tranches=tranches,
+        champ_debut="debut",
+        champ_fin="fin",
+        groupe=f"vehicule__{BASSIN_VEHICULE}",
+    )
+    loues = jours_par_tranche(
+        ctx.filtrer_bassin(Location.objects.filter(statut__in=STATUTS_DEMARREES), f"vehicule__{BASSIN_VEHICULE}"),
+        tranches=tranches,
+        champ_debut="debut",
+        champ_fin="fin",
+        groupe=f"vehicule__{BASSIN_VEHICULE}",
+    )
+    resultat = {}
+    for cle, _, _ in tranches:
+        p, m, lo = presence[cle], maintenance[cle], loues[cle]
+        bassins = set(p) | set(lo)
+        disponibles = {b: max(p.get(b, 0) - m.get(b, 0), 0) for b in bassins}
+        resultat[cle] = ({b: lo.get(b, 0) for b in bassins}, disponibles)
+    return resultat
+
+
+def occupation(ctx: Contexte, debut, fin):
+    """(jours loués, jours disponibles) par bassin du véhicule sur [debut, fin] (trois requêtes)."""
+    return occupation_par_tranche(ctx, [(None, debut, fin)])[None]
 
 
 def _demarrees():
@@ -127,14 +169,11 @@ def locations_demarrees(ctx: Contexte):
 def jours_loues(ctx: Contexte):
     """Jours de location compris dans la période (une location à cheval n'y compte que pour sa part)."""
     qs = ctx.filtrer_bassin(_demarrees(), BASSIN_PERSONNE)
-    options = {"champ_debut": "debut", "champ_fin": "fin", "groupe": BASSIN_PERSONNE}
-    par_bassin = jours_par_groupe(qs, debut=ctx.debut, fin=ctx.fin, **options)
-    par_mois = {}
-    for mois in mois_de(ctx.debut, ctx.fin):
-        d, f = _borner_mois(mois, ctx.debut, ctx.fin)
-        valeur = sum(jours_par_groupe(qs, debut=d, fin=f, **options).values())
-        if valeur:
-            par_mois[mois] = valeur
+    jours = jours_par_tranche(
+        qs, tranches=tranches(ctx.debut, ctx.fin), champ_debut="debut", champ_fin="fin", groupe=BASSIN_PERSONNE
+    )
+    par_bassin = jours.pop(None)
+    par_mois = {mois: sum(v.values()) for mois, v in jours.items() if sum(v.values())}
     return Indicateur(
         code="mobilite_jours_loues",
         libelle="Jours de location",
@@ -148,11 +187,10 @@ def jours_loues(ctx: Contexte):
 
 @indicateur(axe="mobilite", ordre=30, modeles=MODELES)
 def taux_occupation(ctx: Contexte):
-    loues, disponibles = occupation(ctx, ctx.debut, ctx.fin)
+    par_tranche = occupation_par_tranche(ctx, tranches(ctx.debut, ctx.fin))
+    loues, disponibles = par_tranche.pop(None)
     par_mois = {}
-    for mois in mois_de(ctx.debut, ctx.fin):
-        d, f = _borner_mois(mois, ctx.debut, ctx.fin)
-        l_mois, d_mois = occupation(ctx, d, f)
+    for mois, (l_mois, d_mois) in par_tranche.items():
         valeur = taux(sum(l_mois.values()), sum(d_mois.values()))
         if valeur is not None:
             par_mois[mois] = valeur

@@ -146,34 +146,66 @@ def maintien_6_mois(ctx: Contexte):
     )
 
 
+def _montant(lignes, *, code, libelle, lien, description=""):
+    """Un Indicateur « comme ctx.compter », à partir de lignes déjà groupées (bassin, mois) -> montant."""
+    total, par_bassin, par_mois, croise = 0, defaultdict(int), defaultdict(int), defaultdict(int)
+    for bassin, mois, v in lignes:
+        total += v
+        par_bassin[bassin] += v
+        par_mois[mois] += v
+        croise[(bassin, mois)] += v
+    liens_total, liens_bassin = lien
+    return Indicateur(
+        code=code,
+        libelle=libelle,
+        valeur=total,
+        unite="€",
+        par_bassin=dict(par_bassin),
+        par_mois=dict(sorted(par_mois.items())),
+        par_bassin_mois=dict(croise),
+        ventile=True,
+        lien=liens_total,
+        liens_bassin=liens_bassin,
+        description=description,
+    )
+
+
 @indicateur(axe="placement", ordre=70, modeles=MODELES)
 def montants_dus(ctx: Contexte):
-    """Montant dû au titre des résultats payés : au total, puis par prestataire."""
+    """Montant dû au titre des résultats payés : au total, puis par prestataire.
+
+    Deux requêtes quel que soit le nombre de prestataires : la liste des prestataires titulaires d'un lot, et
+    une requête groupée (prestataire, bassin, mois) dont on tire le total et chaque prestataire."""
+    qs = ctx.filtrer_bassin(ctx.filtrer_periode(ResultatPaye.objects.all(), "date"), BASSIN_SORTIE)
+    lignes = (
+        qs.annotate(_mois=TruncMonth("date"), _bassin=F(BASSIN_SORTIE), _prestataire=F("lot__prestataire"))
+        .values("_prestataire", "_bassin", "_mois")
+        .annotate(_v=Sum("prix_unitaire"))
+        .order_by()
+    )
+    toutes, par_prestataire = [], defaultdict(list)
+    for ligne in lignes:
+        mois = ligne["_mois"].date() if hasattr(ligne["_mois"], "date") else ligne["_mois"]
+        cellule = (ligne["_bassin"], mois, ligne["_v"] or 0)
+        toutes.append(cellule)
+        par_prestataire[ligne["_prestataire"]].append(cellule)
     indicateurs = [
-        ctx.compter(
-            ResultatPaye.objects.all(),
+        _montant(
+            toutes,
             code="placement_montant_du",
             libelle="Montant dû aux prestataires",
-            unite="€",
-            champ_date="date",
-            champ_bassin=BASSIN_SORTIE,
-            mesure=Sum("prix_unitaire"),
             lien=ctx.lien("placement:etat", params_periode=("debut", "fin")),
             description="Résultats payés (entrées, sorties positives, maintiens à 6 mois) x prix unitaires des lots.",
         )
     ]
     prestataires = Structure.objects.filter(type=Structure.Type.PRESTATAIRE, lots_placement__isnull=False).distinct()
-    for p in prestataires.order_by("nom"):
+    for pk, nom in prestataires.order_by("nom").values_list("pk", "nom"):
         indicateurs.append(
-            ctx.compter(
-                ResultatPaye.objects.filter(lot__prestataire=p),
-                code=f"placement_montant_du_{p.pk}",
-                libelle=f"Montant dû à {p.nom}",
-                unite="€",
-                champ_date="date",
-                champ_bassin=BASSIN_SORTIE,
-                mesure=Sum("prix_unitaire"),
-                lien=ctx.lien("placement:etat", params_periode=("debut", "fin"), prestataire=p.pk),
+            _montant(
+                par_prestataire.get(pk, []),
+                code=f"placement_montant_du_{pk}",
+                libelle=f"Montant dû à {nom}",
+                lien=ctx.lien("placement:etat", params_periode=("debut", "fin"), prestataire=pk),
             )
         )
     return indicateurs
