@@ -7,7 +7,7 @@ lignes (ou le total) soit le chiffre affiché.
 from collections import defaultdict
 from datetime import timedelta
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Sum
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import TruncMonth
 
 from referentiel.models import Structure
@@ -115,10 +115,25 @@ def sorties_positives(ctx: Contexte):
 
 @indicateur(axe="placement", ordre=50, modeles=MODELES)
 def taux_sorties_positives(ctx: Contexte):
-    positives, pos_bassin, pos_mois = ctx.ventiler(
-        Sortie.objects.filter(positive=True), champ_date="date", champ_bassin=BASSIN_SORTIE
+    """Une requête groupée (bassin, mois) : les sorties positives et toutes les sorties, deux comptes."""
+    qs = ctx.filtrer_bassin(ctx.filtrer_periode(Sortie.objects.all(), "date"), BASSIN_SORTIE)
+    lignes = (
+        qs.annotate(_mois=TruncMonth("date"), _bassin=F(BASSIN_SORTIE))
+        .values("_mois", "_bassin")
+        .annotate(_pos=Count("pk", filter=Q(positive=True)), _tout=Count("pk"))
+        .order_by()
     )
-    toutes, tout_bassin, tout_mois = ctx.ventiler(Sortie.objects.all(), champ_date="date", champ_bassin=BASSIN_SORTIE)
+    positives, toutes = 0, 0
+    pos_bassin, tout_bassin = defaultdict(int), defaultdict(int)
+    pos_mois, tout_mois = defaultdict(int), defaultdict(int)
+    for ligne in lignes:
+        mois = ligne["_mois"].date() if hasattr(ligne["_mois"], "date") else ligne["_mois"]
+        positives, toutes = positives + ligne["_pos"], toutes + ligne["_tout"]
+        pos_bassin[ligne["_bassin"]] += ligne["_pos"]
+        tout_bassin[ligne["_bassin"]] += ligne["_tout"]
+        pos_mois[mois] += ligne["_pos"]
+        tout_mois[mois] += ligne["_tout"]
+    tout_mois = dict(sorted(tout_mois.items()))
     total, liens_bassin = ctx.lien("placement:liste", params_periode=("sortie_apres", "sortie_avant"))
     return Indicateur(
         code="placement_taux_sorties_positives",

@@ -58,3 +58,12 @@ def test_chaque_prestataire_egale_la_somme_par_bassin_et_par_mois(donnees):  # n
         assert sum(ind.par_bassin.values(), 0) == ind.valeur
         assert sum(ind.par_mois.values(), 0) == ind.valeur
         assert sum(ind.par_bassin_mois.values(), 0) == ind.valeur
+
+
+def test_taux_de_sorties_positives_en_une_requete(donnees):  # noqa: F811
+    ctx = contexte(donnees)
+    with CaptureQueriesContext(connection) as capture:
+        t = indicateurs.taux_sorties_positives(ctx)
+    assert len(capture) == 1
+    assert t.valeur == Decimal("50.0")  # 2 positives (CDI, formation) sur 4 sorties
+    assert t.par_bassin == {donnees["Orléans"].pk: Decimal("66.7"), donnees["Gien"].pk: Decimal("0.0")}
