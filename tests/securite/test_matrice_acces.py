@@ -194,10 +194,10 @@ POST = {
     "beneficiaires:evaluation_saisir": "302 · 403 · 404 403 403 403",
     "beneficiaires:evaluation_realiser": "302 · 403 · 404 403 403 403",
     "beneficiaires:evaluation_annuler": "302 · 403 · 404 403 403 403",
-    "beneficiaires:import": "302 · 403 403 403 403 403 403",
-    "beneficiaires:import_correspondance": "302 · 403 403 403 403 403 403",
-    "beneficiaires:import_confirmer": "302 · 403 403 403 403 403 403",
-    "beneficiaires:import_abandonner": "302 · 403 403 403 403 403 403",
+    "beneficiaires:import": "302 · · 403 403 403 403 403",
+    "beneficiaires:import_correspondance": "302 · · 403 403 403 403 403",
+    "beneficiaires:import_confirmer": "302 · · 403 403 403 403 403",
+    "beneficiaires:import_abandonner": "302 · · 403 403 403 403 403",
     "contrats:creer": "302 · 403 · · 403 403 403",
     "contrats:modifier": "302 · 403 · 404 403 403 403",
     "contrats:signer": "302 · 403 · 404 403 403 403",
@@ -258,15 +258,8 @@ HORS_ETAT = {
 }
 
 
-# Écarts connus à la règle des rôles (ARCHITECTURE : le pilotage lit tout mais n'écrit rien). Ces cellules sont
-# exclues de la matrice et vérifiées par test_ecarts_connus, marqué xfail strict : quand l'application est
-# corrigée, le test « passe » de façon inattendue et échoue, pour qu'on retire l'entrée d'ici.
-ECARTS_CONNUS = {
-    ("POST", "beneficiaires:import", "pilotage"): "le pilotage peut déposer une liste à importer",
-    ("POST", "beneficiaires:import_correspondance", "pilotage"): "le pilotage peut enregistrer les colonnes",
-    ("POST", "beneficiaires:import_confirmer", "pilotage"): "le pilotage peut confirmer un import",
-    ("POST", "beneficiaires:import_abandonner", "pilotage"): "le pilotage peut abandonner un import",
-}
+# Le pilotage lit tout sans rien modifier, à une exception voulue par l'axe 1 : il reçoit les listes mensuelles
+# de la CAF et peut donc les importer (dépôt, correspondance des colonnes, confirmation, abandon).
 
 
 def etat_base():
@@ -338,7 +331,7 @@ def test_matrice_acces(bassins):
         url_post = f"{url}?{urlencode(requete)}" if requete else url
         refuses = []
         for role, attendu in zip(M.ROLES, POST[nom].split(), strict=True):
-            if attendu == "·" or ("POST", nom, role) in ECARTS_CONNUS:
+            if attendu == "·":
                 continue
             refuses.append(role)
             reponse = clients[role].post(url_post, {})
@@ -348,18 +341,3 @@ def test_matrice_acces(bassins):
         if changees:
             erreurs.append(f"POST {nom:40} refusé à {refuses} mais a modifié {changees}")
     assert not erreurs, "Matrice d'accès :\n" + "\n".join(erreurs)
-
-
-@pytest.mark.django_db
-@pytest.mark.xfail(strict=True, reason="écart connu aux règles des rôles, à corriger dans l'application")
-@pytest.mark.parametrize("methode,nom,role", sorted(ECARTS_CONNUS), ids=lambda v: str(v))
-def test_ecarts_connus(bassins, methode, nom, role):
-    m = M.construire(bassins)
-    clients = _clients(m)
-    url = reverse(nom, kwargs=PARAMS.get(nom, lambda m: {})(m))
-    table = GET if methode == "GET" else POST
-    attendu = table[nom].split()[M.ROLES.index(role)]
-    avant = etat_base()
-    reponse = getattr(clients[role], methode.lower())(url, {})
-    assert str(reponse.status_code) == attendu, ECARTS_CONNUS[(methode, nom, role)]
-    assert differences(avant, etat_base()) == []
