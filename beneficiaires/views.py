@@ -284,6 +284,7 @@ class EvaluationDetail(RoleRequisMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         e = self.object
+        consultation_journaliser(par=self.request.user, objet=e)
         context["freins"] = [
             (libelle, getattr(e, f"get_{champ}_display")(), getattr(e, champ)) for champ, libelle in FREINS
         ]

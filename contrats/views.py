@@ -14,6 +14,7 @@ from beneficiaires.models import Beneficiaire, normaliser
 from comptes.acces import RoleRequisMixin
 from comptes.exports import ExportMixin
 from comptes.models import Role
+from comptes.services import consultation_journaliser
 from referentiel.models import Structure
 
 from . import services
@@ -154,6 +155,7 @@ class ContratDetailView(ContratMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         contrat = self.object
+        consultation_journaliser(par=self.request.user, objet=contrat)
         lignes = echeancier(contrat, Bareme())
         context.update(
             echeancier=lignes,

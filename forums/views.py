@@ -15,6 +15,7 @@ from django_tables2 import SingleTableMixin
 from beneficiaires.models import Beneficiaire, normaliser
 from comptes.acces import LECTEURS, REDACTEURS, RoleRequisMixin
 from comptes.exports import ExportMixin
+from comptes.services import consultation_journaliser
 
 from . import services
 from .filters import EntretienFilter, ForumFilter, InvitationFilter, OffreFilter, ParticipationFilter
@@ -450,6 +451,7 @@ class ParticipationDetailView(RoleRequisMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         p = self.object
+        consultation_journaliser(par=self.request.user, objet=p)
         context["entretiens"] = p.entretiens_menes.select_related("exposant__structure").order_by(
             "exposant__structure__nom"
         )

@@ -16,6 +16,7 @@ from beneficiaires.models import Beneficiaire
 from comptes.acces import RoleRequisMixin
 from comptes.exports import ExportMixin
 from comptes.models import Role
+from comptes.services import consultation_journaliser
 from referentiel.models import BassinEmploi
 
 from . import services
@@ -447,6 +448,7 @@ class LocationDetailView(LocationMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         user, loc = self.request.user, self.location
+        consultation_journaliser(par=self.request.user, objet=loc)
         ctx["peut_remettre"] = user.a_role(*GESTION_FLOTTE) and loc.statut == StatutLocation.RESERVEE
         ctx["peut_reprendre"] = user.a_role(*GESTION_FLOTTE) and loc.statut == StatutLocation.EN_COURS
         ctx["peut_annuler"] = user.a_role(*RESERVATION) and loc.statut == StatutLocation.RESERVEE

@@ -12,6 +12,7 @@ from beneficiaires.models import Beneficiaire, Evaluation
 from comptes.acces import RoleRequisMixin
 from comptes.exports import ExportMixin
 from comptes.models import Role
+from comptes.services import consultation_journaliser
 
 from . import services
 from .filters import LotFilter, OrientationFilter, ResultatFilter
@@ -98,6 +99,7 @@ class OrientationDetailView(RoleRequisMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         o = self.object
+        consultation_journaliser(par=self.request.user, objet=o)
         user = self.request.user
         evaluation = o.beneficiaire.evaluation_courante
         if evaluation is not None and evaluation.statut != Evaluation.Statut.REALISEE:

@@ -128,7 +128,7 @@ def test_detail_nombre_de_requetes_constant(client, referent, orleans, modificat
     for i in range(modifications):
         services.contrat_modifier_brouillon(contrat=c, par=referent, intitule_poste=f"Poste {i}")
     connecte(client, referent)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(15):
         r = client.get(c.get_absolute_url())
     assert r.status_code == 200
     assert len(r.context["echeancier"]) == 24

@@ -446,7 +446,7 @@ def test_participation_detail_requetes(client, admin_user, django_assert_max_num
     for _ in range(5):
         EntretienFactory(participation=p)
     client.force_login(admin_user)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(15):
         assert client.get(p.get_absolute_url()).status_code == 200
 
 

@@ -411,7 +411,7 @@ class TestEtatsDesLieux:
 
     def test_page_location_nombre_de_requetes(self, client, monde, agent_mobilite, django_assert_max_num_queries):
         client.force_login(agent_mobilite)
-        with django_assert_max_num_queries(10):
+        with django_assert_max_num_queries(16):
             reponse = client.get(reverse("mobilite:location", args=[monde["loc_orleans"].pk]))
         assert reponse.status_code == 200 and "Remettre le véhicule" in reponse.content.decode()
 

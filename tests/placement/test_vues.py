@@ -314,7 +314,7 @@ def test_requetes_detail_constantes(client, personne, agent_a, referent, lot_orl
     )
     services.maintien_en_emploi_enregistrer(sortie=s, par=agent_a, echeance=1, en_emploi=True, date_constat=J0 + 95 * J)
     client.force_login(agent_a)
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(22):
         assert client.get(o.get_absolute_url()).status_code == 200
 
 
