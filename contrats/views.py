@@ -63,7 +63,8 @@ class ContratListView(RoleRequisMixin, ExportMixin, SingleTableMixin, FilterView
     table_class = ContratTable
     filterset_class = ContratFilter
     template_name = "contrats/liste.html"
-    paginate_by = 50
+    # La pagination est celle du tableau seule : un seul COUNT(*) par page, réutilisé pour le nombre affiché.
+    table_pagination = {"per_page": 50}
     export_name = "contrats-aides"
 
     def get_queryset(self):
@@ -71,7 +72,7 @@ class ContratListView(RoleRequisMixin, ExportMixin, SingleTableMixin, FilterView
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["nb_resultats"] = self.object_list.count()
+        context["nb_resultats"] = context["table"].paginator.count
         context["peut_ecrire"] = self.request.user.a_role(*REDACTEURS)
         annee = self.filterset.form.cleaned_data.get("annee") if self.filterset.is_valid() else None
         annee = int(annee) if annee and 2000 <= annee <= 2100 else date.today().year
