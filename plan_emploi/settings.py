@@ -3,6 +3,7 @@
 Un fichier `.env` à la racine est lu s'il existe. Voir README.md, section « Déploiement ».
 """
 
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -29,8 +30,11 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env("DEBUG")
 SECRET_KEY = env("SECRET_KEY", default=None)
+# Seule exception hors DEBUG : `manage.py makemigrations` (contrôle des migrations), qui ne sert aucune page et
+# ne signe rien ; toute autre commande et le serveur refusent de démarrer sans clé.
+COMMANDE_SANS_SECRET = len(sys.argv) > 1 and sys.argv[0].endswith("manage.py") and sys.argv[1] == "makemigrations"
 if not SECRET_KEY:
-    if DEBUG:
+    if DEBUG or COMMANDE_SANS_SECRET:
         SECRET_KEY = "django-insecure-cle-de-developpement-uniquement-jamais-en-production"
     else:
         raise ImproperlyConfigured(

@@ -110,3 +110,20 @@ def test_sonde_de_sante(client):
     reponse = client.get("/sante/")
     assert reponse.status_code == 200
     assert reponse.json() == {"statut": "ok", "base": "ok"}
+
+
+def test_sans_secret_key_seul_makemigrations_demarre():
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
+    env["DEBUG"] = "0"
+    resultat = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        cwd=RACINE,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert resultat.returncode == 0, resultat.stderr
+    serveur = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--check"], cwd=RACINE, env=env, capture_output=True, text=True
+    )
+    assert "SECRET_KEY est obligatoire" in serveur.stderr
