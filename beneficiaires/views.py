@@ -8,6 +8,7 @@ from django_tables2 import SingleTableMixin
 
 from comptes.acces import LECTEURS, REDACTEURS, RoleRequisMixin
 from comptes.exports import ExportMixin
+from comptes.formulaires import rattacher_erreurs
 from comptes.models import Role
 from comptes.services import consultation_journaliser
 
@@ -29,15 +30,6 @@ from .timeline import evenements
 
 ROLES_FICHE = (Role.ADMINISTRATEUR, Role.PILOTAGE, Role.REFERENT, Role.PRESTATAIRE)
 ROLES_IMPORT = (Role.ADMINISTRATEUR, Role.PILOTAGE)
-
-
-def appliquer_erreurs(form, exc):
-    """Rattache les erreurs d'un service au champ concerné (ou au formulaire)."""
-    if hasattr(exc, "error_dict"):
-        for champ, erreurs in exc.error_dict.items():
-            form.add_error(champ if champ in form.fields else None, erreurs)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def beneficiaires_visibles(user):
@@ -121,7 +113,7 @@ class FormulaireServiceMixin:
         try:
             objet = self.appeler_service(form)
         except ValidationError as exc:
-            appliquer_erreurs(form, exc)
+            rattacher_erreurs(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, self.message_succes)
         return redirect(self.url_apres(objet))
@@ -344,7 +336,7 @@ class ImportDepot(RoleRequisMixin, FormView):
                 source=form.cleaned_data["source"],
             )
         except ValidationError as exc:
-            appliquer_erreurs(
+            rattacher_erreurs(
                 form, ValidationError({"fichier": exc.messages}) if not hasattr(exc, "error_dict") else exc
             )
             return self.form_invalid(form)
@@ -438,7 +430,7 @@ class ImportCorrespondance(RoleRequisMixin, ImportObjetMixin, FormView):
                 source=self.depot.source, correspondances=form.correspondances(), par=self.request.user
             )
         except ValidationError as exc:
-            appliquer_erreurs(form, exc)
+            rattacher_erreurs(form, exc)
             return self.form_invalid(form)
         messages.success(
             self.request, f"Correspondance des colonnes enregistrée pour la source « {self.depot.source} »."

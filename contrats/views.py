@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.generic import DetailView, FormView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
@@ -13,6 +13,7 @@ from django_tables2 import SingleTableMixin
 from beneficiaires.models import Beneficiaire, normaliser
 from comptes.acces import RoleRequisMixin
 from comptes.exports import ExportMixin
+from comptes.formulaires import rattacher_erreurs
 from comptes.models import Role
 from comptes.services import consultation_journaliser
 from referentiel.models import Structure
@@ -33,22 +34,6 @@ from .tables import ContratTable
 
 LECTEURS = (Role.ADMINISTRATEUR, Role.PILOTAGE, Role.REFERENT)
 REDACTEURS = (Role.ADMINISTRATEUR, Role.REFERENT)
-
-
-def rattacher_erreurs(form, erreur):
-    """Rattache une ValidationError de service aux champs du formulaire (ou au formulaire entier)."""
-    if hasattr(erreur, "error_dict"):
-        for champ, liste in erreur.error_dict.items():
-            form.add_error(champ if champ in form.fields else None, liste)
-    else:
-        form.add_error(None, erreur)
-
-
-def url_fiche(beneficiaire_id):
-    try:
-        return reverse("beneficiaires:detail", args=[beneficiaire_id])
-    except NoReverseMatch:
-        return None
 
 
 def contrats_visibles(user):
@@ -165,7 +150,7 @@ class ContratDetailView(ContratMixin, DetailView):
             historique=historique(contrat),
             actions=actions_possibles(contrat, self.request.user),
             renouvele=a_ete_renouvele(contrat),
-            lien_fiche=url_fiche(contrat.beneficiaire_id),
+            lien_fiche=reverse("beneficiaires:detail", args=[contrat.beneficiaire_id]),
         )
         return context
 

@@ -15,6 +15,7 @@ from django_tables2 import SingleTableMixin
 from beneficiaires.models import Beneficiaire, normaliser
 from comptes.acces import LECTEURS, REDACTEURS, RoleRequisMixin
 from comptes.exports import ExportMixin
+from comptes.formulaires import rattacher_erreurs
 from comptes.services import consultation_journaliser
 
 from . import services
@@ -45,8 +46,7 @@ POINTAGE_MAX_RESULTATS = 30
 def erreurs_en_message(request, erreur, form=None):
     """Rattache les erreurs aux champs du formulaire quand c'est possible, sinon en message."""
     if form is not None and hasattr(erreur, "error_dict"):
-        for champ, liste in erreur.error_dict.items():
-            form.add_error(champ if champ in form.fields else None, liste)
+        rattacher_erreurs(form, erreur)
         return
     for texte in erreur.messages:
         messages.error(request, texte)

@@ -15,6 +15,7 @@ from django_tables2 import SingleTableMixin
 from beneficiaires.models import Beneficiaire
 from comptes.acces import RoleRequisMixin
 from comptes.exports import ExportMixin
+from comptes.formulaires import rattacher_erreurs
 from comptes.models import Role
 from comptes.services import consultation_journaliser
 from referentiel.models import BassinEmploi
@@ -64,15 +65,6 @@ class DroitsMixin:
         return super().get_context_data(**kwargs)
 
 
-def ajouter_erreurs(form, erreur: ValidationError):
-    """Rattache les erreurs d'un service au champ concerné, sinon au formulaire."""
-    if hasattr(erreur, "error_dict"):
-        for champ, liste in erreur.error_dict.items():
-            form.add_error(champ if champ in form.fields else None, liste)
-    else:
-        form.add_error(None, erreur)
-
-
 class ServiceFormView(RoleRequisMixin, DroitsMixin, FormView):
     """Formulaire qui appelle un service : ValidationError → erreurs affichées, sinon message et redirection."""
 
@@ -85,7 +77,7 @@ class ServiceFormView(RoleRequisMixin, DroitsMixin, FormView):
         try:
             self.objet = self.executer(form)
         except ValidationError as erreur:
-            ajouter_erreurs(form, erreur)
+            rattacher_erreurs(form, erreur)
             return self.form_invalid(form)
         if self.message_succes:
             messages.success(self.request, self.message_succes)

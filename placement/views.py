@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import DetailView, FormView
 from django_filters.views import FilterView
@@ -11,6 +11,7 @@ from django_tables2 import SingleTableMixin
 from beneficiaires.models import Beneficiaire, Evaluation
 from comptes.acces import RoleRequisMixin
 from comptes.exports import ExportMixin
+from comptes.formulaires import rattacher_erreurs
 from comptes.models import Role
 from comptes.services import consultation_journaliser
 
@@ -26,22 +27,6 @@ A, P, R, PR = Role.ADMINISTRATEUR, Role.PILOTAGE, Role.REFERENT, Role.PRESTATAIR
 LECTEURS = (A, P, R, PR)
 ACTEURS_PRESTATAIRE = (A, PR)  # répondre, suivre, enregistrer les sorties
 PRESCRIPTEURS = (A, R)
-
-
-def rattacher_erreurs(form, erreur):
-    """Rattache une ValidationError de service aux champs du formulaire (ou au formulaire entier)."""
-    if hasattr(erreur, "error_dict"):
-        for champ, liste in erreur.error_dict.items():
-            form.add_error(champ if champ in form.fields else None, liste)
-    else:
-        form.add_error(None, erreur)
-
-
-def url_fiche(beneficiaire_id):
-    try:
-        return reverse("beneficiaires:detail", args=[beneficiaire_id])
-    except NoReverseMatch:
-        return None
 
 
 CHAMPS_PRINCIPAUX = ["q", "prestataire", "bassin", "lot", "statut", "attente", "proposee_apres", "proposee_avant"]
@@ -117,7 +102,9 @@ class OrientationDetailView(RoleRequisMixin, DetailView):
                 "evenements": sorted(fil_orientation(o, user), key=lambda e: e.cle_tri, reverse=True),
                 "peut_agir": peut_agir,
                 "voit_montants": user.a_role(*ROLES_MONTANTS),
-                "url_fiche": None if user.est_prestataire else url_fiche(o.beneficiaire_id),
+                "url_fiche": None
+                if user.est_prestataire
+                else reverse("beneficiaires:detail", args=[o.beneficiaire_id]),
                 "attente_jours": o.attente_jours(),
                 "attente_longue": (o.attente_jours() or 0) >= 15,
                 "peut_suivi_emploi": peut_agir and sortie is not None and sortie.en_emploi,
@@ -292,7 +279,7 @@ class OrienterView(RoleRequisMixin, FormView):
         context.update(
             {
                 "beneficiaire": b,
-                "url_fiche": url_fiche(b.pk),
+                "url_fiche": reverse("beneficiaires:detail", args=[b.pk]),
                 "ouverte": Orientation.objects.filter(beneficiaire=b)
                 .ouvertes()
                 .select_related("lot__prestataire")
