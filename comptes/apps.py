@@ -10,3 +10,7 @@ class ComptesConfig(AppConfig):
 
         # Chaque application déclare ses entrées de navigation dans menu.py.
         autodiscover_modules("menu")
+
+        from . import tableaux
+
+        tableaux.installer()

@@ -1,0 +1,37 @@
+"""Réglage commun des tableaux django-tables2.
+
+django-tables2 appelle `utils.signature(fn)` (donc `inspect.signature`) à chaque cellule d'une colonne qui a
+un rendu propre (`render_*`, `linkify`, colonne de date ou booléenne) pour savoir quels arguments lui passer :
+pour une page de 50 lignes, des centaines d'introspections identiques, une part notable du rendu des listes.
+La signature d'une fonction ne change pas : on la mémorise par fonction sous-jacente (une méthode liée est
+recréée à chaque accès, sa fonction `__func__` reste la même). Le résultat est exactement celui de la
+fonction d'origine.
+"""
+
+import inspect
+
+from django_tables2 import utils
+
+# Borne de sécurité : une fonction créée à la volée (lambda par ligne) ne doit pas faire grossir le cache.
+TAILLE_MAX = 2000
+
+_signature_origine = utils.signature
+_memo: dict = {}
+
+
+def signature_memorisee(fn):
+    fonction = getattr(fn, "__func__", fn)
+    if not (inspect.isfunction(fonction) or inspect.isbuiltin(fonction)):
+        return _signature_origine(fn)
+    cle = (fonction, hasattr(fn, "__self__"))
+    resultat = _memo.get(cle)
+    if resultat is None:
+        if len(_memo) >= TAILLE_MAX:
+            _memo.clear()
+        resultat = _memo[cle] = _signature_origine(fn)
+    return resultat
+
+
+def installer():
+    """Appelé une fois au démarrage (ComptesConfig.ready)."""
+    utils.signature = signature_memorisee
