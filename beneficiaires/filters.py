@@ -4,7 +4,7 @@ import django_filters
 from django import forms
 from django.db.models import F, Q
 from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from comptes.models import Role, User
@@ -24,12 +24,11 @@ class SelectRapide(forms.Select):
         attrs = self.build_attrs(self.attrs, attrs)
         attrs["name"] = name
         choisie = "" if value in (None, "") else str(value)
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            ((str(v), mark_safe(" selected") if str(v) == choisie else "", libelle) for v, libelle in self.choices),
+        options = "".join(
+            f'<option value="{escape(v)}"{" selected" if v == choisie else ""}>{escape(libelle)}</option>'
+            for v, libelle in ((str(v), str(libelle)) for v, libelle in self.choices)
         )
-        return format_html("<select{}>{}</select>", flatatt(attrs), options)
+        return mark_safe(f"<select{flatatt(attrs)}>{options}</select>")  # noqa: S308 - valeurs échappées
 
 
 class DateInput(forms.DateInput):
@@ -46,7 +45,7 @@ class BeneficiaireFilter(django_filters.FilterSet):
         label="Bassin d'emploi", field_name="commune__bassin_emploi", queryset=BassinEmploi.objects.order_by("nom")
     )
     commune = django_filters.ModelChoiceFilter(
-        label="Commune", queryset=Commune.objects.order_by("nom"), widget=SelectRapide
+        label="Commune", queryset=Commune.objects.only("pk", "nom", "code_insee").order_by("nom"), widget=SelectRapide
     )
     etat_droit = django_filters.MultipleChoiceFilter(
         label="État du droit", field_name="foyer__etat_droit", choices=EtatDroit.choices, distinct=False
@@ -96,7 +95,9 @@ class BeneficiaireFilter(django_filters.FilterSet):
         if user is not None and user.est_referent:
             bassins = user.bassins.all()
             self.filters["bassin"].queryset = BassinEmploi.objects.filter(pk__in=bassins).order_by("nom")
-            self.filters["commune"].queryset = Commune.objects.filter(bassin_emploi__in=bassins).order_by("nom")
+            self.filters["commune"].queryset = (
+                Commune.objects.filter(bassin_emploi__in=bassins).only("pk", "nom", "code_insee").order_by("nom")
+            )
 
     @property
     def qs(self):

@@ -1,5 +1,7 @@
 import django_tables2 as tables
 
+from comptes.tableaux import ColonneDate
+
 from .models import Beneficiaire
 
 
@@ -8,7 +10,7 @@ class BeneficiaireTable(tables.Table):
         verbose_name="Nom", linkify=True, order_by=("nom", "prenoms"), attrs={"td": {"class": "text-uppercase"}}
     )
     prenoms = tables.Column(verbose_name="Prénoms")
-    date_naissance = tables.DateColumn(verbose_name="Naissance", format="d/m/Y")
+    date_naissance = ColonneDate(verbose_name="Naissance")
     numero = tables.Column(verbose_name="N° allocataire", accessor="foyer__numero_allocataire")
     role = tables.Column(verbose_name="Rôle")
     commune = tables.Column(verbose_name="Commune", accessor="commune__nom", order_by="commune__nom")
@@ -20,9 +22,7 @@ class BeneficiaireTable(tables.Table):
     orientation = tables.Column(verbose_name="Orientation")
     statut_parcours = tables.Column(verbose_name="Statut")
     referent = tables.Column(verbose_name="Référent", order_by=("referent__last_name", "referent__first_name"))
-    evaluation = tables.DateColumn(
-        verbose_name="Évaluée le", accessor="evaluation_courante__date", format="d/m/Y", default="—"
-    )
+    evaluation = ColonneDate(verbose_name="Évaluée le", accessor="evaluation_courante__date", default="—")
 
     class Meta:
         model = Beneficiaire

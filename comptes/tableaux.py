@@ -8,8 +8,10 @@ recréée à chaque accès, sa fonction `__func__` reste la même). Le résultat
 fonction d'origine.
 """
 
+import datetime
 import inspect
 
+import django_tables2 as tables
 from django_tables2 import utils
 
 # Borne de sécurité : une fonction créée à la volée (lambda par ligne) ne doit pas faire grossir le cache.
@@ -35,3 +37,15 @@ def signature_memorisee(fn):
 def installer():
     """Appelé une fois au démarrage (ComptesConfig.ready)."""
     utils.signature = signature_memorisee
+
+
+class ColonneDate(tables.Column):
+    """Date au format jj/mm/aaaa (ISO à l'export), comme `DateColumn(format="d/m/Y")` mais sans gabarit :
+    `DateColumn` hérite de `TemplateColumn`, qui compile son gabarit à chaque cellule (une part notable du
+    rendu d'une page de liste)."""
+
+    def render(self, value):
+        return value.strftime("%d/%m/%Y")
+
+    def value(self, value):
+        return value.isoformat() if isinstance(value, datetime.date) else value

@@ -1,5 +1,7 @@
 import django_tables2 as tables
 
+from comptes.tableaux import ColonneDate
+
 from .models import ContratAide
 
 
@@ -15,9 +17,9 @@ class ContratTable(tables.Table):
     type_employeur = tables.Column(verbose_name="Type d'employeur", accessor="employeur__type", orderable=False)
     type = tables.Column(verbose_name="Type")
     statut = tables.Column(verbose_name="Statut")
-    date_signature = tables.DateColumn(verbose_name="Signé le", format="d/m/Y")
-    date_debut = tables.DateColumn(verbose_name="Début", format="d/m/Y")
-    date_fin = tables.DateColumn(verbose_name="Fin", format="d/m/Y")
+    date_signature = ColonneDate(verbose_name="Signé le")
+    date_debut = ColonneDate(verbose_name="Début")
+    date_fin = ColonneDate(verbose_name="Fin")
     heures_hebdomadaires = tables.Column(verbose_name="Heures / sem.")
     motif_rupture = tables.Column(verbose_name="Motif de rupture", visible=False)  # dans les exports seulement
     referent = tables.Column(verbose_name="Référent", order_by=("referent__last_name",))

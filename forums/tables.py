@@ -1,11 +1,13 @@
 import django_tables2 as tables
 
+from comptes.tableaux import ColonneDate
+
 from .models import Entretien, Forum, OffreEmploi, Participation
 
 
 class ForumTable(tables.Table):
     titre = tables.Column(verbose_name="Forum", linkify=True)
-    date = tables.DateColumn(format="d/m/Y", verbose_name="Date")
+    date = ColonneDate(verbose_name="Date")
     commune = tables.Column(verbose_name="Commune", accessor="commune__nom")
     bassin = tables.Column(verbose_name="Bassin", accessor="commune__bassin_emploi__nom", orderable=False)
     secteur = tables.Column(verbose_name="Secteur")
@@ -27,7 +29,7 @@ class ParticipationTable(tables.Table):
     forum = tables.Column(
         verbose_name="Forum", accessor="forum__titre", linkify=lambda record: record.forum.get_absolute_url()
     )
-    date_forum = tables.DateColumn(format="d/m/Y", verbose_name="Date du forum", accessor="forum__date")
+    date_forum = ColonneDate(verbose_name="Date du forum", accessor="forum__date")
     statut = tables.Column(verbose_name="Statut")
     rang_attente = tables.Column(verbose_name="Rang d'attente")
     sur_place = tables.BooleanColumn(verbose_name="Sans inscription", yesno="oui,non")
@@ -52,7 +54,7 @@ class OffreTable(tables.Table):
         accessor="exposant__forum__titre",
         linkify=lambda record: record.exposant.forum.get_absolute_url(),
     )
-    date_forum = tables.DateColumn(format="d/m/Y", verbose_name="Date du forum", accessor="exposant__forum__date")
+    date_forum = ColonneDate(verbose_name="Date du forum", accessor="exposant__forum__date")
     type_contrat = tables.Column(verbose_name="Contrat")
     nombre_postes = tables.Column(verbose_name="Postes")
 
@@ -72,7 +74,7 @@ class EntretienTable(tables.Table):
     )
     employeur = tables.Column(verbose_name="Employeur", accessor="exposant__structure__nom")
     forum = tables.Column(verbose_name="Forum", accessor="participation__forum__titre")
-    date_forum = tables.DateColumn(format="d/m/Y", verbose_name="Date du forum", accessor="participation__forum__date")
+    date_forum = ColonneDate(verbose_name="Date du forum", accessor="participation__forum__date")
     embauche = tables.Column(verbose_name="Embauché(e) par cet employeur", empty_values=(), orderable=False)
 
     class Meta:

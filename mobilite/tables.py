@@ -1,6 +1,8 @@
 import django_tables2 as tables
 from django.utils.safestring import mark_safe
 
+from comptes.tableaux import ColonneDate
+
 from .models import ConventionCession, Location, Vehicule
 
 
@@ -9,8 +11,8 @@ class LocationTable(tables.Table):
     beneficiaire = tables.Column(verbose_name="Personne", order_by=("beneficiaire__nom", "beneficiaire__prenoms"))
     telephone = tables.Column(verbose_name="Téléphone", accessor="beneficiaire__telephone", orderable=False)
     vehicule = tables.Column(verbose_name="Véhicule", order_by=("vehicule__immatriculation",))
-    debut = tables.DateColumn(verbose_name="Du", format="d/m/Y")
-    fin = tables.DateColumn(verbose_name="Au", format="d/m/Y")
+    debut = ColonneDate(verbose_name="Du")
+    fin = ColonneDate(verbose_name="Au")
     jours = tables.Column(verbose_name="Jours", accessor="pk", orderable=False)
     motif = tables.Column(verbose_name="Motif")
     statut = tables.Column(verbose_name="Statut")
@@ -101,9 +103,9 @@ class VehiculeTable(tables.Table):
 class ConventionTable(tables.Table):
     numero = tables.Column(verbose_name="N°", accessor="pk", linkify=lambda record: record.get_absolute_url())
     partenaire = tables.Column(verbose_name="Partenaire", accessor="partenaire__nom")
-    debut = tables.DateColumn(verbose_name="Du", format="d/m/Y")
-    fin = tables.DateColumn(verbose_name="Au", format="d/m/Y")
-    date_signature = tables.DateColumn(verbose_name="Signée le", format="d/m/Y", default="non signée")
+    debut = ColonneDate(verbose_name="Du")
+    fin = ColonneDate(verbose_name="Au")
+    date_signature = ColonneDate(verbose_name="Signée le", default="non signée")
     nb_cessions = tables.Column(verbose_name="Véhicules cédés", orderable=False)
 
     class Meta:

@@ -1,6 +1,8 @@
 import django_tables2 as tables
 from django.utils.html import format_html
 
+from comptes.tableaux import ColonneDate
+
 from .models import Lot, Orientation, ResultatPaye
 
 ESPACE_FINE = "\u202f"
@@ -24,9 +26,9 @@ class OrientationTable(tables.Table):
     prestataire = tables.Column(verbose_name="Prestataire", accessor="lot__prestataire__nom")
     lot = tables.Column(verbose_name="Lot", accessor="lot__numero")
     statut = tables.Column(verbose_name="Statut")
-    date_proposition = tables.DateColumn(verbose_name="Proposée le", format="d/m/Y")
-    date_reponse = tables.DateColumn(verbose_name="Réponse le", format="d/m/Y")
-    date_entree = tables.DateColumn(verbose_name="Entrée le", format="d/m/Y")
+    date_proposition = ColonneDate(verbose_name="Proposée le")
+    date_reponse = ColonneDate(verbose_name="Réponse le")
+    date_entree = ColonneDate(verbose_name="Entrée le")
     sortie = tables.Column(verbose_name="Sortie", accessor="sortie__type", orderable=False)
 
     class Meta:
@@ -128,7 +130,7 @@ class LotTable(tables.Table):
 class ResultatTable(tables.Table):
     """Une ligne par résultat payé : personne, date, nature, lot, quantité x prix unitaire = montant."""
 
-    date = tables.DateColumn(verbose_name="Date", format="d/m/Y")
+    date = ColonneDate(verbose_name="Date")
     nature = tables.Column(verbose_name="Résultat")
     personne = tables.Column(
         verbose_name="Personne",

@@ -218,7 +218,7 @@ STORAGES = {
     },
 }
 
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
+DJANGO_TABLES2_TEMPLATE = "django_tables2/plan_emploi.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-striped table-hover align-middle"}
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 

@@ -56,3 +56,75 @@ def test_le_cache_est_borne():
             exec(f"def f{i}(value): return value", ns := {})
             tableaux.signature_memorisee(ns[f"f{i}"])
             assert len(tableaux._memo) <= 3
+
+
+class Contrat:
+    def __init__(self, debut):
+        self.debut = debut
+
+
+class TableauDates(tables.Table):
+    debut = tableaux.ColonneDate(verbose_name="Début", default="non signée")
+
+
+def test_colonne_date_jour_mois_annee_a_l_ecran_iso_a_l_export():
+    import datetime
+
+    table = TableauDates([Contrat(datetime.date(2017, 3, 9)), Contrat(None)])
+    assert [ligne.get_cell("debut") for ligne in table.rows] == ["09/03/2017", "non signée"]
+    assert list(table.as_values()) == [["Début"], ["2017-03-09"], [None]]
+
+
+class Mesure:
+    def __init__(self, nom, montant, heures, pk):
+        self.nom, self.montant, self.heures, self.pk = nom, montant, heures, pk
+
+
+class TableauMesures(tables.Table):
+    nom = tables.Column(attrs={"td": {"class": "text-uppercase", "data-nom": lambda record: record.nom}})
+    montant = tables.Column(attrs={"td": {"class": "text-end"}})
+    heures = tables.Column(localize=False)
+    pk = tables.Column(localize=True, verbose_name="N°")
+
+    class Meta:
+        empty_text = "Aucune mesure."
+        row_attrs = {"data-id": lambda record: record.pk}
+
+
+def _corps(table, gabarit):
+    """Le contenu du <tbody> rendu par `gabarit`, espaces normalisés."""
+    import re
+
+    from django.template import Context, Template
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/")
+    table.paginate(per_page=50)
+    html = Template("{% load django_tables2 %}{% render_table table '" + gabarit + "' %}").render(
+        Context({"table": table, "request": request})
+    )
+    corps = re.search(r"<tbody[^>]*>(.*?)</tbody>", html, re.S).group(1)
+    return re.sub(r"\s+", " ", re.sub(r">\s+<", "><", corps)).strip()
+
+
+def test_corps_ecrit_en_python_identique_au_gabarit_de_django_tables2(settings):
+    from decimal import Decimal
+
+    settings.USE_THOUSAND_SEPARATOR = True
+    lignes = [
+        Mesure("<b>dupont</b>", Decimal("1234.5"), Decimal("20.5"), 12345),
+        Mesure("martin", Decimal("0.25"), None, 7),
+    ]
+    attendu = _corps(TableauMesures(lignes), "django_tables2/bootstrap5.html")
+    obtenu = _corps(TableauMesures(lignes), "django_tables2/plan_emploi.html")
+    assert obtenu == attendu
+    # Ce qui est vérifié : échappement, attributs calculés par ligne, localisation française (virgule).
+    assert "&lt;b&gt;dupont&lt;/b&gt;" in obtenu
+    assert 'data-nom="martin"' in obtenu and 'data-id="7"' in obtenu
+    assert "1 234,5" in obtenu.replace("\xa0", " ") and ">20.5<" in obtenu and "12 345" in obtenu.replace("\xa0", " ")
+
+
+def test_tableau_vide_meme_ligne_que_le_gabarit():
+    attendu = _corps(TableauMesures([]), "django_tables2/bootstrap5.html")
+    assert _corps(TableauMesures([]), "django_tables2/plan_emploi.html") == attendu
+    assert "Aucune mesure." in attendu and 'colspan="4"' in attendu
