@@ -28,18 +28,9 @@ def dans_le_plan():
     )
 
 
-def _stock(ctx, qs, champ_bassin):
-    """Un stock (sans période) ventilé par bassin, en une requête groupée."""
-    qs = ctx.filtrer_bassin(qs, champ_bassin)
-    par_bassin = {
-        ligne["_b"]: ligne["_n"] for ligne in qs.values(_b=F(champ_bassin)).annotate(_n=Count("pk")).order_by()
-    }
-    return sum(par_bassin.values()), par_bassin
-
-
 @indicateur(axe="contexte", ordre=10, modeles=MODELES)
 def foyers_droit_ouvert(ctx: Contexte):
-    total, par_bassin = _stock(ctx, Foyer.objects.filter(etat_droit__in=ETATS_DROIT_OUVERT), BASSIN)
+    total, par_bassin = ctx.stock(Foyer.objects.filter(etat_droit__in=ETATS_DROIT_OUVERT), BASSIN)
     lien, liens = ctx.lien("beneficiaires:liste", etat_droit=list(ETATS_DROIT_OUVERT), role=Role.DEM)
     return Indicateur(
         code="foyers_droit_ouvert",
@@ -59,7 +50,7 @@ def personnes_couvertes(ctx: Contexte):
     qs = Beneficiaire.objects.filter(foyer__etat_droit__in=ETATS_DROIT_OUVERT).exclude(
         statut_parcours=StatutParcours.ARCHIVE
     )
-    total, par_bassin = _stock(ctx, qs, BASSIN)
+    total, par_bassin = ctx.stock(qs, BASSIN)
     lien, liens = ctx.lien("beneficiaires:liste", etat_droit=list(ETATS_DROIT_OUVERT))
     return Indicateur(
         code="personnes_couvertes",

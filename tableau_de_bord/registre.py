@@ -27,6 +27,7 @@ from datetime import date
 from decimal import Decimal
 from urllib.parse import urlencode
 
+from django.apps import apps
 from django.db.models import Count, F
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
@@ -39,6 +40,9 @@ AXES = {
     "mobilite": "Axe 4 — Mobilité",
     "forums": "Forums de l'emploi",
 }
+
+
+SUFFIXE_BASSIN_COMMUNE = "commune__bassin_emploi"
 
 
 @dataclass
@@ -87,6 +91,8 @@ class Contexte:
     fin: date
     bassins: tuple = ()  # BassinEmploi visibles, dans l'ordre d'affichage
     restreint: bool = False  # vrai si l'utilisateur ne voit qu'une partie des bassins
+    # {commune_id: bassin_id}, lu au premier besoin (une requête) et partageable entre deux contextes.
+    communes: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def bassin_ids(self):
@@ -99,6 +105,32 @@ class Contexte:
 
     def filtrer_periode(self, qs, champ_date):
         return qs.filter(**{f"{champ_date}__gte": self.debut, f"{champ_date}__lte": self.fin})
+
+    def bassin_des_communes(self):
+        """{commune_id: bassin_id} du référentiel (325 lignes pour le Loiret), lu une fois par contexte."""
+        if not self.communes:
+            Commune = apps.get_model("referentiel", "Commune")
+            self.communes.update(Commune.objects.values_list("pk", "bassin_emploi_id"))
+        return self.communes
+
+    def stock(self, qs, champ_bassin):
+        """Un stock (sans période) ventilé par bassin, en une requête groupée. Rend (total, par_bassin).
+
+        Quand le bassin est celui d'une commune (`…commune__bassin_emploi`), la requête groupe par commune,
+        sans joindre le référentiel, et les communes sont ramenées à leur bassin ici : sur les grandes tables
+        (les personnes), la jointure aux communes coûtait autant que le comptage."""
+        qs = self.filtrer_bassin(qs, champ_bassin)
+        if not champ_bassin.endswith(SUFFIXE_BASSIN_COMMUNE):
+            lignes = qs.values_list(champ_bassin).annotate(_n=Count("pk")).order_by()
+            par_bassin = dict(lignes)
+        else:
+            carte = self.bassin_des_communes()
+            lignes = qs.values_list(champ_bassin.removesuffix("__bassin_emploi")).annotate(_n=Count("pk")).order_by()
+            par_bassin = defaultdict(int)
+            for commune, n in lignes:
+                par_bassin[carte.get(commune)] += n
+            par_bassin = dict(par_bassin)
+        return sum(par_bassin.values()), par_bassin
 
     def ventiler(self, qs, *, champ_date, champ_bassin, mesure=None):
         """Une requête groupée (bassin, mois) sur la période. Rend (total, par_bassin, par_mois)."""
