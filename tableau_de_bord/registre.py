@@ -68,6 +68,9 @@ class Indicateur:
     evolution_pct: Decimal | None = None
     # Vrai quand l'indicateur vient de ctx.compter : ventilé par bassin et par mois, un absent vaut 0.
     ventile: bool = False
+    # La déclaration qui l'a produit (rempli par calculer) : le tableau ne recalcule sur la période précédente
+    # que les déclarations dont un indicateur n'a pas déjà sa valeur précédente.
+    source: str = ""
 
     @property
     def additif(self):
@@ -93,6 +96,9 @@ class Contexte:
     restreint: bool = False  # vrai si l'utilisateur ne voit qu'une partie des bassins
     # {commune_id: bassin_id}, lu au premier besoin (une requête) et partageable entre deux contextes.
     communes: dict = field(default_factory=dict, compare=False, repr=False)
+    # Début de la période précédente, quand elle précède immédiatement celle-ci et que les deux sont en mois
+    # entiers : ctx.compter compte alors les deux périodes dans la même requête (Indicateur.precedent).
+    debut_precedent: date | None = None
 
     @property
     def bassin_ids(self):
@@ -141,8 +147,17 @@ class Contexte:
 
     def ventiler_detail(self, qs, *, champ_date, champ_bassin, mesure=None):
         """Comme ventiler, avec en plus le croisement {(bassin_id, mois): valeur} (même requête unique)."""
+        return self._ventiler(qs, champ_date=champ_date, champ_bassin=champ_bassin, mesure=mesure)[:4]
+
+    def _ventiler(self, qs, *, champ_date, champ_bassin, mesure=None, avec_precedent=False):
+        """La requête groupée (bassin, mois). Avec `avec_precedent` et `debut_precedent`, elle couvre aussi la
+        période précédente : ses mois (tous avant `debut`) ne font que son total, rendu en cinquième valeur
+        (None sinon)."""
         mesure = mesure if mesure is not None else Count("pk")
-        qs = self.filtrer_bassin(self.filtrer_periode(qs, champ_date), champ_bassin)
+        fusion = avec_precedent and self.debut_precedent is not None
+        debut = self.debut_precedent if fusion else self.debut
+        qs = qs.filter(**{f"{champ_date}__gte": debut, f"{champ_date}__lte": self.fin})
+        qs = self.filtrer_bassin(qs, champ_bassin)
         lignes = (
             qs.annotate(_mois=TruncMonth(champ_date), _bassin=F(champ_bassin))
             .values("_mois", "_bassin")
@@ -150,20 +165,24 @@ class Contexte:
             .order_by()
         )
         total, par_bassin, par_mois, croise = 0, defaultdict(int), defaultdict(int), defaultdict(int)
+        precedent = 0 if fusion else None
         for ligne in lignes:
             v = ligne["_v"] or 0
             mois = ligne["_mois"]
             if hasattr(mois, "date"):
                 mois = mois.date()
+            if fusion and mois < self.debut:
+                precedent += v
+                continue
             total += v
             par_bassin[ligne["_bassin"]] += v
             par_mois[mois] += v
             croise[(ligne["_bassin"], mois)] += v
-        return total, dict(par_bassin), dict(sorted(par_mois.items())), dict(croise)
+        return total, dict(par_bassin), dict(sorted(par_mois.items())), dict(croise), precedent
 
     def compter(self, qs, *, code, libelle, champ_date, champ_bassin, unite="", mesure=None, lien=None, description=""):
-        total, par_bassin, par_mois, croise = self.ventiler_detail(
-            qs, champ_date=champ_date, champ_bassin=champ_bassin, mesure=mesure
+        total, par_bassin, par_mois, croise, precedent = self._ventiler(
+            qs, champ_date=champ_date, champ_bassin=champ_bassin, mesure=mesure, avec_precedent=True
         )
         liens_total, liens_bassin = lien if lien else (None, {})
         return Indicateur(
@@ -178,6 +197,7 @@ class Contexte:
             lien=liens_total,
             liens_bassin=liens_bassin,
             description=description,
+            precedent=precedent,
         )
 
     def lien(self, nom_url, *, param_bassin="bassin", params_periode=None, **params):
@@ -224,8 +244,13 @@ def indicateur(*, axe, ordre=50, modeles=()):
     return enregistrer
 
 
+def _par_ordre():
+    """[(clé, Declaration)] dans l'ordre d'affichage : axe, puis ordre dans l'axe."""
+    return sorted(_declarations.items(), key=lambda item: (list(AXES).index(item[1].axe), item[1].ordre))
+
+
 def declarations():
-    return sorted(_declarations.values(), key=lambda d: (list(AXES).index(d.axe), d.ordre))
+    return [d for _, d in _par_ordre()]
 
 
 def modeles_surveilles():
@@ -238,15 +263,17 @@ def signature():
     return "|".join(sorted(_declarations))
 
 
-def calculer(ctx: Contexte, *, axes=None):
-    """Calcule les indicateurs déclarés (tous, ou ceux des `axes` donnés) pour un contexte ; rend la liste à plat."""
+def calculer(ctx: Contexte, *, axes=None, sources=None):
+    """Calcule les indicateurs déclarés (tous, ceux des `axes` donnés, ou ceux des déclarations `sources`)
+    pour un contexte ; rend la liste à plat."""
     resultat = []
-    for d in declarations():
-        if axes is not None and d.axe not in axes:
+    for cle, d in _par_ordre():
+        if (axes is not None and d.axe not in axes) or (sources is not None and cle not in sources):
             continue
         valeurs = d.fonction(ctx)
         for ind in valeurs if isinstance(valeurs, list | tuple) else [valeurs]:
             ind.axe = ind.axe or d.axe
+            ind.source = cle
             resultat.append(ind)
     return resultat
 

@@ -5,6 +5,7 @@ Nombre de requêtes constant quelle que soit la taille des données : une requê
 """
 
 import calendar
+import hashlib
 import logging
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -187,31 +188,44 @@ def _chiffres_cles(fin):
 AXES_COMPARES = tuple(a for a in AXES if a != "contexte")
 
 
-def _bruts(ctx, utiliser_cache, axes=None):
-    """Les indicateurs d'une période. En cache à part : la période précédente d'une page est souvent la période
-    d'une autre (2017 pour 2018), calculée une seule fois."""
+def _bruts(ctx, utiliser_cache, axes=None, sources=None):
+    """Les indicateurs d'une période (des `axes` ou des déclarations `sources` donnés), en cache à part."""
     if not utiliser_cache:
-        return calculer(ctx, axes=axes)
+        return calculer(ctx, axes=axes, sources=sources)
+    nature = "bruts-" + "-".join(axes or AXES)
+    if sources is not None:
+        nature += "-" + hashlib.sha256("|".join(sorted(sources)).encode()).hexdigest()[:16]
+    if ctx.debut_precedent is not None:
+        nature += "-avec-precedent"
     cle = cache_tableau.cle(
-        debut=ctx.debut,
-        fin=ctx.fin,
-        bassin_ids=ctx.bassin_ids,
-        restreint=ctx.restreint,
-        nature="bruts-" + "-".join(axes or AXES),
+        debut=ctx.debut, fin=ctx.fin, bassin_ids=ctx.bassin_ids, restreint=ctx.restreint, nature=nature
     )
     indicateurs = cache_tableau.cache.get(cle)
     if indicateurs is None:
-        indicateurs = calculer(ctx, axes=axes)
+        indicateurs = calculer(ctx, axes=axes, sources=sources)
         cache_tableau.cache.set(cle, indicateurs, cache_tableau.duree())
     return indicateurs
 
 
 def _calculer(*, debut, fin, bassins, restreint, utiliser_cache=False):
-    ctx = Contexte(debut=debut, fin=fin, bassins=tuple(bassins), restreint=restreint)
     precedent_debut, precedent_fin = periode_precedente(debut, fin)
-    ctx_prec = Contexte(debut=precedent_debut, fin=precedent_fin, bassins=tuple(bassins), restreint=restreint)
-    indicateurs = _bruts(ctx, utiliser_cache, axes=("contexte",)) + _bruts(ctx, utiliser_cache, axes=AXES_COMPARES)
-    precedents = {i.code: i.valeur for i in _bruts(ctx_prec, utiliser_cache, axes=AXES_COMPARES)}
+    communes = {}  # {commune_id: bassin_id}, lu une fois pour les deux périodes
+    commun = {"bassins": tuple(bassins), "restreint": restreint, "communes": communes}
+    ctx = Contexte(debut=debut, fin=fin, **commun)
+    # En mois entiers, la période précédente les précède immédiatement : les comptages (ctx.compter) couvrent
+    # les deux périodes en une requête. Les autres déclarations sont recalculées sur la période précédente.
+    ctx_compare = Contexte(
+        debut=debut, fin=fin, debut_precedent=precedent_debut if est_mois_entiers(debut, fin) else None, **commun
+    )
+    indicateurs = _bruts(ctx, utiliser_cache, axes=("contexte",)) + _bruts(
+        ctx_compare, utiliser_cache, axes=AXES_COMPARES
+    )
+    precedents = {i.code: i.precedent for i in indicateurs if i.precedent is not None}
+    a_recalculer = {i.source for i in indicateurs if i.axe != "contexte" and i.precedent is None}
+    if a_recalculer:
+        ctx_prec = Contexte(debut=precedent_debut, fin=precedent_fin, **commun)
+        for i in _bruts(ctx_prec, utiliser_cache, axes=AXES_COMPARES, sources=a_recalculer):
+            precedents[i.code] = i.valeur
     annees = set(range(debut.year, fin.year + 1))
     bassin_ids = {b.pk for b in bassins}
     objectifs = Objectif.objects.filter(annee__in=annees).order_by().values("annee", "code", "bassin_id", "valeur")

@@ -157,8 +157,9 @@ def test_cache_sert_le_meme_resultat_sans_requete(jeu, django_assert_num_queries
     assert len(requetes) > 0
 
 
-def test_periode_precedente_reprise_du_cache(jeu, django_assert_num_queries):
-    """2018 calcule 2018 et 2017 ; la page 2017 ne calcule plus que 2016 (3 indicateurs) + objectifs + chiffres."""
+def test_page_de_la_periode_precedente(jeu, django_assert_num_queries):
+    """La page 2017 après la page 2018 : le chiffre clé de 2017, les deux comptages qui couvrent 2017 et 2016 en
+    une requête chacun, les objectifs et les chiffres clés."""
     bassins = tous(jeu)
     tableau_calculer(**ANNEE_2018, bassins=bassins, restreint=False)
     with django_assert_num_queries(3 + 2):
@@ -261,8 +262,9 @@ def _ajouter(bassins, n):
 def test_requetes_constantes_indicateurs_de_test(jeu, lignes, django_assert_max_num_queries):
     _ajouter(jeu, lignes)
     bassins = tous(jeu)
-    # 3 indicateurs (dont 1 chiffre clé, non comparé) : 3 + 2 + objectifs + chiffres clés = 7.
-    with django_assert_max_num_queries(7):
+    # 3 indicateurs (dont 1 chiffre clé, non comparé), période précédente comptée dans la même requête :
+    # 3 + objectifs + chiffres clés = 5.
+    with django_assert_max_num_queries(5):
         t = tableau_calculer(**ANNEE_2018, bassins=bassins, restreint=False, utiliser_cache=False)
     assert t.indicateur("test_evaluations").valeur == 4 + lignes
 

@@ -219,3 +219,38 @@ def test_requetes_constantes_sur_des_donnees_croissantes(bassins, lots, admin_us
     assert petit == grand
     # Même chose pour un référent (vue restreinte).
     assert _requetes(**PERIODE, bassins=liste[:1], restreint=True) == grand
+
+
+def test_periode_precedente_comptee_dans_la_meme_requete_egale_au_calcul_separe(bassins, lots, admin_user):
+    """2018 contre 2017 : les comptages couvrent les deux années en une requête (mois entiers) ; chaque
+    valeur précédente est celle du tableau de 2017 calculé seul, pour tous les indicateurs des axes."""
+    semer(bassins, 2, par=admin_user)
+    contrats_du_lancement(bassins)  # décembre 2017 : la période précédente n'est pas vide
+    liste = tous()
+    annee_2018 = tableau_calculer(
+        debut=date(2018, 1, 1), fin=date(2018, 12, 31), bassins=liste, restreint=False, utiliser_cache=False
+    )
+    annee_2017 = tableau_calculer(
+        debut=date(2017, 1, 1), fin=date(2017, 12, 31), bassins=liste, restreint=False, utiliser_cache=False
+    )
+    compares = [i for i in annee_2018.indicateurs if i.axe != "contexte"]
+    assert compares
+    for ind in compares:
+        assert ind.precedent == annee_2017.indicateur(ind.code).valeur, ind.code
+    assert annee_2018.indicateur("contrats_signes").precedent == 52
+    # Moins de requêtes qu'en calculant la période précédente à part.
+    separe = _requetes(debut=date(2018, 1, 15), fin=date(2019, 1, 14), bassins=liste, restreint=False)
+    fusionne = _requetes(debut=date(2018, 1, 1), fin=date(2018, 12, 31), bassins=liste, restreint=False)
+    assert fusionne < separe
+
+
+def test_periode_hors_mois_entiers_precedent_calcule_a_part(bassins, lots, admin_user):
+    contrats_du_lancement(bassins)
+    liste = tous()
+    t = tableau_calculer(
+        debut=date(2018, 1, 15), fin=date(2018, 2, 14), bassins=liste, restreint=False, utiliser_cache=False
+    )
+    precedente = tableau_calculer(
+        debut=date(2017, 12, 15), fin=date(2018, 1, 14), bassins=liste, restreint=False, utiliser_cache=False
+    )
+    assert t.indicateur("contrats_signes").precedent == precedente.indicateur("contrats_signes").valeur > 0
