@@ -46,8 +46,11 @@ def _borner_mois(mois, debut, fin):
     return max(mois, debut), min(suivant - UN_JOUR, fin)
 
 
-def tranches(debut, fin):
-    """[(clé, début, fin)] : la période entière (clé None) puis chacun de ses mois, bornés à la période."""
+def tranches(debut, fin, *, total_seul=False):
+    """[(clé, début, fin)] : la période entière (clé None) puis chacun de ses mois, bornés à la période
+    (sans les mois quand seul le total sera lu)."""
+    if total_seul:
+        return [(None, debut, fin)]
     return [(None, debut, fin)] + [(m, *_borner_mois(m, debut, fin)) for m in mois_de(debut, fin)]
 
 
@@ -170,7 +173,11 @@ def jours_loues(ctx: Contexte):
     """Jours de location compris dans la période (une location à cheval n'y compte que pour sa part)."""
     qs = ctx.filtrer_bassin(_demarrees(), BASSIN_PERSONNE)
     jours = jours_par_tranche(
-        qs, tranches=tranches(ctx.debut, ctx.fin), champ_debut="debut", champ_fin="fin", groupe=BASSIN_PERSONNE
+        qs,
+        tranches=tranches(ctx.debut, ctx.fin, total_seul=ctx.total_seul),
+        champ_debut="debut",
+        champ_fin="fin",
+        groupe=BASSIN_PERSONNE,
     )
     par_bassin = jours.pop(None)
     par_mois = {mois: sum(v.values()) for mois, v in jours.items() if sum(v.values())}
@@ -187,7 +194,7 @@ def jours_loues(ctx: Contexte):
 
 @indicateur(axe="mobilite", ordre=30, modeles=MODELES)
 def taux_occupation(ctx: Contexte):
-    par_tranche = occupation_par_tranche(ctx, tranches(ctx.debut, ctx.fin))
+    par_tranche = occupation_par_tranche(ctx, tranches(ctx.debut, ctx.fin, total_seul=ctx.total_seul))
     loues, disponibles = par_tranche.pop(None)
     par_mois = {}
     for mois, (l_mois, d_mois) in par_tranche.items():
@@ -207,15 +214,18 @@ def taux_occupation(ctx: Contexte):
 
 @indicateur(axe="mobilite", ordre=40, modeles=MODELES)
 def personnes_aidees(ctx: Contexte):
-    """Personnes distinctes : une personne qui loue deux fois ne compte qu'une fois (trois requêtes)."""
+    """Personnes distinctes : une personne qui loue deux fois ne compte qu'une fois (trois requêtes, une
+    quand seul le total sera lu)."""
     qs = ctx.filtrer_bassin(ctx.filtrer_periode(_demarrees(), "debut"), BASSIN_PERSONNE)
     compte = Count("beneficiaire", distinct=True)
     total = qs.aggregate(_n=compte)["_n"]
-    par_bassin = {ligne["_b"]: ligne["_n"] for ligne in qs.values(_b=F(BASSIN_PERSONNE)).annotate(_n=compte).order_by()}
-    par_mois = {}
-    for ligne in qs.annotate(_m=TruncMonth("debut")).values("_m").annotate(_n=compte).order_by("_m"):
-        mois = ligne["_m"].date() if hasattr(ligne["_m"], "date") else ligne["_m"]
-        par_mois[mois] = ligne["_n"]
+    par_bassin, par_mois = {}, {}
+    if not ctx.total_seul:
+        lignes = qs.values(_b=F(BASSIN_PERSONNE)).annotate(_n=compte).order_by()
+        par_bassin = {ligne["_b"]: ligne["_n"] for ligne in lignes}
+        for ligne in qs.annotate(_m=TruncMonth("debut")).values("_m").annotate(_n=compte).order_by("_m"):
+            mois = ligne["_m"].date() if hasattr(ligne["_m"], "date") else ligne["_m"]
+            par_mois[mois] = ligne["_n"]
     return Indicateur(
         code="mobilite_personnes",
         libelle="Personnes aidées par une location",

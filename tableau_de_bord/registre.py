@@ -99,6 +99,9 @@ class Contexte:
     # Début de la période précédente, quand elle précède immédiatement celle-ci et que les deux sont en mois
     # entiers : ctx.compter compte alors les deux périodes dans la même requête (Indicateur.precedent).
     debut_precedent: date | None = None
+    # Vrai quand seule la valeur totale sera lue (période précédente, pour l'évolution) : un indicateur peut
+    # alors se passer de ses ventilations par mois, et les liens ne sont pas construits.
+    total_seul: bool = False
 
     @property
     def bassin_ids(self):
@@ -202,6 +205,8 @@ class Contexte:
 
     def lien(self, nom_url, *, param_bassin="bassin", params_periode=None, **params):
         """Rend (url_total, {bassin_id: url}) vers la liste filtrée ; les dates au format AAAA-MM-JJ."""
+        if self.total_seul:
+            return None, {}
         base = dict(params)
         if params_periode:
             base[params_periode[0]] = self.debut.isoformat()

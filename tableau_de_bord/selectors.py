@@ -223,7 +223,7 @@ def _calculer(*, debut, fin, bassins, restreint, utiliser_cache=False):
     precedents = {i.code: i.precedent for i in indicateurs if i.precedent is not None}
     a_recalculer = {i.source for i in indicateurs if i.axe != "contexte" and i.precedent is None}
     if a_recalculer:
-        ctx_prec = Contexte(debut=precedent_debut, fin=precedent_fin, **commun)
+        ctx_prec = Contexte(debut=precedent_debut, fin=precedent_fin, total_seul=True, **commun)
         for i in _bruts(ctx_prec, utiliser_cache, axes=AXES_COMPARES, sources=a_recalculer):
             precedents[i.code] = i.valeur
     annees = set(range(debut.year, fin.year + 1))

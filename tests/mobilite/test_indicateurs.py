@@ -150,3 +150,9 @@ class TestIndicateursEtListes:
         ind = indicateurs.locations_demarrees(ctx)
         client.force_login(referent)
         assert ind.valeur == 3 and _nombre_dans_la_liste(client, ind.lien) == 3
+
+
+def test_tranches_total_seul_sans_les_mois():
+    d, f = datetime.date(2018, 1, 1), datetime.date(2018, 12, 31)
+    assert indicateurs.tranches(d, f, total_seul=True) == [(None, d, f)]
+    assert len(indicateurs.tranches(d, f)) == 13

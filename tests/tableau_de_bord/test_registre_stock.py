@@ -36,3 +36,11 @@ def test_stock_restreint_aux_bassins_visibles(bassins):
     FoyerFactory(commune=gien.commune_test)
     ctx = Contexte(debut=date(2017, 1, 1), fin=date(2017, 12, 31), bassins=(gien,), restreint=True)
     assert ctx.stock(Foyer.objects.all(), "commune__bassin_emploi") == (1, {gien.pk: 1})
+
+
+def test_contexte_total_seul_sans_liens(bassins):
+    ctx = Contexte(debut=date(2017, 1, 1), fin=date(2017, 12, 31), bassins=tuple(bassins.values()), total_seul=True)
+    assert ctx.lien("beneficiaires:liste", sdd="true") == (None, {})
+    complet = Contexte(debut=date(2017, 1, 1), fin=date(2017, 12, 31), bassins=tuple(bassins.values()))
+    total, par_bassin = complet.lien("beneficiaires:liste", sdd="true")
+    assert total.endswith("?sdd=true") and len(par_bassin) == 4
