@@ -7,6 +7,7 @@ from django.forms.utils import flatatt
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from comptes.filtres import ModelChoiceFilter
 from comptes.models import Role, User
 from referentiel.models import BassinEmploi, Commune
 
@@ -41,10 +42,10 @@ class BeneficiaireFilter(django_filters.FilterSet):
     liste filtrée est le chiffre de l'indicateur). Sans filtre de statut, les personnes archivées sont masquées."""
 
     q = django_filters.CharFilter(label="Nom ou numéro allocataire", method="filtrer_recherche")
-    bassin = django_filters.ModelChoiceFilter(
+    bassin = ModelChoiceFilter(
         label="Bassin d'emploi", field_name="commune__bassin_emploi", queryset=BassinEmploi.objects.order_by("nom")
     )
-    commune = django_filters.ModelChoiceFilter(
+    commune = ModelChoiceFilter(
         label="Commune", queryset=Commune.objects.only("pk", "nom", "code_insee").order_by("nom"), widget=SelectRapide
     )
     etat_droit = django_filters.MultipleChoiceFilter(
@@ -61,7 +62,7 @@ class BeneficiaireFilter(django_filters.FilterSet):
         label="Statut du parcours", field_name="statut_parcours", choices=StatutParcours.choices
     )
     role = django_filters.ChoiceFilter(label="Rôle dans le foyer", choices=RoleFoyer.choices)
-    referent = django_filters.ModelChoiceFilter(
+    referent = ModelChoiceFilter(
         label="Référent",
         queryset=User.objects.filter(role=Role.REFERENT).order_by("last_name", "first_name"),
         widget=SelectRapide,

@@ -2,6 +2,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
+from comptes.filtres import ModelChoiceFilter
 from comptes.models import Role, User
 from referentiel.models import BassinEmploi, Structure
 
@@ -21,11 +22,11 @@ class ContratFilter(django_filters.FilterSet):
     communes = django_filters.BooleanFilter(
         label="Communes employeuses seulement", method="filtrer_communes", widget=forms.CheckboxInput
     )
-    bassin = django_filters.ModelChoiceFilter(
+    bassin = ModelChoiceFilter(
         label="Bassin d'emploi", field_name="beneficiaire__commune__bassin_emploi", queryset=BassinEmploi.objects.all()
     )
     annee = django_filters.NumberFilter(label="Année de signature", field_name="date_signature__year")
-    referent = django_filters.ModelChoiceFilter(
+    referent = ModelChoiceFilter(
         label="Référent", queryset=User.objects.filter(role__in=(Role.REFERENT, Role.ADMINISTRATEUR))
     )
     signature_apres = django_filters.DateFilter(

@@ -3,6 +3,7 @@ from django import forms
 from django.db.models import Q
 
 from beneficiaires.models import FREINS, Beneficiaire, StatutParcours, normaliser
+from comptes.filtres import ModelChoiceFilter
 from referentiel.models import BassinEmploi
 
 from .models import (
@@ -31,7 +32,7 @@ def _filtre_recherche(qs, champ, valeur):
 
 
 class ForumFilter(django_filters.FilterSet):
-    bassin = django_filters.ModelChoiceFilter(
+    bassin = ModelChoiceFilter(
         label="bassin d'emploi", field_name="commune__bassin_emploi", queryset=BassinEmploi.objects.all()
     )
     secteur = django_filters.ChoiceFilter(label="secteur", choices=Secteur.choices)
@@ -61,8 +62,8 @@ ETAPES = {
 
 class ParticipationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="nom ou prénom", method="filtrer_q")
-    forum = django_filters.ModelChoiceFilter(label="forum", queryset=Forum.objects.all())
-    bassin = django_filters.ModelChoiceFilter(
+    forum = ModelChoiceFilter(label="forum", queryset=Forum.objects.all())
+    bassin = ModelChoiceFilter(
         label="bassin de la personne",
         field_name="beneficiaire__commune__bassin_emploi",
         queryset=BassinEmploi.objects.all(),
@@ -95,8 +96,8 @@ class ParticipationFilter(django_filters.FilterSet):
 
 
 class OffreFilter(django_filters.FilterSet):
-    forum = django_filters.ModelChoiceFilter(label="forum", field_name="exposant__forum", queryset=Forum.objects.all())
-    bassin = django_filters.ModelChoiceFilter(
+    forum = ModelChoiceFilter(label="forum", field_name="exposant__forum", queryset=Forum.objects.all())
+    bassin = ModelChoiceFilter(
         label="bassin du forum",
         field_name="exposant__forum__commune__bassin_emploi",
         queryset=BassinEmploi.objects.all(),
@@ -117,10 +118,8 @@ class OffreFilter(django_filters.FilterSet):
 
 
 class EntretienFilter(django_filters.FilterSet):
-    forum = django_filters.ModelChoiceFilter(
-        label="forum", field_name="participation__forum", queryset=Forum.objects.all()
-    )
-    bassin = django_filters.ModelChoiceFilter(
+    forum = ModelChoiceFilter(label="forum", field_name="participation__forum", queryset=Forum.objects.all())
+    bassin = ModelChoiceFilter(
         label="bassin de la personne",
         field_name="participation__beneficiaire__commune__bassin_emploi",
         queryset=BassinEmploi.objects.all(),
@@ -143,7 +142,7 @@ class EntretienFilter(django_filters.FilterSet):
 class InvitationFilter(django_filters.FilterSet):
     """Cible d'une invitation : bassin, métiers visés (évaluation en vigueur), freins, statut du parcours."""
 
-    bassin = django_filters.ModelChoiceFilter(
+    bassin = ModelChoiceFilter(
         label="bassin d'emploi", field_name="commune__bassin_emploi", queryset=BassinEmploi.objects.all()
     )
     metier = django_filters.CharFilter(

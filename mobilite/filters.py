@@ -3,6 +3,7 @@ from django import forms
 from django.utils import timezone
 
 from beneficiaires.models import normaliser
+from comptes.filtres import ModelChoiceFilter
 from referentiel.models import BassinEmploi, Commune, Structure
 
 from .models import (
@@ -32,7 +33,7 @@ class LocationFilter(django_filters.FilterSet):
     type = django_filters.ChoiceFilter(
         label="Type de véhicule", field_name="vehicule__type", choices=TypeVehicule.choices, empty_label="Tous"
     )
-    bassin = django_filters.ModelChoiceFilter(
+    bassin = ModelChoiceFilter(
         label="Bassin d'emploi",
         field_name="beneficiaire__commune__bassin_emploi",
         queryset=BassinEmploi.objects.all(),
@@ -82,18 +83,18 @@ class VehiculeFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Immatriculation, marque ou modèle", method="filtrer_texte")
     statut = django_filters.ChoiceFilter(label="Statut", choices=StatutVehicule.choices, empty_label="Tous")
     type = django_filters.ChoiceFilter(label="Type", choices=TypeVehicule.choices, empty_label="Tous")
-    bassin = django_filters.ModelChoiceFilter(
+    bassin = ModelChoiceFilter(
         label="Bassin d'emploi",
         field_name="commune__bassin_emploi",
         queryset=BassinEmploi.objects.all(),
         empty_label="Tous",
     )
-    commune = django_filters.ModelChoiceFilter(
+    commune = ModelChoiceFilter(
         label="Site",
         queryset=Commune.objects.filter(vehicules__isnull=False).distinct().order_by("nom"),
         empty_label="Tous",
     )
-    partenaire = django_filters.ModelChoiceFilter(
+    partenaire = ModelChoiceFilter(
         label="Partenaire",
         queryset=Structure.objects.filter(vehicules_geres__isnull=False).distinct(),
         empty_label="Tous",
@@ -117,7 +118,7 @@ class VehiculeFilter(django_filters.FilterSet):
 
 
 class ConventionFilter(django_filters.FilterSet):
-    partenaire = django_filters.ModelChoiceFilter(
+    partenaire = ModelChoiceFilter(
         label="Partenaire", queryset=Structure.objects.filter(conventions_cession__isnull=False).distinct()
     )
 

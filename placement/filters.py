@@ -2,6 +2,7 @@ import django_filters
 from django import forms
 
 from beneficiaires.models import normaliser
+from comptes.filtres import ModelChoiceFilter
 from referentiel.models import BassinEmploi, Structure
 
 from .models import Lot, MaintienEmploi, Orientation, ResultatPaye, TypeSortie
@@ -12,19 +13,19 @@ OUI_NON = forms.Select(choices=[("", "Indifférent"), ("true", "Oui"), ("false",
 
 class OrientationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Nom ou numéro allocataire", method="filtrer_recherche")
-    prestataire = django_filters.ModelChoiceFilter(
+    prestataire = ModelChoiceFilter(
         label="Prestataire",
         empty_label="Tous",
         field_name="lot__prestataire",
         queryset=Structure.objects.filter(type=Structure.Type.PRESTATAIRE),
     )
-    bassin = django_filters.ModelChoiceFilter(
+    bassin = ModelChoiceFilter(
         label="Bassin d'emploi",
         empty_label="Tous",
         field_name="beneficiaire__commune__bassin_emploi",
         queryset=BassinEmploi.objects.all(),
     )
-    lot = django_filters.ModelChoiceFilter(label="Lot", empty_label="Tous", queryset=Lot.objects.none())
+    lot = ModelChoiceFilter(label="Lot", empty_label="Tous", queryset=Lot.objects.none())
     statut = django_filters.ChoiceFilter(label="Statut", choices=Orientation.Statut.choices, empty_label="Tous")
     attente = django_filters.BooleanFilter(
         label="Sans réponse depuis plus de 15 jours", method="filtrer_attente", widget=OUI_NON
@@ -110,7 +111,7 @@ class OrientationFilter(django_filters.FilterSet):
 class ResultatFilter(django_filters.FilterSet):
     """Filtres de l'état des résultats : prestataire, période (dates des résultats), bassin, nature."""
 
-    prestataire = django_filters.ModelChoiceFilter(
+    prestataire = ModelChoiceFilter(
         label="Prestataire",
         empty_label="Tous",
         field_name="lot__prestataire",
@@ -118,13 +119,13 @@ class ResultatFilter(django_filters.FilterSet):
     )
     debut = django_filters.DateFilter(label="Du", field_name="date", lookup_expr="gte", **DATE)
     fin = django_filters.DateFilter(label="Au", field_name="date", lookup_expr="lte", **DATE)
-    bassin = django_filters.ModelChoiceFilter(
+    bassin = ModelChoiceFilter(
         label="Bassin d'emploi",
         empty_label="Tous",
         field_name="orientation__beneficiaire__commune__bassin_emploi",
         queryset=BassinEmploi.objects.all(),
     )
-    lot = django_filters.ModelChoiceFilter(label="Lot", empty_label="Tous", queryset=Lot.objects.none())
+    lot = ModelChoiceFilter(label="Lot", empty_label="Tous", queryset=Lot.objects.none())
     nature = django_filters.ChoiceFilter(label="Résultat", choices=ResultatPaye.Nature.choices, empty_label="Tous")
 
     class Meta:
@@ -140,11 +141,11 @@ class ResultatFilter(django_filters.FilterSet):
 
 
 class LotFilter(django_filters.FilterSet):
-    marche = django_filters.ModelChoiceFilter(label="Marché", empty_label="Tous", queryset=None)
-    prestataire = django_filters.ModelChoiceFilter(
+    marche = ModelChoiceFilter(label="Marché", empty_label="Tous", queryset=None)
+    prestataire = ModelChoiceFilter(
         label="Prestataire", empty_label="Tous", queryset=Structure.objects.filter(type=Structure.Type.PRESTATAIRE)
     )
-    bassin = django_filters.ModelChoiceFilter(
+    bassin = ModelChoiceFilter(
         label="Bassin d'emploi", empty_label="Tous", field_name="bassins", queryset=BassinEmploi.objects.all()
     )
 

@@ -1,9 +1,11 @@
-"""La signature des rendus de django-tables2 est calculée une fois par fonction, pas à chaque cellule."""
+"""Réglages communs des listes : signature des rendus mémorisée, colonnes de date, corps des tableaux écrit en
+Python, choix des filtres de modèle lus sans curseur côté serveur."""
 
 import inspect
 from unittest import mock
 
 import django_tables2 as tables
+import pytest
 from django_tables2 import utils
 
 from comptes import tableaux
@@ -128,3 +130,24 @@ def test_tableau_vide_meme_ligne_que_le_gabarit():
     attendu = _corps(TableauMesures([]), "django_tables2/bootstrap5.html")
     assert _corps(TableauMesures([]), "django_tables2/plan_emploi.html") == attendu
     assert "Aucune mesure." in attendu and 'colspan="4"' in attendu
+
+
+@pytest.mark.django_db
+def test_filtre_de_modele_lit_ses_choix_sans_curseur_serveur(bassins, django_assert_num_queries):
+    import django_filters
+
+    from comptes.filtres import ModelChoiceFilter
+    from referentiel.models import BassinEmploi
+
+    class Filtre(django_filters.FilterSet):
+        bassin = ModelChoiceFilter(queryset=BassinEmploi.objects.order_by("nom"), empty_label="Tous")
+
+        class Meta:
+            model = BassinEmploi
+            fields = []
+
+    champ = Filtre({}).form["bassin"]
+    with django_assert_num_queries(1) as requetes:
+        html = str(champ)
+    assert not requetes.captured_queries[0]["sql"].upper().startswith("DECLARE")
+    assert html.index(">Tous<") < html.index(">Gien<") < html.index(">Orléans<")
