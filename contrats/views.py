@@ -1,19 +1,17 @@
 from datetime import date
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.generic import DetailView, FormView, TemplateView
+from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from beneficiaires.models import Beneficiaire, normaliser
 from comptes.acces import RoleRequisMixin
 from comptes.exports import ExportMixin
-from comptes.formulaires import rattacher_erreurs
+from comptes.formulaires import VueService
 from comptes.models import Role
 from comptes.services import consultation_journaliser
 from referentiel.models import Structure
@@ -176,13 +174,14 @@ def choisir_beneficiaire(request):
     return {"form": form, "resultats": resultats, "recherche_faite": form.is_bound}
 
 
-class ContratCreerView(RoleRequisMixin, FormView):
+class ContratCreerView(RoleRequisMixin, VueService):
     """Prescription depuis la fiche (?beneficiaire=<pk>) ; sans personne, une recherche dans son périmètre."""
 
     roles = REDACTEURS
     roles_ecriture = REDACTEURS
     template_name = "contrats/formulaire.html"
     form_class = ContratBrouillonForm
+    message_succes = "Brouillon de convention enregistré. Complétez-le puis faites-le signer."
 
     def get_beneficiaire(self):
         if not hasattr(self, "_beneficiaire"):
@@ -222,21 +221,15 @@ class ContratCreerView(RoleRequisMixin, FormView):
         )
         return context
 
-    def form_valid(self, form):
+    def executer(self, form):
         donnees = dict(form.cleaned_data)
         employeur = donnees.pop("employeur")
-        try:
-            contrat = services.contrat_creer_brouillon(
-                beneficiaire=self.get_beneficiaire(), employeur=employeur, par=self.request.user, **donnees
-            )
-        except ValidationError as e:
-            rattacher_erreurs(form, e)
-            return self.form_invalid(form)
-        messages.success(self.request, "Brouillon de convention enregistré. Complétez-le puis faites-le signer.")
-        return redirect(contrat)
+        return services.contrat_creer_brouillon(
+            beneficiaire=self.get_beneficiaire(), employeur=employeur, par=self.request.user, **donnees
+        )
 
 
-class ContratActionView(ContratMixin, FormView):
+class ContratActionView(ContratMixin, VueService):
     """Base des pages d'action : GET montre le formulaire, POST appelle le service puis redirige."""
 
     roles = REDACTEURS
@@ -244,31 +237,18 @@ class ContratActionView(ContratMixin, FormView):
     template_name = "contrats/formulaire.html"
     titre = ""
     bouton = ""
-    succes = ""
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(contrat=self.get_contrat(), titre=self.titre, bouton=self.bouton)
         return context
 
-    def executer(self, form):
-        raise NotImplementedError
-
-    def form_valid(self, form):
-        try:
-            contrat = self.executer(form)
-        except ValidationError as e:
-            rattacher_erreurs(form, e)
-            return self.form_invalid(form)
-        messages.success(self.request, self.succes)
-        return redirect(contrat)
-
 
 class ContratModifierView(ContratActionView):
     form_class = ContratBrouillonForm
     titre = "Modifier le brouillon"
     bouton = "Enregistrer"
-    succes = "Brouillon modifié."
+    message_succes = "Brouillon modifié."
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -284,7 +264,7 @@ class ContratSignerView(ContratActionView):
     form_class = SignatureForm
     titre = "Signer la convention"
     bouton = "Signer"
-    succes = "Convention signée."
+    message_succes = "Convention signée."
 
     def get_initial(self):
         return {"date_signature": date.today()}
@@ -308,7 +288,7 @@ class ContratDemarrerView(ContratActionView):
     form_class = JourForm
     titre = "Démarrer le contrat"
     bouton = "Démarrer"
-    succes = "Contrat démarré."
+    message_succes = "Contrat démarré."
 
     def get_initial(self):
         return {"jour": date.today()}
@@ -322,7 +302,7 @@ class ContratDemarrerView(ContratActionView):
 class ContratTerminerView(ContratDemarrerView):
     titre = "Terminer le contrat"
     bouton = "Terminer"
-    succes = "Contrat terminé."
+    message_succes = "Contrat terminé."
 
     def executer(self, form):
         return services.contrat_terminer(
@@ -334,7 +314,7 @@ class ContratRompreView(ContratActionView):
     form_class = RuptureForm
     titre = "Enregistrer une rupture anticipée"
     bouton = "Enregistrer la rupture"
-    succes = "Rupture enregistrée ; l'aide s'arrête à la date de rupture."
+    message_succes = "Rupture enregistrée ; l'aide s'arrête à la date de rupture."
 
     def executer(self, form):
         return services.contrat_rompre(
@@ -349,7 +329,7 @@ class ContratRenouvelerView(ContratActionView):
     form_class = RenouvellementForm
     titre = "Renouveler le contrat"
     bouton = "Préparer le renouvellement"
-    succes = "Renouvellement préparé (brouillon) : vérifiez-le puis faites-le signer."
+    message_succes = "Renouvellement préparé (brouillon) : vérifiez-le puis faites-le signer."
 
     def get_initial(self):
         c = self.get_contrat()

@@ -1,21 +1,20 @@
 import datetime
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.views.generic import DetailView, FormView, TemplateView
+from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from beneficiaires.models import Beneficiaire
 from comptes.acces import RoleRequisMixin
 from comptes.exports import ExportMixin
-from comptes.formulaires import rattacher_erreurs
+from comptes.formulaires import VueService
 from comptes.models import Role
 from comptes.services import consultation_journaliser
 from referentiel.models import BassinEmploi
@@ -65,26 +64,8 @@ class DroitsMixin:
         return super().get_context_data(**kwargs)
 
 
-class ServiceFormView(RoleRequisMixin, DroitsMixin, FormView):
-    """Formulaire qui appelle un service : ValidationError → erreurs affichées, sinon message et redirection."""
-
-    message_succes = ""
-
-    def executer(self, form):  # pragma: no cover - à définir
-        raise NotImplementedError
-
-    def form_valid(self, form):
-        try:
-            self.objet = self.executer(form)
-        except ValidationError as erreur:
-            rattacher_erreurs(form, erreur)
-            return self.form_invalid(form)
-        if self.message_succes:
-            messages.success(self.request, self.message_succes)
-        return redirect(self.get_success_url())
-
-    def get_success_url(self):
-        return self.objet.get_absolute_url()
+class ServiceFormView(RoleRequisMixin, DroitsMixin, VueService):
+    """Formulaire qui appelle un service, pour les rôles de la mobilité."""
 
 
 # --- Flotte -------------------------------------------------------------------------------------------------

@@ -1,17 +1,16 @@
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
-from django.views.generic import DetailView, FormView
+from django.views.generic import DetailView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from beneficiaires.models import Beneficiaire, Evaluation
 from comptes.acces import RoleRequisMixin
 from comptes.exports import ExportMixin
-from comptes.formulaires import rattacher_erreurs
+from comptes.formulaires import VueService
 from comptes.models import Role
 from comptes.services import consultation_journaliser
 
@@ -113,13 +112,12 @@ class OrientationDetailView(RoleRequisMixin, DetailView):
         return context
 
 
-class ActionOrientationView(RoleRequisMixin, FormView):
+class ActionOrientationView(RoleRequisMixin, VueService):
     """Une action du prestataire sur une orientation de son périmètre (404 hors périmètre), par un formulaire."""
 
     roles = ACTEURS_PRESTATAIRE
     template_name = "placement/action.html"
     titre = ""
-    message = ""
     bouton = "Enregistrer"
     statuts = tuple(Orientation.Statut.values)  # statuts où l'action a un sens (sinon la page l'explique)
 
@@ -152,28 +150,20 @@ class ActionOrientationView(RoleRequisMixin, FormView):
         )
         return context
 
-    def form_valid(self, form):
-        try:
-            self.executer(form.cleaned_data)
-        except ValidationError as erreur:
-            rattacher_erreurs(form, erreur)
-            return self.form_invalid(form)
-        messages.success(self.request, self.message)
-        return redirect(self.get_orientation().get_absolute_url())
-
-    def executer(self, donnees):
-        raise NotImplementedError
+    def get_success_url(self):
+        return self.get_orientation().get_absolute_url()
 
 
 class AccepterView(ActionOrientationView):
     form_class = DateReponseForm
     titre = "Accepter l'orientation"
     bouton = "Accepter"
-    message = "Orientation acceptée : une place du lot est réservée à la personne."
+    message_succes = "Orientation acceptée : une place du lot est réservée à la personne."
 
     statuts = (S.PROPOSEE,)
 
-    def executer(self, donnees):
+    def executer(self, form):
+        donnees = form.cleaned_data
         services.orientation_accepter(orientation=self.get_orientation(), par=self.request.user, date=donnees["date"])
 
 
@@ -181,11 +171,12 @@ class RefuserView(ActionOrientationView):
     form_class = RefusForm
     titre = "Refuser l'orientation"
     bouton = "Refuser"
-    message = "Orientation refusée ; le motif est transmis au prescripteur."
+    message_succes = "Orientation refusée ; le motif est transmis au prescripteur."
 
     statuts = (S.PROPOSEE,)
 
-    def executer(self, donnees):
+    def executer(self, form):
+        donnees = form.cleaned_data
         services.orientation_refuser(
             orientation=self.get_orientation(),
             par=self.request.user,
@@ -198,11 +189,12 @@ class DemarrerView(ActionOrientationView):
     form_class = DateReponseForm
     titre = "Entrée en accompagnement"
     bouton = "Enregistrer l'entrée"
-    message = "Entrée en accompagnement enregistrée."
+    message_succes = "Entrée en accompagnement enregistrée."
 
     statuts = (S.ACCEPTEE,)
 
-    def executer(self, donnees):
+    def executer(self, form):
+        donnees = form.cleaned_data
         services.orientation_demarrer_accompagnement(
             orientation=self.get_orientation(), par=self.request.user, date=donnees["date"]
         )
@@ -211,40 +203,43 @@ class DemarrerView(ActionOrientationView):
 class SuiviView(ActionOrientationView):
     form_class = SuiviForm
     titre = "Enregistrer un suivi"
-    message = "Suivi enregistré."
+    message_succes = "Suivi enregistré."
 
     statuts = (S.ACCEPTEE, S.EN_ACCOMPAGNEMENT, S.SORTIE)
 
-    def executer(self, donnees):
+    def executer(self, form):
+        donnees = form.cleaned_data
         services.suivi_enregistrer(orientation=self.get_orientation(), par=self.request.user, **donnees)
 
 
 class SortieView(ActionOrientationView):
     form_class = SortieForm
     titre = "Enregistrer la sortie"
-    message = "Sortie enregistrée : l'orientation est close."
+    message_succes = "Sortie enregistrée : l'orientation est close."
 
     statuts = (S.ACCEPTEE, S.EN_ACCOMPAGNEMENT)
 
-    def executer(self, donnees):
+    def executer(self, form):
+        donnees = form.cleaned_data
         services.sortie_enregistrer(orientation=self.get_orientation(), par=self.request.user, **donnees)
 
 
 class MaintienView(ActionOrientationView):
     form_class = MaintienForm
     titre = "Suivi dans l'emploi"
-    message = "Suivi dans l'emploi enregistré."
+    message_succes = "Suivi dans l'emploi enregistré."
 
     statuts = (S.SORTIE,)
 
-    def executer(self, donnees):
+    def executer(self, form):
+        donnees = form.cleaned_data
         sortie = getattr(self.get_orientation(), "sortie", None)
         if sortie is None:
             raise ValidationError("Aucune sortie n'est enregistrée : le suivi dans l'emploi suit une sortie en emploi.")
         services.maintien_en_emploi_enregistrer(sortie=sortie, par=self.request.user, **donnees)
 
 
-class OrienterView(RoleRequisMixin, FormView):
+class OrienterView(RoleRequisMixin, VueService):
     """Depuis la fiche de la personne : l'orienter vers le prestataire du lot de son bassin."""
 
     roles = PRESCRIPTEURS
@@ -289,21 +284,18 @@ class OrienterView(RoleRequisMixin, FormView):
         )
         return context
 
-    def form_valid(self, form):
+    def executer(self, form):
         d = form.cleaned_data
-        try:
-            orientation = services.orientation_proposer(
-                beneficiaire=self.get_beneficiaire(),
-                par=self.request.user,
-                lot=d["lot"],
-                date=d["date_proposition"],
-                observations=d["observations"],
-            )
-        except ValidationError as erreur:
-            rattacher_erreurs(form, erreur)
-            return self.form_invalid(form)
-        messages.success(self.request, f"Orientation proposée à {orientation.lot.prestataire}.")
-        return redirect(orientation.get_absolute_url())
+        return services.orientation_proposer(
+            beneficiaire=self.get_beneficiaire(),
+            par=self.request.user,
+            lot=d["lot"],
+            date=d["date_proposition"],
+            observations=d["observations"],
+        )
+
+    def get_message_succes(self):
+        return f"Orientation proposée à {self.objet.lot.prestataire}."
 
 
 class LotListView(RoleRequisMixin, ExportMixin, SingleTableMixin, FilterView):
