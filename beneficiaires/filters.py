@@ -3,11 +3,8 @@ from datetime import timedelta
 import django_filters
 from django import forms
 from django.db.models import F, Q
-from django.forms.utils import flatatt
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
 
-from comptes.filtres import ModelChoiceFilter
+from comptes.filtres import FilterSet, ModelChoiceFilter
 from comptes.models import Role, User
 from referentiel.models import BassinEmploi, Commune
 
@@ -17,26 +14,11 @@ from .models import Role as RoleFoyer
 OUI_NON = [("true", "Oui"), ("false", "Non")]
 
 
-class SelectRapide(forms.Select):
-    """Liste déroulante écrite en une passe : le gabarit par option de Django coûte cher pour les
-    325 communes (l'essentiel du rendu du formulaire de filtre)."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        attrs = self.build_attrs(self.attrs, attrs)
-        attrs["name"] = name
-        choisie = "" if value in (None, "") else str(value)
-        options = "".join(
-            f'<option value="{escape(v)}"{" selected" if v == choisie else ""}>{escape(libelle)}</option>'
-            for v, libelle in ((str(v), str(libelle)) for v, libelle in self.choices)
-        )
-        return mark_safe(f"<select{flatatt(attrs)}>{options}</select>")  # noqa: S308 - valeurs échappées
-
-
 class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class BeneficiaireFilter(django_filters.FilterSet):
+class BeneficiaireFilter(FilterSet):
     """Filtres de la liste. Les paramètres `bassin`, `oriente_apres/avant`, `evalue_apres/avant`, `etat_droit`,
     `role`, `frein` et `delai_30j` servent aussi de liens depuis le tableau de bord (le nombre de lignes de la
     liste filtrée est le chiffre de l'indicateur). Sans filtre de statut, les personnes archivées sont masquées."""
@@ -46,7 +28,7 @@ class BeneficiaireFilter(django_filters.FilterSet):
         label="Bassin d'emploi", field_name="commune__bassin_emploi", queryset=BassinEmploi.objects.order_by("nom")
     )
     commune = ModelChoiceFilter(
-        label="Commune", queryset=Commune.objects.only("pk", "nom", "code_insee").order_by("nom"), widget=SelectRapide
+        label="Commune", queryset=Commune.objects.only("pk", "nom", "code_insee").order_by("nom")
     )
     etat_droit = django_filters.MultipleChoiceFilter(
         label="État du droit", field_name="foyer__etat_droit", choices=EtatDroit.choices, distinct=False
@@ -65,7 +47,6 @@ class BeneficiaireFilter(django_filters.FilterSet):
     referent = ModelChoiceFilter(
         label="Référent",
         queryset=User.objects.filter(role=Role.REFERENT).order_by("last_name", "first_name"),
-        widget=SelectRapide,
     )
     frein = django_filters.ChoiceFilter(label="Frein (évaluation en vigueur)", choices=FREINS, method="filtrer_frein")
     non_evalue = django_filters.BooleanFilter(

@@ -2,7 +2,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from comptes.filtres import ModelChoiceFilter
+from comptes.filtres import FilterSet, ModelChoiceFilter
 from comptes.models import Role, User
 from referentiel.models import BassinEmploi, Structure
 
@@ -12,7 +12,7 @@ from .models import ContratAide, MotifRupture, Statut, TypeContrat
 TYPES_EMPLOYEUR = [(t.value, t.label) for t in Structure.Type if t in Structure.TYPES_NON_MARCHANDS]
 
 
-class ContratFilter(django_filters.FilterSet):
+class ContratFilter(FilterSet):
     q = django_filters.CharFilter(label="Recherche", method="filtrer_recherche")
     statut = django_filters.ChoiceFilter(label="Statut", choices=Statut.choices)
     type = django_filters.ChoiceFilter(label="Type de contrat", choices=TypeContrat.choices)

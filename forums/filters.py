@@ -3,7 +3,7 @@ from django import forms
 from django.db.models import Q
 
 from beneficiaires.models import FREINS, Beneficiaire, StatutParcours, normaliser
-from comptes.filtres import ModelChoiceFilter
+from comptes.filtres import FilterSet, ModelChoiceFilter
 from referentiel.models import BassinEmploi
 
 from .models import (
@@ -31,7 +31,7 @@ def _filtre_recherche(qs, champ, valeur):
     return qs
 
 
-class ForumFilter(django_filters.FilterSet):
+class ForumFilter(FilterSet):
     bassin = ModelChoiceFilter(
         label="bassin d'emploi", field_name="commune__bassin_emploi", queryset=BassinEmploi.objects.all()
     )
@@ -60,7 +60,7 @@ ETAPES = {
 }
 
 
-class ParticipationFilter(django_filters.FilterSet):
+class ParticipationFilter(FilterSet):
     q = django_filters.CharFilter(label="nom ou prénom", method="filtrer_q")
     forum = ModelChoiceFilter(label="forum", queryset=Forum.objects.all())
     bassin = ModelChoiceFilter(
@@ -95,7 +95,7 @@ class ParticipationFilter(django_filters.FilterSet):
         return qs.distinct() if value == "entretien" else qs
 
 
-class OffreFilter(django_filters.FilterSet):
+class OffreFilter(FilterSet):
     forum = ModelChoiceFilter(label="forum", field_name="exposant__forum", queryset=Forum.objects.all())
     bassin = ModelChoiceFilter(
         label="bassin du forum",
@@ -117,7 +117,7 @@ class OffreFilter(django_filters.FilterSet):
         fields = []
 
 
-class EntretienFilter(django_filters.FilterSet):
+class EntretienFilter(FilterSet):
     forum = ModelChoiceFilter(label="forum", field_name="participation__forum", queryset=Forum.objects.all())
     bassin = ModelChoiceFilter(
         label="bassin de la personne",
@@ -139,7 +139,7 @@ class EntretienFilter(django_filters.FilterSet):
         fields = []
 
 
-class InvitationFilter(django_filters.FilterSet):
+class InvitationFilter(FilterSet):
     """Cible d'une invitation : bassin, métiers visés (évaluation en vigueur), freins, statut du parcours."""
 
     bassin = ModelChoiceFilter(

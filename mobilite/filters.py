@@ -3,7 +3,7 @@ from django import forms
 from django.utils import timezone
 
 from beneficiaires.models import normaliser
-from comptes.filtres import ModelChoiceFilter
+from comptes.filtres import FilterSet, ModelChoiceFilter
 from referentiel.models import BassinEmploi, Commune, Structure
 
 from .models import (
@@ -25,7 +25,7 @@ class DateFiltre(django_filters.DateFilter):
         super().__init__(*args, **kwargs)
 
 
-class LocationFilter(django_filters.FilterSet):
+class LocationFilter(FilterSet):
     """`bassin` : bassin d'emploi de la personne (le périmètre des référents et des indicateurs)."""
 
     q = django_filters.CharFilter(label="Nom ou immatriculation", method="filtrer_texte")
@@ -77,7 +77,7 @@ class LocationFilter(django_filters.FilterSet):
         return qs.filter(statut__in=STATUTS_DEMARREES)
 
 
-class VehiculeFilter(django_filters.FilterSet):
+class VehiculeFilter(FilterSet):
     """`bassin` : bassin d'emploi du site de rattachement du véhicule."""
 
     q = django_filters.CharFilter(label="Immatriculation, marque ou modèle", method="filtrer_texte")
@@ -117,7 +117,7 @@ class VehiculeFilter(django_filters.FilterSet):
         )
 
 
-class ConventionFilter(django_filters.FilterSet):
+class ConventionFilter(FilterSet):
     partenaire = ModelChoiceFilter(
         label="Partenaire", queryset=Structure.objects.filter(conventions_cession__isnull=False).distinct()
     )

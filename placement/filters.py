@@ -2,7 +2,7 @@ import django_filters
 from django import forms
 
 from beneficiaires.models import normaliser
-from comptes.filtres import ModelChoiceFilter
+from comptes.filtres import FilterSet, ModelChoiceFilter
 from referentiel.models import BassinEmploi, Structure
 
 from .models import Lot, MaintienEmploi, Orientation, ResultatPaye, TypeSortie
@@ -11,7 +11,7 @@ DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
 OUI_NON = forms.Select(choices=[("", "Indifférent"), ("true", "Oui"), ("false", "Non")])
 
 
-class OrientationFilter(django_filters.FilterSet):
+class OrientationFilter(FilterSet):
     q = django_filters.CharFilter(label="Nom ou numéro allocataire", method="filtrer_recherche")
     prestataire = ModelChoiceFilter(
         label="Prestataire",
@@ -108,7 +108,7 @@ class OrientationFilter(django_filters.FilterSet):
         return queryset
 
 
-class ResultatFilter(django_filters.FilterSet):
+class ResultatFilter(FilterSet):
     """Filtres de l'état des résultats : prestataire, période (dates des résultats), bassin, nature."""
 
     prestataire = ModelChoiceFilter(
@@ -140,7 +140,7 @@ class ResultatFilter(django_filters.FilterSet):
                 self.filters["prestataire"].queryset = Structure.objects.filter(pk=user.structure_id)
 
 
-class LotFilter(django_filters.FilterSet):
+class LotFilter(FilterSet):
     marche = ModelChoiceFilter(label="Marché", empty_label="Tous", queryset=None)
     prestataire = ModelChoiceFilter(
         label="Prestataire", empty_label="Tous", queryset=Structure.objects.filter(type=Structure.Type.PRESTATAIRE)

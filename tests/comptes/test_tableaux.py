@@ -134,12 +134,10 @@ def test_tableau_vide_meme_ligne_que_le_gabarit():
 
 @pytest.mark.django_db
 def test_filtre_de_modele_lit_ses_choix_sans_curseur_serveur(bassins, django_assert_num_queries):
-    import django_filters
-
-    from comptes.filtres import ModelChoiceFilter
+    from comptes.filtres import FilterSet, ListeRapide, ModelChoiceFilter
     from referentiel.models import BassinEmploi
 
-    class Filtre(django_filters.FilterSet):
+    class Filtre(FilterSet):
         bassin = ModelChoiceFilter(queryset=BassinEmploi.objects.order_by("nom"), empty_label="Tous")
 
         class Meta:
@@ -147,7 +145,64 @@ def test_filtre_de_modele_lit_ses_choix_sans_curseur_serveur(bassins, django_ass
             fields = []
 
     champ = Filtre({}).form["bassin"]
+    assert isinstance(champ.field.widget, ListeRapide)
+    # Une requête : ni curseur côté serveur, ni COUNT avant la lecture des choix.
     with django_assert_num_queries(1) as requetes:
         html = str(champ)
     assert not requetes.captured_queries[0]["sql"].upper().startswith("DECLARE")
     assert html.index(">Tous<") < html.index(">Gien<") < html.index(">Orléans<")
+
+
+@pytest.mark.django_db
+def test_listes_reelles_corps_identique_au_gabarit_de_django_tables2(bassins):
+    """Tableaux du projet sur des données réelles : champs à choix (libellés), relations vides (référent,
+    évaluation), dates, liens, rendus propres (`render_*`) ; le corps rapide rend le même HTML."""
+    import datetime
+
+    from beneficiaires.models import Beneficiaire
+    from beneficiaires.tables import BeneficiaireTable
+    from contrats.models import ContratAide
+    from contrats.tables import ContratTable
+    from tests.beneficiaires.factories import BeneficiaireFactory, EvaluationFactory
+    from tests.comptes.factories import UserFactory
+    from tests.contrats.factories import ContratAideFactory
+
+    referent = UserFactory(referent=True, first_name="Inès", last_name="Bélanger")
+    evaluee = BeneficiaireFactory(commune=bassins["Gien"].commune_test, referent=referent, nom="<Dupont>")
+    evaluation = EvaluationFactory(beneficiaire=evaluee, date=datetime.date(2017, 10, 2))
+    Beneficiaire.objects.filter(pk=evaluee.pk).update(evaluation_courante=evaluation)
+    BeneficiaireFactory(commune=bassins["Orléans"].commune_test, orientation="pro", soumis_droits_devoirs=False)
+    ContratAideFactory(signe=True, beneficiaire=evaluee)
+    ContratAideFactory(beneficiaire=evaluee)  # brouillon : ni numéro ni date de signature
+    personnes = Beneficiaire.objects.select_related(
+        "foyer", "commune__bassin_emploi", "referent", "evaluation_courante"
+    )
+    contrats = ContratAide.objects.select_related("beneficiaire__commune__bassin_emploi", "employeur", "referent")
+    for table_class, donnees in ((BeneficiaireTable, personnes), (ContratTable, contrats)):
+        attendu = _corps(table_class(donnees), "django_tables2/bootstrap5.html")
+        assert _corps(table_class(donnees), "django_tables2/plan_emploi.html") == attendu
+        assert attendu.count("<tr") == 2
+    corps = _corps(BeneficiaireTable(personnes), "django_tables2/plan_emploi.html")
+    assert "&lt;Dupont&gt;" in corps and "02/10/2017" in corps and "Bélanger" in corps
+
+
+@pytest.mark.parametrize("multiple", [False, True])
+@pytest.mark.parametrize("valeur", [None, "", "b", ["a", "c"]])
+def test_liste_rapide_meme_html_que_le_widget_de_django(multiple, valeur):
+    import re
+
+    from django import forms
+
+    from comptes.filtres import ListeMultipleRapide, ListeRapide
+
+    choix = [("", "---------"), ("a", "Aïe <b>"), ("b", 'Guillemets "x"'), ("c", "Ç & co")]
+    django_widget = (forms.SelectMultiple if multiple else forms.Select)(choices=choix, attrs={"class": "form-select"})
+    rapide = (ListeMultipleRapide if multiple else ListeRapide)(choices=choix, attrs={"class": "form-select"})
+    if not multiple and isinstance(valeur, list):
+        valeur = valeur[0]
+
+    def normaliser(html):
+        return re.sub(r">\s+<", "><", str(html)).strip()
+
+    attrs = {"id": "id_x", "required": False}
+    assert normaliser(rapide.render("x", valeur, attrs)) == normaliser(django_widget.render("x", valeur, attrs))
