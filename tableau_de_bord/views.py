@@ -1,4 +1,9 @@
+import functools
+import hashlib
+
 from django.http import Http404, HttpResponse
+from django.template.loader import get_template, render_to_string
+from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView, View
 from tablib import Dataset
 
@@ -8,6 +13,7 @@ from comptes.models import Role
 from comptes.services import export_journaliser
 from referentiel.models import BassinEmploi
 
+from . import cache as cache_tableau
 from .forms import FiltreForm
 from .registre import AXES
 from .selectors import tableau_calculer
@@ -38,49 +44,76 @@ class PerimetreMixin:
 
 
 class TableauView(PerimetreMixin, RoleRequisMixin, TemplateView):
+    """La page du tableau de bord. Son corps (chiffres, axes, graphiques, tableau par bassin) ne dépend que du
+    tableau calculé : il est rendu une fois et gardé dans le cache du tableau, sous la même clé (période,
+    bassins, version des données) ; une écriture sur un modèle surveillé le périme avec les chiffres."""
+
     roles = ROLES_TABLEAU
     template_name = "tableau_de_bord/tableau.html"
+    gabarit_contenu = "tableau_de_bord/_contenu.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         tableau = self.tableau()
-        sections = []
-        for code, libelle, indicateurs in tableau.sections():
-            graphique = None
-            # Le graphique de l'axe : son premier compte (un taux ou une moyenne ne s'empile pas par mois).
-            principal = next((i for i in indicateurs if i.ventile), indicateurs[0] if indicateurs else None)
-            if principal is not None:
-                serie = tableau.serie(principal)
-                graphique = {
-                    "indicateur": principal,
-                    "svg": histogramme(
-                        ident=f"graphique-{code}",
-                        titre=f"{principal.libelle} par mois, du {tableau.debut:%d/%m/%Y} au {tableau.fin:%d/%m/%Y}",
-                        serie=serie,
-                        unite=principal.unite,
-                    ),
-                    "serie": [(libelle_mois(m), v) for m, v in serie],
-                }
-            sections.append(
-                {
-                    "code": code,
-                    "libelle": libelle,
-                    "indicateurs": [(i, tableau.cellules(i)) for i in indicateurs],
-                    "graphique": graphique,
-                }
-            )
-        parametres = self.request.GET.copy()
+        cle = cache_tableau.cle(
+            debut=tableau.debut,
+            fin=tableau.fin,
+            bassin_ids=[bid for bid, _ in tableau.bassins],
+            restreint=tableau.restreint,
+            nature="html-" + empreinte_gabarit(self.gabarit_contenu),
+        )
+        contenu = cache_tableau.cache.get(cle)
+        if contenu is None:
+            contenu = render_to_string(self.gabarit_contenu, contexte_contenu(tableau))
+            cache_tableau.cache.set(cle, contenu, cache_tableau.duree())
         context.update(
-            tableau=tableau,
-            form=self.form,
-            sections=sections,
-            axes=AXES,
-            lignes=[
-                (i, AXES.get(i.axe, i.axe), tableau.cellules(i)) for i in tableau.indicateurs if i.axe != "contexte"
-            ],
-            parametres=parametres.urlencode(),
+            tableau=tableau, form=self.form, contenu=mark_safe(contenu), parametres=self.request.GET.urlencode()
         )
         return context
+
+
+@functools.cache
+def empreinte_gabarit(nom):
+    """Empreinte du gabarit (une fois par processus) : un gabarit modifié ne sert pas un rendu d'avant."""
+    source = get_template(nom).template.source
+    return hashlib.sha1(source.encode(), usedforsecurity=False).hexdigest()[:12]
+
+
+def contexte_contenu(tableau):
+    """Le contexte du corps de la page : les sections par axe (avec le graphique mensuel de leur premier
+    compte et ses données en tableau) et les lignes du tableau par bassin."""
+    sections = []
+    for code, libelle, indicateurs in tableau.sections():
+        graphique = None
+        # Le graphique de l'axe : son premier compte (un taux ou une moyenne ne s'empile pas par mois).
+        principal = next((i for i in indicateurs if i.ventile), indicateurs[0] if indicateurs else None)
+        if principal is not None:
+            serie = tableau.serie(principal)
+            graphique = {
+                "indicateur": principal,
+                "svg": histogramme(
+                    ident=f"graphique-{code}",
+                    titre=f"{principal.libelle} par mois, du {tableau.debut:%d/%m/%Y} au {tableau.fin:%d/%m/%Y}",
+                    serie=serie,
+                    unite=principal.unite,
+                ),
+                "serie": [(libelle_mois(m), v) for m, v in serie],
+            }
+        sections.append(
+            {
+                "code": code,
+                "libelle": libelle,
+                "indicateurs": [(i, tableau.cellules(i)) for i in indicateurs],
+                "graphique": graphique,
+            }
+        )
+    return {
+        "tableau": tableau,
+        "sections": sections,
+        "lignes": [
+            (i, AXES.get(i.axe, i.axe), tableau.cellules(i)) for i in tableau.indicateurs if i.axe != "contexte"
+        ],
+    }
 
 
 FORMATS = {

@@ -263,3 +263,31 @@ def test_requetes_constantes_export(client, jeu, pilotage, lignes, django_assert
     with django_assert_max_num_queries(19):
         reponse = client.get(reverse("tableau_de_bord:export", args=["csv"]), ANNEE)
     assert len(_csv(reponse)) == 3 * 5 * 13
+
+
+def test_corps_de_page_rendu_une_fois_puis_perime_par_une_ecriture(client, jeu, pilotage):
+    from unittest import mock
+
+    from tableau_de_bord import views
+
+    client.force_login(pilotage)
+    with mock.patch.object(views, "render_to_string", wraps=views.render_to_string) as rendu:
+        premiere = client.get(URL, ANNEE).content.decode()
+        seconde = client.get(URL, ANNEE).content.decode()
+        assert rendu.call_count == 1
+        # Un référent limité aux mêmes bassins n'a pas la même clé que le département entier.
+        referent = UserFactory(referent=True)
+        referent.bassins.set([jeu["Orléans"]])
+        client.force_login(referent)
+        assert "Orléans" in client.get(URL, ANNEE).content.decode()
+        assert rendu.call_count == 2
+    assert premiere.split('name="csrfmiddlewaretoken"')[0] == seconde.split('name="csrfmiddlewaretoken"')[0]
+    assert 'id="indicateur-test_evaluations"' in premiere
+    valeur = re.search(r'id="indicateur-test_evaluations".*?chiffre-cle[^>]*>.*?>(\d+)<', premiere, re.S).group(1)
+    assert valeur == "3"
+    # Une nouvelle évaluation (écriture sur un modèle surveillé) : chiffres et corps recalculés.
+    evaluation(jeu["Gien"], date(2018, 4, 2), evaluateur=UserFactory(referent=True))
+    client.force_login(pilotage)
+    apres = client.get(URL, ANNEE).content.decode()
+    valeur = re.search(r'id="indicateur-test_evaluations".*?chiffre-cle[^>]*>.*?>(\d+)<', apres, re.S).group(1)
+    assert valeur == "4"
