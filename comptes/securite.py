@@ -1,4 +1,7 @@
-"""Aides de sécurité de la connexion : adresse du client derrière un proxy inverse de confiance."""
+"""Aides de sécurité de la connexion : adresse du client derrière un proxy inverse de confiance, prolongation
+de la session à l'usage."""
+
+import time
 
 from django.conf import settings
 
@@ -16,3 +19,28 @@ def adresse_client(request):
         if len(chaine) >= nb_proxys:
             return chaine[-nb_proxys]
     return request.META.get("REMOTE_ADDR")
+
+
+CLE_PROLONGATION = "_prolongee_le"
+
+
+class ProlongerSessionMiddleware:
+    """Expiration après inactivité sans écrire la session à chaque requête.
+
+    `SESSION_SAVE_EVERY_REQUEST` réécrit la session (BEGIN, UPDATE, COMMIT) à chaque page vue. Ici, une
+    requête ne la réécrit (échéance repoussée à maintenant + SESSION_COOKIE_AGE, cookie renvoyé) que si la
+    dernière prolongation date de plus de `SESSION_PROLONGATION_PAS` secondes : la session expire entre
+    SESSION_COOKIE_AGE - pas et SESSION_COOKIE_AGE après la dernière requête. À placer après
+    SessionMiddleware (qui enregistre la session modifiée en sortie)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and not session.is_empty():
+            maintenant = int(time.time())
+            if maintenant - session.get(CLE_PROLONGATION, 0) >= settings.SESSION_PROLONGATION_PAS:
+                session[CLE_PROLONGATION] = maintenant
+        return response

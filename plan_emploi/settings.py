@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "comptes.securite.ProlongerSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -150,9 +151,12 @@ LOGIN_URL = "comptes:connexion"
 LOGIN_REDIRECT_URL = "accueil"
 LOGOUT_REDIRECT_URL = "comptes:connexion"
 
-# Sessions : expiration après 2 heures d'inactivité.
+# Sessions : expiration après 2 heures d'inactivité. L'échéance est repoussée au plus une fois toutes les
+# 5 minutes (comptes.securite.ProlongerSessionMiddleware) plutôt qu'à chaque requête : la session expire entre
+# 1 h 55 et 2 h après la dernière page vue, sans écriture en base à chaque page.
 SESSION_COOKIE_AGE = 2 * 60 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_PROLONGATION_PAS = 5 * 60
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG

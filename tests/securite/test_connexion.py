@@ -7,7 +7,9 @@ from axes.models import AccessAttempt
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -129,11 +131,11 @@ def test_mot_de_passe_long_et_rare_accepte():
 @pytest.mark.django_db
 def test_session_expire_apres_deux_heures_d_inactivite(client, settings):
     assert settings.SESSION_COOKIE_AGE == 7200
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert settings.SESSION_PROLONGATION_PAS == 300
     user = UserFactory(username="rachida")
     client.force_login(user)
     cle = client.session.session_key
-    # Chaque requête repousse l'échéance à maintenant + 2 h.
+    # Une requête après plus de 5 minutes sans prolongation repousse l'échéance à maintenant + 2 h.
     Session.objects.filter(session_key=cle).update(expire_date=timezone.now() + timedelta(minutes=5))
     assert client.get(reverse("accueil")).status_code == 200
     echeance = Session.objects.get(session_key=cle).expire_date
@@ -143,6 +145,27 @@ def test_session_expire_apres_deux_heures_d_inactivite(client, settings):
     reponse = client.get(reverse("accueil"))
     assert reponse.status_code == 302
     assert reponse.url.startswith(reverse("comptes:connexion"))
+
+
+@pytest.mark.django_db
+def test_session_prolongee_au_plus_toutes_les_cinq_minutes(client, django_assert_num_queries):
+    import time
+    from unittest import mock
+
+    from comptes.securite import CLE_PROLONGATION
+
+    client.force_login(UserFactory(username="rachida"))
+    client.get(reverse("accueil"))  # prolongation (la connexion n'en avait pas enregistré)
+    prolongee = client.session[CLE_PROLONGATION]
+    with CaptureQueriesContext(connection) as requetes:
+        client.get(reverse("accueil"))
+    assert not any("UPDATE" in q["sql"] and "django_session" in q["sql"] for q in requetes.captured_queries)
+    # 5 minutes plus tard, la requête suivante repousse l'échéance (session réécrite).
+    with mock.patch("comptes.securite.time.time", return_value=time.time() + 301):
+        with CaptureQueriesContext(connection) as requetes:
+            client.get(reverse("accueil"))
+    assert any("UPDATE" in q["sql"] and "django_session" in q["sql"] for q in requetes.captured_queries)
+    assert client.session[CLE_PROLONGATION] > prolongee
 
 
 @pytest.mark.django_db

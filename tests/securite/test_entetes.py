@@ -83,7 +83,7 @@ def test_reglages_de_production():
         "from django.conf import settings as s;"
         "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, s.CSRF_COOKIE_HTTPONLY,"
         " s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.DEMO_AUTORISEE,"
-        " s.DEBUG, s.SESSION_COOKIE_AGE, s.SESSION_SAVE_EVERY_REQUEST)"
+        " s.DEBUG, s.SESSION_COOKIE_AGE, s.SESSION_PROLONGATION_PAS)"
     )
     resultat = subprocess.run(
         [sys.executable, "manage.py", "shell", "-v", "0", "-c", code],
@@ -95,7 +95,7 @@ def test_reglages_de_production():
     )
     assert resultat.returncode == 0, resultat.stderr
     assert resultat.stdout.strip().splitlines()[-1].split() == [
-        "True", "True", "True", "True", "True", "31536000", "True", "False", "False", "7200", "True"
+        "True", "True", "True", "True", "True", "31536000", "True", "False", "False", "7200", "300"
     ]  # fmt: skip
 
 
