@@ -192,15 +192,19 @@ def semer_national(*, personnes, graine=2017, journal=print):
                 )
                 taille = min(personnes - n, alea.choices([1, 2, 3, 4], weights=[45, 25, 18, 12])[0])
                 nom = alea.choice(NOMS)
+                vus = set()  # (rôle, prénom, naissance) déjà tirés dans ce foyer : unicité en base
                 for rang in range(taille):
                     role = ("DEM", "CJT", "ENF", "ENF")[rang]
                     femme = alea.random() < 0.55 if rang != 1 else alea.random() < 0.8
                     prenom = alea.choice(PRENOMS_F if femme else PRENOMS_H)
-                    naissance = date(
-                        alea.randint(1958, 1999) if role != "ENF" else alea.randint(2000, 2008),
-                        alea.randint(1, 12),
-                        alea.randint(1, 28),
-                    )
+                    naissance = None
+                    while naissance is None or (role, prenom, naissance) in vus:
+                        naissance = date(
+                            alea.randint(1958, 1999) if role != "ENF" else alea.randint(2000, 2008),
+                            alea.randint(1, 12),
+                            alea.randint(1, 28),
+                        )
+                    vus.add((role, prenom, naissance))
                     statut = alea.choices(
                         ["a_evaluer", "en_evaluation", "en_parcours", "sorti"], weights=[30, 10, 50, 10]
                     )[0]

@@ -4,16 +4,16 @@
 au lieu d'un gabarit par option (le gabarit `select_option.html` de Django coûtait l'essentiel du rendu des
 formulaires de filtre : 325 communes, une dizaine de listes par page).
 
-`ModelChoiceFilter` de django-filter, dont la liste de choix est lue par
-une requête ordinaire : Django lit les choix d'un champ de modèle par `QuerySet.iterator()`, qui ouvre sur
-PostgreSQL un curseur côté serveur (DECLARE, FETCH, CLOSE : trois allers-retours) pour quelques dizaines de
-lignes. Sur une page de liste à trois listes déroulantes, c'était plusieurs millisecondes par page.
+`ModelChoiceFilter` : celui de django-filter, dont la liste de choix est lue par une requête ordinaire. Django
+lit les choix d'un champ de modèle par `QuerySet.iterator()`, qui ouvre sur PostgreSQL un curseur côté serveur
+(DECLARE, FETCH, CLOSE : trois allers-retours) pour quelques dizaines de lignes ; sur une page de liste à trois
+listes déroulantes, c'était plusieurs millisecondes par page.
 """
 
 import django_filters
 from django import forms
 from django.forms.models import ModelChoiceIterator
-from django.utils.html import escape
+from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
 
 
@@ -25,14 +25,14 @@ class ListeRapide(forms.Select):
         brut = list(iter(self.choices))  # une lecture, sans le COUNT de len() d'un choix de modèle
         if any(isinstance(libelle, list | tuple) for _, libelle in brut):
             return super().render(name, value, attrs, renderer)
-        choix = [(str(v), str(libelle)) for v, libelle in brut]
+        # Comme le gabarit de Django : la valeur est toujours échappée, le libellé sauf s'il est déjà sûr.
+        choix = [(escape(str(v)), conditional_escape(libelle)) for v, libelle in brut]
         attrs = {"name": name, **self.build_attrs(self.attrs, attrs)}
         if self.allow_multiple_selected:
             attrs["multiple"] = True
-        valeurs = {str(v) for v in self.format_value(value)}
+        valeurs = {escape(str(v)) for v in self.format_value(value)}
         options = "".join(
-            f'<option value="{escape(v)}"{" selected" if v in valeurs else ""}>{escape(libelle)}</option>'
-            for v, libelle in choix
+            f'<option value="{v}"{" selected" if v in valeurs else ""}>{libelle}</option>' for v, libelle in choix
         )
         # Attributs dans l'ordre et la forme du gabarit attrs.html de Django (booléen vrai : nom seul).
         attributs = "".join(

@@ -195,7 +195,15 @@ def test_liste_rapide_meme_html_que_le_widget_de_django(multiple, valeur):
 
     from comptes.filtres import ListeMultipleRapide, ListeRapide
 
-    choix = [("", "---------"), ("a", "Aïe <b>"), ("b", 'Guillemets "x"'), ("c", "Ç & co")]
+    from django.utils.safestring import mark_safe
+
+    choix = [
+        ("", "---------"),
+        ("a", "Aïe <b>"),
+        ("b", 'Guillemets "x"'),
+        ("c", "Ç & co"),
+        ("d&", mark_safe("<i>sûr</i>")),
+    ]
     django_widget = (forms.SelectMultiple if multiple else forms.Select)(choices=choix, attrs={"class": "form-select"})
     rapide = (ListeMultipleRapide if multiple else ListeRapide)(choices=choix, attrs={"class": "form-select"})
     if not multiple and isinstance(valeur, list):
