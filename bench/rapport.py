@@ -49,7 +49,12 @@ def rapport(chemin):
             "",
             f"Tableau de bord (`tableau_calculer`, période {t['periode'][0]} – {t['periode'][1]}, tous les bassins) : "
             f"{t['requetes']} requêtes ; sans cache {_n(t['sans_cache_ms'])} ms ; avec cache "
-            f"{_n(t['avec_cache_ms'], 2)} ms ; SQL seul {_n(t['sql_ms'])} ms.",
+            f"{_n(t['avec_cache_ms'], 2)} ms ; SQL seul {_n(t['sql_ms'])} ms"
+            + (
+                f" ; période jamais calculée, stocks à ce jour en cache : {_n(t['nouvelle_periode_ms'])} ms."
+                if "nouvelle_periode_ms" in t
+                else "."
+            ),
         ]
     if d.get("import") and "premier_import_s" in d["import"]:
         i = d["import"]

@@ -28,7 +28,7 @@ def dans_le_plan():
     )
 
 
-@indicateur(axe="contexte", ordre=10, modeles=MODELES)
+@indicateur(axe="contexte", ordre=10, modeles=MODELES, periode=False)
 def foyers_droit_ouvert(ctx: Contexte):
     total, par_bassin = ctx.stock(Foyer.objects.filter(etat_droit__in=ETATS_DROIT_OUVERT), BASSIN)
     lien, liens = ctx.lien("beneficiaires:liste", etat_droit=list(ETATS_DROIT_OUVERT), role=Role.DEM)
@@ -45,7 +45,7 @@ def foyers_droit_ouvert(ctx: Contexte):
     )
 
 
-@indicateur(axe="contexte", ordre=11, modeles=MODELES)
+@indicateur(axe="contexte", ordre=11, modeles=MODELES, periode=False)
 def personnes_couvertes(ctx: Contexte):
     qs = Beneficiaire.objects.filter(foyer__etat_droit__in=ETATS_DROIT_OUVERT).exclude(
         statut_parcours=StatutParcours.ARCHIVE

@@ -232,18 +232,23 @@ class Declaration:
     axe: str
     ordre: int
     modeles: tuple
+    # Faux pour un stock « à ce jour » qui ne dépend pas de la période : le tableau le garde en cache pour
+    # toutes les périodes (jusqu'à la prochaine écriture sur ses modèles) au lieu de le recompter à chacune.
+    periode: bool = True
 
 
 _declarations: dict[str, Declaration] = {}
 
 
-def indicateur(*, axe, ordre=50, modeles=()):
+def indicateur(*, axe, ordre=50, modeles=(), periode=True):
     if axe not in AXES:
         raise ValueError(f"Axe inconnu : {axe} (attendu : {', '.join(AXES)})")
 
     def enregistrer(fonction):
         cle = f"{fonction.__module__}.{fonction.__qualname__}"
-        _declarations[cle] = Declaration(fonction=fonction, axe=axe, ordre=ordre, modeles=tuple(modeles))
+        _declarations[cle] = Declaration(
+            fonction=fonction, axe=axe, ordre=ordre, modeles=tuple(modeles), periode=periode
+        )
         return fonction
 
     return enregistrer
@@ -256,6 +261,13 @@ def _par_ordre():
 
 def declarations():
     return [d for _, d in _par_ordre()]
+
+
+def sources(*, axes=None, periode=None):
+    """Les clés des déclarations (des `axes` donnés ; dépendant de la période ou non), dans l'ordre d'affichage."""
+    return [
+        cle for cle, d in _par_ordre() if (axes is None or d.axe in axes) and (periode is None or d.periode == periode)
+    ]
 
 
 def modeles_surveilles():

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import cache as cache_tableau
+from . import registre
 from .models import ChiffreCle, Objectif
 from .registre import AXES, Contexte, calculer, declarations, signature, taux
 
@@ -190,6 +191,8 @@ AXES_COMPARES = tuple(a for a in AXES if a != "contexte")
 
 def _bruts(ctx, utiliser_cache, axes=None, sources=None):
     """Les indicateurs d'une période (des `axes` ou des déclarations `sources` donnés), en cache à part."""
+    if sources is not None and not sources:
+        return []
     if not utiliser_cache:
         return calculer(ctx, axes=axes, sources=sources)
     nature = "bruts-" + "-".join(axes or AXES)
@@ -217,9 +220,14 @@ def _calculer(*, debut, fin, bassins, restreint, utiliser_cache=False):
     ctx_compare = Contexte(
         debut=debut, fin=fin, debut_precedent=precedent_debut if est_mois_entiers(debut, fin) else None, **commun
     )
-    indicateurs = _bruts(ctx, utiliser_cache, axes=("contexte",)) + _bruts(
-        ctx_compare, utiliser_cache, axes=AXES_COMPARES
-    )
+    # Chiffres clés : les stocks « à ce jour » (periode=False) sont gardés en cache pour toutes les périodes.
+    aujourdhui = timezone.localdate()
+    ctx_stocks = Contexte(debut=aujourdhui, fin=aujourdhui, **commun)
+    stocks = _bruts(ctx_stocks, utiliser_cache, sources=registre.sources(axes=("contexte",), periode=False))
+    dates = _bruts(ctx, utiliser_cache, sources=registre.sources(axes=("contexte",), periode=True))
+    ordre = {cle: i for i, cle in enumerate(registre.sources(axes=("contexte",)))}
+    contexte = sorted(stocks + dates, key=lambda i: ordre.get(i.source, len(ordre)))
+    indicateurs = contexte + _bruts(ctx_compare, utiliser_cache, axes=AXES_COMPARES)
     precedents = {i.code: i.precedent for i in indicateurs if i.precedent is not None}
     a_recalculer = {i.source for i in indicateurs if i.axe != "contexte" and i.precedent is None}
     if a_recalculer:

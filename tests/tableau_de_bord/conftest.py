@@ -17,8 +17,8 @@ def registre_isole():
     sauvegarde = dict(registre._declarations)
     registre._declarations.clear()
 
-    def declarer(fonction, *, axe, ordre=50, modeles=()):
-        return registre.indicateur(axe=axe, ordre=ordre, modeles=modeles)(fonction)
+    def declarer(fonction, *, axe, ordre=50, modeles=(), periode=True):
+        return registre.indicateur(axe=axe, ordre=ordre, modeles=modeles, periode=periode)(fonction)
 
     yield declarer
     registre._declarations.clear()

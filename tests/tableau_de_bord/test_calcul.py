@@ -285,3 +285,30 @@ def test_requetes_constantes_indicateurs_reels(bassins):
     trente = _compter_requetes_reelles(liste)
     assert vide == trois == trente
     assert trente <= 2 * len(registre.declarations()) * 3 + 2  # borné par le nombre de déclarations
+
+
+def test_stock_a_ce_jour_garde_pour_toutes_les_periodes(bassins, registre_isole):
+    """Un chiffre clé déclaré periode=False n'est pas recompté pour une autre période (même version des
+    données) ; une écriture sur ses modèles le périme."""
+    from tests.beneficiaires.factories import FoyerFactory
+
+    from .indicateurs_test import foyers_ouverts
+
+    appels = []
+
+    def stock_foyers(ctx):
+        appels.append((ctx.debut, ctx.fin))
+        ind = foyers_ouverts(ctx)
+        ind.code = "test_stock"
+        return ind
+
+    registre_isole(stock_foyers, axe="contexte", ordre=1, modeles=("beneficiaires.Foyer",), periode=False)
+    liste = tous(bassins)
+    FoyerFactory(commune=bassins["Gien"].commune_test, etat_droit=2)
+    for annee in (2016, 2017, 2018):
+        t = tableau_calculer(debut=date(annee, 1, 1), fin=date(annee, 12, 31), bassins=liste, restreint=False)
+        assert t.indicateur("test_stock").precedent is None
+    assert len(appels) == 1
+    FoyerFactory(commune=bassins["Gien"].commune_test, etat_droit=2)  # écriture surveillée : nouvelle version
+    tableau_calculer(**ANNEE_2018, bassins=liste, restreint=False)
+    assert len(appels) == 2
