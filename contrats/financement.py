@@ -18,6 +18,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db.models import Count, DateField, F, Func, IntegerField, Value
+from django.db.models.functions import Greatest, Least
+
 from .models import STATUTS_SIGNES, ContratAide, ParametreFinancier
 
 CENTIME = Decimal("0.01")
@@ -100,37 +103,35 @@ def mois_couverts(debut: date, fin: date):
     return resultat
 
 
-def echeancier_valeurs(*, debut, fin, heures, taux_etat, bareme: Bareme, borne=None):
-    """L'échéancier d'un contrat décrit par ses valeurs. `borne` : (premier, dernier) jour à garder."""
+def ligne_du_mois(*, mois, jours, jours_mois, heures, taux_etat, bareme: Bareme):
+    """La ligne d'échéancier d'un mois : `jours` couverts sur `jours_mois`, aux valeurs du barème de ce mois."""
+    heures, taux_etat = Decimal(heures), Decimal(taux_etat)
+    prorata = Decimal(jours) / Decimal(jours_mois)
+    rsa, smic = bareme.rsa(mois), bareme.smic(mois)
+    part_rsa = arrondir(taux_departement(heures) * rsa * prorata) if rsa is not None else Decimal("0.00")
+    aide_due = (
+        arrondir(taux_etat / 100 * smic * heures * SEMAINES_PAR_MOIS * prorata) if smic is not None else Decimal("0.00")
+    )
+    return LigneEcheancier(
+        mois=mois,
+        jours=jours,
+        jours_mois=jours_mois,
+        rsa=rsa,
+        smic=smic,
+        part_rsa=part_rsa,
+        aide_due=aide_due,
+        part_departement=min(part_rsa, aide_due),
+    )
+
+
+def echeancier_valeurs(*, debut, fin, heures, taux_etat, bareme: Bareme):
+    """L'échéancier d'un contrat décrit par ses valeurs."""
     if not (debut and fin and heures is not None and taux_etat is not None) or fin < debut:
         return []
-    heures, taux_etat = Decimal(heures), Decimal(taux_etat)
-    taux_dep = taux_departement(heures)
-    lignes = []
-    for mois, jours, jours_mois in mois_couverts(debut, fin):
-        if borne and not (borne[0] <= mois <= borne[1]):
-            continue
-        prorata = Decimal(jours) / Decimal(jours_mois)
-        rsa, smic = bareme.rsa(mois), bareme.smic(mois)
-        part_rsa = arrondir(taux_dep * rsa * prorata) if rsa is not None else Decimal("0.00")
-        aide_due = (
-            arrondir(taux_etat / 100 * smic * heures * SEMAINES_PAR_MOIS * prorata)
-            if smic is not None
-            else Decimal("0.00")
-        )
-        lignes.append(
-            LigneEcheancier(
-                mois=mois,
-                jours=jours,
-                jours_mois=jours_mois,
-                rsa=rsa,
-                smic=smic,
-                part_rsa=part_rsa,
-                aide_due=aide_due,
-                part_departement=min(part_rsa, aide_due),
-            )
-        )
-    return lignes
+    return [
+        ligne_du_mois(mois=mois, jours=jours, jours_mois=jours_mois, heures=heures, taux_etat=taux_etat, bareme=bareme)
+        for mois, jours, jours_mois in mois_couverts(debut, fin)
+    ]
 
 
 def echeancier(contrat: ContratAide, bareme: Bareme | None = None):
@@ -148,38 +149,81 @@ def total_echeancier(lignes):
     return sum((ligne.part_departement for ligne in lignes), Decimal("0.00"))
 
 
-CHAMPS_CALCUL = ("pk", "date_debut", "date_fin", "date_rupture", "heures_hebdomadaires", "taux_aide_etat")
+class EcartJours(Func):
+    """Nombre entier de jours de la première date à la seconde (PostgreSQL : différence de dates ; SQLite :
+    différence de jours juliens)."""
+
+    arity = 2
+    output_field = IntegerField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        debut, fin = (compiler.compile(e) for e in self.get_source_expressions())
+        if connection.vendor == "sqlite":
+            sql = f"CAST(julianday({fin[0]}) - julianday({debut[0]}) AS INTEGER)"
+        else:
+            sql = f"({fin[0]} - {debut[0]})"
+        return sql, (*fin[1], *debut[1])
 
 
 def engagements(qs, debut: date, fin: date, *, champ_bassin=None):
     """Cofinancement engagé par mois sur [debut, fin] pour les conventions signées du QuerySet.
 
-    Nombre de requêtes borné : une pour les contrats qui chevauchent la période (seulement les colonnes
-    utiles), une pour le barème. Rend (total, {bassin_id: montant}, {mois: montant}, {(bassin_id, mois): montant}).
+    Agrégé en SQL, en une requête : pour chaque mois de la période, les contrats qui le couvrent sont comptés
+    par (bassin, heures, taux de l'État, jours couverts ce mois-là) ; la part d'un mois ne dépend que de ces
+    valeurs et du barème du mois, calculée ici en Decimal (mêmes règles et même arrondi que l'échéancier d'un
+    contrat) puis multipliée par le nombre de contrats. Le nombre de groupes est borné (bassins x durées x taux
+    x 31 jours par mois), quel que soit le nombre de contrats. Plus une requête pour le barème.
+    Rend (total, {bassin_id: montant}, {mois: montant}, {(bassin_id, mois): montant}).
     """
     bareme = Bareme()
-    champs = CHAMPS_CALCUL + ((champ_bassin,) if champ_bassin else ())
-    lignes = (
+    base = (
         qs.filter(statut__in=STATUTS_SIGNES, date_debut__lte=fin)
         .avec_fin_effective()
-        .filter(fin_effective__gte=debut)
+        .filter(fin_effective__gte=debut, heures_hebdomadaires__isnull=False, taux_aide_etat__isnull=False)
         .order_by()
-        .values_list(*champs)
     )
-    premier_mois = date(debut.year, debut.month, 1)
+    parties = []
+    for mois, _jours, jours_mois in mois_couverts(date(debut.year, debut.month, 1), fin):
+        dernier = mois.replace(day=jours_mois)
+        premier_v, dernier_v = Value(mois, output_field=DateField()), Value(dernier, output_field=DateField())
+        parties.append(
+            base.filter(date_debut__lte=dernier, fin_effective__gte=mois)
+            .annotate(
+                _mois=premier_v,
+                _bassin=F(champ_bassin) if champ_bassin else Value(None, output_field=IntegerField()),
+                _jours=EcartJours(
+                    Greatest("date_debut", premier_v, output_field=DateField()),
+                    Least("fin_effective", dernier_v, output_field=DateField()),
+                ),
+            )
+            .values("_mois", "_bassin", "heures_hebdomadaires", "taux_aide_etat", "_jours")
+            .annotate(_n=Count("pk"))
+        )
     total, par_bassin, par_mois, croise = Decimal("0.00"), {}, {}, {}
-    for ligne in lignes:
-        _pk, d, f, rupture, heures, taux = ligne[:6]
-        bassin = ligne[6] if champ_bassin else None
-        for m in echeancier_valeurs(
-            debut=d, fin=rupture or f, heures=heures, taux_etat=taux, bareme=bareme, borne=(premier_mois, fin)
-        ):
-            total += m.part_departement
-            par_mois[m.mois] = par_mois.get(m.mois, Decimal("0.00")) + m.part_departement
-            if champ_bassin:
-                par_bassin[bassin] = par_bassin.get(bassin, Decimal("0.00")) + m.part_departement
-                cle = (bassin, m.mois)
-                croise[cle] = croise.get(cle, Decimal("0.00")) + m.part_departement
+    if not parties:
+        return total, par_bassin, par_mois, croise
+    for ligne in parties[0].union(*parties[1:], all=True):
+        mois = ligne["_mois"]
+        if isinstance(mois, str):  # SQLite rend la date littérale d'une union en texte
+            mois = date.fromisoformat(mois)
+        jours_mois = calendar.monthrange(mois.year, mois.month)[1]
+        montant = (
+            ligne_du_mois(
+                mois=mois,
+                jours=ligne["_jours"] + 1,
+                jours_mois=jours_mois,
+                heures=ligne["heures_hebdomadaires"],
+                taux_etat=ligne["taux_aide_etat"],
+                bareme=bareme,
+            ).part_departement
+            * ligne["_n"]
+        )
+        total += montant
+        par_mois[mois] = par_mois.get(mois, Decimal("0.00")) + montant
+        if champ_bassin:
+            bassin = ligne["_bassin"]
+            par_bassin[bassin] = par_bassin.get(bassin, Decimal("0.00")) + montant
+            croise[(bassin, mois)] = croise.get((bassin, mois), Decimal("0.00")) + montant
     return total, par_bassin, dict(sorted(par_mois.items())), croise
 
 

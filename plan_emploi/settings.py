@@ -126,7 +126,14 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})
-    DATABASES["default"]["OPTIONS"]["options"] = "-c statement_timeout=30000 -c lock_timeout=10000"
+    # random_page_cost : 1.1 (disques SSD, données en mémoire) au lieu de 4 (disques tournants) ; avec 4, les
+    # listes filtrées par périmètre parcouraient toute la table des personnes au lieu de suivre son index
+    # (liste des contrats à 2 millions de personnes : 210 -> 59 ms pour son comptage). PG_RANDOM_PAGE_COST
+    # pour une autre valeur (celle du serveur : vide).
+    cout_page = env.str("PG_RANDOM_PAGE_COST", default="1.1")
+    DATABASES["default"]["OPTIONS"]["options"] = "-c statement_timeout=30000 -c lock_timeout=10000" + (
+        f" -c random_page_cost={float(cout_page)}" if cout_page else ""
+    )
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:

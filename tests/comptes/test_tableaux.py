@@ -192,10 +192,9 @@ def test_liste_rapide_meme_html_que_le_widget_de_django(multiple, valeur):
     import re
 
     from django import forms
+    from django.utils.safestring import mark_safe
 
     from comptes.filtres import ListeMultipleRapide, ListeRapide
-
-    from django.utils.safestring import mark_safe
 
     choix = [
         ("", "---------"),

@@ -122,3 +122,66 @@ def test_total_engage_nombre_de_requetes_borne(django_assert_max_num_queries):
         ContratAideFactory(signe=True, date_debut=D(2018, 1, 1), date_fin=D(2018, 12, 31))
     with django_assert_max_num_queries(2):
         assert total_engage_annee(2018) == Decimal("480.02") * 12 * 15
+
+
+def _reference(contrats, debut, fin):
+    """L'ancien calcul, contrat par contrat : l'échéancier de chacun, mois de la période gardés."""
+    bareme, premier = Bareme(), D(debut.year, debut.month, 1)
+    total, par_mois = Decimal("0.00"), {}
+    for c in contrats:
+        if c.statut not in (Statut.SIGNE, Statut.EN_COURS, Statut.TERMINE, Statut.ROMPU):
+            continue
+        fin_aide = c.date_rupture or c.date_fin
+        if c.date_debut > fin or fin_aide < debut:
+            continue
+        for ligne in echeancier_valeurs(
+            debut=c.date_debut, fin=fin_aide, heures=c.heures_hebdomadaires, taux_etat=c.taux_aide_etat, bareme=bareme
+        ):
+            if premier <= ligne.mois <= fin:
+                total += ligne.part_departement
+                par_mois[ligne.mois] = par_mois.get(ligne.mois, Decimal("0.00")) + ligne.part_departement
+    return total, par_mois
+
+
+def test_engagements_agreges_en_sql_egaux_aux_echeanciers_contrat_par_contrat(bassins, django_assert_max_num_queries):
+    """Mois partiels, ruptures, conventions de 7 heures, taux différents, changement du RSA en septembre 2017,
+    périodes commençant en cours de mois : l'agrégat groupé donne au centime la somme des échéanciers."""
+    import random
+
+    from contrats.models import ContratAide
+
+    alea = random.Random(45)
+    noms = list(bassins)
+    for i in range(40):
+        debut = D(2017, 1, 1) + datetime.timedelta(days=alea.randint(0, 600))
+        fin_prevue = debut + datetime.timedelta(days=alea.choice([90, 180, 364, 400]))
+        rompu = i % 5 == 0
+        heures = Decimal(alea.choice(["7", "20", "26", "35"]))
+        ContratAideFactory(
+            signe=True,
+            beneficiaire__commune=bassins[noms[i % 4]].commune_test,
+            date_debut=debut,
+            date_fin=fin_prevue,
+            heures_hebdomadaires=heures,
+            motif_heures_reduites="Reprise progressive (santé)" if heures < 20 else "",
+            taux_aide_etat=Decimal(alea.choice(["60", "75", "90"])),
+            statut=Statut.ROMPU if rompu else Statut.SIGNE,
+            date_rupture=debut + datetime.timedelta(days=alea.randint(10, 80)) if rompu else None,
+            motif_rupture="cdi" if rompu else "",
+        )
+    ContratAideFactory(date_debut=D(2017, 6, 1), date_fin=D(2018, 5, 31))  # brouillon : jamais engagé
+    contrats = list(ContratAide.objects.all())
+    for debut, fin in [
+        (D(2017, 1, 1), D(2017, 12, 31)),
+        (D(2018, 1, 1), D(2018, 12, 31)),
+        (D(2017, 9, 15), D(2018, 2, 10)),
+        (D(2016, 1, 1), D(2019, 12, 31)),
+    ]:
+        with django_assert_max_num_queries(2):
+            total, par_bassin, par_mois, croise = financement.engagements(
+                ContratAide.objects.all(), debut, fin, champ_bassin="beneficiaire__commune__bassin_emploi"
+            )
+        attendu_total, attendu_mois = _reference(contrats, debut, fin)
+        assert total == attendu_total and total > 0
+        assert par_mois == dict(sorted(attendu_mois.items()))
+        assert sum(par_bassin.values()) == total == sum(croise.values())
