@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, DateField, F, Func, IntegerField, Value
+from django.db.models import Count, DateField, F, IntegerField, Value
 from django.db.models.functions import Greatest, Least
 
 from .models import STATUTS_SIGNES, ContratAide, ParametreFinancier
@@ -149,82 +149,85 @@ def total_echeancier(lignes):
     return sum((ligne.part_departement for ligne in lignes), Decimal("0.00"))
 
 
-class EcartJours(Func):
-    """Nombre entier de jours de la première date à la seconde (PostgreSQL : différence de dates ; SQLite :
-    différence de jours juliens)."""
-
-    arity = 2
-    output_field = IntegerField()
-
-    def as_sql(self, compiler, connection, **extra_context):
-        debut, fin = (compiler.compile(e) for e in self.get_source_expressions())
-        if connection.vendor == "sqlite":
-            sql = f"CAST(julianday({fin[0]}) - julianday({debut[0]}) AS INTEGER)"
-        else:
-            sql = f"({fin[0]} - {debut[0]})"
-        return sql, (*fin[1], *debut[1])
-
-
 def engagements(qs, debut: date, fin: date, *, champ_bassin=None):
     """Cofinancement engagé par mois sur [debut, fin] pour les conventions signées du QuerySet.
 
-    Agrégé en SQL, en une requête : pour chaque mois de la période, les contrats qui le couvrent sont comptés
-    par (bassin, heures, taux de l'État, jours couverts ce mois-là) ; la part d'un mois ne dépend que de ces
-    valeurs et du barème du mois, calculée ici en Decimal (mêmes règles et même arrondi que l'échéancier d'un
-    contrat) puis multipliée par le nombre de contrats. Le nombre de groupes est borné (bassins x durées x taux
-    x 31 jours par mois), quel que soit le nombre de contrats. Plus une requête pour le barème.
-    Rend (total, {bassin_id: montant}, {mois: montant}, {(bassin_id, mois): montant}).
+    Les mois comptés sont ceux de la période (du mois de `debut` à celui de `fin`), chacun pour les jours que
+    le contrat y couvre. Une requête groupée rend, par (bassin, heures, taux de l'État, début et fin de l'aide
+    ramenés à ces mois), le nombre de contrats : des contrats aux mêmes valeurs ont le même échéancier. Pour
+    chaque groupe, seuls le premier et le dernier mois (peut-être partiels) sont calculés ; les mois pleins
+    entre les deux sont comptés par différences cumulées, puis valorisés une fois par (mois, heures, taux).
+    Mêmes règles et même arrondi que l'échéancier d'un contrat (`ligne_du_mois`). Plus une requête pour le
+    barème. Rend (total, {bassin_id: montant}, {mois: montant}, {(bassin_id, mois): montant}).
     """
     bareme = Bareme()
-    base = (
+    mois = [m for m, _j, _jm in mois_couverts(date(debut.year, debut.month, 1), fin)]
+    total, par_bassin, par_mois, croise = Decimal("0.00"), {}, {}, {}
+    if not mois:
+        return total, par_bassin, par_mois, croise
+    rang = {m: i for i, m in enumerate(mois)}
+    jours_mois = [calendar.monthrange(m.year, m.month)[1] for m in mois]
+    premier, dernier = mois[0], mois[-1].replace(day=jours_mois[-1])
+    groupes = (
         qs.filter(statut__in=STATUTS_SIGNES, date_debut__lte=fin)
         .avec_fin_effective()
         .filter(fin_effective__gte=debut, heures_hebdomadaires__isnull=False, taux_aide_etat__isnull=False)
+        .annotate(
+            _bassin=F(champ_bassin) if champ_bassin else Value(None, output_field=IntegerField()),
+            _debut=Greatest("date_debut", Value(premier, output_field=DateField()), output_field=DateField()),
+            _fin=Least("fin_effective", Value(dernier, output_field=DateField()), output_field=DateField()),
+        )
         .order_by()
+        .values("_bassin", "heures_hebdomadaires", "taux_aide_etat", "_debut", "_fin")
+        .annotate(_n=Count("pk"))
     )
-    parties = []
-    for mois, _jours, jours_mois in mois_couverts(date(debut.year, debut.month, 1), fin):
-        dernier = mois.replace(day=jours_mois)
-        premier_v, dernier_v = Value(mois, output_field=DateField()), Value(dernier, output_field=DateField())
-        parties.append(
-            base.filter(date_debut__lte=dernier, fin_effective__gte=mois)
-            .annotate(
-                _mois=premier_v,
-                _bassin=F(champ_bassin) if champ_bassin else Value(None, output_field=IntegerField()),
-                _jours=EcartJours(
-                    Greatest("date_debut", premier_v, output_field=DateField()),
-                    Least("fin_effective", dernier_v, output_field=DateField()),
-                ),
+    montants = {}  # (rang du mois, jours, heures, taux) -> part du Département d'un contrat
+
+    def part(i, jours, heures, taux):
+        cle = (i, jours, heures, taux)
+        if cle not in montants:
+            ligne = ligne_du_mois(
+                mois=mois[i], jours=jours, jours_mois=jours_mois[i], heures=heures, taux_etat=taux, bareme=bareme
             )
-            .values("_mois", "_bassin", "heures_hebdomadaires", "taux_aide_etat", "_jours")
-            .annotate(_n=Count("pk"))
-        )
-    total, par_bassin, par_mois, croise = Decimal("0.00"), {}, {}, {}
-    if not parties:
-        return total, par_bassin, par_mois, croise
-    for ligne in parties[0].union(*parties[1:], all=True):
-        mois = ligne["_mois"]
-        if isinstance(mois, str):  # SQLite rend la date littérale d'une union en texte
-            mois = date.fromisoformat(mois)
-        jours_mois = calendar.monthrange(mois.year, mois.month)[1]
-        montant = (
-            ligne_du_mois(
-                mois=mois,
-                jours=ligne["_jours"] + 1,
-                jours_mois=jours_mois,
-                heures=ligne["heures_hebdomadaires"],
-                taux_etat=ligne["taux_aide_etat"],
-                bareme=bareme,
-            ).part_departement
-            * ligne["_n"]
-        )
+            montants[cle] = ligne.part_departement
+        return montants[cle]
+
+    def ajouter(bassin, i, montant):
+        nonlocal total
         total += montant
-        par_mois[mois] = par_mois.get(mois, Decimal("0.00")) + montant
+        par_mois[mois[i]] = par_mois.get(mois[i], Decimal("0.00")) + montant
         if champ_bassin:
-            bassin = ligne["_bassin"]
             par_bassin[bassin] = par_bassin.get(bassin, Decimal("0.00")) + montant
-            croise[(bassin, mois)] = croise.get((bassin, mois), Decimal("0.00")) + montant
+            croise[(bassin, mois[i])] = croise.get((bassin, mois[i]), Decimal("0.00")) + montant
+
+    pleins = {}  # (bassin, heures, taux) -> différences cumulées du nombre de contrats couvrant un mois entier
+    for g in groupes:
+        d, f, n = _en_date(g["_debut"]), _en_date(g["_fin"]), g["_n"]
+        if f < d:
+            continue
+        heures, taux, bassin = g["heures_hebdomadaires"], g["taux_aide_etat"], g["_bassin"]
+        i, j = rang[d.replace(day=1)], rang[f.replace(day=1)]
+        if i == j:
+            ajouter(bassin, i, part(i, (f - d).days + 1, heures, taux) * n)
+            continue
+        ajouter(bassin, i, part(i, jours_mois[i] - d.day + 1, heures, taux) * n)
+        ajouter(bassin, j, part(j, f.day, heures, taux) * n)
+        if j > i + 1:
+            diff = pleins.setdefault((bassin, heures, taux), [0] * (len(mois) + 1))
+            diff[i + 1] += n
+            diff[j] -= n
+    for (bassin, heures, taux), diff in pleins.items():
+        couvrants = 0
+        for i in range(len(mois)):
+            couvrants += diff[i]
+            if couvrants:
+                ajouter(bassin, i, part(i, jours_mois[i], heures, taux) * couvrants)
     return total, par_bassin, dict(sorted(par_mois.items())), croise
+
+
+def _en_date(valeur):
+    """SQLite rend le résultat de MAX/MIN sur des dates en texte ISO."""
+    return date.fromisoformat(valeur) if isinstance(valeur, str) else valeur
 
 
 def total_engage_annee(annee: int, qs=None):
