@@ -11,7 +11,8 @@ from referentiel.models import BassinEmploi, Commune
 from .models import FREINS, Beneficiaire, EtatDroit, Orientation, StatutParcours, normaliser
 from .models import Role as RoleFoyer
 
-OUI_NON = [("true", "Oui"), ("false", "Non")]
+# Le choix vide en tête : sans lui, la liste montrerait « Oui » et le formulaire renvoyé filtrerait sans le vouloir.
+OUI_NON = [("", "Indifférent"), ("true", "Oui"), ("false", "Non")]
 
 
 class DateInput(forms.DateInput):

@@ -420,3 +420,17 @@ def test_le_fil_montre_statuts_et_referents_depuis_l_historique(orleanais, refer
     assert "Statut du parcours : Archivé" in titres
     assert "Référent désigné : Nadia Autre" in titres
     assert f"Référent désigné : {referent}" in titres
+
+
+def test_filtre_sdd_indifferent_par_defaut(client, bassins, admin_user):
+    """Sans choix vide, la liste déroulante montrait « Oui » : renvoyer le formulaire filtrait sans le vouloir."""
+    BeneficiaireFactory(commune=bassins["Orléans"].commune_test, soumis_droits_devoirs=True)
+    BeneficiaireFactory(commune=bassins["Orléans"].commune_test, soumis_droits_devoirs=False, role="ENF")
+    client_de(client, admin_user)
+    html = client.get(reverse("beneficiaires:liste")).content.decode()
+    choix = html[html.index('name="sdd"') : html.index("</select>", html.index('name="sdd"'))]
+    assert '<option value="" selected>Indifférent</option>' in choix
+    # Le formulaire renvoyé tel quel (sdd vide) garde les deux personnes.
+    reponse = client.get(reverse("beneficiaires:liste"), {"sdd": ""})
+    assert reponse.context["table"].paginator.count == 2
+    assert client.get(reverse("beneficiaires:liste"), {"sdd": "false"}).context["table"].paginator.count == 1
