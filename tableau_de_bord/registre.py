@@ -143,19 +143,12 @@ class Contexte:
 
     def ventiler(self, qs, *, champ_date, champ_bassin, mesure=None):
         """Une requête groupée (bassin, mois) sur la période. Rend (total, par_bassin, par_mois)."""
-        total, par_bassin, par_mois, _ = self.ventiler_detail(
-            qs, champ_date=champ_date, champ_bassin=champ_bassin, mesure=mesure
-        )
-        return total, par_bassin, par_mois
-
-    def ventiler_detail(self, qs, *, champ_date, champ_bassin, mesure=None):
-        """Comme ventiler, avec en plus le croisement {(bassin_id, mois): valeur} (même requête unique)."""
-        return self._ventiler(qs, champ_date=champ_date, champ_bassin=champ_bassin, mesure=mesure)[:4]
+        return self._ventiler(qs, champ_date=champ_date, champ_bassin=champ_bassin, mesure=mesure)[:3]
 
     def _ventiler(self, qs, *, champ_date, champ_bassin, mesure=None, avec_precedent=False):
-        """La requête groupée (bassin, mois). Avec `avec_precedent` et `debut_precedent`, elle couvre aussi la
-        période précédente : ses mois (tous avant `debut`) ne font que son total, rendu en cinquième valeur
-        (None sinon)."""
+        """La requête groupée (bassin, mois). Rend (total, par_bassin, par_mois, {(bassin_id, mois): valeur},
+        précédent). Avec `avec_precedent` et `debut_precedent`, elle couvre aussi la période précédente : ses
+        mois (tous avant `debut`) ne font que son total, « précédent » (None sinon)."""
         mesure = mesure if mesure is not None else Count("pk")
         fusion = avec_precedent and self.debut_precedent is not None
         debut = self.debut_precedent if fusion else self.debut
