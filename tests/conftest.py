@@ -5,6 +5,7 @@ from django.db import connection
 
 from tests.comptes.factories import UserFactory
 from tests.concurrence import postgresql_requis  # noqa: F401 - fixture partagée
+from tests.e2e import conftest as e2e
 from tests.referentiel.factories import BassinFactory, CommuneFactory
 
 
@@ -61,3 +62,39 @@ def referent_gien(db, bassins):
 @pytest.fixture
 def agent_mobilite(db):
     return UserFactory(agent_mobilite=True)
+
+
+# --- Parcours dans Chromium rangés dans le dossier d'une application -------------------------------------
+# (le conftest de tests/e2e, qui redéfinit navigateur et onglet pour tout son dossier, ne vaut que là)
+
+onglet = e2e.onglet
+
+
+@pytest.fixture(scope="module")
+def _orm_pendant_le_parcours():
+    """L'API synchrone de Playwright fait tourner une boucle asyncio dans le fil du test : l'ORM n'y est permis
+    que pendant le module qui a ouvert le navigateur (vidage de la base compris), jamais pour le reste."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
+
+
+@pytest.fixture(scope="module")
+def navigateur(request, _orm_pendant_le_parcours):
+    """Le Chromium déjà ouvert par un autre module de parcours (un seul Playwright synchrone par processus),
+    sinon un Chromium propre au module, fermé à sa fin. Sans Chromium, le parcours est sauté avec sa raison."""
+    for definition in request._fixturemanager._arg2fixturedefs.get("navigateur", ()):
+        resultat = getattr(definition, "cached_result", None)
+        if resultat is not None and resultat[0] is not None:
+            yield resultat[0]
+            return
+    if e2e.CHROMIUM is None:
+        pytest.skip(e2e.RAISON_SANS_CHROMIUM)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        ouvert = pw.chromium.launch(executable_path=e2e.CHROMIUM, args=e2e.ARGUMENTS_CHROMIUM, headless=True)
+        try:
+            yield ouvert
+        finally:
+            ouvert.close()

@@ -7,55 +7,12 @@ import pytest
 from contrats.models import ContratAide, Statut
 from tests.beneficiaires.factories import BeneficiaireFactory
 from tests.comptes.factories import UserFactory
+from tests.e2e.conftest import MOT_DE_PASSE, connecter, texte_principal, verifier_page
 from tests.referentiel.factories import BassinFactory, CommuneFactory, StructureFactory
 
 from .factories import ContratAideFactory, EnveloppeFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def _e2e():
-    """Les outils du dossier e2e, importés seulement quand un parcours tourne."""
-    from tests.e2e import conftest
-
-    return conftest
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _orm_pendant_le_parcours():
-    """L'API synchrone de Playwright fait tourner une boucle asyncio dans le fil du test : Django y refuserait
-    l'ORM. Le réglage ne vaut que pendant ce module (jusqu'au vidage de la base), il ne fuit pas ailleurs."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
-
-
-@pytest.fixture(scope="module")
-def navigateur():
-    e2e = _e2e()
-    if e2e.CHROMIUM is None:
-        pytest.skip(e2e.RAISON_SANS_CHROMIUM)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        nav = pw.chromium.launch(executable_path=e2e.CHROMIUM, args=e2e.ARGUMENTS_CHROMIUM, headless=True)
-        try:
-            yield nav
-        finally:
-            nav.close()
-
-
-@pytest.fixture
-def onglet(navigateur, live_server, request):
-    e2e = _e2e()
-    contexte = navigateur.new_context(
-        base_url=live_server.url, locale="fr-FR", timezone_id="Europe/Paris", viewport={"width": 1280, "height": 900}
-    )
-    contexte.set_default_timeout(e2e.DELAI_MS)
-    try:
-        yield e2e.Onglet(contexte.new_page(), live_server.url, request.node.name)
-    finally:
-        contexte.close()
 
 
 def test_prescrire_signer_et_consulter(onglet):
@@ -67,9 +24,7 @@ def test_prescrire_signer_et_consulter(onglet):
     EnveloppeFactory(annee=datetime.date.today().year, nombre_contrats=10)
     ContratAideFactory(beneficiaire=BeneficiaireFactory(commune=commune), referent=referent, signe=True)
 
-    e2e = _e2e()
-    connecter, verifier_page, texte_principal = e2e.connecter, e2e.verifier_page, e2e.texte_principal
-    connecter(onglet, referent.username, e2e.MOT_DE_PASSE, verifier=False)
+    connecter(onglet, referent.username, MOT_DE_PASSE, verifier=False)
     onglet.aller("/contrats/")
     verifier_page(onglet, "liste")
 

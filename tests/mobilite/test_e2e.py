@@ -9,45 +9,11 @@ from django.utils import timezone
 
 from mobilite.models import Location, StatutLocation
 from tests.comptes.factories import UserFactory
-from tests.e2e import conftest as e2e
 from tests.e2e.conftest import MOT_DE_PASSE, connecter, texte_principal, verifier_page
 
 from .factories import MaintenanceFactory, VehiculeFactory, personne
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-_chromium_requis = e2e._chromium_requis
-onglet = e2e.onglet
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _orm_pendant_le_parcours():
-    """L'API synchrone de Playwright fait tourner une boucle asyncio dans le fil du test : l'ORM n'y est permis
-    que pendant ce module (vidage de la base compris), jamais pour le reste du processus."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
-
-
-@pytest.fixture(scope="module")
-def navigateur(request, _orm_pendant_le_parcours):
-    """Le Chromium déjà ouvert par un autre module de parcours (un seul Playwright synchrone par processus),
-    sinon le nôtre, fermé à la fin du module."""
-    for definition in request._fixturemanager._arg2fixturedefs.get("navigateur", ()):
-        resultat = getattr(definition, "cached_result", None)
-        if resultat is not None and resultat[0] is not None:
-            yield resultat[0]
-            return
-    if e2e.CHROMIUM is None:
-        pytest.skip(e2e.RAISON_SANS_CHROMIUM)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        ouvert = pw.chromium.launch(executable_path=e2e.CHROMIUM, args=e2e.ARGUMENTS_CHROMIUM, headless=True)
-        try:
-            yield ouvert
-        finally:
-            ouvert.close()
 
 
 def test_reserver_remettre_et_reprendre_un_vehicule(onglet, bassins):
