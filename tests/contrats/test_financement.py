@@ -177,10 +177,13 @@ def test_engagements_agreges_en_sql_egaux_aux_echeanciers_contrat_par_contrat(ba
         (D(2017, 9, 15), D(2018, 2, 10)),
         (D(2016, 1, 1), D(2019, 12, 31)),
     ]:
-        with django_assert_max_num_queries(2):
+        with django_assert_max_num_queries(2) as requetes:
             total, par_bassin, par_mois, croise = financement.engagements(
                 ContratAide.objects.all(), debut, fin, champ_bassin="beneficiaire__commune__bassin_emploi"
             )
+        # Agrégé en SQL : les contrats arrivent comptés par groupe, pas un par un.
+        requete_contrats = next(q["sql"] for q in requetes.captured_queries if "contrats_contrataide" in q["sql"])
+        assert "GROUP BY" in requete_contrats and "COUNT(" in requete_contrats
         attendu_total, attendu_mois = _reference(contrats, debut, fin)
         assert total == attendu_total and total > 0
         assert par_mois == dict(sorted(attendu_mois.items()))
