@@ -9,7 +9,7 @@ from collections import defaultdict
 from django.db.models import Count, F, Q
 from django.db.models.functions import TruncMonth
 
-from tableau_de_bord.registre import Contexte, Indicateur, indicateur, taux
+from tableau_de_bord.registre import Contexte, Indicateur, indicateur, premier_du_mois, taux
 
 from .filters import condition_delai_30j
 from .models import FREINS, Beneficiaire, Foyer, Role, StatutParcours
@@ -141,7 +141,7 @@ def freins_par_frequence(ctx: Contexte):
     )
     totaux = {champ: [0, defaultdict(int), defaultdict(int)] for champ, _ in FREINS}
     for ligne in lignes:
-        mois = ligne["_mois"].date() if hasattr(ligne["_mois"], "date") else ligne["_mois"]
+        mois = premier_du_mois(ligne["_mois"])
         for champ, _ in FREINS:
             v = ligne[champ] or 0
             if not v:

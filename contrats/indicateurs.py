@@ -11,7 +11,7 @@ from django.db.models import Count, F, Sum
 from django.db.models.functions import TruncMonth
 
 from referentiel.models import Structure
-from tableau_de_bord.registre import Contexte, Indicateur, indicateur, taux
+from tableau_de_bord.registre import Contexte, Indicateur, indicateur, premier_du_mois, taux
 
 from .financement import engagements
 from .models import ContratAide, Enveloppe, MotifRupture, Statut
@@ -94,7 +94,7 @@ def ruptures(ctx: Contexte):
         lambda: {"total": 0, "bassin": defaultdict(int), "mois": defaultdict(int), "croise": defaultdict(int)}
     )
     for ligne in lignes:
-        mois = ligne["_mois"].date() if hasattr(ligne["_mois"], "date") else ligne["_mois"]
+        mois = premier_du_mois(ligne["_mois"])
         for cle in ("__tous__", ligne["motif_rupture"]):
             cumul[cle]["total"] += ligne["_n"]
             cumul[cle]["bassin"][ligne["_bassin"]] += ligne["_n"]
@@ -139,7 +139,7 @@ def heures_moyennes(ctx: Contexte):
     )
     n, h = defaultdict(int), defaultdict(Decimal)
     for ligne in lignes:
-        mois = ligne["_mois"].date() if hasattr(ligne["_mois"], "date") else ligne["_mois"]
+        mois = premier_du_mois(ligne["_mois"])
         for cle in ("total", ("b", ligne["_bassin"]), ("m", mois)):
             n[cle] += ligne["_n"]
             h[cle] += Decimal(ligne["_h"] or 0)

@@ -10,7 +10,7 @@ from collections import defaultdict
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
 
-from tableau_de_bord.registre import Contexte, Indicateur, indicateur, taux
+from tableau_de_bord.registre import Contexte, Indicateur, indicateur, premier_du_mois, taux
 
 from .models import (
     Q_EMBAUCHEE,
@@ -73,7 +73,7 @@ def _rapport(ctx: Contexte, qs, *, numerateur, denominateur, champ_date, champ_b
     total = [0, 0]
     par_bassin, par_mois = defaultdict(lambda: [0, 0]), defaultdict(lambda: [0, 0])
     for ligne in lignes:
-        mois = ligne["_mois"].date() if hasattr(ligne["_mois"], "date") else ligne["_mois"]
+        mois = premier_du_mois(ligne["_mois"])
         for cumul in (total, par_bassin[ligne["_bassin"]], par_mois[mois]):
             cumul[0] += ligne["_n"]
             cumul[1] += ligne["_d"]

@@ -12,7 +12,7 @@ from django.db.models import Count, DateField, DurationField, ExpressionWrapper,
 from django.db.models.functions import Coalesce, Greatest, Least, TruncMonth
 from django.utils import timezone
 
-from tableau_de_bord.registre import Contexte, Indicateur, indicateur, taux
+from tableau_de_bord.registre import Contexte, Indicateur, indicateur, premier_du_mois, taux
 
 from .models import (
     MOTIFS_EMPLOI,
@@ -224,7 +224,7 @@ def personnes_aidees(ctx: Contexte):
         lignes = qs.values(_b=F(BASSIN_PERSONNE)).annotate(_n=compte).order_by()
         par_bassin = {ligne["_b"]: ligne["_n"] for ligne in lignes}
         for ligne in qs.annotate(_m=TruncMonth("debut")).values("_m").annotate(_n=compte).order_by("_m"):
-            mois = ligne["_m"].date() if hasattr(ligne["_m"], "date") else ligne["_m"]
+            mois = premier_du_mois(ligne["_m"])
             par_mois[mois] = ligne["_n"]
     return Indicateur(
         code="mobilite_personnes",

@@ -11,7 +11,7 @@ from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import TruncMonth
 
 from referentiel.models import Structure
-from tableau_de_bord.registre import Contexte, Indicateur, indicateur, taux
+from tableau_de_bord.registre import Contexte, Indicateur, indicateur, premier_du_mois, taux
 
 from .models import MaintienEmploi, Orientation, ResultatPaye, Sortie
 
@@ -76,7 +76,7 @@ def delai_acceptation(ctx: Contexte):
     n_total, s_total = 0, 0.0
     n_bassin, s_bassin, n_mois, s_mois = defaultdict(int), defaultdict(float), defaultdict(int), defaultdict(float)
     for ligne in lignes:
-        mois = ligne["_mois"].date() if hasattr(ligne["_mois"], "date") else ligne["_mois"]
+        mois = premier_du_mois(ligne["_mois"])
         n, s = ligne["_n"], _jours(ligne["_somme"])
         n_total, s_total = n_total + n, s_total + s
         n_bassin[ligne["_bassin"]] += n
@@ -127,7 +127,7 @@ def taux_sorties_positives(ctx: Contexte):
     pos_bassin, tout_bassin = defaultdict(int), defaultdict(int)
     pos_mois, tout_mois = defaultdict(int), defaultdict(int)
     for ligne in lignes:
-        mois = ligne["_mois"].date() if hasattr(ligne["_mois"], "date") else ligne["_mois"]
+        mois = premier_du_mois(ligne["_mois"])
         positives, toutes = positives + ligne["_pos"], toutes + ligne["_tout"]
         pos_bassin[ligne["_bassin"]] += ligne["_pos"]
         tout_bassin[ligne["_bassin"]] += ligne["_tout"]
@@ -200,7 +200,7 @@ def montants_dus(ctx: Contexte):
     )
     toutes, par_prestataire = [], defaultdict(list)
     for ligne in lignes:
-        mois = ligne["_mois"].date() if hasattr(ligne["_mois"], "date") else ligne["_mois"]
+        mois = premier_du_mois(ligne["_mois"])
         cellule = (ligne["_bassin"], mois, ligne["_v"] or 0)
         toutes.append(cellule)
         par_prestataire[ligne["_prestataire"]].append(cellule)

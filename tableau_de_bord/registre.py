@@ -164,9 +164,7 @@ class Contexte:
         precedent = 0 if fusion else None
         for ligne in lignes:
             v = ligne["_v"] or 0
-            mois = ligne["_mois"]
-            if hasattr(mois, "date"):
-                mois = mois.date()
+            mois = premier_du_mois(ligne["_mois"])
             if fusion and mois < self.debut:
                 precedent += v
                 continue
@@ -210,6 +208,11 @@ class Contexte:
             total = f"{url}?{urlencode({**base, param_bassin: self.bassins[0].pk}, doseq=True)}"
         par_bassin = {b.pk: f"{url}?{urlencode({**base, param_bassin: b.pk}, doseq=True)}" for b in self.bassins}
         return total, par_bassin
+
+
+def premier_du_mois(valeur):
+    """Le mois rendu par TruncMonth en date (PostgreSQL et SQLite le rendent en datetime sur un champ date-heure)."""
+    return valeur.date() if hasattr(valeur, "date") else valeur
 
 
 def taux(numerateur, denominateur):
@@ -296,6 +299,8 @@ __all__ = [
     "declarations",
     "indicateur",
     "modeles_surveilles",
+    "premier_du_mois",
     "signature",
+    "sources",
     "taux",
 ]
