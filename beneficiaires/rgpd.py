@@ -23,6 +23,8 @@ from django.utils import timezone
 from simple_history.models import HistoricalChanges
 from simple_history.utils import bulk_update_with_history
 
+from comptes.cache_pages import donnees_modifiees
+
 from .models import Beneficiaire, Foyer
 
 journal = logging.getLogger("plan_emploi.rgpd")
@@ -289,6 +291,7 @@ def _anonymiser_lot(pks, *, aujourd_hui, maintenant):
         numero = Concat(Value("ANON"), Cast("id", output_field=CharField()))
         Foyer.objects.filter(pk__in=foyers).update(numero_allocataire=numero)
         Foyer.history.model.objects.filter(id__in=foyers).update(numero_allocataire=numero)
+    donnees_modifiees()  # écritures en masse, sans signal : les listes et fiches en cache sont périmées
     return ids
 
 

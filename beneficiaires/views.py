@@ -7,6 +7,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from comptes.acces import LECTEURS, REDACTEURS, RoleRequisMixin
+from comptes.cache_pages import CorpsEnCacheMixin
 from comptes.exports import ExportMixin
 from comptes.formulaires import rattacher_erreurs
 from comptes.models import Role
@@ -38,11 +39,12 @@ def beneficiaires_visibles(user):
     )
 
 
-class BeneficiaireListe(RoleRequisMixin, ExportMixin, SingleTableMixin, FilterView):
+class BeneficiaireListe(RoleRequisMixin, CorpsEnCacheMixin, ExportMixin, SingleTableMixin, FilterView):
     roles = LECTEURS
     table_class = BeneficiaireTable
     filterset_class = BeneficiaireFilter
     template_name = "beneficiaires/liste.html"
+    gabarit_corps = "beneficiaires/_liste.html"
     table_pagination = {"per_page": 50}
     export_name = "beneficiaires"
 
@@ -60,10 +62,20 @@ class BeneficiaireListe(RoleRequisMixin, ExportMixin, SingleTableMixin, FilterVi
         return context
 
 
-class BeneficiaireDetail(RoleRequisMixin, DetailView):
+class BeneficiaireDetail(RoleRequisMixin, CorpsEnCacheMixin, DetailView):
     roles = ROLES_FICHE
     template_name = "beneficiaires/detail.html"
+    gabarit_corps = "beneficiaires/_detail.html"
     context_object_name = "beneficiaire"
+
+    def get(self, request, *args, **kwargs):
+        # Le périmètre est vérifié et la consultation journalisée à chaque affichage, corps en cache ou non.
+        self.object = self.get_object()
+        consultation_journaliser(par=request.user, objet=self.object)
+        return self.servir(lambda: self.render_to_response(self.get_context_data(object=self.object)))
+
+    def contexte_page(self):
+        return {"beneficiaire": self.object, "vue_restreinte": self.request.user.est_prestataire}
 
     def get_queryset(self):
         return Beneficiaire.objects.visibles_par(self.request.user).select_related(
@@ -73,7 +85,6 @@ class BeneficiaireDetail(RoleRequisMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         b, user = self.object, self.request.user
-        consultation_journaliser(par=user, objet=b)
         courante = b.evaluation_courante
         context["vue_restreinte"] = user.est_prestataire
         context["freins"] = (

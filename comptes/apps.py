@@ -11,6 +11,7 @@ class ComptesConfig(AppConfig):
         # Chaque application déclare ses entrées de navigation dans menu.py.
         autodiscover_modules("menu")
 
-        from . import tableaux
+        from . import cache_pages, tableaux
 
         tableaux.installer()
+        cache_pages.brancher()

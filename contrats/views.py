@@ -10,6 +10,7 @@ from django_tables2 import SingleTableMixin
 
 from beneficiaires.models import Beneficiaire, normaliser
 from comptes.acces import RoleRequisMixin
+from comptes.cache_pages import CorpsEnCacheMixin
 from comptes.exports import ExportMixin
 from comptes.formulaires import VueService
 from comptes.models import Role
@@ -40,12 +41,13 @@ def contrats_visibles(user):
     )
 
 
-class ContratListView(RoleRequisMixin, ExportMixin, SingleTableMixin, FilterView):
+class ContratListView(RoleRequisMixin, CorpsEnCacheMixin, ExportMixin, SingleTableMixin, FilterView):
     roles = LECTEURS
     model = ContratAide
     table_class = ContratTable
     filterset_class = ContratFilter
     template_name = "contrats/liste.html"
+    gabarit_corps = "contrats/_liste.html"
     # La pagination est celle du tableau seule : un seul COUNT(*) par page, réutilisé pour le nombre affiché.
     table_pagination = {"per_page": 50}
     export_name = "contrats-aides"

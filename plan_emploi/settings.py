@@ -95,6 +95,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "comptes.cache_pages.EcrituresMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -141,6 +142,8 @@ else:
     DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://plan-emploi")}
+# Corps des listes et fiches en cache (comptes/cache_pages.py) : durée de vie maximale, en secondes.
+PAGES_CACHE_DUREE = env.int("PAGES_CACHE_DUREE", default=300)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "comptes.User"

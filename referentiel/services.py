@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
+from comptes.cache_pages import donnees_modifiees
+
 from .models import BassinEmploi, Commune
 
 COLONNES_COMMUNES = (
@@ -118,5 +120,6 @@ def communes_charger(*, contenu: bytes) -> BilanChargement:
             bilan.inchanges += 1
     Commune.objects.bulk_create(a_creer, batch_size=500)
     Commune.objects.bulk_update(a_modifier, champs, batch_size=500)
+    donnees_modifiees()  # écritures en masse, sans signal
     bilan.crees, bilan.modifies = len(a_creer), len(a_modifier)
     return bilan

@@ -165,8 +165,9 @@ def test_fiche_requetes_constantes(client, bassins, referent, django_assert_max_
         EvaluationFactory(beneficiaire=b, evaluateur=referent, date=datetime.date(2017, 1, 1) + datetime.timedelta(i))
     client_de(client, referent)
     # Même borne pour 3 et 30 lignes ; elle laisse la place aux sources du fil des autres applications
-    # (une ou deux requêtes chacune) et au premier accès au cache des types de contenu (journal).
-    with django_assert_max_num_queries(25):
+    # (une ou deux requêtes chacune), au premier accès au cache des types de contenu (journal) et à la lecture
+    # de la version des données (corps en cache).
+    with django_assert_max_num_queries(27):
         reponse = client.get(b.get_absolute_url())
     assert reponse.status_code == 200
     assert len(reponse.context["membres"]) == nombre

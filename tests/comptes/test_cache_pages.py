@@ -1,0 +1,154 @@
+"""Corps des listes et fiches en cache (comptes/cache_pages.py) : servis du cache tant que rien n'a changé, jamais
+périmés après une écriture, jamais servis à un autre utilisateur, jamais rendus avec des écritures non validées.
+
+Ces tests valident réellement leurs transactions (transaction=True) : c'est la validation qui périme les corps
+pour les autres processus, et un corps rendu dans une transaction qui a écrit n'est pas mis en cache."""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from beneficiaires.models import Beneficiaire
+from comptes import cache_pages
+from comptes.models import JournalConsultation, JournalExport
+from tests.beneficiaires.factories import BeneficiaireFactory
+from tests.contrats.factories import ContratAideFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _cache_vide():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _get(client, url, **params):
+    with CaptureQueriesContext(connection) as requetes:
+        reponse = client.get(url, params)
+    assert reponse.status_code == 200
+    return reponse.content.decode(), [q["sql"] for q in requetes.captured_queries]
+
+
+def _principal(html):
+    """Le contenu principal de la page (la mise en page porte un jeton CSRF propre à chaque requête)."""
+    return html[html.index('<main id="contenu"') : html.index("</main>")]
+
+
+def _personnes(commune, referent, n, nom="Martin"):
+    return [BeneficiaireFactory(commune=commune, referent=referent, nom=f"{nom}{i}") for i in range(n)]
+
+
+def test_liste_servie_du_cache_sans_ses_requetes_puis_perimee_par_une_ecriture(client, bassins, referent):
+    commune = bassins["Orléans"].commune_test
+    _personnes(commune, referent, 30)
+    client.force_login(referent)
+    url = reverse("beneficiaires:liste")
+
+    premiere, requetes_calcul = _get(client, url)
+    seconde, requetes_cache = _get(client, url)
+    assert _principal(seconde) == _principal(premiere)
+    assert "MARTIN0" in seconde.upper() and "30 personne(s)" in seconde
+    # Servie du cache : ni COUNT de pagination, ni lignes, ni choix des filtres ; session, utilisateur, version.
+    assert any("COUNT(" in q.upper() for q in requetes_calcul)
+    assert not any("beneficiaires_beneficiaire" in q for q in requetes_cache)
+    assert len(requetes_cache) <= 5 < len(requetes_calcul)
+
+    BeneficiaireFactory(commune=commune, referent=referent, nom="Nouvelle")  # save() : signal
+    apres, _ = _get(client, url)
+    assert "NOUVELLE" in apres.upper() and "31 personne(s)" in apres
+
+
+def test_un_corps_n_est_jamais_servi_a_un_autre_utilisateur(client, bassins, referent, referent_gien):
+    _personnes(bassins["Orléans"].commune_test, referent, 3, nom="Orleanais")
+    _personnes(bassins["Gien"].commune_test, referent_gien, 2, nom="Giennois")
+    url = reverse("beneficiaires:liste")
+    for _ in range(2):  # la seconde fois, chacun reçoit son propre corps, servi du cache
+        client.force_login(referent)
+        html, _ = _get(client, url)
+        assert "ORLEANAIS0" in html.upper() and "GIENNOIS" not in html.upper()
+        client.force_login(referent_gien)
+        html, _ = _get(client, url)
+        assert "GIENNOIS0" in html.upper() and "ORLEANAIS" not in html.upper()
+
+
+def test_ecriture_sans_signal_perimee_par_la_requete_d_ecriture(client, bassins, referent):
+    (personne,) = _personnes(bassins["Orléans"].commune_test, referent, 1)
+    client.force_login(referent)
+    url = reverse("beneficiaires:liste")
+    _get(client, url)
+    Beneficiaire.objects.filter(pk=personne.pk).update(nom="Renommee")  # pas de signal
+    client.post(url)  # toute requête d'écriture (ici refusée) périme les corps, quelle que soit la façon d'écrire
+    html, _ = _get(client, url)
+    assert "RENOMMEE" in html.upper()
+
+
+def test_donnees_modifiees_perime_apres_une_ecriture_en_masse(client, bassins, referent):
+    (personne,) = _personnes(bassins["Orléans"].commune_test, referent, 1)
+    client.force_login(referent)
+    url = reverse("beneficiaires:liste")
+    _get(client, url)
+    with transaction.atomic():
+        Beneficiaire.objects.filter(pk=personne.pk).update(nom="Importee")
+        cache_pages.donnees_modifiees()
+    html, _ = _get(client, url)
+    assert "IMPORTEE" in html.upper()
+
+
+def test_pas_de_mise_en_cache_d_un_corps_rendu_avec_des_ecritures_non_validees(rf, bassins, referent):
+    from beneficiaires.views import BeneficiaireListe
+
+    commune = bassins["Orléans"].commune_test
+    requete = rf.get(reverse("beneficiaires:liste"))
+    requete.user = referent
+    requete.session = {}
+    with transaction.atomic():
+        BeneficiaireFactory(commune=commune, referent=referent, nom="Provisoire")
+        reponse = BeneficiaireListe.as_view()(requete)
+        reponse.render()
+        assert "PROVISOIRE" in reponse.content.decode().upper()
+        cle = cache_pages.cle_corps(requete, BeneficiaireListe.gabarit_corps)
+        assert cache.get(cle) is None
+        transaction.set_rollback(True)
+
+
+def test_fiche_en_cache_journalisee_et_perimetre_verifie_a_chaque_affichage(client, bassins, referent):
+    (personne,) = _personnes(bassins["Orléans"].commune_test, referent, 1)
+    client.force_login(referent)
+    url = personne.get_absolute_url()
+    premiere, _ = _get(client, url)
+    seconde, requetes = _get(client, url)
+    assert _principal(seconde) == _principal(premiere) and not any("historicalbeneficiaire" in q for q in requetes)
+    assert JournalConsultation.objects.filter(id_objet=personne.pk).count() == 2
+
+    # Hors du périmètre, sans signal ni requête d'écriture (donc sans péremption) : refusée quand même.
+    Beneficiaire.objects.filter(pk=personne.pk).update(commune=bassins["Gien"].commune_test, referent=None)
+    assert client.get(url).status_code == 404
+
+
+def test_export_jamais_servi_du_cache_et_journalise(client, bassins, referent):
+    _personnes(bassins["Orléans"].commune_test, referent, 2)
+    client.force_login(referent)
+    url = reverse("beneficiaires:liste")
+    _get(client, url)
+    reponse = client.get(url, {"_export": "csv"})
+    assert reponse.status_code == 200 and reponse["Content-Type"].startswith("text/csv")
+    assert "MARTIN1" in reponse.content.decode().upper()
+    assert JournalExport.objects.count() == 1
+
+
+def test_liste_des_contrats_perimee_par_un_nouveau_contrat(client, bassins, referent):
+    commune = bassins["Orléans"].commune_test
+    ContratAideFactory(beneficiaire=BeneficiaireFactory(commune=commune), referent=referent, signe=True)
+    client.force_login(referent)
+    url = reverse("contrats:liste")
+    avant, _ = _get(client, url)
+    assert ">1</strong> contrat." in avant
+    _, requetes = _get(client, url)
+    assert not any("contrats_contrataide" in q for q in requetes)
+    ContratAideFactory(beneficiaire=BeneficiaireFactory(commune=commune), referent=referent, signe=True)
+    apres, _ = _get(client, url)
+    assert ">2</strong> contrats." in apres
