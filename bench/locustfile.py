@@ -5,7 +5,7 @@ soient connectés : la mesure commence ensemble (les connexions, volontairement 
 dure BENCH_DUREE secondes, et chaque réponse autre que 200 (redirection vers la connexion comprise) compte
 comme une erreur. Les mesures brutes sont écrites en JSON dans BENCH_SORTIE.
 
-Variables : BENCH_CHEMINS (liste JSON de chemins, tirés au hasard), BENCH_NOM, BENCH_IDENTIFIANT,
+Variables : BENCH_CHEMINS (fichier d'une liste JSON de chemins, tirés au hasard), BENCH_NOM, BENCH_IDENTIFIANT,
 BENCH_MOT_DE_PASSE, BENCH_UTILISATEURS, BENCH_DUREE, BENCH_SORTIE.
 """
 
@@ -14,6 +14,7 @@ import os
 import random
 import re
 import time
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import gevent
@@ -21,7 +22,11 @@ import gevent.event
 from locust import between, events, task
 from locust.contrib.fasthttp import FastHttpUser
 
-CHEMINS = json.loads(os.environ.get("BENCH_CHEMINS", '["/bench/minimal/"]'))
+CHEMINS = (
+    json.loads(Path(os.environ["BENCH_CHEMINS"]).read_text(encoding="utf-8"))
+    if os.environ.get("BENCH_CHEMINS")
+    else ["/bench/minimal/"]
+)
 NOM = os.environ.get("BENCH_NOM", "page")
 IDENTIFIANT = os.environ.get("BENCH_IDENTIFIANT", "admin")
 MOT_DE_PASSE = os.environ.get("BENCH_MOT_DE_PASSE", "plan-emploi-demo")

@@ -78,6 +78,17 @@ def compter():
     return resultat
 
 
+NB_ADRESSES_SANS_CACHE = 4000
+
+
+def _adresses_jamais_demandees(adresse, alea):
+    """La même page sous des adresses toutes différentes (`vue=` n'est lu par aucun filtre) : aucune en cache."""
+    separateur = "" if adresse.endswith("?") else "&"
+    adresses = [f"{adresse}{separateur}vue={i}" for i in range(NB_ADRESSES_SANS_CACHE)]
+    alea.shuffle(adresses)
+    return adresses
+
+
 def definir_pages(*, graine=2017, nb_fiches=200):
     """Les pages mesurées, avec des paramètres pris dans les données semées (bassin d'Orléans, fiches visibles)."""
     from beneficiaires.models import Beneficiaire
@@ -111,13 +122,14 @@ def definir_pages(*, graine=2017, nb_fiches=200):
             reference=True,
         )
     )
-    pks = list(
+    tous = list(
         Beneficiaire.objects.visibles_par(referent)
         .filter(commune__bassin_emploi=bassin)
         .order_by("?")
-        .values_list("pk", flat=True)[:nb_fiches]
+        .values_list("pk", flat=True)[: nb_fiches + NB_ADRESSES_SANS_CACHE]
     )
-    alea.shuffle(pks)
+    alea.shuffle(tous)
+    pks, autres = tous[:nb_fiches], tous[nb_fiches:]
     fiche = _url("beneficiaires:detail", args=[pks[0]]) if pks else None
     pages.append(
         Page(
@@ -136,6 +148,38 @@ def definir_pages(*, graine=2017, nb_fiches=200):
             [contrats] if contrats else [],
             "referent",
             manque="" if contrats else "URL contrats:liste absente",
+        )
+    )
+    # Les mêmes pages sans leur corps en cache (comptes/cache_pages.py) : chaque requête demande une adresse jamais
+    # demandée (un paramètre sans effet sur le contenu ; une autre personne pour la fiche), donc calculée.
+    pages.append(
+        Page(
+            "beneficiaires_sans_cache",
+            "Liste des bénéficiaires, adresse jamais demandée (sans cache)",
+            _adresses_jamais_demandees(f"{liste}?bassin={bassin.pk}", alea) if liste else [],
+            "referent",
+            manque="" if liste else "URL beneficiaires:liste absente",
+            sans_echauffement=True,
+        )
+    )
+    pages.append(
+        Page(
+            "fiche_sans_cache",
+            "Fiche d'une personne jamais affichée (sans cache)",
+            [reverse("beneficiaires:detail", args=[pk]) for pk in autres] if fiche and autres else [],
+            "referent",
+            manque="" if fiche and autres else "URL beneficiaires:detail absente ou trop peu de personnes",
+            sans_echauffement=True,
+        )
+    )
+    pages.append(
+        Page(
+            "contrats_sans_cache",
+            "Liste des contrats aidés, adresse jamais demandée (sans cache)",
+            _adresses_jamais_demandees(f"{contrats}?", alea) if contrats else [],
+            "referent",
+            manque="" if contrats else "URL contrats:liste absente",
+            sans_echauffement=True,
         )
     )
     vehicules = _url("mobilite:recherche")

@@ -69,8 +69,9 @@ def rapport(chemin):
     r = d["ratios"]
     lignes += ["", "Ratios : débit / vue minimale " + json.dumps(r.get("debit_sur_minimal"), ensure_ascii=False)]
     lignes.append("; temps serveur / SQL " + json.dumps(r.get("temps_serveur_sur_sql"), ensure_ascii=False))
-    if r.get("liste_beneficiaires_sur_admin") is not None:
-        lignes.append(f"; liste des bénéficiaires / administration {_n(r['liste_beneficiaires_sur_admin'], 2)}")
+    for code, libelle in (("beneficiaires", "en cache"), ("beneficiaires_sans_cache", "sans cache")):
+        if r.get(f"{code}_sur_admin") is not None:
+            lignes.append(f"; liste des bénéficiaires ({libelle}) / administration {_n(r[f'{code}_sur_admin'], 2)}")
     if r.get("tableau_sans_cache_sur_sql") is not None:
         lignes.append(f"; tableau sans cache / son SQL {_n(r['tableau_sans_cache_sur_sql'], 2)}")
     lignes += ["", "Cibles :", ""]

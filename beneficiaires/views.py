@@ -69,10 +69,17 @@ class BeneficiaireDetail(RoleRequisMixin, CorpsEnCacheMixin, DetailView):
     context_object_name = "beneficiaire"
 
     def get(self, request, *args, **kwargs):
-        # Le périmètre est vérifié et la consultation journalisée à chaque affichage, corps en cache ou non.
-        self.object = self.get_object()
+        # Le périmètre est vérifié et la consultation journalisée à chaque affichage, corps en cache ou non ; la
+        # vérification ne lit que ce que la mise en page affiche (le nom), la fiche entière n'est lue qu'au calcul.
+        self.object = get_object_or_404(
+            Beneficiaire.objects.visibles_par(request.user).only("pk", "nom", "prenoms"), pk=kwargs["pk"]
+        )
         consultation_journaliser(par=request.user, objet=self.object)
-        return self.servir(lambda: self.render_to_response(self.get_context_data(object=self.object)))
+        return self.servir(self.calculer)
+
+    def calculer(self):
+        self.object = self.get_object()
+        return self.render_to_response(self.get_context_data(object=self.object))
 
     def contexte_page(self):
         return {"beneficiaire": self.object, "vue_restreinte": self.request.user.est_prestataire}

@@ -1,0 +1,110 @@
+"""`champ_filtre` écrit le même HTML que `{% bootstrap_field %}` de django-bootstrap5, pour chaque champ de chaque
+filtre du projet : non lié, lié vide, lié avec des valeurs, lié avec des valeurs refusées (erreurs)."""
+
+import inspect
+
+import pytest
+from django import forms
+from django_bootstrap5.forms import render_field
+
+from beneficiaires.filters import BeneficiaireFilter
+from comptes.filtres import champ_filtre
+from contrats.filters import ContratFilter
+from forums import filters as filtres_forums
+from mobilite import filters as filtres_mobilite
+from placement import filters as filtres_placement
+from tests.beneficiaires.factories import BeneficiaireFactory
+
+pytestmark = pytest.mark.django_db
+
+FILTRES = [
+    BeneficiaireFilter,
+    ContratFilter,
+    filtres_forums.ForumFilter,
+    filtres_forums.ParticipationFilter,
+    filtres_forums.OffreFilter,
+    filtres_forums.EntretienFilter,
+    filtres_forums.InvitationFilter,
+    filtres_placement.OrientationFilter,
+    filtres_placement.ResultatFilter,
+    filtres_placement.LotFilter,
+    filtres_mobilite.LocationFilter,
+    filtres_mobilite.VehiculeFilter,
+    filtres_mobilite.ConventionFilter,
+]
+
+
+def _valeur(champ, refusee=False):
+    widget = champ.field.widget
+    if isinstance(widget, forms.CheckboxInput):
+        return "on"
+    if isinstance(widget, forms.Select):
+        if refusee:
+            return "valeur-inconnue"
+        valeurs = [str(v) for v, _ in widget.choices if str(v) != ""]
+        if not valeurs:
+            return ""
+        return valeurs[:2] if isinstance(widget, forms.SelectMultiple) else valeurs[-1]
+    if getattr(widget, "input_type", "") == "date":
+        return "pas-une-date" if refusee else "2024-01-02"
+    if getattr(widget, "input_type", "") == "number":
+        return "douze" if refusee else "2024"
+    return "Dupont <b>&</b> fils"
+
+
+def _filtre(classe, donnees, user):
+    parametres = inspect.signature(classe.__init__).parameters
+    extra = {"user": user} if "user" in parametres else {}
+    return classe(donnees, queryset=classe._meta.model.objects.none(), **extra)
+
+
+def _etats(classe, user):
+    vide = _filtre(classe, None, user)
+    yield "non lié", vide
+    yield "lié vide", _filtre(classe, {}, user)
+    for refusee in (False, True):
+        donnees = {}
+        for champ in vide.form:
+            valeur = _valeur(champ, refusee=refusee)
+            if isinstance(valeur, list):
+                donnees[champ.html_name] = valeur
+            elif valeur != "":
+                donnees[champ.html_name] = valeur
+        yield ("valeurs refusées" if refusee else "valeurs"), _filtre(classe, _MultiDict(donnees), user)
+
+
+class _MultiDict(dict):
+    """Comme request.GET : getlist pour les listes à choix multiples."""
+
+    def getlist(self, cle, defaut=None):
+        v = self.get(cle, defaut if defaut is not None else [])
+        return v if isinstance(v, list) else [v]
+
+    def get(self, cle, defaut=None):
+        v = super().get(cle, defaut)
+        return v[-1] if isinstance(v, list) and v else v
+
+
+@pytest.mark.parametrize("classe", FILTRES, ids=lambda c: c.__name__)
+def test_meme_html_que_django_bootstrap5(classe, admin_user, bassins):
+    BeneficiaireFactory(commune=bassins["Orléans"].commune_test)
+    rapides = 0
+    for etat, filtre in _etats(classe, admin_user):
+        filtre.form.is_valid()
+        for champ in filtre.form:
+            attendu = str(render_field(champ))
+            assert str(champ_filtre(champ)) == attendu, f"{classe.__name__}, {etat}, champ {champ.name}"
+            rapides += not champ.errors
+    assert rapides  # au moins des champs sans erreur : la voie rapide a bien été comparée
+
+
+def test_la_voie_rapide_sert_les_champs_simples(monkeypatch, admin_user):
+    """Sans erreur, les champs de la liste des bénéficiaires ne passent pas par django-bootstrap5."""
+    import comptes.filtres as module
+
+    appels = []
+    monkeypatch.setattr(module, "render_field", lambda champ: appels.append(champ.name) or "")
+    filtre = _filtre(BeneficiaireFilter, {"q": "dupont"}, admin_user)
+    for champ in filtre.form:
+        champ_filtre(champ)
+    assert appels == []
