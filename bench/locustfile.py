@@ -5,8 +5,12 @@ soient connectés : la mesure commence ensemble (les connexions, volontairement 
 dure BENCH_DUREE secondes, et chaque réponse autre que 200 (redirection vers la connexion comprise) compte
 comme une erreur. Les mesures brutes sont écrites en JSON dans BENCH_SORTIE.
 
+Échauffement (BENCH_ECHAUFFEMENT tours, 0 par défaut) : avant d'annoncer sa connexion, chaque utilisateur demande
+sa part des chemins, autant de fois ; ces requêtes ne sont pas mesurées. Les pages dont le corps est en cache
+(fiche : 200 personnes) sont ainsi mesurées en cache dans chaque processus gunicorn, comme une fiche rouverte.
+
 Variables : BENCH_CHEMINS (fichier d'une liste JSON de chemins, tirés au hasard), BENCH_NOM, BENCH_IDENTIFIANT,
-BENCH_MOT_DE_PASSE, BENCH_UTILISATEURS, BENCH_DUREE, BENCH_SORTIE.
+BENCH_MOT_DE_PASSE, BENCH_UTILISATEURS, BENCH_DUREE, BENCH_SORTIE, BENCH_ECHAUFFEMENT.
 """
 
 import json
@@ -33,9 +37,10 @@ MOT_DE_PASSE = os.environ.get("BENCH_MOT_DE_PASSE", "plan-emploi-demo")
 UTILISATEURS = int(os.environ.get("BENCH_UTILISATEURS", "1"))
 DUREE = float(os.environ.get("BENCH_DUREE", "10"))
 SORTIE = os.environ.get("BENCH_SORTIE")
+ECHAUFFEMENT = int(os.environ.get("BENCH_ECHAUFFEMENT", "0"))
 
 _tous_connectes = gevent.event.Event()
-_etat = {"connectes": 0, "echecs_connexion": 0, "t0": None}
+_etat = {"connectes": 0, "echecs_connexion": 0, "t0": None, "rangs": 0}
 _mesures = []  # (début, durée ms, erreur)
 
 
@@ -65,6 +70,10 @@ class Visiteur(FastHttpUser):
         )
         if reponse.status_code != 302 or "connexion" in (reponse.headers.get("Location") or ""):
             _etat["echecs_connexion"] += 1
+        rang, _etat["rangs"] = _etat["rangs"], _etat["rangs"] + 1
+        for _ in range(ECHAUFFEMENT):
+            for chemin in CHEMINS[rang::UTILISATEURS]:
+                self.client.get(chemin, name="echauffement", allow_redirects=False)
         _etat["connectes"] += 1
         if _etat["connectes"] >= UTILISATEURS:
             _etat["t0"] = time.perf_counter()

@@ -12,9 +12,10 @@ from django import template
 from django.db import models
 from django.template.base import render_value_in_context
 from django.utils import formats
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
-from django_tables2.utils import Accessor
+from django_tables2.columns.base import LinkTransform
+from django_tables2.utils import Accessor, AttributeDict
 
 from comptes.tableaux import ColonneDate
 
@@ -25,17 +26,61 @@ def _attrs_dependent_de_la_ligne(colonne):
     return any(callable(v) for v in (colonne.column.attrs or {}).get("td", {}).values())
 
 
+def _lien_simple(colonne, enregistrement):
+    """`linkify=True` sans réglage : django-tables2 lie la cellule à `get_absolute_url()` de l'objet que donne le
+    NOM de la colonne, ou à défaut de l'enregistrement. Rend une fonction (contenu, enregistrement) -> lien quand
+    ce nom désigne un champ simple (jamais d'URL propre : c'est l'enregistrement qui est lié), sinon None."""
+    lien = colonne.link
+    if type(lien) is not LinkTransform or lien.url is not None or lien.reverse_args or lien.accessor is not None:
+        return None
+    attrs_a = dict(lien.attrs or {})
+    if any(callable(v) for v in attrs_a.values()) or not hasattr(type(enregistrement), "get_absolute_url"):
+        return None
+    try:
+        champ = Accessor(colonne.name).get_field(enregistrement)
+    except Exception:  # noqa: BLE001 - nom qui n'est pas un champ : le calcul complet décidera
+        return None
+    if champ is None or champ.is_relation or list(Accessor(colonne.name).bits) != [champ.name]:
+        return None
+
+    def lier(contenu, e):
+        attrs = AttributeDict({**attrs_a, "href": e.get_absolute_url()})
+        if attrs["href"] is None:
+            return contenu
+        return format_html("<a {}>{}</a>", attrs.as_html(), contenu)
+
+    return lier
+
+
+def _rendu_booleen(col, champ):
+    """Le `<span>` de `BooleanColumn.render`, calculé une fois pour vrai et pour faux (sans choix ni attributs
+    de span : sinon None)."""
+    if col.attrs.get("span") or getattr(champ, "choices", None):
+        return None
+    spans = {
+        v: format_html("<span {}>{}</span>", AttributeDict({"class": str(v).lower()}).as_html(), escape(texte))
+        for v, texte in ((True, col.yesno[0]), (False, col.yesno[1]))
+    }
+    return lambda valeur: spans[bool(valeur)]
+
+
 def _lecteur_rapide(colonne, table, enregistrement):
     """Pour une colonne de données simple, une fonction enregistrement -> contenu de cellule qui donne ce que
     calcule django-tables2 (`BoundRow._get_and_render_with`) sans son travail par cellule : chemin de l'accesseur
-    découpé une fois, libellé des champs à choix (`get_<champ>_display`), valeur vide -> défaut. None pour
-    toute autre colonne (rendu propre `render_<nom>`, lien, localisation explicite, autre type de colonne,
-    valeur appelable), qui garde le calcul complet."""
+    découpé une fois, libellé des champs à choix (`get_<champ>_display`), valeur vide -> défaut, colonne
+    booléenne, lien `linkify=True` vers la fiche de l'enregistrement. None pour toute autre colonne (rendu
+    propre `render_<nom>`, autre lien, localisation explicite, autre type de colonne, valeur appelable), qui
+    garde le calcul complet."""
     col = colonne.column
-    if type(col) not in (tables.Column, ColonneDate) or colonne.link or col.localize is not None:
+    if type(col) not in (tables.Column, ColonneDate, tables.BooleanColumn) or col.localize is not None:
         return None
     if getattr(table, f"render_{colonne.name}", None) is not None or not isinstance(enregistrement, models.Model):
         return None
+    lier = None
+    if colonne.link:
+        lier = _lien_simple(colonne, enregistrement)
+        if lier is None:
+            return None
     accesseur = Accessor(colonne.accessor)
     *chemin, dernier = accesseur.bits
     if not dernier:
@@ -51,18 +96,29 @@ def _lecteur_rapide(colonne, table, enregistrement):
             return None
     if objet is not None and not libelle and callable(getattr(objet, dernier, None)):
         return None
-    vides, defaut, rendu = col.empty_values, colonne.default, col.render if isinstance(col, ColonneDate) else None
+    if type(col) is tables.BooleanColumn:
+        rendu = _rendu_booleen(col, champ)
+        if rendu is None:
+            return None
+        libelle = False
+    else:
+        rendu = col.render if isinstance(col, ColonneDate) else None
+    vides, defaut = col.empty_values, colonne.default
     methode_libelle = f"get_{dernier}_display"
 
-    def lire(e):
+    def lire(enregistrement):
+        e = enregistrement
         for partie in chemin:
             e = getattr(e, partie)
-            if e is None:
-                return defaut
-        valeur = getattr(e, methode_libelle)() if libelle else getattr(e, dernier)
+            if e is None:  # relation vide : valeur None, comme Accessor.resolve (une colonne booléenne dit « non »)
+                valeur = None
+                break
+        else:
+            valeur = getattr(e, methode_libelle)() if libelle else getattr(e, dernier)
         if valeur in vides:
             return defaut
-        return rendu(valeur) if rendu else valeur
+        contenu = rendu(valeur) if rendu else valeur
+        return lier(contenu, enregistrement) if lier else contenu
 
     return lire
 

@@ -186,6 +186,42 @@ def test_listes_reelles_corps_identique_au_gabarit_de_django_tables2(bassins):
     assert "&lt;Dupont&gt;" in corps and "02/10/2017" in corps and "Bélanger" in corps
 
 
+@pytest.mark.django_db
+def test_liens_et_booleens_du_corps_rapide_identiques_au_gabarit(bassins):
+    """Lien `linkify=True` (avec attributs), colonnes booléennes (nulles ou non, à travers une relation vide),
+    champ à choix : même HTML que le gabarit de django-tables2."""
+    import datetime
+
+    from beneficiaires.models import Beneficiaire
+    from comptes.templatetags.tableaux import _lecteur_rapide
+    from tests.beneficiaires.factories import BeneficiaireFactory, EvaluationFactory
+
+    class TableauEssai(tables.Table):
+        nom = tables.Column(linkify=True, attrs={"a": {"class": "lien"}})
+        prenoms = tables.Column(linkify=True)
+        sdd = tables.BooleanColumn(accessor="soumis_droits_devoirs", yesno="Oui,Non")
+        permis = tables.BooleanColumn(accessor="evaluation_courante__permis_b")
+        permis_connu = tables.BooleanColumn(accessor="evaluation_courante__permis_b", null=True, default="?")
+        statut = tables.Column(accessor="statut_parcours")
+
+        class Meta:
+            order_by = ("pk",)
+
+    evaluee = BeneficiaireFactory(commune=bassins["Gien"].commune_test, nom="<Dupont>", prenoms="Zoé & co")
+    evaluation = EvaluationFactory(beneficiaire=evaluee, date=datetime.date(2017, 10, 2), permis_b=True)
+    Beneficiaire.objects.filter(pk=evaluee.pk).update(evaluation_courante=evaluation)
+    BeneficiaireFactory(commune=bassins["Orléans"].commune_test, soumis_droits_devoirs=False)
+    donnees = Beneficiaire.objects.select_related("evaluation_courante")
+    table = TableauEssai(donnees)
+    rapides = {c.name for c in table.columns if _lecteur_rapide(c, table, donnees.first()) is not None}
+    assert rapides == {"nom", "prenoms", "sdd", "permis", "permis_connu", "statut"}  # aucune par le calcul complet
+    attendu = _corps(TableauEssai(donnees), "django_tables2/bootstrap5.html")
+    assert _corps(TableauEssai(donnees), "django_tables2/plan_emploi.html") == attendu
+    assert f'class="lien" href="{evaluee.get_absolute_url()}"' in attendu and "&lt;Dupont&gt;" in attendu
+    assert '<span class="true">Oui</span>' in attendu and '<span class="false">✘</span>' in attendu
+    assert ">?<" in attendu
+
+
 @pytest.mark.parametrize("multiple", [False, True])
 @pytest.mark.parametrize("valeur", [None, "", "b", ["a", "c"]])
 def test_liste_rapide_meme_html_que_le_widget_de_django(multiple, valeur):
