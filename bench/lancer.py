@@ -193,9 +193,9 @@ def charger(page, *, hote, utilisateurs, duree, dossier):
         BENCH_UTILISATEURS=str(utilisateurs),
         BENCH_DUREE=str(duree),
         BENCH_SORTIE=str(sortie),
-        # Pages en cache : chaque chemin demandé trois fois avant la mesure (les deux processus gunicorn ont
-        # alors presque toujours son corps) ; les pages « sans cache » sont mesurées à froid.
-        BENCH_ECHAUFFEMENT="0" if page.sans_echauffement else "3",
+        # Pages en cache : chaque chemin demandé six fois avant la mesure (chacun des deux processus gunicorn
+        # l'a alors reçu au moins une fois, sauf 1 fois sur 32) ; les pages « sans cache » sont mesurées à froid.
+        BENCH_ECHAUFFEMENT="0" if page.sans_echauffement else "6",
     )
     commande = [
         str(BIN / "locust"),
