@@ -300,7 +300,7 @@ def verifier_cibles(echelle, pages, tableau, ratios, niveaux):
             cibles.append(("tableau sans cache ≤ 1,5 × son SQL", r is not None and r <= 1.5, r))
             cibles.append(("tableau en cache < 50 ms", tableau["avec_cache_ms"] < 50, tableau["avec_cache_ms"]))
         for p in metier:
-            if p.code in ("beneficiaires", "contrats", "vehicules"):
+            if p.code in ("beneficiaires", "beneficiaires_sans_cache", "contrats", "contrats_sans_cache", "vehicules"):
                 p95 = p.charge.get(bas, {}).get("p95_ms")
                 cibles.append((f"{p.code} : p95 < 300 ms à 1 utilisateur", p95 is not None and p95 < 300, p95))
     return cibles
