@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 import gevent
 import gevent.event
+import gevent.pool
 from locust import between, events, task
 from locust.contrib.fasthttp import FastHttpUser
 
@@ -71,9 +72,13 @@ class Visiteur(FastHttpUser):
         if reponse.status_code != 302 or "connexion" in (reponse.headers.get("Location") or ""):
             _etat["echecs_connexion"] += 1
         rang, _etat["rangs"] = _etat["rangs"], _etat["rangs"] + 1
+        # Par huit requêtes simultanées : un seul client séquentiel tomberait presque toujours sur le même
+        # processus gunicorn (celui qui attend le premier la connexion suivante), l'autre resterait froid.
+        groupe = gevent.pool.Pool(8)
         for _ in range(ECHAUFFEMENT):
             for chemin in CHEMINS[rang::UTILISATEURS]:
-                self.client.get(chemin, name="echauffement", allow_redirects=False)
+                groupe.spawn(self.client.get, chemin, name="echauffement", allow_redirects=False)
+        groupe.join()
         _etat["connectes"] += 1
         if _etat["connectes"] >= UTILISATEURS:
             _etat["t0"] = time.perf_counter()

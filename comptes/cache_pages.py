@@ -11,7 +11,7 @@ cellules). Le corps est mis en cache sous une clé qui comprend :
   pour tous les processus gunicorn, quel que soit le cache (local ou partagé).
 
 La version est incrémentée :
-- par toute écriture (post_save, post_delete, m2m_changed) sur un modèle des applications métier, sauf les
+- par toute écriture (post_save, post_delete, m2m_changed) sur un modèle des applications du projet, sauf les
   journaux écrits par les lectures elles-mêmes (consultations, exports) : tout de suite (la transaction
   relit ses propres écritures) et après la validation (les autres processus, qui ont pu rendre un corps
   avec les données d'avant, ne le retrouvent plus) ;
@@ -24,10 +24,14 @@ N'est jamais mis en cache un corps rendu avec des écritures pas encore validée
 borne le retard d'une écriture qui échapperait à tout cela (SQL écrit à la main hors requête HTTP).
 """
 
+import functools
 import hashlib
 import secrets
+import sys
 from datetime import date
+from pathlib import Path
 
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -37,16 +41,6 @@ from django.template.response import TemplateResponse
 from django.utils.safestring import mark_safe
 
 NOM_VERSION = "comptes_version_donnees"
-APPLICATIONS_SURVEILLEES = {
-    "referentiel",
-    "comptes",
-    "beneficiaires",
-    "contrats",
-    "placement",
-    "mobilite",
-    "forums",
-    "tableau_de_bord",
-}
 # Écrits par les lectures (la consultation d'une fiche, un export) et jamais affichés dans un corps en cache.
 MODELES_IGNORES = {"comptes.JournalConsultation", "comptes.JournalExport"}
 METHODES_LECTURE = {"GET", "HEAD", "OPTIONS", "TRACE"}
@@ -116,9 +110,21 @@ def donnees_modifiees():
         transaction.on_commit(_incrementer)
 
 
+@functools.cache
+def applications_du_projet():
+    """Les applications du projet (leur code est sous BASE_DIR, hors de l'environnement Python, même quand
+    .venv est dans le projet) : une application ajoutée est surveillée sans rien déclarer ; Django et les
+    bibliothèques (sessions, axes, types de contenu) ne le sont pas."""
+    racine, environnement = Path(settings.BASE_DIR).resolve(), Path(sys.prefix).resolve()
+    chemins = {a.label: Path(a.path).resolve() for a in django_apps.get_app_configs()}
+    return frozenset(
+        label for label, c in chemins.items() if c.is_relative_to(racine) and not c.is_relative_to(environnement)
+    )
+
+
 def _surveille(modele):
     meta = getattr(modele, "_meta", None)
-    return meta is not None and meta.app_label in APPLICATIONS_SURVEILLEES and meta.label not in MODELES_IGNORES
+    return meta is not None and meta.app_label in applications_du_projet() and meta.label not in MODELES_IGNORES
 
 
 def _sur_ecriture(sender, **kwargs):

@@ -152,3 +152,9 @@ def test_liste_des_contrats_perimee_par_un_nouveau_contrat(client, bassins, refe
     ContratAideFactory(beneficiaire=BeneficiaireFactory(commune=commune), referent=referent, signe=True)
     apres, _ = _get(client, url)
     assert ">2</strong> contrats." in apres
+
+
+def test_surveille_les_applications_du_projet_et_pas_les_bibliotheques():
+    applications = cache_pages.applications_du_projet()
+    assert {"beneficiaires", "contrats", "placement", "mobilite", "forums", "referentiel", "comptes"} <= applications
+    assert not {"sessions", "axes", "auth", "contenttypes", "simple_history", "admin"} & applications
