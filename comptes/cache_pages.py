@@ -17,7 +17,7 @@ La version est incrémentée :
   avec les données d'avant, ne le retrouvent plus) ;
 - après toute requête HTTP d'écriture (POST…), quelle qu'ait été la façon d'écrire ;
 - par `donnees_modifiees()`, qu'appellent les écritures en masse sans signal (import, effacement RGPD,
-  référentiel, forums).
+  forums), et par le signal `referentiel.signaux.ecritures_en_masse` (chargement des communes).
 
 N'est jamais mis en cache un corps rendu avec des écritures pas encore validées (la transaction peut encore
 être annulée), ni un corps qui contient un jeton CSRF. La durée de vie (PAGES_CACHE_DUREE, 300 s)
@@ -39,6 +39,8 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.template.loader import get_template, render_to_string
 from django.template.response import TemplateResponse
 from django.utils.safestring import mark_safe
+
+from referentiel.signaux import ecritures_en_masse
 
 NOM_VERSION = "comptes_version_donnees"
 # Écrits par les lectures (la consultation d'une fiche, un export) et jamais affichés dans un corps en cache.
@@ -135,7 +137,12 @@ def _sur_ecriture(sender, **kwargs):
         donnees_modifiees()
 
 
+def _sur_ecritures_en_masse(sender, **kwargs):
+    donnees_modifiees()
+
+
 def brancher():
+    ecritures_en_masse.connect(_sur_ecritures_en_masse, dispatch_uid="cache_pages_ecritures_en_masse")
     post_save.connect(_sur_ecriture, dispatch_uid="cache_pages_post_save")
     post_delete.connect(_sur_ecriture, dispatch_uid="cache_pages_post_delete")
     m2m_changed.connect(_sur_ecriture, dispatch_uid="cache_pages_m2m_changed")

@@ -9,9 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
-from comptes.cache_pages import donnees_modifiees
-
 from .models import BassinEmploi, Commune
+from .signaux import ecritures_en_masse
 
 COLONNES_COMMUNES = (
     "code_insee",
@@ -120,6 +119,6 @@ def communes_charger(*, contenu: bytes) -> BilanChargement:
             bilan.inchanges += 1
     Commune.objects.bulk_create(a_creer, batch_size=500)
     Commune.objects.bulk_update(a_modifier, champs, batch_size=500)
-    donnees_modifiees()  # écritures en masse, sans signal
+    ecritures_en_masse.send(sender=Commune)  # pas de signal par commune : les caches sont prévenus ici
     bilan.crees, bilan.modifies = len(a_creer), len(a_modifier)
     return bilan

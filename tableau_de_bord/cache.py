@@ -20,6 +20,8 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from referentiel.signaux import ecritures_en_masse
+
 from . import registre
 
 CLE_VERSION = "tableau_de_bord:version"
@@ -92,3 +94,5 @@ def brancher():
     post_save.connect(_sur_ecriture, dispatch_uid="tableau_de_bord_post_save")
     post_delete.connect(_sur_ecriture, dispatch_uid="tableau_de_bord_post_delete")
     m2m_changed.connect(_sur_ecriture, dispatch_uid="tableau_de_bord_m2m_changed")
+    # Écritures en masse du référentiel (chargement des communes : bassins des communes), sans signal par objet.
+    ecritures_en_masse.connect(_sur_ecriture, dispatch_uid="tableau_de_bord_ecritures_en_masse")

@@ -158,3 +158,22 @@ def test_surveille_les_applications_du_projet_et_pas_les_bibliotheques():
     applications = cache_pages.applications_du_projet()
     assert {"beneficiaires", "contrats", "placement", "mobilite", "forums", "referentiel", "comptes"} <= applications
     assert not {"sessions", "axes", "auth", "contenttypes", "simple_history", "admin"} & applications
+
+
+def test_chargement_des_communes_en_masse_perime_les_pages_et_le_tableau():
+    """Le référentiel n'importe aucune autre application : ses écritures en masse (bulk_update des communes,
+    sans signal par objet) préviennent les caches par le signal `ecritures_en_masse`."""
+    from pathlib import Path
+
+    from django.core.management import call_command
+
+    from referentiel.models import Commune
+    from tableau_de_bord import cache as cache_tableau
+
+    fichier = Path(__file__).resolve().parents[2] / "referentiel" / "donnees" / "communes-45-loiret.csv"
+    call_command("charger_communes", str(fichier))
+    Commune.objects.filter(code_insee="45234").update(population=1)  # sans signal
+    pages, tableau = cache_pages.version(), cache_tableau.version()
+    call_command("charger_communes", str(fichier))  # une seule commune modifiée, par bulk_update
+    assert cache_pages.version() != pages
+    assert cache_tableau.version() != tableau
