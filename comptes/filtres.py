@@ -85,8 +85,9 @@ class FilterSet(django_filters.FilterSet):
 
 
 # Zones de saisie que django-bootstrap5 habille en `form-control` (sans « color » ni « range », à part).
-TYPES_SAISIE = {"text", "number", "email", "url", "tel", "date", "time", "password", "month", "datetime-local"}
-TYPES_SAISIE |= {"week", "search"}
+TYPES_SAISIE = frozenset(
+    ("text", "number", "email", "url", "tel", "date", "time", "password", "month", "datetime-local", "week", "search")
+)
 # Celles qui reçoivent le libellé comme texte indicatif (placeholder), comme is_widget_with_placeholder.
 AVEC_INDICATION = (forms.TextInput, forms.NumberInput, forms.EmailInput, forms.URLInput, forms.PasswordInput)
 
