@@ -177,3 +177,22 @@ def test_chargement_des_communes_en_masse_perime_les_pages_et_le_tableau():
     call_command("charger_communes", str(fichier))  # une seule commune modifiée, par bulk_update
     assert cache_pages.version() != pages
     assert cache_tableau.version() != tableau
+
+
+def test_un_corps_qui_porte_un_jeton_csrf_n_est_pas_mis_en_cache(rf, referent, monkeypatch):
+    from django.views.generic import TemplateView
+
+    class Vue(cache_pages.CorpsEnCacheMixin, TemplateView):
+        template_name = "beneficiaires/liste.html"
+        gabarit_corps = "beneficiaires/_liste.html"
+
+    formulaire = '<form method="post"><input type="hidden" name="csrfmiddlewaretoken" value="jeton"></form>'
+    monkeypatch.setattr(cache_pages, "render_to_string", lambda *args, **kwargs: formulaire)
+    requete = rf.get("/essai/")
+    requete.user = referent
+    reponse = Vue.as_view()(requete)
+    assert reponse.context_data["corps"] == formulaire
+    assert cache.get(cache_pages.cle_corps(requete, Vue.gabarit_corps)) is None
+    monkeypatch.setattr(cache_pages, "render_to_string", lambda *args, **kwargs: "<p>sans jeton</p>")
+    Vue.as_view()(requete)
+    assert cache.get(cache_pages.cle_corps(requete, Vue.gabarit_corps)) == "<p>sans jeton</p>"
