@@ -9,7 +9,7 @@ from django_tables2 import SingleTableMixin
 from comptes.acces import LECTEURS, REDACTEURS, RoleRequisMixin
 from comptes.cache_pages import CorpsEnCacheMixin
 from comptes.exports import ExportMixin
-from comptes.formulaires import rattacher_erreurs
+from comptes.formulaires import VueService, rattacher_erreurs
 from comptes.models import Role
 from comptes.services import consultation_journaliser
 
@@ -119,34 +119,23 @@ class BeneficiaireDetail(RoleRequisMixin, CorpsEnCacheMixin, DetailView):
         return context
 
 
-class FormulaireServiceMixin:
-    """Formulaire validé, puis service appelé ; une ValidationError revient sur le formulaire."""
+class FormulaireServiceMixin(VueService):
+    """La page à formulaire qui appelle un service (`comptes.formulaires.VueService`) ; les formulaires du
+    registre reçoivent en plus l'utilisateur (périmètre des choix proposés)."""
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["user"] = self.request.user
         return kwargs
 
-    def form_valid(self, form):
-        try:
-            objet = self.appeler_service(form)
-        except ValidationError as exc:
-            rattacher_erreurs(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, self.message_succes)
-        return redirect(self.url_apres(objet))
 
-    def url_apres(self, objet):
-        return objet.get_absolute_url()
-
-
-class BeneficiaireCreer(RoleRequisMixin, FormulaireServiceMixin, FormView):
+class BeneficiaireCreer(RoleRequisMixin, FormulaireServiceMixin):
     roles = REDACTEURS
     form_class = BeneficiaireForm
     template_name = "beneficiaires/formulaire.html"
     message_succes = "La personne est inscrite au registre."
 
-    def appeler_service(self, form):
+    def executer(self, form):
         d = form.cleaned_data
         return services.beneficiaire_creer(
             par=self.request.user,
@@ -170,7 +159,7 @@ class BeneficiaireObjetMixin:
         return super().get_context_data(beneficiaire=self.beneficiaire, **kwargs)
 
 
-class BeneficiaireModifier(RoleRequisMixin, BeneficiaireObjetMixin, FormulaireServiceMixin, FormView):
+class BeneficiaireModifier(RoleRequisMixin, BeneficiaireObjetMixin, FormulaireServiceMixin):
     roles = REDACTEURS
     form_class = BeneficiaireForm
     template_name = "beneficiaires/formulaire.html"
@@ -179,7 +168,7 @@ class BeneficiaireModifier(RoleRequisMixin, BeneficiaireObjetMixin, FormulaireSe
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": self.beneficiaire}
 
-    def appeler_service(self, form):
+    def executer(self, form):
         d = form.cleaned_data
         return services.beneficiaire_modifier(
             beneficiaire=self.beneficiaire,
@@ -190,7 +179,7 @@ class BeneficiaireModifier(RoleRequisMixin, BeneficiaireObjetMixin, FormulaireSe
         )
 
 
-class BeneficiaireReferent(RoleRequisMixin, BeneficiaireObjetMixin, FormulaireServiceMixin, FormView):
+class BeneficiaireReferent(RoleRequisMixin, BeneficiaireObjetMixin, FormulaireServiceMixin):
     roles = REDACTEURS
     form_class = ReferentForm
     template_name = "beneficiaires/referent.html"
@@ -199,7 +188,7 @@ class BeneficiaireReferent(RoleRequisMixin, BeneficiaireObjetMixin, FormulaireSe
     def get_initial(self):
         return {"referent": self.beneficiaire.referent_id}
 
-    def appeler_service(self, form):
+    def executer(self, form):
         return services.beneficiaire_assigner_referent(
             beneficiaire=self.beneficiaire, referent=form.cleaned_data["referent"], par=self.request.user
         )
@@ -222,13 +211,13 @@ class BeneficiaireArchiver(RoleRequisMixin, BeneficiaireObjetMixin, TemplateView
 # --- Évaluations -----------------------------------------------------------------------------------------
 
 
-class EvaluationPlanifier(RoleRequisMixin, BeneficiaireObjetMixin, FormulaireServiceMixin, FormView):
+class EvaluationPlanifier(RoleRequisMixin, BeneficiaireObjetMixin, FormulaireServiceMixin):
     roles = REDACTEURS
     form_class = EvaluationPlanifierForm
     template_name = "beneficiaires/evaluation_planifier.html"
     message_succes = "L'évaluation est planifiée."
 
-    def appeler_service(self, form):
+    def executer(self, form):
         return services.evaluation_planifier(
             beneficiaire=self.beneficiaire,
             date=form.cleaned_data["date"],
@@ -245,7 +234,7 @@ class ChargementMixin:
         return super().dispatch(request, *args, **kwargs)
 
 
-class EvaluationSaisir(RoleRequisMixin, ChargementMixin, FormulaireServiceMixin, FormView):
+class EvaluationSaisir(RoleRequisMixin, ChargementMixin, FormulaireServiceMixin):
     """Saisie d'une évaluation réalisée : la prévue (pk d'évaluation) ou une nouvelle (pk de personne)."""
 
     roles = REDACTEURS
@@ -273,7 +262,7 @@ class EvaluationSaisir(RoleRequisMixin, ChargementMixin, FormulaireServiceMixin,
     def get_context_data(self, **kwargs):
         return super().get_context_data(beneficiaire=self.beneficiaire, evaluation=self.evaluation, **kwargs)
 
-    def appeler_service(self, form):
+    def executer(self, form):
         return services.evaluation_realiser(
             par=self.request.user,
             evaluation=self.evaluation,
