@@ -28,7 +28,6 @@ import functools
 import hashlib
 import secrets
 import sys
-from datetime import date
 from pathlib import Path
 
 from django.apps import apps as django_apps
@@ -38,6 +37,7 @@ from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.template.loader import get_template, render_to_string
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from referentiel.signaux import ecritures_en_masse
@@ -178,7 +178,7 @@ def _empreinte_gabarit(nom):
 def cle_corps(request, gabarit):
     adresse = hashlib.sha1(request.get_full_path().encode(), usedforsecurity=False).hexdigest()
     return (
-        f"corps:{gabarit}:{_empreinte_gabarit(gabarit)}:{request.user.pk}:{version()}:{date.today().isoformat()}:"
+        f"corps:{gabarit}:{_empreinte_gabarit(gabarit)}:{request.user.pk}:{version()}:{timezone.localdate().isoformat()}:"
         f"{adresse}"
     )
 
