@@ -41,6 +41,20 @@ def contrats_visibles(user):
     )
 
 
+# Champs du filtre toujours visibles ; les autres sont sous « Autres critères ».
+CHAMPS_PRINCIPAUX = [
+    "q",
+    "statut",
+    "type_employeur",
+    "communes",
+    "bassin",
+    "annee",
+    "referent",
+    "signature_apres",
+    "signature_avant",
+]
+
+
 class ContratListView(RoleRequisMixin, CorpsEnCacheMixin, ExportMixin, SingleTableMixin, FilterView):
     roles = LECTEURS
     model = ContratAide
@@ -59,6 +73,7 @@ class ContratListView(RoleRequisMixin, CorpsEnCacheMixin, ExportMixin, SingleTab
         context = super().get_context_data(**kwargs)
         context["nb_resultats"] = context["table"].paginator.count
         context["peut_ecrire"] = self.request.user.a_role(*REDACTEURS)
+        context["champs_principaux"] = CHAMPS_PRINCIPAUX
         annee = self.filterset.form.cleaned_data.get("annee") if self.filterset.is_valid() else None
         annee = int(annee) if annee and 2000 <= annee <= 2100 else date.today().year
         context["annee_engagee"] = annee

@@ -386,3 +386,15 @@ def test_fiche_de_la_personne_montre_le_contrat_et_l_action(client, referent, co
     html = r.content.decode()
     assert contrat_orleans.numero_convention in html
     assert reverse("contrats:creer") + f"?beneficiaire={contrat_orleans.beneficiaire_id}" in html
+
+
+def test_liste_filtre_en_deux_niveaux(client, referent):
+    """Les critères principaux sont visibles ; les autres (dont le type de contrat, qu'annonce le résumé) sont sous
+    « Autres critères » — le type n'y était pas quand la liste des principaux était une chaîne (« type » est dans
+    « type_employeur »)."""
+    html = connecte(client, referent).get(reverse("contrats:liste")).content.decode()
+    debut_autres = html.index("<details")
+    for principal in ("id_q", "id_statut", "id_type_employeur", "id_bassin", "id_signature_avant"):
+        assert html.index(f'id="{principal}"') < debut_autres
+    for autre in ("id_type", "id_actif_le", "id_motif_rupture", "id_sortie_positive"):
+        assert html.index(f'id="{autre}"') > debut_autres
