@@ -1,7 +1,7 @@
 # Exécuté par .ci/run via `manage.py shell` : chaque rôle de démonstration se connecte et ouvre ses pages.
 from django.test import Client
 
-from comptes.menu_registre import entrees_pour
+from commun.menu_registre import entrees_pour
 from comptes.models import User
 from comptes.services import MOT_DE_PASSE_DEMO
 

@@ -150,7 +150,7 @@ def definir_pages(*, graine=2017, nb_fiches=200):
             manque="" if contrats else "URL contrats:liste absente",
         )
     )
-    # Les mêmes pages sans leur corps en cache (comptes/cache_pages.py) : chaque requête demande une adresse jamais
+    # Les mêmes pages sans leur corps en cache (commun/cache_pages.py) : chaque requête demande une adresse jamais
     # demandée (un paramètre sans effet sur le contenu ; une autre personne pour la fiche), donc calculée.
     pages.append(
         Page(

@@ -4,7 +4,7 @@ import django_filters
 from django import forms
 from django.db.models import F, Q
 
-from comptes.filtres import FilterSet, ModelChoiceFilter
+from commun.filtres import FilterSet, ModelChoiceFilter
 from comptes.models import Role, User
 from referentiel.models import BassinEmploi, Commune
 

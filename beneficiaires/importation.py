@@ -27,7 +27,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from comptes.cache_pages import donnees_modifiees
+from commun.cache_pages import donnees_modifiees
 from comptes.models import Role as RoleUtilisateur
 from comptes.models import User
 from referentiel.models import Commune

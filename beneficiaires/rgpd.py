@@ -23,7 +23,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalChanges
 from simple_history.utils import bulk_update_with_history
 
-from comptes.cache_pages import donnees_modifiees
+from commun.cache_pages import donnees_modifiees
 
 from .models import Beneficiaire, Foyer
 

@@ -6,10 +6,10 @@ from django.views.generic import DetailView, FormView, TemplateView, View
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from commun.cache_pages import CorpsEnCacheMixin
+from commun.exports import ExportMixin
+from commun.formulaires import VueService, rattacher_erreurs
 from comptes.acces import LECTEURS, REDACTEURS, RoleRequisMixin
-from comptes.cache_pages import CorpsEnCacheMixin
-from comptes.exports import ExportMixin
-from comptes.formulaires import VueService, rattacher_erreurs
 from comptes.models import Role
 from comptes.services import consultation_journaliser
 
@@ -120,7 +120,7 @@ class BeneficiaireDetail(RoleRequisMixin, CorpsEnCacheMixin, DetailView):
 
 
 class FormulaireServiceMixin(VueService):
-    """La page à formulaire qui appelle un service (`comptes.formulaires.VueService`) ; les formulaires du
+    """La page à formulaire qui appelle un service (`commun.formulaires.VueService`) ; les formulaires du
     registre reçoivent en plus l'utilisateur (périmètre des choix proposés)."""
 
     def get_form_kwargs(self):

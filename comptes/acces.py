@@ -1,10 +1,8 @@
-"""Contrôles d'accès par rôle, réutilisables : décorateur pour les vues fonctions, mixin pour les vues classes.
+"""Contrôles d'accès par rôle, réutilisables : mixin pour les vues classes, vérification pour les vues fonctions.
 
 Un rôle qui n'a pas le droit reçoit un 403 ; un objet hors de son périmètre est un 404
 (obtenu en passant par `Modele.objects.visibles_par(request.user)`).
 """
-
-from functools import wraps
 
 from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied
@@ -19,18 +17,6 @@ REDACTEURS = (Role.ADMINISTRATEUR, Role.REFERENT)
 def verifier_role(user, roles):
     if not user.is_authenticated or not user.a_role(*roles):
         raise PermissionDenied("Votre rôle ne permet pas d'accéder à cette page.")
-
-
-def role_requis(*roles):
-    def decorateur(vue):
-        @wraps(vue)
-        def enveloppe(request, *args, **kwargs):
-            verifier_role(request.user, roles)
-            return vue(request, *args, **kwargs)
-
-        return enveloppe
-
-    return decorateur
 
 
 class RoleRequisMixin(AccessMixin):

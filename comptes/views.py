@@ -10,8 +10,9 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import requires_csrf_token
 
+from commun.menu_registre import entrees_pour
+
 from .forms import ConnexionForm
-from .menu_registre import entrees_pour
 
 
 @method_decorator(login_not_required, name="dispatch")

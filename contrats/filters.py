@@ -2,7 +2,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from comptes.filtres import FilterSet, ModelChoiceFilter
+from commun.filtres import FilterSet, ModelChoiceFilter
 from comptes.models import Role, User
 from referentiel.models import BassinEmploi, Structure
 

@@ -9,10 +9,10 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from beneficiaires.models import Beneficiaire, normaliser
+from commun.cache_pages import CorpsEnCacheMixin
+from commun.exports import ExportMixin
+from commun.formulaires import VueService
 from comptes.acces import RoleRequisMixin
-from comptes.cache_pages import CorpsEnCacheMixin
-from comptes.exports import ExportMixin
-from comptes.formulaires import VueService
 from comptes.models import Role
 from comptes.services import consultation_journaliser
 from referentiel.models import Structure

@@ -3,7 +3,7 @@ from django import forms
 from django.db.models import Q
 
 from beneficiaires.models import FREINS, Beneficiaire, StatutParcours, normaliser
-from comptes.filtres import FilterSet, ModelChoiceFilter
+from commun.filtres import FilterSet, ModelChoiceFilter
 from referentiel.models import BassinEmploi
 
 from .models import (

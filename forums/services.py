@@ -14,7 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from comptes.cache_pages import donnees_modifiees
+from commun.cache_pages import donnees_modifiees
 
 from .models import Entretien, Exposant, Forum, OffreEmploi, Participation, TypeContrat
 

@@ -1,6 +1,6 @@
 import django_tables2 as tables
 
-from comptes.tableaux import ColonneDate
+from commun.tableaux import ColonneDate
 
 from .models import Entretien, Forum, OffreEmploi, Participation
 

@@ -13,9 +13,9 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from beneficiaires.models import Beneficiaire, normaliser
+from commun.exports import ExportMixin
+from commun.formulaires import rattacher_erreurs
 from comptes.acces import LECTEURS, REDACTEURS, RoleRequisMixin
-from comptes.exports import ExportMixin
-from comptes.formulaires import rattacher_erreurs
 from comptes.services import consultation_journaliser
 
 from . import services

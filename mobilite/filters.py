@@ -3,7 +3,7 @@ from django import forms
 from django.utils import timezone
 
 from beneficiaires.models import normaliser
-from comptes.filtres import FilterSet, ModelChoiceFilter
+from commun.filtres import FilterSet, ModelChoiceFilter
 from referentiel.models import BassinEmploi, Commune, Structure
 
 from .models import (

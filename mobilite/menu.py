@@ -1,4 +1,4 @@
-from comptes.menu_registre import entree
+from commun.menu_registre import entree
 from comptes.models import Role
 
 A, P, R, M = Role.ADMINISTRATEUR, Role.PILOTAGE, Role.REFERENT, Role.AGENT_MOBILITE

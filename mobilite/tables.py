@@ -1,7 +1,7 @@
 import django_tables2 as tables
 from django.utils.safestring import mark_safe
 
-from comptes.tableaux import ColonneDate
+from commun.tableaux import ColonneDate
 
 from .models import ConventionCession, Location, Vehicule
 

@@ -2,7 +2,7 @@ import django_filters
 from django import forms
 
 from beneficiaires.models import normaliser
-from comptes.filtres import FilterSet, ModelChoiceFilter
+from commun.filtres import FilterSet, ModelChoiceFilter
 from referentiel.models import BassinEmploi, Structure
 
 from .models import Lot, MaintienEmploi, Orientation, ResultatPaye, TypeSortie

@@ -1,7 +1,7 @@
 import django_tables2 as tables
 from django.utils.html import format_html
 
-from comptes.tableaux import ColonneDate
+from commun.tableaux import ColonneDate
 
 from .models import Lot, Orientation, ResultatPaye
 

@@ -8,9 +8,9 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from beneficiaires.models import Beneficiaire, Evaluation
+from commun.exports import ExportMixin
+from commun.formulaires import VueService
 from comptes.acces import RoleRequisMixin
-from comptes.exports import ExportMixin
-from comptes.formulaires import VueService
 from comptes.models import Role
 from comptes.services import consultation_journaliser
 

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "referentiel",
+    "commun",
     "comptes",
     "beneficiaires",
     "contrats",
@@ -88,14 +89,14 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "comptes.securite.ProlongerSessionMiddleware",
+    "commun.securite.ProlongerSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "comptes.cache_pages.EcrituresMiddleware",
+    "commun.cache_pages.EcrituresMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -116,7 +117,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "comptes.context_processors.interface",
+                "commun.context_processors.interface",
             ],
         },
     },
@@ -142,7 +143,7 @@ else:
     DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://plan-emploi")}
-# Corps des listes et fiches en cache (comptes/cache_pages.py) : durée de vie maximale, en secondes.
+# Corps des listes et fiches en cache (commun/cache_pages.py) : durée de vie maximale, en secondes.
 PAGES_CACHE_DUREE = env.int("PAGES_CACHE_DUREE", default=300)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -162,7 +163,7 @@ LOGIN_REDIRECT_URL = "accueil"
 LOGOUT_REDIRECT_URL = "comptes:connexion"
 
 # Sessions : expiration après 2 heures d'inactivité. L'échéance est repoussée au plus une fois toutes les
-# 5 minutes (comptes.securite.ProlongerSessionMiddleware) plutôt qu'à chaque requête : la session expire entre
+# 5 minutes (commun.securite.ProlongerSessionMiddleware) plutôt qu'à chaque requête : la session expire entre
 # 1 h 55 et 2 h après la dernière page vue, sans écriture en base à chaque page.
 SESSION_COOKIE_AGE = 2 * 60 * 60
 SESSION_PROLONGATION_PAS = 5 * 60
@@ -207,7 +208,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "comptes/verrouille.html"
-AXES_CLIENT_IP_CALLABLE = "comptes.securite.adresse_client"
+AXES_CLIENT_IP_CALLABLE = "commun.securite.adresse_client"
 
 # Téléversements : 10 Mo au plus.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

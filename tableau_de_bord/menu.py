@@ -1,4 +1,4 @@
-from comptes.menu_registre import entree
+from commun.menu_registre import entree
 from comptes.models import Role
 
 entree(

@@ -7,8 +7,8 @@ from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView, View
 from tablib import Dataset
 
+from commun.exports import neutraliser_cellule
 from comptes.acces import RoleRequisMixin
-from comptes.exports import neutraliser_cellule
 from comptes.models import Role
 from comptes.services import export_journaliser
 from referentiel.models import BassinEmploi

@@ -1,8 +1,8 @@
-"""Le compteur de version des données qui périme les corps de page en cache (comptes/cache_pages.py)."""
+"""Le compteur de version des données qui périme les corps de page en cache (commun/cache_pages.py)."""
 
 from django.db import migrations
 
-from comptes.cache_pages import creer_compteur, supprimer_compteur
+from commun.cache_pages import creer_compteur, supprimer_compteur
 
 
 def creer(apps, schema_editor):

@@ -15,7 +15,7 @@ from beneficiaires.models import (
     StatutParcours,
 )
 from beneficiaires.timeline import evenements
-from comptes.menu_registre import entrees_pour
+from commun.menu_registre import entrees_pour
 from comptes.models import JournalExport
 from tests.beneficiaires.factories import BeneficiaireFactory, EvaluationFactory, FoyerFactory
 from tests.beneficiaires.test_importation import FAMILLE, en_csv

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from comptes.menu_registre import entrees_pour
+from commun.menu_registre import entrees_pour
 from comptes.models import Role, User
 from comptes.services import MOT_DE_PASSE_DEMO
 from tests.comptes.factories import UserFactory
@@ -55,7 +55,7 @@ def test_anonyme_renvoye_vers_la_connexion(client, url):
 
 @pytest.mark.django_db
 def test_chaque_role_voit_exactement_ses_entrees(client):
-    from comptes.menu_registre import _entrees
+    from commun.menu_registre import _entrees
 
     for role in Role.values:
         user = UserFactory(role=role, **({"prestataire": True} if role == Role.PRESTATAIRE else {}))

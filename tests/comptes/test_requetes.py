@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from comptes.menu_registre import entrees_pour
+from commun.menu_registre import entrees_pour
 from tests.comptes.factories import UserFactory
 
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from beneficiaires.fiche import actions_pour
 from beneficiaires.timeline import evenements
-from comptes.menu_registre import entrees_pour
+from commun.menu_registre import entrees_pour
 from contrats import services
 from contrats.models import ContratAide, Statut
 from contrats.timeline import contrats_aides

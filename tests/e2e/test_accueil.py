@@ -2,7 +2,7 @@
 
 import pytest
 
-from comptes.menu_registre import entrees_pour
+from commun.menu_registre import entrees_pour
 from comptes.models import Role
 from tests.comptes.factories import UserFactory
 from tests.e2e.conftest import MOT_DE_PASSE, connecter, texte_principal, verifier_page

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from beneficiaires.fiche import actions_pour
 from beneficiaires.timeline import evenements
-from comptes.menu_registre import entrees_pour
+from commun.menu_registre import entrees_pour
 from mobilite import services
 from mobilite.models import Cession, Location, StatutLocation, StatutVehicule, Vehicule
 from tests.comptes.factories import UserFactory

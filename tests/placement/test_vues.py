@@ -345,7 +345,7 @@ def test_le_fil_de_la_personne_montre_le_placement(scene, referent, agent_b, dja
 
 
 def test_menu_placement(admin_user, agent_a, agent_mobilite, referent):
-    from comptes.menu_registre import entrees_pour
+    from commun.menu_registre import entrees_pour
 
     def libelles(u):
         return {e["libelle"] for e in entrees_pour(u)}

@@ -152,7 +152,7 @@ def test_session_prolongee_au_plus_toutes_les_cinq_minutes(client, django_assert
     import time
     from unittest import mock
 
-    from comptes.securite import CLE_PROLONGATION
+    from commun.securite import CLE_PROLONGATION
 
     client.force_login(UserFactory(username="rachida"))
     client.get(reverse("accueil"))  # prolongation (la connexion n'en avait pas enregistré)
@@ -161,7 +161,7 @@ def test_session_prolongee_au_plus_toutes_les_cinq_minutes(client, django_assert
         client.get(reverse("accueil"))
     assert not any("UPDATE" in q["sql"] and "django_session" in q["sql"] for q in requetes.captured_queries)
     # 5 minutes plus tard, la requête suivante repousse l'échéance (session réécrite).
-    with mock.patch("comptes.securite.time.time", return_value=time.time() + 301):
+    with mock.patch("commun.securite.time.time", return_value=time.time() + 301):
         with CaptureQueriesContext(connection) as requetes:
             client.get(reverse("accueil"))
     assert any("UPDATE" in q["sql"] and "django_session" in q["sql"] for q in requetes.captured_queries)

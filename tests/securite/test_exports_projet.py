@@ -1,4 +1,4 @@
-"""Exports du projet : toute liste exportable (comptes.exports.ExportMixin) n'exporte des données personnelles
+"""Exports du projet : toute liste exportable (commun.exports.ExportMixin) n'exporte des données personnelles
 qu'aux rôles autorisés (ROLES_EXPORT_PERSONNEL) et journalise chaque export ; tout fichier téléchargé depuis une
 page du projet (Content-Disposition: attachment) laisse une trace dans le journal des exports."""
 
@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from comptes.exports import ExportMixin
+from commun.exports import ExportMixin
 from comptes.models import ROLES_EXPORT_PERSONNEL, JournalExport
 from tests.securite import monde as M
 from tests.securite.test_matrice_acces import GET, PARAMS, REQUETE

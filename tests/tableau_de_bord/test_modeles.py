@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from comptes.menu_registre import entrees_pour
+from commun.menu_registre import entrees_pour
 from tableau_de_bord import registre
 from tableau_de_bord.models import ChiffreCle, Objectif
 from tableau_de_bord.services import chiffre_cle_enregistrer, objectif_enregistrer

@@ -6,11 +6,11 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from comptes.exports import neutraliser_cellule
+from commun.exports import neutraliser_cellule
 from comptes.models import JournalExport
 from tests.comptes.factories import UserFactory
 
-pytestmark = pytest.mark.urls("tests.comptes.urls_export")
+pytestmark = pytest.mark.urls("tests.commun.urls_export")
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@ from django.db import connection
 from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 
-from comptes.historique import versions
+from commun.historique import versions
 from tests.beneficiaires.factories import BeneficiaireFactory, EvaluationFactory
 
 
@@ -34,7 +34,7 @@ def test_versions_disent_qui_a_change_quoi_et_quand(referent, admin_user, bassin
 
 @pytest.mark.django_db
 def test_balise_historique_et_nombre_de_requetes_constant(referent, bassins):
-    gabarit = Template("{% load historique %}{% historique objet %}")
+    gabarit = Template("{% load rendu_historique %}{% historique objet %}")
 
     def rendre(n):
         evaluation = EvaluationFactory(beneficiaire=BeneficiaireFactory(commune=bassins["Orléans"].commune_test))
@@ -56,5 +56,5 @@ def test_balise_historique_et_nombre_de_requetes_constant(referent, bassins):
 def test_historique_echappe_les_valeurs(referent, bassins):
     personne = BeneficiaireFactory(commune=bassins["Orléans"].commune_test)
     modifier(personne, referent, adresse="<script>alert(1)</script>")
-    html = Template("{% load historique %}{% historique objet %}").render(Context({"objet": personne}))
+    html = Template("{% load rendu_historique %}{% historique objet %}").render(Context({"objet": personne}))
     assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html

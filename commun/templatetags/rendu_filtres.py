@@ -2,7 +2,7 @@
 
 from django import template
 
-from comptes import filtres
+from commun import filtres
 
 register = template.Library()
 

@@ -17,7 +17,7 @@ from django.utils.safestring import mark_safe
 from django_tables2.columns.base import LinkTransform
 from django_tables2.utils import Accessor, AttributeDict
 
-from comptes.tableaux import ColonneDate
+from commun.tableaux import ColonneDate
 
 register = template.Library()
 

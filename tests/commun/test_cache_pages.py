@@ -1,4 +1,4 @@
-"""Corps des listes et fiches en cache (comptes/cache_pages.py) : servis du cache tant que rien n'a changé, jamais
+"""Corps des listes et fiches en cache (commun/cache_pages.py) : servis du cache tant que rien n'a changé, jamais
 périmés après une écriture, jamais servis à un autre utilisateur, jamais rendus avec des écritures non validées.
 
 Ces tests valident réellement leurs transactions (transaction=True) : c'est la validation qui périme les corps
@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from beneficiaires.models import Beneficiaire
-from comptes import cache_pages
+from commun import cache_pages
 from comptes.models import JournalConsultation, JournalExport
 from tests.beneficiaires.factories import BeneficiaireFactory
 from tests.contrats.factories import ContratAideFactory

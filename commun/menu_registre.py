@@ -1,6 +1,6 @@
 """Registre de la navigation : chaque application déclare ses entrées dans son module `menu.py`.
 
-    from comptes.menu_registre import entree
+    from commun.menu_registre import entree
     from comptes.models import Role
 
     entree("Contrats aidés", "contrats:liste", roles=(Role.ADMINISTRATEUR, Role.PILOTAGE, Role.REFERENT), ordre=30)

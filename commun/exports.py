@@ -1,12 +1,12 @@
 """Exports CSV/XLSX des tableaux (django-tables2) : réservés aux rôles autorisés, journalisés, et protégés
-contre l'injection de formules dans les tableurs."""
+contre l'injection de formules dans les tableurs. Le journal est tenu par comptes, abonné à `export_realise`."""
 
 from django.core.exceptions import PermissionDenied
 from django_tables2.export import ExportMixin as _ExportMixin
 from django_tables2.export import TableExport
 from tablib import Dataset
 
-from .services import export_journaliser
+from .signaux import export_realise
 
 CARACTERES_FORMULE = ("=", "+", "-", "@", "\t", "\r")
 
@@ -49,7 +49,8 @@ class ExportMixin(_ExportMixin):
             raise PermissionDenied("Votre rôle ne permet pas d'exporter ces données personnelles.")
         reponse = super().create_export(export_format)
         donnees = self.get_table_data()
-        export_journaliser(
+        export_realise.send(
+            sender=type(self),
             par=self.request.user,
             vue=getattr(self.request.resolver_match, "view_name", "") or self.request.path,
             filtres=self.request.GET.urlencode(),

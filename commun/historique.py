@@ -1,6 +1,6 @@
 """Historique lisible d'un enregistrement (django-simple-history) : qui a changé quoi, quand.
 
-    from comptes.historique import versions
+    from commun.historique import versions
     versions(beneficiaire)  # [{date, auteur, action, raison, changements: [{libelle, avant, apres}]}], récentes d'abord
 
 Dans un gabarit : `{% load historique %}{% historique objet %}` (onglet ou section « Historique »).

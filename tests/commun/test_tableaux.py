@@ -8,7 +8,7 @@ import django_tables2 as tables
 import pytest
 from django_tables2 import utils
 
-from comptes import tableaux
+from commun import tableaux
 
 
 class Ligne:
@@ -134,7 +134,7 @@ def test_tableau_vide_meme_ligne_que_le_gabarit():
 
 @pytest.mark.django_db
 def test_filtre_de_modele_lit_ses_choix_sans_curseur_serveur(bassins, django_assert_num_queries):
-    from comptes.filtres import FilterSet, ListeRapide, ModelChoiceFilter
+    from commun.filtres import FilterSet, ListeRapide, ModelChoiceFilter
     from referentiel.models import BassinEmploi
 
     class Filtre(FilterSet):
@@ -193,7 +193,7 @@ def test_liens_et_booleens_du_corps_rapide_identiques_au_gabarit(bassins):
     import datetime
 
     from beneficiaires.models import Beneficiaire
-    from comptes.templatetags.tableaux import _lecteur_rapide
+    from commun.templatetags.rendu_tableaux import _lecteur_rapide
     from tests.beneficiaires.factories import BeneficiaireFactory, EvaluationFactory
 
     class TableauEssai(tables.Table):
@@ -230,7 +230,7 @@ def test_liste_rapide_meme_html_que_le_widget_de_django(multiple, valeur):
     from django import forms
     from django.utils.safestring import mark_safe
 
-    from comptes.filtres import ListeMultipleRapide, ListeRapide
+    from commun.filtres import ListeMultipleRapide, ListeRapide
 
     choix = [
         ("", "---------"),

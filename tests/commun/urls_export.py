@@ -1,11 +1,11 @@
-"""Une liste exportable minimale, pour tester comptes.exports.ExportMixin indépendamment des applications."""
+"""Une liste exportable minimale, pour tester commun.exports.ExportMixin indépendamment des applications."""
 
 import django_tables2 as tables
 from django.urls import include, path
 from django_tables2.views import SingleTableView
 
+from commun.exports import ExportMixin
 from comptes.acces import RoleRequisMixin
-from comptes.exports import ExportMixin
 from comptes.models import User
 from plan_emploi import urls as urls_projet
 

@@ -8,7 +8,7 @@ from django import forms
 from django_bootstrap5.forms import render_field
 
 from beneficiaires.filters import BeneficiaireFilter
-from comptes.filtres import champ_filtre
+from commun.filtres import champ_filtre
 from contrats.filters import ContratFilter
 from forums import filters as filtres_forums
 from mobilite import filters as filtres_mobilite
@@ -100,7 +100,7 @@ def test_meme_html_que_django_bootstrap5(classe, admin_user, bassins):
 
 def test_la_voie_rapide_sert_les_champs_simples(monkeypatch, admin_user):
     """Sans erreur, les champs de la liste des bénéficiaires ne passent pas par django-bootstrap5."""
-    import comptes.filtres as module
+    import commun.filtres as module
 
     appels = []
     monkeypatch.setattr(module, "render_field", lambda champ: appels.append(champ.name) or "")
