@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 
 from .models import ChiffreCle, Objectif
-from .selectors import codes_connus
+from .selecteurs import codes_connus
 
 
 class ObjectifForm(forms.ModelForm):

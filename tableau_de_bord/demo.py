@@ -10,7 +10,7 @@ from referentiel.models import BassinEmploi
 from referentiel.registre_demo import generateur
 
 from .models import ChiffreCle
-from .selectors import codes_connus
+from .selecteurs import codes_connus
 from .services import chiffre_cle_enregistrer, objectif_enregistrer, tableau_invalider
 
 # 600 entrées en accompagnement attendues sur les 4 bassins (répartition de démonstration).

@@ -66,7 +66,7 @@ class Objectif(models.Model):
     def clean(self):
         super().clean()
         if self.code:
-            from .selectors import codes_connus
+            from .selecteurs import codes_connus
 
             connus = codes_connus()
             if connus and self.code not in connus:

@@ -1,13 +1,13 @@
 """Écritures du tableau de bord (cibles, chiffres clés) et point d'entrée du calcul.
 
-`tableau_calculer` est une lecture (voir selectors.py) ; il est réexporté ici pour les scripts de mesure.
+`tableau_calculer` est une lecture (voir selecteurs.py) ; il est réexporté ici pour les scripts de mesure.
 """
 
 from django.db import transaction
 
 from . import cache as cache_tableau
 from .models import ChiffreCle, Objectif
-from .selectors import tableau_calculer
+from .selecteurs import tableau_calculer
 
 __all__ = ["chiffre_cle_enregistrer", "objectif_enregistrer", "tableau_calculer", "tableau_invalider"]
 

@@ -16,7 +16,7 @@ from referentiel.models import BassinEmploi
 from . import cache as cache_tableau
 from .forms import FiltreForm
 from .registre import AXES
-from .selectors import tableau_calculer
+from .selecteurs import tableau_calculer
 from .svg import histogramme, libelle_mois
 
 ROLES_TABLEAU = (Role.ADMINISTRATEUR, Role.PILOTAGE, Role.REFERENT)

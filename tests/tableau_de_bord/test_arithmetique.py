@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from tableau_de_bord.registre import Indicateur, taux
-from tableau_de_bord.selectors import cibles, completer, mois_de, periode_precedente
+from tableau_de_bord.selecteurs import cibles, completer, mois_de, periode_precedente
 from tableau_de_bord.svg import echelle_max, histogramme
 
 

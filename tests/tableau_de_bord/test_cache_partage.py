@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from referentiel.models import BassinEmploi
-from tableau_de_bord.selectors import tableau_calculer
+from tableau_de_bord.selecteurs import tableau_calculer
 
 RACINE = Path(__file__).resolve().parents[2]
 TABLE = "tableau_de_bord_cache_test"

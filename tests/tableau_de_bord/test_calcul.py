@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from referentiel.models import BassinEmploi
 from tableau_de_bord import cache as cache_tableau
 from tableau_de_bord import registre
-from tableau_de_bord.selectors import tableau_calculer
+from tableau_de_bord.selecteurs import tableau_calculer
 from tableau_de_bord.services import objectif_enregistrer, tableau_invalider
 from tests.beneficiaires.factories import BeneficiaireFactory, EvaluationFactory
 from tests.comptes.factories import UserFactory

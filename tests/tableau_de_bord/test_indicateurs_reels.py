@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from referentiel.models import BassinEmploi
-from tableau_de_bord.selectors import tableau_calculer
+from tableau_de_bord.selecteurs import tableau_calculer
 from tableau_de_bord.services import objectif_enregistrer
 from tests.beneficiaires.factories import BeneficiaireFactory
 from tests.comptes.factories import UserFactory
