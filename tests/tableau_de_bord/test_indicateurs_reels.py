@@ -12,18 +12,17 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from placement import services as placement_services
 from referentiel.models import BassinEmploi
 from tableau_de_bord.selecteurs import tableau_calculer
 from tableau_de_bord.services import objectif_enregistrer
 from tests.beneficiaires.factories import BeneficiaireFactory
 from tests.comptes.factories import UserFactory
+from tests.contrats import factories as contrats_factories
+from tests.forums import factories as forums_factories
+from tests.mobilite import factories as mobilite_factories
+from tests.placement import factories as placement_factories
 from tests.referentiel.factories import StructureFactory
-
-contrats_factories = pytest.importorskip("tests.contrats.factories")
-placement_factories = pytest.importorskip("tests.placement.factories")
-mobilite_factories = pytest.importorskip("tests.mobilite.factories")
-forums_factories = pytest.importorskip("tests.forums.factories")
-placement_services = pytest.importorskip("placement.services")
 
 DECEMBRE_2017 = {"debut": date(2017, 12, 1), "fin": date(2017, 12, 31)}
 PERIODE = {"debut": date(2017, 12, 1), "fin": date(2018, 12, 31)}
