@@ -496,3 +496,16 @@ def enveloppe_definir(*, annee, nombre_contrats, budget, par=None):
         enveloppe._history_user = par
     enveloppe.save()
     return enveloppe
+
+
+@transaction.atomic
+def parametre_financier_enregistrer(*, parametre, par=None):
+    """Crée ou corrige une valeur de référence datée (SMIC, RSA) ; la source (décret, avis officiel) est dite."""
+    if parametre.date_effet is not None and not (ANNEE_MIN <= parametre.date_effet.year <= ANNEE_MAX):
+        raise ValidationError({"date_effet": f"L'année doit être comprise entre {ANNEE_MIN} et {ANNEE_MAX}."})
+    parametre.full_clean()
+    parametre._change_reason = "Valeur de référence enregistrée"
+    if par is not None and getattr(par, "pk", None):
+        parametre._history_user = par
+    parametre.save()
+    return parametre
