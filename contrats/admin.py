@@ -79,9 +79,23 @@ class EnveloppeAdmin(SimpleHistoryAdmin):
     search_fields = ("annee",)
 
 
+class ParametreFinancierForm(forms.ModelForm):
+    class Meta:
+        model = ParametreFinancier
+        fields = ("type", "date_effet", "montant", "source")
+
+    def clean(self):
+        donnees = super().clean()
+        for champ, message in services.parametre_financier_erreurs(date_effet=donnees.get("date_effet")).items():
+            self.add_error(champ, message)
+        return donnees
+
+
 @admin.register(ParametreFinancier)
 class ParametreFinancierAdmin(SimpleHistoryAdmin):
     """Les valeurs de référence datées et leur source ; l'enregistrement passe par le service."""
+
+    form = ParametreFinancierForm
 
     list_display = ("type", "date_effet", "montant", "source", "fraicheur")
     list_filter = ("type",)

@@ -498,11 +498,19 @@ def enveloppe_definir(*, annee, nombre_contrats, budget, par=None):
     return enveloppe
 
 
+def parametre_financier_erreurs(*, date_effet):
+    """Les erreurs d'une valeur de référence avant enregistrement (formulaire de l'administration, service)."""
+    if date_effet is not None and not (ANNEE_MIN <= date_effet.year <= ANNEE_MAX):
+        return {"date_effet": f"L'année doit être comprise entre {ANNEE_MIN} et {ANNEE_MAX}."}
+    return {}
+
+
 @transaction.atomic
 def parametre_financier_enregistrer(*, parametre, par=None):
     """Crée ou corrige une valeur de référence datée (SMIC, RSA) ; la source (décret, avis officiel) est dite."""
-    if parametre.date_effet is not None and not (ANNEE_MIN <= parametre.date_effet.year <= ANNEE_MAX):
-        raise ValidationError({"date_effet": f"L'année doit être comprise entre {ANNEE_MIN} et {ANNEE_MAX}."})
+    erreurs = parametre_financier_erreurs(date_effet=parametre.date_effet)
+    if erreurs:
+        raise ValidationError(erreurs)
     parametre.full_clean()
     parametre._change_reason = "Valeur de référence enregistrée"
     if par is not None and getattr(par, "pk", None):

@@ -7,8 +7,8 @@ from datetime import date
 
 import openpyxl
 import pytest
-from django.utils import timezone
 from django.urls import reverse
+from django.utils import timezone
 
 from comptes.models import JournalExport
 from tableau_de_bord import registre
