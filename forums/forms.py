@@ -31,6 +31,7 @@ class ForumForm(forms.ModelForm):
             "adresse",
             "commune",
             "capacite",
+            "delai_liberation",
             "description",
         ]
         widgets = {"date": DateInput(), "heure_debut": TimeInput(), "heure_fin": TimeInput()}

@@ -2,10 +2,13 @@
 et la participation des bénéficiaires (invitation, inscription dans la limite des places, pointage le jour J,
 entretiens et embauches)."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from beneficiaires.models import Beneficiaire
@@ -73,6 +76,15 @@ class Forum(models.Model):
     capacite = models.PositiveIntegerField(
         "capacité d'accueil", help_text="Nombre de places : inscrits et présents ne le dépassent jamais."
     )
+    delai_liberation = models.PositiveSmallIntegerField(
+        "places des inscrits retenues pendant (minutes)",
+        null=True,
+        blank=True,
+        help_text=(
+            "Le jour du forum, passé ce délai après l'heure de début, un inscrit pas encore arrivé ne retient plus "
+            "sa place : elle peut aller à une personne en liste d'attente ou invitée. Vide : réglage par défaut."
+        ),
+    )
     statut = models.CharField(
         "statut", max_length=15, choices=Statut.choices, default=Statut.EN_PREPARATION, db_index=True
     )
@@ -128,6 +140,21 @@ class Forum(models.Model):
     @property
     def accepte_invitations(self):
         return self.statut in (self.Statut.EN_PREPARATION, self.Statut.INSCRIPTIONS_OUVERTES)
+
+    @property
+    def delai_liberation_effectif(self):
+        if self.delai_liberation is not None:
+            return self.delai_liberation
+        return settings.FORUM_DELAI_LIBERATION_MINUTES
+
+    def heure_liberation(self):
+        """Instant (aware) à partir duquel les inscrits pas encore arrivés ne retiennent plus leur place."""
+        debut = timezone.make_aware(datetime.datetime.combine(self.date, self.heure_debut))
+        return debut + datetime.timedelta(minutes=self.delai_liberation_effectif)
+
+    def places_retenues_expirees(self, maintenant):
+        """Vrai le jour du forum, une fois le délai de retenue passé."""
+        return timezone.localdate(maintenant) == self.date and maintenant >= self.heure_liberation()
 
     def pointage_ouvert(self, jour):
         """Le pointage est ouvert le jour du forum (inscriptions encore ouvertes) et une fois le forum tenu."""

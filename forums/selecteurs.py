@@ -70,3 +70,30 @@ def exposants_du_forum(forum):
         )
         .order_by("structure__nom", "pk")
     )
+
+
+def etat_salle(forum, maintenant):
+    """À l'entrée du forum (tablette) : présents, inscrits attendus, places libres dans la salle et personne
+    à proposer en premier (la première de la liste d'attente). 2 requêtes.
+
+    Passé le délai de retenue le jour J, les inscrits pas encore arrivés ne comptent plus : leurs places sont
+    libres (elles leur sont retirées au pointage suivant d'une personne non inscrite)."""
+    chiffres = Participation.objects.filter(forum=forum).aggregate(
+        presents=Count("pk", filter=Q(statut=S.PRESENT)),
+        attendus=Count("pk", filter=Q(statut=S.INSCRIT)),
+        attente=Count("pk", filter=Q(statut=S.ATTENTE)),
+    )
+    expirees = forum.places_retenues_expirees(maintenant)
+    retenues = 0 if expirees else chiffres["attendus"]
+    chiffres["retenues_expirees"] = expirees
+    chiffres["heure_liberation"] = forum.heure_liberation()
+    chiffres["places_libres"] = max(forum.capacite - chiffres["presents"] - retenues, 0)
+    chiffres["prochain_attente"] = (
+        Participation.objects.filter(forum=forum, statut=S.ATTENTE)
+        .select_related("beneficiaire__commune")
+        .order_by("rang_attente", "pk")
+        .first()
+        if chiffres["attente"]
+        else None
+    )
+    return chiffres

@@ -31,6 +31,7 @@ CHAMPS_FORUM = (
     "adresse",
     "commune",
     "capacite",
+    "delai_liberation",
     "description",
 )
 
@@ -279,44 +280,137 @@ def _verifier_pointage(forum, jour):
         )
 
 
+def _liberer_inscrits_attendus(forum, *, par, maintenant):
+    """Sous le verrou du forum, le jour J une fois le délai de retenue passé : les inscrits pas encore
+    arrivés ne retiennent plus leur place (ils passent « absent » ; s'ils arrivent ensuite, ils entrent
+    s'il reste une place). Rend le nombre de places libérées."""
+    if not forum.places_retenues_expirees(maintenant):
+        return 0
+    attendus = list(forum.participations.select_for_update(of=("self",)).filter(statut=S.INSCRIT).order_by("pk"))
+    for p in attendus:
+        p.statut = S.ABSENT
+        _enregistrer(p, par)
+    return len(attendus)
+
+
+def _exiger_une_place_libre(forum, participation, *, par, maintenant):
+    if _places_occupees(forum) < forum.capacite:
+        return
+    if _liberer_inscrits_attendus(forum, par=par, maintenant=maintenant) and _places_occupees(forum) < forum.capacite:
+        return
+    attendus = forum.participations.filter(statut=S.INSCRIT).count()
+    texte = f"Le forum est complet ({forum.capacite} places) : {participation.beneficiaire} n'était pas inscrit(e)."
+    if attendus and timezone.localdate(maintenant) == forum.date:
+        texte += (
+            f" {attendus} inscrit(s) pas encore arrivé(s) retiennent leur place jusqu'à "
+            f"{timezone.localtime(forum.heure_liberation()):%Hh%M} ; vous pouvez libérer la place d'un inscrit absent."
+        )
+    raise ValidationError(texte)
+
+
 @transaction.atomic
 def participation_pointer(*, participation, par, jour=None, quand=None):
     """Marque la personne présente. Une personne inscrite a sa place ; une autre (invitée, en attente,
-    excusée) n'entre que s'il reste une place."""
-    jour = jour or timezone.localdate()
+    excusée, absente) n'entre que s'il reste une place dans la salle. Le jour du forum, passé le délai de
+    retenue (Forum.delai_liberation), les inscrits pas encore arrivés ne retiennent plus leur place."""
+    maintenant = quand or timezone.now()
+    jour = jour or timezone.localdate(maintenant)
     forum = _verrouiller_forum(participation.forum)
     _verifier_pointage(forum, jour)
     participation = Participation.objects.select_for_update(of=("self",)).get(pk=participation.pk)
     if participation.statut == S.PRESENT:
         raise ValidationError(f"{participation.beneficiaire} est déjà pointé(e) présent(e).")
-    if participation.statut != S.INSCRIT and _places_occupees(forum) >= forum.capacite:
-        raise ValidationError(
-            f"Le forum est complet ({forum.capacite} places) : {participation.beneficiaire} n'était pas inscrit(e)."
-        )
+    if participation.statut != S.INSCRIT:
+        _exiger_une_place_libre(forum, participation, par=par, maintenant=maintenant)
     participation.statut = S.PRESENT
     participation.rang_attente = None
-    participation.date_pointage = quand or timezone.now()
+    participation.date_pointage = maintenant
+    return _enregistrer(participation, par)
+
+
+@transaction.atomic
+def participation_liberer_place(*, participation, par, jour=None):
+    """À l'entrée, l'agent libère la place d'un inscrit qui n'est pas arrivé : il passe « absent » (tracé
+    dans l'historique). S'il arrive ensuite, il entre s'il reste une place. Pas de promotion automatique de
+    la liste d'attente le jour J : l'agent fait entrer la personne suivante qui est à la porte."""
+    jour = jour or timezone.localdate()
+    forum = _verrouiller_forum(participation.forum)
+    _verifier_pointage(forum, jour)
+    participation = Participation.objects.select_for_update(of=("self",)).get(pk=participation.pk)
+    if participation.statut != S.INSCRIT:
+        raise ValidationError(
+            f"Seule la place d'une personne inscrite pas encore arrivée se libère "
+            f"({participation.beneficiaire} : {participation.get_statut_display().lower()})."
+        )
+    participation.statut = S.ABSENT
+    return _enregistrer(participation, par)
+
+
+def _statut_avant_pointage(participation):
+    """Le statut (et le rang d'attente) de la participation juste avant son dernier pointage, lu dans
+    l'historique ; à défaut, déduit de ses dates (inscrite, sinon invitée)."""
+    precedent = None
+    for h in participation.history.order_by("-history_date", "-history_id"):
+        if h.statut != S.PRESENT:
+            precedent = h
+            break
+    if precedent is not None:
+        return precedent.statut, precedent.rang_attente
+    if participation.date_inscription:
+        return S.INSCRIT, None
+    return S.INVITE, None
+
+
+@transaction.atomic
+def participation_annuler_pointage(*, participation, par, jour=None):
+    """Annule un pointage fait par erreur (tracé dans l'historique) : la personne retrouve le statut qu'elle
+    avait avant ; une personne ajoutée sur place sans invitation est retirée des participants."""
+    jour = jour or timezone.localdate()
+    forum = _verrouiller_forum(participation.forum)
+    _verifier_pointage(forum, jour)
+    participation = Participation.objects.select_for_update(of=("self",)).get(pk=participation.pk)
+    if participation.statut != S.PRESENT:
+        raise ValidationError(f"{participation.beneficiaire} n'est pas pointé(e) présent(e).")
+    if participation.embauche_par_id or participation.entretiens_menes.exists():
+        raise ValidationError("Des entretiens ou une embauche sont saisis pour cette personne : retirez-les d'abord.")
+    if participation.sur_place and participation.date_invitation is None:
+        participation._history_user = par
+        participation.delete()
+        return None
+    statut, rang = _statut_avant_pointage(participation)
+    participation.sur_place = False
+    participation.date_pointage = None
+    participation.statut = statut
+    participation.rang_attente = None
+    if statut == S.ATTENTE:
+        pris = forum.participations.filter(rang_attente=rang).exists() if rang else True
+        participation.rang_attente = _rang_suivant(forum) if pris else rang
     return _enregistrer(participation, par)
 
 
 @transaction.atomic
 def participation_ajouter_sur_place(*, forum, beneficiaire, par, jour=None, quand=None):
-    """Une personne venue sans inscription : présente d'emblée, dans la limite des places."""
-    jour = jour or timezone.localdate()
+    """Une personne venue sans inscription : présente d'emblée, s'il reste une place dans la salle."""
+    maintenant = quand or timezone.now()
+    jour = jour or timezone.localdate(maintenant)
     forum = _verrouiller_forum(forum)
     _verifier_pointage(forum, jour)
     existante = Participation.objects.filter(forum=forum, beneficiaire=beneficiaire).first()
     if existante is not None:
         return participation_pointer(participation=existante, par=par, jour=jour, quand=quand)
-    if _places_occupees(forum) >= forum.capacite:
-        raise ValidationError(f"Le forum est complet ({forum.capacite} places).")
     participation = Participation(
         forum=forum,
         beneficiaire=beneficiaire,
         statut=S.PRESENT,
         sur_place=True,
-        date_pointage=quand or timezone.now(),
+        date_pointage=maintenant,
     )
+    if _places_occupees(forum) >= forum.capacite:
+        if not (
+            _liberer_inscrits_attendus(forum, par=par, maintenant=maintenant)
+            and _places_occupees(forum) < forum.capacite
+        ):
+            raise ValidationError(f"Le forum est complet ({forum.capacite} places).")
     return _enregistrer(participation, par)
 
 

@@ -33,7 +33,7 @@ from .forms import (
     StatutForm,
 )
 from .models import Entretien, Exposant, Forum, OffreEmploi, Participation
-from .selecteurs import bilan_forum, exposants_du_forum
+from .selecteurs import bilan_forum, etat_salle, exposants_du_forum
 from .tables import EntretienTable, ForumTable, OffreTable, ParticipationTable
 
 S = Participation.Statut
@@ -576,12 +576,16 @@ class PointageView(ForumMixin, TemplateView):
             resultats=resultats[:POINTAGE_MAX_RESULTATS],
             plus=len(resultats) > POINTAGE_MAX_RESULTATS,
             bilan=bilan_forum(self.forum),
+            salle=etat_salle(self.forum, timezone.now()),
             pointage_ouvert=self.forum.pointage_ouvert(timezone.localdate()),
         )
         return context
 
 
 class PointerView(ForumMixin, TemplateView):
+    """Un geste à l'entrée (POST) : pointer présent, libérer la place d'un inscrit pas arrivé, ou annuler un
+    pointage fait par erreur. Chacun passe par son service (verrou du forum, historique)."""
+
     roles = REDACTEURS
     http_method_names = ["post"]
 
@@ -591,9 +595,19 @@ class PointerView(ForumMixin, TemplateView):
             pk=self.kwargs["participation_pk"],
             forum=self.forum,
         )
+        action = request.POST.get("action", "pointer")
         try:
-            services.participation_pointer(participation=p, par=request.user)
-            messages.success(request, f"{p.beneficiaire} : présent(e).")
+            if action == "liberer":
+                services.participation_liberer_place(participation=p, par=request.user)
+                messages.success(request, f"Place de {p.beneficiaire} libérée (absent(e) pour l'instant).")
+            elif action == "annuler_pointage":
+                services.participation_annuler_pointage(participation=p, par=request.user)
+                messages.success(request, f"Pointage de {p.beneficiaire} annulé.")
+            elif action == "pointer":
+                services.participation_pointer(participation=p, par=request.user)
+                messages.success(request, f"{p.beneficiaire} : présent(e).")
+            else:
+                messages.error(request, "Action inconnue.")
         except ValidationError as e:
             erreurs_en_message(request, e)
         url = reverse("forums:pointage", args=[self.forum.pk])

@@ -24,6 +24,7 @@ env = environ.Env(
     SECURE_SSL_REDIRECT=(bool, True),
     SECURE_HSTS_SECONDS=(int, 31536000),
     LOCATION_DUREE_MAX_JOURS=(int, 183),
+    FORUM_DELAI_LIBERATION_MINUTES=(int, 30),
     PROXYS_DE_CONFIANCE=(int, 0),
 )
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
@@ -53,6 +54,9 @@ CONSERVATION_MOIS = env("CONSERVATION_MOIS")
 # Durée de conservation des journaux de consultation et d'export (traces d'accès) : 12 mois.
 JOURNAL_CONSERVATION_MOIS = env("JOURNAL_CONSERVATION_MOIS")
 LOCATION_DUREE_MAX_JOURS = env("LOCATION_DUREE_MAX_JOURS")
+# Forum, à l'entrée : minutes après l'heure de début au-delà desquelles un inscrit pas encore arrivé ne
+# retient plus sa place dans la salle (réglable forum par forum).
+FORUM_DELAI_LIBERATION_MINUTES = env("FORUM_DELAI_LIBERATION_MINUTES")
 # Données de démonstration (comptes aux mots de passe publics) : jamais en production.
 DEMO_AUTORISEE = env.bool("DEMO_AUTORISEE", default=DEBUG)
 

@@ -85,3 +85,30 @@ def test_venues_sans_inscription_simultanees_dans_la_limite_des_places(postgresq
     assert sum(1 for r in resultats if not isinstance(r, Exception)) == 3
     assert all(isinstance(r, ValidationError) for r in resultats if isinstance(r, Exception))
     assert Participation.objects.filter(forum=forum, statut=S.PRESENT).count() == 3
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_porte_passe_le_delai_invites_simultanes_dans_la_limite_des_places(postgresql_requis):
+    """Jour J, délai de retenue passé : 3 inscrits pas arrivés, 8 invités pointés en même temps ;
+    exactement 3 entrent, les inscrits passent absents une seule fois."""
+    import datetime
+
+    from django.utils import timezone
+
+    par = UserFactory(administrateur=True)
+    jour = datetime.date(2018, 3, 15)
+    forum = ForumFactory(capacite=3, date=jour, heure_debut=datetime.time(9, 30), delai_liberation=10)
+    inscrits = [ParticipationFactory(forum=forum) for _ in range(3)]
+    invites = [ParticipationFactory(forum=forum, invite=True) for _ in range(8)]
+    quand = timezone.make_aware(datetime.datetime.combine(jour, datetime.time(11)))
+
+    resultats = en_parallele(
+        lambda i: services.participation_pointer(participation=invites[i], par=par, quand=quand), n=8
+    )
+
+    assert sum(1 for r in resultats if not isinstance(r, Exception)) == 3
+    assert all(isinstance(r, ValidationError) for r in resultats if isinstance(r, Exception))
+    assert Participation.objects.filter(forum=forum, statut=S.PRESENT).count() == 3
+    assert Participation.objects.filter(pk__in=[p.pk for p in inscrits], statut=S.ABSENT).count() == 3
+    assert Participation.objects.filter(forum=forum).occupant_une_place().count() == 3
