@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.ContratListView.as_view(), name="liste"),
     path("nouveau/", views.ContratCreerView.as_view(), name="creer"),
     path("<int:pk>/", views.ContratDetailView.as_view(), name="detail"),
+    path("<int:pk>/decision/", views.ContratDecisionView.as_view(), name="decision"),
     path("<int:pk>/modifier/", views.ContratModifierView.as_view(), name="modifier"),
     path("<int:pk>/signer/", views.ContratSignerView.as_view(), name="signer"),
     path("<int:pk>/demarrer/", views.ContratDemarrerView.as_view(), name="demarrer"),

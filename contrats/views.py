@@ -20,7 +20,15 @@ from referentiel.models import Structure
 
 from . import services
 from .filters import ContratFilter
-from .financement import Bareme, PeriodeTropLongue, echeancier, engagements, total_echeancier, usages_echeancier
+from .financement import (
+    Bareme,
+    PeriodeTropLongue,
+    echeancier,
+    engagements,
+    taux_departement,
+    total_echeancier,
+    usages_echeancier,
+)
 from .forms import (
     ContratBrouillonForm,
     JourForm,
@@ -200,6 +208,39 @@ class ContratDetailView(ContratMixin, DetailView):
             actions=actions_possibles(contrat, self.request.user),
             renouvele=a_ete_renouvele(contrat),
             lien_fiche=reverse("beneficiaires:detail", args=[contrat.beneficiaire_id]),
+        )
+        return context
+
+
+class ContratDecisionView(ContratMixin, DetailView):
+    """La décision de cofinancement du Département, imprimable sur une page A4 : parties, personne, employeur,
+    dates, heures, taux de l'État, échéancier mensuel de la part du Département et valeurs utilisées."""
+
+    template_name = "contrats/decision.html"
+    context_object_name = "contrat"
+
+    def get_object(self, queryset=None):
+        contrat = self.get_contrat()
+        if not (contrat.date_debut and contrat.date_fin and contrat.heures_hebdomadaires and contrat.taux_aide_etat):
+            raise Http404("La convention n'a pas encore ses dates, ses heures et son taux : pas de décision.")
+        return contrat
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        contrat = self.object
+        consultation_journaliser(par=self.request.user, objet=contrat)
+        bareme = Bareme()
+        try:
+            lignes = echeancier(contrat, bareme)
+        except PeriodeTropLongue as e:
+            raise Http404(str(e)) from e
+        valeurs = usages_echeancier(lignes, bareme)
+        context.update(
+            echeancier=lignes,
+            valeurs_utilisees=valeurs,
+            total=total_echeancier(lignes),
+            totaux_annuels=totaux_par_annee(lignes),
+            taux_departement=taux_departement(contrat.heures_hebdomadaires) * 100,
         )
         return context
 
