@@ -76,6 +76,18 @@ class ReferentForm(forms.Form):
 
 class EvaluationPlanifierForm(forms.Form):
     date = forms.DateField(label="Date prévue", widget=DateInput())
+    heure = forms.TimeField(
+        label="Heure du rendez-vous",
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text="Pour la lettre de convocation.",
+    )
+    lieu = forms.CharField(
+        label="Lieu du rendez-vous",
+        required=False,
+        max_length=250,
+        help_text="Service, adresse et commune, tels qu'ils figureront sur la convocation.",
+    )
     evaluateur = forms.ModelChoiceField(label="Évaluateur", queryset=User.objects.none())
 
     def __init__(self, *args, user, **kwargs):

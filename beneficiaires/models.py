@@ -278,6 +278,10 @@ class Evaluation(models.Model):
         Beneficiaire, verbose_name="bénéficiaire", on_delete=models.PROTECT, related_name="evaluations"
     )
     date = models.DateField("date")
+    heure = models.TimeField("heure du rendez-vous", null=True, blank=True)
+    lieu = models.CharField(
+        "lieu du rendez-vous", max_length=250, blank=True, help_text="Service, adresse et commune, tels qu'à convoquer."
+    )
     evaluateur = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="évaluateur", on_delete=models.PROTECT, related_name="evaluations_menees"
     )

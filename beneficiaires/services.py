@@ -217,8 +217,9 @@ def _verifier_evaluateur(evaluateur):
 
 
 @transaction.atomic
-def evaluation_planifier(*, beneficiaire, date, evaluateur, par):
-    """Planifie une évaluation ; une personne « à évaluer » passe « en cours d'évaluation »."""
+def evaluation_planifier(*, beneficiaire, date, evaluateur, par, heure=None, lieu=""):
+    """Planifie une évaluation (date, et pour la convocation : heure et lieu du rendez-vous) ; une personne
+    « à évaluer » passe « en cours d'évaluation »."""
     beneficiaire = _verrouiller(beneficiaire.pk)
     _verifier_perimetre(par, beneficiaire.commune)
     _verifier_evaluateur(evaluateur)
@@ -230,7 +231,12 @@ def evaluation_planifier(*, beneficiaire, date, evaluateur, par):
     if beneficiaire.evaluations.filter(statut=Evaluation.Statut.PREVUE).exists():
         raise ValidationError("Une évaluation est déjà prévue pour cette personne : réalisez-la ou annulez-la d'abord.")
     evaluation = Evaluation(
-        beneficiaire=beneficiaire, date=date, evaluateur=evaluateur, statut=Evaluation.Statut.PREVUE
+        beneficiaire=beneficiaire,
+        date=date,
+        heure=heure,
+        lieu=lieu,
+        evaluateur=evaluateur,
+        statut=Evaluation.Statut.PREVUE,
     )
     evaluation.full_clean()
     evaluation.save()

@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/evaluation/saisir/", views.EvaluationSaisir.as_view(), name="evaluation_saisir"),
     path("evaluations/<int:pk>/", views.EvaluationDetail.as_view(), name="evaluation"),
     path("evaluations/<int:evaluation_pk>/realiser/", views.EvaluationSaisir.as_view(), name="evaluation_realiser"),
+    path("evaluations/<int:pk>/convocation/", views.EvaluationConvocation.as_view(), name="evaluation_convocation"),
     path("evaluations/<int:pk>/annuler/", views.EvaluationAnnuler.as_view(), name="evaluation_annuler"),
     # Droit d'accès (RGPD) : toutes les données d'une personne, en page et en JSON (administrateurs).
     path("<int:pk>/donnees/", vues_rgpd.DonneesPersonneView.as_view(), name="rgpd_donnees"),

@@ -221,6 +221,8 @@ class EvaluationPlanifier(RoleRequisMixin, BeneficiaireObjetMixin, FormulaireSer
         return services.evaluation_planifier(
             beneficiaire=self.beneficiaire,
             date=form.cleaned_data["date"],
+            heure=form.cleaned_data["heure"],
+            lieu=form.cleaned_data["lieu"],
             evaluateur=form.cleaned_data["evaluateur"],
             par=self.request.user,
         )
@@ -288,6 +290,26 @@ class EvaluationDetail(RoleRequisMixin, DetailView):
             (libelle, getattr(e, f"get_{champ}_display")(), getattr(e, champ)) for champ, libelle in FREINS
         ]
         context["peut_agir"] = self.request.user.a_role(*REDACTEURS) and e.statut == Evaluation.Statut.PREVUE
+        return context
+
+
+class EvaluationConvocation(RoleRequisMixin, DetailView):
+    """La lettre de convocation au rendez-vous d'évaluation (une page A4) : date, heure et lieu planifiés."""
+
+    roles = LECTEURS
+    template_name = "beneficiaires/evaluation_convocation.html"
+    context_object_name = "evaluation"
+
+    def get_queryset(self):
+        return (
+            Evaluation.objects.visibles_par(self.request.user)
+            .filter(statut=Evaluation.Statut.PREVUE)
+            .select_related("beneficiaire__commune", "beneficiaire__foyer", "evaluateur")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        consultation_journaliser(par=self.request.user, objet=self.object)
         return context
 
 

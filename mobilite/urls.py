@@ -26,5 +26,6 @@ urlpatterns = [
     path("conventions/", views.ConventionListeView.as_view(), name="conventions"),
     path("conventions/ajouter/", views.ConventionCreerView.as_view(), name="convention_creer"),
     path("conventions/<int:pk>/", views.ConventionDetailView.as_view(), name="convention"),
+    path("cessions/<int:pk>/proces-verbal/", views.ProcesVerbalCessionView.as_view(), name="proces_verbal"),
     path("conventions/<int:pk>/signer/", views.ConventionSignerView.as_view(), name="convention_signer"),
 ]

@@ -543,6 +543,20 @@ class ConventionDetailView(RoleRequisMixin, DroitsMixin, DetailView):
         return ctx
 
 
+class ProcesVerbalCessionView(RoleRequisMixin, DetailView):
+    """Le procès-verbal de cession d'un véhicule, imprimable sur une page A4 : convention, véhicule,
+    immatriculation, kilométrage, valeur nette comptable, date et signatures."""
+
+    roles = CESSIONS_LECTURE
+    template_name = "mobilite/proces_verbal.html"
+    context_object_name = "cession"
+
+    def get_queryset(self):
+        return Cession.objects.select_related(
+            "vehicule__commune", "vehicule__partenaire", "convention__partenaire__commune", "enregistree_par"
+        )
+
+
 class ConventionCreerView(ServiceFormView):
     roles = GESTION_FLOTTE
     template_name = "mobilite/convention_form.html"

@@ -280,6 +280,31 @@ def test_parcours_d_evaluation_par_les_pages(client, orleanais, referent):
     assert detail.status_code == 200 and "Cariste" in detail.content.decode()
 
 
+def test_rendez_vous_d_evaluation_et_lettre_de_convocation(client, orleanais, referent, django_assert_max_num_queries):
+    client_de(client, referent)
+    reponse = client.post(
+        reverse("beneficiaires:evaluation_planifier", args=[orleanais.pk]),
+        {"date": "2030-01-15", "heure": "14:30", "lieu": "Maison du Département, 15 rue Jeanne d'Arc, Orléans",
+         "evaluateur": referent.pk},
+    )  # fmt: skip
+    assert reponse.status_code == 302
+    prevue = Evaluation.objects.get()
+    assert prevue.heure == datetime.time(14, 30) and prevue.lieu.startswith("Maison du Département")
+    fiche = client.get(orleanais.get_absolute_url()).content.decode()
+    url = reverse("beneficiaires:evaluation_convocation", args=[prevue.pk])
+    assert "à 14h30" in fiche and url in fiche
+    with django_assert_max_num_queries(12):
+        lettre = client.get(url)
+    html = lettre.content.decode()
+    assert "Convocation à un entretien d'évaluation" in html
+    assert "Mardi 15 janvier 2030" in html and "14h30" in html
+    assert "Maison du Département, 15 rue Jeanne d&#x27;Arc, Orléans" in html
+    assert orleanais.foyer.numero_allocataire in html
+    # Une évaluation réalisée ou annulée ne se convoque plus.
+    client.post(reverse("beneficiaires:evaluation_annuler", args=[prevue.pk]))
+    assert client.get(url).status_code == 404
+
+
 def test_date_future_refusee_sur_le_formulaire(client, orleanais, referent):
     donnees = {"evaluateur": referent.pk, "date": "2999-01-01", "experience_annees": 0, "heures_disponibles": 35}
     donnees.update({champ: 0 for champ, _ in FREINS})

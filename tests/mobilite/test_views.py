@@ -692,3 +692,32 @@ def test_creer_et_signer_une_convention_par_les_pages(client, agent_mobilite):
     reponse = client.post(reverse("mobilite:convention_signer", args=[convention.pk]), {"date_signature": "2026-01-05"})
     convention.refresh_from_db()
     assert reponse.status_code == 302 and convention.date_signature == datetime.date(2026, 1, 5)
+
+
+def test_proces_verbal_de_cession_imprimable(client, agent_mobilite, referent, pilotage, django_assert_max_num_queries):
+    convention = ConventionFactory()
+    v = VehiculeFactory(immatriculation="GH-123-JK", marque="Renault", modele="Clio")
+    services.vehicule_declasser(vehicule=v, date=datetime.date(2024, 2, 1))
+    cession = services.vehicule_ceder(
+        vehicule=v,
+        convention=convention,
+        date=datetime.date(2024, 3, 1),
+        kilometrage=v.kilometrage + 12,
+        valeur_comptable=Decimal("1250.50"),
+    )
+    url = reverse("mobilite:proces_verbal", args=[cession.pk])
+    client.force_login(agent_mobilite)
+    assert url in client.get(convention.get_absolute_url()).content.decode()
+    assert url in client.get(reverse("mobilite:vehicule", args=[v.pk])).content.decode()
+    with django_assert_max_num_queries(10):
+        reponse = client.get(url)
+    html = reponse.content.decode()
+    assert "Procès-verbal de cession" in html
+    assert f"n° {convention.numero}" in html and convention.partenaire.nom in html
+    assert "GH-123-JK" in html and "Renault Clio" in html
+    assert "1\xa0250,50\xa0€" in html or "1 250,50 €" in html.replace("\xa0", " ").replace("\u202f", " ")
+    assert "01/03/2024" in html and "signature" in html
+    client.force_login(pilotage)
+    assert client.get(url).status_code == 200
+    client.force_login(referent)
+    assert client.get(url).status_code == 403

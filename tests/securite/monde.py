@@ -132,6 +132,20 @@ def _mobilite(m):
     o["vehicule"] = VehiculeFactory(commune=o["bassin"].commune_test)
     o["location"] = LocationFactory(beneficiaire=o["personne"], vehicule=o["vehicule"])
     o["convention"] = ConventionFactory()
+    import datetime
+    from decimal import Decimal
+
+    from mobilite import services as mobilite_services
+
+    cede = VehiculeFactory(commune=o["bassin"].commune_test)
+    mobilite_services.vehicule_declasser(vehicule=cede, date=datetime.date(2024, 2, 1))
+    o["cession"] = mobilite_services.vehicule_ceder(
+        vehicule=cede,
+        convention=o["convention"],
+        date=datetime.date(2024, 3, 1),
+        kilometrage=cede.kilometrage,
+        valeur_comptable=Decimal("100"),
+    )
 
 
 def _forums(m):
