@@ -14,6 +14,7 @@ from .models import (
     TypeVehicule,
     Vehicule,
 )
+from .selecteurs import personnes_au_guichet
 from .services import CHAMPS_VEHICULE, TYPES_PARTENAIRE
 
 CHOIX_PERSONNES_MAX = 200
@@ -94,8 +95,18 @@ class RechercheForm(forms.Form):
         return donnees
 
 
+def permis_de(b):
+    """Les permis connus de la personne (relevés lors de son évaluation) : seul élément de l'évaluation
+    qu'une réservation demande."""
+    e = b.evaluation_courante
+    if e is None:
+        return "permis non renseigné"
+    permis = [nom for nom, a in (("B", e.permis_b), ("AM", e.permis_am)) if a]
+    return "permis " + " et ".join(permis) if permis else "sans permis"
+
+
 def libelle_personne(b):
-    return f"{b} — né(e) le {b.date_naissance:%d/%m/%Y}, {b.commune.nom}"
+    return f"{b} — né(e) le {b.date_naissance:%d/%m/%Y}, {b.commune.nom}, {permis_de(b)}"
 
 
 class ReservationForm(forms.Form):
@@ -118,13 +129,18 @@ class ReservationForm(forms.Form):
 
     def __init__(self, *args, user, recherche="", beneficiaire_id=None, **kwargs):
         super().__init__(*args, **kwargs)
-        visibles = Beneficiaire.objects.visibles_par(user).actifs().select_related("commune")
+        visibles = personnes_au_guichet(user).select_related("commune", "evaluation_courante")
+        guichet = user.est_agent_mobilite
         if beneficiaire_id:
             personnes = visibles.filter(pk=beneficiaire_id)
         elif self.is_bound:
             personnes = visibles
         else:
-            filtrees = visibles.filter(recherche__contains=normaliser(recherche)) if recherche else visibles
+            filtrees = visibles
+            for mot in normaliser(recherche).split():
+                filtrees = filtrees.filter(recherche__contains=mot)
+            if guichet and not normaliser(recherche):
+                filtrees = filtrees.none()  # au guichet, tout le Département : on cherche d'abord la personne
             personnes = visibles.filter(pk__in=filtrees.order_by("nom", "prenoms").values("pk")[:CHOIX_PERSONNES_MAX])
         self.fields["beneficiaire"].queryset = personnes.order_by("nom", "prenoms", "pk")
         self.fields["beneficiaire"].label_from_instance = libelle_personne
@@ -137,7 +153,10 @@ class ReservationForm(forms.Form):
         self.fields["contrat"].label_from_instance = lambda c: f"{c.intitule_poste} — {c.employeur}"
         forums = Location._meta.get_field("forum").related_model.objects.visibles_par(user)
         self.fields["forum"].queryset = forums.filter(date__gte=timezone.localdate()).order_by("date", "pk")
-        if not beneficiaire_id and not self.is_bound:
+        if guichet:
+            # L'agent mobilité ne voit pas les autres axes : ni contrat aidé, ni forum.
+            del self.fields["contrat"], self.fields["forum"]
+        elif not beneficiaire_id and not self.is_bound:
             # Sans personne choisie, on ne liste pas les contrats de tout un bassin.
             self.fields["contrat"].queryset = contrats.none()
             self.fields[

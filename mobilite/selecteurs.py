@@ -5,6 +5,8 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from beneficiaires.models import Beneficiaire
+
 from .models import Location, PeriodeMaintenance, StatutLocation
 
 JOURS_SEMAINE = ["lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim."]
@@ -118,3 +120,14 @@ def planning_flotte(vehicules, debut, nb_jours):
         libres = sum(1 for c in cases if not c.code)
         lignes.append({"vehicule": v, "cases": cases, "libres": libres})
     return {"jours": jours, "lignes": lignes, "fin": fin}
+
+
+def personnes_au_guichet(user):
+    """Les personnes à qui `user` peut réserver un véhicule.
+
+    L'agent mobilité sert au guichet tout le Département : il trouve toute personne active, mais les pages de
+    réservation ne lui montrent que ce qu'une réservation demande (nom, date de naissance pour la règle du
+    permis AM, commune, permis) ; jamais l'évaluation ni les autres axes (la fiche lui reste fermée)."""
+    if user.is_authenticated and user.est_agent_mobilite:
+        return Beneficiaire.objects.actifs()
+    return Beneficiaire.objects.visibles_par(user).actifs()

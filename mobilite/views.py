@@ -11,7 +11,6 @@ from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from beneficiaires.models import Beneficiaire
 from commun.exports import ExportMixin
 from commun.formulaires import VueService
 from comptes.acces import RoleRequisMixin
@@ -44,7 +43,7 @@ from .models import (
     TypeVehicule,
     Vehicule,
 )
-from .selecteurs import calendrier_mois, planning_flotte
+from .selecteurs import calendrier_mois, personnes_au_guichet, planning_flotte
 from .tables import ConventionTable, LocationTable, VehiculeTable
 
 A, P, R, M = Role.ADMINISTRATEUR, Role.PILOTAGE, Role.REFERENT, Role.AGENT_MOBILITE
@@ -273,7 +272,7 @@ def _beneficiaire_visible(user, pk):
         pk = int(pk)
     except (TypeError, ValueError) as exc:
         raise Http404 from exc
-    return get_object_or_404(Beneficiaire.objects.visibles_par(user).select_related("commune"), pk=pk)
+    return get_object_or_404(personnes_au_guichet(user).select_related("commune", "evaluation_courante"), pk=pk)
 
 
 class RechercheView(RoleRequisMixin, DroitsMixin, TemplateView):
@@ -372,8 +371,8 @@ class ReserverView(ServiceFormView):
             debut=d["debut"],
             fin=d["fin"],
             motif=d["motif"],
-            contrat=d["contrat"],
-            forum=d["forum"],
+            contrat=d.get("contrat"),
+            forum=d.get("forum"),
             notes=d["notes"],
             par=self.request.user,
         )

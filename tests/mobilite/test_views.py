@@ -721,3 +721,43 @@ def test_proces_verbal_de_cession_imprimable(client, agent_mobilite, referent, p
     assert client.get(url).status_code == 200
     client.force_login(referent)
     assert client.get(url).status_code == 403
+
+
+# --- Au guichet : l'agent mobilité ----------------------------------------------------------------------------
+
+
+def test_agent_mobilite_trouve_la_personne_et_reserve_au_guichet(client, bassins, agent_mobilite):
+    gien = bassins["Gien"].commune_test
+    v = VehiculeFactory(commune=gien)
+    b = personne(commune=gien, nom="Lévy", prenoms="Noé")
+    personne(commune=gien, nom="Martin")
+    client.force_login(agent_mobilite)
+    url = reverse("mobilite:reserver") + f"?vehicule={v.pk}&debut={J}&fin={jour(2)}"
+    # Sans recherche, personne n'est listé (tout le Département) ; « levy » trouve « Lévy », le numéro aussi.
+    assert str(b) not in client.get(url).content.decode()
+    for q in ("levy", "LÉVY noé", b.foyer.numero_allocataire):
+        page = client.get(url + f"&q={q}").content.decode()
+        assert str(b) in page and "MARTIN" not in page
+    page = client.get(url + "&q=levy").content.decode()
+    assert f"né(e) le {b.date_naissance:%d/%m/%Y}" in page and "permis B" in page
+    # Seuls les champs d'une réservation : ni contrat aidé ni forum (autres axes), ni lien vers la fiche.
+    assert 'name="contrat"' not in page and 'name="forum"' not in page
+    assert b.get_absolute_url() not in page
+    reponse = client.post(
+        url, {"vehicule": v.pk, "beneficiaire": b.pk, "debut": J, "fin": jour(2), "motif": "entretien"}
+    )
+    loc = Location.objects.get(vehicule=v)
+    assert reponse.status_code == 302 and loc.beneficiaire == b and loc.reservee_par == agent_mobilite
+    # La fiche de la personne (évaluation, autres axes) lui reste fermée.
+    assert client.get(b.get_absolute_url()).status_code == 403
+
+
+def test_guichet_requetes_constantes(client, bassins, agent_mobilite, django_assert_max_num_queries):
+    gien = bassins["Gien"].commune_test
+    v = VehiculeFactory(commune=gien)
+    for i in range(30):
+        personne(commune=gien, nom=f"Levy{i}")
+    client.force_login(agent_mobilite)
+    with django_assert_max_num_queries(14):
+        page = client.get(reverse("mobilite:reserver") + f"?vehicule={v.pk}&debut={J}&fin={jour(2)}&q=levy")
+    assert page.content.decode().count("LEVY") >= 30
