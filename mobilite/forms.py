@@ -199,7 +199,14 @@ class RetourForm(DepartForm):
         required=False,
         widget=CarburantWidget(attrs={"aria_label": "Incident"}),
     )
-    montant_du = forms.DecimalField(label="Montant dû (€)", min_value=0, decimal_places=2, initial=0, required=False)
+    montant_du = forms.DecimalField(
+        label="Montant dû pour l'incident (€)",
+        min_value=0,
+        decimal_places=2,
+        initial=0,
+        required=False,
+        help_text="Dégât ou amende. Le retard et le carburant manquant sont calculés d'après le tarif.",
+    )
 
     field_order = ["date_retour", "kilometrage", "carburant", "etat", "incident", "montant_du"]
 

@@ -320,6 +320,12 @@ class Location(models.Model):
     etat_retour = models.TextField("état au retour", blank=True)
     incident = models.CharField("incident", max_length=10, choices=Incident.choices, blank=True, default="")
     montant_du = models.DecimalField("montant dû (€)", max_digits=8, decimal_places=2, default=Decimal("0"))
+    frais_retard = models.DecimalField(
+        "frais de retard (€)", max_digits=8, decimal_places=2, default=Decimal("0"), editable=False
+    )
+    frais_carburant = models.DecimalField(
+        "carburant manquant (€)", max_digits=8, decimal_places=2, default=Decimal("0"), editable=False
+    )
     notes = models.TextField("observations", blank=True)
     reservee_par = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -354,6 +360,11 @@ class Location(models.Model):
                 condition=Q(prix_journalier__gte=0) & Q(depot_garantie__gte=0) & Q(montant_du__gte=0),
                 name="location_montants_positifs",
                 violation_error_message="Le prix, le dépôt et le montant dû ne peuvent pas être négatifs.",
+            ),
+            models.CheckConstraint(
+                condition=Q(frais_retard__gte=0) & Q(frais_carburant__gte=0),
+                name="location_frais_retour_positifs",
+                violation_error_message="Les frais de retard et de carburant ne peuvent pas être négatifs.",
             ),
             models.CheckConstraint(
                 condition=~Q(statut__in=["en_cours", "restituee"], km_depart__isnull=True),
@@ -397,6 +408,24 @@ class Location(models.Model):
         if self.km_depart is None or self.km_retour is None:
             return None
         return self.km_retour - self.km_depart
+
+    @property
+    def jours_retard(self):
+        if self.date_retour is None or self.date_retour <= self.fin:
+            return 0
+        return (self.date_retour - self.fin).days
+
+    @property
+    def carburant_manquant(self):
+        """Quarts de réservoir manquants au retour par rapport au départ (0 si rendu au même niveau ou plus)."""
+        if self.carburant_depart is None or self.carburant_retour is None:
+            return 0
+        return max(self.carburant_depart - self.carburant_retour, 0)
+
+    @property
+    def total_du(self):
+        """Frais de retard + carburant manquant + montant saisi (dégât, amende)."""
+        return self.montant_du + self.frais_retard + self.frais_carburant
 
     def est_en_retard(self, jour=None):
         jour = jour or timezone.localdate()

@@ -233,6 +233,11 @@ def verifier_lien_parcours(*, beneficiaire, motif, debut, fin, contrat=None, for
             raise ValidationError({"forum": f"Le forum a lieu le {_date(forum.date)}, hors de la période de location."})
 
 
+def tarif(nom):
+    """Un tarif des frais de restitution (réglage, en euros) : Decimal à deux décimales."""
+    return Decimal(str(getattr(settings, nom))).quantize(Decimal("0.01"))
+
+
 def duree_max_jours():
     return int(getattr(settings, "LOCATION_DUREE_MAX_JOURS", 183))
 
@@ -322,6 +327,17 @@ def _verifier_carburant(valeur, champ):
         raise ValidationError({champ: "Indiquez le niveau de carburant."})
 
 
+def raison_remise_anticipee(location, jour):
+    """Pourquoi le véhicule ne peut pas être remis avant le premier jour réservé (message de la page de remise)."""
+    veille = " (demain)" if (location.debut - jour).days == 1 else ""
+    return (
+        f"Remise refusée : la location n° {location.numero} commence le {_date(location.debut)}{veille}. Le véhicule "
+        "ne part pas avant le premier jour réservé : il peut être réservé par quelqu'un d'autre jusque-là, et le prix "
+        "comme l'assurance courent à partir de cette date. Pour le remettre aujourd'hui, annulez cette réservation "
+        "et réservez à nouveau à partir d'aujourd'hui, si le véhicule est libre."
+    )
+
+
 @transaction.atomic
 def location_depart(*, location, kilometrage, carburant, etat="", par=None, maintenant=None):
     """Remise du véhicule (état des lieux de départ)."""
@@ -336,7 +352,7 @@ def location_depart(*, location, kilometrage, carburant, etat="", par=None, main
         raise ValidationError(f"Le véhicule est {vehicule.get_statut_display().lower()} : il ne peut pas être remis.")
     jour = timezone.localdate(maintenant)
     if jour < location.debut:
-        raise ValidationError(f"La location commence le {_date(location.debut)} : le véhicule ne part pas avant.")
+        raise ValidationError(raison_remise_anticipee(location, jour))
     if jour > location.fin:
         raise ValidationError(
             f"La période réservée s'est achevée le {_date(location.fin)} : annulez la réservation et réservez à "
@@ -363,7 +379,10 @@ def location_depart(*, location, kilometrage, carburant, etat="", par=None, main
 def location_retour(
     *, location, kilometrage, carburant, etat="", incident="", montant_du=Decimal("0"), date_retour=None, par=None
 ):
-    """Restitution (état des lieux de retour) ; un retour après la date prévue est signalé comme retard."""
+    """Restitution (état des lieux de retour). Un retour après la date prévue est signalé comme retard et
+    facturé : chaque jour de retard au prix journalier de la location plus la pénalité du réglage
+    LOCATION_PENALITE_RETARD_JOUR ; un niveau de carburant plus bas qu'au départ est facturé par quart manquant
+    (LOCATION_CARBURANT_QUART). `montant_du` : ce qui s'y ajoute (dégât, amende)."""
     location = _verrouiller_location(location)
     vehicule = _verrouiller_vehicule(location.vehicule)
     if location.statut != StatutLocation.EN_COURS:
@@ -390,6 +409,10 @@ def location_retour(
         raise ValidationError({"incident": "Un montant dû suppose un incident : précisez lequel."})
     if not incident and date_retour > location.fin:
         incident = Incident.RETARD
+    jours_retard = max((date_retour - location.fin).days, 0)
+    manquants = max(location.carburant_depart - carburant, 0) if location.carburant_depart is not None else 0
+    location.frais_retard = jours_retard * (location.prix_journalier + tarif("LOCATION_PENALITE_RETARD_JOUR"))
+    location.frais_carburant = manquants * tarif("LOCATION_CARBURANT_QUART")
     location.statut = StatutLocation.RESTITUEE
     location.date_retour = date_retour
     location.km_retour = kilometrage

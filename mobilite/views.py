@@ -426,6 +426,8 @@ class LocationDetailView(LocationMixin, TemplateView):
         ctx["peut_annuler"] = user.a_role(*RESERVATION) and loc.statut == StatutLocation.RESERVEE
         ctx["en_retard"] = loc.est_en_retard()
         ctx["annuler_form"] = AnnulerForm()
+        ctx["penalite_retard"] = services.tarif("LOCATION_PENALITE_RETARD_JOUR")
+        ctx["tarif_carburant"] = services.tarif("LOCATION_CARBURANT_QUART")
         return ctx
 
 
@@ -448,6 +450,10 @@ class LocationDepartView(LocationMixin, ServiceFormView):
         return {"kilometrage": self.location.vehicule.kilometrage}
 
     def get_context_data(self, **kwargs):
+        jour = timezone.localdate()
+        kwargs.setdefault("avertissement", "")
+        if self.location.statut == StatutLocation.RESERVEE and jour < self.location.debut:
+            kwargs["avertissement"] = services.raison_remise_anticipee(self.location, jour)
         return super().get_context_data(titre="Remise du véhicule (départ)", **kwargs)
 
     def executer(self, form):

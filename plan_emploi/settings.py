@@ -25,6 +25,8 @@ env = environ.Env(
     SECURE_HSTS_SECONDS=(int, 31536000),
     LOCATION_DUREE_MAX_JOURS=(int, 183),
     FORUM_DELAI_LIBERATION_MINUTES=(int, 30),
+    LOCATION_PENALITE_RETARD_JOUR=(str, "5.00"),
+    LOCATION_CARBURANT_QUART=(str, "15.00"),
     PROXYS_DE_CONFIANCE=(int, 0),
 )
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
@@ -54,6 +56,10 @@ CONSERVATION_MOIS = env("CONSERVATION_MOIS")
 # Durée de conservation des journaux de consultation et d'export (traces d'accès) : 12 mois.
 JOURNAL_CONSERVATION_MOIS = env("JOURNAL_CONSERVATION_MOIS")
 LOCATION_DUREE_MAX_JOURS = env("LOCATION_DUREE_MAX_JOURS")
+# Tarif des frais de restitution (euros) : par jour de retard, en plus du prix journalier de la location ;
+# par quart de réservoir manquant au retour par rapport au départ.
+LOCATION_PENALITE_RETARD_JOUR = env("LOCATION_PENALITE_RETARD_JOUR")
+LOCATION_CARBURANT_QUART = env("LOCATION_CARBURANT_QUART")
 # Forum, à l'entrée : minutes après l'heure de début au-delà desquelles un inscrit pas encore arrivé ne
 # retient plus sa place dans la salle (réglable forum par forum).
 FORUM_DELAI_LIBERATION_MINUTES = env("FORUM_DELAI_LIBERATION_MINUTES")

@@ -516,3 +516,29 @@ def test_personne_archivee_ne_reserve_plus():
     with pytest.raises(ValidationError) as exc:
         reserver(VehiculeFactory(), beneficiaire=b)
     assert "archivée" in message(exc)
+
+
+class TestFraisDeRestitution:
+    def test_retard_facture_au_tarif_et_carburant_manquant(self, settings):
+        settings.LOCATION_PENALITE_RETARD_JOUR = "5.00"
+        settings.LOCATION_CARBURANT_QUART = "15.00"
+        loc = reserver(VehiculeFactory(kilometrage=50_000, prix_journalier=Decimal("1.00")), debut=J, fin=jour(2))
+        loc = services.location_depart(location=loc, kilometrage=50_000, carburant=4, maintenant=_maintenant(J))
+        loc = services.location_retour(location=loc, kilometrage=50_100, carburant=2, date_retour=jour(5))
+        assert loc.incident == Incident.RETARD and loc.jours_retard == 3
+        assert loc.frais_retard == Decimal("18.00")  # 3 jours x (1,00 € + 5,00 €)
+        assert loc.carburant_manquant == 2 and loc.frais_carburant == Decimal("30.00")
+        assert loc.total_du == Decimal("48.00")
+
+    def test_rendu_a_l_heure_et_plein_fait_rien_a_payer(self):
+        loc = reserver(VehiculeFactory(kilometrage=50_000), debut=J, fin=jour(2))
+        loc = services.location_depart(location=loc, kilometrage=50_000, carburant=2, maintenant=_maintenant(J))
+        loc = services.location_retour(location=loc, kilometrage=50_100, carburant=4, date_retour=jour(2))
+        assert loc.frais_retard == loc.frais_carburant == loc.total_du == Decimal("0")
+
+    def test_remise_la_veille_dit_pourquoi(self):
+        loc = reserver(VehiculeFactory(), debut=J, fin=jour(2))
+        with pytest.raises(ValidationError) as exc:
+            services.location_depart(location=loc, kilometrage=60_000, carburant=4, maintenant=_maintenant(jour(-1)))
+        texte = message(exc)
+        assert "Remise refusée" in texte and "(demain)" in texte and "premier jour réservé" in texte

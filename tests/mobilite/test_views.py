@@ -761,3 +761,36 @@ def test_guichet_requetes_constantes(client, bassins, agent_mobilite, django_ass
     with django_assert_max_num_queries(14):
         page = client.get(reverse("mobilite:reserver") + f"?vehicule={v.pk}&debut={J}&fin={jour(2)}&q=levy")
     assert page.content.decode().count("LEVY") >= 30
+
+
+def test_retour_en_retard_montre_le_montant_du_et_le_carburant(client, agent_mobilite, settings):
+    settings.LOCATION_PENALITE_RETARD_JOUR = "5.00"
+    settings.LOCATION_CARBURANT_QUART = "15.00"
+    v = VehiculeFactory(kilometrage=10_000, prix_journalier=Decimal("1.00"))
+    debut = AUJ - datetime.timedelta(days=6)
+    loc = LocationFactory(vehicule=v, debut=debut, fin=AUJ - datetime.timedelta(days=2))
+    services.location_depart(
+        location=loc,
+        kilometrage=10_000,
+        carburant=4,
+        maintenant=timezone.make_aware(datetime.datetime.combine(debut, datetime.time(9))),
+    )
+    client.force_login(agent_mobilite)
+    reponse = client.post(
+        reverse("mobilite:retour", args=[loc.pk]),
+        {"date_retour": AUJ, "kilometrage": 10_200, "carburant": 3, "etat": "", "incident": "", "montant_du": 0},
+    )
+    assert reponse.status_code == 302
+    page = client.get(loc.get_absolute_url()).content.decode().replace("\xa0", " ").replace("\u202f", " ")
+    assert "Montant dû : 27,00 €" in page  # 2 jours x (1 € + 5 €) + 1 quart x 15 €
+    assert "Retard de restitution : 2 jours" in page and "= 12,00 €" in page
+    assert "Carburant plus bas qu'au départ (Plein → 3/4) : 1 quart × 15,00 € = 15,00 €" in page
+
+
+def test_remise_la_veille_dit_pourquoi_sur_la_page(client, agent_mobilite):
+    loc = LocationFactory(debut=AUJ + datetime.timedelta(days=1), fin=AUJ + datetime.timedelta(days=3))
+    client.force_login(agent_mobilite)
+    page = client.get(reverse("mobilite:depart", args=[loc.pk])).content.decode()
+    assert "Remise refusée" in page and "(demain)" in page
+    reponse = client.post(reverse("mobilite:depart", args=[loc.pk]), {"kilometrage": 90_000, "carburant": 4})
+    assert reponse.status_code == 200 and "premier jour réservé" in reponse.content.decode()
