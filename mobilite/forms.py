@@ -14,7 +14,7 @@ from .models import (
     TypeVehicule,
     Vehicule,
 )
-from .selecteurs import personnes_au_guichet
+from .selecteurs import personnes_au_guichet, remplacants_possibles
 from .services import CHAMPS_VEHICULE, TYPES_PARTENAIRE
 
 CHOIX_PERSONNES_MAX = 200
@@ -162,6 +162,17 @@ class ReservationForm(forms.Form):
             self.fields[
                 "contrat"
             ].help_text = "Ouvrez la réservation depuis la fiche de la personne pour lier son contrat."
+
+
+class DeplacerForm(forms.Form):
+    vehicule = forms.ModelChoiceField(label="Véhicule de remplacement", queryset=Vehicule.objects.none())
+
+    def __init__(self, *args, location, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["vehicule"].queryset = remplacants_possibles(location)
+        self.fields["vehicule"].error_messages["invalid_choice"] = (
+            "Ce véhicule n'est plus libre sur la période de la réservation, ou n'est pas du même type."
+        )
 
 
 class AnnulerForm(forms.Form):

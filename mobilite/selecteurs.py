@@ -5,9 +5,12 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db.models import Case as CasSql
+from django.db.models import When
+
 from beneficiaires.models import Beneficiaire
 
-from .models import Location, PeriodeMaintenance, StatutLocation
+from .models import Location, PeriodeMaintenance, StatutLocation, Vehicule
 
 JOURS_SEMAINE = ["lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim."]
 MOIS = [
@@ -131,3 +134,31 @@ def personnes_au_guichet(user):
     if user.is_authenticated and user.est_agent_mobilite:
         return Beneficiaire.objects.actifs()
     return Beneficiaire.objects.visibles_par(user).actifs()
+
+
+def remplacants_possibles(location):
+    """Les véhicules du même type, libres sur toute la période de la réservation (du même site d'abord)."""
+    return (
+        Vehicule.objects.libres_entre(location.debut, location.fin)
+        .filter(type=location.vehicule.type)
+        .exclude(pk=location.vehicule_id)
+        .select_related("commune")
+        .order_by(
+            CasSql(When(commune_id=location.vehicule.commune_id, then=0), default=1),
+            "commune__nom",
+            "immatriculation",
+        )
+    )
+
+
+def reservations_a_venir(vehicule, jour):
+    """Les réservations du véhicule qui finissent à partir de `jour` (celles qui empêchent de le déclasser),
+    chacune avec `remplacant` : le premier véhicule du même type libre sur sa période, ou None."""
+    resultat = list(
+        vehicule.locations.filter(statut=StatutLocation.RESERVEE, fin__gte=jour)
+        .select_related("beneficiaire", "vehicule")
+        .order_by("debut", "pk")
+    )
+    for loc in resultat:
+        loc.remplacant = remplacants_possibles(loc).first()
+    return resultat

@@ -309,6 +309,53 @@ def _verrouiller_location(location):
 
 
 @transaction.atomic
+def location_transferer(*, location, vehicule, par=None):
+    """Déplace une réservation à venir sur un autre véhicule du même type, libre sur toute la période (avant de
+    déclasser le véhicule d'origine, par exemple). Verrouille la location puis les deux véhicules (dans l'ordre
+    des clés : pas d'interblocage), relit et revérifie. Le prix et le dépôt réservés restent ceux convenus."""
+    location = _verrouiller_location(location)
+    if location.statut != StatutLocation.RESERVEE:
+        raise ValidationError(
+            f"Seule une location réservée se déplace ; celle-ci est {location.get_statut_display().lower()}."
+        )
+    if vehicule.pk == location.vehicule_id:
+        raise ValidationError({"vehicule": "La réservation est déjà sur ce véhicule."})
+    verrouilles = {
+        v.pk: v
+        for v in Vehicule.objects.select_for_update(of=("self",))
+        .filter(pk__in=[location.vehicule_id, vehicule.pk])
+        .order_by("pk")
+    }
+    origine, cible = verrouilles[location.vehicule_id], verrouilles[vehicule.pk]
+    if cible.type != origine.type:
+        raise ValidationError(
+            {"vehicule": f"Le véhicule de remplacement doit être du même type ({origine.get_type_display().lower()})."}
+        )
+    if cible.statut != StatutVehicule.DISPONIBLE:
+        raise ValidationError(
+            {"vehicule": f"Le véhicule {cible.immatriculation} est {cible.get_statut_display().lower()}."}
+        )
+    if cible.date_entree_flotte > location.debut:
+        raise ValidationError(
+            {"vehicule": f"Le véhicule {cible.immatriculation} n'entre dans la flotte que le "
+             f"{_date(cible.date_entree_flotte)}."}
+        )  # fmt: skip
+    verifier_permis(vehicule=cible, beneficiaire=location.beneficiaire)
+    verifier_disponibilite(vehicule=cible, debut=location.debut, fin=location.fin)
+    location.vehicule = cible
+    location._history_user = par
+    location.full_clean()
+    try:
+        with transaction.atomic():
+            location.save()
+    except IntegrityError as exc:
+        if "location_sans_chevauchement" in str(exc):
+            raise ValidationError({"vehicule": "Ce véhicule vient d'être réservé sur cette période."}) from exc
+        raise
+    return location
+
+
+@transaction.atomic
 def location_annuler(*, location, par=None, motif=""):
     location = _verrouiller_location(location)
     if location.statut != StatutLocation.RESERVEE:

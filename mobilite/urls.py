@@ -9,6 +9,7 @@ urlpatterns = [
     path("reserver/", views.ReserverView.as_view(), name="reserver"),
     path("locations/", views.LocationListeView.as_view(), name="locations"),
     path("locations/<int:pk>/", views.LocationDetailView.as_view(), name="location"),
+    path("locations/<int:pk>/deplacer/", views.LocationDeplacerView.as_view(), name="deplacer"),
     path("locations/<int:pk>/contrat/", views.ContratLocationView.as_view(), name="contrat"),
     path("locations/<int:pk>/depart/", views.LocationDepartView.as_view(), name="depart"),
     path("locations/<int:pk>/retour/", views.LocationRetourView.as_view(), name="retour"),

@@ -26,6 +26,7 @@ from .forms import (
     ConventionForm,
     DeclasserForm,
     DepartForm,
+    DeplacerForm,
     EnMaintenanceForm,
     MaintenanceForm,
     RechercheForm,
@@ -43,7 +44,7 @@ from .models import (
     TypeVehicule,
     Vehicule,
 )
-from .selecteurs import calendrier_mois, personnes_au_guichet, planning_flotte
+from .selecteurs import calendrier_mois, personnes_au_guichet, planning_flotte, reservations_a_venir
 from .tables import ConventionTable, LocationTable, VehiculeTable
 
 A, P, R, M = Role.ADMINISTRATEUR, Role.PILOTAGE, Role.REFERENT, Role.AGENT_MOBILITE
@@ -191,6 +192,11 @@ class VehiculeDeclasserView(MaintenancePlanifierView):
     def executer(self, form):
         date = form.cleaned_data["date"]
         return services.vehicule_declasser(vehicule=self.vehicule, date=date, par=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        # Les réservations à venir empêchent le déclassement : liens vers elles et déplacement proposé.
+        kwargs["reservations_a_venir"] = reservations_a_venir(self.vehicule, timezone.localdate())
+        return super().get_context_data(**kwargs)
 
 
 class VehiculeCederView(MaintenancePlanifierView):
@@ -491,6 +497,34 @@ class LocationRetourView(LocationDepartView):
             date_retour=d["date_retour"],
             par=self.request.user,
         )
+
+
+class LocationDeplacerView(LocationMixin, ServiceFormView):
+    """Déplace une réservation à venir sur un véhicule du même type, libre sur sa période (POST)."""
+
+    roles = GESTION_FLOTTE
+    http_method_names = ["post"]
+    form_class = DeplacerForm
+    message_succes = ""
+
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {"location": self.location}
+
+    def executer(self, form):
+        loc = services.location_transferer(
+            location=self.location, vehicule=form.cleaned_data["vehicule"], par=self.request.user
+        )
+        messages.success(self.request, f"Réservation n° {loc.numero} déplacée sur {loc.vehicule.immatriculation}.")
+        return loc
+
+    def get_success_url(self):
+        return reverse("mobilite:declasser", args=[self.location.vehicule_id])
+
+    def form_invalid(self, form):
+        for erreurs in form.errors.values():
+            for erreur in erreurs:
+                messages.error(self.request, erreur)
+        return redirect(reverse("mobilite:declasser", args=[self.location.vehicule_id]))
 
 
 class LocationAnnulerView(LocationMixin, ServiceFormView):

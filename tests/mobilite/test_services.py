@@ -542,3 +542,28 @@ class TestFraisDeRestitution:
             services.location_depart(location=loc, kilometrage=60_000, carburant=4, maintenant=_maintenant(jour(-1)))
         texte = message(exc)
         assert "Remise refusée" in texte and "(demain)" in texte and "premier jour réservé" in texte
+
+
+class TestDeplacerUneReservation:
+    def test_deplacer_sur_un_vehicule_libre_du_meme_type_puis_declasser(self):
+        v = VehiculeFactory()
+        loc = reserver(v, debut=J, fin=jour(2))
+        with pytest.raises(ValidationError, match="réservation"):
+            services.vehicule_declasser(vehicule=v)
+        autre = VehiculeFactory(type=v.type)
+        loc = services.location_transferer(location=loc, vehicule=autre)
+        assert loc.vehicule == autre and loc.statut == StatutLocation.RESERVEE
+        services.vehicule_declasser(vehicule=v)
+
+    def test_refus_autre_type_ou_vehicule_occupe(self):
+        v = VehiculeFactory(type="voiture")
+        loc = reserver(v, debut=J, fin=jour(2))
+        vsp = VehiculeFactory(type="vsp")
+        with pytest.raises(ValidationError, match="même type"):
+            services.location_transferer(location=loc, vehicule=vsp)
+        occupe = VehiculeFactory(type="voiture")
+        reserver(occupe, debut=jour(1), fin=jour(4))
+        with pytest.raises(ValidationError, match="déjà réservé"):
+            services.location_transferer(location=loc, vehicule=occupe)
+        loc.refresh_from_db()
+        assert loc.vehicule == v

@@ -794,3 +794,24 @@ def test_remise_la_veille_dit_pourquoi_sur_la_page(client, agent_mobilite):
     assert "Remise refusée" in page and "(demain)" in page
     reponse = client.post(reverse("mobilite:depart", args=[loc.pk]), {"kilometrage": 90_000, "carburant": 4})
     assert reponse.status_code == 200 and "premier jour réservé" in reponse.content.decode()
+
+
+def test_declasser_un_vehicule_reserve_lie_la_reservation_et_propose_de_la_deplacer(client, agent_mobilite, bassins):
+    orleans = bassins["Orléans"].commune_test
+    v = VehiculeFactory(commune=orleans, type="vsp")
+    loc = LocationFactory(vehicule=v, debut=J, fin=jour(2), beneficiaire=personne(permis_am=True))
+    libre = VehiculeFactory(commune=orleans, type="vsp", immatriculation="AB-777-CD")
+    VehiculeFactory(commune=orleans, type="voiture")
+    client.force_login(agent_mobilite)
+    url = reverse("mobilite:declasser", args=[v.pk])
+    reponse = client.post(url, {"date": AUJ})
+    page = reponse.content.decode()
+    assert reponse.status_code == 200 and "réservation(s) à venir" in page
+    assert loc.get_absolute_url() in page and "Déplacer sur AB-777-CD" in page
+    reponse = client.post(reverse("mobilite:deplacer", args=[loc.pk]), {"vehicule": libre.pk})
+    assert reponse.status_code == 302 and reponse.url == url
+    loc.refresh_from_db()
+    assert loc.vehicule == libre
+    assert client.post(url, {"date": AUJ}).status_code == 302
+    v.refresh_from_db()
+    assert v.statut == StatutVehicule.DECLASSE
