@@ -1,7 +1,11 @@
 """Exports CSV/XLSX des tableaux (django-tables2) : réservés aux rôles autorisés, journalisés, et protégés
 contre l'injection de formules dans les tableurs. Le journal est tenu par comptes, abonné à `export_realise`."""
 
+import datetime
+from decimal import Decimal
+
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 from django_tables2.export import ExportMixin as _ExportMixin
 from django_tables2.export import TableExport
 from tablib import Dataset
@@ -18,13 +22,50 @@ def neutraliser_cellule(valeur):
     return valeur
 
 
+def cellule_csv(valeur):
+    """Une cellule telle qu'Excel réglé en français la relit : dates jj/mm/aaaa (heure locale hh:mm pour un
+    horodatage), virgule décimale sans séparateur de milliers, Oui/Non, vide pour rien."""
+    if valeur is None:
+        return ""
+    if isinstance(valeur, bool):
+        return "Oui" if valeur else "Non"
+    if isinstance(valeur, datetime.datetime):
+        if timezone.is_aware(valeur):
+            valeur = timezone.localtime(valeur)
+        return valeur.strftime("%d/%m/%Y %H:%M")
+    if isinstance(valeur, datetime.date):
+        return valeur.strftime("%d/%m/%Y")
+    if isinstance(valeur, Decimal):
+        return format(valeur, "f").replace(".", ",")
+    if isinstance(valeur, float):
+        return repr(valeur).replace(".", ",")
+    return valeur
+
+
+def cellule_xlsx(valeur):
+    """Le classeur garde de vrais nombres et de vraies dates (un horodatage en heure locale, sans fuseau)."""
+    if isinstance(valeur, datetime.datetime) and timezone.is_aware(valeur):
+        return timezone.make_naive(valeur)
+    return valeur
+
+
+def exporter(donnees: Dataset, format_: str):
+    """Le contenu du fichier : CSV pour Excel en français (point-virgule, UTF-8 avec BOM, virgule décimale,
+    dates jj/mm/aaaa) ou XLSX (nombres et dates natifs). Les cellules texte sont neutralisées (formules)."""
+    if format_ == "csv":
+        propre = Dataset(headers=donnees.headers, title=donnees.title)
+        for ligne in donnees:
+            propre.append([neutraliser_cellule(cellule_csv(v)) for v in ligne])
+        return "\ufeff" + propre.export("csv", delimiter=";")
+    propre = Dataset(headers=donnees.headers, title=donnees.title)
+    for ligne in donnees:
+        propre.append([neutraliser_cellule(cellule_xlsx(v)) for v in ligne])
+    return propre.export(format_)
+
+
 class ExportSur(TableExport):
-    def table_to_dataset(self, table, exclude_columns, dataset_kwargs=None):
-        brut = super().table_to_dataset(table, exclude_columns, dataset_kwargs)
-        propre = Dataset(headers=brut.headers, title=brut.title)
-        for ligne in brut:
-            propre.append([neutraliser_cellule(v) for v in ligne])
-        return propre
+    def export(self):
+        return exporter(self.dataset, self.format)
 
 
 class ExportMixin(_ExportMixin):

@@ -8,7 +8,6 @@ recréée à chaque accès, sa fonction `__func__` reste la même). Le résultat
 fonction d'origine.
 """
 
-import datetime
 import inspect
 
 import django_tables2 as tables
@@ -40,7 +39,8 @@ def installer():
 
 
 class ColonneDate(tables.Column):
-    """Date au format jj/mm/aaaa (ISO à l'export), comme `DateColumn(format="d/m/Y")` mais sans gabarit :
+    """Date au format jj/mm/aaaa (la date elle-même à l'export : jj/mm/aaaa en CSV, vraie date en XLSX),
+    comme `DateColumn(format="d/m/Y")` mais sans gabarit :
     `DateColumn` hérite de `TemplateColumn`, qui compile son gabarit à chaque cellule (une part notable du
     rendu d'une page de liste)."""
 
@@ -48,4 +48,4 @@ class ColonneDate(tables.Column):
         return value.strftime("%d/%m/%Y")
 
     def value(self, value):
-        return value.isoformat() if isinstance(value, datetime.date) else value
+        return value

@@ -56,5 +56,8 @@ class ContratTable(tables.Table):
     def render_type(self, record):
         return record.get_type_display().split(" ")[0]
 
+    def value_heures_hebdomadaires(self, value):
+        return value
+
     def render_heures_hebdomadaires(self, value):
         return f"{value.normalize():f}".replace(".", ",") if value is not None else "—"

@@ -1,3 +1,4 @@
+import datetime
 import functools
 import hashlib
 
@@ -7,7 +8,7 @@ from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView, View
 from tablib import Dataset
 
-from commun.exports import neutraliser_cellule
+from commun.exports import exporter
 from comptes.acces import RoleRequisMixin
 from comptes.models import Role
 from comptes.services import export_journaliser
@@ -123,28 +124,58 @@ FORMATS = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-ENTETES = ["code", "libellé", "axe", "bassin", "mois", "valeur", "cible", "unité"]
+ENTETES = ["code", "libellé", "axe", "bassin", "période", "du", "au", "valeur", "cible", "unité"]
+# Formes de l'export : longue (une ligne par indicateur x bassin x mois) ou large (une ligne par indicateur).
+FORMES = ("longue", "mois", "bassins")
+
+
+def _fin_du_mois(mois):
+    return (mois.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - datetime.timedelta(days=1)
+
+
+def _total_nom(tableau):
+    return "Total des bassins affichés" if tableau.restreint else "Tout le Département"
 
 
 def lignes_export(tableau):
-    """Une ligne par indicateur x bassin (et total) x mois (et toute la période). Cellules texte neutralisées."""
-    total_nom = "Total des bassins affichés" if tableau.restreint else "Tout le Département"
-    periode = f"{tableau.debut.isoformat()}/{tableau.fin.isoformat()}"
+    """Forme longue : une ligne par indicateur x bassin (et total) x mois (et toute la période), avec les dates
+    de début et de fin de chaque ligne (vraies dates : jj/mm/aaaa en CSV, dates en XLSX)."""
     for ind in tableau.indicateurs:
         axe = AXES.get(ind.axe, ind.axe)
-        colonnes = [(bid, nom) for bid, nom in tableau.bassins] + [(None, total_nom)]
+        colonnes = [(bid, nom) for bid, nom in tableau.bassins] + [(None, _total_nom(tableau))]
         for bid, nom in colonnes:
             if bid is None:
                 valeur_periode, cible = ind.valeur, ind.cible
             else:
                 valeur_periode, cible = ind.valeur_bassin(bid), ind.cibles_bassin.get(bid)
-            yield [ind.code, ind.libelle, axe, nom, periode, valeur_periode, cible, ind.unite]
+            yield [ind.code, ind.libelle, axe, nom, "toute la période", tableau.debut, tableau.fin, valeur_periode,
+                   cible, ind.unite]  # fmt: skip
             for mois in tableau.mois:
                 if bid is None:
                     valeur = ind.valeur_mois(mois)
                 else:
                     valeur = ind.valeur_bassin_mois(bid, mois)
-                yield [ind.code, ind.libelle, axe, nom, mois.strftime("%Y-%m"), valeur, None, ind.unite]
+                yield [ind.code, ind.libelle, axe, nom, f"{mois:%m/%Y}", mois, min(_fin_du_mois(mois), tableau.fin),
+                       valeur, None, ind.unite]  # fmt: skip
+
+
+def tableau_large(tableau, forme):
+    """Forme large : une ligne par indicateur ; une colonne par mois (total des bassins affichés, et la
+    période), ou une colonne par bassin (valeurs de la période, et le total). Rend (entêtes, lignes)."""
+    entetes = ["code", "libellé", "axe", "unité"]
+    if forme == "mois":
+        entetes += [f"{m:%m/%Y}" for m in tableau.mois] + ["toute la période"]
+    else:
+        entetes += [nom for _, nom in tableau.bassins] + [_total_nom(tableau)]
+    lignes = []
+    for ind in tableau.indicateurs:
+        ligne = [ind.code, ind.libelle, AXES.get(ind.axe, ind.axe), ind.unite]
+        if forme == "mois":
+            ligne += [ind.valeur_mois(m) for m in tableau.mois] + [ind.valeur]
+        else:
+            ligne += [ind.valeur_bassin(bid) for bid, _ in tableau.bassins] + [ind.valeur]
+        lignes.append(ligne)
+    return entetes, lignes
 
 
 class ExportTableauView(PerimetreMixin, RoleRequisMixin, View):
@@ -153,11 +184,16 @@ class ExportTableauView(PerimetreMixin, RoleRequisMixin, View):
     def get(self, request, format):
         if format not in FORMATS:
             raise Http404("Format d'export inconnu.")
+        forme = request.GET.get("forme", "longue")
+        if forme not in FORMES:
+            raise Http404("Forme d'export inconnue.")
         tableau = self.tableau()
-        donnees = Dataset(headers=ENTETES, title="Tableau de bord")
-        for ligne in lignes_export(tableau):
-            donnees.append([neutraliser_cellule(v) for v in ligne])
-        contenu = donnees.export(format)
+        if forme == "longue":
+            donnees = Dataset(*lignes_export(tableau), headers=ENTETES, title="Tableau de bord")
+        else:
+            entetes, lignes = tableau_large(tableau, forme)
+            donnees = Dataset(*lignes, headers=entetes, title="Tableau de bord")
+        contenu = exporter(donnees, format)
         export_journaliser(
             par=request.user,
             vue="tableau_de_bord:export",
@@ -166,6 +202,7 @@ class ExportTableauView(PerimetreMixin, RoleRequisMixin, View):
             lignes=len(donnees),
         )
         reponse = HttpResponse(contenu, content_type=FORMATS[format])
-        nom = f"tableau-de-bord_{tableau.debut.isoformat()}_{tableau.fin.isoformat()}.{format}"
+        suffixe = "" if forme == "longue" else f"_par-{forme}"
+        nom = f"tableau-de-bord_{tableau.debut.isoformat()}_{tableau.fin.isoformat()}{suffixe}.{format}"
         reponse["Content-Disposition"] = f'attachment; filename="{nom}"'
         return reponse

@@ -86,3 +86,32 @@ def test_export_refuse_aux_anonymes(client, agents):
     reponse = client.get(reverse("test_export:agents"), {"_export": "csv"})
     assert reponse.status_code == 302
     assert JournalExport.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "valeur,attendu",
+    [
+        (__import__("datetime").date(2018, 3, 9), "09/03/2018"),
+        (__import__("decimal").Decimal("23239.50"), "23239,50"),
+        (1.5, "1,5"),
+        (True, "Oui"),
+        (None, ""),
+        (12, 12),
+    ],
+)
+def test_cellule_csv_comme_excel_en_francais(valeur, attendu):
+    from commun.exports import cellule_csv
+
+    assert cellule_csv(valeur) == attendu
+
+
+@pytest.mark.django_db
+def test_export_csv_point_virgule_et_bom(client, agents, referent):
+    import csv
+
+    client.force_login(referent)
+    reponse = client.get(reverse("test_export:agents"), {"_export": "csv", "nom": "i"})
+    assert reponse.content.startswith("\ufeff".encode())
+    lignes = list(csv.reader(io.StringIO(reponse.content.decode("utf-8-sig")), delimiter=";"))
+    assert lignes[0] == ["Username", "Last name", "First name"] or len(lignes[0]) == 3
+    assert ["b-normal", "Martin", "'-Léa"] in lignes

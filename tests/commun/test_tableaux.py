@@ -69,12 +69,13 @@ class TableauDates(tables.Table):
     debut = tableaux.ColonneDate(verbose_name="Début", default="non signée")
 
 
-def test_colonne_date_jour_mois_annee_a_l_ecran_iso_a_l_export():
+def test_colonne_date_jour_mois_annee_a_l_ecran_la_date_a_l_export():
     import datetime
 
     table = TableauDates([Contrat(datetime.date(2017, 3, 9)), Contrat(None)])
     assert [ligne.get_cell("debut") for ligne in table.rows] == ["09/03/2017", "non signée"]
-    assert list(table.as_values()) == [["Début"], ["2017-03-09"], [None]]
+    # À l'export, la date elle-même : jj/mm/aaaa en CSV, vraie date en XLSX (commun.exports).
+    assert list(table.as_values()) == [["Début"], [datetime.date(2017, 3, 9)], [None]]
 
 
 class Mesure:

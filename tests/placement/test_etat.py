@@ -78,12 +78,17 @@ def test_export_csv_de_l_etat_par_le_prestataire(client, resultats, agent_a):
     client.force_login(agent_a)
     reponse = client.get(reverse("placement:etat") + "?_export=csv")
     assert reponse.status_code == 200
-    lignes = list(csv.reader(io.StringIO(reponse.content.decode("utf-8-sig"))))
+    # Relu comme Excel réglé en français : BOM UTF-8, point-virgule, virgule décimale, dates jj/mm/aaaa.
+    assert reponse.content.startswith("\ufeff".encode())
+    lignes = list(csv.reader(io.StringIO(reponse.content.decode("utf-8-sig")), delimiter=";"))
     entete, donnees = lignes[0], lignes[1:]
     assert "Montant" in entete and "Quantité" in entete
     assert len(donnees) == 6
     i = entete.index("Montant")
-    assert sum(Decimal(ligne[i]) for ligne in donnees) == Decimal("4400.00")
+    assert all("," in ligne[i] and "." not in ligne[i] for ligne in donnees)
+    assert sum(Decimal(ligne[i].replace(",", ".")) for ligne in donnees) == Decimal("4400.00")
+    d = entete.index("Date")
+    assert all(datetime.datetime.strptime(ligne[d], "%d/%m/%Y") for ligne in donnees)
 
 
 def test_export_xlsx_de_l_etat(client, resultats, admin_user):
@@ -91,6 +96,14 @@ def test_export_xlsx_de_l_etat(client, resultats, admin_user):
     reponse = client.get(reverse("placement:etat") + "?_export=xlsx")
     assert reponse.status_code == 200
     assert "spreadsheetml" in reponse["Content-Type"]
+    # Le classeur garde de vrais nombres et de vraies dates.
+    import openpyxl
+
+    feuille = openpyxl.load_workbook(io.BytesIO(reponse.content)).active
+    entete = [c.value for c in feuille[1]]
+    ligne = [c.value for c in feuille[2]]
+    assert isinstance(ligne[entete.index("Montant")], int | float | Decimal)
+    assert isinstance(ligne[entete.index("Date")], datetime.datetime)
 
 
 def test_changement_de_prix_donne_deux_lignes(resultats, bassins, referent, lot_orleans, agent_a, prestataire_a):

@@ -1,6 +1,7 @@
 """La page du tableau de bord et ses exports : accès par rôle, périmètre du référent, registre, liens, SVG, CSV/XLSX."""
 
 import csv
+import datetime
 import io
 import re
 from datetime import date
@@ -161,7 +162,9 @@ def test_requetes_constantes_page(client, jeu, pilotage, lignes, django_assert_m
 
 
 def _csv(reponse):
-    return list(csv.DictReader(io.StringIO(reponse.content.decode("utf-8"))))
+    """Relu comme Excel réglé en français : BOM UTF-8, séparateur point-virgule."""
+    assert reponse.content.startswith("\ufeff".encode())
+    return list(csv.DictReader(io.StringIO(reponse.content.decode("utf-8-sig")), delimiter=";"))
 
 
 def test_export_csv_une_ligne_par_indicateur_bassin_mois(client, jeu, pilotage):
@@ -175,17 +178,22 @@ def test_export_csv_une_ligne_par_indicateur_bassin_mois(client, jeu, pilotage):
     assert reponse["Content-Type"].startswith("text/csv")
     assert 'filename="tableau-de-bord_2018-01-01_2018-12-31.csv"' in reponse["Content-Disposition"]
     lignes = _csv(reponse)
-    assert list(lignes[0]) == ["code", "libellé", "axe", "bassin", "mois", "valeur", "cible", "unité"]
+    assert list(lignes[0]) == ["code", "libellé", "axe", "bassin", "période", "du", "au", "valeur", "cible", "unité"]
     # 3 indicateurs x (4 bassins + total) x (12 mois + la période).
     assert len(lignes) == 3 * 5 * 13
     evals = [row for row in lignes if row["code"] == "test_evaluations"]
-    par_cle = {(row["bassin"], row["mois"]): row for row in evals}
-    assert par_cle[("Orléans", "2018-01")]["valeur"] == "1"
-    assert par_cle[("Orléans", "2018-03")]["valeur"] == "1"
-    assert par_cle[("Gien", "2018-03")]["valeur"] == "1"
-    assert par_cle[("Pithiviers", "2018-03")]["valeur"] == "0"
-    assert par_cle[("Tout le Département", "2018-03")]["valeur"] == "2"
-    periode = "2018-01-01/2018-12-31"
+    par_cle = {(row["bassin"], row["période"]): row for row in evals}
+    assert par_cle[("Orléans", "01/2018")]["valeur"] == "1"
+    assert par_cle[("Orléans", "03/2018")]["valeur"] == "1"
+    assert (par_cle[("Orléans", "03/2018")]["du"], par_cle[("Orléans", "03/2018")]["au"]) == (
+        "01/03/2018",
+        "31/03/2018",
+    )
+    assert par_cle[("Gien", "03/2018")]["valeur"] == "1"
+    assert par_cle[("Pithiviers", "03/2018")]["valeur"] == "0"
+    assert par_cle[("Tout le Département", "03/2018")]["valeur"] == "2"
+    periode = "toute la période"
+    assert par_cle[("Tout le Département", periode)]["du"] == "01/01/2018"
     assert par_cle[("Tout le Département", periode)]["valeur"] == "3"
     assert par_cle[("Tout le Département", periode)]["cible"] == "12"
     assert par_cle[("Orléans", periode)]["cible"] == "8"
@@ -193,7 +201,7 @@ def test_export_csv_une_ligne_par_indicateur_bassin_mois(client, jeu, pilotage):
     assert {row["axe"] for row in evals} == {registre.AXES["evaluation"]}
     # Somme des mois d'un bassin = valeur du bassin sur la période.
     for nom in ("Gien", "Montargis", "Orléans", "Pithiviers"):
-        mois = [int(r["valeur"]) for r in evals if r["bassin"] == nom and r["mois"] != periode]
+        mois = [int(r["valeur"]) for r in evals if r["bassin"] == nom and r["période"] != periode]
         assert sum(mois) == int(par_cle[(nom, periode)]["valeur"])
 
 
@@ -219,7 +227,8 @@ def test_export_xlsx(client, jeu, admin_user):
     assert reponse.status_code == 200
     feuille = openpyxl.load_workbook(io.BytesIO(reponse.content)).active
     lignes = list(feuille.iter_rows(values_only=True))
-    assert lignes[0] == ("code", "libellé", "axe", "bassin", "mois", "valeur", "cible", "unité")
+    assert lignes[0] == ("code", "libellé", "axe", "bassin", "période", "du", "au", "valeur", "cible", "unité")
+    assert isinstance(lignes[1][5], datetime.datetime) and isinstance(lignes[1][7], int | float)
     assert len(lignes) == 1 + 3 * 5 * 13
     assert any(str(row[1]).startswith("'=SOMME") for row in lignes[1:])
     assert not any(isinstance(c, str) and c.startswith("=") for row in lignes for c in row)
@@ -230,8 +239,26 @@ def test_export_referent_limite_a_ses_bassins(client, jeu):
     client.force_login(UserFactory(referent=True, bassins=[jeu["Gien"]]))
     lignes = _csv(client.get(reverse("tableau_de_bord:export", args=["csv"]), ANNEE))
     assert {row["bassin"] for row in lignes} == {"Gien", "Total des bassins affichés"}
-    total = [r for r in lignes if r["code"] == "test_evaluations" and r["mois"] == "2018-01-01/2018-12-31"]
+    total = [r for r in lignes if r["code"] == "test_evaluations" and r["période"] == "toute la période"]
     assert {r["bassin"]: r["valeur"] for r in total} == {"Gien": "1", "Total des bassins affichés": "1"}
+
+
+def test_export_large_une_ligne_par_indicateur(client, jeu, pilotage):
+    client.force_login(pilotage)
+    url = reverse("tableau_de_bord:export", args=["csv"])
+    par_mois = _csv(client.get(url, {**ANNEE, "forme": "mois"}))
+    assert len(par_mois) == 3
+    evals = next(r for r in par_mois if r["code"] == "test_evaluations")
+    assert [k for k in evals][4:] == [f"{m:02d}/2018" for m in range(1, 13)] + ["toute la période"]
+    assert (evals["01/2018"], evals["03/2018"], evals["toute la période"]) == ("1", "2", "3")
+    par_bassin = _csv(client.get(url, {**ANNEE, "forme": "bassins"}))
+    evals = next(r for r in par_bassin if r["code"] == "test_evaluations")
+    assert (evals["Orléans"], evals["Gien"], evals["Pithiviers"], evals["Tout le Département"]) == ("2", "1", "0", "3")
+    feuille = openpyxl.load_workbook(
+        io.BytesIO(client.get(reverse("tableau_de_bord:export", args=["xlsx"]), {**ANNEE, "forme": "bassins"}).content)
+    ).active
+    assert all(isinstance(c, int | float) for c in list(feuille.iter_rows(values_only=True))[1][4:])
+    assert client.get(url, {**ANNEE, "forme": "n'importe"}).status_code == 404
 
 
 def test_export_interdit_au_prestataire_et_non_journalise(client, jeu):
