@@ -21,8 +21,10 @@ from django.forms.models import ModelChoiceIterator
 from django.forms.widgets import Input
 from django.utils.html import conditional_escape, escape, strip_tags
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from django_bootstrap5.core import get_bootstrap_setting
 from django_bootstrap5.forms import render_field
+from django_filters.widgets import BooleanWidget
 
 
 class ListeRapide(forms.Select):
@@ -69,19 +71,41 @@ class ModelChoiceFilter(django_filters.ModelChoiceFilter):
     field_class = ChampChoixModele
 
 
+class OuiNon(BooleanWidget):
+    """Filtre oui / non : « Tous » (pas de critère), « Oui », « Non » ; pas de choix « Inconnu »."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = (("", "Tous"), ("true", "Oui"), ("false", "Non"))
+
+
 class FilterSet(django_filters.FilterSet):
     """FilterSet dont les listes déroulantes (choix, choix de modèle, choix multiples) sans widget déclaré
-    sont des `ListeRapide`."""
+    sont des `ListeRapide`, les filtres oui / non sans « Inconnu », et les libellés commencent par une
+    majuscule."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for filtre in self.filters.values():
+            if isinstance(filtre, django_filters.BooleanFilter) and filtre.extra.get("widget") is None:
+                filtre.extra["widget"] = OuiNon
+                continue
             if filtre.extra.get("widget") is not None:
                 continue
             if isinstance(filtre, django_filters.MultipleChoiceFilter | django_filters.ModelMultipleChoiceFilter):
                 filtre.extra["widget"] = ListeMultipleRapide
             elif isinstance(filtre, django_filters.ChoiceFilter | django_filters.ModelChoiceFilter):
                 filtre.extra["widget"] = ListeRapide
+
+    @property
+    def form(self):
+        form = super().form
+        if not getattr(form, "_libelles_capitalises", False):
+            for champ in form.fields.values():
+                if champ.label:
+                    champ.label = capfirst(champ.label)
+            form._libelles_capitalises = True
+        return form
 
 
 # Zones de saisie que django-bootstrap5 habille en `form-control` (sans « color » ni « range », à part).
@@ -114,6 +138,16 @@ def _nature(widget):
     return None
 
 
+def rendu_bootstrap(champ):
+    """`{% bootstrap_field %}` pour un champ de filtre : une erreur se signale (rouge), mais un critère accepté
+    n'est pas peint en vert « valide » (un filtre n'est pas une saisie à valider)."""
+    return render_field(
+        champ,
+        server_side_validation=bool(champ.errors) and get_bootstrap_setting("server_side_validation"),
+        success_css_class="",
+    )
+
+
 def champ_filtre(champ):
     widget = champ.field.widget
     nature = _nature(widget)
@@ -126,10 +160,9 @@ def champ_filtre(champ):
         or champ.form.empty_permitted
         or not get_bootstrap_setting("server_side_validation")
     ):
-        return render_field(champ)
-    lie = champ.form.is_bound
+        return rendu_bootstrap(champ)
     attrs = dict(widget.attrs)
-    attrs["class"] = _classes(nature, attrs.get("class", ""), "is-valid" if lie else "")
+    attrs["class"] = _classes(nature, attrs.get("class", ""))
     indication = attrs.get("placeholder", champ.label)
     if indication and get_bootstrap_setting("set_placeholder") and isinstance(widget, AVEC_INDICATION):
         if widget.input_type not in ("color", "range"):
@@ -137,9 +170,7 @@ def champ_filtre(champ):
     html_widget = champ.as_widget(attrs=attrs)
     cible = champ.id_for_label
     pour = f' for="{escape(cible)}"' if cible else ""
-    enveloppe = _classes(
-        get_bootstrap_setting("wrapper_class"), get_bootstrap_setting("success_css_class") if lie else ""
-    )
+    enveloppe = _classes(get_bootstrap_setting("wrapper_class"))
     libelle = conditional_escape(champ.label)
     if nature == "form-check-input":
         interieur = (

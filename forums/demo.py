@@ -62,7 +62,7 @@ EXPOSANTS_PROPRETE = [
     "Centre communal d'action sociale de Montargis",
     "Agglomération Montargoise",
     "Commune de Montargis",
-    "Commune de Amilly",
+    "Commune d'Amilly",
     "Commune de Châlette-sur-Loing",
 ]
 POSTES_PROPRETE = [
@@ -289,8 +289,8 @@ def forums(*, echelle, graine, sortie):
                 "Domicile Services Montargis",
                 "Restos et Partage Orléanais",
                 "Régie de quartier Orléans Sud",
-                "Commune de Orléans",
-                "Commune de Olivet",
+                "Commune d'Orléans",
+                "Commune d'Olivet",
                 "EHPAD public Les Tilleuls",
                 "Association Loire Entraide",
             ],

@@ -68,7 +68,9 @@ def structures(*, echelle, graine, sortie):
     rng = random.Random(graine)
     par_nom = {c.nom: c for c in Commune.objects.filter(nom__in=COMMUNES_EMPLOYEURS + [s[3] for s in STRUCTURES_DEMO])}
     lignes = list(STRUCTURES_DEMO) + [
-        (f"Commune de {nom}", T.COMMUNE, S.NON_MARCHAND, nom) for nom in COMMUNES_EMPLOYEURS if nom in par_nom
+        (f"Commune d'{nom}" if nom[0] in "AEIOUYÉÈÎ" else f"Commune de {nom}", T.COMMUNE, S.NON_MARCHAND, nom)
+        for nom in COMMUNES_EMPLOYEURS
+        if nom in par_nom
     ]
     existantes = set(Structure.objects.values_list("nom", flat=True))
     nouvelles = [

@@ -51,7 +51,7 @@ def test_liste_servie_du_cache_sans_ses_requetes_puis_perimee_par_une_ecriture(c
     premiere, requetes_calcul = _get(client, url)
     seconde, requetes_cache = _get(client, url)
     assert _principal(seconde) == _principal(premiere)
-    assert "MARTIN0" in seconde.upper() and "30 personne(s)" in seconde
+    assert "MARTIN0" in seconde.upper() and "30 personnes" in seconde
     # Servie du cache : ni COUNT de pagination, ni lignes, ni choix des filtres ; session, utilisateur, version.
     assert any("COUNT(" in q.upper() for q in requetes_calcul)
     assert not any("beneficiaires_beneficiaire" in q for q in requetes_cache)
@@ -59,7 +59,7 @@ def test_liste_servie_du_cache_sans_ses_requetes_puis_perimee_par_une_ecriture(c
 
     BeneficiaireFactory(commune=commune, referent=referent, nom="Nouvelle")  # save() : signal
     apres, _ = _get(client, url)
-    assert "NOUVELLE" in apres.upper() and "31 personne(s)" in apres
+    assert "NOUVELLE" in apres.upper() and "31 personnes" in apres
 
 
 def test_un_corps_n_est_jamais_servi_a_un_autre_utilisateur(client, bassins, referent, referent_gien):

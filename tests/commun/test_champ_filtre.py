@@ -5,10 +5,9 @@ import inspect
 
 import pytest
 from django import forms
-from django_bootstrap5.forms import render_field
 
 from beneficiaires.filters import BeneficiaireFilter
-from commun.filtres import champ_filtre
+from commun.filtres import champ_filtre, rendu_bootstrap
 from contrats.filters import ContratFilter
 from forums import filters as filtres_forums
 from mobilite import filters as filtres_mobilite
@@ -92,7 +91,8 @@ def test_meme_html_que_django_bootstrap5(classe, admin_user, bassins):
     for etat, filtre in _etats(classe, admin_user):
         filtre.form.is_valid()
         for champ in filtre.form:
-            attendu = str(render_field(champ))
+            attendu = str(rendu_bootstrap(champ))
+            assert "is-valid" not in attendu, "un critère accepté n'est pas peint en vert"
             assert str(champ_filtre(champ)) == attendu, f"{classe.__name__}, {etat}, champ {champ.name}"
             rapides += not champ.errors
     assert rapides  # au moins des champs sans erreur : la voie rapide a bien été comparée
@@ -103,8 +103,18 @@ def test_la_voie_rapide_sert_les_champs_simples(monkeypatch, admin_user):
     import commun.filtres as module
 
     appels = []
-    monkeypatch.setattr(module, "render_field", lambda champ: appels.append(champ.name) or "")
+    monkeypatch.setattr(module, "render_field", lambda champ, **options: appels.append(champ.name) or "")
     filtre = _filtre(BeneficiaireFilter, {"q": "dupont"}, admin_user)
     for champ in filtre.form:
         champ_filtre(champ)
     assert appels == []
+
+
+@pytest.mark.parametrize("classe", FILTRES, ids=lambda c: c.__name__)
+def test_libelles_en_majuscule_oui_non_sans_inconnu_et_pas_de_vert(classe, admin_user, bassins):
+    filtre = _filtre(classe, {}, admin_user)
+    filtre.form.is_valid()
+    for champ in filtre.form:
+        assert not champ.label or champ.label[0] == champ.label[0].upper(), f"{classe.__name__}.{champ.name}"
+        html = str(champ_filtre(champ))
+        assert "Inconnu" not in html and "is-valid" not in html, f"{classe.__name__}.{champ.name}"

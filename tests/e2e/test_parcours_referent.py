@@ -60,7 +60,7 @@ def test_referente_de_la_recherche_au_fil_du_parcours(onglet, donnees):
     lignes = onglet.locator("main table tbody tr")
     assert lignes.count() == 1, texte_principal(onglet)
     assert "Hélène" not in texte_principal(onglet)
-    assert "1 personne(s)." in texte_principal(onglet)
+    assert "1 personne." in texte_principal(onglet)
     assert "Héloïse" in lignes.first.inner_text()
     lignes.first.get_by_role("link", name="DUPONT").click()
     onglet.wait_for_load_state()

@@ -1,0 +1,34 @@
+"""Petites règles du français pour les textes composés : élision de « de » et « le » devant une voyelle ou un
+h muet (« Commune d'Amilly », « bassin d'Orléans », « à l'hôtellerie »)."""
+
+import unicodedata
+
+# Mots en h aspiré courants dans nos libellés : pas d'élision (« de Hérouville » garde son « de »).
+H_ASPIRE = ("haut", "hall", "hameau", "hangar", "halle", "hérisson", "hêtre")
+
+
+def _sans_accent(texte):
+    return "".join(c for c in unicodedata.normalize("NFD", texte) if unicodedata.category(c) != "Mn")
+
+
+def elide(mot: str) -> bool:
+    """Vrai si un article ou « de » s'élide devant `mot` (voyelle, y, ou h muet)."""
+    mot = (mot or "").strip()
+    if not mot:
+        return False
+    simple = _sans_accent(mot).lower()
+    if simple.startswith("h"):
+        return not simple.startswith(H_ASPIRE)
+    return simple[0] in "aeiouy"
+
+
+def de(mot: str) -> str:
+    """« de Gien », « d'Orléans », « d'Amilly »."""
+    return f"d'{mot}" if elide(mot) else f"de {mot}"
+
+
+def le(mot: str, feminin: bool = False) -> str:
+    """« l'hôtellerie », « le bâtiment », « la propreté »."""
+    if elide(mot):
+        return f"l'{mot}"
+    return f"{'la' if feminin else 'le'} {mot}"

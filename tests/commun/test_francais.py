@@ -1,0 +1,27 @@
+"""Élision : « Commune d'Amilly », « bassin d'Orléans », « consacré à l'hôtellerie », « de Gien »."""
+
+import pytest
+from django.template import Context, Template
+
+from commun.francais import de, le
+
+
+@pytest.mark.parametrize(
+    "mot,attendu",
+    [("Amilly", "d'Amilly"), ("Orléans", "d'Orléans"), ("Gien", "de Gien"), ("Yèvre-la-Ville", "d'Yèvre-la-Ville"),
+     ("Hérouville", "d'Hérouville"), ("Hautefeuille", "de Hautefeuille"), ("", "de ")],
+)  # fmt: skip
+def test_de(mot, attendu):
+    assert de(mot) == attendu
+
+
+def test_le():
+    assert le("hôtellerie", feminin=True) == "l'hôtellerie" and le("propreté", feminin=True) == "la propreté"
+    assert le("bâtiment") == "le bâtiment"
+
+
+def test_filtre_de_gabarit():
+    rendu = Template("{% load francais %}Commune {{ a|de }}, bassin {{ b|de }}, consacré à {{ c|le:'f' }}").render(
+        Context({"a": "Amilly", "b": "Orléans", "c": "hôtellerie"})
+    )
+    assert rendu == "Commune d&#x27;Amilly, bassin d&#x27;Orléans, consacré à l&#x27;hôtellerie"
