@@ -25,3 +25,14 @@ def test_filtre_de_gabarit():
         Context({"a": "Amilly", "b": "Orléans", "c": "hôtellerie"})
     )
     assert rendu == "Commune d&#x27;Amilly, bassin d&#x27;Orléans, consacré à l&#x27;hôtellerie"
+
+
+def test_pluriel_a_la_francaise():
+    gabarit = Template(
+        "{% load francais %}{{ n }} place{{ n|pluriel }} libre{{ n|pluriel }}, {{ n|pluriel:'figure,figurent' }}"
+    )
+    assert [gabarit.render(Context({"n": n})) for n in (0, 1, 2)] == [
+        "0 place libre, figure",
+        "1 place libre, figure",
+        "2 places libres, figurent",
+    ]
