@@ -228,6 +228,24 @@ def test_inscrire_hors_bassin_est_refuse(client, bassins, referent):
     assert not Beneficiaire.objects.exists()
 
 
+def test_inscrire_sous_le_numero_d_un_foyer_d_orleans_depuis_gien(client, bassins, orleanais, referent_gien):
+    """Le formulaire montre à Gien, pour le numéro d'un foyer d'Orléans, l'erreur d'un numéro inutilisable ;
+    la date laissée vide ne fait pas apparaître celle du foyer d'Orléans."""
+    foyer = orleanais.foyer
+    donnees = {"organisme": "CAF", "etat_droit": 5, "date_ouverture_droit": "", "role": "DEM", "nom": "Intrus",
+               "prenoms": "J", "date_naissance": "1980-01-01", "commune": bassins["Gien"].commune_test.pk}  # fmt: skip
+    client_de(client, referent_gien)
+    reponse = client.post(reverse("beneficiaires:creer"), {**donnees, "numero_allocataire": foyer.numero_allocataire})
+    invalide = client.post(reverse("beneficiaires:creer"), {**donnees, "numero_allocataire": "??"})
+    assert reponse.status_code == invalide.status_code == 200
+    erreurs = reponse.context["form"].errors
+    assert erreurs == invalide.context["form"].errors and list(erreurs) == ["numero_allocataire"]
+    assert foyer.date_ouverture_droit.strftime("%Y-%m-%d") not in reponse.content.decode()
+    foyer.refresh_from_db()
+    assert foyer.etat_droit == 2
+    assert not Beneficiaire.objects.filter(nom="Intrus").exists()
+
+
 def test_modifier_la_fiche(client, orleanais, referent):
     url = reverse("beneficiaires:modifier", args=[orleanais.pk])
     client_de(client, referent)
