@@ -8,10 +8,10 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Min
+from django.db.models import Min, Q
 from django.utils import timezone
 
-from comptes.models import Role
+from comptes.models import Role, User
 
 from .models import (
     FREINS,
@@ -246,9 +246,29 @@ def beneficiaire_archiver(*, beneficiaire, par):
     return beneficiaire
 
 
-def _verifier_evaluateur(evaluateur):
+def evaluateurs_possibles(beneficiaire):
+    """Les comptes actifs qui peuvent mener l'évaluation de la personne : les administrateurs et les référents
+    qui suivent son bassin d'emploi (un référent d'un autre bassin ne couvre pas la personne)."""
+    du_bassin = User.objects.filter(bassins=beneficiaire.commune.bassin_emploi_id).values("pk")
+    return (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(role=Role.ADMINISTRATEUR) | Q(is_superuser=True) | Q(role=Role.REFERENT, pk__in=du_bassin),
+        )
+        .order_by("last_name", "first_name", "pk")
+    )
+
+
+def _verifier_evaluateur(evaluateur, beneficiaire):
     if evaluateur is None or not evaluateur.a_role(Role.REFERENT, Role.ADMINISTRATEUR):
         raise ValidationError({"evaluateur": "L'évaluation est menée par un référent ou un administrateur."})
+    if not evaluateurs_possibles(beneficiaire).filter(pk=evaluateur.pk).exists():
+        raise ValidationError(
+            {
+                "evaluateur": f"{evaluateur} ne couvre pas le bassin d'emploi de cette personne : choisissez un "
+                "référent actif de ce bassin ou un administrateur."
+            }
+        )
 
 
 @transaction.atomic
@@ -256,7 +276,7 @@ def evaluation_planifier(*, beneficiaire, date, evaluateur, par):
     """Planifie une évaluation ; une personne « à évaluer » passe « en cours d'évaluation »."""
     beneficiaire = _verrouiller(beneficiaire.pk)
     _verifier_perimetre(par, beneficiaire.commune)
-    _verifier_evaluateur(evaluateur)
+    _verifier_evaluateur(evaluateur, beneficiaire)
     if beneficiaire.statut_parcours in STATUTS_CLOS:
         raise ValidationError(
             "Impossible de planifier une évaluation : la personne est "
@@ -304,7 +324,7 @@ def evaluation_realiser(*, par, evaluation=None, beneficiaire=None, evaluateur=N
         raise TypeError("evaluation ou beneficiaire est requis")
     beneficiaire = _verrouiller(beneficiaire.pk)
     _verifier_perimetre(par, beneficiaire.commune)
-    _verifier_evaluateur(evaluation.evaluateur if evaluation.evaluateur_id else None)
+    _verifier_evaluateur(evaluation.evaluateur if evaluation.evaluateur_id else None, beneficiaire)
     if beneficiaire.statut_parcours == StatutParcours.ARCHIVE:
         raise ValidationError("Cette personne est archivée : on n'enregistre plus d'évaluation.")
     for champ, valeur in champs.items():

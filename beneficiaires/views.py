@@ -217,6 +217,9 @@ class EvaluationPlanifier(RoleRequisMixin, BeneficiaireObjetMixin, FormulaireSer
     template_name = "beneficiaires/evaluation_planifier.html"
     message_succes = "L'évaluation est planifiée."
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "beneficiaire": self.beneficiaire}
+
     def executer(self, form):
         return services.evaluation_planifier(
             beneficiaire=self.beneficiaire,
@@ -255,6 +258,7 @@ class EvaluationSaisir(RoleRequisMixin, ChargementMixin, FormulaireServiceMixin)
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
+        kwargs["beneficiaire"] = self.beneficiaire
         if self.evaluation is not None:
             kwargs["instance"] = self.evaluation
         return kwargs

@@ -301,3 +301,45 @@ def test_un_referent_d_un_autre_bassin_ne_planifie_pas(personne, referent_gien):
         services.evaluation_planifier(
             beneficiaire=personne, date=datetime.date(2030, 1, 1), evaluateur=referent_gien, par=referent_gien
         )
+
+
+# --- Évaluateur : un compte qui couvre la personne ---------------------------------------------------------
+
+
+@pytest.fixture
+def gienois(bassins, referent_gien):
+    return BeneficiaireFactory(commune=bassins["Gien"].commune_test, referent=referent_gien)
+
+
+def test_l_evaluateur_propose_couvre_le_bassin_de_la_personne(gienois, referent, referent_gien, admin_user):
+    inactif = UserFactory(referent=True, bassins=[gienois.commune.bassin_emploi], is_active=False)
+    possibles = set(services.evaluateurs_possibles(gienois))
+    assert referent_gien in possibles and admin_user in possibles
+    assert referent not in possibles and inactif not in possibles
+
+
+def test_planifier_refuse_un_evaluateur_qui_ne_couvre_pas_la_personne(gienois, referent, referent_gien):
+    with pytest.raises(ValidationError) as exc:
+        services.evaluation_planifier(
+            beneficiaire=gienois, date=datetime.date(2030, 1, 1), evaluateur=referent, par=referent_gien
+        )
+    assert "ne couvre pas le bassin" in exc.value.message_dict["evaluateur"][0]
+    assert not gienois.evaluations.exists()
+
+
+def test_realiser_refuse_un_evaluateur_qui_ne_couvre_pas_la_personne(gienois, referent, referent_gien, admin_user):
+    with pytest.raises(ValidationError, match="ne couvre pas le bassin"):
+        services.evaluation_realiser(
+            beneficiaire=gienois, evaluateur=referent, par=referent_gien, date=datetime.date(2026, 11, 2)
+        )
+    prevue = services.evaluation_planifier(
+        beneficiaire=gienois, date=datetime.date(2026, 11, 1), evaluateur=referent_gien, par=referent_gien
+    )
+    with pytest.raises(ValidationError, match="ne couvre pas le bassin"):
+        services.evaluation_realiser(
+            evaluation=prevue, evaluateur=referent, par=referent_gien, date=datetime.date(2026, 11, 2)
+        )
+    e = services.evaluation_realiser(
+        evaluation=prevue, evaluateur=admin_user, par=referent_gien, date=datetime.date(2026, 11, 2)
+    )
+    assert e.evaluateur == admin_user

@@ -453,3 +453,18 @@ def test_filtre_sdd_indifferent_par_defaut(client, bassins, admin_user):
     reponse = client.get(reverse("beneficiaires:liste"), {"sdd": ""})
     assert reponse.context["table"].paginator.count == 2
     assert client.get(reverse("beneficiaires:liste"), {"sdd": "false"}).context["table"].paginator.count == 1
+
+
+@pytest.mark.parametrize("nom_url", ["beneficiaires:evaluation_planifier", "beneficiaires:evaluation_saisir"])
+def test_les_pages_d_evaluation_n_offrent_que_les_evaluateurs_du_bassin(
+    client, bassins, referent, referent_gien, admin_user, nom_url
+):
+    """Gien ne peut ni choisir ni envoyer un référent d'Orléans comme évaluateur d'une personne de Gien."""
+    gienois = BeneficiaireFactory(commune=bassins["Gien"].commune_test)
+    url = reverse(nom_url, args=[gienois.pk])
+    client_de(client, referent_gien)
+    offerts = set(client.get(url).context["form"].fields["evaluateur"].queryset)
+    assert referent_gien in offerts and admin_user in offerts and referent not in offerts
+    reponse = client.post(url, {"date": "2026-11-02", "evaluateur": referent.pk})
+    assert reponse.status_code == 200 and "evaluateur" in reponse.context["form"].errors
+    assert not gienois.evaluations.exists()
