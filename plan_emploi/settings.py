@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "commun.cache_pages.EcrituresMiddleware",
+    "commun.confidentialite.PasDeCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -237,9 +238,37 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/plan_emploi.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-striped table-hover align-middle"}
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
+# Journaux : un accès refusé (403, 404) tient en une ligne sans pile d'appels ; aucune ligne ne porte les
+# paramètres d'URL (termes de recherche). Voir commun/confidentialite.py et docs/rgpd.md.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "acces_refuse": {"()": "commun.confidentialite.AccesRefuseFilter"},
+        "serveur_sans_requete": {"()": "commun.confidentialite.ServeurSansRequeteFilter"},
+    },
+    "formatters": {
+        "ligne": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "ligne"},
+        "django.server": {"level": "INFO", "class": "logging.StreamHandler", "formatter": "django.server"},
+    },
+    "loggers": {
+        "django.request": {"filters": ["acces_refuse"]},
+        # Reprend la configuration par défaut de Django (un gestionnaire propre, sans propagation) et ôte les
+        # paramètres d'URL des lignes d'accès du serveur de développement.
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["serveur_sans_requete"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
 }
