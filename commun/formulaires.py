@@ -1,6 +1,7 @@
 """Outils de formulaires communs aux applications."""
 
 import datetime
+import functools
 
 from django import forms
 from django.contrib import messages
@@ -78,21 +79,29 @@ def _a_borne(champ, classe, limite=None):
     return False
 
 
+@functools.cache
+def _sans_nul(classe):
+    """La sous-classe de `classe` dont `clean` refuse un caractère nul avant toute conversion ou requête (une
+    clé texte contenant NUL fait échouer PostgreSQL au lieu de ne rien trouver)."""
+
+    def clean(self, valeur, *args, **kwargs):
+        if contient_nul(valeur):
+            raise ValidationError(MESSAGE_NUL, code="null_characters_not_allowed")
+        return super(sous_classe, self).clean(valeur, *args, **kwargs)
+
+    sous_classe = type(classe.__name__, (classe,), {"clean": clean, "_borne": True, "__module__": classe.__module__})
+    return sous_classe
+
+
 def borner_champ(champ, date_min=DATE_MIN, date_max=DATE_MAX):
     """Borne un champ de formulaire en place : une date entre `date_min` et `date_max` (1900-2100 par défaut),
     un nombre dans ce que la base peut tenir s'il n'a pas ses propres bornes, et aucune valeur contenant un
     caractère nul (refusée avant toute conversion ou requête). Idempotent."""
     if getattr(champ, "_borne", False):
         return champ
-    champ._borne = True
-    nettoyer = champ.clean
-
-    def clean(valeur, *args, **kwargs):
-        if contient_nul(valeur):
-            raise ValidationError(MESSAGE_NUL, code="null_characters_not_allowed")
-        return nettoyer(valeur, *args, **kwargs)
-
-    champ.clean = clean
+    # Une sous-classe plutôt qu'une méthode posée sur l'instance : une copie du champ (Django copie les champs
+    # de la classe pour chaque formulaire) garde le refus et le rattache à elle-même.
+    champ.__class__ = _sans_nul(type(champ))
     if isinstance(champ, forms.DateField | forms.DateTimeField):
         if not _a_borne(champ, MinValueValidator):
             champ.validators.append(_BorneDate(date_min, minimum=True))

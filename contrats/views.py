@@ -192,6 +192,7 @@ def choisir_beneficiaire(request):
 
 
 class ContratCreerView(RoleRequisMixin, VueService):
+    formulaire_url = RechercheBeneficiaireForm
     """Prescription depuis la fiche (?beneficiaire=<pk>) ; sans personne, une recherche dans son périmètre."""
 
     roles = REDACTEURS

@@ -25,6 +25,8 @@ ROLES_TABLEAU = (Role.ADMINISTRATEUR, Role.PILOTAGE, Role.REFERENT)
 class PerimetreMixin:
     """Période et bassins demandés, dans le périmètre de l'utilisateur (un référent : ses bassins seulement)."""
 
+    formulaire_url = FiltreForm
+
     def bassins_visibles(self):
         user = self.request.user
         if user.voit_tout:

@@ -75,3 +75,17 @@ def test_formulaire_url_garde_les_valeurs_par_defaut_d_une_valeur_refusee():
     valeurs = F({"jour": "9999-12-31", "nombre": "3"}).valeurs()
     assert valeurs == {"jour": datetime.date(2026, 12, 6), "nombre": 3}
     assert F().valeurs() == {"jour": datetime.date(2026, 12, 6), "nombre": 4}
+
+
+@pytest.mark.django_db
+def test_une_copie_du_champ_garde_le_refus_et_ses_propres_choix():
+    import copy
+
+    form = Formulaire({"bassin": "x\x00"})
+    copie = copy.deepcopy(form.fields["bassin"])
+    copie.queryset = BassinEmploi.objects.none()
+    with pytest.raises(forms.ValidationError, match="nuls"):
+        copie.clean("x\x00")
+    with pytest.raises(forms.ValidationError):
+        copie.clean("Orléans")  # la copie interroge sa propre liste (vide), pas celle de l'original
+    assert isinstance(copie, forms.ModelChoiceField) and type(copie).__name__ == "ModelChoiceField"
