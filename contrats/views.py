@@ -97,6 +97,14 @@ def engagement_de_la_liste(filterset, qs):
     n'est pas calculé (période de plus de dix ans, fin avant début)."""
     debut, fin = periode_engagee(filterset)
     contexte = {"engagement_debut": debut, "engagement_fin": fin, "engagement": None, "engagement_erreur": ""}
+    erreurs = filterset.form.errors if filterset.is_bound else {}
+    if "couvre_du" in erreurs or "couvre_au" in erreurs:
+        # Une date refusée par le filtre (hors 1900-2100) : pas de total sur une autre période que celle demandée.
+        contexte["engagement_erreur"] = (
+            "La période demandée n'est pas valide (voir les critères) : aucun total calculé. "
+            "Choisissez des dates entre 1900 et 2100, sur dix ans au plus."
+        )
+        return contexte
     if fin < debut:
         contexte["engagement_erreur"] = "La période demandée se termine avant de commencer : aucun total calculé."
         return contexte
