@@ -14,7 +14,7 @@ class CommunConfig(AppConfig):
         # Chaque application déclare ses entrées de navigation dans menu.py.
         autodiscover_modules("menu")
 
-        from . import cache_pages, tableaux
+        from . import checks, tableaux, versions  # noqa: F401 - checks : contrôles enregistrés à l'import
 
         tableaux.installer()
-        cache_pages.brancher()
+        versions.brancher()
