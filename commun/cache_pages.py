@@ -77,6 +77,7 @@ class CorpsEnCacheMixin:
         espaces = sorted(self.espaces) if self.espaces else None
         cle = cle_corps(self.request, self.gabarit_corps, espaces)
         corps = cache.get(cle)
+        trouve = corps is not None
         if corps is None:
             reponse = calculer()
             if not isinstance(reponse, TemplateResponse) or reponse.status_code != 200:
@@ -88,4 +89,7 @@ class CorpsEnCacheMixin:
             if "csrfmiddlewaretoken" not in corps and not en_attente:
                 cache.set(cle, corps, duree())
         contexte = {**self.contexte_page(), "corps": mark_safe(corps)}  # noqa: S308 (rendu par notre gabarit)
-        return TemplateResponse(self.request, self.template_name, contexte)
+        reponse = TemplateResponse(self.request, self.template_name, contexte)
+        if getattr(settings, "PAGES_CACHE_ENTETE", False):  # le banc compte les réussites du cache
+            reponse["X-Corps-Cache"] = "trouve" if trouve else "calcule"
+        return reponse
