@@ -8,8 +8,10 @@ la base principale) et le routeur `Routeur`. Une lecture va à la réplique seul
   cookie horodaté, et pendant `DATABASE_REPLICA_FENETRE` secondes ses lectures restent sur la base principale
   (il relit toujours ce qu'il vient d'écrire) ; la requête qui écrit elle-même ne lit que la principale ;
 - si la réplique a rejoué tout ce que la principale avait validé au moment d'entrer dans le bloc (comparaison
-  des positions dans le journal, deux requêtes) : sinon le bloc lit la principale. Un résultat mis en cache sous
-  la version des données lue juste avant n'est ainsi jamais calculé sur des données plus anciennes qu'elle.
+  des positions dans le journal, deux requêtes), et si la transaction en cours n'a rien écrit sans valider :
+  sinon le bloc lit la principale. Hors requête (commande, tâche), c'est ce qui garantit de relire ses
+  écritures. Un résultat mis en cache sous la version des données lue juste avant n'est ainsi jamais calculé
+  sur des données plus anciennes qu'elle.
 
 Toutes les écritures vont à la base principale ; les migrations ne concernent qu'elle.
 """
@@ -26,7 +28,8 @@ COOKIE = "plan_emploi_ecriture"
 
 _differees = contextvars.ContextVar("plan_emploi_lectures_differees", default=False)
 _derniere_ecriture = contextvars.ContextVar("plan_emploi_derniere_ecriture", default=0.0)
-_ecrit = contextvars.ContextVar("plan_emploi_ecrit", default=False)
+# Dans une requête : [a écrit ?], posé par le middleware ; None hors requête (commandes, tâches).
+_ecrit = contextvars.ContextVar("plan_emploi_ecrit", default=None)
 
 
 def configuree():
@@ -40,11 +43,21 @@ def fenetre():
 def ecriture_faite():
     """Appelée à chaque écriture surveillée (commun.versions.modifier) : la suite de la requête et les requêtes
     suivantes de l'utilisateur, pendant la fenêtre, lisent la base principale."""
-    _ecrit.set(True)
+    etat = _ecrit.get()
+    if etat is not None:
+        etat[0] = True
 
 
 def ecriture_recente():
-    return _ecrit.get() or time.time() - _derniere_ecriture.get() < fenetre()
+    etat = _ecrit.get()
+    return bool(etat and etat[0]) or time.time() - _derniere_ecriture.get() < fenetre()
+
+
+def _ecritures_non_validees():
+    """La transaction en cours a écrit sans valider : la réplique ne peut pas avoir ces écritures."""
+    from . import versions
+
+    return bool(versions._rappels())
 
 
 def replique_a_jour():
@@ -64,7 +77,7 @@ def replique_a_jour():
 @contextlib.contextmanager
 def lectures_differees():
     """Les lectures du bloc vont à la réplique quand c'est sûr (voir le module) ; sinon à la base principale."""
-    permis = configuree() and not ecriture_recente() and _replique_disponible()
+    permis = configuree() and not ecriture_recente() and not _ecritures_non_validees() and _replique_disponible()
     jeton = _differees.set(permis)
     try:
         yield permis
@@ -104,10 +117,11 @@ class RoutageMiddleware:
             derniere = float(request.COOKIES.get(COOKIE, 0))
         except ValueError:
             derniere = 0.0
-        jetons = _derniere_ecriture.set(derniere), _ecrit.set(False)
+        etat = [False]
+        jetons = _derniere_ecriture.set(derniere), _ecrit.set(etat)
         try:
             reponse = self.get_response(request)
-            if _ecrit.get() and configuree():
+            if etat[0] and configuree():
                 reponse.set_cookie(
                     COOKIE,
                     str(time.time()),
