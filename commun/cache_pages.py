@@ -48,7 +48,8 @@ def _empreinte_gabarit(nom):
 
 
 def cle_corps(request, gabarit, espaces=None):
-    version = versions.versions(*(espaces or sorted(versions.applications_du_projet())))
+    lues = versions.versions(*(espaces or sorted(versions.applications_du_projet())))
+    version = hashlib.sha1(lues.encode(), usedforsecurity=False).hexdigest()[:20]
     adresse = hashlib.sha1(request.get_full_path().encode(), usedforsecurity=False).hexdigest()
     return (
         f"corps:{gabarit}:{_empreinte_gabarit(gabarit)}:{request.user.pk}:{version}:{timezone.localdate().isoformat()}:"

@@ -45,4 +45,7 @@ def cle(*, debut, fin, bassin_ids, restreint, nature="tableau"):
     empreinte = hashlib.sha1(registre.signature().encode(), usedforsecurity=False).hexdigest()[:12]
     bassins = ",".join(str(i) for i in bassin_ids)
     periode = f"{debut.isoformat()}:{fin.isoformat()}"
-    return f"tableau_de_bord:{nature}:{version()}:{empreinte}:{periode}:{int(restreint)}:{bassins}"
+    # Les versions (une par application, plus les jetons d'une transaction qui a écrit) en une empreinte courte :
+    # une clé de cache reste sous 250 caractères.
+    versions_lues = hashlib.sha1(version().encode(), usedforsecurity=False).hexdigest()[:20]
+    return f"tableau_de_bord:{nature}:{versions_lues}:{empreinte}:{periode}:{int(restreint)}:{bassins}"
