@@ -45,6 +45,7 @@ class BeneficiaireListe(RoleRequisMixin, CorpsEnCacheMixin, ExportMixin, SingleT
     filterset_class = BeneficiaireFilter
     template_name = "beneficiaires/liste.html"
     gabarit_corps = "beneficiaires/_liste.html"
+    espaces = ("beneficiaires", "comptes", "placement", "referentiel")  # placement : périmètre des prestataires
     table_pagination = {"per_page": 50}
     export_name = "beneficiaires"
 

@@ -63,6 +63,7 @@ class ContratListView(RoleRequisMixin, CorpsEnCacheMixin, ExportMixin, SingleTab
     filterset_class = ContratFilter
     template_name = "contrats/liste.html"
     gabarit_corps = "contrats/_liste.html"
+    espaces = ("beneficiaires", "comptes", "contrats", "referentiel")
     # La pagination est celle du tableau seule : un seul COUNT(*) par page, réutilisé pour le nombre affiché.
     table_pagination = {"per_page": 50}
     export_name = "contrats-aides"

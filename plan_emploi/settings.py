@@ -87,6 +87,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "commun.routage.RoutageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "commun.securite.ProlongerSessionMiddleware",
@@ -96,7 +97,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "commun.cache_pages.EcrituresMiddleware",
     "commun.confidentialite.PasDeCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -143,6 +143,21 @@ else:
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
 
+# Réplique en lecture (streaming PostgreSQL) : les lectures qui peuvent attendre (tableau de bord, exports) y vont
+# quand elle est à jour et que l'utilisateur n'a pas écrit depuis DATABASE_REPLICA_FENETRE secondes
+# (commun/routage.py). En test, l'alias pointe sur la base de test principale (MIRROR).
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replique"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replique"]["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+    DATABASES["replique"]["CONN_MAX_AGE"] = DATABASES["default"].get("CONN_MAX_AGE", 0)
+    DATABASES["replique"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["replique"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["commun.routage.Routeur"]
+DATABASE_REPLICA_FENETRE = env.int("DATABASE_REPLICA_FENETRE", default=30)
+
+# Cache : Redis en production (CACHE_URL=redis://hote:6379/0, client redis-py, cache RedisCache de Django),
+# partagé par tous les processus et serveurs ; `check --deploy` refuse le cache local en mémoire hors DEBUG
+# (commun/checks.py). Les versions qui périment les résultats en cache sont en base (commun/versions.py).
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://plan-emploi")}
 # Corps des listes et fiches en cache (commun/cache_pages.py) : durée de vie maximale, en secondes.
 PAGES_CACHE_DUREE = env.int("PAGES_CACHE_DUREE", default=300)
