@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from comptes.models import SessionUtilisateur
 from tests.securite import monde as M
 from tests.securite.urls_projet import routes
 
@@ -79,6 +80,9 @@ PARAMS = {
     "forums:sur_place": lambda m: {"pk": m.forum.pk},
     "forums:participation": lambda m: {"pk": m.participation.pk},
     "tableau_de_bord:export": lambda m: {"format": "csv"},
+    "comptes:session_terminer": lambda m: {
+        "pk": SessionUtilisateur.objects.filter(utilisateur=m.users["administrateur"]).values_list("pk", flat=True)[0]
+    },
 }
 
 # Paramètres de requête GET nécessaires à certaines pages (la personne ou le véhicule choisis).
@@ -97,6 +101,16 @@ GET = {
     "theme_css": "200 200 200 200 200 200 200 200",
     "comptes:connexion": "200 302 302 302 302 302 302 302",
     "comptes:deconnexion": "302 405 405 405 405 405 405 405",
+    # Second temps de la connexion : sans mot de passe saisi juste à l'instant, retour à la page de connexion.
+    "comptes:double_facteur": "302 302 302 302 302 302 302 302",
+    "comptes:double_facteur_enrolement": "302 302 302 302 302 302 302 302",
+    "comptes:codes_secours": "302 200 200 200 200 200 200 200",
+    "comptes:sessions": "302 200 200 200 200 200 200 200",
+    "comptes:session_terminer": "302 405 405 405 405 405 405 405",
+    "comptes:sessions_terminer_autres": "302 405 405 405 405 405 405 405",
+    # Connexion unique non configurée ici : ses adresses n'existent pas (tests/comptes/test_oidc.py la configure).
+    "comptes:oidc_connexion": "404 404 404 404 404 404 404 404",
+    "comptes:oidc_rappel": "404 404 404 404 404 404 404 404",
     "beneficiaires:liste": "302 200 200 200 200 403 403 403",
     "beneficiaires:creer": "302 200 403 200 200 403 403 403",
     "beneficiaires:detail": "302 200 200 200 404 200 404 403",
@@ -186,6 +200,11 @@ GET = {
 POST = {
     "comptes:connexion": "· · · · · · · ·",
     "comptes:deconnexion": "· · · · · · · ·",
+    "comptes:codes_secours": "302 · · · · · · ·",
+    # La session de l'administrateur : les autres comptes ne la voient pas (404), lui-même ne peut terminer ainsi
+    # la session en cours (il se déconnecte).
+    "comptes:session_terminer": "302 · 404 404 404 404 404 404",
+    "comptes:sessions_terminer_autres": "302 · · · · · · ·",
     "beneficiaires:creer": "302 · 403 · · 403 403 403",
     "beneficiaires:modifier": "302 · 403 · 404 403 403 403",
     "beneficiaires:referent": "302 · 403 · 404 403 403 403",
