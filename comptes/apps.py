@@ -8,7 +8,18 @@ class ComptesConfig(AppConfig):
     verbose_name = "Comptes et rôles"
 
     def ready(self):
-        from . import signaux  # noqa: F401 - journal des exports
+        from django.conf import settings
+        from django.core.exceptions import ImproperlyConfigured
+
+        from . import signaux  # noqa: F401 - journal des exports, sessions ouvertes
+        from .models import Role
+
+        inconnus = sorted(set(settings.DOUBLE_FACTEUR_ROLES) - set(Role.values))
+        if inconnus:
+            raise ImproperlyConfigured(
+                f"DOUBLE_FACTEUR_ROLES : rôle(s) inconnu(s) {', '.join(inconnus)} ; rôles possibles : "
+                + ", ".join(Role.values)
+            )
 
 
 class AdminConfig(admin_apps.AdminConfig):
