@@ -360,3 +360,25 @@ def test_matrice_acces(bassins):
         if changees:
             erreurs.append(f"POST {nom:40} refusé à {refuses} mais a modifié {changees}")
     assert not erreurs, "Matrice d'accès :\n" + "\n".join(erreurs)
+
+
+@pytest.mark.django_db
+def test_second_facteur_exige_sur_chaque_url(bassins, settings):
+    """Second facteur activé : une session d'administrateur ou de pilotage ouverte sans lui n'atteint aucune page
+    (administration comprise) ; elle est fermée et renvoyée à la connexion."""
+    settings.DOUBLE_FACTEUR_ROLES = ["administrateur", "pilotage"]
+    m = M.construire(bassins)
+    publiques = {"sante", "theme_css", "comptes:connexion"}
+    params = {**PARAMS, "comptes:session_terminer": lambda m: {"pk": 1}}  # ses sessions sont fermées au fil du test
+    erreurs = []
+    for role in ("administrateur", "pilotage"):
+        client = Client(raise_request_exception=False)
+        for nom in [*sorted(routes()), "admin:index", "admin:comptes_user_changelist"]:
+            client.force_login(m.users[role])
+            url = reverse(nom, kwargs=params.get(nom, lambda m: {})(m))
+            reponse = client.get(url, REQUETE.get(nom, lambda m: {})(m))
+            if "_auth_user_id" in client.session:
+                erreurs.append(f"{nom} {role} : session gardée")
+            if reponse.status_code == 200 and nom not in publiques:
+                erreurs.append(f"{nom} {role} : page servie sans second facteur")
+    assert not erreurs, "\n".join(erreurs)
