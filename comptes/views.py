@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from commun.alertes import alertes_pour
 from commun.menu_registre import entrees_pour
 
 from . import services
@@ -216,9 +217,10 @@ def sessions_terminer_autres(request):
 
 
 def accueil(request):
-    """Page d'accueil propre à chaque rôle : les raccourcis vers ce que ce rôle peut utiliser."""
+    """Page d'accueil propre à chaque rôle : les raccourcis vers ce que ce rôle peut utiliser, et ce que ce rôle doit
+    vérifier (alertes déclarées par les applications, voir commun.alertes)."""
     raccourcis = [e for e in entrees_pour(request.user) if e["nom_url"] != "accueil"]
-    return render(request, "comptes/accueil.html", {"raccourcis": raccourcis})
+    return render(request, "comptes/accueil.html", {"raccourcis": raccourcis, "alertes": alertes_pour(request.user)})
 
 
 @login_not_required
