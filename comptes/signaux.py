@@ -18,5 +18,10 @@ def _journaliser_export(sender, *, par, vue, filtres, format, lignes, **kwargs):
 def _suivre_session(sender, request, user, **kwargs):
     from .middleware import session_suivre
 
-    if request is not None and getattr(request, "session", None) is not None and request.session.session_key:
-        session_suivre(request, user)
+    session = getattr(request, "session", None) if request is not None else None
+    if session is None:
+        return
+    if not session.session_key:
+        # Connexion par-dessus la session d'un autre compte : login() l'a vidée, la nouvelle n'a pas encore de clé.
+        session.save()
+    session_suivre(request, user)
