@@ -2,7 +2,7 @@ import datetime
 import functools
 import hashlib
 
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.template.loader import get_template, render_to_string
 from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView, View
@@ -25,6 +25,8 @@ ROLES_TABLEAU = (Role.ADMINISTRATEUR, Role.PILOTAGE, Role.REFERENT)
 
 class PerimetreMixin:
     """Période et bassins demandés, dans le périmètre de l'utilisateur (un référent : ses bassins seulement)."""
+
+    formulaire_url = FiltreForm
 
     def bassins_visibles(self):
         user = self.request.user
@@ -188,6 +190,10 @@ class ExportTableauView(PerimetreMixin, RoleRequisMixin, View):
         if forme not in FORMES:
             raise Http404("Forme d'export inconnue.")
         tableau = self.tableau()
+        if self.form.is_bound and not self.form.is_valid():
+            # Pas d'export d'une autre période que celle demandée : l'erreur du formulaire, en texte.
+            erreurs = [" ".join(messages) for messages in self.form.errors.values()]
+            return HttpResponseBadRequest("\n".join(erreurs), content_type="text/plain; charset=utf-8")
         if forme == "longue":
             donnees = Dataset(*lignes_export(tableau), headers=ENTETES, title="Tableau de bord")
         else:
