@@ -9,7 +9,6 @@ relation plusieurs-à-plusieurs (un forum où la personne est invitée) est part
 il est montré dans l'export mais jamais parcouru plus loin ni modifié.
 """
 
-import calendar
 import datetime
 import logging
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from simple_history.models import HistoricalChanges
 from simple_history.utils import bulk_update_with_history
 
 from commun.cache_pages import donnees_modifiees
+from commun.dates import soustraire_mois
 
 from .models import Beneficiaire, Foyer
 
@@ -114,13 +114,6 @@ def en_date(valeur):
     if isinstance(valeur, datetime.datetime):
         return timezone.localtime(valeur).date() if timezone.is_aware(valeur) else valeur.date()
     return valeur
-
-
-def soustraire_mois(jour, mois):
-    total = jour.year * 12 + (jour.month - 1) - mois
-    annee, mois_ = divmod(total, 12)
-    mois_ += 1
-    return datetime.date(annee, mois_, min(jour.day, calendar.monthrange(annee, mois_)[1]))
 
 
 def date_limite(aujourd_hui=None):

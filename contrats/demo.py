@@ -111,7 +111,14 @@ class Generateur:
             tuteur_fonction=self.rng.choice(["Responsable des services techniques", "Directeur", "Chef d'équipe"]),
             referent=referent,
             actions_accompagnement=ACCOMPAGNEMENT,
-            actions_formation=self.rng.choice(["Habilitation électrique", "Sauveteur secouriste du travail", "", ""]),
+            actions_formation=self.rng.choice(
+                [
+                    "Habilitation électrique",
+                    "Sauveteur secouriste du travail",
+                    "Adaptation au poste par le tuteur",
+                    "Remise à niveau en savoirs de base",
+                ]
+            ),
         )
         return services.contrat_signer(contrat=brouillon, par=referent, date_signature=signature)
 

@@ -1,8 +1,5 @@
 """Actions du placement : chaque règle métier est écrite ici, une fois (vues, admin et démo appellent ces fonctions)."""
 
-import calendar
-import datetime
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -10,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from beneficiaires.models import Beneficiaire, StatutParcours
+from commun.dates import ajouter_mois
 from comptes.models import Role, User
 from referentiel.models import Structure
 
@@ -28,13 +26,6 @@ from .models import (
 )
 
 S = Orientation.Statut
-
-
-def ajouter_mois(jour, mois):
-    """Même jour `mois` mois plus tard (ramené au dernier jour du mois si besoin : 31/08 + 6 mois = 28/02)."""
-    total = jour.month - 1 + mois
-    annee, mois_ = jour.year + total // 12, total % 12 + 1
-    return datetime.date(annee, mois_, min(jour.day, calendar.monthrange(annee, mois_)[1]))
 
 
 def _aujourdhui():
