@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
 
+from commun.historique import attribue
 from comptes.models import Role
 
 from .models import (
@@ -112,6 +113,7 @@ def foyer_obtenir_ou_creer(
 
 
 @transaction.atomic
+@attribue
 def beneficiaire_creer(
     *, par, numero_allocataire, organisme=Organisme.CAF, etat_droit=None, date_ouverture_droit=None, **champs
 ):
@@ -145,6 +147,7 @@ def beneficiaire_creer(
 
 
 @transaction.atomic
+@attribue
 def foyer_modifier(*, foyer, par, **champs):
     inconnus = set(champs) - set(CHAMPS_FOYER)
     if inconnus:
@@ -158,6 +161,7 @@ def foyer_modifier(*, foyer, par, **champs):
 
 
 @transaction.atomic
+@attribue
 def beneficiaire_modifier(*, beneficiaire, par, etat_droit=None, date_ouverture_droit=None, **champs):
     """Modifie l'identité, les coordonnées ou l'orientation d'une personne (et l'état du droit de son foyer)."""
     inconnus = set(champs) - set(CHAMPS_PERSONNE)
@@ -187,6 +191,7 @@ def beneficiaire_modifier(*, beneficiaire, par, etat_droit=None, date_ouverture_
 
 
 @transaction.atomic
+@attribue
 def beneficiaire_assigner_referent(*, beneficiaire, referent, par):
     """Désigne le référent unique (ou le retire avec referent=None) ; il doit suivre le bassin de la personne."""
     beneficiaire = _verrouiller(beneficiaire.pk)
@@ -200,6 +205,7 @@ def beneficiaire_assigner_referent(*, beneficiaire, referent, par):
 
 
 @transaction.atomic
+@attribue
 def beneficiaire_archiver(*, beneficiaire, par):
     """Archive une personne : elle sort des listes actives, ses données restent (jamais de suppression)."""
     beneficiaire = _verrouiller(beneficiaire.pk)
@@ -217,6 +223,7 @@ def _verifier_evaluateur(evaluateur):
 
 
 @transaction.atomic
+@attribue
 def evaluation_planifier(*, beneficiaire, date, evaluateur, par):
     """Planifie une évaluation ; une personne « à évaluer » passe « en cours d'évaluation »."""
     beneficiaire = _verrouiller(beneficiaire.pk)
@@ -248,6 +255,7 @@ def _rafraichir_profil(beneficiaire):
 
 
 @transaction.atomic
+@attribue
 def evaluation_realiser(*, par, evaluation=None, beneficiaire=None, evaluateur=None, **champs):
     """Enregistre une évaluation réalisée : la prévue `evaluation`, ou une nouvelle pour `beneficiaire`.
 
@@ -289,6 +297,7 @@ def evaluation_realiser(*, par, evaluation=None, beneficiaire=None, evaluateur=N
 
 
 @transaction.atomic
+@attribue
 def evaluation_annuler(*, evaluation, par):
     """Annule une évaluation prévue ; sans autre évaluation, la personne redevient « à évaluer »."""
     evaluation = Evaluation.objects.select_for_update(of=("self",)).get(pk=evaluation.pk)
@@ -320,6 +329,7 @@ def evaluation_annuler(*, evaluation, par):
 
 
 @transaction.atomic
+@attribue
 def correspondance_enregistrer(*, source, correspondances, par):
     """Enregistre (ou complète) la correspondance des colonnes d'une source pour les imports suivants."""
     source = (source or "").strip()
@@ -334,6 +344,7 @@ def correspondance_enregistrer(*, source, correspondances, par):
 
 
 @transaction.atomic
+@attribue
 def import_deposer(*, par, fichier_nom, contenu, source):
     """Garde le fichier déposé pour l'aperçu puis la confirmation. Refuse un fichier trop gros ou d'un autre
     type qu'un CSV ou un XLSX, reconnu à son contenu (pas à son extension)."""
@@ -352,6 +363,7 @@ def import_deposer(*, par, fichier_nom, contenu, source):
 
 
 @transaction.atomic
+@attribue
 def import_confirmer(*, depot, par):
     """Importe le fichier déposé (une seule transaction) et garde le bilan ; le contenu est effacé."""
     from .importation import importer
@@ -369,6 +381,7 @@ def import_confirmer(*, depot, par):
 
 
 @transaction.atomic
+@attribue
 def import_abandonner(*, depot, par):
     depot = ImportBeneficiaires.objects.select_for_update(of=("self",)).get(pk=depot.pk)
     if depot.statut != ImportBeneficiaires.Statut.DEPOSE:

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from beneficiaires.models import Beneficiaire, EtatDroit, StatutParcours
+from commun.historique import attribue
 from referentiel.models import Structure
 
 from .models import (
@@ -188,6 +189,7 @@ def _type_par_defaut(champs):
 
 
 @transaction.atomic
+@attribue
 def contrat_creer_brouillon(*, beneficiaire, employeur, par, **champs):
     """Prépare une convention (brouillon). Champs acceptés : voir CHAMPS_BROUILLON.
 
@@ -215,6 +217,7 @@ def contrat_creer_brouillon(*, beneficiaire, employeur, par, **champs):
 
 
 @transaction.atomic
+@attribue
 def contrat_modifier_brouillon(*, contrat, par, employeur=None, **champs):
     _verifier_champs(champs)
     contrat = _lock(contrat)
@@ -322,6 +325,7 @@ def numero_convention_attribuer(annee):
 
 
 @transaction.atomic
+@attribue
 def contrat_signer(*, contrat, par, date_signature):
     """Signe la convention : vérifie toutes les règles, l'absence de chevauchement et l'enveloppe, numérote."""
     contrat = _lock(contrat)
@@ -359,6 +363,7 @@ def contrat_signer(*, contrat, par, date_signature):
 
 
 @transaction.atomic
+@attribue
 def contrat_demarrer(*, contrat, par, jour=None):
     contrat = _lock(contrat)
     jour = jour or date.today()
@@ -371,6 +376,7 @@ def contrat_demarrer(*, contrat, par, jour=None):
 
 
 @transaction.atomic
+@attribue
 def contrat_terminer(*, contrat, par, jour=None):
     contrat = _lock(contrat)
     jour = jour or date.today()
@@ -385,6 +391,7 @@ def contrat_terminer(*, contrat, par, jour=None):
 
 
 @transaction.atomic
+@attribue
 def contrat_rompre(*, contrat, par, date_rupture, motif):
     """Fin anticipée : motif obligatoire (liste fixe) ; CDI, CDD de 6 mois et plus, formation qualifiante
     sont des sorties positives ; l'aide s'arrête à la date de rupture."""
@@ -413,6 +420,7 @@ def contrat_rompre(*, contrat, par, date_rupture, motif):
 
 
 @transaction.atomic
+@attribue
 def contrat_renouveler(*, contrat, par, date_fin, date_debut=None, **champs):
     """Prépare le renouvellement : un nouveau brouillon lié au contrat précédent, qui reprend ses données.
 
@@ -463,6 +471,7 @@ def enveloppe_verifier_plancher(*, annee, nombre_contrats):
 
 
 @transaction.atomic
+@attribue
 def enveloppe_definir(*, annee, nombre_contrats, budget, par=None):
     """Crée ou met à jour l'enveloppe (CAOM) d'une année ; refuse un nombre inférieur aux contrats déjà signés."""
     enveloppe = Enveloppe.objects.select_for_update().filter(annee=annee).first() or Enveloppe(annee=annee)

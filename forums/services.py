@@ -15,6 +15,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from commun.cache_pages import donnees_modifiees
+from commun.historique import attribue
 
 from .models import Entretien, Exposant, Forum, OffreEmploi, Participation, TypeContrat
 
@@ -45,6 +46,7 @@ def _places_occupees(forum):
 
 
 @transaction.atomic
+@attribue
 def forum_creer(*, par, **champs):
     inconnus = set(champs) - set(CHAMPS_FORUM)
     if inconnus:
@@ -56,6 +58,7 @@ def forum_creer(*, par, **champs):
 
 
 @transaction.atomic
+@attribue
 def forum_modifier(*, forum, par, **champs):
     inconnus = set(champs) - set(CHAMPS_FORUM)
     if inconnus:
@@ -79,6 +82,7 @@ def forum_modifier(*, forum, par, **champs):
 
 
 @transaction.atomic
+@attribue
 def forum_changer_statut(*, forum, statut, par, jour=None):
     """Passe le forum au statut demandé si la transition est permise.
 
@@ -109,6 +113,7 @@ def forum_changer_statut(*, forum, statut, par, jour=None):
 
 
 @transaction.atomic
+@attribue
 def exposant_ajouter(*, forum, structure, par, stand="", contact_nom="", contact_telephone="", contact_email=""):
     forum = _verrouiller_forum(forum)
     if forum.statut == Forum.Statut.CLOS:
@@ -127,6 +132,7 @@ def exposant_ajouter(*, forum, structure, par, stand="", contact_nom="", contact
 
 
 @transaction.atomic
+@attribue
 def offre_ajouter(*, exposant, intitule, type_contrat, nombre_postes, par):
     if exposant.forum.statut == Forum.Statut.CLOS:
         raise ValidationError("Un forum clos ne reçoit plus d'offre.")
@@ -152,6 +158,7 @@ class BilanInvitations:
 
 
 @transaction.atomic
+@attribue
 def invitations_envoyer(*, forum, beneficiaires, par, quand=None):
     """Invite en une fois une liste de personnes ; jamais deux fois la même (déjà présentes : ignorées).
     `quand` : horodatage de l'invitation (par défaut maintenant ; reprise d'historique, démonstration)."""
@@ -194,6 +201,7 @@ def _enregistrer(participation, par):
 
 
 @transaction.atomic
+@attribue
 def participation_inscrire(*, forum, beneficiaire, par, quand=None):
     """Inscrit la personne s'il reste une place, sinon la place en liste d'attente (rang suivant).
 
@@ -256,6 +264,7 @@ def _liberer(*, participation, nouveau_statut, par, statuts_permis):
 
 
 @transaction.atomic
+@attribue
 def participation_annuler(*, participation, par):
     """Annule l'inscription (ou la place en liste d'attente) : la personne redevient simplement invitée.
     La place libérée va au premier de la liste d'attente. Rend (participation, promues)."""
@@ -265,6 +274,7 @@ def participation_annuler(*, participation, par):
 
 
 @transaction.atomic
+@attribue
 def participation_excuser(*, participation, par):
     """La personne prévient qu'elle ne viendra pas : excusée ; la place va au premier de la liste d'attente."""
     return _liberer(
@@ -280,6 +290,7 @@ def _verifier_pointage(forum, jour):
 
 
 @transaction.atomic
+@attribue
 def participation_pointer(*, participation, par, jour=None, quand=None):
     """Marque la personne présente. Une personne inscrite a sa place ; une autre (invitée, en attente,
     excusée) n'entre que s'il reste une place."""
@@ -300,6 +311,7 @@ def participation_pointer(*, participation, par, jour=None, quand=None):
 
 
 @transaction.atomic
+@attribue
 def participation_ajouter_sur_place(*, forum, beneficiaire, par, jour=None, quand=None):
     """Une personne venue sans inscription : présente d'emblée, dans la limite des places."""
     jour = jour or timezone.localdate()
@@ -334,6 +346,7 @@ def _verifier_resultats_ouverts(forum, jour):
 
 
 @transaction.atomic
+@attribue
 def entretien_enregistrer(*, exposant, participations, par, parmi=None, jour=None):
     """Fixe la liste des personnes reçues en entretien par cet exposant (ajouts et retraits).
 
@@ -408,6 +421,7 @@ def _intitule_poste(exposant, forum):
 
 
 @transaction.atomic
+@attribue
 def embauche_enregistrer(
     *, participation, exposant, type_contrat, date_debut, par, creer_brouillon_contrat=False, jour=None
 ):
@@ -451,6 +465,7 @@ def embauche_enregistrer(
 
 
 @transaction.atomic
+@attribue
 def embauche_annuler(*, participation, par, jour=None):
     """Retire une embauche saisie par erreur."""
     jour = jour or timezone.localdate()

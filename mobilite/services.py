@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from beneficiaires.models import StatutParcours
+from commun.historique import attribue
 from referentiel.models import Structure
 
 from .models import (
@@ -68,6 +69,7 @@ def _verifier_partenaire(partenaire):
 
 
 @transaction.atomic
+@attribue
 def vehicule_creer(*, par=None, **champs):
     inconnus = set(champs) - set(CHAMPS_VEHICULE)
     if inconnus:
@@ -81,6 +83,7 @@ def vehicule_creer(*, par=None, **champs):
 
 
 @transaction.atomic
+@attribue
 def vehicule_modifier(*, vehicule, par=None, **champs):
     """Modifie la fiche d'un véhicule de la flotte (pas son statut : voir les services dédiés)."""
     inconnus = set(champs) - set(CHAMPS_VEHICULE)
@@ -102,6 +105,7 @@ def vehicule_modifier(*, vehicule, par=None, **champs):
 
 
 @transaction.atomic
+@attribue
 def vehicule_mettre_en_maintenance(*, vehicule, en_maintenance, par=None):
     """Passe un véhicule disponible « en maintenance » (sans date de fin connue) ou le remet en service."""
     vehicule = _verrouiller_vehicule(vehicule)
@@ -121,6 +125,7 @@ def vehicule_mettre_en_maintenance(*, vehicule, en_maintenance, par=None):
 
 
 @transaction.atomic
+@attribue
 def maintenance_planifier(*, vehicule, debut, fin, motif="", par=None):
     """Bloque le véhicule du `debut` au `fin` inclus ; refusé si une location ou une maintenance chevauche."""
     vehicule = _verrouiller_vehicule(vehicule)
@@ -144,6 +149,7 @@ def maintenance_planifier(*, vehicule, debut, fin, motif="", par=None):
 
 
 @transaction.atomic
+@attribue
 def vehicule_declasser(*, vehicule, date=None, par=None):
     """Sort le véhicule de la flotte louable ; préalable à toute cession."""
     date = date or timezone.localdate()
@@ -238,6 +244,7 @@ def duree_max_jours():
 
 
 @transaction.atomic
+@attribue
 def location_reserver(
     *, vehicule, beneficiaire, debut, fin, motif, par=None, contrat=None, forum=None, notes="", aujourdhui=None
 ):
@@ -304,6 +311,7 @@ def _verrouiller_location(location):
 
 
 @transaction.atomic
+@attribue
 def location_annuler(*, location, par=None, motif=""):
     location = _verrouiller_location(location)
     if location.statut != StatutLocation.RESERVEE:
@@ -323,6 +331,7 @@ def _verifier_carburant(valeur, champ):
 
 
 @transaction.atomic
+@attribue
 def location_depart(*, location, kilometrage, carburant, etat="", par=None, maintenant=None):
     """Remise du véhicule (état des lieux de départ)."""
     location = _verrouiller_location(location)
@@ -360,6 +369,7 @@ def location_depart(*, location, kilometrage, carburant, etat="", par=None, main
 
 
 @transaction.atomic
+@attribue
 def location_retour(
     *, location, kilometrage, carburant, etat="", incident="", montant_du=Decimal("0"), date_retour=None, par=None
 ):
@@ -408,6 +418,7 @@ def location_retour(
 
 
 @transaction.atomic
+@attribue
 def convention_creer(*, partenaire, debut, fin, objet="", modalites="", par=None):
     if partenaire is None or partenaire.type not in TYPES_PARTENAIRE:
         raise ValidationError({"partenaire": "Une convention de cession se signe avec un partenaire associatif."})
@@ -424,6 +435,7 @@ def convention_creer(*, partenaire, debut, fin, objet="", modalites="", par=None
 
 
 @transaction.atomic
+@attribue
 def convention_signer(*, convention, date_signature, par=None):
     convention = ConventionCession.objects.select_for_update(of=("self",)).get(pk=convention.pk)
     if convention.signee:
@@ -442,6 +454,7 @@ def convention_signer(*, convention, date_signature, par=None):
 
 
 @transaction.atomic
+@attribue
 def vehicule_ceder(*, vehicule, convention, date, kilometrage, valeur_comptable, par=None):
     """Remet un véhicule déclassé au partenaire d'une convention signée en vigueur ; il quitte la flotte."""
     vehicule = _verrouiller_vehicule(vehicule)

@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Lot, MaintienEmploi, Marche, Orientation, ResultatPaye, Sortie, Suivi
-from .services import lot_verifier_bassins
+from .services import CHAMPS_LOT, lot_creer, lot_modifier, lot_verifier_bassins, lot_verifier_capacite
 from .tables import euros
 
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=12, decimal_places=2))
@@ -92,21 +92,13 @@ class MarcheAdmin(SimpleHistoryAdmin):
 
 
 class LotAdminForm(forms.ModelForm):
+    """Les règles du lot sont celles des services : bassins sans chevauchement, période dans le marché,
+    titulaire prestataire, capacité jamais sous les places occupées. L'enregistrement passe par
+    `lot_creer` / `lot_modifier` (LotAdmin.save_model)."""
+
     class Meta:
         model = Lot
-        fields = [
-            "marche",
-            "numero",
-            "intitule",
-            "prestataire",
-            "bassins",
-            "date_debut",
-            "date_fin",
-            "capacite",
-            "prix_entree",
-            "prix_sortie_positive",
-            "prix_maintien_6_mois",
-        ]
+        fields = ["bassins", *CHAMPS_LOT]
 
     def clean(self):
         donnees = super().clean()
@@ -116,13 +108,11 @@ class LotAdminForm(forms.ModelForm):
             for champ in ("marche", "prestataire", "date_debut", "date_fin"):
                 setattr(lot, champ, donnees.get(champ))
             try:
+                lot_verifier_capacite(lot=lot, capacite=donnees.get("capacite"))
                 lot_verifier_bassins(lot=lot, bassins=bassins)
             except ValidationError as erreur:
-                raise ValidationError(
-                    erreur.message_dict.get("bassins", [])
-                    + erreur.message_dict.get("date_fin", [])
-                    + erreur.message_dict.get("prestataire", [])
-                ) from erreur
+                for champ, messages_ in erreur.message_dict.items():
+                    self.add_error(champ if champ in self.fields else None, messages_)
         return donnees
 
 
@@ -142,6 +132,23 @@ class LotAdmin(SimpleHistoryAdmin):
     )
     list_filter = ("marche", "prestataire", "bassins")
     filter_horizontal = ("bassins",)
+
+    def save_model(self, request, obj, form, change):
+        champs = {nom: form.cleaned_data[nom] for nom in CHAMPS_LOT if nom in form.cleaned_data}
+        bassins = form.cleaned_data["bassins"]
+        if change:
+            lot_modifier(lot=obj, par=request.user, bassins=bassins, **champs)
+        else:
+            obj.pk = lot_creer(par=request.user, bassins=bassins, **champs).pk
+
+    def save_related(self, request, form, formsets, change):
+        # Les bassins sont enregistrés par le service (save_model) ; il n'y a pas d'autre relation éditable.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def has_delete_permission(self, request, obj=None):
+        # Un lot qui a reçu des orientations ne disparaît pas (elles le protègent aussi en base).
+        return obj is None or not obj.orientations.exists()
 
     def get_queryset(self, request):
         return (

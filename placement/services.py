@@ -2,12 +2,13 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from beneficiaires.models import Beneficiaire, StatutParcours
 from commun.dates import ajouter_mois
+from commun.historique import attribue
 from comptes.models import Role, User
 from referentiel.models import Structure
 
@@ -87,7 +88,8 @@ def lot_verifier_bassins(*, lot, bassins):
 
 
 @transaction.atomic
-def marche_creer(*, reference, intitule, date_debut, date_fin):
+@attribue
+def marche_creer(*, reference, intitule, date_debut, date_fin, par=None):
     marche = Marche(reference=reference, intitule=intitule, date_debut=date_debut, date_fin=date_fin)
     marche.full_clean()
     marche.save()
@@ -95,9 +97,11 @@ def marche_creer(*, reference, intitule, date_debut, date_fin):
 
 
 @transaction.atomic
+@attribue
 def lot_creer(
     *,
     marche,
+    par=None,
     numero,
     prestataire,
     bassins,
@@ -123,9 +127,68 @@ def lot_creer(
     )
     lot.full_clean()
     lot_verifier_bassins(lot=lot, bassins=bassins)
-    lot.save()
-    lot.bassins.set(bassins)
+    return _lot_enregistrer(lot, bassins)
+
+
+CHAMPS_LOT = (
+    "marche",
+    "numero",
+    "intitule",
+    "prestataire",
+    "date_debut",
+    "date_fin",
+    "capacite",
+    "prix_entree",
+    "prix_sortie_positive",
+    "prix_maintien_6_mois",
+)
+
+
+def lot_verifier_capacite(*, lot, capacite):
+    """La capacité d'un lot ne descend pas sous le nombre d'orientations qui y occupent une place."""
+    if lot.pk is None or capacite is None:
+        return
+    occupees = Orientation.objects.filter(lot_id=lot.pk, statut__in=Orientation.STATUTS_OCCUPANT).count()
+    if capacite < occupees:
+        raise ValidationError(
+            {
+                "capacite": f"{occupees} place(s) sont déjà occupées dans ce lot : la capacité ne peut descendre "
+                "en dessous."
+            }
+        )
+
+
+def _lot_enregistrer(lot, bassins):
+    """Enregistre le lot et ses bassins ; sur PostgreSQL, la contrainte d'exclusion a le dernier mot."""
+    try:
+        with transaction.atomic():
+            lot.save()
+            lot.bassins.set(bassins)
+    except IntegrityError as exc:
+        if "lot_bassin_sans_chevauchement" in str(exc):
+            raise ValidationError(
+                {"bassins": "Un bassin choisi vient d'être couvert par un autre lot sur une période qui chevauche."}
+            ) from exc
+        raise
     return lot
+
+
+@transaction.atomic
+@attribue
+def lot_modifier(*, lot, par, bassins=None, **champs):
+    """Modifie un lot (administration) : mêmes règles qu'à la création, et une capacité jamais inférieure aux
+    places occupées. Verrou sur le lot, recomptage sous verrou (comme l'acceptation d'une orientation)."""
+    inconnus = set(champs) - set(CHAMPS_LOT)
+    if inconnus:
+        raise TypeError(f"Champs inconnus pour un lot : {', '.join(sorted(inconnus))}.")
+    lot = Lot.objects.select_for_update(of=("self",)).get(pk=lot.pk)
+    for nom, valeur in champs.items():
+        setattr(lot, nom, valeur)
+    lot_verifier_capacite(lot=lot, capacite=lot.capacite)
+    lot.full_clean()
+    bassins = list(lot.bassins.all()) if bassins is None else list(bassins)
+    lot_verifier_bassins(lot=lot, bassins=bassins)
+    return _lot_enregistrer(lot, bassins)
 
 
 # --- Orientation ----------------------------------------------------------------------------------------
@@ -137,6 +200,7 @@ def lots_possibles(*, beneficiaire, date):
 
 
 @transaction.atomic
+@attribue
 def orientation_proposer(*, beneficiaire, par, lot=None, date=None, observations=""):
     """Oriente la personne vers le lot de son bassin (ou le lot choisi, s'il couvre son bassin à cette date)."""
     date = date or _aujourdhui()
@@ -176,6 +240,7 @@ def orientation_proposer(*, beneficiaire, par, lot=None, date=None, observations
 
 
 @transaction.atomic
+@attribue
 def orientation_accepter(*, orientation, par, date=None):
     """Le prestataire accepte : une place du lot est prise. Verrou sur le lot, recomptage, revérification."""
     date = date or _aujourdhui()
@@ -199,6 +264,7 @@ def orientation_accepter(*, orientation, par, date=None):
 
 
 @transaction.atomic
+@attribue
 def orientation_refuser(*, orientation, par, motif, date=None):
     date = date or _aujourdhui()
     if not motif:
@@ -219,6 +285,7 @@ def orientation_refuser(*, orientation, par, motif, date=None):
 
 
 @transaction.atomic
+@attribue
 def orientation_demarrer_accompagnement(*, orientation, par, date=None):
     """Premier rendez-vous tenu : la personne entre en accompagnement (résultat payé « entrée »)."""
     date = date or _aujourdhui()
@@ -236,6 +303,7 @@ def orientation_demarrer_accompagnement(*, orientation, par, date=None):
 
 
 @transaction.atomic
+@attribue
 def suivi_enregistrer(*, orientation, par, date, nature, note, prochaine_etape=""):
     _pas_dans_le_futur(date, "date", "du suivi")
     orientation = _verrouiller(orientation)
@@ -251,6 +319,7 @@ def suivi_enregistrer(*, orientation, par, date, nature, note, prochaine_etape="
 
 
 @transaction.atomic
+@attribue
 def sortie_enregistrer(*, orientation, par, type, date, employeur=None, employeur_nom="", duree_contrat_mois=None):
     """Enregistre l'issue de l'accompagnement, clôt l'orientation et paie la sortie positive s'il y a lieu.
 
@@ -287,6 +356,7 @@ def sortie_enregistrer(*, orientation, par, type, date, employeur=None, employeu
 
 
 @transaction.atomic
+@attribue
 def maintien_en_emploi_enregistrer(*, sortie, par, echeance, en_emploi, date_constat=None):
     """Suivi dans l'emploi à 1, 3 ou 6 mois ; « toujours en emploi à 6 mois » est un résultat payé."""
     date_constat = date_constat or _aujourdhui()
