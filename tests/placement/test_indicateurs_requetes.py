@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 
 from placement import indicateurs
 from tests.placement.factories import LotFactory
-from tests.referentiel.factories import BassinFactory
 from tests.placement.test_indicateurs import contexte, donnees  # noqa: F401 (donnees : fixture réutilisée)
+from tests.referentiel.factories import BassinFactory
 
 pytestmark = pytest.mark.django_db
 
