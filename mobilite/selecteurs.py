@@ -51,7 +51,8 @@ def calendrier_mois(vehicule, annee, mois, user):
     debut_grille = premier - datetime.timedelta(days=premier.weekday())
     fin_grille = dernier + datetime.timedelta(days=6 - dernier.weekday())
     locations = list(
-        Location.objects.filter(vehicule=vehicule, debut__lte=fin_grille, fin__gte=debut_grille)
+        Location.objects.filter(vehicule=vehicule)
+        .chevauchant(debut_grille, fin_grille)
         .actives()
         .select_related("beneficiaire")
         .order_by("debut", "pk")
@@ -59,9 +60,7 @@ def calendrier_mois(vehicule, annee, mois, user):
     visibles = set(
         Location.objects.visibles_par(user).filter(pk__in=[loc.pk for loc in locations]).values_list("pk", flat=True)
     )
-    maintenances = list(
-        PeriodeMaintenance.objects.filter(vehicule=vehicule, debut__lte=fin_grille, fin__gte=debut_grille)
-    )
+    maintenances = list(PeriodeMaintenance.objects.filter(vehicule=vehicule).chevauchant(debut_grille, fin_grille))
     semaines, jour = [], debut_grille
     while jour <= fin_grille:
         semaine = []
@@ -100,13 +99,14 @@ def planning_flotte(vehicules, debut, nb_jours):
     ids = [v.pk for v in vehicules]
     occupations = defaultdict(list)
     for loc in (
-        Location.objects.filter(vehicule_id__in=ids, debut__lte=fin, fin__gte=debut)
+        Location.objects.filter(vehicule_id__in=ids)
+        .chevauchant(debut, fin)
         .actives()
         .only("vehicule_id", "debut", "fin", "statut")
     ):
         code, libelle = ("R", "Réservé") if loc.statut == StatutLocation.RESERVEE else ("L", "Loué")
         occupations[loc.vehicule_id].append((loc.debut, loc.fin, code, libelle))
-    for m in PeriodeMaintenance.objects.filter(vehicule_id__in=ids, debut__lte=fin, fin__gte=debut):
+    for m in PeriodeMaintenance.objects.filter(vehicule_id__in=ids).chevauchant(debut, fin):
         occupations[m.vehicule_id].append((m.debut, m.fin, "M", "Maintenance"))
     jours = [debut + datetime.timedelta(days=i) for i in range(nb_jours)]
     lignes = []

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from beneficiaires.models import StatutParcours
+from commun.dates import ajouter_mois
 from commun.historique import attribue
 from referentiel.models import Structure
 
@@ -139,7 +140,7 @@ def maintenance_planifier(*, vehicule, debut, fin, motif="", par=None):
             f"La location n° {conflit.numero} (du {_date(conflit.debut)} au {_date(conflit.fin)}) occupe déjà "
             "le véhicule sur cette période : annulez-la ou choisissez d'autres dates."
         )
-    autre = vehicule.maintenances.filter(debut__lte=fin, fin__gte=debut).first()
+    autre = vehicule.maintenances.chevauchant(debut, fin).first()
     if autre:
         raise ValidationError(
             f"Une maintenance est déjà planifiée du {_date(autre.debut)} au {_date(autre.fin)} sur ce véhicule."
@@ -215,7 +216,7 @@ def verifier_disponibilite(*, vehicule, debut, fin, exclure_location=None):
         raise ValidationError(
             {"debut": MESSAGE_CHEVAUCHEMENT.format(debut=_date(conflit.debut), fin=_date(conflit.fin))}
         )
-    maintenance = PeriodeMaintenance.objects.filter(vehicule=vehicule, debut__lte=fin, fin__gte=debut).first()
+    maintenance = PeriodeMaintenance.objects.filter(vehicule=vehicule).chevauchant(debut, fin).first()
     if maintenance:
         raise ValidationError(
             {
@@ -239,8 +240,14 @@ def verifier_lien_parcours(*, beneficiaire, motif, debut, fin, contrat=None, for
             raise ValidationError({"forum": f"Le forum a lieu le {_date(forum.date)}, hors de la période de location."})
 
 
-def duree_max_jours():
-    return int(getattr(settings, "LOCATION_DUREE_MAX_JOURS", 183))
+def duree_max_mois():
+    """Durée maximale d'une location, en mois civils (6 par défaut : « de quelques heures à 6 mois »)."""
+    return int(getattr(settings, "LOCATION_DUREE_MAX_MOIS", 6))
+
+
+def fin_maximale(debut):
+    """Dernier jour qu'une location commencée le `debut` peut atteindre : du 01/07 au 31/12 fait 6 mois."""
+    return ajouter_mois(debut, duree_max_mois()) - datetime.timedelta(days=1)
 
 
 @transaction.atomic
@@ -256,10 +263,13 @@ def location_reserver(
         raise ValidationError({"debut": "Indiquez les dates de début et de fin de la location."})
     if fin < debut:
         raise ValidationError({"fin": "La fin de la location ne peut précéder son début."})
-    jours = (fin - debut).days + 1
-    maximum = duree_max_jours()
-    if jours > maximum:
-        raise ValidationError({"fin": f"Une location dure au plus {maximum} jours ; celle-ci en compterait {jours}."})
+    if fin > fin_maximale(debut):
+        raise ValidationError(
+            {
+                "fin": f"Une location dure au plus {duree_max_mois()} mois : commencée le {_date(debut)}, elle "
+                f"finit au plus tard le {_date(fin_maximale(debut))}."
+            }
+        )
     aujourdhui = aujourdhui or timezone.localdate()
     if fin < aujourdhui:
         raise ValidationError({"fin": "On ne réserve pas une période déjà passée."})

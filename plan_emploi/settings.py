@@ -23,7 +23,7 @@ env = environ.Env(
     JOURNAL_CONSERVATION_MOIS=(int, 12),
     SECURE_SSL_REDIRECT=(bool, True),
     SECURE_HSTS_SECONDS=(int, 31536000),
-    LOCATION_DUREE_MAX_JOURS=(int, 183),
+    LOCATION_DUREE_MAX_MOIS=(int, 6),
     PROXYS_DE_CONFIANCE=(int, 0),
 )
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
@@ -52,7 +52,8 @@ DEPARTEMENT_COULEUR = env("DEPARTEMENT_COULEUR")
 CONSERVATION_MOIS = env("CONSERVATION_MOIS")
 # Durée de conservation des journaux de consultation et d'export (traces d'accès) : 12 mois.
 JOURNAL_CONSERVATION_MOIS = env("JOURNAL_CONSERVATION_MOIS")
-LOCATION_DUREE_MAX_JOURS = env("LOCATION_DUREE_MAX_JOURS")
+# Durée maximale d'une location de véhicule, en mois civils (« de quelques heures à 6 mois »).
+LOCATION_DUREE_MAX_MOIS = env("LOCATION_DUREE_MAX_MOIS")
 # Données de démonstration (comptes aux mots de passe publics) : jamais en production.
 DEMO_AUTORISEE = env.bool("DEMO_AUTORISEE", default=DEBUG)
 
