@@ -57,6 +57,17 @@ def forum_creer(*, par, **champs):
     return forum
 
 
+def forum_verifier_capacite(*, forum, capacite):
+    """La capacité d'un forum ne descend pas sous les places déjà prises (inscrits et présents)."""
+    if forum.pk is None or capacite is None:
+        return
+    occupees = _places_occupees(forum)
+    if capacite < occupees:
+        raise ValidationError(
+            {"capacite": f"{occupees} place(s) sont déjà prises : la capacité ne peut pas descendre en dessous."}
+        )
+
+
 @transaction.atomic
 @attribue
 def forum_modifier(*, forum, par, **champs):
@@ -67,11 +78,7 @@ def forum_modifier(*, forum, par, **champs):
     if forum.statut == Forum.Statut.CLOS:
         raise ValidationError("Un forum clos ne se modifie plus.")
     if "capacite" in champs:
-        occupees = _places_occupees(forum)
-        if champs["capacite"] is not None and champs["capacite"] < occupees:
-            raise ValidationError(
-                {"capacite": f"{occupees} place(s) sont déjà prises : la capacité ne peut pas descendre en dessous."}
-            )
+        forum_verifier_capacite(forum=forum, capacite=champs["capacite"])
     for nom, valeur in champs.items():
         setattr(forum, nom, valeur)
     forum.full_clean()
@@ -336,9 +343,9 @@ def participation_ajouter_sur_place(*, forum, beneficiaire, par, jour=None, quan
 
 
 def _verifier_resultats_ouverts(forum, jour):
-    if forum.statut == Forum.Statut.TENU:
-        return
-    if forum.statut == Forum.Statut.INSCRIPTIONS_OUVERTES and jour == forum.date:
+    """Entretiens et embauches se saisissent dans la même fenêtre que le pointage (le jour du forum, ou une fois
+    le forum tenu) : une seule définition, `Forum.pointage_ouvert`."""
+    if forum.pointage_ouvert(jour):
         return
     raise ValidationError(
         "Les entretiens et embauches se saisissent le jour du forum ou une fois le forum tenu (pas après clôture)."
