@@ -122,6 +122,12 @@ def date_limite(aujourd_hui=None):
     return soustraire_mois(aujourd_hui, settings.CONSERVATION_MOIS)
 
 
+def a_anonymiser(derniere_activite, limite):
+    """La comparaison de la durée de conservation, écrite une fois : une personne dont la dernière activité est
+    antérieure à la date limite est à anonymiser ; le jour même de la limite, elle est conservée."""
+    return derniere_activite < limite
+
+
 def _maxima(queryset, cle, champs):
     """{valeur de cle: date la plus récente parmi champs} en une requête groupée."""
     if not champs:
@@ -186,7 +192,7 @@ def personnes_a_anonymiser(aujourd_hui=None):
                 models.Q(**{f"{f.name}__lt": borne}) | models.Q(**{f"{f.name}__isnull": True})
             )
     activites = dernieres_activites(candidates)
-    return sorted(pk for pk, jour in activites.items() if jour < limite)
+    return sorted(pk for pk, jour in activites.items() if a_anonymiser(jour, limite))
 
 
 # --- Anonymisation ------------------------------------------------------------------------------------------------
@@ -226,7 +232,7 @@ def _anonymiser_lot(pks, *, aujourd_hui, maintenant):
         Beneficiaire.objects.select_for_update(of=("self",)).filter(pk__in=pks, date_anonymisation__isnull=True)
     )
     activites = dernieres_activites(Beneficiaire.objects.filter(pk__in=[b.pk for b in verrouillees]))
-    personnes = [b for b in verrouillees if b.pk in activites and activites[b.pk] < limite]
+    personnes = [b for b in verrouillees if b.pk in activites and a_anonymiser(activites[b.pk], limite)]
     if not personnes:
         return []
     ids = [b.pk for b in personnes]
