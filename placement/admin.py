@@ -11,7 +11,16 @@ from django.db.models.functions import Coalesce
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Lot, MaintienEmploi, Marche, Orientation, ResultatPaye, Sortie, Suivi
-from .services import CHAMPS_LOT, lot_creer, lot_modifier, lot_verifier_bassins, lot_verifier_capacite
+from .services import (
+    CHAMPS_LOT,
+    lot_creer,
+    lot_modifier,
+    lot_verifier_bassins,
+    lot_verifier_capacite,
+    marche_creer,
+    marche_modifier,
+    marche_verifier_lots,
+)
 from .tables import euros
 
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=12, decimal_places=2))
@@ -57,8 +66,28 @@ class LotInline(admin.TabularInline):
         return False
 
 
+class MarcheAdminForm(forms.ModelForm):
+    class Meta:
+        model = Marche
+        fields = ["reference", "intitule", "date_debut", "date_fin"]
+
+    def clean(self):
+        donnees = super().clean()
+        try:
+            marche_verifier_lots(
+                marche=self.instance, date_debut=donnees.get("date_debut"), date_fin=donnees.get("date_fin")
+            )
+        except ValidationError as erreur:
+            for champ, messages_ in erreur.message_dict.items():
+                self.add_error(champ, messages_)
+        return donnees
+
+
 @admin.register(Marche)
 class MarcheAdmin(SimpleHistoryAdmin):
+    """Les marchés passent par `marche_creer` / `marche_modifier` (période qui contient celle des lots)."""
+
+    form = MarcheAdminForm
     list_display = ("reference", "intitule", "date_debut", "date_fin", "capacite_totale", "montant_du")
     search_fields = ("reference", "intitule")
     inlines = [LotInline]
@@ -81,6 +110,16 @@ class MarcheAdmin(SimpleHistoryAdmin):
                 _montant=somme_resultats(lot__marche=OuterRef("pk")),
             )
         )
+
+    def save_model(self, request, obj, form, change):
+        champs = {nom: form.cleaned_data[nom] for nom in MarcheAdminForm.Meta.fields}
+        if change:
+            marche_modifier(marche=obj, par=request.user, **champs)
+        else:
+            obj.pk = marche_creer(par=request.user, **champs).pk
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is None or not obj.lots.exists()
 
     @admin.display(description="capacité totale", ordering="_capacite")
     def capacite_totale(self, obj):

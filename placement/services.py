@@ -96,6 +96,36 @@ def marche_creer(*, reference, intitule, date_debut, date_fin, par=None):
     return marche
 
 
+def marche_verifier_lots(*, marche, date_debut, date_fin):
+    """La période d'un marché contient celle de chacun de ses lots."""
+    if marche.pk is None or date_debut is None or date_fin is None:
+        return
+    dehors = marche.lots.exclude(date_debut__gte=date_debut, date_fin__lte=date_fin).order_by("numero").first()
+    if dehors is not None:
+        raise ValidationError(
+            {
+                "date_fin": f"Le {dehors} court du {dehors.date_debut:%d/%m/%Y} au {dehors.date_fin:%d/%m/%Y} : "
+                "la période du marché doit contenir celle de ses lots."
+            }
+        )
+
+
+@transaction.atomic
+@attribue
+def marche_modifier(*, marche, par, **champs):
+    """Modifie un marché (administration) ; sa période contient toujours celle de ses lots."""
+    inconnus = set(champs) - {"reference", "intitule", "date_debut", "date_fin"}
+    if inconnus:
+        raise TypeError(f"Champs inconnus pour un marché : {', '.join(sorted(inconnus))}.")
+    marche = Marche.objects.select_for_update(of=("self",)).get(pk=marche.pk)
+    for nom, valeur in champs.items():
+        setattr(marche, nom, valeur)
+    marche.full_clean()
+    marche_verifier_lots(marche=marche, date_debut=marche.date_debut, date_fin=marche.date_fin)
+    marche.save()
+    return marche
+
+
 @transaction.atomic
 @attribue
 def lot_creer(

@@ -144,3 +144,28 @@ def test_la_base_suit_les_dates_du_lot_quand_elles_changent(postgresql_requis, b
     with pytest.raises(ValidationError) as exc:
         services.lot_modifier(lot=premier, par=None, date_fin=D(2019, 1, 1))
     assert "déjà couvert" in exc.value.message_dict["bassins"][0]
+
+
+def test_l_administration_garde_les_lots_dans_la_periode_du_marche(client, admin_user, marche, lot_orleans):
+    client.force_login(admin_user)
+    url = reverse("admin:placement_marche_change", args=[marche.pk])
+    donnees = {
+        "reference": marche.reference,
+        "intitule": marche.intitule,
+        "date_debut": marche.date_debut.isoformat(),
+        "date_fin": (lot_orleans.date_fin - datetime.timedelta(days=1)).isoformat(),
+        # Lots en lecture seule dans la page du marché : le formulaire de gestion seul.
+        "lots-TOTAL_FORMS": 1,
+        "lots-INITIAL_FORMS": 1,
+        "lots-0-id": lot_orleans.pk,
+        "lots-0-marche": marche.pk,
+    }
+    r = client.post(url, donnees)
+    assert r.status_code == 200 and "doit contenir celle de ses lots" in r.content.decode()
+    r = client.post(url, {**donnees, "date_fin": lot_orleans.date_fin.isoformat(), "intitule": "Placement 2017"})
+    assert r.status_code == 302
+    marche.refresh_from_db()
+    assert marche.intitule == "Placement 2017"
+    assert marche.history.latest().history_user == admin_user
+    with pytest.raises(ValidationError):
+        services.marche_modifier(marche=marche, par=None, date_debut=lot_orleans.date_debut + datetime.timedelta(1))
