@@ -3,7 +3,7 @@ from django import forms
 from comptes.models import Role, User
 
 from .models import HEURES_MAX, HEURES_MIN, HEURES_PLANCHER, TAUX_MAX, ContratAide, MotifRupture
-from .services import CHAMPS_BROUILLON, employeurs_possibles
+from .services import CHAMPS_BROUILLON, employeurs_possibles, erreurs_dates
 
 
 class DateInput(forms.DateInput):
@@ -24,7 +24,22 @@ def referents():
     )
 
 
-class ContratBrouillonForm(forms.ModelForm):
+class DatesPlausiblesMixin:
+    """Refuse dès le formulaire les dates absurdes (année hors 1900–2100, fin avant le début, plus de 60 mois) ;
+    les services font la même vérification (`services.erreurs_dates`) et les règles complètes."""
+
+    champs_dates = ()
+
+    def clean(self):
+        donnees = super().clean()
+        dates = {champ: donnees.get(champ) for champ in self.champs_dates if champ in self.fields}
+        for champ, message in erreurs_dates(**dates).items():
+            if champ in self.fields and champ not in self.errors:
+                self.add_error(champ, message)
+        return donnees
+
+
+class ContratBrouillonForm(DatesPlausiblesMixin, forms.ModelForm):
     """Brouillon de convention : seules les données utiles à la signature sont demandées."""
 
     class Meta:
@@ -44,28 +59,32 @@ class ContratBrouillonForm(forms.ModelForm):
         self.fields["employeur"].queryset = employeurs_non_marchands()
         self.fields["lieu_travail"].queryset = self.fields["lieu_travail"].queryset.order_by("nom")
         self.fields["referent"].queryset = referents()
-        self.fields[
-            "heures_hebdomadaires"
-        ].help_text = (
-            "De 20 à 35 heures ; moins de 20 heures si les difficultés particulières de la personne le justifient."
+        self.fields["heures_hebdomadaires"].help_text = (
+            f"De {HEURES_MIN} à {HEURES_MAX} heures ; moins de {HEURES_MIN} heures si les difficultés particulières "
+            "de la personne le justifient."
         )
         self.fields["lieu_travail"].help_text = "Par défaut, la commune de l'employeur."
         self.fields["taux_aide_etat"].help_text = f"Fixé par arrêté du préfet de région, au plus {TAUX_MAX} %."
+
+    champs_dates = ("date_debut", "date_fin")
 
     def _post_clean(self):
         # Les règles sont vérifiées par les services ; les contraintes du modèle aussi (full_clean).
         pass
 
 
-class SignatureForm(forms.Form):
+class SignatureForm(DatesPlausiblesMixin, forms.Form):
+    champs_dates = ("date_signature",)
     date_signature = forms.DateField(label="date de signature", widget=DateInput())
 
 
-class JourForm(forms.Form):
+class JourForm(DatesPlausiblesMixin, forms.Form):
+    champs_dates = ("jour",)
     jour = forms.DateField(label="date", widget=DateInput())
 
 
-class RuptureForm(forms.Form):
+class RuptureForm(DatesPlausiblesMixin, forms.Form):
+    champs_dates = ("date_rupture",)
     date_rupture = forms.DateField(label="date de rupture", widget=DateInput())
     motif_rupture = forms.ChoiceField(
         label="motif de rupture",
@@ -74,7 +93,8 @@ class RuptureForm(forms.Form):
     )
 
 
-class RenouvellementForm(forms.Form):
+class RenouvellementForm(DatesPlausiblesMixin, forms.Form):
+    champs_dates = ("date_debut", "date_fin")
     date_debut = forms.DateField(
         label="date de début", widget=DateInput(), required=False, help_text="Par défaut, le lendemain de la fin."
     )

@@ -10,9 +10,6 @@ APPS_REGLEES = {"beneficiaires", "contrats", "forums", "mobilite", "placement"}
 
 # Écrans qui écrivent sans service, et pourquoi ils ne peuvent casser aucune règle.
 SANS_SERVICE = {
-    # Valeurs de référence datées : les contraintes de la base (montant positif, une valeur par type et date)
-    # sont toute la règle ; les calculs relisent la table.
-    "contrats.parametrefinancier",
     # Correspondance des colonnes d'un import : seulement supprimable (la page d'import la redemande).
     "beneficiaires.correspondancecolonnes",
 }

@@ -23,7 +23,7 @@ def completer(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("contrats", "0002_parametres_initiaux")]
+    dependencies = [("contrats", "0004_valeurs_legales_2017_2026")]
 
     operations = [
         migrations.RunPython(completer, migrations.RunPython.noop),
