@@ -142,6 +142,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 else:
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
+    # Base de test SQLite dans un fichier plutôt qu'en mémoire (test de mutation : créée une fois, puis
+    # réutilisée d'un mutant à l'autre avec --reuse-db).
+    if env.str("DATABASE_TEST_NAME", default=""):
+        DATABASES["default"]["TEST"] = {"NAME": env.str("DATABASE_TEST_NAME")}
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://plan-emploi")}
 # Corps des listes et fiches en cache (commun/cache_pages.py) : durée de vie maximale, en secondes.

@@ -8,7 +8,8 @@ règles de l'application (par défaut ses services, voir MODULES), puis lance, p
 tests de l'application qui passent par la fonction mutée. Le score imprimé à la fin est la part des mutants
 tués ; la liste des survivants (`mutmut results` dans la copie) dit quelles règles aucun test ne garde.
 
-Lent (une base de test par mutant) : une application à la fois, jamais en CI.
+Lent (les tests de l'application qui couvrent la fonction, pour chaque mutant) : une application à la fois,
+jamais en CI.
 """
 
 import argparse
@@ -57,7 +58,13 @@ def ecrire_configuration(dossier, application, modules):
     lignes += ["only_mutate ="] + [f"    {m}" for m in modules]
     lignes += ["also_copy ="] + [f"    {a}/" for a in autres] + ["    manage.py"]
     lignes += ["pytest_add_cli_args_test_selection =", f"    tests/{application}/"]
-    lignes += ["pytest_add_cli_args =", "    -p", "    no:randomly", "    -p", "    no:xdist", "    -m", "    not e2e"]
+    # Base de test dans un fichier, migrée une fois puis réutilisée (--reuse-db) ; les tests transactionnels
+    # (PostgreSQL seulement) et les parcours dans Chromium sont écartés : ils videraient la base partagée.
+    lignes += ["pytest_add_cli_args ="] + [
+        f"    {a}" for a in ("-p", "no:randomly", "-p", "no:xdist", "--reuse-db", "-m", "not e2e and not postgres")
+    ]
+    # Délai par mutant : la durée mesurée des tests x 15, plus une marge pour ouvrir la base de test.
+    lignes += ["timeout_constant = 120"]
     (dossier / "setup.cfg").write_text("\n".join(lignes) + "\n", encoding="utf-8")
 
 
@@ -71,14 +78,17 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("application", choices=sorted(MODULES))
     parser.add_argument("--modules", nargs="+", help="modules à muter (par défaut : ceux de MODULES)")
-    parser.add_argument("--enfants", type=int, default=2, help="processus de test en parallèle")
+    parser.add_argument(
+        "--enfants", type=int, default=1, help="processus de test en parallèle (SQLite : un seul écrivain à la fois)"
+    )
     args = parser.parse_args()
     modules = args.modules or MODULES[args.application]
     dossier = RACINE / ".mutation" / args.application
     preparer_copie(dossier)
     ecrire_configuration(dossier, args.application, modules)
     env = {**os.environ, "DEBUG": "1"}
-    env.pop("DATABASE_URL", None)  # SQLite en mémoire : une base neuve par mutant
+    env.pop("DATABASE_URL", None)
+    env["DATABASE_TEST_NAME"] = str(dossier / "test.sqlite3")
     commande = [sys.executable, "-m", "mutmut", "run", "--max-children", str(args.enfants)]
     execution = subprocess.run(commande, cwd=dossier, env=env)
     chiffres = statistiques(dossier, env)
