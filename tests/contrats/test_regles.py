@@ -126,9 +126,12 @@ def test_la_base_applique_les_memes_bornes(champs):
 
 def test_meme_borne_juste_dedans_acceptee_par_la_base():
     contrat = ContratAideFactory(signe=True)
-    ContratAide.objects.filter(pk=contrat.pk).update(
+    modifies = ContratAide.objects.filter(pk=contrat.pk).update(
         heures_hebdomadaires=Decimal(HEURES_MAX), taux_aide_etat=Decimal(TAUX_MAX)
     )
+    assert modifies == 1
+    contrat.refresh_from_db()
+    assert (contrat.heures_hebdomadaires, contrat.taux_aide_etat) == (HEURES_MAX, TAUX_MAX)
 
 
 # --- Employeur non marchand : le formulaire propose exactement ce que le service accepte ------------------
