@@ -111,7 +111,7 @@ SCENARIOS = {
         beneficiaire=BeneficiaireFactory(), par=par
     ),
     "evaluation_planifier": lambda par: beneficiaires.evaluation_planifier(
-        beneficiaire=BeneficiaireFactory(), date=D(2030, 1, 10), evaluateur=UserFactory(referent=True), par=par
+        beneficiaire=BeneficiaireFactory(), date=D(2030, 1, 10), evaluateur=par, par=par
     ),
     "evaluation_annuler": lambda par: beneficiaires.evaluation_annuler(
         evaluation=EvaluationFactory(prevue=True, date=D(2030, 1, 10)), par=par
