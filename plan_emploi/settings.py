@@ -25,6 +25,8 @@ env = environ.Env(
     SECURE_HSTS_SECONDS=(int, 31536000),
     LOCATION_DUREE_MAX_JOURS=(int, 183),
     PROXYS_DE_CONFIANCE=(int, 0),
+    PRESTATAIRE_ACCES_DELAI_JOURS=(int, 60),
+    JUSTIFICATIF_TAILLE_MAX_MO=(int, 5),
 )
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
@@ -53,6 +55,13 @@ CONSERVATION_MOIS = env("CONSERVATION_MOIS")
 # Durée de conservation des journaux de consultation et d'export (traces d'accès) : 12 mois.
 JOURNAL_CONSERVATION_MOIS = env("JOURNAL_CONSERVATION_MOIS")
 LOCATION_DUREE_MAX_JOURS = env("LOCATION_DUREE_MAX_JOURS")
+# Jours pendant lesquels un prestataire voit encore la personne après la clôture de l'orientation (refus,
+# sortie sans emploi, fin du suivi dans l'emploi à 6 mois) : le temps de déclarer ses résultats.
+PRESTATAIRE_ACCES_DELAI_JOURS = env("PRESTATAIRE_ACCES_DELAI_JOURS")
+# Justificatifs des résultats (PDF, PNG, JPEG) : taille maximale, et dossier hors de la racine web, jamais
+# servi tel quel (seule la vue qui vérifie le rôle et le périmètre le lit).
+JUSTIFICATIF_TAILLE_MAX_MO = env("JUSTIFICATIF_TAILLE_MAX_MO")
+MEDIA_PRIVE_ROOT = Path(env.str("MEDIA_PRIVE_ROOT", default=str(BASE_DIR / "prive")))
 # Données de démonstration (comptes aux mots de passe publics) : jamais en production.
 DEMO_AUTORISEE = env.bool("DEMO_AUTORISEE", default=DEBUG)
 
@@ -226,6 +235,10 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "justificatifs": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(MEDIA_PRIVE_ROOT / "justificatifs")},
+    },
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG

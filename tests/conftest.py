@@ -10,13 +10,17 @@ from tests.referentiel.factories import BassinFactory, CommuneFactory
 
 
 @pytest.fixture(autouse=True)
-def _reglages_de_test(settings):
+def _reglages_de_test(settings, tmp_path):
     # Hachage rapide des mots de passe en test ; données de démonstration autorisées.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.DEMO_AUTORISEE = True
     settings.AXES_ENABLED = False
     settings.STORAGES = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "justificatifs": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "justificatifs")},
+        },
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
 
