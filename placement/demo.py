@@ -372,7 +372,7 @@ def _resultat(sim, d, nature, jour):
         prix_unitaire=o.lot.prix(nature),
         statut=StatutResultat.DECLARE,
         justificatif=_justificatif_demo(),
-        justificatif_nom="justificatif.pdf",
+        nom_fichier="justificatif.pdf",
         justificatif_type="application/pdf",
         declare_par=d.acteur,
     )

@@ -13,11 +13,14 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.files.storage import storages
+from django.core.signals import setting_changed
 from django.db import models
 from django.db.models import Case, Count, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import LazyObject, empty
 from simple_history.models import HistoricalRecords
 
 from beneficiaires.models import Beneficiaire
@@ -596,9 +599,26 @@ class MaintienEmploi(models.Model):
         return f"À {self.get_echeance_display()} : {etat} ({self.date_constat:%d/%m/%Y})"
 
 
+class _StockageJustificatifs(LazyObject):
+    """Le stockage STORAGES["justificatifs"], lu au premier usage (comme default_storage) : le champ le garde
+    à la définition du modèle, le réglage peut changer ensuite (tests)."""
+
+    def _setup(self):
+        self._wrapped = storages["justificatifs"]
+
+
+_stockage = _StockageJustificatifs()
+
+
+@receiver(setting_changed)
+def _stockages_changes(*, setting, **kwargs):
+    if setting == "STORAGES":
+        _stockage._wrapped = empty
+
+
 def stockage_justificatifs():
     """Stockage privé des justificatifs (réglage STORAGES["justificatifs"], hors de la racine web)."""
-    return storages["justificatifs"]
+    return _stockage
 
 
 def chemin_justificatif(instance, nom):
@@ -688,7 +708,7 @@ class ResultatPaye(models.Model):
         blank=True,
         help_text="Contrat de travail, attestation de formation ou d'emploi à 6 mois (PDF, PNG ou JPEG).",
     )
-    justificatif_nom = models.CharField("nom du fichier déposé", max_length=200, blank=True)
+    nom_fichier = models.CharField("nom du fichier déposé", max_length=200, blank=True)
     justificatif_type = models.CharField("type du fichier", max_length=50, blank=True)
     declare_par = models.ForeignKey(
         settings.AUTH_USER_MODEL,

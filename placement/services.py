@@ -319,25 +319,28 @@ def maintien_en_emploi_enregistrer(*, sortie, par, echeance, en_emploi, date_con
 
 def date_du_resultat(orientation, nature):
     """La date du fait qui ouvre droit au résultat, ou None s'il n'est pas acquis (entrée, sortie positive après
-    une entrée, toujours en emploi au constat à 6 mois après une entrée)."""
+    une entrée, toujours en emploi au constat à 6 mois après une entrée).
+    Lit la sortie et ses suivis dans l'emploi par les relations : préchargés, ils ne coûtent aucune requête."""
     if orientation.date_entree is None:
         return None
     if nature == ResultatPaye.Nature.ENTREE:
         return orientation.date_entree
-    sortie = Sortie.objects.filter(orientation=orientation).first()
-    if sortie is None:
+    try:
+        sortie = orientation.sortie
+    except Sortie.DoesNotExist:
         return None
     if nature == ResultatPaye.Nature.SORTIE_POSITIVE:
         return sortie.date if sortie.positive else None
     if nature == ResultatPaye.Nature.MAINTIEN_6_MOIS:
-        constat = sortie.maintiens.filter(echeance=MaintienEmploi.Echeance.SIX_MOIS, en_emploi=True).first()
-        return constat.date_constat if constat else None
+        for constat in sortie.maintiens.all():
+            if constat.echeance == MaintienEmploi.Echeance.SIX_MOIS and constat.en_emploi:
+                return constat.date_constat
     return None
 
 
 def resultats_declarables(orientation):
     """Natures de résultat acquises et pas encore déclarées (un résultat rejeté peut être déclaré à nouveau)."""
-    deja = set(orientation.resultats.exclude(statut=R.REJETE).values_list("nature", flat=True))
+    deja = {r.nature for r in orientation.resultats.all() if r.statut != R.REJETE}
     return [
         (nature, libelle)
         for nature, libelle in ResultatPaye.Nature.choices
@@ -368,7 +371,7 @@ def resultat_declarer(*, orientation, nature, justificatif, par):
         date=date,
         prix_unitaire=orientation.lot.prix(nature),
         statut=R.DECLARE,
-        justificatif_nom=(getattr(justificatif, "name", "") or "justificatif")[-200:],
+        nom_fichier=(getattr(justificatif, "name", "") or "justificatif")[-200:],
         justificatif_type=type_contenu,
         declare_par=par,
     )

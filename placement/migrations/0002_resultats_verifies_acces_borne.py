@@ -95,7 +95,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='historicalresultatpaye',
-            name='justificatif_nom',
+            name='nom_fichier',
             field=models.CharField(blank=True, max_length=200, verbose_name='nom du fichier déposé'),
         ),
         migrations.AddField(
@@ -150,7 +150,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='resultatpaye',
-            name='justificatif_nom',
+            name='nom_fichier',
             field=models.CharField(blank=True, max_length=200, verbose_name='nom du fichier déposé'),
         ),
         migrations.AddField(
