@@ -180,7 +180,9 @@ class Lot(models.Model):
         prestataire. Lit marche, prestataire et bassins : à charger avec select_related / prefetch_related."""
         bassins = ", ".join(b.nom for b in sorted(self.bassins.all(), key=lambda b: b.nom))
         lot = f"Lot {self.numero}" + (f" {bassins}" if bassins else "")
-        return f"Marché {self.marche.date_debut.year}–{self.marche.date_fin.year} — {lot} — {self.prestataire.nom}"
+        debut, fin = self.marche.date_debut.year, self.marche.date_fin.year
+        periode = str(debut) if debut == fin else f"{debut}–{fin}"
+        return f"Marché {periode} — {lot} — {self.prestataire.nom}"
 
 
 class MotifRefus(models.TextChoices):

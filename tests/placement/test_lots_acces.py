@@ -120,3 +120,22 @@ def test_administration_et_referent_gardent_l_acces(bassins, referent, lot_orlea
     o = orienter(personne_de(bassins["Orléans"]), referent)
     services.orientation_refuser(orientation=o, par=agent_a, motif=MotifRefus.INJOIGNABLE, date=o.date_proposition)
     assert o.beneficiaire_id in _visibles(referent) and o.beneficiaire_id in _visibles(admin_user)
+
+
+def test_page_orienter_nombre_de_requetes_constant(
+    client, bassins, referent, prestataire_a, django_assert_max_num_queries
+):
+    personne = personne_de(bassins["Orléans"])
+    client.force_login(referent)
+    url = reverse("placement:orienter", args=[personne.pk])
+    # Douze marchés successifs d'un an, chacun avec son lot d'Orléans : un seul est en vigueur aujourd'hui.
+    for annee in range(2015, 2027):
+        marche = MarcheFactory(
+            reference=f"M-{annee}", date_debut=datetime.date(annee, 1, 1), date_fin=datetime.date(annee, 12, 31)
+        )
+        LotFactory(marche=marche, numero=1, prestataire=prestataire_a, bassins=list(bassins.values()))
+    with django_assert_max_num_queries(16):
+        contenu = client.get(url).content.decode()
+    assert [libelle for v, _, libelle in options(contenu, "lot") if v] == [
+        "Marché 2026 — Lot 1 Gien, Montargis, Orléans, Pithiviers — Insertion Emploi Centre"
+    ]

@@ -11,6 +11,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from beneficiaires.timeline import evenements
@@ -282,3 +283,25 @@ def test_migration_reprend_les_resultats_valides_et_clot_les_orientations(bassin
     assert ancien.statut == StatutResultat.VALIDE and ancien.date_decision is not None
     assert ResultatPaye.objects.total() == Decimal("400.00")
     assert o.date_cloture == o.date_sortie
+
+
+def test_anonymisation_efface_le_justificatif(
+    bassins, referent, lot_orleans, agent_a, django_capture_on_commit_callbacks
+):
+    from beneficiaires.models import Beneficiaire
+    from beneficiaires.rgpd import conservation_appliquer
+    from placement.models import Orientation
+
+    o = jusqu_a_entree(personne_de(bassins["Orléans"]), referent, agent_a)
+    r = declarer(o, agent_a, ENTREE)
+    chemin = Path(r.justificatif.path)
+    assert chemin.is_file()
+    vieux = timezone.make_aware(datetime.datetime(2019, 1, 1))
+    for modele in (Beneficiaire, Orientation, ResultatPaye):
+        modele.objects.update(date_creation=vieux)
+        modele.history.model.objects.update(history_date=vieux)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert conservation_appliquer()["personnes"] == [o.beneficiaire_id]
+    r.refresh_from_db()
+    assert not r.justificatif and r.nom_fichier == "Anonymisé" and not chemin.exists()
+    assert not r.history.exclude(justificatif="").exists()
