@@ -13,7 +13,7 @@ from commun.exports import ExportMixin
 from commun.formulaires import VueService
 from comptes.acces import RoleRequisMixin
 from comptes.models import Role
-from comptes.services import consultation_journaliser
+from comptes.services import consultation_journaliser, export_journaliser
 
 from . import services
 from .filters import LotFilter, OrientationFilter, ResultatFilter
@@ -324,7 +324,7 @@ class ResultatDetailView(RoleRequisMixin, DetailView):
 
 class JustificatifView(RoleRequisMixin, View):
     """Le justificatif d'un résultat, lu dans le stockage privé : seulement pour les rôles qui voient les montants,
-    dans leur périmètre ; en pièce jointe, jamais mis en cache, consultation journalisée."""
+    dans leur périmètre ; en pièce jointe, jamais mis en cache, consultation et export journalisés."""
 
     roles = ROLES_MONTANTS
 
@@ -336,8 +336,16 @@ class JustificatifView(RoleRequisMixin, View):
             fichier = resultat.justificatif.open("rb")
         except FileNotFoundError:
             raise Http404("Le fichier du justificatif est introuvable.") from None
-        consultation_journaliser(par=request.user, objet=resultat)
         extension = EXTENSIONS.get(resultat.justificatif_type, "bin")
+        # Un fichier emporté est un export : journal des consultations et journal des exports.
+        consultation_journaliser(par=request.user, objet=resultat)
+        export_journaliser(
+            par=request.user,
+            vue=request.resolver_match.view_name,
+            filtres=f"resultat={resultat.pk}",
+            format=extension,
+            lignes=1,
+        )
         reponse = FileResponse(
             fichier,
             as_attachment=True,

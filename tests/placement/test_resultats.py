@@ -15,6 +15,7 @@ from django.utils import timezone
 from PIL import Image
 
 from beneficiaires.timeline import evenements
+from comptes.models import JournalExport
 from placement import services
 from placement.models import ResultatPaye, StatutResultat, TypeSortie
 from tests.comptes.factories import UserFactory
@@ -204,6 +205,8 @@ def test_justificatif_servi_par_role_et_perimetre(client, en_accompagnement, age
             assert reponse["Content-Disposition"].startswith("attachment;")
             assert "no-store" in reponse["Cache-Control"]
             assert reponse["Content-Type"] == "application/pdf"
+            entree = JournalExport.objects.latest("pk")
+            assert (entree.utilisateur, entree.filtres, entree.format) == (user, f"resultat={r.pk}", "pdf")
     client.logout()
     assert client.get(url).status_code == 302
 
