@@ -536,6 +536,7 @@ class EtatResultatsView(RoleRequisMixin, ExportMixin, SingleTableMixin, FilterVi
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         qs = self.object_list
+        context["verificateur"] = self.request.user.a_role(*VERIFICATEURS)
         context["synthese"] = synthese_libellee(qs)
         context["totaux"] = qs.totaux()
         context["total"] = context["totaux"]["service_fait"]

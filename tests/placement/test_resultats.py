@@ -240,6 +240,7 @@ def test_etat_distingue_declares_valides_rejetes_payes(client, bassins, referent
     contenu = reponse.content.decode()
     assert "Marché 2017–2030 — Lot 1 Orléans — Insertion Emploi Centre" in contenu
     assert "Validés, à payer" in contenu and "Déclarés" in contenu and "Rejetés" in contenu and "Payés" in contenu
+    assert 'href="?statut=declare"' in contenu  # le Département trouve ce qu'il a à vérifier
     # Filtre par statut.
     assert len(client.get(reverse("placement:etat"), {"statut": "rejete"}).context["table"].rows) == 1
 
