@@ -8,6 +8,8 @@
 - Fichiers statiques : STATIC_ROOT temporaire rempli par collectstatic, stockage à manifeste (les gabarits
   exigent le manifeste) mais sans la précompression gzip/brotli de whitenoise, qui coûte une à deux minutes
   à chaque passage et ne change rien aux pages mesurées (la charge ne demande pas les fichiers statiques).
+- DEMO_AUTORISEE : la charge se connecte avec les comptes de démonstration, refusés hors DEBUG en production ;
+  le banc les autorise dans ce module de réglages, jamais par une variable d'environnement.
 """
 
 import os
@@ -16,6 +18,7 @@ from plan_emploi.settings import *  # noqa: F403
 from plan_emploi.settings import STATIC_ROOT as _STATIC_ROOT
 
 ROOT_URLCONF = "bench.urls"
+DEMO_AUTORISEE = True
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 # Chaque page à corps en cache dit si son corps venait du cache (en-tête X-Corps-Cache) : taux de réussite.

@@ -62,11 +62,13 @@ PRESTATAIRE_ACCES_DELAI_JOURS = env("PRESTATAIRE_ACCES_DELAI_JOURS")
 # servi tel quel (seule la vue qui vérifie le rôle et le périmètre le lit).
 JUSTIFICATIF_TAILLE_MAX_MO = env("JUSTIFICATIF_TAILLE_MAX_MO")
 MEDIA_PRIVE_ROOT = Path(env.str("MEDIA_PRIVE_ROOT", default=str(BASE_DIR / "prive")))
-# Données de démonstration (comptes aux mots de passe publics) : jamais en production.
-DEMO_AUTORISEE = env.bool("DEMO_AUTORISEE", default=DEBUG)
+# Données de démonstration (comptes aux mots de passe publics) : jamais en production. Suit DEBUG, sans
+# variable d'environnement pour l'ouvrir autrement : hors DEBUG, `manage.py demo` refuse de tourner et les
+# comptes marqués « compte de démonstration » sont refusés à la connexion, quel que soit leur mot de passe.
+DEMO_AUTORISEE = DEBUG
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "comptes.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -83,6 +85,9 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "referentiel",
     "commun",
     "comptes",
@@ -104,8 +109,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "comptes.middleware.DoubleFacteurMiddleware",
+    "comptes.middleware.SuiviSessionsMiddleware",
     "commun.confidentialite.PasDeCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -175,8 +183,58 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "comptes.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "comptes.backends.ComptesBackend",
 ]
+
+# Connexion unique (OpenID Connect, mozilla-django-oidc) avec le fournisseur d'identité du Département.
+# Active dès que OIDC_RP_CLIENT_ID est défini ; tous les points d'accès sont alors obligatoires. Flux « code
+# d'autorisation » avec PKCE (S256), state et nonce vérifiés ; l'identité est rattachée à un compte EXISTANT par
+# son adresse électronique (aucun compte n'est créé) ; déconnexion auprès du fournisseur s'il l'annonce.
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
+OIDC_ACTIVE = bool(OIDC_RP_CLIENT_ID)
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_OP_ISSUER = env.str("OIDC_OP_ISSUER", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_OP_LOGOUT_ENDPOINT = env.str("OIDC_OP_LOGOUT_ENDPOINT", default="")
+OIDC_RP_SIGN_ALGO = env.str("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = "openid email"
+OIDC_USE_PKCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_USE_NONCE = True
+OIDC_CREATE_USER = False
+OIDC_STORE_ID_TOKEN = True
+OIDC_TIMEOUT = env.int("OIDC_TIMEOUT", default=10)
+OIDC_AUTHENTICATION_CALLBACK_URL = "comptes:oidc_rappel"
+OIDC_REDIRECT_REQUIRE_HTTPS = not DEBUG
+if OIDC_ACTIVE:
+    manquants = [
+        nom
+        for nom in (
+            "OIDC_RP_CLIENT_SECRET",
+            "OIDC_OP_ISSUER",
+            "OIDC_OP_AUTHORIZATION_ENDPOINT",
+            "OIDC_OP_TOKEN_ENDPOINT",
+            "OIDC_OP_USER_ENDPOINT",
+            "OIDC_OP_JWKS_ENDPOINT",
+        )
+        if not globals()[nom]
+    ]
+    if manquants:
+        raise ImproperlyConfigured(
+            "Connexion unique : OIDC_RP_CLIENT_ID est défini mais ces variables manquent : " + ", ".join(manquants)
+        )
+    AUTHENTICATION_BACKENDS.append("comptes.oidc.DepartementOIDCBackend")
+
+# Second facteur (TOTP, django-otp) des comptes locaux : rôles qui le doivent (valeurs de comptes.models.Role,
+# séparées par des virgules). Les comptes connectés par le fournisseur d'identité s'en remettent au sien.
+DOUBLE_FACTEUR_ROLES = env.list("DOUBLE_FACTEUR_ROLES", default=["administrateur", "pilotage"])
+OTP_TOTP_ISSUER = f"plan-emploi ({DEPARTEMENT_NOM})"
+OTP_TOTP_THROTTLE_FACTOR = 1
+# Délai pour saisir le code après le mot de passe (secondes).
+DOUBLE_FACTEUR_DELAI = 5 * 60
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
