@@ -190,8 +190,9 @@ def _generer(rng, pools, communes, referents, numeros, existants, n_foyers, n_pe
                 email=f"{slugify(nom_foyer)}.{i}@example.org" if adulte and rng.random() < 0.4 else "",
                 adresse=rng.choice(pools["rues"]),
                 commune=commune,
-                statut_parcours=StatutParcours.A_EVALUER,
             )
+            # À évaluer : le demandeur et le conjoint majeurs soumis aux droits et devoirs ; les autres, hors plan.
+            b.statut_parcours = b.statut_initial(aujourd_hui)
             if sdd:
                 candidats = referents.get(commune.bassin_emploi_id) or [None]
                 b.referent = rng.choice(candidats)

@@ -94,11 +94,31 @@ class Orientation(models.TextChoices):
 
 
 class StatutParcours(models.TextChoices):
+    NON_CONCERNE = "non_concerne", "Hors plan (non soumis aux droits et devoirs)"
     A_EVALUER = "a_evaluer", "À évaluer"
     EN_EVALUATION = "en_evaluation", "En cours d'évaluation"
     EN_PARCOURS = "en_parcours", "En parcours"
     SORTI = "sorti", "Sorti du plan"
     ARCHIVE = "archive", "Archivé"
+
+
+# Seuls le demandeur et le conjoint, majeurs et soumis aux droits et devoirs, entrent dans le plan (à évaluer) ;
+# les enfants et les autres membres du foyer sont des ayants droit : ils restent « hors plan ».
+ROLES_DROITS_DEVOIRS = (Role.DEM, Role.CJT)
+AGE_MAJORITE = 18
+
+
+def date_majorite(jour):
+    """Née au plus tard ce jour-là, une personne est majeure le `jour` (29/02 ramené au 28/02)."""
+    try:
+        return jour.replace(year=jour.year - AGE_MAJORITE)
+    except ValueError:
+        return jour.replace(year=jour.year - AGE_MAJORITE, day=28)
+
+
+def condition_entre_dans_le_plan(jour):
+    """Condition Q (SQL) des personnes qui entrent dans le plan : demandeur ou conjoint, SDD, majeur le `jour`."""
+    return models.Q(role__in=ROLES_DROITS_DEVOIRS, soumis_droits_devoirs=True, date_naissance__lte=date_majorite(jour))
 
 
 class BeneficiaireQuerySet(models.QuerySet):
@@ -145,8 +165,10 @@ class Beneficiaire(models.Model):
         "statut du parcours",
         max_length=15,
         choices=StatutParcours.choices,
-        default=StatutParcours.A_EVALUER,
+        default=StatutParcours.NON_CONCERNE,
         db_index=True,
+        help_text="Tenu par les services : « à évaluer » pour le demandeur et le conjoint majeurs soumis aux "
+        "droits et devoirs, « hors plan » pour les autres membres du foyer.",
     )
     evaluation_courante = models.ForeignKey(
         "Evaluation",
@@ -211,6 +233,24 @@ class Beneficiaire(models.Model):
         self.recherche = normaliser(
             f"{self.nom} {self.nom_naissance} {self.prenoms} {self.foyer.numero_allocataire if self.foyer_id else ''}"
         )[:400]
+
+    def entre_dans_le_plan(self, jour):
+        """Demandeur ou conjoint, majeur le `jour` et soumis aux droits et devoirs : la personne est à évaluer."""
+        return (
+            self.role in ROLES_DROITS_DEVOIRS
+            and self.soumis_droits_devoirs
+            and self.date_naissance is not None
+            and self.date_naissance <= date_majorite(jour)
+        )
+
+    def statut_initial(self, jour):
+        return StatutParcours.A_EVALUER if self.entre_dans_le_plan(jour) else StatutParcours.NON_CONCERNE
+
+    def recalculer_statut_initial(self, jour):
+        """Tant que le parcours n'a pas commencé, le statut suit le rôle, l'âge et les droits et devoirs : un
+        enfant reste hors plan ; un demandeur qui devient soumis aux droits et devoirs devient « à évaluer »."""
+        if self.statut_parcours in (StatutParcours.NON_CONCERNE, StatutParcours.A_EVALUER):
+            self.statut_parcours = self.statut_initial(jour)
 
     def age_le(self, jour):
         return (

@@ -40,7 +40,7 @@ CHAMPS_EXCLUS_EXPORT = {"recherche"}
 TEXTES_LIBRES = {"beneficiaires.evaluation": ("synthese",)}
 MOTS_TEXTE_LIBRE = (
     "telephone", "email", "courriel", "adresse", "observation", "note", "commentaire", "remarque", "motif",
-    "detail", "precision", "compte_rendu",
+    "detail", "precision", "compte_rendu", "fichier",
 )  # fmt: skip
 RAISON_ANONYMISATION = "Anonymisation : durée de conservation dépassée"
 
@@ -279,6 +279,12 @@ def _anonymiser_lot(pks, *, aujourd_hui, maintenant):
         if historique is not None:
             historique.objects.filter(**{f"{source.chemin}__in": ids}).update(**champs)
 
+    # 3 bis. Fichiers déposés (justificatifs...) : effacés du stockage après validation de la transaction, sauf
+    # s'ils servent encore à une autre personne ; le champ est vidé, historique compris.
+    for source in sources():
+        if not source.partage:
+            _effacer_fichiers(source, ids)
+
     # 4. Le foyer dont tous les membres sont anonymisés perd son numéro allocataire (identifiant CAF/MSA).
     foyers = (
         Foyer.objects.filter(pk__in={b.foyer_id for b in personnes})
@@ -292,6 +298,25 @@ def _anonymiser_lot(pks, *, aujourd_hui, maintenant):
         Foyer.history.model.objects.filter(id__in=foyers).update(numero_allocataire=numero)
     ecritures_en_masse()  # écritures sans signal, dans toutes les applications : toutes les versions changent
     return ids
+
+
+def _effacer_fichiers(source, ids):
+    for f in source.modele._meta.concrete_fields:
+        if not isinstance(f, models.FileField):
+            continue
+        lignes = source.modele._base_manager.filter(**{f"{source.chemin}__in": ids}).exclude(**{f.name: ""})
+        noms = set(lignes.values_list(f.name, flat=True))
+        if not noms:
+            continue
+        lignes.update(**{f.name: ""})
+        historique = source.modele_historique
+        if historique is not None:
+            historique.objects.filter(**{f"{source.chemin}__in": ids}).update(**{f.name: ""})
+        encore_utilises = set(
+            source.modele._base_manager.filter(**{f"{f.name}__in": noms}).values_list(f.name, flat=True)
+        )
+        a_effacer = sorted(noms - encore_utilises)
+        transaction.on_commit(lambda f=f, a_effacer=a_effacer: [f.storage.delete(nom) for nom in a_effacer])
 
 
 def conservation_appliquer(*, essai=False, aujourd_hui=None, taille_lot=200):

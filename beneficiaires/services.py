@@ -174,7 +174,8 @@ def beneficiaire_creer(
             etat_droit=foyer.etat_droit if etat_droit is None else etat_droit,
             date_ouverture_droit=date_ouverture_droit or foyer.date_ouverture_droit,
         )
-    beneficiaire = Beneficiaire(foyer=foyer, statut_parcours=StatutParcours.A_EVALUER, **champs)
+    beneficiaire = Beneficiaire(foyer=foyer, **champs)
+    beneficiaire.statut_parcours = beneficiaire.statut_initial(timezone.localdate())
     _enregistrer(beneficiaire)
     return beneficiaire
 
@@ -212,6 +213,7 @@ def beneficiaire_modifier(*, beneficiaire, par, etat_droit=None, date_ouverture_
         _verifier_referent(champs["referent"], champs.get("commune", beneficiaire.commune))
     for champ, valeur in champs.items():
         setattr(beneficiaire, champ, valeur)
+    beneficiaire.recalculer_statut_initial(timezone.localdate())
     _enregistrer(beneficiaire)
     if etat_droit is not None or date_ouverture_droit is not None:
         foyer_modifier(
@@ -252,6 +254,14 @@ def beneficiaire_archiver(*, beneficiaire, par):
     return beneficiaire
 
 
+def _verifier_dans_le_plan(beneficiaire):
+    if beneficiaire.statut_parcours == StatutParcours.NON_CONCERNE:
+        raise ValidationError(
+            "Cette personne est hors plan : seuls le demandeur et le conjoint majeurs, soumis aux droits et "
+            "devoirs, sont évalués."
+        )
+
+
 def evaluateurs_possibles(beneficiaire):
     """Les comptes actifs qui peuvent mener l'évaluation de la personne : les administrateurs et les référents
     qui suivent son bassin d'emploi (un référent d'un autre bassin ne couvre pas la personne)."""
@@ -289,6 +299,7 @@ def evaluation_planifier(*, beneficiaire, date, evaluateur, par):
             "Impossible de planifier une évaluation : la personne est "
             f"« {beneficiaire.get_statut_parcours_display()} »."
         )
+    _verifier_dans_le_plan(beneficiaire)
     if beneficiaire.evaluations.filter(statut=Evaluation.Statut.PREVUE).exists():
         raise ValidationError("Une évaluation est déjà prévue pour cette personne : réalisez-la ou annulez-la d'abord.")
     evaluation = Evaluation(
@@ -335,6 +346,7 @@ def evaluation_realiser(*, par, evaluation=None, beneficiaire=None, evaluateur=N
     _verifier_evaluateur(evaluation.evaluateur if evaluation.evaluateur_id else None, beneficiaire)
     if beneficiaire.statut_parcours == StatutParcours.ARCHIVE:
         raise ValidationError("Cette personne est archivée : on n'enregistre plus d'évaluation.")
+    _verifier_dans_le_plan(beneficiaire)
     for champ, valeur in champs.items():
         setattr(evaluation, champ, valeur)
     if evaluation.date is None:
@@ -354,7 +366,8 @@ def evaluation_realiser(*, par, evaluation=None, beneficiaire=None, evaluateur=N
 @transaction.atomic
 @attribue
 def evaluation_annuler(*, evaluation, par):
-    """Annule une évaluation prévue ; sans autre évaluation, la personne redevient « à évaluer »."""
+    """Annule une évaluation prévue ; sans autre évaluation, la personne redevient « à évaluer » (ou « hors plan »
+    si elle a cessé entre-temps d'y entrer)."""
     evaluation = Evaluation.objects.select_for_update(of=("self",)).get(pk=evaluation.pk)
     if evaluation.statut != Evaluation.Statut.PREVUE:
         raise ValidationError(
@@ -375,7 +388,7 @@ def evaluation_annuler(*, evaluation, par):
             statut__in=[Evaluation.Statut.PREVUE, Evaluation.Statut.REALISEE]
         ).exists()
     ):
-        beneficiaire.statut_parcours = StatutParcours.A_EVALUER
+        beneficiaire.statut_parcours = beneficiaire.statut_initial(timezone.localdate())
         _enregistrer(beneficiaire)
     return evaluation
 

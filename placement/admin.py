@@ -27,10 +27,11 @@ ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=12, decimal_p
 
 
 def somme_resultats(**filtre):
-    """Sous-requête : somme des prix des résultats payés liés à la ligne (OuterRef)."""
+    """Sous-requête : somme des prix des résultats dus (service fait : validés ou payés) liés à la ligne (OuterRef)."""
     return Coalesce(
         Subquery(
-            ResultatPaye.objects.filter(**filtre)
+            ResultatPaye.objects.service_fait()
+            .filter(**filtre)
             .order_by()
             .values(*filtre.keys())
             .annotate(s=Sum("prix_unitaire"))
@@ -221,7 +222,7 @@ class SuiviInline(LectureSeuleMixin, admin.TabularInline):
 class ResultatInline(LectureSeuleMixin, admin.TabularInline):
     model = ResultatPaye
     extra = 0
-    fields = ("nature", "date", "prix_unitaire")
+    fields = ("nature", "date", "prix_unitaire", "statut", "motif_rejet", "date_paiement")
 
 
 @admin.register(Orientation)
@@ -249,7 +250,7 @@ class OrientationAdmin(LectureSeuleMixin, SimpleHistoryAdmin):
             .annotate(_montant=somme_resultats(orientation=OuterRef("pk")))
         )
 
-    @admin.display(description="montant payé", ordering="_montant")
+    @admin.display(description="montant dû (service fait)", ordering="_montant")
     def montant_paye(self, obj):
         return euros(obj._montant)
 
@@ -279,24 +280,20 @@ class SortieAdmin(LectureSeuleMixin, SimpleHistoryAdmin):
     def nom_employeur(self, obj):
         return obj.nom_employeur
 
-    @admin.display(description="montant payé (orientation)", ordering="_montant")
+    @admin.display(description="montant dû (orientation, service fait)", ordering="_montant")
     def montant_paye(self, obj):
         return euros(obj._montant)
 
 
 @admin.register(ResultatPaye)
 class ResultatPayeAdmin(LectureSeuleMixin, SimpleHistoryAdmin):
-    list_display = ("date", "nature", "orientation", "lot", "quantite", "prix_unitaire", "montant")
-    list_filter = ("nature", "lot__prestataire", "lot__marche")
+    list_display = ("date", "nature", "orientation", "lot", "statut", "prix_unitaire", "montant")
+    list_filter = ("statut", "nature", "lot__prestataire", "lot__marche")
     date_hierarchy = "date"
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("orientation__beneficiaire", "lot__prestataire")
 
-    @admin.display(description="quantité")
-    def quantite(self, obj):
-        return 1
-
-    @admin.display(description="montant", ordering="prix_unitaire")
+    @admin.display(description="montant dû (service fait)", ordering="prix_unitaire")
     def montant(self, obj):
-        return euros(obj.prix_unitaire)
+        return euros(obj.prix_unitaire) if obj.service_fait else "—"

@@ -25,6 +25,8 @@ env = environ.Env(
     SECURE_HSTS_SECONDS=(int, 31536000),
     LOCATION_DUREE_MAX_MOIS=(int, 6),
     PROXYS_DE_CONFIANCE=(int, 0),
+    PRESTATAIRE_ACCES_DELAI_JOURS=(int, 60),
+    JUSTIFICATIF_TAILLE_MAX_MO=(int, 5),
 )
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
@@ -54,6 +56,13 @@ CONSERVATION_MOIS = env("CONSERVATION_MOIS")
 JOURNAL_CONSERVATION_MOIS = env("JOURNAL_CONSERVATION_MOIS")
 # Durée maximale d'une location de véhicule, en mois civils (« de quelques heures à 6 mois »).
 LOCATION_DUREE_MAX_MOIS = env("LOCATION_DUREE_MAX_MOIS")
+# Jours pendant lesquels un prestataire voit encore la personne après la clôture de l'orientation (refus,
+# sortie sans emploi, fin du suivi dans l'emploi à 6 mois) : le temps de déclarer ses résultats.
+PRESTATAIRE_ACCES_DELAI_JOURS = env("PRESTATAIRE_ACCES_DELAI_JOURS")
+# Justificatifs des résultats (PDF, PNG, JPEG) : taille maximale, et dossier hors de la racine web, jamais
+# servi tel quel (seule la vue qui vérifie le rôle et le périmètre le lit).
+JUSTIFICATIF_TAILLE_MAX_MO = env("JUSTIFICATIF_TAILLE_MAX_MO")
+MEDIA_PRIVE_ROOT = Path(env.str("MEDIA_PRIVE_ROOT", default=str(BASE_DIR / "prive")))
 # Données de démonstration (comptes aux mots de passe publics) : jamais en production. Suit DEBUG, sans
 # variable d'environnement pour l'ouvrir autrement : hors DEBUG, `manage.py demo` refuse de tourner et les
 # comptes marqués « compte de démonstration » sont refusés à la connexion, quel que soit leur mot de passe.
@@ -305,6 +314,10 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "justificatifs": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(MEDIA_PRIVE_ROOT / "justificatifs")},
+    },
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG

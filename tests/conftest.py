@@ -43,7 +43,7 @@ def _cache_propre_au_test(settings):
 
 
 @pytest.fixture(autouse=True)
-def _reglages_de_test(settings):
+def _reglages_de_test(settings, tmp_path):
     # Hachage rapide des mots de passe en test ; données de démonstration autorisées. Le blocage (axes) et le
     # second facteur, qui demandent chacun un parcours de connexion complet, sont activés par les tests qui les
     # vérifient (tests/securite/test_connexion.py, tests/comptes/test_double_facteur.py) : ailleurs, force_login
@@ -54,6 +54,10 @@ def _reglages_de_test(settings):
     settings.DOUBLE_FACTEUR_ROLES = []
     settings.STORAGES = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "justificatifs": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "justificatifs")},
+        },
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
 

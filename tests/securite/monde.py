@@ -99,6 +99,12 @@ def _placement(m):
     o["orientation_en_cours"] = services.orientation_demarrer_accompagnement(
         orientation=en_cours, par=m.users["prestataire"], date=jour + datetime.timedelta(days=2)
     )
+    # ... dont l'entrée est déclarée par le prestataire, avec son justificatif (à vérifier par le Département) ...
+    from tests.placement.outils import justificatif
+
+    o["resultat"] = services.resultat_declarer(
+        orientation=o["orientation_en_cours"], nature="entree", justificatif=justificatif(), par=m.users["prestataire"]
+    )
     # ... et une troisième, sortie en CDI, pour le constat du maintien en emploi.
     o["personne_sortie"] = BeneficiaireFactory(commune=o["bassin"].commune_test, nom="Personne-Sortie")
     sortie = services.orientation_proposer(
