@@ -35,6 +35,9 @@ CHAMPS_PERSONNE = (
     "telephone",
     "email",
     "adresse",
+    "canal_prefere",
+    "consentement_sms",
+    "consentement_email",
     "commune",
     "orientation",
     "date_orientation",
@@ -217,8 +220,9 @@ def _verifier_evaluateur(evaluateur):
 
 
 @transaction.atomic
-def evaluation_planifier(*, beneficiaire, date, evaluateur, par):
-    """Planifie une évaluation ; une personne « à évaluer » passe « en cours d'évaluation »."""
+def evaluation_planifier(*, beneficiaire, date, evaluateur, par, heure=None, lieu=""):
+    """Planifie une évaluation ; une personne « à évaluer » passe « en cours d'évaluation ». Avec l'heure et le
+    lieu du rendez-vous, la personne reçoit sa convocation (e-mail, SMS ou courrier selon ses préférences)."""
     beneficiaire = _verrouiller(beneficiaire.pk)
     _verifier_perimetre(par, beneficiaire.commune)
     _verifier_evaluateur(evaluateur)
@@ -229,15 +233,46 @@ def evaluation_planifier(*, beneficiaire, date, evaluateur, par):
         )
     if beneficiaire.evaluations.filter(statut=Evaluation.Statut.PREVUE).exists():
         raise ValidationError("Une évaluation est déjà prévue pour cette personne : réalisez-la ou annulez-la d'abord.")
+    if bool(heure) != bool(lieu):
+        raise ValidationError(
+            {"heure" if not heure else "lieu": "Pour convoquer la personne, indiquez l'heure et le lieu ensemble."}
+        )
     evaluation = Evaluation(
-        beneficiaire=beneficiaire, date=date, evaluateur=evaluateur, statut=Evaluation.Statut.PREVUE
+        beneficiaire=beneficiaire,
+        date=date,
+        heure=heure,
+        lieu=lieu,
+        evaluateur=evaluateur,
+        statut=Evaluation.Statut.PREVUE,
     )
     evaluation.full_clean()
     evaluation.save()
     if beneficiaire.statut_parcours == StatutParcours.A_EVALUER:
         beneficiaire.statut_parcours = StatutParcours.EN_EVALUATION
         _enregistrer(beneficiaire)
+    if heure and lieu:
+        evaluation_convoquer(evaluation=evaluation, par=par)
     return evaluation
+
+
+def evaluation_convoquer(*, evaluation, par):
+    """Envoie la convocation à l'entretien d'évaluation (une fois par rendez-vous : date, heure et lieu)."""
+    from commun.messagerie import message_preparer
+    from commun.models import Objet
+
+    beneficiaire = evaluation.beneficiaire
+    return message_preparer(
+        objet=Objet.CONVOCATION_EVALUATION,
+        destinataire=beneficiaire,
+        coordonnees=beneficiaire.coordonnees(),
+        contexte={
+            "date": f"{evaluation.date:%d/%m/%Y}",
+            "heure": f"{evaluation.heure:%H:%M}".replace(":", " h "),
+            "lieu": evaluation.lieu,
+        },
+        cle=f"convocation_evaluation:{evaluation.pk}:{evaluation.date:%Y%m%d}{evaluation.heure:%H%M}",
+        par=par,
+    )
 
 
 def _rafraichir_profil(beneficiaire):

@@ -221,6 +221,8 @@ class EvaluationPlanifier(RoleRequisMixin, BeneficiaireObjetMixin, FormulaireSer
         return services.evaluation_planifier(
             beneficiaire=self.beneficiaire,
             date=form.cleaned_data["date"],
+            heure=form.cleaned_data["heure"],
+            lieu=form.cleaned_data["lieu"],
             evaluateur=form.cleaned_data["evaluateur"],
             par=self.request.user,
         )

@@ -118,3 +118,10 @@ def planning_flotte(vehicules, debut, nb_jours):
         libres = sum(1 for c in cases if not c.code)
         lignes.append({"vehicule": v, "cases": cases, "libres": libres})
     return {"jours": jours, "lignes": lignes, "fin": fin}
+
+
+def locations_a_rendre_le(jour):
+    """Locations en cours dont le retour est prévu ce jour (rappel de la veille)."""
+    return Location.objects.filter(statut=StatutLocation.EN_COURS, fin=jour).select_related(
+        "beneficiaire__commune", "vehicule"
+    )

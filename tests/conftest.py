@@ -15,6 +15,10 @@ def _reglages_de_test(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.DEMO_AUTORISEE = True
     settings.AXES_ENABLED = False
+    # Les tâches s'exécutent dans le processus du test (après validation) : seul le test de l'ouvrier réel
+    # (tests/commun/test_ouvrier.py) passe par la file PostgreSQL et un processus `procrastinate worker`.
+    settings.TACHES_EN_PROCESSUS = True
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.STORAGES = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
