@@ -13,6 +13,8 @@ class CommunConfig(AppConfig):
 
         # Chaque application déclare ses entrées de navigation dans menu.py.
         autodiscover_modules("menu")
+        # Chaque application déclare les rubriques de « Mon activité » dans activite.py.
+        autodiscover_modules("activite")
 
         from . import cache_pages, tableaux
 

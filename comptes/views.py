@@ -6,10 +6,12 @@ from django.contrib.auth.decorators import login_not_required
 from django.db import connection, transaction
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import requires_csrf_token
 
+from commun.activite import activite_pour
 from commun.menu_registre import entrees_pour
 
 from .forms import ConnexionForm
@@ -27,9 +29,10 @@ class DeconnexionView(auth_views.LogoutView):
 
 
 def accueil(request):
-    """Page d'accueil propre à chaque rôle : les raccourcis vers ce que ce rôle peut utiliser."""
+    """Page d'accueil propre à chaque rôle : sa file de travail (« Mon activité »), puis ses raccourcis."""
     raccourcis = [e for e in entrees_pour(request.user) if e["nom_url"] != "accueil"]
-    return render(request, "comptes/accueil.html", {"raccourcis": raccourcis})
+    activite = activite_pour(request.user, timezone.localdate())
+    return render(request, "comptes/accueil.html", {"raccourcis": raccourcis, "activite": activite})
 
 
 @login_not_required
