@@ -188,3 +188,20 @@ class CorrespondanceForm(forms.Form):
 
     def correspondances(self):
         return {cle: self.cleaned_data[f"colonne_{i}"] for i, (cle, _) in enumerate(self.colonnes)}
+
+
+class ReaffectationForm(forms.Form):
+    """Choisir des personnes d'un bassin (dans le périmètre de l'utilisateur) et le référent qui les suivra."""
+
+    beneficiaires = forms.ModelMultipleChoiceField(
+        label="Personnes à réaffecter", queryset=Beneficiaire.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    referent = forms.ModelChoiceField(label="Nouveau référent", queryset=User.objects.none())
+
+    def __init__(self, *args, personnes, referents, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["beneficiaires"].queryset = personnes
+        self.fields["referent"].queryset = referents
+        self.fields["beneficiaires"].error_messages["invalid_choice"] = (
+            "Une des personnes choisies n'est plus dans cette liste : rechargez la page."
+        )

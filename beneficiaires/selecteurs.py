@@ -10,6 +10,8 @@ from .models import Beneficiaire, Evaluation, StatutParcours
 
 # Une personne orientée attend son évaluation ; au-delà de ce délai, elle est en retard (en rouge).
 DELAI_EVALUATION_JOURS = 30
+# Page de réaffectation : au plus ce nombre de personnes à cocher (le même plafond que le service).
+REAFFECTATION_LISTE_MAX = 500
 STATUTS_SUIVIS = (StatutParcours.A_EVALUER, StatutParcours.EN_EVALUATION, StatutParcours.EN_PARCOURS)
 
 

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
 
+from commun.cache_pages import donnees_modifiees
 from comptes.models import Role
 
 from .models import (
@@ -412,3 +413,56 @@ def import_abandonner(*, depot, par):
     depot.contenu = b""
     depot.save()
     return depot
+
+
+# Réaffectation en masse : au plus ce nombre de personnes par action (une page de portefeuille).
+REAFFECTATION_MAX = 500
+
+
+@transaction.atomic
+def beneficiaires_reaffecter(*, beneficiaires, referent, par):
+    """Confie plusieurs personnes à un autre référent en une action. Chaque personne est verrouillée, relue et
+    vérifiée (périmètre de l'auteur, bassin suivi par le nouveau référent, fiche non archivée) ; une seule erreur
+    annule tout. Chaque changement entre dans l'historique de la fiche (auteur, raison) : il apparaît dans le fil de
+    la personne (« Référent désigné »)."""
+    from simple_history.utils import bulk_update_with_history
+
+    ids = sorted({b.pk if hasattr(b, "pk") else int(b) for b in beneficiaires})
+    if not ids:
+        raise ValidationError({"beneficiaires": "Choisissez au moins une personne."})
+    if len(ids) > REAFFECTATION_MAX:
+        raise ValidationError({"beneficiaires": f"Au plus {REAFFECTATION_MAX} personnes à la fois."})
+    if referent is None:
+        raise ValidationError({"referent": "Choisissez le référent à qui confier ces personnes."})
+    personnes = list(
+        Beneficiaire.objects.select_for_update(of=("self",)).select_related("commune").filter(pk__in=ids).order_by("pk")
+    )
+    if len(personnes) != len(ids):
+        raise ValidationError({"beneficiaires": "Une des personnes choisies n'existe plus."})
+    if not (par.est_administrateur or par.est_referent):
+        raise ValidationError("Votre rôle ne permet pas de réaffecter des personnes.")
+    bassins_auteur = None if par.est_administrateur else set(par.bassins.values_list("pk", flat=True))
+    if referent.role != Role.REFERENT or not referent.is_active:
+        raise ValidationError({"referent": f"{referent} n'est pas un référent actif."})
+    bassins_referent = set(referent.bassins.values_list("pk", flat=True))
+    a_changer = []
+    for b in personnes:
+        if bassins_auteur is not None and b.commune.bassin_emploi_id not in bassins_auteur:
+            raise ValidationError({"beneficiaires": f"{b} est hors des bassins d'emploi que vous suivez."})
+        if b.statut_parcours == StatutParcours.ARCHIVE:
+            raise ValidationError({"beneficiaires": f"{b} est archivée : on ne lui désigne plus de référent."})
+        if b.commune.bassin_emploi_id not in bassins_referent:
+            raise ValidationError({"referent": f"{referent} ne suit pas le bassin d'emploi de {b} ({b.commune.nom})."})
+        if b.referent_id != referent.pk:
+            b.referent = referent
+            a_changer.append(b)
+    if a_changer:
+        bulk_update_with_history(
+            a_changer,
+            Beneficiaire,
+            ["referent"],
+            default_user=par,
+            default_change_reason=f"Réaffectation de {len(a_changer)} personne(s) à {referent}",
+        )
+        donnees_modifiees()
+    return len(a_changer)

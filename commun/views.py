@@ -1,4 +1,5 @@
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
@@ -18,6 +19,8 @@ def _destinataire_visible(message, user):
 
 def message_courrier(request, pk):
     """Le courrier d'un message, en PDF à imprimer : pour qui voit la personne (sinon 404)."""
+    if getattr(request.user, "est_prestataire", False):
+        raise PermissionDenied  # les messages aux personnes ne regardent pas le prestataire (comme leur fil)
     message = get_object_or_404(Message, pk=pk, canal=Canal.COURRIER)
     if not _destinataire_visible(message, request.user):
         raise Http404

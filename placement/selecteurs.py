@@ -1,6 +1,5 @@
 """Lectures composées du placement : le fil d'une orientation (page de l'orientation et fil de la personne)."""
 
-
 from django.db.models import Prefetch
 
 from beneficiaires.timeline import Evenement
