@@ -15,6 +15,8 @@ class CommunConfig(AppConfig):
         autodiscover_modules("menu")
         # Chaque application déclare les rubriques de « Mon activité » dans activite.py.
         autodiscover_modules("activite")
+        # Et les alertes de l'accueil dans alertes.py.
+        autodiscover_modules("alertes")
 
         from . import cache_pages, tableaux
 

@@ -12,6 +12,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import requires_csrf_token
 
 from commun.activite import activite_pour
+from commun.alertes import alertes_pour
 from commun.menu_registre import entrees_pour
 
 from .forms import ConnexionForm
@@ -29,10 +30,15 @@ class DeconnexionView(auth_views.LogoutView):
 
 
 def accueil(request):
-    """Page d'accueil propre à chaque rôle : sa file de travail (« Mon activité »), puis ses raccourcis."""
+    """Page d'accueil propre à chaque rôle : ce qu'il doit vérifier (alertes déclarées par les applications, voir
+    commun.alertes), sa file de travail (« Mon activité », commun.activite), puis ses raccourcis."""
     raccourcis = [e for e in entrees_pour(request.user) if e["nom_url"] != "accueil"]
     activite = activite_pour(request.user, timezone.localdate())
-    return render(request, "comptes/accueil.html", {"raccourcis": raccourcis, "activite": activite})
+    return render(
+        request,
+        "comptes/accueil.html",
+        {"raccourcis": raccourcis, "alertes": alertes_pour(request.user), "activite": activite},
+    )
 
 
 @login_not_required
