@@ -91,13 +91,18 @@ def depuis_queryset(qs, *, libelle, champ_date, ligne, aide="", urgent=None, lim
     )
 
 
+ROLE_ADMINISTRATEUR = "administrateur"
+
+
 def activite_pour(user, jour):
-    """Les rubriques du rôle de l'utilisateur, dans l'ordre déclaré (un administrateur voit celles de tous)."""
+    """Les rubriques du rôle de l'utilisateur, dans l'ordre déclaré. Un administrateur (ou superutilisateur) voit
+    les rubriques déclarées pour son rôle, pas celles de tous les rôles : sa file n'est pas celle de chacun."""
     if not user.is_authenticated:
         return []
+    role = ROLE_ADMINISTRATEUR if user.est_administrateur else user.role
     resultat = []
     for r in rubriques():
-        if user.a_role(*r.roles):
+        if role in r.roles:
             element = r.fonction(user, jour)
             if element is not None:
                 resultat.append(element)

@@ -259,3 +259,7 @@ def test_requetes_constantes(role, client, request, orleans, referent, django_as
     with django_assert_max_num_queries(len(peu.captured_queries)):
         reponse = client.get(reverse("accueil"))
     assert reponse.status_code == 200 and "Mon activité" in reponse.content.decode()
+
+
+def test_l_administrateur_a_sa_propre_file(admin_user):
+    assert {e.cle for e in activite_pour(admin_user, JOUR)} == {"enveloppe_90", "lots_90"}
