@@ -209,6 +209,18 @@ class Beneficiaire(models.Model):
                 condition=~models.Q(statut_parcours=StatutParcours.ARCHIVE),
                 name="benef_couverts_idx",
             ),
+            # « Mon activité » du référent : personnes à évaluer par ancienneté d'orientation, personnes sans
+            # référent (index partiels : seules les lignes concernées, parcourues dans l'ordre voulu).
+            models.Index(
+                fields=["date_orientation", "id"],
+                condition=models.Q(statut_parcours=StatutParcours.A_EVALUER),
+                name="benef_a_evaluer_idx",
+            ),
+            models.Index(
+                fields=["commune", "statut_parcours"],
+                condition=models.Q(referent__isnull=True),
+                name="benef_sans_referent_idx",
+            ),
         ]
 
     def __str__(self):
@@ -368,6 +380,10 @@ class Evaluation(models.Model):
                 name="evaluation_heures_max_48",
                 violation_error_message="Une personne ne peut déclarer plus de 48 heures par semaine.",
             ),
+        ]
+        indexes = [
+            # « Mon activité » : évaluations prévues de la semaine.
+            models.Index(fields=["date"], condition=models.Q(statut="prevue"), name="evaluation_prevue_date_idx"),
         ]
 
     def __str__(self):
