@@ -27,7 +27,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from commun.cache_pages import donnees_modifiees
+from commun.versions import ecritures_en_masse
 from comptes.models import Role as RoleUtilisateur
 from comptes.models import User
 from referentiel.models import Commune
@@ -885,7 +885,7 @@ def _appliquer(lues, bilan, *, source, par, essai):
                 b.calculer_recherche()
             champs_personne.add("recherche")
         _mettre_a_jour(a_modifier, Beneficiaire, sorted(champs_personne), par=par, raison=raison)
-    donnees_modifiees()  # écritures en masse, sans signal : les listes en cache sont périmées
+    ecritures_en_masse("beneficiaires")  # écritures sans signal : les versions des personnes et foyers changent
 
 
 def _mettre_a_jour(objets, modele, champs, *, par, raison):

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "commun.routage.RoutageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "commun.securite.ProlongerSessionMiddleware",
@@ -97,7 +98,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "commun.cache_pages.EcrituresMiddleware",
+    "commun.confidentialite.PasDeCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -167,6 +168,22 @@ BREVO_API_URL = env.str("BREVO_API_URL", default="https://api.brevo.com/v3")
 # Une invitation (forum) sans réponse est relancée une fois, après ce nombre de jours.
 RELANCE_INVITATION_JOURS = env.int("RELANCE_INVITATION_JOURS", default=7)
 
+
+# Réplique en lecture (streaming PostgreSQL) : les lectures qui peuvent attendre (tableau de bord, exports) y vont
+# quand elle est à jour et que l'utilisateur n'a pas écrit depuis DATABASE_REPLICA_FENETRE secondes
+# (commun/routage.py). En test, l'alias pointe sur la base de test principale (MIRROR).
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replique"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replique"]["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+    DATABASES["replique"]["CONN_MAX_AGE"] = DATABASES["default"].get("CONN_MAX_AGE", 0)
+    DATABASES["replique"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["replique"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["commun.routage.Routeur"]
+DATABASE_REPLICA_FENETRE = env.int("DATABASE_REPLICA_FENETRE", default=30)
+
+# Cache : Redis en production (CACHE_URL=redis://hote:6379/0, client redis-py, cache RedisCache de Django),
+# partagé par tous les processus et serveurs ; `check --deploy` refuse le cache local en mémoire hors DEBUG
+# (commun/checks.py). Les versions qui périment les résultats en cache sont en base (commun/versions.py).
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://plan-emploi")}
 # Corps des listes et fiches en cache (commun/cache_pages.py) : durée de vie maximale, en secondes.
 PAGES_CACHE_DUREE = env.int("PAGES_CACHE_DUREE", default=300)
@@ -262,9 +279,37 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/plan_emploi.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-striped table-hover align-middle"}
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
+# Journaux : un accès refusé (403, 404) tient en une ligne sans pile d'appels ; aucune ligne ne porte les
+# paramètres d'URL (termes de recherche). Voir commun/confidentialite.py et docs/rgpd.md.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "acces_refuse": {"()": "commun.confidentialite.AccesRefuseFilter"},
+        "serveur_sans_requete": {"()": "commun.confidentialite.ServeurSansRequeteFilter"},
+    },
+    "formatters": {
+        "ligne": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "ligne"},
+        "django.server": {"level": "INFO", "class": "logging.StreamHandler", "formatter": "django.server"},
+    },
+    "loggers": {
+        "django.request": {"filters": ["acces_refuse"]},
+        # Reprend la configuration par défaut de Django (un gestionnaire propre, sans propagation) et ôte les
+        # paramètres d'URL des lignes d'accès du serveur de développement.
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["serveur_sans_requete"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
 }
