@@ -517,7 +517,9 @@ class Portefeuille(RoleRequisMixin, ChargementMixin, FormView):
 
     def charger(self, request, kwargs):
         self.bassin = get_object_or_404(bassins_pour(request.user), pk=kwargs["bassin"])
-        self.source = request.GET.get("referent", "")
+        # « aucun », ou l'identifiant d'un référent (entier de la base : au plus 18 chiffres) ; sinon rien.
+        source = request.GET.get("referent", "")
+        self.source = source if source == "aucun" or (source.isdigit() and len(source) <= 18) else ""
 
     def post(self, request, *args, **kwargs):
         if not request.user.a_role(*REDACTEURS):

@@ -113,3 +113,10 @@ def test_requetes_constantes(client, referent, orleans, django_assert_max_num_qu
         personne(orleans, referent=referent)
     with django_assert_max_num_queries(len(peu.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("valeur", ["99999999999999999999", "abc", "-1", "\x00"])
+def test_referent_d_url_hostile_ignore(client, referent, orleans, valeur):
+    client.force_login(referent)
+    reponse = client.get(reverse("beneficiaires:portefeuille", args=[orleans.pk]), {"referent": valeur})
+    assert reponse.status_code == 200 and reponse.context["personnes"] == []
