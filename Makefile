@@ -17,10 +17,17 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 ## Installe, migre, charge le référentiel et la démo (petite échelle), lance le serveur sur $(HOTE).
+## Sur PostgreSQL (DATABASE_URL=postgres://...), un ouvrier de tâches tourne à côté du serveur ; sur SQLite,
+## les tâches s'exécutent dans le processus qui les demande.
 run: install
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEV_ENV) $(BIN)/python manage.py demo --echelle petite
-	$(DEV_ENV) $(BIN)/python manage.py runserver $(HOTE)
+	@case "$$DATABASE_URL" in \
+	  postgres*) $(DEV_ENV) $(BIN)/python manage.py procrastinate worker & ouvrier=$$!; \
+	    trap 'kill $$ouvrier 2>/dev/null' EXIT INT TERM; \
+	    $(DEV_ENV) $(BIN)/python manage.py runserver $(HOTE) ;; \
+	  *) $(DEV_ENV) $(BIN)/python manage.py runserver $(HOTE) ;; \
+	esac
 
 ## Installe et lance toute la suite de tests (SQLite, ou PostgreSQL si DATABASE_URL est défini).
 test: install

@@ -6,6 +6,7 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from commun.models import Canal
 from referentiel.models import Commune
 
 from .acces import condition_prestataire
@@ -151,6 +152,16 @@ class Beneficiaire(models.Model):
     email = models.EmailField("e-mail", blank=True)
     adresse = models.CharField("adresse", max_length=250, blank=True)
     commune = models.ForeignKey(Commune, verbose_name="commune", on_delete=models.PROTECT, related_name="beneficiaires")
+    canal_prefere = models.CharField(
+        "canal préféré pour les messages",
+        max_length=10,
+        choices=Canal.choices,
+        default=Canal.COURRIER,
+        db_default=Canal.COURRIER,
+        help_text="SMS ou e-mail seulement avec le consentement de la personne ; à défaut, un courrier.",
+    )
+    consentement_sms = models.BooleanField("accepte de recevoir des SMS", default=False, db_default=False)
+    consentement_email = models.BooleanField("accepte de recevoir des e-mails", default=False, db_default=False)
     orientation = models.CharField("orientation", max_length=10, choices=Orientation.choices, blank=True)
     date_orientation = models.DateField("date d'orientation", null=True, blank=True)
     referent = models.ForeignKey(
@@ -220,6 +231,18 @@ class Beneficiaire(models.Model):
                 condition=~models.Q(statut_parcours=StatutParcours.ARCHIVE),
                 name="benef_couverts_idx",
             ),
+            # « Mon activité » du référent : personnes à évaluer par ancienneté d'orientation, personnes sans
+            # référent (index partiels : seules les lignes concernées, parcourues dans l'ordre voulu).
+            models.Index(
+                fields=["date_orientation", "id"],
+                condition=models.Q(statut_parcours=StatutParcours.A_EVALUER),
+                name="benef_a_evaluer_idx",
+            ),
+            models.Index(
+                fields=["commune", "statut_parcours"],
+                condition=models.Q(referent__isnull=True),
+                name="benef_sans_referent_idx",
+            ),
         ]
 
     def __str__(self):
@@ -251,6 +274,22 @@ class Beneficiaire(models.Model):
         enfant reste hors plan ; un demandeur qui devient soumis aux droits et devoirs devient « à évaluer »."""
         if self.statut_parcours in (StatutParcours.NON_CONCERNE, StatutParcours.A_EVALUER):
             self.statut_parcours = self.statut_initial(jour)
+
+    def coordonnees(self):
+        """Ce que la messagerie du commun sait de la personne pour la joindre."""
+        from commun.messagerie import Coordonnees
+
+        adresse = f"{self.prenoms} {self.nom.upper()}\n{self.adresse}\n{self.commune}" if self.adresse else ""
+        return Coordonnees(
+            prenom=self.prenoms,
+            nom=self.nom,
+            email=self.email,
+            telephone=self.telephone,
+            adresse=adresse,
+            canal_prefere=self.canal_prefere,
+            consentement_sms=self.consentement_sms,
+            consentement_email=self.consentement_email,
+        )
 
     def age_le(self, jour):
         return (
@@ -318,6 +357,8 @@ class Evaluation(models.Model):
         Beneficiaire, verbose_name="bénéficiaire", on_delete=models.PROTECT, related_name="evaluations"
     )
     date = models.DateField("date")
+    heure = models.TimeField("heure du rendez-vous", null=True, blank=True)
+    lieu = models.CharField("lieu du rendez-vous", max_length=250, blank=True, default="", db_default="")
     evaluateur = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="évaluateur", on_delete=models.PROTECT, related_name="evaluations_menees"
     )
@@ -379,6 +420,10 @@ class Evaluation(models.Model):
                 name="evaluation_heures_max_48",
                 violation_error_message="Une personne ne peut déclarer plus de 48 heures par semaine.",
             ),
+        ]
+        indexes = [
+            # « Mon activité » : évaluations prévues de la semaine.
+            models.Index(fields=["date"], condition=models.Q(statut="prevue"), name="evaluation_prevue_date_idx"),
         ]
 
     def __str__(self):

@@ -128,6 +128,18 @@ def a_anonymiser(derniere_activite, limite):
     return derniere_activite < limite
 
 
+def limite_journaux(aujourd_hui=None):
+    """Les traces (consultations, exports, connexions) antérieures à cet instant sont à supprimer."""
+    jour = soustraire_mois(aujourd_hui or timezone.localdate(), getattr(settings, "JOURNAL_CONSERVATION_MOIS", 12))
+    return timezone.make_aware(datetime.datetime.combine(jour, datetime.time.min))
+
+
+def journaux_purger_anciens(aujourd_hui=None):
+    from comptes.services import journaux_purger
+
+    return journaux_purger(avant=limite_journaux(aujourd_hui))
+
+
 def _maxima(queryset, cle, champs):
     """{valeur de cle: date la plus récente parmi champs} en une requête groupée."""
     if not champs:
@@ -285,7 +297,16 @@ def _anonymiser_lot(pks, *, aujourd_hui, maintenant):
         if not source.partage:
             _effacer_fichiers(source, ids)
 
-    # 4. Le foyer dont tous les membres sont anonymisés perd son numéro allocataire (identifiant CAF/MSA).
+    # 4. Les messages envoyés à la personne gardent leur motif, canal et statut, plus leur texte ni l'adresse.
+    from django.contrib.contenttypes.models import ContentType
+
+    from commun.models import Message
+
+    Message.objects.filter(
+        type_destinataire=ContentType.objects.get_for_model(Beneficiaire), id_destinataire__in=ids
+    ).update(adresse="", sujet="(anonymisé)", corps="(anonymisé)")
+
+    # 5. Le foyer dont tous les membres sont anonymisés perd son numéro allocataire (identifiant CAF/MSA).
     foyers = (
         Foyer.objects.filter(pk__in={b.foyer_id for b in personnes})
         .exclude(membres__date_anonymisation__isnull=True)

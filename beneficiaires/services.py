@@ -12,6 +12,7 @@ from django.db.models import Min, Q
 from django.utils import timezone
 
 from commun.historique import attribue
+from commun.versions import ecritures_en_masse
 from comptes.models import Role, User
 
 from .models import (
@@ -38,6 +39,9 @@ CHAMPS_PERSONNE = (
     "telephone",
     "email",
     "adresse",
+    "canal_prefere",
+    "consentement_sms",
+    "consentement_email",
     "commune",
     "orientation",
     "date_orientation",
@@ -289,8 +293,9 @@ def _verifier_evaluateur(evaluateur, beneficiaire):
 
 @transaction.atomic
 @attribue
-def evaluation_planifier(*, beneficiaire, date, evaluateur, par):
-    """Planifie une évaluation ; une personne « à évaluer » passe « en cours d'évaluation »."""
+def evaluation_planifier(*, beneficiaire, date, evaluateur, par, heure=None, lieu=""):
+    """Planifie une évaluation ; une personne « à évaluer » passe « en cours d'évaluation ». Avec l'heure et le
+    lieu du rendez-vous, la personne reçoit sa convocation (e-mail, SMS ou courrier selon ses préférences)."""
     beneficiaire = _verrouiller(beneficiaire.pk)
     _verifier_perimetre(par, beneficiaire.commune)
     _verifier_evaluateur(evaluateur, beneficiaire)
@@ -302,15 +307,46 @@ def evaluation_planifier(*, beneficiaire, date, evaluateur, par):
     _verifier_dans_le_plan(beneficiaire)
     if beneficiaire.evaluations.filter(statut=Evaluation.Statut.PREVUE).exists():
         raise ValidationError("Une évaluation est déjà prévue pour cette personne : réalisez-la ou annulez-la d'abord.")
+    if bool(heure) != bool(lieu):
+        raise ValidationError(
+            {"heure" if not heure else "lieu": "Pour convoquer la personne, indiquez l'heure et le lieu ensemble."}
+        )
     evaluation = Evaluation(
-        beneficiaire=beneficiaire, date=date, evaluateur=evaluateur, statut=Evaluation.Statut.PREVUE
+        beneficiaire=beneficiaire,
+        date=date,
+        heure=heure,
+        lieu=lieu,
+        evaluateur=evaluateur,
+        statut=Evaluation.Statut.PREVUE,
     )
     evaluation.full_clean()
     evaluation.save()
     if beneficiaire.statut_parcours == StatutParcours.A_EVALUER:
         beneficiaire.statut_parcours = StatutParcours.EN_EVALUATION
         _enregistrer(beneficiaire)
+    if heure and lieu:
+        evaluation_convoquer(evaluation=evaluation, par=par)
     return evaluation
+
+
+def evaluation_convoquer(*, evaluation, par):
+    """Envoie la convocation à l'entretien d'évaluation (une fois par rendez-vous : date, heure et lieu)."""
+    from commun.messagerie import message_preparer
+    from commun.models import Objet
+
+    beneficiaire = evaluation.beneficiaire
+    return message_preparer(
+        objet=Objet.CONVOCATION_EVALUATION,
+        destinataire=beneficiaire,
+        coordonnees=beneficiaire.coordonnees(),
+        contexte={
+            "date": f"{evaluation.date:%d/%m/%Y}",
+            "heure": f"{evaluation.heure:%H:%M}".replace(":", " h "),
+            "lieu": evaluation.lieu,
+        },
+        cle=f"convocation_evaluation:{evaluation.pk}:{evaluation.date:%Y%m%d}{evaluation.heure:%H%M}",
+        par=par,
+    )
 
 
 def _rafraichir_profil(beneficiaire):
@@ -458,3 +494,56 @@ def import_abandonner(*, depot, par):
     depot.contenu = b""
     depot.save()
     return depot
+
+
+# Réaffectation en masse : au plus ce nombre de personnes par action (une page de portefeuille).
+REAFFECTATION_MAX = 500
+
+
+@transaction.atomic
+def beneficiaires_reaffecter(*, beneficiaires, referent, par):
+    """Confie plusieurs personnes à un autre référent en une action. Chaque personne est verrouillée, relue et
+    vérifiée (périmètre de l'auteur, bassin suivi par le nouveau référent, fiche non archivée) ; une seule erreur
+    annule tout. Chaque changement entre dans l'historique de la fiche (auteur, raison) : il apparaît dans le fil de
+    la personne (« Référent désigné »)."""
+    from simple_history.utils import bulk_update_with_history
+
+    ids = sorted({b.pk if hasattr(b, "pk") else int(b) for b in beneficiaires})
+    if not ids:
+        raise ValidationError({"beneficiaires": "Choisissez au moins une personne."})
+    if len(ids) > REAFFECTATION_MAX:
+        raise ValidationError({"beneficiaires": f"Au plus {REAFFECTATION_MAX} personnes à la fois."})
+    if referent is None:
+        raise ValidationError({"referent": "Choisissez le référent à qui confier ces personnes."})
+    personnes = list(
+        Beneficiaire.objects.select_for_update(of=("self",)).select_related("commune").filter(pk__in=ids).order_by("pk")
+    )
+    if len(personnes) != len(ids):
+        raise ValidationError({"beneficiaires": "Une des personnes choisies n'existe plus."})
+    if not (par.est_administrateur or par.est_referent):
+        raise ValidationError("Votre rôle ne permet pas de réaffecter des personnes.")
+    bassins_auteur = None if par.est_administrateur else set(par.bassins.values_list("pk", flat=True))
+    if referent.role != Role.REFERENT or not referent.is_active:
+        raise ValidationError({"referent": f"{referent} n'est pas un référent actif."})
+    bassins_referent = set(referent.bassins.values_list("pk", flat=True))
+    a_changer = []
+    for b in personnes:
+        if bassins_auteur is not None and b.commune.bassin_emploi_id not in bassins_auteur:
+            raise ValidationError({"beneficiaires": f"{b} est hors des bassins d'emploi que vous suivez."})
+        if b.statut_parcours == StatutParcours.ARCHIVE:
+            raise ValidationError({"beneficiaires": f"{b} est archivée : on ne lui désigne plus de référent."})
+        if b.commune.bassin_emploi_id not in bassins_referent:
+            raise ValidationError({"referent": f"{referent} ne suit pas le bassin d'emploi de {b} ({b.commune.nom})."})
+        if b.referent_id != referent.pk:
+            b.referent = referent
+            a_changer.append(b)
+    if a_changer:
+        bulk_update_with_history(
+            a_changer,
+            Beneficiaire,
+            ["referent"],
+            default_user=par,
+            default_change_reason=f"Réaffectation de {len(a_changer)} personne(s) à {referent}",
+        )
+        ecritures_en_masse("beneficiaires")
+    return len(a_changer)

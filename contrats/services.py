@@ -549,3 +549,19 @@ def parametre_financier_enregistrer(*, parametre, par=None):
         parametre._history_user = par
     parametre.save()
     return parametre
+
+
+def contrat_prevenir_fin(*, contrat, par=None):
+    """Prévient la personne de la fin prochaine de son contrat (une fois par contrat et date de fin)."""
+    from commun.messagerie import message_preparer
+    from commun.models import Objet
+
+    beneficiaire = contrat.beneficiaire
+    return message_preparer(
+        objet=Objet.FIN_CONTRAT,
+        destinataire=beneficiaire,
+        coordonnees=beneficiaire.coordonnees(),
+        contexte={"date": f"{contrat.date_fin:%d/%m/%Y}", "employeur": str(contrat.employeur)},
+        cle=f"fin_contrat:{contrat.pk}:{contrat.date_fin:%Y%m%d}",
+        par=par,
+    )

@@ -6,6 +6,7 @@ puis vérifie : deux inscriptions simultanées sont sérialisées sur PostgreSQL
 (rang croissant, attribué sous ce même verrou) ; une place libérée est proposée au premier de la liste.
 """
 
+import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -188,6 +189,13 @@ def invitations_envoyer(*, forum, beneficiaires, par, quand=None):
     ]
     bulk_create_with_history(nouvelles, Participation, batch_size=500, default_user=par)
     ecritures_en_masse("forums")  # création en masse, sans signal
+    if nouvelles:
+        from commun.taches import differer
+
+        from .taches import inviter
+
+        # Les messages d'invitation partent en tâche : une invitation de mille personnes ne fait pas attendre.
+        differer(inviter, forum_id=forum.pk, beneficiaire_ids=[p.beneficiaire_id for p in nouvelles], par_id=par.pk)
     return BilanInvitations(invitees=len(nouvelles), deja_invitees=len(deja))
 
 
@@ -483,3 +491,47 @@ def embauche_annuler(*, participation, par, jour=None):
     participation.embauche_type_contrat = ""
     participation.embauche_date_debut = None
     return _enregistrer(participation, par)
+
+
+# -------------------------------------------------------------------------------- messages aux personnes
+
+
+def _contexte_forum(forum):
+    return {
+        "forum": forum.titre,
+        "date": f"{forum.date:%d/%m/%Y}",
+        "lieu": f"{forum.adresse}, {forum.commune.nom}, à partir de {forum.heure_debut:%H:%M}".replace(":", " h "),
+    }
+
+
+def participation_envoyer_invitation(*, participation, par=None, relance=False):
+    """Le message d'invitation (ou sa relance, une seule fois) à la personne invitée."""
+    from commun.messagerie import message_preparer
+    from commun.models import Objet
+
+    objet = Objet.RELANCE_FORUM if relance else Objet.INVITATION_FORUM
+    beneficiaire = participation.beneficiaire
+    return message_preparer(
+        objet=objet,
+        destinataire=beneficiaire,
+        coordonnees=beneficiaire.coordonnees(),
+        contexte=_contexte_forum(participation.forum),
+        cle=f"{objet}:{participation.pk}",
+        par=par,
+    )
+
+
+def invitations_a_relancer(*, jour=None):
+    """Invitations restées sans réponse depuis RELANCE_INVITATION_JOURS jours, pour un forum à venir."""
+    from django.conf import settings
+
+    jour = jour or timezone.localdate()
+    limite = timezone.make_aware(
+        datetime.datetime.combine(jour - datetime.timedelta(days=settings.RELANCE_INVITATION_JOURS), datetime.time.max)
+    )
+    return Participation.objects.filter(
+        statut=S.INVITE,
+        date_invitation__lte=limite,
+        forum__date__gt=jour,
+        forum__statut__in=(Forum.Statut.EN_PREPARATION, Forum.Statut.INSCRIPTIONS_OUVERTES),
+    )

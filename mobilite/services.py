@@ -504,3 +504,19 @@ def vehicule_ceder(*, vehicule, convention, date, kilometrage, valeur_comptable,
     vehicule.full_clean()
     vehicule.save(update_fields=["statut", "kilometrage"])
     return cession
+
+
+def location_rappeler_restitution(*, location, par=None):
+    """Le rappel de restitution à la personne, la veille du retour prévu (une fois par date de retour)."""
+    from commun.messagerie import message_preparer
+    from commun.models import Objet
+
+    beneficiaire = location.beneficiaire
+    return message_preparer(
+        objet=Objet.RAPPEL_LOCATION,
+        destinataire=beneficiaire,
+        coordonnees=beneficiaire.coordonnees(),
+        contexte={"date": f"{location.fin:%d/%m/%Y}", "vehicule": str(location.vehicule)},
+        cle=f"rappel_location:{location.pk}:{location.fin:%Y%m%d}",
+        par=par,
+    )

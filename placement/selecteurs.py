@@ -7,7 +7,7 @@ from django.utils.timezone import localdate
 from beneficiaires.timeline import Evenement
 from comptes.models import Role
 
-from .models import Lot, MaintienEmploi, Orientation, ResultatPaye, StatutResultat, Suivi
+from .models import ATTENTE_MAX_JOURS, Lot, MaintienEmploi, Orientation, ResultatPaye, StatutResultat, Suivi
 from .tables import euros
 
 ROLES_MONTANTS = (Role.ADMINISTRATEUR, Role.PILOTAGE, Role.PRESTATAIRE)
@@ -130,3 +130,73 @@ def fil_orientation(orientation, user, *, avec_url=False):
         *_sortie_et_maintiens(orientation, url),
         *_resultats(orientation, url, montants=user.a_role(*ROLES_MONTANTS)),
     ]
+
+
+# --- Files d'activité (« Mon activité ») ------------------------------------------------------------------
+
+DELAI_REPONSE_JOURS = ATTENTE_MAX_JOURS
+SEUIL_DIXIEMES = 9  # 90 %
+
+
+def orientations_sans_reponse(user, jour):
+    """Orientations proposées depuis 15 jours ou plus, toujours sans réponse du prestataire."""
+    return (
+        Orientation.objects.visibles_par(user)
+        .en_attente_longue(jour)
+        .select_related("beneficiaire", "lot__prestataire")
+    )
+
+
+def orientations_a_repondre(user, jour):
+    return (
+        Orientation.objects.visibles_par(user)
+        .filter(statut=Orientation.Statut.PROPOSEE)
+        .select_related("beneficiaire", "lot__prestataire")
+    )
+
+
+def entrees_a_declarer(user, jour):
+    """Orientations acceptées dont l'entrée en accompagnement n'est pas encore déclarée."""
+    return (
+        Orientation.objects.visibles_par(user)
+        .filter(statut=Orientation.Statut.ACCEPTEE)
+        .select_related("beneficiaire", "lot__prestataire")
+    )
+
+
+def suivis_emploi_dus(user, jour):
+    """Sorties en emploi dont un suivi à 1, 3 ou 6 mois est échu et pas encore saisi. Annote `echeance_due` (la
+    plus ancienne échéance manquante)."""
+    from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
+
+    from commun.dates import ajouter_mois
+
+    from .models import SORTIES_EN_EMPLOI, Sortie
+
+    def manque(n):
+        return ~Exists(MaintienEmploi.objects.filter(sortie=OuterRef("pk"), echeance=n))
+
+    conditions = {n: Q(date__lte=ajouter_mois(jour, -n)) & manque(n) for n in (1, 3, 6)}
+    return (
+        Sortie.objects.visibles_par(user)
+        .filter(type__in=SORTIES_EN_EMPLOI)
+        .filter(conditions[1] | conditions[3] | conditions[6])
+        .annotate(
+            echeance_due=Case(*(When(conditions[n], then=Value(n)) for n in (1, 3, 6)), output_field=IntegerField())
+        )
+        .select_related("orientation__beneficiaire")
+    )
+
+
+def lots_presque_pleins(user, jour):
+    """Lots en cours dont 90 % des places au moins sont occupées."""
+    from django.db.models import F
+
+    return (
+        Lot.objects.visibles_par(user)
+        .filter(date_debut__lte=jour, date_fin__gte=jour, capacite__gt=0)
+        .avec_occupation()
+        .alias(occupees_x10=F("places_occupees") * 10)
+        .filter(occupees_x10__gte=F("capacite") * SEUIL_DIXIEMES)
+        .select_related("marche", "prestataire")
+    )

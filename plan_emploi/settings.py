@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "procrastinate.contrib.django",
     "referentiel",
     "commun",
     "comptes",
@@ -164,6 +165,31 @@ else:
     # réutilisée d'un mutant à l'autre avec --reuse-db).
     if env.str("DATABASE_TEST_NAME", default=""):
         DATABASES["default"]["TEST"] = {"NAME": env.str("DATABASE_TEST_NAME")}
+
+# Moteur de tâches (Procrastinate, file d'attente tenue dans PostgreSQL) : chaque application déclare ses tâches
+# dans son module `taches.py`. Sur SQLite (make run sans DATABASE_URL), les tables de Procrastinate n'existent pas
+# (son schéma est du PL/pgSQL) : les tâches s'exécutent dans le processus qui les demande, après la validation de
+# la transaction (commun/taches.py, docs/decisions.md). TACHES_EN_PROCESSUS=1 force ce mode sur PostgreSQL.
+BASE_POSTGRESQL = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+TACHES_EN_PROCESSUS = env.bool("TACHES_EN_PROCESSUS", default=not BASE_POSTGRESQL)
+PROCRASTINATE_AUTODISCOVER_MODULE_NAME = "taches"
+if not BASE_POSTGRESQL:
+    MIGRATION_MODULES = {"procrastinate": None}
+
+# Messages aux personnes (commun/messagerie.py). E-mail : EMAIL_URL (django-environ), par exemple
+# smtp+tls://compte:motdepasse@smtp.departement.fr:587 ; en développement, la console.
+globals().update(env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ne-pas-repondre@plan-emploi.localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# SMS : « fichier » (développement, une ligne JSON par SMS) ou « brevo » (API SMS transactionnels).
+SMS_FOURNISSEUR = env.str("SMS_FOURNISSEUR", default="fichier")
+SMS_FICHIER = env.str("SMS_FICHIER", default=str(BASE_DIR / "sms_envoyes.jsonl"))
+BREVO_API_CLE = env.str("BREVO_API_CLE", default="")
+BREVO_SMS_EXPEDITEUR = env.str("BREVO_SMS_EXPEDITEUR", default="")
+BREVO_API_URL = env.str("BREVO_API_URL", default="https://api.brevo.com/v3")
+# Une invitation (forum) sans réponse est relancée une fois, après ce nombre de jours.
+RELANCE_INVITATION_JOURS = env.int("RELANCE_INVITATION_JOURS", default=7)
+
 
 # Réplique en lecture (streaming PostgreSQL) : les lectures qui peuvent attendre (tableau de bord, exports) y vont
 # quand elle est à jour et que l'utilisateur n'a pas écrit depuis DATABASE_REPLICA_FENETRE secondes

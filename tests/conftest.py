@@ -52,6 +52,10 @@ def _reglages_de_test(settings, tmp_path):
     settings.DEMO_AUTORISEE = True
     settings.AXES_ENABLED = False
     settings.DOUBLE_FACTEUR_ROLES = []
+    # Les tâches s'exécutent dans le processus du test (après validation) : seul le test de l'ouvrier réel
+    # (tests/commun/test_ouvrier.py) passe par la file PostgreSQL et un processus `procrastinate worker`.
+    settings.TACHES_EN_PROCESSUS = True
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.STORAGES = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "justificatifs": {
