@@ -40,7 +40,6 @@ from .models import (
     Organisme,
     Orientation,
     Role,
-    StatutParcours,
     normaliser,
 )
 
@@ -836,7 +835,8 @@ def _appliquer(lues, bilan, *, source, par, essai):
                 (foyer.pk, ligne.role, normaliser(p["nom"]), normaliser(p["prenoms"]), p["date_naissance"])
             )
         if existant is None:
-            beneficiaire = Beneficiaire(foyer=foyer, role=ligne.role, statut_parcours=StatutParcours.A_EVALUER, **p)
+            beneficiaire = Beneficiaire(foyer=foyer, role=ligne.role, **p)
+            beneficiaire.statut_parcours = beneficiaire.statut_initial(timezone.localdate())
             beneficiaire.date_creation = timezone.now()
             try:
                 beneficiaire.clean_fields(exclude=EXCLUS_VALIDATION + ["recherche"])
@@ -860,6 +860,10 @@ def _appliquer(lues, bilan, *, source, par, essai):
             bilan.rejets.append((ligne.numero, _message(exc)))
             continue
         champs_personne.update(changes)
+        statut = existant.statut_parcours
+        existant.recalculer_statut_initial(timezone.localdate())
+        if existant.statut_parcours != statut:  # devenu (ou plus) soumis aux droits et devoirs
+            champs_personne.add("statut_parcours")
         a_modifier.append(existant)
         if len(bilan.exemples) < MAX_EXEMPLES * 2:
             detail = " ; ".join(_libelle_changement(c, avant[c], p[c]) for c in changes)

@@ -3,3 +3,6 @@ from comptes.models import Role
 
 entree("Bénéficiaires", "beneficiaires:liste", roles=(Role.ADMINISTRATEUR, Role.PILOTAGE, Role.REFERENT), ordre=10)
 entree("Importer une liste", "beneficiaires:import", roles=(Role.ADMINISTRATEUR, Role.PILOTAGE), ordre=15)
+entree(
+    "Portefeuilles", "beneficiaires:portefeuilles", roles=(Role.ADMINISTRATEUR, Role.PILOTAGE, Role.REFERENT), ordre=12
+)

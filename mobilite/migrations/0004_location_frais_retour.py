@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('beneficiaires', '0006_evaluation_heure_lieu'),
+        ('beneficiaires', '0008_index_mon_activite'),
         ('contrats', '0004_valeurs_legales_2017_2026'),
         ('forums', '0002_forum_delai_liberation'),
         ('mobilite', '0003_location_contrat_forum'),
