@@ -81,8 +81,8 @@ def test_pilotage_filtre_descend_et_exporte(onglet, donnees):
     classeur = openpyxl.load_workbook(chemin, read_only=True)
     lignes = list(classeur.active.iter_rows(values_only=True))
     entetes = [str(c).lower() for c in lignes[0]]
-    assert entetes[:6] == ["code", "libellé", "axe", "bassin", "mois", "valeur"], entetes
-    periode = [ligne for ligne in lignes[1:] if ligne[0] == "contrats_signes" and "/" in str(ligne[4])]
-    par_bassin = {ligne[3]: ligne[5] for ligne in periode}
+    assert entetes[:8] == ["code", "libellé", "axe", "bassin", "période", "du", "au", "valeur"], entetes
+    periode = [ligne for ligne in lignes[1:] if ligne[0] == "contrats_signes" and ligne[4] == "toute la période"]
+    par_bassin = {ligne[3]: ligne[7] for ligne in periode}
     assert par_bassin.get("Orléans") == 3, par_bassin
     assert "Gien" not in par_bassin, par_bassin
