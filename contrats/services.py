@@ -551,6 +551,7 @@ def parametre_financier_enregistrer(*, parametre, par=None):
     return parametre
 
 
+@attribue
 def contrat_prevenir_fin(*, contrat, par=None):
     """Prévient la personne de la fin prochaine de son contrat (une fois par contrat et date de fin)."""
     from commun.messagerie import message_preparer

@@ -600,6 +600,7 @@ def _contexte_forum(forum):
     }
 
 
+@attribue
 def participation_envoyer_invitation(*, participation, par=None, relance=False):
     """Le message d'invitation (ou sa relance, une seule fois) à la personne invitée."""
     from commun.messagerie import message_preparer

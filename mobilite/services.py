@@ -577,6 +577,7 @@ def vehicule_ceder(*, vehicule, convention, date, kilometrage, valeur_comptable,
     return cession
 
 
+@attribue
 def location_rappeler_restitution(*, location, par=None):
     """Le rappel de restitution à la personne, la veille du retour prévu (une fois par date de retour)."""
     from commun.messagerie import message_preparer

@@ -440,6 +440,7 @@ def resultats_declarables(orientation):
 
 
 @transaction.atomic
+@attribue
 def resultat_declarer(*, orientation, nature, justificatif, par):
     """Le prestataire déclare un résultat acquis, avec son justificatif (PDF, PNG ou JPEG vérifié par son contenu).
     Le prix unitaire du lot est figé à la déclaration ; le résultat n'est dû qu'une fois validé."""
@@ -488,6 +489,7 @@ def _verifier_verificateur(resultat, par):
 
 
 @transaction.atomic
+@attribue
 def resultat_valider(*, resultat, par):
     """Service fait : le Département a vérifié le justificatif ; le résultat est dû au prestataire."""
     resultat = _verrouiller_resultat(resultat)
@@ -503,6 +505,7 @@ def resultat_valider(*, resultat, par):
 
 
 @transaction.atomic
+@attribue
 def resultat_rejeter(*, resultat, par, motif):
     """Le justificatif ne prouve pas le résultat : rejet motivé ; le prestataire peut le déclarer à nouveau."""
     motif = (motif or "").strip()
@@ -522,6 +525,7 @@ def resultat_rejeter(*, resultat, par, motif):
 
 
 @transaction.atomic
+@attribue
 def resultat_marquer_paye(*, resultat, par, date_paiement, reference=""):
     """Le paiement d'un résultat validé (service fait) est enregistré, avec la référence du mandat."""
     if not par.a_role(Role.ADMINISTRATEUR, Role.PILOTAGE):
