@@ -40,8 +40,9 @@ from referentiel.signaux import ecritures_en_masse as signal_ecritures_en_masse
 from . import routage
 from .models import VersionCache
 
-# Écrits par les lectures (la consultation d'une fiche, un export) et jamais affichés dans un résultat en cache.
-MODELES_IGNORES = {"comptes.JournalConsultation", "comptes.JournalExport"}
+# Écrits par les lectures (la consultation d'une fiche, un export) ou par la connexion (sessions ouvertes), et jamais
+# affichés dans un résultat en cache.
+MODELES_IGNORES = {"comptes.JournalConsultation", "comptes.JournalExport", "comptes.SessionUtilisateur"}
 # Champs écrits sans rien changer à ce qu'affiche une page (la connexion met à jour `last_login`).
 CHAMPS_IGNORES = frozenset({"last_login"})
 
