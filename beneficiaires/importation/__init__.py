@@ -14,7 +14,7 @@ from .application import appliquer
 from .bilan import Bilan
 from .colonnes import CHAMPS, OBLIGATOIRES, correspondances_de, lire_correspondances, normaliser_entete
 from .erreurs import ColonnesARelier, ImportImpossible, Rejet
-from .lecture import lire, verifier_fichier
+from .lecture import lire, lire_entetes, verifier_fichier
 from .preparation import Preparation, analyser, preparer
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "importer",
     "lire",
     "lire_correspondances",
+    "lire_entetes",
     "normaliser_entete",
     "preparer",
     "verifier_fichier",

@@ -100,6 +100,10 @@ def _verifier_dimensions(lignes, colonnes):
 
 
 def _verifier_csv(contenu):
+    debut = contenu[:8192]
+    controles = sum(1 for octet in debut if octet < 9 or 13 < octet < 32 or octet == 127)
+    if contenu.startswith(b"%PDF") or controles > len(debut) // 200:
+        raise ImportImpossible("Le fichier n'est ni un CSV ni un classeur Excel (.xlsx) : il ne peut pas être lu.")
     nul = contenu.find(b"\x00")
     if nul >= 0:
         ligne = contenu.count(b"\n", 0, nul) + 1
@@ -107,10 +111,6 @@ def _verifier_csv(contenu):
             f"Le fichier contient un caractère nul (ligne {ligne}) : ce n'est pas un CSV lisible. "
             "Enregistrez-le à nouveau en CSV depuis le tableur."
         )
-    debut = contenu[:8192]
-    controles = sum(1 for octet in debut if octet < 9 or 13 < octet < 32 or octet == 127)
-    if contenu.startswith(b"%PDF") or controles > len(debut) // 200:
-        raise ImportImpossible("Le fichier n'est ni un CSV ni un classeur Excel (.xlsx) : il ne peut pas être lu.")
     entete = contenu.lstrip(b"\r\n").split(b"\n", 1)[0]
     separateur = detecter_separateur(entete.decode("latin-1"))
     _verifier_dimensions(contenu.count(b"\n"), entete.count(separateur.encode()) + 1)
@@ -184,6 +184,32 @@ def _lire_xlsx(contenu):
     while tableau.entetes and tableau.entetes[-1] == "":
         tableau.entetes.pop()
     return tableau
+
+
+def lire_entetes(contenu):
+    """Les en-têtes seuls (page de correspondance) : sans lire les lignes."""
+    genre = verifier_fichier(contenu)
+    if genre == "csv":
+        texte = decoder(contenu)
+        lecteur = csv.reader(io.StringIO(texte, newline=""), delimiter=detecter_separateur(texte))
+        entetes = next((v for v in lecteur if any(c.strip() for c in v)), [])
+        return [v.strip() for v in entetes]
+    from openpyxl import load_workbook
+
+    try:
+        classeur = load_workbook(io.BytesIO(contenu), read_only=True, data_only=True)
+        try:
+            for valeurs in classeur.worksheets[0].iter_rows(values_only=True):
+                cellules = [str(_cellule(v)) for v in valeurs[: settings.IMPORT_COLONNES_MAX]]
+                if any(cellules):
+                    while cellules and not cellules[-1]:
+                        cellules.pop()
+                    return cellules
+        finally:
+            classeur.close()
+    except Exception as exc:  # noqa: BLE001
+        raise ImportImpossible("Le classeur Excel ne peut pas être lu : enregistrez-le à nouveau en .xlsx.") from exc
+    return []
 
 
 def lire(contenu):

@@ -130,12 +130,15 @@ def analyser(contenu, *, source="", correspondances=None):
     return tableau, analyser_colonnes(tableau.entetes, correspondances)
 
 
-def preparer(contenu, *, source="", correspondances=None):
-    """Lit le fichier et contrôle chaque ligne. Lève ImportImpossible (ColonnesARelier) si rien n'est importable."""
+def preparer(contenu, *, source="", correspondances=None, toutes_les_colonnes=False):
+    """Lit le fichier et contrôle chaque ligne. Lève ImportImpossible (ColonnesARelier) si rien n'est importable,
+    ou, avec `toutes_les_colonnes` (la page d'import), si une colonne n'est ni reconnue ni décidée."""
     tableau, analyse = analyser(contenu, source=source, correspondances=correspondances)
     if not analyse.complete:
         manquants = ", ".join(CHAMPS[c] for c in analyse.manquants)
         raise ColonnesARelier(f"Colonne(s) obligatoire(s) introuvable(s) : {manquants}.", analyse=analyse)
+    if toutes_les_colonnes and analyse.non_reconnues:
+        raise ColonnesARelier("Des colonnes ne sont pas reconnues : indiquez ce qu'elles contiennent.", analyse=analyse)
     preparation = Preparation(lignes=len(tableau.lignes))
     preparation.colonnes_ignorees = [*analyse.ignorees, *analyse.non_reconnues]
     ctx = Contexte(communes=IndexCommunes(), referents=referents_actifs(), aujourd_hui=timezone.localdate())

@@ -280,7 +280,7 @@ def test_essai_sur_reimport_annonce_les_mises_a_jour(communes):
     "contenu, message",
     [
         (b"", "vide"),
-        (b"\x00\x01\x02\x03binaire" * 10, "caractère nul"),
+        (b"\x00\x01\x02\x03binaire" * 10, "ni un CSV"),
         (b"\xd0\xcf\x11\xe0" + b"\x00" * 50, "97-2003"),
         (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "ni un CSV"),
         (bytes(range(1, 9)) * 20 + b"nom;prenoms\n", "ni un CSV"),
