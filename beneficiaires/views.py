@@ -536,12 +536,7 @@ class DoublonListe(RoleRequisMixin, ListView):
         )
 
 
-class DoublonDetail(RoleRequisMixin, TemplateView):
-    """Les deux fiches côte à côte : même personne (fusion) ou personnes différentes (création)."""
-
-    roles = ROLES_IMPORT
-    template_name = "beneficiaires/doublon.html"
-
+class DoublonObjetMixin:
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
             self.doublon = get_object_or_404(
@@ -551,6 +546,13 @@ class DoublonDetail(RoleRequisMixin, TemplateView):
                 pk=kwargs["pk"],
             )
         return super().dispatch(request, *args, **kwargs)
+
+
+class DoublonDetail(RoleRequisMixin, DoublonObjetMixin, TemplateView):
+    """Les deux fiches côte à côte : même personne (fusion) ou personnes différentes (création)."""
+
+    roles = ROLES_IMPORT
+    template_name = "beneficiaires/doublon.html"
 
     def get_context_data(self, **kwargs):
         from .importation.preparation import lignes_depuis_json
