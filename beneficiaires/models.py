@@ -532,15 +532,15 @@ class DoublonProbable(models.Model):
             ),
         ]
 
-    @property
-    def personne_liste(self):
-        """Nom, prénoms... de la personne de la liste (données rangées par l'import : [n°, allocataire, organisme,
-        rôle, foyer, personne, avertissements])."""
-        return self.donnees[5] if isinstance(self.donnees, list) and len(self.donnees) > 5 else {}
-
     def __str__(self):
         p = self.personne_liste
         return f"{p.get('nom', '').upper()} {p.get('prenoms', '')} — {self.existant}"
 
     def get_absolute_url(self):
         return reverse("beneficiaires:doublon", args=[self.pk])
+
+    @property
+    def personne_liste(self):
+        """Nom, prénoms... de la personne de la liste (données rangées par l'import : [n°, allocataire, organisme,
+        rôle, foyer, personne, avertissements])."""
+        return self.donnees[5] if isinstance(self.donnees, list) and len(self.donnees) > 5 else {}
