@@ -326,7 +326,7 @@ def correspondance_enregistrer(*, source, correspondances, par):
     """Enregistre (ou complète) la correspondance des colonnes d'une source pour les imports suivants."""
     source = (source or "").strip()
     if not source:
-        raise ValidationError({"source": "Nommez la source de la liste (par exemple « CAF Loiret »)."})
+        raise ValidationError({"source": "Nommez la source de la liste (par exemple « CAF » ou le nom du logiciel)."})
     objet, _ = CorrespondanceColonnes.objects.select_for_update(of=("self",)).get_or_create(source=source)
     objet.correspondances = {**objet.correspondances, **correspondances}
     objet.modifie_par = par
@@ -348,7 +348,7 @@ def import_deposer(*, par, fichier_nom, contenu, source):
     verifier_fichier(contenu)
     source = (source or "").strip()
     if not source:
-        raise ValidationError({"source": "Nommez la source de la liste (par exemple « CAF Loiret »)."})
+        raise ValidationError({"source": "Nommez la source de la liste (par exemple « CAF » ou le nom du logiciel)."})
     depot = ImportBeneficiaires(
         utilisateur=par, source=source, nom_fichier=(fichier_nom or "liste")[:255], taille=len(contenu), contenu=contenu
     )
