@@ -1,4 +1,5 @@
 import unicodedata
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -12,6 +13,7 @@ from .acces import condition_prestataire
 from .validateurs import valider_email
 
 
+@lru_cache(maxsize=65_536)
 def normaliser(texte):
     """Minuscules sans accents : clé de recherche identique sur SQLite et PostgreSQL."""
     decompose = unicodedata.normalize("NFKD", texte or "")

@@ -56,6 +56,7 @@ class IndexCommunes:
         if communes is None:
             communes = Commune.objects.only("pk", "code_insee", "nom", "codes_postaux", "bassin_emploi_id")
         self.par_insee, self.par_nom, self.par_cp = {}, {}, {}
+        self.deja = {}  # une liste répète les mêmes communes : chaque écriture n'est résolue qu'une fois
         for commune in communes:
             self.par_insee[commune.code_insee] = commune
             self.par_nom.setdefault(cle_commune(commune.nom), []).append(commune)
@@ -67,6 +68,12 @@ class IndexCommunes:
                     self.par_insee.setdefault(str(numero), self.par_insee[code])
 
     def trouver(self, *, insee="", nom="", cp=""):
+        cle = (insee, nom, cp)
+        if cle not in self.deja:
+            self.deja[cle] = self._trouver(insee, nom, cp)
+        return self.deja[cle]
+
+    def _trouver(self, insee, nom, cp):
         insee, nom, cp = (insee or "").strip().upper(), (nom or "").strip(), (cp or "").strip()
         if RE_INSEE.match(nom) and not insee and nom not in self.par_cp:
             insee, nom = nom, ""

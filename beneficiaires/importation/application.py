@@ -18,7 +18,8 @@ from .preparation import ligne_en_json
 
 TAILLE_PAQUET_MAJ = 250  # bulk_update écrit un CASE par champ : des paquets plus petits vont plus vite
 CHAMPS_RECHERCHE = {"nom", "nom_naissance", "prenoms"}
-EXCLUS_VALIDATION = ["foyer", "commune", "referent", "evaluation_courante", "recherche"]
+# Relations résolues par l'import ; e-mail et téléphone déjà normalisés par les mêmes validateurs (valeurs.py).
+EXCLUS_VALIDATION = ["foyer", "commune", "referent", "evaluation_courante", "recherche", "email", "telephone"]
 
 
 def appliquer(preparation, *, source="", par=None, essai=False):
@@ -45,9 +46,11 @@ class Application:
 
     def executer(self, lues):
         foyers, foyers_crees = self.foyers(lues)
-        connus = connus_dans_les_foyers({f.pk: f for f in foyers.values() if f.pk})
+        connus = connus_dans_les_foyers({f.pk: f for f in foyers.values() if f is not None and f.pk})
         a_creer, a_modifier, champs = self.classer(lues, foyers, connus)
         a_creer, doublons = self.ecarter_doublons(a_creer)
+        if not self.essai:  # l'aperçu compte sans construire les personnes (ses valeurs sont déjà contrôlées)
+            a_creer = self.nouvelles(a_creer)
         self.compter(a_creer, a_modifier, doublons)
         if not self.essai:
             self.ecrire(foyers_crees, a_creer, a_modifier, champs, doublons)
@@ -69,9 +72,14 @@ class Application:
         for cle, ligne in reference.items():
             foyer = foyers.get(cle)
             if foyer is None:
-                foyers[cle] = Foyer(numero_allocataire=cle[0], organisme=cle[1], **ligne.valeurs_foyer)
-                foyers[cle].date_creation = timezone.now()
-                crees.append(foyers[cle])
+                # L'aperçu compte les foyers à créer sans les construire.
+                foyer = (
+                    None if self.essai else Foyer(numero_allocataire=cle[0], organisme=cle[1], **ligne.valeurs_foyer)
+                )
+                if foyer is not None:
+                    foyer.date_creation = timezone.now()
+                foyers[cle] = foyer
+                crees.append(foyer)
                 continue
             changes = [c for c, v in ligne.valeurs_foyer.items() if valeur(foyer, c) != cle_valeur(v)]
             for c in changes:
@@ -94,11 +102,9 @@ class Application:
         a_creer, a_modifier, champs = [], [], set()
         for ligne in lues:
             foyer = foyers[(ligne.numero_allocataire, ligne.organisme)]
-            existant = connus.get((foyer.pk, *ligne.identite)) if foyer.pk else None
+            existant = connus.get((foyer.pk, *ligne.identite)) if foyer is not None and foyer.pk else None
             if existant is None:
-                beneficiaire = self.nouvelle(ligne, foyer)
-                if beneficiaire is not None:
-                    a_creer.append((ligne, beneficiaire))
+                a_creer.append((ligne, foyer))
                 continue
             changes = self.modifier(ligne, existant)
             if changes is None:
@@ -109,6 +115,15 @@ class Application:
             champs.update(changes)
             a_modifier.append(existant)
         return a_creer, a_modifier, champs
+
+    def nouvelles(self, a_creer):
+        """Les personnes à créer, contrôlées champ par champ (une ligne invalide ici est rejetée)."""
+        resultat = []
+        for ligne, foyer in a_creer:
+            beneficiaire = self.nouvelle(ligne, foyer)
+            if beneficiaire is not None:
+                resultat.append((ligne, beneficiaire))
+        return resultat
 
     def nouvelle(self, ligne, foyer):
         beneficiaire = Beneficiaire(
@@ -146,23 +161,25 @@ class Application:
         return changes
 
     def ecarter_doublons(self, a_creer):
-        trouves = doublons_probables([ligne for ligne, _b in a_creer])
+        trouves = doublons_probables([ligne for ligne, _f in a_creer])
         gardes, doublons = [], []
-        for ligne, beneficiaire in a_creer:
+        for ligne, foyer in a_creer:
             if ligne.numero in trouves:
                 existant, motif = trouves[ligne.numero]
                 doublons.append((ligne, existant, motif))
             else:
-                gardes.append((ligne, beneficiaire))
+                gardes.append((ligne, foyer))
         return gardes, doublons
 
     def compter(self, a_creer, a_modifier, doublons):
         bilan = self.bilan
-        for ligne, beneficiaire in a_creer[:MAX_EXEMPLES]:
-            bilan.exemples.append((ligne.numero, "création", str(beneficiaire), f"foyer {ligne.numero_allocataire}"))
+        for ligne, _objet in a_creer[:MAX_EXEMPLES]:
+            p = ligne.valeurs_personne
+            personne = f"{p['nom'].upper()} {p['prenoms']}"
+            bilan.exemples.append((ligne.numero, "création", personne, f"foyer {ligne.numero_allocataire}"))
         bilan.exemples.sort()
         bilan.crees, bilan.modifies = len(a_creer), len(a_modifier)
-        bilan.a_rattacher = sum(1 for _ligne, b in a_creer if b.commune_id is None)
+        bilan.a_rattacher = sum(1 for ligne, _objet in a_creer if ligne.valeurs_personne.get("commune") is None)
         bilan.doublons = [
             (ligne.numero, f"{ligne.valeurs_personne['nom'].upper()} {ligne.valeurs_personne['prenoms']}", str(e), m)
             for ligne, e, m in doublons

@@ -147,18 +147,14 @@ def _ajouter(tableau, numero, valeurs):
 def _lire_csv(contenu):
     texte = decoder(contenu)
     lecteur = csv.reader(io.StringIO(texte, newline=""), delimiter=detecter_separateur(texte))
-    tableau = Tableau(entetes=None, lignes=[])
+    tableau, fin_precedente = Tableau(entetes=None, lignes=[]), 0
     try:
-        for valeurs in lecteur:
-            _ajouter(tableau, lecteur.line_num - texte_lignes(valeurs) + 1, [v.strip() for v in valeurs])
+        for valeurs in lecteur:  # un enregistrement commence après la fin du précédent (cellules multilignes)
+            _ajouter(tableau, fin_precedente + 1, [v.strip() for v in valeurs])
+            fin_precedente = lecteur.line_num
     except csv.Error as exc:
         raise ImportImpossible(f"Le fichier CSV est mal formé (ligne {lecteur.line_num}) : {exc}.") from exc
     return tableau
-
-
-def texte_lignes(valeurs):
-    """Nombre de lignes physiques d'un enregistrement (une cellule entre guillemets peut contenir des sauts)."""
-    return 1 + sum(v.count("\n") for v in valeurs)
 
 
 def _lire_xlsx(contenu):

@@ -9,6 +9,7 @@ le champ.
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from django.core.exceptions import ValidationError
 from stdnum.fr import nir as stdnum_nir
@@ -83,7 +84,7 @@ class LigneLue:
     valeurs_personne: dict
     avertissements: list = field(default_factory=list)  # [(libellé du champ, message)]
 
-    @property
+    @cached_property
     def identite(self):
         p = self.valeurs_personne
         return (normaliser(p["nom"]), normaliser(p["prenoms"]), p["date_naissance"])
@@ -285,8 +286,10 @@ def lire_ligne(numero, valeurs, ctx):
         personne["commune"] = foyer["commune"] = commune
     elif brut:
         personne["adresse_brute"] = brut
-    for champ, (libelle, lecture, destination, attribut) in FACULTATIFS.items():
-        brut = valeurs.get(champ, "")
+    for champ, brut in valeurs.items():
+        if champ not in FACULTATIFS:
+            continue
+        libelle, lecture, destination, attribut = FACULTATIFS[champ]
         brut = brut if isinstance(brut, date) else " ".join(str(brut or "").split())
         if brut in ("", None):
             continue
