@@ -13,6 +13,8 @@ class CommunConfig(AppConfig):
 
         # Chaque application déclare ses entrées de navigation dans menu.py.
         autodiscover_modules("menu")
+        # Et les alertes de l'accueil dans alertes.py.
+        autodiscover_modules("alertes")
 
         from . import cache_pages, tableaux
 

@@ -10,6 +10,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import requires_csrf_token
 
+from commun.alertes import alertes_pour
 from commun.menu_registre import entrees_pour
 
 from .forms import ConnexionForm
@@ -27,9 +28,10 @@ class DeconnexionView(auth_views.LogoutView):
 
 
 def accueil(request):
-    """Page d'accueil propre à chaque rôle : les raccourcis vers ce que ce rôle peut utiliser."""
+    """Page d'accueil propre à chaque rôle : les raccourcis vers ce que ce rôle peut utiliser, et ce que ce rôle doit
+    vérifier (alertes déclarées par les applications, voir commun.alertes)."""
     raccourcis = [e for e in entrees_pour(request.user) if e["nom_url"] != "accueil"]
-    return render(request, "comptes/accueil.html", {"raccourcis": raccourcis})
+    return render(request, "comptes/accueil.html", {"raccourcis": raccourcis, "alertes": alertes_pour(request.user)})
 
 
 @login_not_required

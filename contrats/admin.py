@@ -2,6 +2,8 @@ from django import forms
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import services
+from .bareme import valeurs_perimees
 from .models import CompteurConvention, ContratAide, Enveloppe, ParametreFinancier
 
 
@@ -77,12 +79,42 @@ class EnveloppeAdmin(SimpleHistoryAdmin):
     search_fields = ("annee",)
 
 
+class ParametreFinancierForm(forms.ModelForm):
+    class Meta:
+        model = ParametreFinancier
+        fields = ("type", "date_effet", "montant", "source")
+
+    def clean(self):
+        donnees = super().clean()
+        for champ, message in services.parametre_financier_erreurs(date_effet=donnees.get("date_effet")).items():
+            self.add_error(champ, message)
+        return donnees
+
+
 @admin.register(ParametreFinancier)
 class ParametreFinancierAdmin(SimpleHistoryAdmin):
-    list_display = ("type", "date_effet", "montant")
+    """Les valeurs de référence datées et leur source ; l'enregistrement passe par le service."""
+
+    form = ParametreFinancierForm
+
+    list_display = ("type", "date_effet", "montant", "source", "fraicheur")
     list_filter = ("type",)
-    search_fields = ("type",)
+    search_fields = ("type", "source")
     date_hierarchy = "date_effet"
+    fields = ("type", "date_effet", "montant", "source")
+
+    def get_queryset(self, request):
+        self._perimees = {(v.type, v.date_effet) for v in valeurs_perimees()}
+        return super().get_queryset(request)
+
+    @admin.display(description="fraîcheur aujourd'hui")
+    def fraicheur(self, obj):
+        if (obj.type, obj.date_effet) in getattr(self, "_perimees", set()):
+            return "Peut-être périmée : revalorisation attendue non enregistrée"
+        return "—"
+
+    def save_model(self, request, obj, form, change):
+        services.parametre_financier_enregistrer(parametre=obj, par=request.user)
 
 
 @admin.register(CompteurConvention)

@@ -4,6 +4,7 @@ from comptes.models import Role, User
 from referentiel.models import Structure
 
 from .models import ContratAide, MotifRupture
+from .services import erreurs_dates
 
 
 class DateInput(forms.DateInput):
@@ -25,7 +26,22 @@ def referents():
     )
 
 
-class ContratBrouillonForm(forms.ModelForm):
+class DatesPlausiblesMixin:
+    """Refuse dès le formulaire les dates absurdes (année hors 1900–2100, fin avant le début, plus de 60 mois) ;
+    les services font la même vérification (`services.erreurs_dates`) et les règles complètes."""
+
+    champs_dates = ()
+
+    def clean(self):
+        donnees = super().clean()
+        dates = {champ: donnees.get(champ) for champ in self.champs_dates if champ in self.fields}
+        for champ, message in erreurs_dates(**dates).items():
+            if champ in self.fields and champ not in self.errors:
+                self.add_error(champ, message)
+        return donnees
+
+
+class ContratBrouillonForm(DatesPlausiblesMixin, forms.ModelForm):
     """Brouillon de convention : seules les données utiles à la signature sont demandées."""
 
     class Meta:
@@ -70,20 +86,25 @@ class ContratBrouillonForm(forms.ModelForm):
         self.fields["lieu_travail"].help_text = "Par défaut, la commune de l'employeur."
         self.fields["taux_aide_etat"].help_text = "Fixé par arrêté du préfet de région, au plus 95 %."
 
+    champs_dates = ("date_debut", "date_fin")
+
     def _post_clean(self):
         # Les règles sont vérifiées par les services ; les contraintes du modèle aussi (full_clean).
         pass
 
 
-class SignatureForm(forms.Form):
+class SignatureForm(DatesPlausiblesMixin, forms.Form):
+    champs_dates = ("date_signature",)
     date_signature = forms.DateField(label="date de signature", widget=DateInput())
 
 
-class JourForm(forms.Form):
+class JourForm(DatesPlausiblesMixin, forms.Form):
+    champs_dates = ("jour",)
     jour = forms.DateField(label="date", widget=DateInput())
 
 
-class RuptureForm(forms.Form):
+class RuptureForm(DatesPlausiblesMixin, forms.Form):
+    champs_dates = ("date_rupture",)
     date_rupture = forms.DateField(label="date de rupture", widget=DateInput())
     motif_rupture = forms.ChoiceField(
         label="motif de rupture",
@@ -92,7 +113,8 @@ class RuptureForm(forms.Form):
     )
 
 
-class RenouvellementForm(forms.Form):
+class RenouvellementForm(DatesPlausiblesMixin, forms.Form):
+    champs_dates = ("date_debut", "date_fin")
     date_debut = forms.DateField(
         label="date de début", widget=DateInput(), required=False, help_text="Par défaut, le lendemain de la fin."
     )

@@ -216,19 +216,29 @@ def cofinancement_engage(ctx: Contexte):
     """Part du Département engagée sur les mois de la période (conventions signées, en cours, terminées,
     rompues) : une requête pour les contrats qui chevauchent la période, une pour le barème."""
     qs = ctx.filtrer_bassin(ContratAide.objects.all(), BASSIN)
-    total, par_bassin, par_mois, croise = engagements(qs, ctx.debut, ctx.fin, champ_bassin=BASSIN)
+    engage = engagements(qs, ctx.debut, ctx.fin, champ_bassin=BASSIN)
     lien_total, liens_bassin = ctx.lien(LISTE, couvre_du=ctx.debut.isoformat(), couvre_au=ctx.fin.isoformat())
+    description = (
+        "88 % du RSA personne seule par mois de contrat (45 % à 7 heures), au prorata, dans la limite de l'aide "
+        "due (taux de l'État x SMIC horaire x heures x 52 / 12)."
+    )
+    if engage.valeurs:
+        description += (
+            " Valeurs utilisées : "
+            + " ; ".join(f"{u.valeur.description()}, {u.periode()}" for u in engage.valeurs)
+            + "."
+        )
     return Indicateur(
         code="contrats_cofinancement_engage",
         libelle="Cofinancement du Département engagé",
-        valeur=total,
+        valeur=engage.total,
         unite="€",
-        par_bassin=par_bassin,
-        par_mois=par_mois,
-        par_bassin_mois=croise,
+        par_bassin=engage.par_bassin,
+        par_mois=engage.par_mois,
+        par_bassin_mois=engage.croise,
         ventile=True,
         lien=lien_total,
         liens_bassin=liens_bassin,
-        description="88 % du RSA personne seule par mois de contrat (45 % à 7 heures), au prorata, "
-        "dans la limite de l'aide due.",
+        description=description,
+        avertissements=[f"{u.valeur.avertissement()} Mois concernés : {u.periode()}." for u in engage.perimees],
     )

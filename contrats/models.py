@@ -73,6 +73,13 @@ class ParametreFinancier(models.Model):
     type = models.CharField("valeur", max_length=20, choices=Type.choices)
     date_effet = models.DateField("en vigueur à partir du")
     montant = models.DecimalField("montant (€)", max_digits=10, decimal_places=2)
+    source = models.CharField(
+        "source",
+        max_length=300,
+        blank=True,
+        help_text="Le texte qui fixe la valeur : décret, arrêté ou avis officiel, avec son numéro et sa date "
+        "(par exemple « Décret n° 2025-1228 du 17 décembre 2025 »).",
+    )
 
     history = HistoricalRecords()
 

@@ -32,6 +32,9 @@ HEURES_MIN = 20
 HEURES_MAX = 35
 TAUX_MAX = 95
 DEBUT_PEC = date(2018, 1, 1)
+# Une date hors de ces années est une erreur de saisie (0001, 9999...) : refusée avant tout calcul.
+ANNEE_MIN = 1900
+ANNEE_MAX = 2100
 ETATS_DROIT_RSA = (EtatDroit.OUVERT_VERSABLE, EtatDroit.OUVERT_SUSPENDU, EtatDroit.VERSEMENT_SUSPENDU)
 
 # Champs qu'un brouillon accepte (création, modification, renouvellement).
@@ -79,11 +82,42 @@ def _lock(contrat):
     return ContratAide.objects.select_for_update(of=("self",)).get(pk=contrat.pk)
 
 
+def _jj_mm_aaaa(jour):
+    return f"{jour.day:02d}/{jour.month:02d}/{jour.year:04d}"
+
+
+def erreurs_dates(*, date_debut=None, date_fin=None, **autres):
+    """Dates absurdes, rattachées à leur champ : année hors de 1900–2100, fin avant le début, contrat de plus de
+    60 mois (la durée maximale, dérogations comprises). Partagée par les services et les formulaires.
+
+    `autres` : d'autres dates à borner (date_signature, date_rupture...). Rend {champ: message} (vide si rien).
+    """
+    erreurs = {}
+    for champ, jour in (("date_debut", date_debut), ("date_fin", date_fin), *autres.items()):
+        if jour is not None and not (ANNEE_MIN <= jour.year <= ANNEE_MAX):
+            erreurs[champ] = (
+                f"Date invalide ({_jj_mm_aaaa(jour)}) : l'année doit être comprise entre {ANNEE_MIN} et {ANNEE_MAX}."
+            )
+    if erreurs or not (date_debut and date_fin):
+        return erreurs
+    if date_fin <= date_debut:
+        erreurs["date_fin"] = "La date de fin doit être postérieure à la date de début."
+    elif date_fin > (limite := ajouter_mois(date_debut, DUREE_MAX_DEROGATION_MOIS) - timedelta(days=1)):
+        erreurs["date_fin"] = (
+            "Un contrat aidé ne peut pas dépasser 60 mois, même avec une dérogation (50 ans et plus au RSA, "
+            f"travailleur handicapé, formation à achever) : la fin ne peut dépasser le {_jj_mm_aaaa(limite)}."
+        )
+    return erreurs
+
+
 def _verifier_coherence(contrat):
     """Les invariants du brouillon, rattachés à leur champ (les contraintes de la base les garantissent aussi)."""
-    erreurs = {}
-    if contrat.date_debut and contrat.date_fin and contrat.date_fin <= contrat.date_debut:
-        erreurs["date_fin"] = "La date de fin doit être postérieure à la date de début."
+    erreurs = erreurs_dates(
+        date_debut=contrat.date_debut,
+        date_fin=contrat.date_fin,
+        date_signature=contrat.date_signature,
+        date_rupture=contrat.date_rupture,
+    )
     h = contrat.heures_hebdomadaires
     if h is not None and not (1 <= h <= HEURES_MAX):
         erreurs["heures_hebdomadaires"] = "La durée hebdomadaire va de 1 à 35 heures."
@@ -166,6 +200,14 @@ def verifier_duree_totale(contrat):
     return derogation
 
 
+def _verifier_duree_brouillon(contrat):
+    """Un brouillon aux dates plausibles ne dépasse pas 24 mois, renouvellements compris, sauf dérogation
+    (60 mois) : refusé dès la saisie plutôt qu'à la signature."""
+    _verifier_coherence(contrat)
+    if contrat.date_debut and contrat.date_fin:
+        verifier_duree_totale(contrat)
+
+
 # --- Brouillons -----------------------------------------------------------------------------------------
 
 
@@ -198,6 +240,7 @@ def contrat_creer_brouillon(*, beneficiaire, employeur, par, **champs):
         cree_par=par if par is not None and par.pk else None,
         **champs,
     )
+    _verifier_duree_brouillon(contrat)
     return _enregistrer(contrat, par, "Brouillon créé")
 
 
@@ -212,6 +255,7 @@ def contrat_modifier_brouillon(*, contrat, par, employeur=None, **champs):
         contrat.employeur = employeur
     for nom, valeur in champs.items():
         setattr(contrat, nom, valeur)
+    _verifier_duree_brouillon(contrat)
     return _enregistrer(contrat, par, "Brouillon modifié")
 
 
@@ -452,3 +496,24 @@ def enveloppe_definir(*, annee, nombre_contrats, budget, par=None):
         enveloppe._history_user = par
     enveloppe.save()
     return enveloppe
+
+
+def parametre_financier_erreurs(*, date_effet):
+    """Les erreurs d'une valeur de référence avant enregistrement (formulaire de l'administration, service)."""
+    if date_effet is not None and not (ANNEE_MIN <= date_effet.year <= ANNEE_MAX):
+        return {"date_effet": f"L'année doit être comprise entre {ANNEE_MIN} et {ANNEE_MAX}."}
+    return {}
+
+
+@transaction.atomic
+def parametre_financier_enregistrer(*, parametre, par=None):
+    """Crée ou corrige une valeur de référence datée (SMIC, RSA) ; la source (décret, avis officiel) est dite."""
+    erreurs = parametre_financier_erreurs(date_effet=parametre.date_effet)
+    if erreurs:
+        raise ValidationError(erreurs)
+    parametre.full_clean()
+    parametre._change_reason = "Valeur de référence enregistrée"
+    if par is not None and getattr(par, "pk", None):
+        parametre._history_user = par
+    parametre.save()
+    return parametre

@@ -4,6 +4,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
@@ -19,7 +20,7 @@ from referentiel.models import Structure
 
 from . import services
 from .filters import ContratFilter
-from .financement import Bareme, echeancier, total_echeancier, total_engage_annee
+from .financement import Bareme, PeriodeTropLongue, echeancier, engagements, total_echeancier, usages_echeancier
 from .forms import (
     ContratBrouillonForm,
     JourForm,
@@ -74,11 +75,36 @@ class ContratListView(RoleRequisMixin, CorpsEnCacheMixin, ExportMixin, SingleTab
         context["nb_resultats"] = context["table"].paginator.count
         context["peut_ecrire"] = self.request.user.a_role(*REDACTEURS)
         context["champs_principaux"] = CHAMPS_PRINCIPAUX
-        annee = self.filterset.form.cleaned_data.get("annee") if self.filterset.is_valid() else None
-        annee = int(annee) if annee and 2000 <= annee <= 2100 else date.today().year
-        context["annee_engagee"] = annee
-        context["total_engage"] = total_engage_annee(annee, self.object_list)
+        context.update(engagement_de_la_liste(self.filterset, self.object_list))
         return context
+
+
+def periode_engagee(filterset):
+    """La période sur laquelle la liste totalise la part du Département : celle de « Aide courant après le /
+    avant le » si les deux sont donnés (le lien du tableau de bord), sinon l'année de signature filtrée, sinon
+    l'année en cours."""
+    donnees = filterset.form.cleaned_data if filterset.is_valid() else {}
+    debut, fin = donnees.get("couvre_du"), donnees.get("couvre_au")
+    if debut and fin:
+        return debut, fin
+    annee = donnees.get("annee")
+    annee = int(annee) if annee and 2000 <= annee <= 2100 else timezone.localdate().year
+    return date(annee, 1, 1), date(annee, 12, 31)
+
+
+def engagement_de_la_liste(filterset, qs):
+    """Le total engagé des contrats listés sur la période, les valeurs du barème utilisées, ou pourquoi il
+    n'est pas calculé (période de plus de dix ans, fin avant début)."""
+    debut, fin = periode_engagee(filterset)
+    contexte = {"engagement_debut": debut, "engagement_fin": fin, "engagement": None, "engagement_erreur": ""}
+    if fin < debut:
+        contexte["engagement_erreur"] = "La période demandée se termine avant de commencer : aucun total calculé."
+        return contexte
+    try:
+        contexte["engagement"] = engagements(qs, debut, fin)
+    except PeriodeTropLongue as e:
+        contexte["engagement_erreur"] = f"{e} Choisissez une période de dix ans au plus."
+    return contexte
 
 
 class ContratMixin(RoleRequisMixin):
@@ -157,9 +183,17 @@ class ContratDetailView(ContratMixin, DetailView):
         context = super().get_context_data(**kwargs)
         contrat = self.object
         consultation_journaliser(par=self.request.user, objet=contrat)
-        lignes = echeancier(contrat, Bareme())
+        bareme = Bareme()
+        try:
+            lignes, erreur = echeancier(contrat, bareme), ""
+        except PeriodeTropLongue as e:
+            lignes, erreur = [], f"{e} Corrigez les dates de la convention."
+        valeurs = usages_echeancier(lignes, bareme)
         context.update(
             echeancier=lignes,
+            echeancier_erreur=erreur,
+            valeurs_utilisees=valeurs,
+            valeurs_perimees=[u for u in valeurs if u.perimee],
             total=total_echeancier(lignes),
             totaux_annuels=totaux_par_annee(lignes),
             historique=historique(contrat),

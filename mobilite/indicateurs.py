@@ -92,18 +92,6 @@ def jours_par_tranche(qs, *, tranches, champ_debut, champ_fin, groupe, fin_exclu
     return {cle: dict(v) for cle, v in resultat.items()}
 
 
-def jours_par_groupe(qs, *, debut, fin, champ_debut, champ_fin, groupe, fin_exclusive=False):
-    """Somme, par `groupe`, des jours de [champ_debut, champ_fin] compris dans [debut, fin] (une requête)."""
-    return jours_par_tranche(
-        qs,
-        tranches=[(None, debut, fin)],
-        champ_debut=champ_debut,
-        champ_fin=champ_fin,
-        groupe=groupe,
-        fin_exclusive=fin_exclusive,
-    )[None]
-
-
 def occupation_par_tranche(ctx: Contexte, tranches):
     """{clé de tranche: (jours loués, jours disponibles) par bassin du véhicule} — trois requêtes en tout
     (présence, maintenance, locations), quel que soit le nombre de tranches.

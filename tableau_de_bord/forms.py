@@ -5,17 +5,14 @@ from django.utils import timezone
 
 from referentiel.models import BassinEmploi
 
-from .models import Objectif
-
 PREMIERE_ANNEE = 2017  # lancement du plan
 DUREE_MAX_JOURS = 366 * 10
 
 
 def annee_par_defaut():
-    """L'année des cibles en cours : la plus récente année d'objectifs jusqu'à l'année courante, sinon celle-ci."""
-    courante = timezone.localdate().year
-    derniere = Objectif.objects.filter(annee__lte=courante).order_by("-annee").values_list("annee", flat=True).first()
-    return derniere or courante
+    """L'année civile en cours (fuseau du projet) : le tableau s'ouvre sur aujourd'hui, qu'elle ait des cibles
+    ou non (une année sans cible montre ses chiffres sans progression)."""
+    return timezone.localdate().year
 
 
 class FiltreForm(forms.Form):

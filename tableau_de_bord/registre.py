@@ -71,6 +71,13 @@ class Indicateur:
     # La déclaration qui l'a produit (rempli par calculer) : le tableau ne recalcule sur la période précédente
     # que les déclarations dont un indicateur n'a pas déjà sa valeur précédente.
     source: str = ""
+    # Ce que le lecteur doit savoir pour lire le chiffre : une valeur de référence peut-être périmée, par exemple.
+    avertissements: list = field(default_factory=list)
+
+    @property
+    def sans_donnee(self):
+        """Vrai quand rien n'a été enregistré derrière ce chiffre sur la période (un zéro, ou pas de valeur)."""
+        return self.valeur is None or self.valeur == 0
 
     @property
     def additif(self):

@@ -105,11 +105,14 @@ def contexte_contenu(tableau):
                 "libelle": libelle,
                 "indicateurs": [(i, tableau.cellules(i)) for i in indicateurs],
                 "graphique": graphique,
+                # Aucun enregistrement derrière aucun chiffre de l'axe : la page le dit au lieu d'aligner des zéros.
+                "sans_donnee": bool(indicateurs) and all(i.sans_donnee for i in indicateurs),
             }
         )
     return {
         "tableau": tableau,
         "sections": sections,
+        "axes_sans_donnee": {s["libelle"] for s in sections if s["sans_donnee"]},
         "lignes": [
             (i, AXES.get(i.axe, i.axe), tableau.cellules(i)) for i in tableau.indicateurs if i.axe != "contexte"
         ],

@@ -1,12 +1,45 @@
 """Garde-fous et fixtures communs à toute la suite."""
 
+import uuid
+
 import pytest
+from django.conf import settings as reglages
 from django.db import connection
+from django.template import TemplateSyntaxError
 
 from tests.comptes.factories import UserFactory
 from tests.concurrence import postgresql_requis  # noqa: F401 - fixture partagée
 from tests.e2e import conftest as e2e
 from tests.referentiel.factories import BassinFactory, CommuneFactory
+
+
+class VariableInconnue(str):
+    """`string_if_invalid` des tests : une variable de gabarit qui n'existe pas fait échouer le test au lieu de
+    s'afficher vide (le moteur remplace `%s` par le nom de la variable introuvable)."""
+
+    def __mod__(self, nom):
+        raise TemplateSyntaxError(f"Variable de gabarit inconnue : {nom!r}")
+
+    def __contains__(self, motif):
+        return motif == "%s" or super().__contains__(motif)
+
+
+def pytest_configure(config):
+    # Réglage des tests seulement : posé avant que le moteur de gabarits ne soit construit.
+    for moteur in reglages.TEMPLATES:
+        if moteur["BACKEND"] == "django.template.backends.django.DjangoTemplates":
+            moteur.setdefault("OPTIONS", {})["string_if_invalid"] = VariableInconnue("%s")
+
+
+@pytest.fixture(autouse=True)
+def _cache_propre_au_test(settings):
+    """Chaque test a son propre préfixe de clés dans chaque cache : aucun test ne voit une page qu'un autre a mise
+    en cache, même quand plusieurs processus partagent un même serveur Redis."""
+    prefixe = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = {
+        alias: {**conf, "KEY_PREFIX": f"{conf.get('KEY_PREFIX', '')}{prefixe}"}
+        for alias, conf in settings.CACHES.items()
+    }
 
 
 @pytest.fixture(autouse=True)
@@ -98,3 +131,18 @@ def navigateur(request, _orm_pendant_le_parcours):
             yield ouvert
         finally:
             ouvert.close()
+
+
+def _transactionnel(item):
+    marque = item.get_closest_marker("django_db")
+    if marque is not None and (marque.kwargs.get("transaction") or marque.kwargs.get("reset_sequences")):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """L'ordre aléatoire (pytest-randomly) ne doit pas défaire l'ordre de Django : les tests qui valident leurs
+    transactions vident les tables à la fin (données des migrations comprises) et passent donc après tous les
+    autres. Le tri est stable : l'ordre aléatoire reste à l'intérieur de chaque groupe."""
+    items.sort(key=_transactionnel)

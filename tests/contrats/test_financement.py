@@ -86,11 +86,14 @@ def test_plafond_de_l_aide_effectivement_due():
     assert ligne.part_departement == Decimal("428.13")
 
 
-def test_valeur_modifiee_dans_l_admin_prise_en_compte():
-    ParametreFinancier.objects.create(type="rsa_personne_seule", date_effet=D(2018, 4, 1), montant=Decimal("550.93"))
+def test_valeur_du_1er_avril_2018_puis_modifiee_dans_l_admin_prise_en_compte():
     m = lignes(D(2018, 1, 1), D(2018, 6, 30))
     assert m[D(2018, 3, 1)].part_departement == Decimal("480.02")
-    assert m[D(2018, 4, 1)].part_departement == Decimal("484.82")
+    assert m[D(2018, 4, 1)].part_departement == Decimal("484.82")  # 0,88 x 550,93
+    ParametreFinancier.objects.filter(type="rsa_personne_seule", date_effet=D(2018, 4, 1)).update(
+        montant=Decimal("560.00")
+    )
+    assert lignes(D(2018, 1, 1), D(2018, 6, 30))[D(2018, 4, 1)].part_departement == Decimal("492.80")
 
 
 def test_l_aide_s_arrete_a_la_rupture():
@@ -113,7 +116,8 @@ def test_total_engage_par_annee_sur_les_conventions_signees():
     ContratAideFactory(signe=True, date_debut=D(2017, 12, 1), date_fin=D(2018, 11, 30))
     ContratAideFactory(date_debut=D(2017, 12, 1), date_fin=D(2018, 11, 30))  # brouillon : non engagé
     assert total_engage_annee(2017) == Decimal("480.02")
-    assert total_engage_annee(2018) == Decimal("480.02") * 11
+    # RSA 545,48 € jusqu'en mars 2018, 550,93 € à partir d'avril : 0,88 x 550,93 = 484,82.
+    assert total_engage_annee(2018) == Decimal("480.02") * 3 + Decimal("484.82") * 8
     assert total_engage_annee(2019) == Decimal("0.00")
 
 
@@ -121,7 +125,7 @@ def test_total_engage_nombre_de_requetes_borne(django_assert_max_num_queries):
     for _ in range(15):
         ContratAideFactory(signe=True, date_debut=D(2018, 1, 1), date_fin=D(2018, 12, 31))
     with django_assert_max_num_queries(2):
-        assert total_engage_annee(2018) == Decimal("480.02") * 12 * 15
+        assert total_engage_annee(2018) == (Decimal("480.02") * 3 + Decimal("484.82") * 9) * 15
 
 
 def _reference(contrats, debut, fin):

@@ -326,7 +326,7 @@ def test_liste_total_engage_de_l_annee(client, pilotage, orleans):
     )
     connecte(client, pilotage)
     r = client.get(reverse("contrats:liste"), {"annee": 2017})
-    assert r.context["total_engage"] == Decimal("480.02")
+    assert r.context["engagement"].total == Decimal("480.02")
     r = client.get(reverse("contrats:liste"), {"actif_le": "2018-03-01", "couvre_du": "2018-01-01"})
     assert r.context["nb_resultats"] == 1
 

@@ -12,18 +12,17 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from placement import services as placement_services
 from referentiel.models import BassinEmploi
 from tableau_de_bord.selecteurs import tableau_calculer
 from tableau_de_bord.services import objectif_enregistrer
 from tests.beneficiaires.factories import BeneficiaireFactory
 from tests.comptes.factories import UserFactory
+from tests.contrats import factories as contrats_factories
+from tests.forums import factories as forums_factories
+from tests.mobilite import factories as mobilite_factories
+from tests.placement import factories as placement_factories
 from tests.referentiel.factories import StructureFactory
-
-contrats_factories = pytest.importorskip("tests.contrats.factories")
-placement_factories = pytest.importorskip("tests.placement.factories")
-mobilite_factories = pytest.importorskip("tests.mobilite.factories")
-forums_factories = pytest.importorskip("tests.forums.factories")
-placement_services = pytest.importorskip("placement.services")
 
 DECEMBRE_2017 = {"debut": date(2017, 12, 1), "fin": date(2017, 12, 31)}
 PERIODE = {"debut": date(2017, 12, 1), "fin": date(2018, 12, 31)}
@@ -190,6 +189,48 @@ def test_liste_filtree_egale_au_chiffre_un_indicateur_par_axe(client, bassins, l
     assert axes == {"contexte", "evaluation", "contrats", "placement", "mobilite", "forums"}
     assert t.indicateur("contrats_signes").valeur == 52
     assert t.indicateur("placement_entrees").valeur == 4 * 2 + 1
+
+
+def total_liste(client, url):
+    """Le montant total que la liste derrière un chiffre en euros affiche (même période, même périmètre)."""
+    reponse = client.get(url)
+    assert reponse.status_code == 200, url
+    contexte = reponse.context
+    if "engagement" in contexte:  # liste des contrats : part du Département engagée sur la période du lien
+        assert contexte["engagement"] is not None, contexte.get("engagement_erreur")
+        return contexte["engagement"].total
+    return contexte["total"]  # état des résultats du placement
+
+
+def test_liste_filtree_egale_au_chiffre_pour_chaque_montant(client, bassins, lots, admin_user):
+    """Chaque chiffre en euros du tableau (total et par bassin) mène à une liste dont le total, sur la même
+    période et le même périmètre, est ce chiffre : sur 2018 (pas l'année en cours), le cofinancement engagé
+    affiché par la liste des contrats est celui de 2018."""
+    contrats_du_lancement(bassins)
+    semer(bassins, 2, par=admin_user)
+    t = tableau_calculer(**PERIODE, bassins=tous(), restreint=False, utiliser_cache=False)
+    client.force_login(admin_user)
+    montants = [i for i in t.indicateurs if i.unite == "€" and i.lien]
+    assert "contrats_cofinancement_engage" in {i.code for i in montants}
+    cofinancement = t.indicateur("contrats_cofinancement_engage")
+    assert cofinancement.valeur > 0
+    for ind in montants:
+        assert total_liste(client, ind.lien) == ind.valeur, ind.code
+        for bassin in bassins.values():
+            if bassin.pk in ind.liens_bassin:
+                assert total_liste(client, ind.liens_bassin[bassin.pk]) == ind.valeur_bassin(bassin.pk), (
+                    ind.code,
+                    bassin.nom,
+                )
+    html = client.get(cofinancement.lien).content.decode()
+    assert "Part du Département engagée du 01/12/2017 au 31/12/2018" in html
+    # Le même périmètre vu par un référent de Gien : son chiffre, sa liste.
+    referent = UserFactory(referent=True, bassins=[bassins["Gien"]])
+    gien = tableau_calculer(**PERIODE, bassins=[bassins["Gien"]], restreint=True, utiliser_cache=False)
+    client.force_login(referent)
+    ind = gien.indicateur("contrats_cofinancement_engage")
+    assert 0 < ind.valeur < cofinancement.valeur
+    assert total_liste(client, ind.lien) == ind.valeur
 
 
 def test_referent_ne_voit_que_ses_bassins_avec_les_vrais_indicateurs(client, bassins, lots, admin_user):

@@ -8,6 +8,7 @@ from datetime import date
 import openpyxl
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from comptes.models import JournalExport
 from tableau_de_bord import registre
@@ -244,15 +245,26 @@ def test_export_format_inconnu(client, jeu, pilotage):
     assert client.get(reverse("tableau_de_bord:export", args=["pdf"])).status_code == 404
 
 
-def test_annee_par_defaut_celle_des_derniers_objectifs(client, jeu, pilotage):
+def test_periode_par_defaut_l_annee_civile_en_cours_meme_avec_des_cibles_plus_anciennes(client, jeu, pilotage):
     from tableau_de_bord.services import objectif_enregistrer
 
     objectif_enregistrer(annee=2018, code="test_evaluations", valeur=12)
+    aujourdhui = timezone.localdate()
     client.force_login(pilotage)
     reponse = client.get(URL)
     t = reponse.context["tableau"]
-    assert (t.debut, t.fin) == (date(2018, 1, 1), date(2018, 12, 31))
-    assert '<option value="2018" selected>' in reponse.content.decode()
+    assert (t.debut, t.fin) == (date(aujourdhui.year, 1, 1), date(aujourdhui.year, 12, 31))
+    html = reponse.content.decode()
+    assert f"Du 01/01/{aujourdhui.year} au 31/12/{aujourdhui.year}" in html
+    assert f'<option value="{aujourdhui.year}" selected>' in html
+
+
+def test_periode_par_defaut_suit_la_date_du_jour(client, jeu, pilotage, monkeypatch):
+    """Calculée à chaque requête depuis timezone.localdate(), jamais une constante."""
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: date(2031, 2, 14))
+    client.force_login(pilotage)
+    t = client.get(URL).context["tableau"]
+    assert (t.debut, t.fin) == (date(2031, 1, 1), date(2031, 12, 31))
 
 
 @pytest.mark.parametrize("lignes", [3, 30])
@@ -291,3 +303,19 @@ def test_corps_de_page_rendu_une_fois_puis_perime_par_une_ecriture(client, jeu, 
     apres = client.get(URL, ANNEE).content.decode()
     valeur = re.search(r'id="indicateur-test_evaluations".*?chiffre-cle[^>]*>.*?>(\d+)<', apres, re.S).group(1)
     assert valeur == "4"
+
+
+def test_periode_sans_donnee_le_dit_en_mots(client, jeu, pilotage):
+    """2016 : aucune évaluation ; l'axe le dit au lieu d'afficher des zéros comme des résultats. 2018 : des
+    évaluations, la carte s'affiche."""
+    client.force_login(pilotage)
+    message = "Aucune donnée sur cette période pour cet axe"
+    vide = client.get(URL, {"debut": "2016-01-01", "fin": "2016-12-31"}).content.decode()
+    section = vide[vide.index('id="titre-evaluation"') :][:1500]
+    assert message in section
+    assert 'id="indicateur-test_evaluations"' not in vide
+    assert "aucune donnée sur cette période (les zéros ci-dessous ne sont pas des résultats)" in vide
+    plein = client.get(URL, ANNEE).content.decode()
+    section = plein[plein.index('id="titre-evaluation"') :][:1500]
+    assert message not in section
+    assert 'id="indicateur-test_evaluations"' in plein
