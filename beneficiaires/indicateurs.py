@@ -172,16 +172,15 @@ def freins_par_frequence(ctx: Contexte):
 
 @indicateur(axe="contexte", ordre=90, modeles=MODELES, periode=False)
 def personnes_a_rattacher(ctx: Contexte):
-    """Personnes importées dont l'adresse n'est pas dans le référentiel : sans commune, donc sans bassin. Le chiffre
-    n'a de sens que pour qui voit tout le registre (un référent ne voit pas ces personnes)."""
-    if ctx.restreint:
-        return []
+    """Personnes importées dont l'adresse n'est pas dans le référentiel : sans commune, donc sans bassin. Un nombre,
+    sans donnée personnelle ; le lien vers la file n'est donné qu'à qui voit tout le registre (un référent ne voit
+    pas ces personnes)."""
     return Indicateur(
         code="personnes_a_rattacher",
         libelle="Personnes à rattacher à une commune",
         valeur=Beneficiaire.objects.a_rattacher().count(),
         unite="personnes",
-        lien=None if ctx.total_seul else reverse("beneficiaires:a_rattacher"),
+        lien=None if ctx.total_seul or ctx.restreint else reverse("beneficiaires:a_rattacher"),
         description="Personnes importées avec une adresse hors du référentiel des communes (adresse à vérifier) : "
         "sans bassin ni référent tant qu'une commune ne leur est pas rattachée.",
     )

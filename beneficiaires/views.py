@@ -558,7 +558,9 @@ class DoublonDetail(RoleRequisMixin, DoublonObjetMixin, TemplateView):
         from .importation.preparation import lignes_depuis_json
 
         (ligne,) = lignes_depuis_json([self.doublon.donnees])
-        return super().get_context_data(doublon=self.doublon, ligne=ligne, **kwargs)
+        champs = ("nom", "prenoms", "date_naissance", "commune", "adresse_brute", "adresse", "telephone", "email")
+        personne = {champ: "" for champ in (*champs, "identifiant_externe")} | ligne.valeurs_personne
+        return super().get_context_data(doublon=self.doublon, ligne=ligne, personne=personne, **kwargs)
 
     def post(self, request, *args, **kwargs):
         action = {"fusionner": services.doublon_fusionner, "distinguer": services.doublon_distinguer}.get(

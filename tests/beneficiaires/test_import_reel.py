@@ -248,7 +248,7 @@ def test_indicateur_des_personnes_a_rattacher(orleans):
     assert personnes_a_rattacher(ctx).valeur == 1
     restreint = Contexte(debut=date(2026, 1, 1), fin=date(2026, 12, 31), bassins=(orleans.bassin_emploi,),
                          restreint=True)  # fmt: skip
-    assert personnes_a_rattacher(restreint) == []
+    assert personnes_a_rattacher(restreint).valeur == 1 and personnes_a_rattacher(restreint).lien is None
 
 
 # --- Fichiers hostiles ------------------------------------------------------------------------------------
@@ -334,3 +334,13 @@ def test_page_d_import_pre_remplie_avec_le_departement_des_reglages(admin_user, 
     client.force_login(admin_user)
     corps = client.get(reverse("beneficiaires:import")).content.decode()
     assert "Département du Cher" in corps and "Loiret" not in corps
+
+
+def test_fiche_et_export_d_une_personne_a_rattacher(orleans, admin_user, client):
+    importer(une_ligne("9990008").replace(b"45000 Orl\xc3\xa9ans", b"99999 Atlantide"), source="CAF")
+    personne = Beneficiaire.objects.get()
+    client.force_login(admin_user)
+    corps = client.get(personne.get_absolute_url()).content.decode()
+    assert "Adresse à vérifier" in corps and "99999 Atlantide" in corps
+    export = client.get(reverse("beneficiaires:liste"), {"_export": "csv"})
+    assert export.status_code == 200 and "à rattacher (99999 Atlantide)" in export.content.decode()
