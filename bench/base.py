@@ -1,6 +1,7 @@
 """Outils communs du banc : bases PostgreSQL dédiées, processus lancés et arrêtés par leur identifiant."""
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -58,8 +59,13 @@ def _connexion_maintenance(url):
     )
 
 
+def base_du_banc(nom):
+    """Le banc ne touche qu'à ses propres bases : pe_bench_*, ou pe_<préfixe>_bench_* (--prefixe-base)."""
+    return re.fullmatch(r"pe_(\w+_)?bench_\w+", nom) is not None
+
+
 def creer_base(url, nom):
-    if not nom.startswith("pe_bench_"):
+    if not base_du_banc(nom):
         raise ErreurBanc(f"nom de base inattendu « {nom} » : le banc ne touche qu'aux bases pe_bench_*")
     with _connexion_maintenance(url) as cx:
         cx.execute(f'DROP DATABASE IF EXISTS "{nom}" WITH (FORCE)')
@@ -67,7 +73,7 @@ def creer_base(url, nom):
 
 
 def supprimer_base(url, nom):
-    if not nom.startswith("pe_bench_"):
+    if not base_du_banc(nom):
         return
     with _connexion_maintenance(url) as cx:
         cx.execute(f'DROP DATABASE IF EXISTS "{nom}" WITH (FORCE)')
@@ -151,7 +157,7 @@ def lire_modele(url, nom):
 
 def cloner_base(url, modele, nom):
     """CREATE DATABASE nom TEMPLATE modele : une copie de fichiers, quelques secondes pour des millions de lignes."""
-    if not (nom.startswith("pe_bench_") and modele.startswith("pe_bench_")):
+    if not (base_du_banc(nom) and base_du_banc(modele)):
         raise ErreurBanc("le banc ne touche qu'aux bases pe_bench_*")
     with _connexion_maintenance(url) as cx:
         cx.execute(f'DROP DATABASE IF EXISTS "{nom}" WITH (FORCE)')
@@ -162,7 +168,7 @@ def enregistrer_modele(url, nom, modele, description):
     """Garde la base semée comme modèle (pour les passages suivants), avec son empreinte en commentaire."""
     import json
 
-    if not (nom.startswith("pe_bench_") and modele.startswith("pe_bench_")):
+    if not (base_du_banc(nom) and base_du_banc(modele)):
         raise ErreurBanc("le banc ne touche qu'aux bases pe_bench_*")
     texte = json.dumps(description, ensure_ascii=False)
     with _connexion_maintenance(url) as cx:

@@ -69,7 +69,6 @@ def lire_arguments(argv=None):
         action="store_true",
         help="seulement les mesures d'import (référentiel du Loiret, sans démo ni pages ni charge)",
     )
-    p.add_argument("--base", default="", help="nom de la base du banc (défaut pe_bench_<échelle>)")
     p.add_argument("--sans-charge", action="store_true", help="ne pas lancer gunicorn ni locust")
     p.add_argument("--reutiliser", action="store_true", help="garder la base existante (pas de semis)")
     p.add_argument(
@@ -78,6 +77,20 @@ def lire_arguments(argv=None):
         help="semer à neuf même si une base modèle de même empreinte existe (elle est alors remplacée)",
     )
     p.add_argument("--garder", action="store_true", help="ne pas supprimer la base à la fin")
+    p.add_argument(
+        "--prefixe-base",
+        default="pe_bench",
+        help="préfixe des bases du banc (défaut pe_bench ; pe_<nom>_bench pour une base à soi)",
+    )
+    p.add_argument(
+        "--mixte-utilisateurs",
+        type=int,
+        default=20,
+        help="charge mixte : utilisateurs qui ouvrent des adresses nouvelles (0 : pas de charge mixte ; défaut 20)",
+    )
+    p.add_argument(
+        "--ecritures-par-s", type=float, default=1.0, help="charge mixte : écritures réelles par seconde (défaut 1)"
+    )
     p.add_argument("--graine", type=int, default=2017)
     return p.parse_args(argv)
 
@@ -189,6 +202,39 @@ def demarrer_gunicorn(args, url_base, dossier):
     return processus, f"http://127.0.0.1:{port}"
 
 
+def lancer_ecrivain(args, url_base, dossier, code):
+    """bench/ecrivain.py dans son propre processus, pendant la charge mixte d'une page."""
+    env = environnement_production(url_base, Path(dossier) / "static")
+    sortie = Path(dossier) / f"ecrivain-{code}.json"
+    env.update(
+        BENCH_ECRITURES_PAR_S=str(args.ecritures_par_s),
+        BENCH_DUREE=str(args.duree + 5),
+        BENCH_SORTIE=str(sortie),
+        BENCH_GRAINE=str(args.graine),
+    )
+    processus = subprocess.Popen([PYTHON, "bench/ecrivain.py"], cwd=RACINE, env=env)
+    return processus, sortie
+
+
+def charger_mixte(args, pages, *, hote, url_base, dossier):
+    for p in pages:
+        if p.manque:
+            continue
+        ecrivain, sortie = lancer_ecrivain(args, url_base, dossier, p.code)
+        try:
+            n = args.mixte_utilisateurs
+            p.charge[n] = charger(p, hote=hote, utilisateurs=n, duree=args.duree, dossier=dossier)
+        finally:
+            ecrivain.wait(timeout=args.duree + 240)
+        c = p.charge[n]
+        c["ecritures"] = json.loads(sortie.read_text(encoding="utf-8")) if sortie.exists() else None
+        journal(
+            f"mixte {p.code} × {n} : {c.get('rps')} req/s, p50 {c.get('p50_ms')} ms, p95 {c.get('p95_ms')} ms, "
+            f"cache {c.get('reussite_cache')}, écritures {c.get('ecritures')}, erreurs {c.get('erreurs')} "
+            f"{c.get('exemples_erreurs', '')}"
+        )
+
+
 def charger(page, *, hote, utilisateurs, duree, dossier):
     sortie = Path(dossier) / f"locust-{page.code}-{utilisateurs}.json"
     # Dans un fichier : des milliers de chemins dépassent la taille permise d'une variable d'environnement.
@@ -243,6 +289,17 @@ def ratio(a, b, chiffres=2):
     if a is None or b in (None, 0):
         return None
     return round(a / b, chiffres)
+
+
+def calculer_ratios_mixtes(mixtes, n):
+    debit = {p.code: (p.charge.get(n) or {}).get("rps") for p in mixtes}
+    return {
+        "beneficiaires / admin": ratio(debit.get("mixte_beneficiaires"), debit.get("mixte_admin_beneficiaires")),
+        "contrats / admin": ratio(debit.get("mixte_contrats"), debit.get("mixte_admin_contrats")),
+        "beneficiaires / minimale": ratio(debit.get("mixte_beneficiaires"), debit.get("mixte_minimal")),
+        "contrats / minimale": ratio(debit.get("mixte_contrats"), debit.get("mixte_minimal")),
+        "fiche / minimale": ratio(debit.get("mixte_fiche"), debit.get("mixte_minimal")),
+    }
 
 
 def calculer_ratios(pages, tableau, niveaux):
@@ -350,6 +407,21 @@ def imprimer(resultat, pages, niveaux):
     if resultat.get("import"):
         print("Import : " + json.dumps(resultat["import"], ensure_ascii=False))
     print("Ratios : " + json.dumps(ratios, ensure_ascii=False))
+    mixte = resultat.get("mixte") or {}
+    if mixte.get("pages"):
+        print()
+        print(
+            f"Charge mixte ({mixte['utilisateurs']} utilisateurs, adresses jamais demandées, "
+            f"{mixte['ecritures_par_s']} écriture(s) réelle(s) par seconde) :"
+        )
+        for code, c in mixte["pages"].items():
+            c = c or {}
+            ecritures = (c.get("ecritures") or {}).get("ecritures")
+            print(
+                f"  {code:28} {_f(c.get('rps'))} req/s  p50 {_f(c.get('p50_ms'))}  p95 {_f(c.get('p95_ms'))}  "
+                f"err. {c.get('erreurs', '-')}  cache {c.get('reussite_cache')}  écritures {ecritures}"
+            )
+        print("  Ratios : " + json.dumps(mixte["ratios"], ensure_ascii=False))
     print()
     print("Cibles :")
     for libelle, atteinte, valeur in resultat["cibles"]:
@@ -410,9 +482,9 @@ def mesurer_imports_seuls(args, url, nom_base):
 def main(argv=None):
     args = lire_arguments(argv)
     url = url_postgresql()
-    nom_base = args.base or f"pe_bench_{args.echelle}"
     if args.seulement_imports:
-        return mesurer_imports_seuls(args, url, nom_base)
+        return mesurer_imports_seuls(args, url, f"{args.prefixe_base}_imports")
+    nom_base = f"{args.prefixe_base}_{args.echelle}"
     url_base = url_avec_base(url, nom_base)
     niveaux = sorted({int(n) for n in args.utilisateurs.split(",") if n.strip()})
     debut_total = time.perf_counter()
@@ -468,7 +540,8 @@ def main(argv=None):
         if args.pages:
             voulues = set(args.pages.split(","))
             pages = [p for p in pages if p.code in voulues or p.code in ("minimal", "admin_beneficiaires")]
-        for p in pages:
+        mixtes = mesures.pages_mixtes(graine=args.graine) if args.mixte_utilisateurs > 0 else []
+        for p in pages + mixtes:
             if not p.manque:
                 p.sql = mesures.mesurer_sql(p)
                 journal(f"SQL {p.code} : {p.sql.get('requetes')} requêtes, {p.sql.get('sql_ms')} ms")
@@ -489,6 +562,8 @@ def main(argv=None):
                                 f"charge {p.code} × {n} : {c.get('rps')} req/s, p50 {c.get('p50_ms')} ms, "
                                 f"p95 {c.get('p95_ms')} ms, erreurs {c.get('erreurs')} {c.get('exemples_erreurs', '')}"
                             )
+                    if mixtes:
+                        charger_mixte(args, mixtes, hote=hote, url_base=url_base, dossier=dossier)
                 finally:
                     serveur.arreter()
         resultat_import = mesures.mesurer_import(lignes=args.import_lignes) if args.import_lignes else None
@@ -520,8 +595,14 @@ def main(argv=None):
                     "sql": p.sql,
                     "charge": {str(n): c for n, c in p.charge.items()},
                 }
-                for p in pages
+                for p in pages + mixtes
             ],
+            "mixte": {
+                "utilisateurs": args.mixte_utilisateurs,
+                "ecritures_par_s": args.ecritures_par_s,
+                "pages": {p.code: p.charge.get(args.mixte_utilisateurs) for p in mixtes},
+                "ratios": calculer_ratios_mixtes(mixtes, args.mixte_utilisateurs),
+            },
             "tableau": tableau,
             "import": resultat_import,
             "ratios": ratios,

@@ -43,6 +43,7 @@ ECHAUFFEMENT = int(os.environ.get("BENCH_ECHAUFFEMENT", "0"))
 _tous_connectes = gevent.event.Event()
 _etat = {"connectes": 0, "echecs_connexion": 0, "t0": None, "rangs": 0}
 _mesures = []  # (début, durée ms, erreur)
+_cache = {"trouve": 0, "calcule": 0}
 
 
 def _jeton_csrf(html):
@@ -101,6 +102,9 @@ class Visiteur(FastHttpUser):
                 reponse.failure(erreur)
             else:
                 reponse.success()
+            etat_cache = reponse.headers.get("X-Corps-Cache")
+            if etat_cache in _cache and _etat["t0"] is not None:
+                _cache[etat_cache] += 1
         _mesures.append((debut, (time.perf_counter() - debut) * 1000, erreur))
 
 
@@ -135,6 +139,8 @@ def _ecrire(environment, **_kwargs):
         "p99_ms": _arrondi(_centile(durees, 99)),
         "moyenne_ms": _arrondi(sum(durees) / len(durees)) if durees else None,
         "max_ms": _arrondi(durees[-1]) if durees else None,
+        # Pages à corps en cache : part des réponses servies du cache (None : page sans corps en cache).
+        "reussite_cache": round(_cache["trouve"] / sum(_cache.values()), 3) if sum(_cache.values()) else None,
     }
     with open(SORTIE, "w", encoding="utf-8") as f:
         json.dump(resultat, f, ensure_ascii=False, indent=1)

@@ -26,6 +26,92 @@ def requetes_a_rejouer(capture):
     return [RE_CURSEUR_NOMME.sub("", q["sql"]) for q in capture.captured_queries if not q["sql"].startswith(IGNOREES)]
 
 
+def _combinaisons(base, tris, pages, filtres, alea, *, unique=True):
+    """Des adresses de liste telles que des référents les ouvrent (filtres, tri, page), chacune rendue unique
+    par `vue=` (lu par aucun filtre) quand `unique` : aucune n'est en cache au moment où elle est demandée."""
+    combinaisons = [f"{f}&sort={t}&page={p}" for f in filtres for t in tris for p in pages]
+    alea.shuffle(combinaisons)
+    adresses = []
+    for i in range(NB_ADRESSES_SANS_CACHE):
+        adresse = f"{base}{combinaisons[i % len(combinaisons)]}"
+        adresses.append(f"{adresse}&vue={i}" if unique else adresse)
+    return adresses
+
+
+def pages_mixtes(*, graine=2017):
+    """Charge mixte : chaque requête ouvre une adresse jamais demandée (filtres, tris, pages, fiches) pendant que
+    bench/ecrivain.py écrit ; l'administration Django, sans cache, avec les mêmes filtres, en référence."""
+    from beneficiaires.models import Beneficiaire, StatutParcours
+    from comptes.models import User
+    from referentiel.models import BassinEmploi
+
+    alea = random.Random(graine + 1)
+    bassin = BassinEmploi.objects.filter(nom="Orléans").first() or BassinEmploi.objects.order_by("pk").first()
+    referent = User.objects.get(username="referent")
+    statuts = ["", *(f"&statut_parcours={s}" for s in (StatutParcours.EN_PARCOURS, StatutParcours.A_EVALUER))]
+    liste = reverse("beneficiaires:liste")
+    beneficiaires = _combinaisons(
+        f"{liste}?bassin={bassin.pk}",
+        ["nom", "-nom", "commune", "statut_parcours", "-evaluation"],
+        range(1, 6),
+        statuts,
+        alea,
+    )
+    admin = []
+    for i in range(NB_ADRESSES_SANS_CACHE):
+        statut = ["", "&statut_parcours__exact=en_parcours", "&statut_parcours__exact=a_evaluer"][i % 3]
+        admin.append(
+            f"/admin/beneficiaires/beneficiaire/?commune__bassin_emploi__id__exact={bassin.pk}{statut}"
+            f"&o={alea.choice(['1', '-1', '2', '3'])}&p={1 + i % 3}"
+        )
+    contrats = _combinaisons(
+        f"{reverse('contrats:liste')}?", ["numero_convention", "-numero_convention", "beneficiaire"], [1], [""], alea
+    )
+    admin_contrats = [
+        f"/admin/contrats/contrataide/?o={alea.choice(['1', '-1', '2'])}{['', '&statut__exact=signe'][i % 2]}"
+        for i in range(NB_ADRESSES_SANS_CACHE)
+    ]
+    personnes = list(
+        Beneficiaire.objects.visibles_par(referent).order_by("?").values_list("pk", flat=True)[:NB_ADRESSES_SANS_CACHE]
+    )
+    fiches = [reverse("beneficiaires:detail", args=[pk]) for pk in personnes]
+    sans_echauffement = {"sans_echauffement": True}
+    return [
+        Page("mixte_minimal", "Mixte : vue minimale (référence)", ["/bench/minimal/"], "referent", reference=True),
+        Page(
+            "mixte_beneficiaires",
+            "Mixte : liste des bénéficiaires, adresses nouvelles",
+            beneficiaires,
+            "referent",
+            **sans_echauffement,
+        ),
+        Page(
+            "mixte_admin_beneficiaires",
+            "Mixte : admin Django, bénéficiaires, mêmes filtres (référence)",
+            admin,
+            "admin",
+            reference=True,
+            **sans_echauffement,
+        ),
+        Page(
+            "mixte_contrats",
+            "Mixte : liste des contrats aidés, adresses nouvelles",
+            contrats,
+            "referent",
+            **sans_echauffement,
+        ),
+        Page(
+            "mixte_admin_contrats",
+            "Mixte : admin Django, contrats (référence)",
+            admin_contrats,
+            "admin",
+            reference=True,
+            **sans_echauffement,
+        ),
+        Page("mixte_fiche", "Mixte : fiche d'une personne jamais ouverte", fiches, "referent", **sans_echauffement),
+    ]
+
+
 @dataclass
 class Page:
     code: str

@@ -91,6 +91,7 @@ def _referents_par_bassin(rng, par_bassin_ajoutes, sortie):
                     email=f"{identifiant}@example.org",
                     role=RoleUtilisateur.REFERENT,
                     password=mot_de_passe,
+                    compte_demo=True,
                 )
             )
     User.objects.bulk_create(nouveaux)

@@ -6,7 +6,7 @@ from referentiel.models import Commune
 
 from .importation import CHAMPS, OBLIGATOIRES
 from .models import FREINS, Beneficiaire, EtatDroit, Evaluation, Organisme
-from .services import CHAMPS_EVALUATION, CHAMPS_PERSONNE
+from .services import CHAMPS_EVALUATION, CHAMPS_PERSONNE, evaluateurs_possibles
 
 
 class DateInput(forms.DateInput):
@@ -80,14 +80,9 @@ class EvaluationPlanifierForm(forms.Form):
     date = forms.DateField(label="Date prévue", widget=DateInput())
     evaluateur = forms.ModelChoiceField(label="Évaluateur", queryset=User.objects.none())
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, beneficiaire, **kwargs):
         super().__init__(*args, **kwargs)
-        qs = User.objects.filter(role__in=[Role.REFERENT, Role.ADMINISTRATEUR], is_active=True).order_by(
-            "last_name", "first_name"
-        )
-        if user.est_referent:
-            qs = referents_pour(user)
-        self.fields["evaluateur"].queryset = qs
+        self.fields["evaluateur"].queryset = evaluateurs_possibles(beneficiaire)
         self.initial.setdefault("evaluateur", user.pk)
 
 
@@ -104,11 +99,9 @@ class EvaluationRealiserForm(forms.ModelForm):
             **{champ: forms.RadioSelect(attrs={"class": "form-check-inline"}) for champ, _ in FREINS},
         }
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, beneficiaire, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["evaluateur"].queryset = User.objects.filter(
-            role__in=[Role.REFERENT, Role.ADMINISTRATEUR], is_active=True
-        ).order_by("last_name", "first_name")
+        self.fields["evaluateur"].queryset = evaluateurs_possibles(beneficiaire)
         if not self.instance.evaluateur_id:
             self.initial.setdefault("evaluateur", user.pk)
 

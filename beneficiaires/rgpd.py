@@ -23,7 +23,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalChanges
 from simple_history.utils import bulk_update_with_history
 
-from commun.cache_pages import donnees_modifiees
+from commun.versions import ecritures_en_masse
 
 from .models import Beneficiaire, Foyer
 
@@ -291,7 +291,7 @@ def _anonymiser_lot(pks, *, aujourd_hui, maintenant):
         numero = Concat(Value("ANON"), Cast("id", output_field=CharField()))
         Foyer.objects.filter(pk__in=foyers).update(numero_allocataire=numero)
         Foyer.history.model.objects.filter(id__in=foyers).update(numero_allocataire=numero)
-    donnees_modifiees()  # écritures en masse, sans signal : les listes et fiches en cache sont périmées
+    ecritures_en_masse()  # écritures sans signal, dans toutes les applications : toutes les versions changent
     return ids
 
 

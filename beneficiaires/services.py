@@ -4,12 +4,14 @@ Les vues, l'import des listes, l'administration et la démonstration passent tou
 une règle n'est écrite qu'une fois.
 """
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Min
+from django.db.models import Min, Q
 from django.utils import timezone
 
-from comptes.models import Role
+from comptes.models import Role, User
 
 from .models import (
     FREINS,
@@ -60,6 +62,14 @@ CHAMPS_EVALUATION = (
 )
 STATUTS_CLOS = (StatutParcours.SORTI, StatutParcours.ARCHIVE)
 
+# Un numéro mal formé et celui d'un foyer que l'utilisateur ne voit pas reçoivent le même refus : la réponse
+# n'apprend pas qu'un foyer existe ailleurs sous ce numéro, ni ne le lie ou ne le modifie.
+NUMERO_INUTILISABLE = (
+    "Ce numéro allocataire ne peut pas être utilisé : vérifiez-le (lettres et chiffres, 20 au plus). "
+    "S'il est juste, un administrateur peut inscrire la personne dans son foyer."
+)
+SEPARATEURS_NUMERO = re.compile(r"[\s.\-]")
+
 
 def _verifier_perimetre(par, commune, champ="commune"):
     """Un référent n'agit que sur les personnes de ses bassins ; le pilotage ne modifie rien."""
@@ -82,6 +92,25 @@ def _verifier_referent(referent, commune, champ="referent"):
         raise ValidationError({champ: f"{referent} ne suit pas le bassin d'emploi de {commune.nom}."})
 
 
+def normaliser_numero(numero_allocataire):
+    """Le numéro sans espaces, points ni tirets (comme à l'import des listes) ; ValidationError s'il n'est pas
+    fait de 1 à 20 lettres ou chiffres."""
+    numero = SEPARATEURS_NUMERO.sub("", numero_allocataire or "")
+    if not numero:
+        raise ValidationError({"numero_allocataire": "Le numéro allocataire est obligatoire."})
+    if len(numero) > 20 or not (numero.isascii() and numero.isalnum()):
+        raise ValidationError({"numero_allocataire": NUMERO_INUTILISABLE})
+    return numero
+
+
+def _verifier_foyer_visible(par, foyer, champ="numero_allocataire"):
+    """Un foyer que `par` ne voit pas (aucun de ses membres dans son périmètre) n'existe pas pour lui."""
+    if par is None:
+        return
+    if not Foyer.objects.visibles_par(par).filter(pk=foyer.pk).exists():
+        raise ValidationError({champ: NUMERO_INUTILISABLE} if champ else NUMERO_INUTILISABLE)
+
+
 def _verrouiller(pk):
     return Beneficiaire.objects.select_for_update(of=("self",)).select_related("commune", "foyer").get(pk=pk)
 
@@ -96,7 +125,7 @@ def _enregistrer(beneficiaire):
 def foyer_obtenir_ou_creer(
     *, numero_allocataire, organisme=Organisme.CAF, commune, etat_droit=None, date_ouverture_droit=None
 ):
-    numero = (numero_allocataire or "").strip()
+    numero = normaliser_numero(numero_allocataire)
     foyer = Foyer.objects.select_for_update(of=("self",)).filter(numero_allocataire=numero, organisme=organisme).first()
     if foyer is not None:
         return foyer, False
@@ -118,15 +147,17 @@ def beneficiaire_creer(
     *, par, numero_allocataire, organisme=Organisme.CAF, etat_droit=None, date_ouverture_droit=None, **champs
 ):
     """Crée une personne dans le foyer (numéro allocataire, organisme), créé au besoin dans la commune de la
-    personne. Rend la personne créée."""
+    personne. Rend la personne créée.
+
+    Un foyer existant n'est repris (et son droit mis à jour) que si `par` le voit ; sinon le refus est celui
+    d'un numéro inutilisable, et le foyer n'est ni lu ni modifié."""
     inconnus = set(champs) - set(CHAMPS_PERSONNE)
     if inconnus:
         raise TypeError(f"Champs inconnus : {', '.join(sorted(inconnus))}")
     commune = champs.get("commune")
     _verifier_perimetre(par, commune)
     _verifier_referent(champs.get("referent"), commune)
-    if not (numero_allocataire or "").strip():
-        raise ValidationError({"numero_allocataire": "Le numéro allocataire est obligatoire."})
+    numero_allocataire = normaliser_numero(numero_allocataire)
     foyer, cree = foyer_obtenir_ou_creer(
         numero_allocataire=numero_allocataire,
         organisme=organisme,
@@ -134,6 +165,8 @@ def beneficiaire_creer(
         etat_droit=etat_droit,
         date_ouverture_droit=date_ouverture_droit,
     )
+    if not cree:
+        _verifier_foyer_visible(par, foyer)
     if not cree and (etat_droit is not None or date_ouverture_droit is not None):
         foyer_modifier(
             foyer=foyer,
@@ -151,7 +184,9 @@ def foyer_modifier(*, foyer, par, **champs):
     inconnus = set(champs) - set(CHAMPS_FOYER)
     if inconnus:
         raise TypeError(f"Champs inconnus : {', '.join(sorted(inconnus))}")
+    _verifier_perimetre(par, None)
     foyer = Foyer.objects.select_for_update(of=("self",)).get(pk=foyer.pk)
+    _verifier_foyer_visible(par, foyer, champ=None)
     for champ, valeur in champs.items():
         setattr(foyer, champ, valeur)
     foyer.full_clean()
@@ -213,9 +248,29 @@ def beneficiaire_archiver(*, beneficiaire, par):
     return beneficiaire
 
 
-def _verifier_evaluateur(evaluateur):
+def evaluateurs_possibles(beneficiaire):
+    """Les comptes actifs qui peuvent mener l'évaluation de la personne : les administrateurs et les référents
+    qui suivent son bassin d'emploi (un référent d'un autre bassin ne couvre pas la personne)."""
+    du_bassin = User.objects.filter(bassins=beneficiaire.commune.bassin_emploi_id).values("pk")
+    return (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(role=Role.ADMINISTRATEUR) | Q(is_superuser=True) | Q(role=Role.REFERENT, pk__in=du_bassin),
+        )
+        .order_by("last_name", "first_name", "pk")
+    )
+
+
+def _verifier_evaluateur(evaluateur, beneficiaire):
     if evaluateur is None or not evaluateur.a_role(Role.REFERENT, Role.ADMINISTRATEUR):
         raise ValidationError({"evaluateur": "L'évaluation est menée par un référent ou un administrateur."})
+    if not evaluateurs_possibles(beneficiaire).filter(pk=evaluateur.pk).exists():
+        raise ValidationError(
+            {
+                "evaluateur": f"{evaluateur} ne couvre pas le bassin d'emploi de cette personne : choisissez un "
+                "référent actif de ce bassin ou un administrateur."
+            }
+        )
 
 
 @transaction.atomic
@@ -223,7 +278,7 @@ def evaluation_planifier(*, beneficiaire, date, evaluateur, par):
     """Planifie une évaluation ; une personne « à évaluer » passe « en cours d'évaluation »."""
     beneficiaire = _verrouiller(beneficiaire.pk)
     _verifier_perimetre(par, beneficiaire.commune)
-    _verifier_evaluateur(evaluateur)
+    _verifier_evaluateur(evaluateur, beneficiaire)
     if beneficiaire.statut_parcours in STATUTS_CLOS:
         raise ValidationError(
             "Impossible de planifier une évaluation : la personne est "
@@ -271,7 +326,7 @@ def evaluation_realiser(*, par, evaluation=None, beneficiaire=None, evaluateur=N
         raise TypeError("evaluation ou beneficiaire est requis")
     beneficiaire = _verrouiller(beneficiaire.pk)
     _verifier_perimetre(par, beneficiaire.commune)
-    _verifier_evaluateur(evaluation.evaluateur if evaluation.evaluateur_id else None)
+    _verifier_evaluateur(evaluation.evaluateur if evaluation.evaluateur_id else None, beneficiaire)
     if beneficiaire.statut_parcours == StatutParcours.ARCHIVE:
         raise ValidationError("Cette personne est archivée : on n'enregistre plus d'évaluation.")
     for champ, valeur in champs.items():

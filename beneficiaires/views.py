@@ -54,6 +54,7 @@ class BeneficiaireListe(RoleRequisMixin, CorpsEnCacheMixin, ExportMixin, SingleT
     filterset_class = BeneficiaireFilter
     template_name = "beneficiaires/liste.html"
     gabarit_corps = "beneficiaires/_liste.html"
+    espaces = ("beneficiaires", "comptes", "placement", "referentiel")  # placement : périmètre des prestataires
     table_pagination = {"per_page": 50}
     export_name = "beneficiaires"
 
@@ -226,6 +227,9 @@ class EvaluationPlanifier(RoleRequisMixin, BeneficiaireObjetMixin, FormulaireSer
     template_name = "beneficiaires/evaluation_planifier.html"
     message_succes = "L'évaluation est planifiée."
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "beneficiaire": self.beneficiaire}
+
     def executer(self, form):
         return services.evaluation_planifier(
             beneficiaire=self.beneficiaire,
@@ -264,6 +268,7 @@ class EvaluationSaisir(RoleRequisMixin, ChargementMixin, FormulaireServiceMixin)
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
+        kwargs["beneficiaire"] = self.beneficiaire
         if self.evaluation is not None:
             kwargs["instance"] = self.evaluation
         return kwargs

@@ -16,7 +16,7 @@ class CommunConfig(AppConfig):
         # Et les alertes de l'accueil dans alertes.py.
         autodiscover_modules("alertes")
 
-        from . import cache_pages, tableaux
+        from . import checks, tableaux, versions  # noqa: F401 - checks : contrôles enregistrés à l'import
 
         tableaux.installer()
-        cache_pages.brancher()
+        versions.brancher()

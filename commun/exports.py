@@ -6,6 +6,7 @@ from django_tables2.export import ExportMixin as _ExportMixin
 from django_tables2.export import TableExport
 from tablib import Dataset
 
+from .routage import lectures_differees
 from .signaux import export_realise
 
 CARACTERES_FORMULE = ("=", "+", "-", "@", "\t", "\r")
@@ -47,14 +48,17 @@ class ExportMixin(_ExportMixin):
     def create_export(self, export_format):
         if not self.peut_exporter():
             raise PermissionDenied("Votre rôle ne permet pas d'exporter ces données personnelles.")
-        reponse = super().create_export(export_format)
-        donnees = self.get_table_data()
+        # Un export peut attendre : lu sur la réplique quand il y en a une, à jour (commun/routage.py).
+        with lectures_differees():
+            reponse = super().create_export(export_format)
+            donnees = self.get_table_data()
+            lignes = donnees.count() if hasattr(donnees, "count") and not isinstance(donnees, list) else len(donnees)
         export_realise.send(
             sender=type(self),
             par=self.request.user,
             vue=getattr(self.request.resolver_match, "view_name", "") or self.request.path,
             filtres=self.request.GET.urlencode(),
             format=export_format,
-            lignes=donnees.count() if hasattr(donnees, "count") and not isinstance(donnees, list) else len(donnees),
+            lignes=lignes,
         )
         return reponse

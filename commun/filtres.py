@@ -24,6 +24,8 @@ from django.utils.safestring import mark_safe
 from django_bootstrap5.core import get_bootstrap_setting
 from django_bootstrap5.forms import render_field
 
+from .formulaires import EntreesBorneesMixin
+
 
 class ListeRapide(forms.Select):
     """Liste déroulante écrite en une passe : même HTML que `forms.Select` pour des choix à plat (sans groupes,
@@ -65,13 +67,29 @@ class ChampChoixModele(forms.ModelChoiceField):
     iterator = IterateurChoix
 
 
+class EntierFilter(django_filters.NumberFilter):
+    """Filtre sur un nombre entier (année, identifiant) : un entier, borné par `min_value`/`max_value` (sinon par
+    les bornes par défaut du formulaire de filtre), au lieu du nombre décimal quelconque de `NumberFilter`."""
+
+    field_class = forms.IntegerField
+
+    def get_max_validator(self):
+        # django-filter borne tout nombre à 1e50 : ce sont les bornes du champ ou celles du formulaire qui valent.
+        return None
+
+
 class ModelChoiceFilter(django_filters.ModelChoiceFilter):
     field_class = ChampChoixModele
 
 
 class FilterSet(django_filters.FilterSet):
     """FilterSet dont les listes déroulantes (choix, choix de modèle, choix multiples) sans widget déclaré
-    sont des `ListeRapide`."""
+    sont des `ListeRapide`, et dont le formulaire borne toutes les valeurs lues de l'URL
+    (`EntreesBorneesMixin` : dates de 1900 à 2100, nombres tenables par la base, caractères nuls refusés)."""
+
+    def get_form_class(self):
+        classe = super().get_form_class()
+        return type(classe.__name__, (EntreesBorneesMixin, classe), {})
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,9 +1,13 @@
 """Aides de sécurité de la connexion : adresse du client derrière un proxy inverse de confiance, prolongation
 de la session à l'usage."""
 
+import ipaddress
+import logging
 import time
 
 from django.conf import settings
+
+journal = logging.getLogger(__name__)
 
 
 def adresse_client(request):
@@ -11,13 +15,22 @@ def adresse_client(request):
 
     Derrière `PROXYS_DE_CONFIANCE` proxys inverses (réglage, 0 par défaut), l'adresse du client est la
     N-ième en partant de la fin de l'en-tête X-Forwarded-For : les entrées plus à gauche peuvent être
-    forgées par le client et ne sont jamais lues. Sans proxy déclaré, seule REMOTE_ADDR compte.
+    forgées par le client et ne sont jamais lues. Sans proxy déclaré, seule REMOTE_ADDR compte. Une entrée
+    qui n'est pas une adresse IP (proxy mal réglé, en-tête forgé) est ignorée et journalisée : l'adresse du
+    pair (REMOTE_ADDR) sert alors, jamais une chaîne quelconque enregistrée comme adresse.
     """
     nb_proxys = getattr(settings, "PROXYS_DE_CONFIANCE", 0)
     if nb_proxys > 0:
         chaine = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
         if len(chaine) >= nb_proxys:
-            return chaine[-nb_proxys]
+            candidate = chaine[-nb_proxys]
+            try:
+                return str(ipaddress.ip_address(candidate))
+            except ValueError:
+                journal.warning(
+                    "X-Forwarded-For : entrée %r invalide (pas une adresse IP), adresse du pair retenue.",
+                    candidate[:100],
+                )
     return request.META.get("REMOTE_ADDR")
 
 

@@ -1,7 +1,9 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.models import Session
 from django.db import models
+from django.db.models.functions import Lower
 
 from referentiel.models import BassinEmploi, Structure
 
@@ -42,6 +44,13 @@ class User(AbstractUser):
         related_name="utilisateurs",
         help_text="Pour un prestataire ou un partenaire : sa structure.",
     )
+    compte_demo = models.BooleanField(
+        "compte de démonstration",
+        default=False,
+        editable=False,
+        help_text="Posé par la commande demo : le compte, au mot de passe public, est refusé à la connexion "
+        "quand DEBUG est désactivé, quel que soit son mot de passe.",
+    )
 
     objects = Manager()
 
@@ -54,6 +63,14 @@ class User(AbstractUser):
                 condition=~models.Q(role="prestataire", structure__isnull=True),
                 name="user_prestataire_a_structure",
                 violation_error_message="Un compte prestataire doit être rattaché à sa structure.",
+            ),
+            # La connexion unique rattache l'identité du fournisseur à un compte par son adresse : deux comptes
+            # ne peuvent pas partager une adresse (casse ignorée).
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=~models.Q(email=""),
+                name="user_email_unique_insensible_casse",
+                violation_error_message="Un autre compte utilise déjà cette adresse électronique.",
             ),
         ]
 
@@ -149,3 +166,43 @@ class JournalConsultation(models.Model):
 
     def __str__(self):
         return f"{self.utilisateur} — {self.libelle} ({self.date:%d/%m/%Y %H:%M})"
+
+
+class SessionUtilisateurQuerySet(models.QuerySet):
+    def ouvertes(self, user):
+        """Les sessions encore valides de `user`, la plus récemment active d'abord."""
+        from django.utils import timezone
+
+        return self.filter(utilisateur=user, session__expire_date__gt=timezone.now()).order_by(
+            "-derniere_activite", "-pk"
+        )
+
+
+class SessionUtilisateur(models.Model):
+    """Une session ouverte d'un utilisateur : l'appareil (navigateur), l'adresse, la dernière activité.
+
+    Créée à la connexion, mise à jour au plus une fois par SESSION_PROLONGATION_PAS (comme l'échéance de la
+    session), supprimée avec la session (déconnexion, expiration purgée par clearsessions, fin demandée depuis
+    « Mes sessions »)."""
+
+    session = models.OneToOneField(
+        Session, verbose_name="session", on_delete=models.CASCADE, related_name="+", db_constraint=True
+    )
+    utilisateur = models.ForeignKey(
+        User, verbose_name="utilisateur", on_delete=models.CASCADE, related_name="sessions_ouvertes"
+    )
+    navigateur = models.CharField("navigateur", max_length=300, blank=True)
+    adresse_ip = models.GenericIPAddressField("adresse IP", null=True, blank=True)
+    methode = models.CharField("méthode de connexion", max_length=40, blank=True)
+    ouverte_le = models.DateTimeField("ouverte le", auto_now_add=True)
+    derniere_activite = models.DateTimeField("dernière activité")
+
+    objects = SessionUtilisateurQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "session ouverte"
+        verbose_name_plural = "sessions ouvertes"
+        indexes = [models.Index(fields=["utilisateur", "derniere_activite"], name="session_utilisateur_idx")]
+
+    def __str__(self):
+        return f"{self.utilisateur} — {self.navigateur[:40]} ({self.derniere_activite:%d/%m/%Y %H:%M})"

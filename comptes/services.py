@@ -1,13 +1,18 @@
-"""Actions sur les comptes : comptes de démonstration, journal des exports et des consultations."""
+"""Actions sur les comptes : comptes de démonstration, second facteur, sessions ouvertes, journal des exports et
+des consultations."""
+
+from importlib import import_module
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from referentiel.models import BassinEmploi, Structure
 
-from .models import JournalConsultation, JournalExport, Role, User
+from .models import JournalConsultation, JournalExport, Role, SessionUtilisateur, User
 
 # Comptes de démonstration : usage local uniquement (refusé hors DEBUG). Documentés dans le README.
 MOT_DE_PASSE_DEMO = "plan-emploi-demo"
@@ -97,9 +102,96 @@ def comptes_demo_creer(*, structure_prestataire=None):
         if cree:
             user.set_password(MOT_DE_PASSE_DEMO)
             crees += 1
+        user.compte_demo = True
         user.role = role
         user.is_staff = user.is_superuser = role == Role.ADMINISTRATEUR
         user.structure = structure_prestataire if role == Role.PRESTATAIRE else None
         user.save()
         user.bassins.set([bassins[n] for n in noms_bassins if n in bassins])
     return crees
+
+
+# --- Second facteur (TOTP et codes de secours, django-otp) -----------------------------------------------------
+
+NOM_APPAREIL_TOTP = "Application d'authentification"
+NOM_CODES_SECOURS = "Codes de secours"
+NOMBRE_CODES_SECOURS = 10
+
+
+@transaction.atomic
+def totp_enrolement_preparer(*, user):
+    """L'appareil TOTP à enrôler (non confirmé) de `user` : le même à chaque affichage de la page, tant qu'il n'est
+    pas confirmé, pour que le code scanné reste le bon. Refusé si un appareil est déjà confirmé."""
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        raise ValidationError("Ce compte a déjà une application d'authentification enrôlée.")
+    appareil = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if appareil is None:
+        appareil = TOTPDevice(user=user, name=NOM_APPAREIL_TOTP, confirmed=False)
+        appareil.full_clean()
+        appareil.save()
+    return appareil
+
+
+@transaction.atomic
+def totp_enrolement_confirmer(*, user, code):
+    """Confirme l'appareil en cours d'enrôlement si `code` est juste ; crée les codes de secours.
+    Rend (appareil, codes de secours en clair, à montrer une seule fois)."""
+    appareil = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).order_by("pk").first()
+    if appareil is None:
+        raise ValidationError("Aucun enrôlement en cours : rechargez la page pour obtenir un nouveau code QR.")
+    if not appareil.verify_token(code):
+        raise ValidationError("Code incorrect : saisissez les 6 chiffres affichés maintenant par l'application.")
+    appareil.confirmed = True
+    appareil.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return appareil, codes_secours_generer(user=user)
+
+
+@transaction.atomic
+def codes_secours_generer(*, user):
+    """Remplace les codes de secours de `user` par NOMBRE_CODES_SECOURS codes neufs (chacun ne sert qu'une fois).
+    Rend les codes en clair : ils ne sont montrés qu'une fois."""
+    appareil, _ = StaticDevice.objects.get_or_create(user=user, name=NOM_CODES_SECOURS, defaults={"confirmed": True})
+    appareil.token_set.all().delete()
+    codes = [StaticToken.random_token() for _ in range(NOMBRE_CODES_SECOURS)]
+    StaticToken.objects.bulk_create([StaticToken(device=appareil, token=c) for c in codes])
+    return codes
+
+
+@transaction.atomic
+def double_facteur_reinitialiser(*, user):
+    """Retire l'application et les codes de secours de `user` (appareil perdu) : il enrôlera un nouvel appareil à
+    sa prochaine connexion. À faire par un administrateur, après avoir vérifié l'identité de la personne."""
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+
+
+# --- Sessions ouvertes ------------------------------------------------------------------------------------------
+
+
+def _session_store():
+    return import_module(settings.SESSION_ENGINE).SessionStore
+
+
+@transaction.atomic
+def session_terminer(*, user, session_utilisateur):
+    """Termine une session de `user` (la session elle-même : son cookie ne vaut plus rien)."""
+    if session_utilisateur.utilisateur_id != user.pk:
+        raise ValidationError("Cette session n'est pas la vôtre.")
+    _session_store()(session_key=session_utilisateur.session_id).delete()
+    SessionUtilisateur.objects.filter(pk=session_utilisateur.pk).delete()
+
+
+@transaction.atomic
+def sessions_terminer_autres(*, user, cle_courante):
+    """Termine toutes les sessions de `user` sauf celle de clé `cle_courante`. Rend le nombre terminé."""
+    cles = list(
+        SessionUtilisateur.objects.filter(utilisateur=user)
+        .exclude(session_id=cle_courante)
+        .values_list("session_id", flat=True)
+    )
+    store = _session_store()
+    for cle in cles:
+        store(session_key=cle).delete()
+    SessionUtilisateur.objects.filter(utilisateur=user, session_id__in=cles).delete()
+    return len(cles)

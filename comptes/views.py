@@ -1,30 +1,219 @@
+import base64
 import re
 
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_lockout_response
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.signals import user_login_failed
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.decorators import method_decorator
-from django.views.decorators.cache import cache_control
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.csrf import requires_csrf_token
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+from django_otp import match_token
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from commun.alertes import alertes_pour
 from commun.menu_registre import entrees_pour
 
-from .forms import ConnexionForm
+from . import services
+from .backends import compte_autorise
+from .double_facteur import (
+    CLE_ATTENTE,
+    CLE_CODES_A_MONTRER,
+    attente_demarrer,
+    attente_lire,
+    attente_terminer,
+    connecte_par_fournisseur,
+    exige_double_facteur,
+)
+from .forms import CodeForm, ConnexionForm
+from .models import SessionUtilisateur
+from .oidc import url_deconnexion_fournisseur
+from .qr import qr_svg
 
 
 @method_decorator(login_not_required, name="dispatch")
 class ConnexionView(auth_views.LoginView):
+    """Premier temps : le mot de passe. Un compte qui doit le second facteur n'est pas encore connecté : il passe
+    à la saisie de son code (ou à l'enrôlement de son application)."""
+
     template_name = "comptes/connexion.html"
     authentication_form = ConnexionForm
     redirect_authenticated_user = True
 
+    def form_valid(self, form):
+        user = form.get_user()
+        if exige_double_facteur(user):
+            attente_demarrer(self.request, user, self.get_success_url())
+            return redirect("comptes:double_facteur")
+        return super().form_valid(form)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs, oidc_active=settings.OIDC_ACTIVE)
+
 
 class DeconnexionView(auth_views.LogoutView):
-    pass
+    """Déconnexion ; une session ouverte par le fournisseur d'identité est aussi close chez lui (déconnexion à
+    l'initiative du client), s'il annonce une adresse de fin de session."""
+
+    def post(self, request, *args, **kwargs):
+        par_fournisseur = connecte_par_fournisseur(request)
+        id_token = request.session.get("oidc_id_token")
+        reponse = super().post(request, *args, **kwargs)
+        if par_fournisseur:
+            url = url_deconnexion_fournisseur(request, id_token)
+            if url:
+                return redirect(url)
+        return reponse
+
+
+def _verrouille(request, user):
+    return AxesProxyHandler.is_locked(request, {"username": user.username})
+
+
+def _echec_code(request, user):
+    """Un code faux compte comme un échec de connexion pour django-axes (même compteur que le mot de passe)."""
+    user_login_failed.send(sender=__name__, credentials={"username": user.username}, request=request)
+
+
+def _connecter(request, user, appareil):
+    user.otp_device = appareil  # django-otp inscrit l'appareil vérifié dans la session à la connexion
+    suite = request.session.get(CLE_ATTENTE, {}).get("suite") or settings.LOGIN_REDIRECT_URL
+    attente_terminer(request)
+    login(request, user, backend=user.backend)
+    return suite
+
+
+@login_not_required
+@never_cache
+@sensitive_post_parameters("code")
+def double_facteur(request):
+    """Second temps de la connexion : le code de l'application d'authentification ou un code de secours."""
+    user, _ = attente_lire(request)
+    if user is None or not compte_autorise(user):
+        messages.info(request, "Saisissez d'abord votre identifiant et votre mot de passe.")
+        return redirect("comptes:connexion")
+    if _verrouille(request, user):
+        attente_terminer(request)
+        return get_lockout_response(request, None, {"username": user.username})
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        return redirect("comptes:double_facteur_enrolement")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        appareil = match_token(user, form.cleaned_data["code"])
+        if appareil is not None:
+            return redirect(_connecter(request, user, appareil))
+        _echec_code(request, user)
+        form.add_error(
+            "code",
+            "Code incorrect. Attention : après 5 échecs (mot de passe ou code), le compte est bloqué 15 minutes.",
+        )
+    return render(request, "comptes/double_facteur.html", {"form": form, "compte": user})
+
+
+@login_not_required
+@never_cache
+@sensitive_post_parameters("code")
+def double_facteur_enrolement(request):
+    """Premier passage d'un compte qui doit le second facteur : enrôler une application d'authentification
+    (code QR), confirmer par un premier code, recevoir ses codes de secours."""
+    user, _ = attente_lire(request)
+    if user is None or not compte_autorise(user):
+        messages.info(request, "Saisissez d'abord votre identifiant et votre mot de passe.")
+        return redirect("comptes:connexion")
+    if _verrouille(request, user):
+        attente_terminer(request)
+        return get_lockout_response(request, None, {"username": user.username})
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        return redirect("comptes:double_facteur")
+    appareil = services.totp_enrolement_preparer(user=user)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            appareil, codes = services.totp_enrolement_confirmer(user=user, code=form.cleaned_data["code"])
+        except ValidationError as exc:
+            _echec_code(request, user)
+            form.add_error("code", exc)
+        else:
+            suite = _connecter(request, user, appareil)
+            request.session[CLE_CODES_A_MONTRER] = {"codes": codes, "suite": suite}
+            return redirect("comptes:codes_secours")
+    cle = base64.b32encode(appareil.bin_key).decode().rstrip("=")
+    return render(
+        request,
+        "comptes/double_facteur_enrolement.html",
+        {
+            "form": form,
+            "qr": qr_svg(appareil.config_url),
+            "cle_groupee": " ".join(cle[i : i + 4] for i in range(0, len(cle), 4)),
+        },
+    )
+
+
+@never_cache
+def codes_secours(request):
+    """Les codes de secours, montrés une seule fois (puis retirés de la session) ; POST : en générer de neufs."""
+    if request.method == "POST":
+        if not exige_double_facteur(request.user) or connecte_par_fournisseur(request):
+            messages.error(request, "Votre compte n'utilise pas de codes de secours.")
+            return redirect("comptes:sessions")
+        codes = services.codes_secours_generer(user=request.user)
+        request.session[CLE_CODES_A_MONTRER] = {"codes": codes, "suite": None}
+        return redirect("comptes:codes_secours")
+    a_montrer = request.session.pop(CLE_CODES_A_MONTRER, None) or {}
+    return render(
+        request,
+        "comptes/codes_secours.html",
+        {
+            "codes": a_montrer.get("codes"),
+            "suite": a_montrer.get("suite") or reverse("accueil"),
+            "utilise_codes": exige_double_facteur(request.user) and not connecte_par_fournisseur(request),
+        },
+    )
+
+
+@never_cache
+def mes_sessions(request):
+    """Les sessions ouvertes de l'utilisateur (navigateur, adresse, dernière activité) ; il peut terminer les
+    autres."""
+    sessions = list(SessionUtilisateur.objects.ouvertes(request.user))
+    return render(
+        request,
+        "comptes/sessions.html",
+        {
+            "sessions": sessions,
+            "cle_courante": request.session.session_key,
+            "utilise_codes": exige_double_facteur(request.user) and not connecte_par_fournisseur(request),
+        },
+    )
+
+
+@require_POST
+def session_terminer(request, pk):
+    session_utilisateur = get_object_or_404(SessionUtilisateur, pk=pk, utilisateur=request.user)
+    if session_utilisateur.session_id == request.session.session_key:
+        messages.error(request, "Pour terminer cette session-ci, utilisez « Se déconnecter ».")
+        return redirect("comptes:sessions")
+    services.session_terminer(user=request.user, session_utilisateur=session_utilisateur)
+    messages.success(request, "La session a été terminée.")
+    return redirect("comptes:sessions")
+
+
+@require_POST
+def sessions_terminer_autres(request):
+    nombre = services.sessions_terminer_autres(user=request.user, cle_courante=request.session.session_key)
+    messages.success(request, f"{nombre} autre(s) session(s) terminée(s).")
+    return redirect("comptes:sessions")
 
 
 def accueil(request):

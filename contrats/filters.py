@@ -2,7 +2,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from commun.filtres import FilterSet, ModelChoiceFilter
+from commun.filtres import EntierFilter, FilterSet, ModelChoiceFilter
 from comptes.models import Role, User
 from referentiel.models import BassinEmploi, Structure
 
@@ -25,7 +25,7 @@ class ContratFilter(FilterSet):
     bassin = ModelChoiceFilter(
         label="Bassin d'emploi", field_name="beneficiaire__commune__bassin_emploi", queryset=BassinEmploi.objects.all()
     )
-    annee = django_filters.NumberFilter(label="Année de signature", field_name="date_signature__year")
+    annee = EntierFilter(label="Année de signature", field_name="date_signature__year", min_value=1900, max_value=2100)
     referent = ModelChoiceFilter(
         label="Référent", queryset=User.objects.filter(role__in=(Role.REFERENT, Role.ADMINISTRATEUR))
     )

@@ -1,5 +1,6 @@
 from django import forms
 
+from commun.formulaires import FormulaireURL
 from comptes.models import Role, User
 from referentiel.models import Structure
 
@@ -136,5 +137,5 @@ class RenouvellementForm(DatesPlausiblesMixin, forms.Form):
     )
 
 
-class RechercheBeneficiaireForm(forms.Form):
+class RechercheBeneficiaireForm(FormulaireURL):
     q = forms.CharField(label="Nom, prénom ou numéro allocataire", required=False, max_length=100)

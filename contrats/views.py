@@ -63,6 +63,7 @@ class ContratListView(RoleRequisMixin, CorpsEnCacheMixin, ExportMixin, SingleTab
     filterset_class = ContratFilter
     template_name = "contrats/liste.html"
     gabarit_corps = "contrats/_liste.html"
+    espaces = ("beneficiaires", "comptes", "contrats", "referentiel")
     # La pagination est celle du tableau seule : un seul COUNT(*) par page, réutilisé pour le nombre affiché.
     table_pagination = {"per_page": 50}
     export_name = "contrats-aides"
@@ -97,6 +98,14 @@ def engagement_de_la_liste(filterset, qs):
     n'est pas calculé (période de plus de dix ans, fin avant début)."""
     debut, fin = periode_engagee(filterset)
     contexte = {"engagement_debut": debut, "engagement_fin": fin, "engagement": None, "engagement_erreur": ""}
+    erreurs = filterset.form.errors if filterset.is_bound else {}
+    if "couvre_du" in erreurs or "couvre_au" in erreurs:
+        # Une date refusée par le filtre (hors 1900-2100) : pas de total sur une autre période que celle demandée.
+        contexte["engagement_erreur"] = (
+            "La période demandée n'est pas valide (voir les critères) : aucun total calculé. "
+            "Choisissez des dates entre 1900 et 2100, sur dix ans au plus."
+        )
+        return contexte
     if fin < debut:
         contexte["engagement_erreur"] = "La période demandée se termine avant de commencer : aucun total calculé."
         return contexte
@@ -226,6 +235,7 @@ def choisir_beneficiaire(request):
 
 
 class ContratCreerView(RoleRequisMixin, VueService):
+    formulaire_url = RechercheBeneficiaireForm
     """Prescription depuis la fiche (?beneficiaire=<pk>) ; sans personne, une recherche dans son périmètre."""
 
     roles = REDACTEURS

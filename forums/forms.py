@@ -1,5 +1,6 @@
 from django import forms
 
+from commun.formulaires import FormulaireURL
 from referentiel.models import Commune, Structure
 
 from .models import Exposant, Forum, OffreEmploi, TypeContrat
@@ -135,5 +136,5 @@ class InscriptionPersonneForm(forms.Form):
         self.fields["forum"].queryset = forums
 
 
-class RechercheForm(forms.Form):
+class RechercheForm(FormulaireURL):
     q = forms.CharField(label="Rechercher une personne (nom, prénom, n° allocataire)", required=False, max_length=100)

@@ -14,7 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from commun.cache_pages import donnees_modifiees
+from commun.versions import ecritures_en_masse
 
 from .models import Entretien, Exposant, Forum, OffreEmploi, Participation, TypeContrat
 
@@ -173,7 +173,7 @@ def invitations_envoyer(*, forum, beneficiaires, par, quand=None):
         if pk not in deja
     ]
     bulk_create_with_history(nouvelles, Participation, batch_size=500, default_user=par)
-    donnees_modifiees()  # création en masse, sans signal
+    ecritures_en_masse("forums")  # création en masse, sans signal
     return BilanInvitations(invitees=len(nouvelles), deja_invitees=len(deja))
 
 
@@ -376,7 +376,7 @@ def entretien_enregistrer(*, exposant, participations, par, parmi=None, jour=Non
     for e in a_creer:
         e.full_clean(validate_unique=False, validate_constraints=False)
     bulk_create_with_history(a_creer, Entretien, default_user=par)
-    donnees_modifiees()  # création en masse, sans signal
+    ecritures_en_masse("forums")  # création en masse, sans signal
     retires = [e for pk, e in existants.items() if pk not in voulues]
     for e in retires:
         e._history_user = par

@@ -545,6 +545,7 @@ class EntretienListeView(RoleRequisMixin, ExportMixin, SingleTableMixin, FilterV
 
 
 class PointageView(ForumMixin, TemplateView):
+    formulaire_url = RechercheForm
     """Pointage sur tablette : recherche rapide (GET, côté serveur), un bouton par personne (POST).
     Avec htmx, la liste se met à jour pendant la frappe ; sans JavaScript, le bouton Rechercher suffit."""
 
@@ -602,6 +603,7 @@ class PointerView(ForumMixin, TemplateView):
 
 
 class SurPlaceView(ForumMixin, TemplateView):
+    formulaire_url = RechercheForm
     """Une personne venue sans inscription : la chercher dans le registre (son périmètre), l'ajouter présente."""
 
     roles = REDACTEURS

@@ -3,7 +3,7 @@ from django import forms
 from django.utils import timezone
 
 from beneficiaires.models import normaliser
-from commun.filtres import FilterSet, ModelChoiceFilter
+from commun.filtres import EntierFilter, FilterSet, ModelChoiceFilter
 from referentiel.models import BassinEmploi, Commune, Structure
 
 from .models import (
@@ -52,7 +52,7 @@ class LocationFilter(FilterSet):
     debut_avant = DateFiltre(label="Début jusqu'au", field_name="debut", lookup_expr="lte")
     fin_apres = DateFiltre(label="Fin à partir du", field_name="fin", lookup_expr="gte")
     fin_avant = DateFiltre(label="Fin jusqu'au", field_name="fin", lookup_expr="lte")
-    vehicule = django_filters.NumberFilter(field_name="vehicule_id", widget=forms.HiddenInput)
+    vehicule = EntierFilter(field_name="vehicule_id", widget=forms.HiddenInput, min_value=1)
 
     class Meta:
         model = Location

@@ -3,6 +3,7 @@ from django.utils import timezone
 from django_bootstrap5.widgets import RadioSelectButtonGroup
 
 from beneficiaires.models import Beneficiaire, normaliser
+from commun.formulaires import EntreesBorneesMixin, FormulaireURL
 from referentiel.models import BassinEmploi, Commune, Structure
 
 from .models import (
@@ -78,7 +79,36 @@ class CederForm(forms.Form):
         self.fields["convention"].queryset = ConventionCession.objects.signees().select_related("partenaire")
 
 
-class RechercheForm(forms.Form):
+class PlanningForm(FormulaireURL):
+    """Paramètres du planning de la flotte (URL) : premier jour, nombre de semaines, bassin."""
+
+    SEMAINES_DEFAUT = 4
+
+    debut = forms.DateField(label="À partir du", required=False, widget=DateInput())
+    semaines = forms.IntegerField(label="Semaines", min_value=1, max_value=8, required=False, initial=SEMAINES_DEFAUT)
+    bassin = forms.ModelChoiceField(
+        label="Bassin d'emploi", queryset=BassinEmploi.objects.order_by("nom"), required=False, empty_label="Tous"
+    )
+
+
+class CalendrierForm(FormulaireURL):
+    """Le mois affiché par le calendrier d'un véhicule (URL : ?mois=aaaa-mm)."""
+
+    mois = forms.DateField(
+        label="Mois",
+        required=False,
+        input_formats=["%Y-%m"],
+        error_messages={"invalid": "Indiquez un mois sous la forme aaaa-mm (par exemple 2026-12)."},
+    )
+
+
+class RecherchePersonneForm(FormulaireURL):
+    """La recherche d'une personne sur la page de réservation (URL : ?q=...)."""
+
+    q = forms.CharField(label="Chercher la personne", max_length=100, required=False)
+
+
+class RechercheForm(EntreesBorneesMixin, forms.Form):
     debut = forms.DateField(label="Du", widget=DateInput(), initial=timezone.localdate)
     fin = forms.DateField(label="Au (inclus)", widget=DateInput(), initial=timezone.localdate)
     bassin = forms.ModelChoiceField(

@@ -23,13 +23,16 @@ from . import services
 from .filters import ConventionFilter, LocationFilter, VehiculeFilter
 from .forms import (
     AnnulerForm,
+    CalendrierForm,
     CederForm,
     ConventionForm,
     DeclasserForm,
     DepartForm,
     EnMaintenanceForm,
     MaintenanceForm,
+    PlanningForm,
     RechercheForm,
+    RecherchePersonneForm,
     ReservationForm,
     RetourForm,
     SignerForm,
@@ -210,17 +213,15 @@ class VehiculeCederView(MaintenancePlanifierView):
 class CalendrierView(VehiculeMixin, TemplateView):
     roles = LECTURE
     template_name = "mobilite/calendrier.html"
+    formulaire_url = CalendrierForm
 
     def get_context_data(self, **kwargs):
         aujourdhui = timezone.localdate()
-        try:
-            annee, mois = (int(x) for x in self.request.GET.get("mois", "").split("-"))
-            datetime.date(annee, mois, 1)
-        except ValueError:
-            annee, mois = aujourdhui.year, aujourdhui.month
+        form = self.formulaire_url(self.request.GET or None)
+        mois = form.valeurs()["mois"] or aujourdhui
         ctx = super().get_context_data(**kwargs)
-        ctx |= calendrier_mois(self.vehicule, annee, mois, self.request.user)
-        ctx["aujourdhui"] = aujourdhui
+        ctx |= calendrier_mois(self.vehicule, mois.year, mois.month, self.request.user)
+        ctx |= {"aujourdhui": aujourdhui, "form": form}
         return ctx
 
 
@@ -229,31 +230,26 @@ class PlanningView(RoleRequisMixin, DroitsMixin, TemplateView):
 
     roles = LECTURE
     template_name = "mobilite/planning.html"
-    semaines_defaut = 4
+    formulaire_url = PlanningForm
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        get = self.request.GET
-        try:
-            debut = datetime.date.fromisoformat(get.get("debut", ""))
-        except ValueError:
-            debut = timezone.localdate()
-        try:
-            semaines = min(max(int(get.get("semaines", self.semaines_defaut)), 1), 8)
-        except ValueError:
-            semaines = self.semaines_defaut
+        form = self.formulaire_url(self.request.GET or None)
+        valeurs = form.valeurs()
+        debut = valeurs["debut"] or timezone.localdate()
+        semaines = valeurs["semaines"] or PlanningForm.SEMAINES_DEFAUT
         vehicules = (
             Vehicule.objects.visibles_par(self.request.user)
             .en_flotte()
             .select_related("commune__bassin_emploi")
             .order_by("commune__bassin_emploi__nom", "commune__nom", "type", "immatriculation")
         )
-        bassin = get.get("bassin")
-        if bassin and bassin.isdigit():
-            vehicules = vehicules.filter(commune__bassin_emploi_id=int(bassin))
-            ctx["bassin_choisi"] = int(bassin)
+        if valeurs["bassin"] is not None:
+            vehicules = vehicules.filter(commune__bassin_emploi=valeurs["bassin"])
+            ctx["bassin_choisi"] = valeurs["bassin"].pk
         ctx |= planning_flotte(vehicules, debut, semaines * 7)
         ctx |= {
+            "form": form,
             "debut": debut,
             "semaines": semaines,
             "bassins": BassinEmploi.objects.all(),
@@ -319,7 +315,16 @@ class ReserverView(ServiceFormView):
     roles = RESERVATION
     template_name = "mobilite/reserver.html"
     form_class = ReservationForm
+    formulaire_url = RecherchePersonneForm
     message_succes = "Réservation enregistrée."
+
+    @cached_property
+    def recherche_form(self):
+        return self.formulaire_url(self.request.GET if "q" in self.request.GET else None)
+
+    @cached_property
+    def recherche(self):
+        return self.recherche_form.valeurs()["q"] or ""
 
     @cached_property
     def beneficiaire(self):
@@ -355,13 +360,17 @@ class ReserverView(ServiceFormView):
         kwargs = super().get_form_kwargs()
         return kwargs | {
             "user": self.request.user,
-            "recherche": self.request.GET.get("q", ""),
+            "recherche": self.recherche,
             "beneficiaire_id": self.beneficiaire.pk if self.beneficiaire else None,
         }
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            vehicule=self.vehicule, beneficiaire=self.beneficiaire, q=self.request.GET.get("q", ""), **kwargs
+            vehicule=self.vehicule,
+            beneficiaire=self.beneficiaire,
+            q=self.recherche,
+            recherche_form=self.recherche_form,
+            **kwargs,
         )
 
     def executer(self, form):

@@ -356,6 +356,7 @@ def comptes_prestataires_demo_rattacher():
             user = User(username=identifiant, first_name=prenom, last_name=nom, email=f"{identifiant}@example.org")
             user.set_password(MOT_DE_PASSE_DEMO)
             crees += 1
+        user.compte_demo = True
         user.role = Role.PRESTATAIRE
         user.structure = structure
         user.is_staff = user.is_superuser = False

@@ -53,11 +53,13 @@ CONSERVATION_MOIS = env("CONSERVATION_MOIS")
 # Durée de conservation des journaux de consultation et d'export (traces d'accès) : 12 mois.
 JOURNAL_CONSERVATION_MOIS = env("JOURNAL_CONSERVATION_MOIS")
 LOCATION_DUREE_MAX_JOURS = env("LOCATION_DUREE_MAX_JOURS")
-# Données de démonstration (comptes aux mots de passe publics) : jamais en production.
-DEMO_AUTORISEE = env.bool("DEMO_AUTORISEE", default=DEBUG)
+# Données de démonstration (comptes aux mots de passe publics) : jamais en production. Suit DEBUG, sans
+# variable d'environnement pour l'ouvrir autrement : hors DEBUG, `manage.py demo` refuse de tourner et les
+# comptes marqués « compte de démonstration » sont refusés à la connexion, quel que soit leur mot de passe.
+DEMO_AUTORISEE = DEBUG
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "comptes.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -74,6 +76,9 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "referentiel",
     "commun",
     "comptes",
@@ -87,6 +92,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "commun.routage.RoutageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "commun.securite.ProlongerSessionMiddleware",
@@ -94,9 +100,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "commun.cache_pages.EcrituresMiddleware",
+    "comptes.middleware.DoubleFacteurMiddleware",
+    "comptes.middleware.SuiviSessionsMiddleware",
+    "commun.confidentialite.PasDeCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -142,6 +151,21 @@ else:
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
 
+# Réplique en lecture (streaming PostgreSQL) : les lectures qui peuvent attendre (tableau de bord, exports) y vont
+# quand elle est à jour et que l'utilisateur n'a pas écrit depuis DATABASE_REPLICA_FENETRE secondes
+# (commun/routage.py). En test, l'alias pointe sur la base de test principale (MIRROR).
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replique"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replique"]["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+    DATABASES["replique"]["CONN_MAX_AGE"] = DATABASES["default"].get("CONN_MAX_AGE", 0)
+    DATABASES["replique"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["replique"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["commun.routage.Routeur"]
+DATABASE_REPLICA_FENETRE = env.int("DATABASE_REPLICA_FENETRE", default=30)
+
+# Cache : Redis en production (CACHE_URL=redis://hote:6379/0, client redis-py, cache RedisCache de Django),
+# partagé par tous les processus et serveurs ; `check --deploy` refuse le cache local en mémoire hors DEBUG
+# (commun/checks.py). Les versions qui périment les résultats en cache sont en base (commun/versions.py).
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://plan-emploi")}
 # Corps des listes et fiches en cache (commun/cache_pages.py) : durée de vie maximale, en secondes.
 PAGES_CACHE_DUREE = env.int("PAGES_CACHE_DUREE", default=300)
@@ -150,8 +174,58 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "comptes.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "comptes.backends.ComptesBackend",
 ]
+
+# Connexion unique (OpenID Connect, mozilla-django-oidc) avec le fournisseur d'identité du Département.
+# Active dès que OIDC_RP_CLIENT_ID est défini ; tous les points d'accès sont alors obligatoires. Flux « code
+# d'autorisation » avec PKCE (S256), state et nonce vérifiés ; l'identité est rattachée à un compte EXISTANT par
+# son adresse électronique (aucun compte n'est créé) ; déconnexion auprès du fournisseur s'il l'annonce.
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
+OIDC_ACTIVE = bool(OIDC_RP_CLIENT_ID)
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_OP_ISSUER = env.str("OIDC_OP_ISSUER", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_OP_LOGOUT_ENDPOINT = env.str("OIDC_OP_LOGOUT_ENDPOINT", default="")
+OIDC_RP_SIGN_ALGO = env.str("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = "openid email"
+OIDC_USE_PKCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_USE_NONCE = True
+OIDC_CREATE_USER = False
+OIDC_STORE_ID_TOKEN = True
+OIDC_TIMEOUT = env.int("OIDC_TIMEOUT", default=10)
+OIDC_AUTHENTICATION_CALLBACK_URL = "comptes:oidc_rappel"
+OIDC_REDIRECT_REQUIRE_HTTPS = not DEBUG
+if OIDC_ACTIVE:
+    manquants = [
+        nom
+        for nom in (
+            "OIDC_RP_CLIENT_SECRET",
+            "OIDC_OP_ISSUER",
+            "OIDC_OP_AUTHORIZATION_ENDPOINT",
+            "OIDC_OP_TOKEN_ENDPOINT",
+            "OIDC_OP_USER_ENDPOINT",
+            "OIDC_OP_JWKS_ENDPOINT",
+        )
+        if not globals()[nom]
+    ]
+    if manquants:
+        raise ImproperlyConfigured(
+            "Connexion unique : OIDC_RP_CLIENT_ID est défini mais ces variables manquent : " + ", ".join(manquants)
+        )
+    AUTHENTICATION_BACKENDS.append("comptes.oidc.DepartementOIDCBackend")
+
+# Second facteur (TOTP, django-otp) des comptes locaux : rôles qui le doivent (valeurs de comptes.models.Role,
+# séparées par des virgules). Les comptes connectés par le fournisseur d'identité s'en remettent au sien.
+DOUBLE_FACTEUR_ROLES = env.list("DOUBLE_FACTEUR_ROLES", default=["administrateur", "pilotage"])
+OTP_TOTP_ISSUER = f"plan-emploi ({DEPARTEMENT_NOM})"
+OTP_TOTP_THROTTLE_FACTOR = 1
+# Délai pour saisir le code après le mot de passe (secondes).
+DOUBLE_FACTEUR_DELAI = 5 * 60
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
@@ -241,9 +315,37 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/plan_emploi.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-striped table-hover align-middle"}
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
+# Journaux : un accès refusé (403, 404) tient en une ligne sans pile d'appels ; aucune ligne ne porte les
+# paramètres d'URL (termes de recherche). Voir commun/confidentialite.py et docs/rgpd.md.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "acces_refuse": {"()": "commun.confidentialite.AccesRefuseFilter"},
+        "serveur_sans_requete": {"()": "commun.confidentialite.ServeurSansRequeteFilter"},
+    },
+    "formatters": {
+        "ligne": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "ligne"},
+        "django.server": {"level": "INFO", "class": "logging.StreamHandler", "formatter": "django.server"},
+    },
+    "loggers": {
+        "django.request": {"filters": ["acces_refuse"]},
+        # Reprend la configuration par défaut de Django (un gestionnaire propre, sans propagation) et ôte les
+        # paramètres d'URL des lignes d'accès du serveur de développement.
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["serveur_sans_requete"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
 }

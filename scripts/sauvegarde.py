@@ -24,6 +24,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import environ
@@ -156,6 +157,37 @@ def restaurer(fichier, *, url=None):
             verifier_sqlite(source)
             with ouvrir(config["NAME"]) as cible:
                 source.backup(cible)
+    sauter_versions(config)
+
+
+# Les versions des données en cache (commun/versions.py) : après une restauration, chacune passe au-delà de toute
+# valeur déjà servie (la base sauvegardée a pu continuer à écrire après la sauvegarde, et un cache partagé
+# garde des pages calculées sous ces valeurs) : le temps présent en microsecondes, ou le maximum s'il est plus
+# grand, plus un. Les incrémentations ordinaires (+1 par écriture validée) n'approchent pas cette échelle.
+TABLE_VERSIONS = "commun_versioncache"
+SQL_SAUTER = (
+    f"UPDATE {TABLE_VERSIONS} SET valeur = (SELECT CASE WHEN max(valeur) > {{p}} THEN max(valeur) ELSE {{p}} END "
+    f"FROM {TABLE_VERSIONS}) + 1"
+)
+
+
+def sauter_versions(config):
+    maintenant = time.time_ns() // 1000
+    if config["type"] == "postgresql":
+        import psycopg
+
+        params = {k.lower(): v for k, v in config.items() if k in ("HOST", "PORT", "USER", "PASSWORD") and v}
+        with psycopg.connect(dbname=config["NAME"], autocommit=True, **params) as connexion:
+            if connexion.execute("SELECT to_regclass(%s)", [TABLE_VERSIONS]).fetchone()[0] is not None:
+                connexion.execute(SQL_SAUTER.format(p="%s"), [maintenant, maintenant])
+    else:
+        with ouvrir(config["NAME"]) as connexion:
+            existe = connexion.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [TABLE_VERSIONS]
+            ).fetchone()
+            if existe:
+                connexion.execute(SQL_SAUTER.format(p="?"), [maintenant, maintenant])
+                connexion.commit()
 
 
 def compter(url):

@@ -8,9 +8,6 @@ class TableauDeBordConfig(AppConfig):
     def ready(self):
         from django.utils.module_loading import autodiscover_modules
 
-        from . import cache
-
-        # Chaque application déclare ses indicateurs dans indicateurs.py.
+        # Chaque application déclare ses indicateurs dans indicateurs.py. Une écriture sur un modèle de
+        # l'application d'un modèle nommé par une déclaration (modeles=...) périme le cache du tableau (cache.py).
         autodiscover_modules("indicateurs")
-        # Une écriture sur un modèle nommé par une déclaration (modeles=...) périme le cache du tableau.
-        cache.brancher()

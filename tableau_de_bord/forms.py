@@ -3,6 +3,7 @@ from datetime import date
 from django import forms
 from django.utils import timezone
 
+from commun.formulaires import EntreesBorneesMixin
 from referentiel.models import BassinEmploi
 
 PREMIERE_ANNEE = 2017  # lancement du plan
@@ -15,7 +16,7 @@ def annee_par_defaut():
     return timezone.localdate().year
 
 
-class FiltreForm(forms.Form):
+class FiltreForm(EntreesBorneesMixin, forms.Form):
     """Période (une année, ou des dates de début et de fin) et bassin. Tous les champs sont facultatifs."""
 
     annee = forms.TypedChoiceField(label="Année", coerce=int, required=False, empty_value=None)

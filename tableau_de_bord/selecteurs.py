@@ -14,6 +14,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from commun.routage import lectures_differees
+
 from . import cache as cache_tableau
 from . import registre
 from .models import ChiffreCle, Objectif
@@ -262,15 +264,20 @@ def tableau_calculer(*, debut, fin, bassins, restreint, utiliser_cache=True):
 
     `bassins` : les BassinEmploi affichés (colonnes), dans l'ordre ; `restreint` : ne compter que ces
     bassins (référent, ou filtre sur un bassin). Le résultat est mis en cache par (période, bassins),
-    sous une clé qui change à chaque écriture sur un modèle surveillé (voir cache.py).
+    sous une clé qui change à chaque écriture sur un modèle surveillé (voir cache.py). Calculé sur la réplique
+    quand il y en a une, à jour, et que l'utilisateur n'a pas écrit récemment (commun/routage.py).
     """
     bassins = list(bassins)
     if not utiliser_cache:
-        return _calculer(debut=debut, fin=fin, bassins=bassins, restreint=restreint)
+        with lectures_differees():
+            return _calculer(debut=debut, fin=fin, bassins=bassins, restreint=restreint)
     cle = cache_tableau.cle(debut=debut, fin=fin, bassin_ids=[b.pk for b in bassins], restreint=restreint)
     tableau = cache_tableau.cache.get(cle)
     if tableau is None:
-        tableau = _calculer(debut=debut, fin=fin, bassins=bassins, restreint=restreint, utiliser_cache=True)
+        # Après la lecture de la version (dans la clé) : la réplique n'est lue que si elle a rejoué au moins
+        # tout ce qui était validé à ce moment.
+        with lectures_differees():
+            tableau = _calculer(debut=debut, fin=fin, bassins=bassins, restreint=restreint, utiliser_cache=True)
         cache_tableau.cache.set(cle, tableau, cache_tableau.duree())
     return tableau
 

@@ -1,7 +1,7 @@
 import functools
 import hashlib
 
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.template.loader import get_template, render_to_string
 from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView, View
@@ -24,6 +24,8 @@ ROLES_TABLEAU = (Role.ADMINISTRATEUR, Role.PILOTAGE, Role.REFERENT)
 
 class PerimetreMixin:
     """Période et bassins demandés, dans le périmètre de l'utilisateur (un référent : ses bassins seulement)."""
+
+    formulaire_url = FiltreForm
 
     def bassins_visibles(self):
         user = self.request.user
@@ -154,6 +156,10 @@ class ExportTableauView(PerimetreMixin, RoleRequisMixin, View):
         if format not in FORMATS:
             raise Http404("Format d'export inconnu.")
         tableau = self.tableau()
+        if self.form.is_bound and not self.form.is_valid():
+            # Pas d'export d'une autre période que celle demandée : l'erreur du formulaire, en texte.
+            erreurs = [" ".join(messages) for messages in self.form.errors.values()]
+            return HttpResponseBadRequest("\n".join(erreurs), content_type="text/plain; charset=utf-8")
         donnees = Dataset(headers=ENTETES, title="Tableau de bord")
         for ligne in lignes_export(tableau):
             donnees.append([neutraliser_cellule(v) for v in ligne])

@@ -44,10 +44,14 @@ def _cache_propre_au_test(settings):
 
 @pytest.fixture(autouse=True)
 def _reglages_de_test(settings):
-    # Hachage rapide des mots de passe en test ; données de démonstration autorisées.
+    # Hachage rapide des mots de passe en test ; données de démonstration autorisées. Le blocage (axes) et le
+    # second facteur, qui demandent chacun un parcours de connexion complet, sont activés par les tests qui les
+    # vérifient (tests/securite/test_connexion.py, tests/comptes/test_double_facteur.py) : ailleurs, force_login
+    # tient lieu de connexion complète.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.DEMO_AUTORISEE = True
     settings.AXES_ENABLED = False
+    settings.DOUBLE_FACTEUR_ROLES = []
     settings.STORAGES = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

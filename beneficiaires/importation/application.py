@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from commun.cache_pages import donnees_modifiees
+from commun.versions import ecritures_en_masse
 
 from ..models import Beneficiaire, DoublonProbable, Foyer, Role, StatutParcours
 from .bilan import MAX_EXEMPLES, Bilan
@@ -209,7 +209,7 @@ class Application:
             for ligne, existant, motif in doublons
         ]
         bulk_create_with_history(signales, DoublonProbable, batch_size=TAILLE_PAQUET, default_user=self.par)
-        donnees_modifiees()  # écritures en masse, sans signal : les listes en cache sont périmées
+        ecritures_en_masse("beneficiaires")  # écritures sans signal : les versions des personnes et foyers changent
 
 
 def mettre_a_jour(objets, modele, champs, *, par, raison):

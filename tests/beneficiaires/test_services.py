@@ -46,6 +46,73 @@ def test_creer_reutilise_le_foyer_existant(bassins, referent, personne):
     assert b.foyer_id == personne.foyer_id
 
 
+def _inscrire_a_gien(referent_gien, bassins, numero, **foyer):
+    return services.beneficiaire_creer(
+        par=referent_gien,
+        numero_allocataire=numero,
+        nom="Intrus",
+        prenoms="Paul",
+        date_naissance=datetime.date(1980, 1, 2),
+        commune=bassins["Gien"].commune_test,
+        **foyer,
+    )
+
+
+@pytest.mark.parametrize(
+    "foyer", [{"etat_droit": 5, "date_ouverture_droit": datetime.date(2026, 1, 1)}, {"etat_droit": 5}, {}]
+)
+def test_un_referent_ne_reprend_ni_ne_modifie_un_foyer_hors_de_son_perimetre(
+    bassins, referent_gien, personne, monkeypatch, foyer
+):
+    """Gien inscrit une personne sous le numéro d'un foyer d'Orléans : même refus qu'un numéro inutilisable
+    (rien n'apprend que le foyer existe), le foyer n'est ni modifié ni rattaché, sa date n'est pas recopiée."""
+    foyer_orleans = personne.foyer
+    appels = []
+    monkeypatch.setattr(services, "foyer_modifier", lambda **kw: appels.append(kw))
+    with pytest.raises(ValidationError) as hors_perimetre:
+        _inscrire_a_gien(referent_gien, bassins, foyer_orleans.numero_allocataire, **foyer)
+    with pytest.raises(ValidationError) as invalide:
+        _inscrire_a_gien(referent_gien, bassins, "12/34#", **foyer)
+    assert hors_perimetre.value.message_dict == invalide.value.message_dict
+    assert hors_perimetre.value.message_dict == {"numero_allocataire": [services.NUMERO_INUTILISABLE]}
+    assert appels == []
+    etat_avant = (foyer_orleans.etat_droit, foyer_orleans.date_ouverture_droit)
+    foyer_orleans.refresh_from_db()
+    assert (foyer_orleans.etat_droit, foyer_orleans.date_ouverture_droit) == etat_avant
+    assert foyer_orleans.history.count() == 1
+    assert not Beneficiaire.objects.filter(nom="Intrus").exists()
+
+
+def test_un_referent_reprend_un_foyer_qu_il_voit_par_l_un_de_ses_membres(bassins, referent_gien, personne):
+    """Un foyer d'Orléans dont un membre vit à Gien est visible de Gien : il est repris."""
+    BeneficiaireFactory(foyer=personne.foyer, commune=bassins["Gien"].commune_test)
+    b = _inscrire_a_gien(referent_gien, bassins, personne.foyer.numero_allocataire, etat_droit=5)
+    assert b.foyer_id == personne.foyer_id
+    personne.foyer.refresh_from_db()
+    assert personne.foyer.etat_droit == 5
+
+
+def test_foyer_modifier_refuse_un_foyer_hors_perimetre(personne, referent_gien):
+    with pytest.raises(ValidationError, match="ne peut pas être utilisé"):
+        services.foyer_modifier(foyer=personne.foyer, par=referent_gien, etat_droit=5)
+    personne.foyer.refresh_from_db()
+    assert personne.foyer.etat_droit == 2
+
+
+def test_le_numero_est_normalise_comme_a_l_import(bassins, referent, personne):
+    numero = personne.foyer.numero_allocataire
+    b = services.beneficiaire_creer(
+        par=referent,
+        numero_allocataire=f" {numero[:3]} {numero[3:]}-",
+        nom="Conjoint",
+        prenoms="Karim",
+        role="CJT",
+        date_naissance=datetime.date(1980, 1, 2),
+        commune=bassins["Orléans"].commune_test,
+    )
+    assert b.foyer_id == personne.foyer_id
+
+
 def test_un_referent_ne_cree_pas_hors_de_ses_bassins(bassins, referent):
     with pytest.raises(ValidationError) as exc:
         services.beneficiaire_creer(
@@ -234,3 +301,45 @@ def test_un_referent_d_un_autre_bassin_ne_planifie_pas(personne, referent_gien):
         services.evaluation_planifier(
             beneficiaire=personne, date=datetime.date(2030, 1, 1), evaluateur=referent_gien, par=referent_gien
         )
+
+
+# --- Évaluateur : un compte qui couvre la personne ---------------------------------------------------------
+
+
+@pytest.fixture
+def gienois(bassins, referent_gien):
+    return BeneficiaireFactory(commune=bassins["Gien"].commune_test, referent=referent_gien)
+
+
+def test_l_evaluateur_propose_couvre_le_bassin_de_la_personne(gienois, referent, referent_gien, admin_user):
+    inactif = UserFactory(referent=True, bassins=[gienois.commune.bassin_emploi], is_active=False)
+    possibles = set(services.evaluateurs_possibles(gienois))
+    assert referent_gien in possibles and admin_user in possibles
+    assert referent not in possibles and inactif not in possibles
+
+
+def test_planifier_refuse_un_evaluateur_qui_ne_couvre_pas_la_personne(gienois, referent, referent_gien):
+    with pytest.raises(ValidationError) as exc:
+        services.evaluation_planifier(
+            beneficiaire=gienois, date=datetime.date(2030, 1, 1), evaluateur=referent, par=referent_gien
+        )
+    assert "ne couvre pas le bassin" in exc.value.message_dict["evaluateur"][0]
+    assert not gienois.evaluations.exists()
+
+
+def test_realiser_refuse_un_evaluateur_qui_ne_couvre_pas_la_personne(gienois, referent, referent_gien, admin_user):
+    with pytest.raises(ValidationError, match="ne couvre pas le bassin"):
+        services.evaluation_realiser(
+            beneficiaire=gienois, evaluateur=referent, par=referent_gien, date=datetime.date(2026, 11, 2)
+        )
+    prevue = services.evaluation_planifier(
+        beneficiaire=gienois, date=datetime.date(2026, 11, 1), evaluateur=referent_gien, par=referent_gien
+    )
+    with pytest.raises(ValidationError, match="ne couvre pas le bassin"):
+        services.evaluation_realiser(
+            evaluation=prevue, evaluateur=referent, par=referent_gien, date=datetime.date(2026, 11, 2)
+        )
+    e = services.evaluation_realiser(
+        evaluation=prevue, evaluateur=admin_user, par=referent_gien, date=datetime.date(2026, 11, 2)
+    )
+    assert e.evaluateur == admin_user

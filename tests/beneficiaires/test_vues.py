@@ -228,6 +228,24 @@ def test_inscrire_hors_bassin_est_refuse(client, bassins, referent):
     assert not Beneficiaire.objects.exists()
 
 
+def test_inscrire_sous_le_numero_d_un_foyer_d_orleans_depuis_gien(client, bassins, orleanais, referent_gien):
+    """Le formulaire montre à Gien, pour le numéro d'un foyer d'Orléans, l'erreur d'un numéro inutilisable ;
+    la date laissée vide ne fait pas apparaître celle du foyer d'Orléans."""
+    foyer = orleanais.foyer
+    donnees = {"organisme": "CAF", "etat_droit": 5, "date_ouverture_droit": "", "role": "DEM", "nom": "Intrus",
+               "prenoms": "J", "date_naissance": "1980-01-01", "commune": bassins["Gien"].commune_test.pk}  # fmt: skip
+    client_de(client, referent_gien)
+    reponse = client.post(reverse("beneficiaires:creer"), {**donnees, "numero_allocataire": foyer.numero_allocataire})
+    invalide = client.post(reverse("beneficiaires:creer"), {**donnees, "numero_allocataire": "??"})
+    assert reponse.status_code == invalide.status_code == 200
+    erreurs = reponse.context["form"].errors
+    assert erreurs == invalide.context["form"].errors and list(erreurs) == ["numero_allocataire"]
+    assert foyer.date_ouverture_droit.strftime("%Y-%m-%d") not in reponse.content.decode()
+    foyer.refresh_from_db()
+    assert foyer.etat_droit == 2
+    assert not Beneficiaire.objects.filter(nom="Intrus").exists()
+
+
 def test_modifier_la_fiche(client, orleanais, referent):
     url = reverse("beneficiaires:modifier", args=[orleanais.pk])
     client_de(client, referent)
@@ -440,3 +458,18 @@ def test_filtre_sdd_indifferent_par_defaut(client, bassins, admin_user):
     reponse = client.get(reverse("beneficiaires:liste"), {"sdd": ""})
     assert reponse.context["table"].paginator.count == 2
     assert client.get(reverse("beneficiaires:liste"), {"sdd": "false"}).context["table"].paginator.count == 1
+
+
+@pytest.mark.parametrize("nom_url", ["beneficiaires:evaluation_planifier", "beneficiaires:evaluation_saisir"])
+def test_les_pages_d_evaluation_n_offrent_que_les_evaluateurs_du_bassin(
+    client, bassins, referent, referent_gien, admin_user, nom_url
+):
+    """Gien ne peut ni choisir ni envoyer un référent d'Orléans comme évaluateur d'une personne de Gien."""
+    gienois = BeneficiaireFactory(commune=bassins["Gien"].commune_test)
+    url = reverse(nom_url, args=[gienois.pk])
+    client_de(client, referent_gien)
+    offerts = set(client.get(url).context["form"].fields["evaluateur"].queryset)
+    assert referent_gien in offerts and admin_user in offerts and referent not in offerts
+    reponse = client.post(url, {"date": "2026-11-02", "evaluateur": referent.pk})
+    assert reponse.status_code == 200 and "evaluateur" in reponse.context["form"].errors
+    assert not gienois.evaluations.exists()

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from beneficiaires.models import Beneficiaire
-from commun import cache_pages
+from commun import cache_pages, versions
 from comptes.models import JournalConsultation, JournalExport
 from tests.beneficiaires.factories import BeneficiaireFactory
 from tests.contrats.factories import ContratAideFactory
@@ -75,27 +75,66 @@ def test_un_corps_n_est_jamais_servi_a_un_autre_utilisateur(client, bassins, ref
         assert "GIENNOIS0" in html.upper() and "ORLEANAIS" not in html.upper()
 
 
-def test_ecriture_sans_signal_perimee_par_la_requete_d_ecriture(client, bassins, referent):
-    (personne,) = _personnes(bassins["Orléans"].commune_test, referent, 1)
+def test_un_post_refuse_ou_anonyme_ne_perime_rien(client, bassins, referent):
+    """Seules les écritures validées sur des modèles périment : un POST refusé (méthode non permise), un POST
+    anonyme refusé par la protection CSRF, une connexion ne changent aucune version."""
+    from django.test import Client
+
+    _personnes(bassins["Orléans"].commune_test, referent, 1)
+    avant = versions.versions(*sorted(versions.applications_du_projet()))
     client.force_login(referent)
     url = reverse("beneficiaires:liste")
     _get(client, url)
-    Beneficiaire.objects.filter(pk=personne.pk).update(nom="Renommee")  # pas de signal
-    client.post(url)  # toute requête d'écriture (ici refusée) périme les corps, quelle que soit la façon d'écrire
-    html, _ = _get(client, url)
-    assert "RENOMMEE" in html.upper()
+    assert client.post(url).status_code == 405
+    assert Client(enforce_csrf_checks=True).post(reverse("comptes:connexion"), {"username": "x"}).status_code == 403
+    client.post(reverse("comptes:connexion"), {"username": referent.username, "password": "mauvais"})
+    assert versions.versions(*sorted(versions.applications_du_projet())) == avant
+    _, requetes = _get(client, url)
+    assert not any("beneficiaires_beneficiaire" in q for q in requetes)  # toujours servie du cache
 
 
-def test_donnees_modifiees_perime_apres_une_ecriture_en_masse(client, bassins, referent):
+def test_ecriture_en_masse_perimee_par_l_aide(client, bassins, referent):
     (personne,) = _personnes(bassins["Orléans"].commune_test, referent, 1)
     client.force_login(referent)
     url = reverse("beneficiaires:liste")
     _get(client, url)
     with transaction.atomic():
         Beneficiaire.objects.filter(pk=personne.pk).update(nom="Importee")
-        cache_pages.donnees_modifiees()
+        versions.ecritures_en_masse(Beneficiaire)
     html, _ = _get(client, url)
     assert "IMPORTEE" in html.upper()
+
+
+def test_une_ecriture_sur_une_location_ne_perime_pas_la_liste_des_beneficiaires(client, bassins, referent):
+    from tests.mobilite.factories import LocationFactory, VehiculeFactory
+
+    vehicule = VehiculeFactory()
+    personne, *_ = _personnes(bassins["Orléans"].commune_test, referent, 3)
+    client.force_login(referent)
+    url = reverse("beneficiaires:liste")
+    _get(client, url)
+    LocationFactory(vehicule=vehicule, beneficiaire=personne)  # mobilite : une autre application
+    _, requetes = _get(client, url)
+    assert not any("beneficiaires_beneficiaire" in q for q in requetes)
+    BeneficiaireFactory(commune=bassins["Orléans"].commune_test, referent=referent, nom="Nouvelle")
+    html, _ = _get(client, url)
+    assert "NOUVELLE" in html.upper()
+
+
+def test_une_commune_deplacee_dans_un_autre_bassin_quitte_la_liste_aussitot(client, bassins, referent):
+    """Écriture en masse hors requête (comme une commande de gestion) : QuerySet.update() puis l'aide."""
+    from referentiel.models import Commune
+
+    commune = bassins["Orléans"].commune_test
+    _personnes(commune, referent, 2, nom="Deplacee")
+    client.force_login(referent)
+    url = reverse("beneficiaires:liste")
+    html, _ = _get(client, url, bassin=bassins["Orléans"].pk)
+    assert "DEPLACEE0" in html.upper()
+    Commune.objects.filter(pk=commune.pk).update(bassin_emploi=bassins["Gien"])
+    versions.ecritures_en_masse(Commune)
+    html, _ = _get(client, url, bassin=bassins["Orléans"].pk)
+    assert "DEPLACEE0" not in html.upper()
 
 
 def test_pas_de_mise_en_cache_d_un_corps_rendu_avec_des_ecritures_non_validees(rf, bassins, referent):
@@ -110,7 +149,7 @@ def test_pas_de_mise_en_cache_d_un_corps_rendu_avec_des_ecritures_non_validees(r
         reponse = BeneficiaireListe.as_view()(requete)
         reponse.render()
         assert "PROVISOIRE" in reponse.content.decode().upper()
-        cle = cache_pages.cle_corps(requete, BeneficiaireListe.gabarit_corps)
+        cle = cache_pages.cle_corps(requete, BeneficiaireListe.gabarit_corps, sorted(BeneficiaireListe.espaces))
         assert cache.get(cle) is None
         transaction.set_rollback(True)
 
@@ -155,7 +194,7 @@ def test_liste_des_contrats_perimee_par_un_nouveau_contrat(client, bassins, refe
 
 
 def test_surveille_les_applications_du_projet_et_pas_les_bibliotheques():
-    applications = cache_pages.applications_du_projet()
+    applications = versions.applications_du_projet()
     assert {"beneficiaires", "contrats", "placement", "mobilite", "forums", "referentiel", "comptes"} <= applications
     assert not {"sessions", "axes", "auth", "contenttypes", "simple_history", "admin"} & applications
 
@@ -173,9 +212,9 @@ def test_chargement_des_communes_en_masse_perime_les_pages_et_le_tableau():
     fichier = Path(__file__).resolve().parents[2] / "referentiel" / "donnees" / "communes-45-loiret.csv"
     call_command("charger_communes", str(fichier))
     Commune.objects.filter(code_insee="45234").update(population=1)  # sans signal
-    pages, tableau = cache_pages.version(), cache_tableau.version()
+    pages, tableau = versions.versions("referentiel"), cache_tableau.version()
     call_command("charger_communes", str(fichier))  # une seule commune modifiée, par bulk_update
-    assert cache_pages.version() != pages
+    assert versions.versions("referentiel") != pages
     assert cache_tableau.version() != tableau
 
 

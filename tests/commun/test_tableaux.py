@@ -249,3 +249,14 @@ def test_liste_rapide_meme_html_que_le_widget_de_django(multiple, valeur):
 
     attrs = {"id": "id_x", "required": False}
     assert normaliser(rapide.render("x", valeur, attrs)) == normaliser(django_widget.render("x", valeur, attrs))
+
+
+def test_api_privee_de_django_tables2_presente_dans_la_version_epinglee():
+    """`commun/tableaux.py` et `{% corps_tableau %}` s'appuient sur l'API privée de django-tables2, épinglée à 3.0.x
+    (pyproject.toml) : une autre version doit passer par ces tests avant d'être admise."""
+    import django_tables2
+    from django_tables2.rows import BoundRow
+
+    assert django_tables2.__version__.startswith("3.0.")
+    assert callable(BoundRow._get_and_render_with) and callable(BoundRow._call_render)
+    assert callable(django_tables2.utils.signature)

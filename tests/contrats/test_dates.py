@@ -139,4 +139,5 @@ def test_la_liste_refuse_une_periode_absurde_sans_la_calculer(client, pilotage):
     r = client.get(reverse("contrats:liste"), {"couvre_du": "0001-01-01", "couvre_au": "9999-12-31"})
     assert r.status_code == 200
     assert r.context["engagement"] is None
+    assert "aucun total calculé" in r.context["engagement_erreur"]
     assert "dix ans au plus" in r.context["engagement_erreur"]

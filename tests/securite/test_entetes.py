@@ -66,10 +66,11 @@ def test_hsts_en_https_avec_les_valeurs_de_production(client, settings):
 
 
 def test_check_deploy_sans_avertissement():
+    # Cache partagé (Redis) : le cache local en mémoire est refusé hors DEBUG (tests/commun/test_versions.py).
     resultat = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=RACINE,
-        env=env_production(),
+        env={**env_production(), "CACHE_URL": "redis://127.0.0.1:6379/0"},
         capture_output=True,
         text=True,
         timeout=120,

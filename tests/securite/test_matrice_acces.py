@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from comptes.models import SessionUtilisateur
 from tests.securite import monde as M
 from tests.securite.urls_projet import routes
 
@@ -81,6 +82,9 @@ PARAMS = {
     "forums:sur_place": lambda m: {"pk": m.forum.pk},
     "forums:participation": lambda m: {"pk": m.participation.pk},
     "tableau_de_bord:export": lambda m: {"format": "csv"},
+    "comptes:session_terminer": lambda m: {
+        "pk": SessionUtilisateur.objects.filter(utilisateur=m.users["administrateur"]).values_list("pk", flat=True)[0]
+    },
 }
 
 # Paramètres de requête GET nécessaires à certaines pages (la personne ou le véhicule choisis).
@@ -99,6 +103,16 @@ GET = {
     "theme_css": "200 200 200 200 200 200 200 200",
     "comptes:connexion": "200 302 302 302 302 302 302 302",
     "comptes:deconnexion": "302 405 405 405 405 405 405 405",
+    # Second temps de la connexion : sans mot de passe saisi juste à l'instant, retour à la page de connexion.
+    "comptes:double_facteur": "302 302 302 302 302 302 302 302",
+    "comptes:double_facteur_enrolement": "302 302 302 302 302 302 302 302",
+    "comptes:codes_secours": "302 200 200 200 200 200 200 200",
+    "comptes:sessions": "302 200 200 200 200 200 200 200",
+    "comptes:session_terminer": "302 405 405 405 405 405 405 405",
+    "comptes:sessions_terminer_autres": "302 405 405 405 405 405 405 405",
+    # Connexion unique non configurée ici : ses adresses n'existent pas (tests/comptes/test_oidc.py la configure).
+    "comptes:oidc_connexion": "404 404 404 404 404 404 404 404",
+    "comptes:oidc_rappel": "404 404 404 404 404 404 404 404",
     "beneficiaires:liste": "302 200 200 200 200 403 403 403",
     "beneficiaires:creer": "302 200 403 200 200 403 403 403",
     "beneficiaires:detail": "302 200 200 200 404 200 404 403",
@@ -192,6 +206,11 @@ GET = {
 POST = {
     "comptes:connexion": "· · · · · · · ·",
     "comptes:deconnexion": "· · · · · · · ·",
+    "comptes:codes_secours": "302 · · · · · · ·",
+    # La session de l'administrateur : les autres comptes ne la voient pas (404), lui-même ne peut terminer ainsi
+    # la session en cours (il se déconnecte).
+    "comptes:session_terminer": "302 · 404 404 404 404 404 404",
+    "comptes:sessions_terminer_autres": "302 · · · · · · ·",
     "beneficiaires:creer": "302 · 403 · · 403 403 403",
     "beneficiaires:modifier": "302 · 403 · 404 403 403 403",
     "beneficiaires:referent": "302 · 403 · 404 403 403 403",
@@ -349,3 +368,25 @@ def test_matrice_acces(bassins):
         if changees:
             erreurs.append(f"POST {nom:40} refusé à {refuses} mais a modifié {changees}")
     assert not erreurs, "Matrice d'accès :\n" + "\n".join(erreurs)
+
+
+@pytest.mark.django_db
+def test_second_facteur_exige_sur_chaque_url(bassins, settings):
+    """Second facteur activé : une session d'administrateur ou de pilotage ouverte sans lui n'atteint aucune page
+    (administration comprise) ; elle est fermée et renvoyée à la connexion."""
+    settings.DOUBLE_FACTEUR_ROLES = ["administrateur", "pilotage"]
+    m = M.construire(bassins)
+    publiques = {"sante", "theme_css", "comptes:connexion"}
+    params = {**PARAMS, "comptes:session_terminer": lambda m: {"pk": 1}}  # ses sessions sont fermées au fil du test
+    erreurs = []
+    for role in ("administrateur", "pilotage"):
+        client = Client(raise_request_exception=False)
+        for nom in [*sorted(routes()), "admin:index", "admin:comptes_user_changelist"]:
+            client.force_login(m.users[role])
+            url = reverse(nom, kwargs=params.get(nom, lambda m: {})(m))
+            reponse = client.get(url, REQUETE.get(nom, lambda m: {})(m))
+            if "_auth_user_id" in client.session:
+                erreurs.append(f"{nom} {role} : session gardée")
+            if reponse.status_code == 200 and nom not in publiques:
+                erreurs.append(f"{nom} {role} : page servie sans second facteur")
+    assert not erreurs, "\n".join(erreurs)

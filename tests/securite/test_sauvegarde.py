@@ -125,3 +125,56 @@ def test_aller_retour_postgresql(postgresql_requis, tmp_path):
     finally:
         with psycopg.connect(dbname="postgres", autocommit=True, **parametres) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{copie}" WITH (FORCE)')
+
+
+def versions_sqlite(chemin):
+    with sqlite3.connect(chemin) as c:
+        return dict(c.execute("SELECT espace, valeur FROM commun_versioncache").fetchall())
+
+
+def test_restauration_fait_sauter_les_versions_au_dela_de_toute_valeur_servie(tmp_path):
+    """Après la sauvegarde, la base a continué d'écrire (versions 7 puis 900) et un cache partagé garde des pages
+    sous ces valeurs : restaurée, chaque version les dépasse, et ne reprend aucune valeur déjà servie."""
+    chemin = tmp_path / "base.sqlite3"
+    with sqlite3.connect(chemin) as c:
+        c.execute("CREATE TABLE commun_versioncache (espace TEXT PRIMARY KEY, valeur INTEGER)")
+        c.executemany("INSERT INTO commun_versioncache VALUES (?, ?)", [("beneficiaires", 5), ("contrats", 2)])
+    url = f"sqlite:///{chemin}"
+    fichier = sauvegarde.sauvegarder(dossier=tmp_path / "sauvegardes", url=url)
+    with sqlite3.connect(chemin) as c:
+        c.execute("UPDATE commun_versioncache SET valeur = 900 WHERE espace = 'beneficiaires'")
+        c.execute("UPDATE commun_versioncache SET valeur = 7 WHERE espace = 'contrats'")
+    sauvegarde.restaurer(fichier, url=url)
+    apres = versions_sqlite(chemin)
+    assert min(apres.values()) > 900
+    assert len(set(apres.values())) == 1  # toutes au même point, au-delà de toute valeur servie
+    sauvegarde.restaurer(fichier, url=url)  # une seconde restauration saute encore plus loin
+    assert min(versions_sqlite(chemin).values()) > max(apres.values())
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_restauration_postgresql_fait_sauter_les_versions(postgresql_requis, tmp_path):
+    import psycopg
+
+    from commun import versions
+
+    versions.ecritures_en_masse("beneficiaires")
+    reglages = connection.settings_dict
+    parametres = {k.lower(): reglages[k] for k in ("HOST", "PORT", "USER", "PASSWORD") if reglages.get(k)}
+    auth = reglages["USER"] + (f":{reglages['PASSWORD']}" if reglages.get("PASSWORD") else "")
+    hote = f"{reglages['HOST'] or '127.0.0.1'}:{reglages['PORT'] or 5432}"
+    copie = f"{reglages['NAME']}_versions"
+    with psycopg.connect(dbname="postgres", autocommit=True, **parametres) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{copie}"')
+        admin.execute(f'CREATE DATABASE "{copie}"')
+    try:
+        fichier = sauvegarde.sauvegarder(dossier=tmp_path, url=f"postgres://{auth}@{hote}/{reglages['NAME']}")
+        sauvegarde.restaurer(fichier, url=f"postgres://{auth}@{hote}/{copie}")
+        with psycopg.connect(dbname=copie, **parametres) as c:
+            restaurees = dict(c.execute("SELECT espace, valeur FROM commun_versioncache").fetchall())
+        avant = int(versions.versions("beneficiaires").split("+")[0])
+        assert restaurees["beneficiaires"] > avant + 10**9
+    finally:
+        with psycopg.connect(dbname="postgres", autocommit=True, **parametres) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{copie}" WITH (FORCE)')

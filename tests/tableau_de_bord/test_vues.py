@@ -151,8 +151,9 @@ def test_requetes_constantes_page(client, jeu, pilotage, lignes, django_assert_m
     _ajouter(jeu, lignes)
     client.force_login(pilotage)
     # session (lecture, écriture) + utilisateur + bassins (calcul, liste du filtre) + 3 x 2 indicateurs
-    # + objectifs + chiffres clés + points de sauvegarde (ATOMIC_REQUESTS) : 17, quel que soit le volume.
-    with django_assert_max_num_queries(17):
+    # + objectifs + chiffres clés + points de sauvegarde (ATOMIC_REQUESTS) + versions des données (clés du
+    # cache) : 18, quel que soit le volume.
+    with django_assert_max_num_queries(18):
         reponse = client.get(URL, ANNEE)
     assert reponse.context["tableau"].indicateur("test_evaluations").valeur >= 3
 
@@ -272,7 +273,7 @@ def test_requetes_constantes_export(client, jeu, pilotage, lignes, django_assert
     _ajouter(jeu, lignes)
     client.force_login(pilotage)
     # Comme la page, sans la liste du filtre, plus l'écriture du journal des exports.
-    with django_assert_max_num_queries(19):
+    with django_assert_max_num_queries(20):
         reponse = client.get(reverse("tableau_de_bord:export", args=["csv"]), ANNEE)
     assert len(_csv(reponse)) == 3 * 5 * 13
 

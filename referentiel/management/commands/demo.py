@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from referentiel.registre_demo import ECHELLES, generateurs
+from referentiel.signaux import ecritures_en_masse
 
 
 class Command(BaseCommand):
@@ -33,6 +34,9 @@ class Command(BaseCommand):
             with transaction.atomic():
                 g.fonction(echelle=echelle, graine=graine, sortie=self.stdout.write)
             self.stdout.write(f"  [{g.nom}] {time.perf_counter() - t0:.1f} s")
+        # Les générateurs écrivent en masse (bulk_create, update) sans signal par objet : toutes les versions des
+        # données en cache changent (commun.versions s'abonne à ce signal ; sender None : toutes les applications).
+        ecritures_en_masse.send(sender=None)
         self.stdout.write(
             self.style.SUCCESS(f"Données de démonstration prêtes en {time.perf_counter() - debut:.1f} s.")
         )

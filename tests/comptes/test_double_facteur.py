@@ -1,0 +1,190 @@
+"""Second facteur (TOTP + codes de secours) des comptes locaux : enrôlement avec code QR, connexion en deux
+temps, codes de secours à usage unique montrés une fois, blocage django-axes commun au mot de passe et au code,
+administration inaccessible sans second facteur, rôles choisis par réglage."""
+
+import re
+
+import pytest
+from axes.models import AccessAttempt
+from django.test import Client
+from django.urls import reverse
+from django_otp.oath import totp
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from comptes import services
+from tests.comptes.factories import UserFactory
+
+MDP = "mot-de-passe-de-test"
+
+
+@pytest.fixture(autouse=True)
+def double_facteur(settings):
+    settings.DOUBLE_FACTEUR_ROLES = ["administrateur", "pilotage"]
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0  # le blocage éprouvé ici est celui d'axes
+    return settings
+
+
+def code(appareil, decalage=0):
+    return f"{totp(appareil.bin_key, step=appareil.step, t0=appareil.t0, digits=appareil.digits, drift=decalage):06d}"
+
+
+def mot_de_passe(client, user, suite=None):
+    donnees = {"username": user.username, "password": MDP}
+    if suite:
+        donnees["next"] = suite
+    return client.post(reverse("comptes:connexion"), donnees)
+
+
+def enroler(client, user):
+    mot_de_passe(client, user)
+    page = client.get(reverse("comptes:double_facteur_enrolement"))
+    appareil = TOTPDevice.objects.get(user=user, confirmed=False)
+    reponse = client.post(reverse("comptes:double_facteur_enrolement"), {"code": code(appareil)})
+    assert reponse.status_code == 302
+    return page, appareil, client.get(reverse("comptes:codes_secours"))
+
+
+@pytest.mark.django_db
+def test_mot_de_passe_seul_ne_connecte_pas_un_administrateur(client):
+    admin = UserFactory(administrateur=True)
+    reponse = mot_de_passe(client, admin)
+    assert reponse.status_code == 302 and reponse["Location"] == reverse("comptes:double_facteur")
+    assert "_auth_user_id" not in client.session
+    assert client.get(reverse("accueil")).status_code == 302
+    # Pas encore d'application : l'enrôlement est proposé.
+    assert client.get(reverse("comptes:double_facteur"))["Location"] == reverse("comptes:double_facteur_enrolement")
+
+
+@pytest.mark.django_db
+def test_enrolement_code_qr_puis_codes_de_secours_montres_une_fois(client):
+    admin = UserFactory(administrateur=True)
+    page, appareil, codes = enroler(client, admin)
+    contenu = page.content.decode()
+    assert "<svg" in contenu and 'aria-label="Code QR' in contenu and "<img" not in contenu
+    assert client.session["_auth_user_id"] == str(admin.pk)
+    assert TOTPDevice.objects.get(pk=appareil.pk).confirmed
+    montres = re.findall(r"<li>([a-z2-7]{8})</li>", codes.content.decode())
+    assert len(montres) == services.NOMBRE_CODES_SECOURS
+    assert sorted(montres) == sorted(StaticToken.objects.filter(device__user=admin).values_list("token", flat=True))
+    # Une seule fois.
+    assert not re.findall(r"<li>([a-z2-7]{8})</li>", client.get(reverse("comptes:codes_secours")).content.decode())
+    assert client.get(reverse("accueil")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_code_faux_a_l_enrolement_refuse(client):
+    admin = UserFactory(administrateur=True)
+    mot_de_passe(client, admin)
+    client.get(reverse("comptes:double_facteur_enrolement"))
+    reponse = client.post(reverse("comptes:double_facteur_enrolement"), {"code": "000000"})
+    assert reponse.status_code == 200
+    assert "Code incorrect" in reponse.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert not TOTPDevice.objects.filter(user=admin, confirmed=True).exists()
+
+
+@pytest.mark.django_db
+def test_connexion_en_deux_temps_puis_code_de_secours_a_usage_unique():
+    admin = UserFactory(administrateur=True)
+    _, appareil, codes = enroler(Client(), admin)
+    secours = re.findall(r"<li>([a-z2-7]{8})</li>", codes.content.decode())
+
+    client = Client()
+    mot_de_passe(client, admin, suite="/admin/")
+    reponse = client.post(reverse("comptes:double_facteur"), {"code": code(appareil, decalage=1)})
+    assert reponse.status_code == 302 and reponse["Location"] == "/admin/"
+    assert client.get("/admin/").status_code == 200
+
+    client = Client()
+    mot_de_passe(client, admin)
+    assert client.post(reverse("comptes:double_facteur"), {"code": secours[0].upper()}).status_code == 302
+    client = Client()
+    mot_de_passe(client, admin)
+    reponse = client.post(reverse("comptes:double_facteur"), {"code": secours[0]})
+    assert reponse.status_code == 200 and "Code incorrect" in reponse.content.decode()
+    assert StaticToken.objects.filter(device__user=admin).count() == services.NOMBRE_CODES_SECOURS - 1
+
+
+@pytest.mark.django_db
+def test_echecs_de_code_bloquent_le_compte_avec_axes(settings):
+    settings.AXES_ENABLED = True
+    admin = UserFactory(administrateur=True)
+    _, appareil, _ = enroler(Client(), admin)
+    client = Client()
+    assert mot_de_passe(client, admin).status_code == 302
+    for _ in range(4):
+        assert client.post(reverse("comptes:double_facteur"), {"code": "123456"}).status_code == 200
+    reponse = client.post(reverse("comptes:double_facteur"), {"code": "123456"})
+    assert reponse.status_code == 429
+    assert AccessAttempt.objects.get(username=admin.username).failures_since_start == 5
+    # Bloqué : ni le bon code, ni le mot de passe juste ne passent pendant 15 minutes.
+    assert client.post(reverse("comptes:double_facteur"), {"code": code(appareil, 1)}).status_code != 302
+    assert mot_de_passe(Client(), admin).status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_mot_de_passe_juste_ne_remet_pas_a_zero_les_echecs_de_code(settings):
+    settings.AXES_ENABLED = True
+    admin = UserFactory(administrateur=True)
+    enroler(Client(), admin)
+    for _ in range(2):
+        client = Client()
+        mot_de_passe(client, admin)
+        client.post(reverse("comptes:double_facteur"), {"code": "123456"})
+        client.post(reverse("comptes:double_facteur"), {"code": "654321"})
+    client = Client()
+    mot_de_passe(client, admin)
+    assert client.post(reverse("comptes:double_facteur"), {"code": "111111"}).status_code == 429
+
+
+@pytest.mark.django_db
+def test_session_sans_second_facteur_fermee_administration_comprise(client):
+    admin = UserFactory(administrateur=True)
+    client.force_login(admin)  # session ouverte sans passer par le code
+    reponse = client.get("/admin/")
+    assert reponse.status_code == 302 and reponse["Location"].startswith(reverse("comptes:connexion"))
+    assert "_auth_user_id" not in client.session
+    pilotage = UserFactory(pilotage=True)
+    client.force_login(pilotage)
+    assert client.get(reverse("accueil")).status_code == 302
+
+
+@pytest.mark.django_db
+def test_formulaire_de_connexion_de_l_administration_jamais_servi(client):
+    reponse = client.get("/admin/login/?next=/admin/")
+    assert reponse.status_code == 302 and reponse["Location"].startswith(reverse("comptes:connexion"))
+
+
+@pytest.mark.django_db
+def test_roles_choisis_par_reglage(client, settings):
+    referent = UserFactory(referent=True)
+    assert mot_de_passe(client, referent)["Location"] == reverse("accueil")
+    client.logout()
+    settings.DOUBLE_FACTEUR_ROLES = ["referent"]
+    assert mot_de_passe(client, referent)["Location"] == reverse("comptes:double_facteur")
+    admin = UserFactory(administrateur=True)
+    assert mot_de_passe(Client(), admin)["Location"] == reverse("accueil")
+
+
+@pytest.mark.django_db
+def test_attente_du_code_limitee_dans_le_temps(client, settings):
+    admin = UserFactory(administrateur=True)
+    mot_de_passe(client, admin)
+    session = client.session
+    session["_double_facteur_attente"]["depuis"] -= settings.DOUBLE_FACTEUR_DELAI + 1
+    session.save()
+    assert client.get(reverse("comptes:double_facteur"))["Location"] == reverse("comptes:connexion")
+
+
+@pytest.mark.django_db
+def test_nouveaux_codes_de_secours_remplacent_les_anciens():
+    admin = UserFactory(administrateur=True)
+    client = Client()
+    enroler(client, admin)
+    anciens = set(StaticToken.objects.filter(device__user=admin).values_list("token", flat=True))
+    reponse = client.post(reverse("comptes:codes_secours"))
+    assert reponse.status_code == 302
+    nouveaux = re.findall(r"<li>([a-z2-7]{8})</li>", client.get(reverse("comptes:codes_secours")).content.decode())
+    assert len(nouveaux) == services.NOMBRE_CODES_SECOURS and not anciens & set(nouveaux)
