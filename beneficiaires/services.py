@@ -76,8 +76,7 @@ def _verifier_perimetre(par, commune, champ="commune"):
     if par is None or par.est_administrateur:
         return
     if par.est_referent:
-        # Sans commune (adresse à vérifier), une personne n'est dans aucun bassin : hors du périmètre du référent.
-        if commune is None or not par.bassins.filter(pk=commune.bassin_emploi_id).exists():
+        if commune is not None and not par.bassins.filter(pk=commune.bassin_emploi_id).exists():
             raise ValidationError({champ: "Cette commune est hors des bassins d'emploi que vous suivez."})
         return
     raise ValidationError("Votre rôle ne permet pas de modifier le registre des bénéficiaires.")
@@ -251,7 +250,9 @@ def beneficiaire_archiver(*, beneficiaire, par):
 def evaluateurs_possibles(beneficiaire):
     """Les comptes actifs qui peuvent mener l'évaluation de la personne : les administrateurs et les référents
     qui suivent son bassin d'emploi (un référent d'un autre bassin ne couvre pas la personne)."""
-    du_bassin = User.objects.filter(bassins=beneficiaire.commune.bassin_emploi_id).values("pk")
+    # Sans commune (adresse à vérifier), la personne n'a pas de bassin : seuls les administrateurs.
+    bassin = beneficiaire.commune.bassin_emploi_id if beneficiaire.commune_id else None
+    du_bassin = User.objects.filter(bassins=bassin).values("pk") if bassin else User.objects.none().values("pk")
     return (
         User.objects.filter(is_active=True)
         .filter(

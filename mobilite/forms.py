@@ -125,7 +125,7 @@ class RechercheForm(EntreesBorneesMixin, forms.Form):
 
 
 def libelle_personne(b):
-    return f"{b} — né(e) le {b.date_naissance:%d/%m/%Y}, {b.commune.nom}"
+    return f"{b} — né(e) le {b.date_naissance:%d/%m/%Y}, {b.commune.nom if b.commune_id else 'adresse à vérifier'}"
 
 
 class ReservationForm(forms.Form):

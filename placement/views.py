@@ -258,7 +258,10 @@ class OrienterView(RoleRequisMixin, VueService):
         kwargs = super().get_form_kwargs()
         b = self.get_beneficiaire()
         en_vigueur = list(services.lots_possibles(beneficiaire=b, date=timezone.localdate()))
-        kwargs["lots"] = Lot.objects.filter(bassins=b.commune.bassin_emploi_id).select_related("prestataire", "marche")
+        bassin = b.commune.bassin_emploi_id if b.commune_id else None
+        kwargs["lots"] = (
+            Lot.objects.filter(bassins=bassin).select_related("prestataire", "marche") if bassin else Lot.objects.none()
+        )
         self.lots_en_vigueur = en_vigueur
         return kwargs
 
