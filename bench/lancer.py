@@ -352,6 +352,10 @@ def verifier_cibles(echelle, pages, tableau, ratios, niveaux):
         for p in metier:
             r = ratios["temps_serveur_sur_sql"].get(p.code)
             cibles.append((f"{p.code} : temps serveur ≤ 3 × SQL", r is not None and r <= 3, r))
+        for p in pages:
+            if p.code.startswith("activite_") and p.sql and "rendu_dans_le_processus_ms" in p.sql:
+                ms = p.sql["rendu_dans_le_processus_ms"]
+                cibles.append((f"{p.code} : page rendue en < 300 ms", ms < 300, ms))
         for p in metier:
             p95 = p.charge.get(haut, {}).get("p95_ms")
             cibles.append((f"{p.code} : p95 < 200 ms à {haut} connexions", p95 is not None and p95 < 200, p95))

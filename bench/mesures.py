@@ -188,6 +188,15 @@ def definir_pages(*, graine=2017, nb_fiches=200):
         Page("minimal", "Vue minimale authentifiée (référence)", ["/bench/minimal/"], "referent", reference=True),
     ]
 
+    # « Mon activité » : la page d'accueil de chaque rôle est sa file de travail (cible : < 300 ms au Loiret).
+    for identifiant, libelle in (
+        ("referent", "Mon activité : file du référent (deux bassins)"),
+        ("prestataire", "Mon activité : file du prestataire"),
+        ("mobilite", "Mon activité : file de l'agent mobilité"),
+        ("pilotage", "Mon activité : file du pilotage"),
+    ):
+        pages.append(Page(f"activite_{identifiant}", libelle, ["/"], identifiant, sans_echauffement=False))
+
     liste = _url("beneficiaires:liste", "beneficiaires:index")
     pages.append(
         Page(

@@ -8,6 +8,7 @@ lignes fictives. Idempotent : les foyers de démonstration déjà présents (num
 pas recréés.
 """
 
+import datetime
 import random
 from datetime import date, timedelta
 
@@ -17,6 +18,7 @@ from django.db.models import Min, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.text import slugify
 
+from commun.models import Canal
 from comptes.models import Role as RoleUtilisateur
 from comptes.models import User
 from comptes.services import MOT_DE_PASSE_DEMO
@@ -190,8 +192,15 @@ def _generer(rng, pools, communes, referents, numeros, existants, n_foyers, n_pe
                 email=f"{slugify(nom_foyer)}.{i}@example.org" if adulte and rng.random() < 0.4 else "",
                 adresse=rng.choice(pools["rues"]),
                 commune=commune,
-                statut_parcours=StatutParcours.A_EVALUER,
             )
+            # À évaluer : le demandeur et le conjoint majeurs soumis aux droits et devoirs ; les autres, hors plan.
+            b.statut_parcours = b.statut_initial(aujourd_hui)
+            # Préférences de contact (sans tirage aléatoire de plus : le reste de la démonstration ne bouge pas) :
+            # un adulte sur trois accepte les SMS, un sur trois avec une adresse e-mail accepte les e-mails.
+            if adulte and len(personnes) % 3 == 0:
+                b.canal_prefere, b.consentement_sms = Canal.SMS, True
+            elif b.email and len(personnes) % 3 == 1:
+                b.canal_prefere, b.consentement_email = Canal.EMAIL, True
             if sdd:
                 candidats = referents.get(commune.bassin_emploi_id) or [None]
                 b.referent = rng.choice(candidats)
@@ -279,3 +288,35 @@ def _evaluation(rng, b, jour):
         if rng.random() < frequences[champ]:
             setattr(e, champ, rng.choice([1, 1, 2]))
     return e
+
+
+# Convocations de démonstration : quelques évaluations planifiées avec heure et lieu (messages envoyés).
+CONVOCATIONS_DEMO = 12
+LIEUX_DEMO = ["Maison du Département, 15 rue Eugène Vignat, Orléans", "Antenne sociale, 2 place Girodet, Montargis"]
+
+
+@generateur(ordre=80)
+def convocations(*, echelle, graine, sortie):
+    from . import services
+
+    jour = timezone.localdate()
+    deja = Evaluation.objects.filter(statut=Evaluation.Statut.PREVUE, date__gte=jour).exclude(lieu="").count()
+    if deja >= CONVOCATIONS_DEMO:
+        sortie(f"Convocations : {deja} évaluations déjà planifiées avec convocation.")
+        return
+    personnes = (
+        Beneficiaire.objects.filter(statut_parcours=StatutParcours.A_EVALUER, referent__isnull=False)
+        .exclude(evaluations__statut=Evaluation.Statut.PREVUE)
+        .select_related("referent", "commune")
+        .order_by("pk")[: CONVOCATIONS_DEMO - deja]
+    )
+    for n, b in enumerate(personnes):
+        services.evaluation_planifier(
+            beneficiaire=b,
+            date=jour + timedelta(days=1 + n % 5),
+            heure=datetime.time(9 + n % 8, 30),
+            lieu=LIEUX_DEMO[n % 2],
+            evaluateur=b.referent,
+            par=b.referent,
+        )
+    sortie(f"Convocations : {len(personnes)} évaluation(s) planifiée(s), convocation envoyée à chaque personne.")

@@ -50,6 +50,11 @@ class BeneficiaireFilter(FilterSet):
         queryset=User.objects.filter(role=Role.REFERENT).order_by("last_name", "first_name"),
     )
     frein = django_filters.ChoiceFilter(label="Frein (évaluation en vigueur)", choices=FREINS, method="filtrer_frein")
+    plan = django_filters.BooleanFilter(
+        label="Dans le plan (demandeur ou conjoint majeur, soumis aux droits et devoirs)",
+        method="filtrer_plan",
+        widget=forms.CheckboxInput,
+    )
     non_evalue = django_filters.BooleanFilter(
         label="Pas encore évalué", method="filtrer_non_evalue", widget=forms.CheckboxInput
     )
@@ -97,11 +102,20 @@ class BeneficiaireFilter(FilterSet):
     def filtrer_frein(self, queryset, name, value):
         return queryset.filter(**{f"evaluation_courante__{value}__gte": 1})
 
+    def filtrer_plan(self, queryset, name, value):
+        return queryset.filter(condition_dans_le_plan()) if value else queryset
+
     def filtrer_non_evalue(self, queryset, name, value):
         return queryset.filter(evaluation_courante__isnull=True) if value else queryset
 
     def filtrer_delai(self, queryset, name, value):
         return queryset.filter(condition_delai_30j()) if value else queryset
+
+
+def condition_dans_le_plan():
+    """Soumis aux droits et devoirs et pas « hors plan » (partagée avec les indicateurs) : un enfant déclaré SDD
+    par erreur dans une liste reste hors plan."""
+    return Q(soumis_droits_devoirs=True) & ~Q(statut_parcours=StatutParcours.NON_CONCERNE)
 
 
 def condition_delai_30j():

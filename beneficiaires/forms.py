@@ -1,6 +1,7 @@
 from django import forms
 from django.conf import settings
 
+from commun.models import Canal
 from comptes.models import Role, User
 from referentiel.models import Commune
 
@@ -51,6 +52,8 @@ class BeneficiaireForm(forms.ModelForm):
         self.fields["commune"].required = True  # vide seulement pour une adresse importée à vérifier
         self.fields["referent"].queryset = referents_pour(user)
         self.order_fields(["numero_allocataire", "organisme", "etat_droit", "date_ouverture_droit"])
+        # Sans préférence dite, la personne reçoit ses messages par courrier.
+        self.fields["canal_prefere"].required = False
         if self.instance.pk:
             foyer = self.instance.foyer
             for champ in ("numero_allocataire", "organisme"):
@@ -62,6 +65,23 @@ class BeneficiaireForm(forms.ModelForm):
                 etat_droit=foyer.etat_droit,
                 date_ouverture_droit=foyer.date_ouverture_droit,
             )
+
+    def clean_canal_prefere(self):
+        return self.cleaned_data.get("canal_prefere") or Canal.COURRIER
+
+    def clean(self):
+        donnees = super().clean()
+        if donnees.get("canal_prefere") == Canal.SMS and not donnees.get("consentement_sms"):
+            self.add_error(
+                "consentement_sms",
+                "Pas de SMS sans le consentement de la personne : cochez-le ou choisissez un autre canal.",
+            )
+        if donnees.get("canal_prefere") == Canal.EMAIL and not donnees.get("consentement_email"):
+            self.add_error(
+                "consentement_email",
+                "Pas d'e-mail sans le consentement de la personne : cochez-le ou choisissez un autre canal.",
+            )
+        return donnees
 
     def champs_personne(self):
         return {c: self.cleaned_data[c] for c in CHAMPS_PERSONNE if c in self.cleaned_data}
@@ -78,6 +98,13 @@ class ReferentForm(forms.Form):
 
 class EvaluationPlanifierForm(forms.Form):
     date = forms.DateField(label="Date prévue", widget=DateInput())
+    heure = forms.TimeField(
+        label="Heure du rendez-vous",
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text="Avec l'heure et le lieu, la personne reçoit sa convocation.",
+    )
+    lieu = forms.CharField(label="Lieu du rendez-vous", required=False, max_length=250)
     evaluateur = forms.ModelChoiceField(label="Évaluateur", queryset=User.objects.none())
 
     def __init__(self, *args, user, beneficiaire, **kwargs):
@@ -172,3 +199,20 @@ class RattacherForm(forms.Form):
         if resultat.commune is None:
             raise forms.ValidationError(f"Commune non trouvée : {resultat.avertissement}.")
         return resultat.commune
+
+
+class ReaffectationForm(forms.Form):
+    """Choisir des personnes d'un bassin (dans le périmètre de l'utilisateur) et le référent qui les suivra."""
+
+    beneficiaires = forms.ModelMultipleChoiceField(
+        label="Personnes à réaffecter", queryset=Beneficiaire.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    referent = forms.ModelChoiceField(label="Nouveau référent", queryset=User.objects.none())
+
+    def __init__(self, *args, personnes, referents, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["beneficiaires"].queryset = personnes
+        self.fields["referent"].queryset = referents
+        self.fields["beneficiaires"].error_messages["invalid_choice"] = (
+            "Une des personnes choisies n'est plus dans cette liste : rechargez la page."
+        )

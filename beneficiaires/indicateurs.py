@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from tableau_de_bord.registre import Contexte, Indicateur, indicateur, premier_du_mois, taux
 
-from .filters import condition_delai_30j
+from .filters import condition_dans_le_plan, condition_delai_30j
 from .models import FREINS, Beneficiaire, Foyer, Role, StatutParcours
 
 BASSIN = "commune__bassin_emploi"
@@ -23,8 +23,9 @@ MODELES = ("beneficiaires.Beneficiaire", "beneficiaires.Evaluation", "beneficiai
 
 
 def dans_le_plan():
-    """Personnes du plan : soumises aux droits et devoirs, orientées, non archivées."""
-    return Beneficiaire.objects.filter(soumis_droits_devoirs=True, date_orientation__isnull=False).exclude(
+    """Personnes du plan : soumises aux droits et devoirs, jamais « hors plan » (enfants, autres membres du
+    foyer), orientées, non archivées."""
+    return Beneficiaire.objects.filter(condition_dans_le_plan(), date_orientation__isnull=False).exclude(
         statut_parcours=StatutParcours.ARCHIVE
     )
 
@@ -79,7 +80,7 @@ def personnes_dans_le_plan(ctx: Contexte):
         unite="personnes",
         champ_date="date_orientation",
         champ_bassin=BASSIN,
-        lien=ctx.lien("beneficiaires:liste", params_periode=("oriente_apres", "oriente_avant"), sdd="true"),
+        lien=ctx.lien("beneficiaires:liste", params_periode=("oriente_apres", "oriente_avant"), plan="true"),
         description="Personnes soumises aux droits et devoirs orientées pendant la période (hors archivées).",
     )
 
@@ -107,7 +108,7 @@ def evaluees_sous_30_jours(ctx: Contexte):
     )
     d_total, d_bassin, d_mois = ctx.ventiler(base, champ_date="date_orientation", champ_bassin=BASSIN)
     lien, liens = ctx.lien(
-        "beneficiaires:liste", params_periode=("oriente_apres", "oriente_avant"), sdd="true", delai_30j="on"
+        "beneficiaires:liste", params_periode=("oriente_apres", "oriente_avant"), plan="true", delai_30j="on"
     )
     return Indicateur(
         code="evaluees_30_jours",

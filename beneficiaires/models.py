@@ -7,6 +7,7 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from commun.models import Canal
 from referentiel.models import Commune
 
 from .acces import condition_prestataire
@@ -99,11 +100,31 @@ class Orientation(models.TextChoices):
 
 
 class StatutParcours(models.TextChoices):
+    NON_CONCERNE = "non_concerne", "Hors plan (non soumis aux droits et devoirs)"
     A_EVALUER = "a_evaluer", "À évaluer"
     EN_EVALUATION = "en_evaluation", "En cours d'évaluation"
     EN_PARCOURS = "en_parcours", "En parcours"
     SORTI = "sorti", "Sorti du plan"
     ARCHIVE = "archive", "Archivé"
+
+
+# Seuls le demandeur et le conjoint, majeurs et soumis aux droits et devoirs, entrent dans le plan (à évaluer) ;
+# les enfants et les autres membres du foyer sont des ayants droit : ils restent « hors plan ».
+ROLES_DROITS_DEVOIRS = (Role.DEM, Role.CJT)
+AGE_MAJORITE = 18
+
+
+def date_majorite(jour):
+    """Née au plus tard ce jour-là, une personne est majeure le `jour` (29/02 ramené au 28/02)."""
+    try:
+        return jour.replace(year=jour.year - AGE_MAJORITE)
+    except ValueError:
+        return jour.replace(year=jour.year - AGE_MAJORITE, day=28)
+
+
+def condition_entre_dans_le_plan(jour):
+    """Condition Q (SQL) des personnes qui entrent dans le plan : demandeur ou conjoint, SDD, majeur le `jour`."""
+    return models.Q(role__in=ROLES_DROITS_DEVOIRS, soumis_droits_devoirs=True, date_naissance__lte=date_majorite(jour))
 
 
 class BeneficiaireQuerySet(models.QuerySet):
@@ -165,6 +186,16 @@ class Beneficiaire(models.Model):
     nir = models.CharField(
         "NIR", max_length=15, blank=True, help_text="Numéro d'inscription au répertoire, quand la liste le donne."
     )
+    canal_prefere = models.CharField(
+        "canal préféré pour les messages",
+        max_length=10,
+        choices=Canal.choices,
+        default=Canal.COURRIER,
+        db_default=Canal.COURRIER,
+        help_text="SMS ou e-mail seulement avec le consentement de la personne ; à défaut, un courrier.",
+    )
+    consentement_sms = models.BooleanField("accepte de recevoir des SMS", default=False, db_default=False)
+    consentement_email = models.BooleanField("accepte de recevoir des e-mails", default=False, db_default=False)
     orientation = models.CharField("orientation", max_length=10, choices=Orientation.choices, blank=True)
     date_orientation = models.DateField("date d'orientation", null=True, blank=True)
     referent = models.ForeignKey(
@@ -179,8 +210,10 @@ class Beneficiaire(models.Model):
         "statut du parcours",
         max_length=15,
         choices=StatutParcours.choices,
-        default=StatutParcours.A_EVALUER,
+        default=StatutParcours.NON_CONCERNE,
         db_index=True,
+        help_text="Tenu par les services : « à évaluer » pour le demandeur et le conjoint majeurs soumis aux "
+        "droits et devoirs, « hors plan » pour les autres membres du foyer.",
     )
     evaluation_courante = models.ForeignKey(
         "Evaluation",
@@ -234,6 +267,18 @@ class Beneficiaire(models.Model):
                 condition=~models.Q(statut_parcours=StatutParcours.ARCHIVE),
                 name="benef_couverts_idx",
             ),
+            # « Mon activité » du référent : personnes à évaluer par ancienneté d'orientation, personnes sans
+            # référent (index partiels : seules les lignes concernées, parcourues dans l'ordre voulu).
+            models.Index(
+                fields=["date_orientation", "id"],
+                condition=models.Q(statut_parcours=StatutParcours.A_EVALUER),
+                name="benef_a_evaluer_idx",
+            ),
+            models.Index(
+                fields=["commune", "statut_parcours"],
+                condition=models.Q(referent__isnull=True),
+                name="benef_sans_referent_idx",
+            ),
         ]
 
     def __str__(self):
@@ -251,6 +296,40 @@ class Beneficiaire(models.Model):
         self.recherche = normaliser(
             f"{self.nom} {self.nom_naissance} {self.prenoms} {self.foyer.numero_allocataire if self.foyer_id else ''}"
         )[:400]
+
+    def entre_dans_le_plan(self, jour):
+        """Demandeur ou conjoint, majeur le `jour` et soumis aux droits et devoirs : la personne est à évaluer."""
+        return (
+            self.role in ROLES_DROITS_DEVOIRS
+            and self.soumis_droits_devoirs
+            and self.date_naissance is not None
+            and self.date_naissance <= date_majorite(jour)
+        )
+
+    def statut_initial(self, jour):
+        return StatutParcours.A_EVALUER if self.entre_dans_le_plan(jour) else StatutParcours.NON_CONCERNE
+
+    def recalculer_statut_initial(self, jour):
+        """Tant que le parcours n'a pas commencé, le statut suit le rôle, l'âge et les droits et devoirs : un
+        enfant reste hors plan ; un demandeur qui devient soumis aux droits et devoirs devient « à évaluer »."""
+        if self.statut_parcours in (StatutParcours.NON_CONCERNE, StatutParcours.A_EVALUER):
+            self.statut_parcours = self.statut_initial(jour)
+
+    def coordonnees(self):
+        """Ce que la messagerie du commun sait de la personne pour la joindre."""
+        from commun.messagerie import Coordonnees
+
+        adresse = f"{self.prenoms} {self.nom.upper()}\n{self.adresse}\n{self.commune}" if self.adresse else ""
+        return Coordonnees(
+            prenom=self.prenoms,
+            nom=self.nom,
+            email=self.email,
+            telephone=self.telephone,
+            adresse=adresse,
+            canal_prefere=self.canal_prefere,
+            consentement_sms=self.consentement_sms,
+            consentement_email=self.consentement_email,
+        )
 
     def age_le(self, jour):
         return (
@@ -318,6 +397,8 @@ class Evaluation(models.Model):
         Beneficiaire, verbose_name="bénéficiaire", on_delete=models.PROTECT, related_name="evaluations"
     )
     date = models.DateField("date")
+    heure = models.TimeField("heure du rendez-vous", null=True, blank=True)
+    lieu = models.CharField("lieu du rendez-vous", max_length=250, blank=True, default="", db_default="")
     evaluateur = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="évaluateur", on_delete=models.PROTECT, related_name="evaluations_menees"
     )
@@ -379,6 +460,10 @@ class Evaluation(models.Model):
                 name="evaluation_heures_max_48",
                 violation_error_message="Une personne ne peut déclarer plus de 48 heures par semaine.",
             ),
+        ]
+        indexes = [
+            # « Mon activité » : évaluations prévues de la semaine.
+            models.Index(fields=["date"], condition=models.Q(statut="prevue"), name="evaluation_prevue_date_idx"),
         ]
 
     def __str__(self):

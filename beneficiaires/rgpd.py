@@ -9,7 +9,6 @@ relation plusieurs-à-plusieurs (un forum où la personne est invitée) est part
 il est montré dans l'export mais jamais parcouru plus loin ni modifié.
 """
 
-import calendar
 import datetime
 import logging
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalChanges
 from simple_history.utils import bulk_update_with_history
 
+from commun.dates import soustraire_mois
 from commun.versions import ecritures_en_masse
 
 from .models import Beneficiaire, Foyer
@@ -40,7 +40,7 @@ CHAMPS_EXCLUS_EXPORT = {"recherche"}
 TEXTES_LIBRES = {"beneficiaires.evaluation": ("synthese",)}
 MOTS_TEXTE_LIBRE = (
     "telephone", "email", "courriel", "adresse", "observation", "note", "commentaire", "remarque", "motif",
-    "detail", "precision", "compte_rendu",
+    "detail", "precision", "compte_rendu", "fichier",
 )  # fmt: skip
 RAISON_ANONYMISATION = "Anonymisation : durée de conservation dépassée"
 
@@ -116,17 +116,28 @@ def en_date(valeur):
     return valeur
 
 
-def soustraire_mois(jour, mois):
-    total = jour.year * 12 + (jour.month - 1) - mois
-    annee, mois_ = divmod(total, 12)
-    mois_ += 1
-    return datetime.date(annee, mois_, min(jour.day, calendar.monthrange(annee, mois_)[1]))
-
-
 def date_limite(aujourd_hui=None):
     """Une personne dont la dernière activité est antérieure à cette date est à anonymiser."""
     aujourd_hui = aujourd_hui or timezone.localdate()
     return soustraire_mois(aujourd_hui, settings.CONSERVATION_MOIS)
+
+
+def a_anonymiser(derniere_activite, limite):
+    """La comparaison de la durée de conservation, écrite une fois : une personne dont la dernière activité est
+    antérieure à la date limite est à anonymiser ; le jour même de la limite, elle est conservée."""
+    return derniere_activite < limite
+
+
+def limite_journaux(aujourd_hui=None):
+    """Les traces (consultations, exports, connexions) antérieures à cet instant sont à supprimer."""
+    jour = soustraire_mois(aujourd_hui or timezone.localdate(), getattr(settings, "JOURNAL_CONSERVATION_MOIS", 12))
+    return timezone.make_aware(datetime.datetime.combine(jour, datetime.time.min))
+
+
+def journaux_purger_anciens(aujourd_hui=None):
+    from comptes.services import journaux_purger
+
+    return journaux_purger(avant=limite_journaux(aujourd_hui))
 
 
 def _maxima(queryset, cle, champs):
@@ -193,7 +204,7 @@ def personnes_a_anonymiser(aujourd_hui=None):
                 models.Q(**{f"{f.name}__lt": borne}) | models.Q(**{f"{f.name}__isnull": True})
             )
     activites = dernieres_activites(candidates)
-    return sorted(pk for pk, jour in activites.items() if jour < limite)
+    return sorted(pk for pk, jour in activites.items() if a_anonymiser(jour, limite))
 
 
 # --- Anonymisation ------------------------------------------------------------------------------------------------
@@ -233,7 +244,7 @@ def _anonymiser_lot(pks, *, aujourd_hui, maintenant):
         Beneficiaire.objects.select_for_update(of=("self",)).filter(pk__in=pks, date_anonymisation__isnull=True)
     )
     activites = dernieres_activites(Beneficiaire.objects.filter(pk__in=[b.pk for b in verrouillees]))
-    personnes = [b for b in verrouillees if b.pk in activites and activites[b.pk] < limite]
+    personnes = [b for b in verrouillees if b.pk in activites and a_anonymiser(activites[b.pk], limite)]
     if not personnes:
         return []
     ids = [b.pk for b in personnes]
@@ -280,7 +291,22 @@ def _anonymiser_lot(pks, *, aujourd_hui, maintenant):
         if historique is not None:
             historique.objects.filter(**{f"{source.chemin}__in": ids}).update(**champs)
 
-    # 4. Le foyer dont tous les membres sont anonymisés perd son numéro allocataire (identifiant CAF/MSA).
+    # 3 bis. Fichiers déposés (justificatifs...) : effacés du stockage après validation de la transaction, sauf
+    # s'ils servent encore à une autre personne ; le champ est vidé, historique compris.
+    for source in sources():
+        if not source.partage:
+            _effacer_fichiers(source, ids)
+
+    # 4. Les messages envoyés à la personne gardent leur motif, canal et statut, plus leur texte ni l'adresse.
+    from django.contrib.contenttypes.models import ContentType
+
+    from commun.models import Message
+
+    Message.objects.filter(
+        type_destinataire=ContentType.objects.get_for_model(Beneficiaire), id_destinataire__in=ids
+    ).update(adresse="", sujet="(anonymisé)", corps="(anonymisé)")
+
+    # 5. Le foyer dont tous les membres sont anonymisés perd son numéro allocataire (identifiant CAF/MSA).
     foyers = (
         Foyer.objects.filter(pk__in={b.foyer_id for b in personnes})
         .exclude(membres__date_anonymisation__isnull=True)
@@ -293,6 +319,25 @@ def _anonymiser_lot(pks, *, aujourd_hui, maintenant):
         Foyer.history.model.objects.filter(id__in=foyers).update(numero_allocataire=numero)
     ecritures_en_masse()  # écritures sans signal, dans toutes les applications : toutes les versions changent
     return ids
+
+
+def _effacer_fichiers(source, ids):
+    for f in source.modele._meta.concrete_fields:
+        if not isinstance(f, models.FileField):
+            continue
+        lignes = source.modele._base_manager.filter(**{f"{source.chemin}__in": ids}).exclude(**{f.name: ""})
+        noms = set(lignes.values_list(f.name, flat=True))
+        if not noms:
+            continue
+        lignes.update(**{f.name: ""})
+        historique = source.modele_historique
+        if historique is not None:
+            historique.objects.filter(**{f"{source.chemin}__in": ids}).update(**{f.name: ""})
+        encore_utilises = set(
+            source.modele._base_manager.filter(**{f"{f.name}__in": noms}).values_list(f.name, flat=True)
+        )
+        a_effacer = sorted(noms - encore_utilises)
+        transaction.on_commit(lambda f=f, a_effacer=a_effacer: [f.storage.delete(nom) for nom in a_effacer])
 
 
 def conservation_appliquer(*, essai=False, aujourd_hui=None, taille_lot=200):

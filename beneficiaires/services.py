@@ -11,6 +11,8 @@ from django.db import transaction
 from django.db.models import Min, Q
 from django.utils import timezone
 
+from commun.historique import attribue
+from commun.versions import ecritures_en_masse
 from comptes.models import Role, User
 
 from .models import (
@@ -38,6 +40,9 @@ CHAMPS_PERSONNE = (
     "telephone",
     "email",
     "adresse",
+    "canal_prefere",
+    "consentement_sms",
+    "consentement_email",
     "commune",
     "orientation",
     "date_orientation",
@@ -142,6 +147,7 @@ def foyer_obtenir_ou_creer(
 
 
 @transaction.atomic
+@attribue
 def beneficiaire_creer(
     *, par, numero_allocataire, organisme=Organisme.CAF, etat_droit=None, date_ouverture_droit=None, **champs
 ):
@@ -173,12 +179,14 @@ def beneficiaire_creer(
             etat_droit=foyer.etat_droit if etat_droit is None else etat_droit,
             date_ouverture_droit=date_ouverture_droit or foyer.date_ouverture_droit,
         )
-    beneficiaire = Beneficiaire(foyer=foyer, statut_parcours=StatutParcours.A_EVALUER, **champs)
+    beneficiaire = Beneficiaire(foyer=foyer, **champs)
+    beneficiaire.statut_parcours = beneficiaire.statut_initial(timezone.localdate())
     _enregistrer(beneficiaire)
     return beneficiaire
 
 
 @transaction.atomic
+@attribue
 def foyer_modifier(*, foyer, par, **champs):
     inconnus = set(champs) - set(CHAMPS_FOYER)
     if inconnus:
@@ -194,6 +202,7 @@ def foyer_modifier(*, foyer, par, **champs):
 
 
 @transaction.atomic
+@attribue
 def beneficiaire_modifier(*, beneficiaire, par, etat_droit=None, date_ouverture_droit=None, **champs):
     """Modifie l'identité, les coordonnées ou l'orientation d'une personne (et l'état du droit de son foyer)."""
     inconnus = set(champs) - set(CHAMPS_PERSONNE)
@@ -209,6 +218,7 @@ def beneficiaire_modifier(*, beneficiaire, par, etat_droit=None, date_ouverture_
         _verifier_referent(champs["referent"], champs.get("commune", beneficiaire.commune))
     for champ, valeur in champs.items():
         setattr(beneficiaire, champ, valeur)
+    beneficiaire.recalculer_statut_initial(timezone.localdate())
     _enregistrer(beneficiaire)
     if etat_droit is not None or date_ouverture_droit is not None:
         foyer_modifier(
@@ -223,6 +233,7 @@ def beneficiaire_modifier(*, beneficiaire, par, etat_droit=None, date_ouverture_
 
 
 @transaction.atomic
+@attribue
 def beneficiaire_assigner_referent(*, beneficiaire, referent, par):
     """Désigne le référent unique (ou le retire avec referent=None) ; il doit suivre le bassin de la personne."""
     beneficiaire = _verrouiller(beneficiaire.pk)
@@ -236,6 +247,7 @@ def beneficiaire_assigner_referent(*, beneficiaire, referent, par):
 
 
 @transaction.atomic
+@attribue
 def beneficiaire_archiver(*, beneficiaire, par):
     """Archive une personne : elle sort des listes actives, ses données restent (jamais de suppression)."""
     beneficiaire = _verrouiller(beneficiaire.pk)
@@ -245,6 +257,14 @@ def beneficiaire_archiver(*, beneficiaire, par):
     beneficiaire.statut_parcours = StatutParcours.ARCHIVE
     _enregistrer(beneficiaire)
     return beneficiaire
+
+
+def _verifier_dans_le_plan(beneficiaire):
+    if beneficiaire.statut_parcours == StatutParcours.NON_CONCERNE:
+        raise ValidationError(
+            "Cette personne est hors plan : seuls le demandeur et le conjoint majeurs, soumis aux droits et "
+            "devoirs, sont évalués."
+        )
 
 
 def evaluateurs_possibles(beneficiaire):
@@ -275,8 +295,10 @@ def _verifier_evaluateur(evaluateur, beneficiaire):
 
 
 @transaction.atomic
-def evaluation_planifier(*, beneficiaire, date, evaluateur, par):
-    """Planifie une évaluation ; une personne « à évaluer » passe « en cours d'évaluation »."""
+@attribue
+def evaluation_planifier(*, beneficiaire, date, evaluateur, par, heure=None, lieu=""):
+    """Planifie une évaluation ; une personne « à évaluer » passe « en cours d'évaluation ». Avec l'heure et le
+    lieu du rendez-vous, la personne reçoit sa convocation (e-mail, SMS ou courrier selon ses préférences)."""
     beneficiaire = _verrouiller(beneficiaire.pk)
     _verifier_perimetre(par, beneficiaire.commune)
     _verifier_evaluateur(evaluateur, beneficiaire)
@@ -285,17 +307,49 @@ def evaluation_planifier(*, beneficiaire, date, evaluateur, par):
             "Impossible de planifier une évaluation : la personne est "
             f"« {beneficiaire.get_statut_parcours_display()} »."
         )
+    _verifier_dans_le_plan(beneficiaire)
     if beneficiaire.evaluations.filter(statut=Evaluation.Statut.PREVUE).exists():
         raise ValidationError("Une évaluation est déjà prévue pour cette personne : réalisez-la ou annulez-la d'abord.")
+    if bool(heure) != bool(lieu):
+        raise ValidationError(
+            {"heure" if not heure else "lieu": "Pour convoquer la personne, indiquez l'heure et le lieu ensemble."}
+        )
     evaluation = Evaluation(
-        beneficiaire=beneficiaire, date=date, evaluateur=evaluateur, statut=Evaluation.Statut.PREVUE
+        beneficiaire=beneficiaire,
+        date=date,
+        heure=heure,
+        lieu=lieu,
+        evaluateur=evaluateur,
+        statut=Evaluation.Statut.PREVUE,
     )
     evaluation.full_clean()
     evaluation.save()
     if beneficiaire.statut_parcours == StatutParcours.A_EVALUER:
         beneficiaire.statut_parcours = StatutParcours.EN_EVALUATION
         _enregistrer(beneficiaire)
+    if heure and lieu:
+        evaluation_convoquer(evaluation=evaluation, par=par)
     return evaluation
+
+
+def evaluation_convoquer(*, evaluation, par):
+    """Envoie la convocation à l'entretien d'évaluation (une fois par rendez-vous : date, heure et lieu)."""
+    from commun.messagerie import message_preparer
+    from commun.models import Objet
+
+    beneficiaire = evaluation.beneficiaire
+    return message_preparer(
+        objet=Objet.CONVOCATION_EVALUATION,
+        destinataire=beneficiaire,
+        coordonnees=beneficiaire.coordonnees(),
+        contexte={
+            "date": f"{evaluation.date:%d/%m/%Y}",
+            "heure": f"{evaluation.heure:%H:%M}".replace(":", " h "),
+            "lieu": evaluation.lieu,
+        },
+        cle=f"convocation_evaluation:{evaluation.pk}:{evaluation.date:%Y%m%d}{evaluation.heure:%H%M}",
+        par=par,
+    )
 
 
 def _rafraichir_profil(beneficiaire):
@@ -306,6 +360,7 @@ def _rafraichir_profil(beneficiaire):
 
 
 @transaction.atomic
+@attribue
 def evaluation_realiser(*, par, evaluation=None, beneficiaire=None, evaluateur=None, **champs):
     """Enregistre une évaluation réalisée : la prévue `evaluation`, ou une nouvelle pour `beneficiaire`.
 
@@ -330,6 +385,7 @@ def evaluation_realiser(*, par, evaluation=None, beneficiaire=None, evaluateur=N
     _verifier_evaluateur(evaluation.evaluateur if evaluation.evaluateur_id else None, beneficiaire)
     if beneficiaire.statut_parcours == StatutParcours.ARCHIVE:
         raise ValidationError("Cette personne est archivée : on n'enregistre plus d'évaluation.")
+    _verifier_dans_le_plan(beneficiaire)
     for champ, valeur in champs.items():
         setattr(evaluation, champ, valeur)
     if evaluation.date is None:
@@ -347,8 +403,10 @@ def evaluation_realiser(*, par, evaluation=None, beneficiaire=None, evaluateur=N
 
 
 @transaction.atomic
+@attribue
 def evaluation_annuler(*, evaluation, par):
-    """Annule une évaluation prévue ; sans autre évaluation, la personne redevient « à évaluer »."""
+    """Annule une évaluation prévue ; sans autre évaluation, la personne redevient « à évaluer » (ou « hors plan »
+    si elle a cessé entre-temps d'y entrer)."""
     evaluation = Evaluation.objects.select_for_update(of=("self",)).get(pk=evaluation.pk)
     if evaluation.statut != Evaluation.Statut.PREVUE:
         raise ValidationError(
@@ -369,7 +427,7 @@ def evaluation_annuler(*, evaluation, par):
             statut__in=[Evaluation.Statut.PREVUE, Evaluation.Statut.REALISEE]
         ).exists()
     ):
-        beneficiaire.statut_parcours = StatutParcours.A_EVALUER
+        beneficiaire.statut_parcours = beneficiaire.statut_initial(timezone.localdate())
         _enregistrer(beneficiaire)
     return evaluation
 
@@ -378,6 +436,7 @@ def evaluation_annuler(*, evaluation, par):
 
 
 @transaction.atomic
+@attribue
 def correspondance_enregistrer(*, source, correspondances, par):
     """Enregistre (ou complète) la correspondance des colonnes d'une source pour les imports suivants."""
     source = (source or "").strip()
@@ -396,6 +455,7 @@ def correspondance_enregistrer(*, source, correspondances, par):
 
 
 @transaction.atomic
+@attribue
 def import_deposer(*, par, fichier_nom, contenu, source):
     """Garde le fichier déposé pour l'aperçu puis la confirmation. Refuse un fichier trop gros ou d'un autre
     type qu'un CSV ou un XLSX, reconnu à son contenu (pas à son extension)."""
@@ -423,6 +483,7 @@ def _preparation(depot):
 
 
 @transaction.atomic
+@attribue
 def import_apercevoir(*, depot, par):
     """Aperçu (essai à blanc) d'un fichier déposé : calculé une fois puis rangé ; un rechargement de la page le
     relit sans relire le fichier. Rend le bilan (dict). Lève ImportImpossible (ColonnesARelier)."""
@@ -442,6 +503,7 @@ def import_apercevoir(*, depot, par):
 
 
 @transaction.atomic
+@attribue
 def import_confirmer(*, depot, par):
     """Importe le fichier déposé (une seule transaction), à partir de la préparation de l'aperçu ; garde le
     bilan ; le contenu et la préparation sont effacés."""
@@ -462,6 +524,7 @@ def import_confirmer(*, depot, par):
 
 
 @transaction.atomic
+@attribue
 def import_abandonner(*, depot, par):
     depot = ImportBeneficiaires.objects.select_for_update(of=("self",)).get(pk=depot.pk)
     if depot.statut != ImportBeneficiaires.Statut.DEPOSE:
@@ -482,6 +545,7 @@ def _verifier_gestionnaire(par):
 
 
 @transaction.atomic
+@attribue
 def beneficiaire_rattacher_commune(*, beneficiaire, commune, par):
     """Rattache à une commune du référentiel une personne importée avec une adresse non reconnue : elle entre
     alors dans le bassin de la commune (et dans le périmètre de ses référents). Son foyer sans commune aussi."""
@@ -536,6 +600,7 @@ CHAMPS_FUSION = (
 
 
 @transaction.atomic
+@attribue
 def doublon_fusionner(*, doublon, par):
     """Même personne : la fiche connue survit et reprend les valeurs non vides de la liste (historique de la
     fiche, motif « fusion ») ; la ligne de la liste est close comme fusionnée, liée à cette fiche."""
@@ -558,6 +623,7 @@ def doublon_fusionner(*, doublon, par):
 
 
 @transaction.atomic
+@attribue
 def doublon_distinguer(*, doublon, par):
     """Personnes différentes : la personne de la liste est créée (dans son foyer, créé au besoin)."""
     from .importation.preparation import lignes_depuis_json
@@ -578,3 +644,56 @@ def doublon_distinguer(*, doublon, par):
     _enregistrer(personne)
     doublon.cree = personne
     return _doublon_clore(doublon, DoublonProbable.Statut.DISTINCT, par)
+
+
+# Réaffectation en masse : au plus ce nombre de personnes par action (une page de portefeuille).
+REAFFECTATION_MAX = 500
+
+
+@transaction.atomic
+def beneficiaires_reaffecter(*, beneficiaires, referent, par):
+    """Confie plusieurs personnes à un autre référent en une action. Chaque personne est verrouillée, relue et
+    vérifiée (périmètre de l'auteur, bassin suivi par le nouveau référent, fiche non archivée) ; une seule erreur
+    annule tout. Chaque changement entre dans l'historique de la fiche (auteur, raison) : il apparaît dans le fil de
+    la personne (« Référent désigné »)."""
+    from simple_history.utils import bulk_update_with_history
+
+    ids = sorted({b.pk if hasattr(b, "pk") else int(b) for b in beneficiaires})
+    if not ids:
+        raise ValidationError({"beneficiaires": "Choisissez au moins une personne."})
+    if len(ids) > REAFFECTATION_MAX:
+        raise ValidationError({"beneficiaires": f"Au plus {REAFFECTATION_MAX} personnes à la fois."})
+    if referent is None:
+        raise ValidationError({"referent": "Choisissez le référent à qui confier ces personnes."})
+    personnes = list(
+        Beneficiaire.objects.select_for_update(of=("self",)).select_related("commune").filter(pk__in=ids).order_by("pk")
+    )
+    if len(personnes) != len(ids):
+        raise ValidationError({"beneficiaires": "Une des personnes choisies n'existe plus."})
+    if not (par.est_administrateur or par.est_referent):
+        raise ValidationError("Votre rôle ne permet pas de réaffecter des personnes.")
+    bassins_auteur = None if par.est_administrateur else set(par.bassins.values_list("pk", flat=True))
+    if referent.role != Role.REFERENT or not referent.is_active:
+        raise ValidationError({"referent": f"{referent} n'est pas un référent actif."})
+    bassins_referent = set(referent.bassins.values_list("pk", flat=True))
+    a_changer = []
+    for b in personnes:
+        if bassins_auteur is not None and b.commune.bassin_emploi_id not in bassins_auteur:
+            raise ValidationError({"beneficiaires": f"{b} est hors des bassins d'emploi que vous suivez."})
+        if b.statut_parcours == StatutParcours.ARCHIVE:
+            raise ValidationError({"beneficiaires": f"{b} est archivée : on ne lui désigne plus de référent."})
+        if b.commune.bassin_emploi_id not in bassins_referent:
+            raise ValidationError({"referent": f"{referent} ne suit pas le bassin d'emploi de {b} ({b.commune.nom})."})
+        if b.referent_id != referent.pk:
+            b.referent = referent
+            a_changer.append(b)
+    if a_changer:
+        bulk_update_with_history(
+            a_changer,
+            Beneficiaire,
+            ["referent"],
+            default_user=par,
+            default_change_reason=f"Réaffectation de {len(a_changer)} personne(s) à {referent}",
+        )
+        ecritures_en_masse("beneficiaires")
+    return len(a_changer)

@@ -177,3 +177,28 @@ def parcours(beneficiaire, user):
             )
         precedent = version
     return resultat
+
+
+@source
+def messages(beneficiaire, user):
+    """Les messages envoyés à la personne (convocations, invitations, rappels) : canal et statut de remise, une
+    requête. Un courrier se rouvre en PDF pour l'imprimer."""
+    if user.est_prestataire:
+        return []
+    from commun.models import Canal, Message
+
+    resultat = []
+    for m in Message.objects.pour(beneficiaire).order_by("-date_creation", "-pk"):
+        detail = f"{m.get_canal_display()} — {m.get_statut_display()}"
+        if m.detail and m.statut in (Message.Statut.ECHEC, Message.Statut.IMPOSSIBLE):
+            detail += f" : {m.detail}"
+        resultat.append(
+            Evenement(
+                date=m.date_envoi or m.date_creation,
+                titre=f"Message : {m.get_objet_display()}",
+                detail=detail,
+                url=m.get_absolute_url() if m.canal == Canal.COURRIER else None,
+                categorie="messages",
+            )
+        )
+    return resultat

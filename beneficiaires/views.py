@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.generic import DetailView, FormView, ListView, TemplateView, View
@@ -23,6 +23,7 @@ from .forms import (
     EvaluationRealiserForm,
     ImportDepotForm,
     RattacherForm,
+    ReaffectationForm,
     ReferentForm,
 )
 from .importation import (
@@ -234,6 +235,8 @@ class EvaluationPlanifier(RoleRequisMixin, BeneficiaireObjetMixin, FormulaireSer
         return services.evaluation_planifier(
             beneficiaire=self.beneficiaire,
             date=form.cleaned_data["date"],
+            heure=form.cleaned_data["heure"],
+            lieu=form.cleaned_data["lieu"],
             evaluateur=form.cleaned_data["evaluateur"],
             par=self.request.user,
         )
@@ -581,3 +584,107 @@ class DoublonDetail(RoleRequisMixin, DoublonObjetMixin, TemplateView):
             return redirect(self.doublon.get_absolute_url())
         messages.success(request, "Décision enregistrée.")
         return redirect("beneficiaires:doublons")
+
+
+# --- Portefeuilles par bassin et réaffectation -------------------------------------------------------------
+
+
+def bassins_pour(user):
+    from referentiel.models import BassinEmploi
+
+    qs = BassinEmploi.objects.order_by("nom")
+    return qs if user.voit_tout else qs.filter(pk__in=user.bassins.values("pk"))
+
+
+class Portefeuilles(RoleRequisMixin, TemplateView):
+    """Les bassins de l'utilisateur, chacun vers la page de ses portefeuilles."""
+
+    roles = LECTEURS
+    template_name = "beneficiaires/portefeuilles.html"
+
+    def get(self, request, *args, **kwargs):
+        bassins = list(bassins_pour(request.user)[:2])
+        if len(bassins) == 1:
+            return redirect("beneficiaires:portefeuille", bassin=bassins[0].pk)
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(bassins=bassins_pour(self.request.user), **kwargs)
+
+
+class Portefeuille(RoleRequisMixin, ChargementMixin, FormView):
+    """Les référents d'un bassin avec leurs personnes suivies, à évaluer, en retard ; puis la liste des personnes
+    d'un référent (ou sans référent) à cocher pour les confier à un autre référent, en une action."""
+
+    roles = LECTEURS
+    template_name = "beneficiaires/portefeuille.html"
+    form_class = ReaffectationForm
+
+    def charger(self, request, kwargs):
+        self.bassin = get_object_or_404(bassins_pour(request.user), pk=kwargs["bassin"])
+        # « aucun », ou l'identifiant d'un référent (entier de la base : au plus 18 chiffres) ; sinon rien.
+        source = request.GET.get("referent", "")
+        self.source = source if source == "aucun" or (source.isdigit() and len(source) <= 18) else ""
+
+    def post(self, request, *args, **kwargs):
+        if not request.user.a_role(*REDACTEURS):
+            raise PermissionDenied
+        return super().post(request, *args, **kwargs)
+
+    def personnes(self):
+        from .selecteurs import STATUTS_SUIVIS
+
+        qs = (
+            Beneficiaire.objects.visibles_par(self.request.user)
+            .filter(commune__bassin_emploi=self.bassin, statut_parcours__in=STATUTS_SUIVIS)
+            .order_by("nom", "prenoms", "pk")
+        )
+        if self.source == "aucun":
+            return qs.filter(referent__isnull=True)
+        if self.source.isdigit():
+            return qs.filter(referent_id=int(self.source))
+        return qs.none()
+
+    def referents(self):
+        from comptes.models import User
+
+        return User.objects.filter(role=Role.REFERENT, is_active=True, bassins=self.bassin).order_by(
+            "last_name", "first_name", "pk"
+        )
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "personnes": self.personnes(), "referents": self.referents()}
+
+    def form_valid(self, form):
+        try:
+            nombre = services.beneficiaires_reaffecter(
+                beneficiaires=form.cleaned_data["beneficiaires"],
+                referent=form.cleaned_data["referent"],
+                par=self.request.user,
+            )
+        except ValidationError as erreur:
+            rattacher_erreurs(form, erreur)
+            return self.form_invalid(form)
+        messages.success(
+            self.request, f"{nombre} personne(s) confiée(s) à {form.cleaned_data['referent']}. Leur fil le mentionne."
+        )
+        return redirect(self.request.get_full_path())
+
+    def get_context_data(self, **kwargs):
+        from django.utils import timezone
+
+        from .selecteurs import REAFFECTATION_LISTE_MAX, portefeuilles, sans_referent_du_bassin
+
+        contexte = super().get_context_data(**kwargs)
+        form = contexte["form"]
+        personnes = list(form.fields["beneficiaires"].queryset[: REAFFECTATION_LISTE_MAX + 1])
+        contexte.update(
+            bassin=self.bassin,
+            portefeuilles=portefeuilles(self.bassin, timezone.localdate()),
+            sans_referent=sans_referent_du_bassin(self.bassin),
+            source=self.source,
+            personnes=personnes[:REAFFECTATION_LISTE_MAX],
+            liste_tronquee=len(personnes) > REAFFECTATION_LISTE_MAX,
+            peut_reaffecter=self.request.user.a_role(*REDACTEURS),
+        )
+        return contexte

@@ -9,10 +9,13 @@ pour afficher les clés étrangères modifiées.
 """
 
 import datetime
+import functools
+from contextlib import contextmanager
 from decimal import Decimal
 
 from django.db import models
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 ACTIONS = {"+": "Création", "~": "Modification", "-": "Suppression"}
 CHAMPS_MASQUES = {"recherche", "password"}
@@ -96,3 +99,50 @@ def versions(objet, *, limite=50):
             }
         )
     return resultat
+
+
+# --- Attribution des changements -------------------------------------------------------------------------
+
+
+class _RequeteAuteur:
+    """Tient lieu de requête pour django-simple-history hors requête web : seul `user` y est lu."""
+
+    def __init__(self, user):
+        self.user = user
+
+
+@contextmanager
+def auteur(par):
+    """Attribue à `par` chaque version enregistrée dans le bloc, même hors requête web (commande, script, tâche).
+
+    django-simple-history lit l'auteur sur la requête en cours (intergiciel) ; hors requête, il n'en trouve
+    aucun et la version reste anonyme. Ici, l'auteur est celui que le service a reçu. Sans `par` (import
+    automatique, migration), rien ne change."""
+    if par is None or not getattr(par, "is_authenticated", False):
+        yield
+        return
+    contexte = HistoricalRecords.context
+    precedente = getattr(contexte, "request", _ABSENT)
+    contexte.request = _RequeteAuteur(par)
+    try:
+        yield
+    finally:
+        if precedente is _ABSENT:
+            del contexte.request
+        else:
+            contexte.request = precedente
+
+
+_ABSENT = object()
+
+
+def attribue(service):
+    """Décore un service qui écrit : les versions qu'il enregistre portent l'auteur `par` (argument nommé)."""
+
+    @functools.wraps(service)
+    def enveloppe(*args, **kwargs):
+        with auteur(kwargs.get("par")):
+            return service(*args, **kwargs)
+
+    enveloppe.attribue = True
+    return enveloppe

@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.csrf import requires_csrf_token
@@ -22,6 +23,7 @@ from django.views.decorators.http import require_POST
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from commun.activite import activite_pour
 from commun.alertes import alertes_pour
 from commun.menu_registre import entrees_pour
 
@@ -217,10 +219,15 @@ def sessions_terminer_autres(request):
 
 
 def accueil(request):
-    """Page d'accueil propre à chaque rôle : les raccourcis vers ce que ce rôle peut utiliser, et ce que ce rôle doit
-    vérifier (alertes déclarées par les applications, voir commun.alertes)."""
+    """Page d'accueil propre à chaque rôle : ce qu'il doit vérifier (alertes déclarées par les applications, voir
+    commun.alertes), sa file de travail (« Mon activité », commun.activite), puis ses raccourcis."""
     raccourcis = [e for e in entrees_pour(request.user) if e["nom_url"] != "accueil"]
-    return render(request, "comptes/accueil.html", {"raccourcis": raccourcis, "alertes": alertes_pour(request.user)})
+    activite = activite_pour(request.user, timezone.localdate())
+    return render(
+        request,
+        "comptes/accueil.html",
+        {"raccourcis": raccourcis, "alertes": alertes_pour(request.user), "activite": activite},
+    )
 
 
 @login_not_required

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
@@ -9,7 +10,9 @@ from .models import CompteurConvention, ContratAide, Enveloppe, ParametreFinanci
 
 @admin.register(ContratAide)
 class ContratAideAdmin(SimpleHistoryAdmin):
-    """Consultation et corrections exceptionnelles ; les actions métier passent par l'application (services)."""
+    """Consultation seulement : une convention se prépare, se corrige (brouillon), se signe, se rompt et se
+    renouvelle dans l'application, dont les services portent les règles (employeur non marchand, durées, heures,
+    enveloppe, chevauchement, actions prévues). L'administration n'ouvre aucun chemin qui les contourne."""
 
     list_display = (
         "numero_convention",
@@ -25,32 +28,15 @@ class ContratAideAdmin(SimpleHistoryAdmin):
     list_filter = ("statut", "type", "employeur__type", "motif_rupture", "sortie_positive", "date_signature")
     search_fields = ("numero_convention", "beneficiaire__nom", "beneficiaire__prenoms", "employeur__nom")
     list_select_related = ("beneficiaire", "employeur")
-    autocomplete_fields = ("employeur", "lieu_travail")
-    raw_id_fields = ("beneficiaire", "referent", "contrat_precedent")
-    readonly_fields = (
-        "statut",
-        "numero_convention",
-        "date_signature",
-        "derogation_duree",
-        "date_rupture",
-        "motif_rupture",
-        "sortie_positive",
-        "cree_par",
-        "date_creation",
-    )
     date_hierarchy = "date_signature"
 
-    def get_readonly_fields(self, request, obj=None):
-        # Une convention signée ne se corrige pas ici : ses règles (durées, enveloppe...) sont dans les services.
-        if obj is not None and obj.statut != "brouillon":
-            return [f.name for f in self.model._meta.fields]
-        return self.readonly_fields
-
-    def has_delete_permission(self, request, obj=None):
+    def has_add_permission(self, request):
         return False
 
-    def has_add_permission(self, request):
-        # Une convention se prépare depuis la fiche de la personne (contrôles des services).
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 
@@ -61,22 +47,36 @@ class EnveloppeForm(forms.ModelForm):
 
     def clean(self):
         donnees = super().clean()
-        annee, nombre = donnees.get("annee"), donnees.get("nombre_contrats")
+        annee, nombre = donnees.get("annee") or self.instance.annee, donnees.get("nombre_contrats")
         if annee and nombre is not None:
-            signes = ContratAide.objects.signes().filter(date_signature__year=annee).count()
-            if nombre < signes:
-                self.add_error(
-                    "nombre_contrats",
-                    f"{signes} contrats sont déjà signés en {annee} : l'enveloppe ne peut être inférieure.",
-                )
+            try:
+                services.enveloppe_verifier_plancher(annee=annee, nombre_contrats=nombre)
+            except ValidationError as erreur:
+                self.add_error(None, erreur)
         return donnees
 
 
 @admin.register(Enveloppe)
 class EnveloppeAdmin(SimpleHistoryAdmin):
+    """Les enveloppes passent par `enveloppe_definir` (plancher : les conventions déjà signées de l'année)."""
+
     form = EnveloppeForm
     list_display = ("annee", "nombre_contrats", "budget")
     search_fields = ("annee",)
+
+    def get_readonly_fields(self, request, obj=None):
+        # L'année identifie l'enveloppe : changer d'année, c'est définir une autre enveloppe.
+        return ("annee",) if obj is not None else ()
+
+    def save_model(self, request, obj, form, change):
+        enveloppe = services.enveloppe_definir(
+            annee=obj.annee, nombre_contrats=obj.nombre_contrats, budget=obj.budget, par=request.user
+        )
+        obj.pk = enveloppe.pk
+
+    def has_delete_permission(self, request, obj=None):
+        # Une enveloppe qui porte des conventions signées ne disparaît pas.
+        return obj is None or not ContratAide.objects.signes().filter(date_signature__year=obj.annee).exists()
 
 
 class ParametreFinancierForm(forms.ModelForm):

@@ -111,7 +111,14 @@ class Generateur:
             tuteur_fonction=self.rng.choice(["Responsable des services techniques", "Directeur", "Chef d'équipe"]),
             referent=referent,
             actions_accompagnement=ACCOMPAGNEMENT,
-            actions_formation=self.rng.choice(["Habilitation électrique", "Sauveteur secouriste du travail", "", ""]),
+            actions_formation=self.rng.choice(
+                [
+                    "Habilitation électrique",
+                    "Sauveteur secouriste du travail",
+                    "Adaptation au poste par le tuteur",
+                    "Remise à niveau en savoirs de base",
+                ]
+            ),
         )
         return services.contrat_signer(contrat=brouillon, par=referent, date_signature=signature)
 
@@ -233,3 +240,12 @@ def contrats(*, echelle, graine, sortie):
         + ", ".join(f"{v} ({k})" for k, v in bilan.items())
         + f" ; dont {LANCEMENT_COMMUNES} avec des communes au lancement."
     )
+
+
+@generateur(ordre=41)
+def fins_de_contrat(*, echelle, graine, sortie):
+    """La tâche du matin, jouée une fois : les personnes dont le contrat finit dans les 30 jours sont prévenues."""
+    from .taches import prevenir_fins
+
+    prevenir_fins()
+    sortie("Contrats : fins prochaines signalées aux personnes (tâche contrats.prevenir_fins).")

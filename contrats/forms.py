@@ -2,10 +2,9 @@ from django import forms
 
 from commun.formulaires import FormulaireURL
 from comptes.models import Role, User
-from referentiel.models import Structure
 
-from .models import ContratAide, MotifRupture
-from .services import erreurs_dates
+from .models import HEURES_MAX, HEURES_MIN, HEURES_PLANCHER, TAUX_MAX, ContratAide, MotifRupture
+from .services import CHAMPS_BROUILLON, employeurs_possibles, erreurs_dates
 
 
 class DateInput(forms.DateInput):
@@ -16,9 +15,8 @@ class DateInput(forms.DateInput):
 
 
 def employeurs_non_marchands():
-    return Structure.objects.filter(
-        secteur=Structure.Secteur.NON_MARCHAND, type__in=Structure.TYPES_NON_MARCHANDS, active=True
-    ).order_by("nom")
+    """Les employeurs que le service accepte (une seule définition : `services.employeurs_possibles`), actifs."""
+    return employeurs_possibles().filter(active=True).order_by("nom")
 
 
 def referents():
@@ -47,25 +45,8 @@ class ContratBrouillonForm(DatesPlausiblesMixin, forms.ModelForm):
 
     class Meta:
         model = ContratAide
-        fields = [
-            "employeur",
-            "type",
-            "intitule_poste",
-            "metier_vise",
-            "lieu_travail",
-            "date_debut",
-            "date_fin",
-            "heures_hebdomadaires",
-            "motif_heures_reduites",
-            "taux_aide_etat",
-            "tuteur_nom",
-            "tuteur_fonction",
-            "referent",
-            "actions_accompagnement",
-            "actions_formation",
-            "rqth",
-            "formation_a_achever",
-        ]
+        # Les champs qu'accepte le service, et l'employeur (vérifié à part par le service).
+        fields = ["employeur", *CHAMPS_BROUILLON]
         widgets = {
             "date_debut": DateInput(),
             "date_fin": DateInput(),
@@ -79,13 +60,12 @@ class ContratBrouillonForm(DatesPlausiblesMixin, forms.ModelForm):
         self.fields["employeur"].queryset = employeurs_non_marchands()
         self.fields["lieu_travail"].queryset = self.fields["lieu_travail"].queryset.order_by("nom")
         self.fields["referent"].queryset = referents()
-        self.fields[
-            "heures_hebdomadaires"
-        ].help_text = (
-            "De 20 à 35 heures ; moins de 20 heures si les difficultés particulières de la personne le justifient."
+        self.fields["heures_hebdomadaires"].help_text = (
+            f"De {HEURES_MIN} à {HEURES_MAX} heures ; moins de {HEURES_MIN} heures si les difficultés particulières "
+            "de la personne le justifient."
         )
         self.fields["lieu_travail"].help_text = "Par défaut, la commune de l'employeur."
-        self.fields["taux_aide_etat"].help_text = "Fixé par arrêté du préfet de région, au plus 95 %."
+        self.fields["taux_aide_etat"].help_text = f"Fixé par arrêté du préfet de région, au plus {TAUX_MAX} %."
 
     champs_dates = ("date_debut", "date_fin")
 
@@ -121,10 +101,14 @@ class RenouvellementForm(DatesPlausiblesMixin, forms.Form):
     )
     date_fin = forms.DateField(label="date de fin", widget=DateInput())
     heures_hebdomadaires = forms.DecimalField(
-        label="durée hebdomadaire (heures)", max_digits=4, decimal_places=2, min_value=1, max_value=35
+        label="durée hebdomadaire (heures)",
+        max_digits=4,
+        decimal_places=2,
+        min_value=HEURES_PLANCHER,
+        max_value=HEURES_MAX,
     )
     motif_heures_reduites = forms.CharField(
-        label="difficultés particulières justifiant moins de 20 heures",
+        label=f"difficultés particulières justifiant moins de {HEURES_MIN} heures",
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
     )
@@ -133,7 +117,7 @@ class RenouvellementForm(DatesPlausiblesMixin, forms.Form):
         max_digits=5,
         decimal_places=2,
         min_value=0,
-        max_value=95,
+        max_value=TAUX_MAX,
     )
 
 

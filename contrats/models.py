@@ -4,8 +4,7 @@ Les règles de gestion (durées, heures, enveloppe, secteur de l'employeur) vive
 les invariants exprimables en SQL sont aussi des contraintes nommées ci-dessous.
 """
 
-import calendar
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -14,14 +13,8 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from commun.dates import ajouter_mois  # noqa: F401 - réexporté (services, démo)
 from referentiel.models import Commune, Structure
-
-
-def ajouter_mois(jour: date, mois: int) -> date:
-    """Ajoute des mois calendaires ; le jour est ramené au dernier jour du mois si besoin (31/01 + 1 = 28/02)."""
-    total = jour.month - 1 + mois
-    annee, mois_0 = jour.year + total // 12, total % 12 + 1
-    return date(annee, mois_0, min(jour.day, calendar.monthrange(annee, mois_0)[1]))
 
 
 class TypeContrat(models.TextChoices):
@@ -35,6 +28,14 @@ class Statut(models.TextChoices):
     EN_COURS = "en_cours", "En cours"
     TERMINE = "termine", "Terminé"
     ROMPU = "rompu", "Rompu"
+
+
+# Bornes légales du CUI-CAE, définies une seule fois : les services, les contraintes de la base et les bornes des
+# formulaires en dérivent (les migrations gardent les valeurs littérales de leur époque).
+HEURES_MIN = 20  # durée hebdomadaire minimale, sauf difficultés particulières motivées
+HEURES_MAX = 35  # durée hebdomadaire maximale
+HEURES_PLANCHER = 1  # aucune convention sous une heure par semaine, même motivée
+TAUX_MAX = 95  # taux maximal de l'aide de l'État, en % du SMIC horaire brut
 
 
 # Statuts d'une convention signée (comptée dans l'enveloppe et dans les cofinancements).
@@ -280,14 +281,14 @@ class ContratAide(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(heures_hebdomadaires__isnull=True)
-                | Q(heures_hebdomadaires__gte=1, heures_hebdomadaires__lte=35),
+                | Q(heures_hebdomadaires__gte=HEURES_PLANCHER, heures_hebdomadaires__lte=HEURES_MAX),
                 name="contrat_heures_1_35",
-                violation_error_message="La durée hebdomadaire va de 1 à 35 heures.",
+                violation_error_message=f"La durée hebdomadaire va de {HEURES_PLANCHER} à {HEURES_MAX} heures.",
             ),
             models.CheckConstraint(
-                condition=Q(taux_aide_etat__isnull=True) | Q(taux_aide_etat__gte=0, taux_aide_etat__lte=95),
+                condition=Q(taux_aide_etat__isnull=True) | Q(taux_aide_etat__gte=0, taux_aide_etat__lte=TAUX_MAX),
                 name="contrat_taux_0_95",
-                violation_error_message="Le taux de l'aide de l'État va de 0 à 95 %% du SMIC horaire brut.",
+                violation_error_message=f"Le taux de l'aide de l'État va de 0 à {TAUX_MAX} %% du SMIC horaire brut.",
             ),
             models.CheckConstraint(
                 condition=Q(statut=Statut.BROUILLON)
@@ -311,10 +312,18 @@ class ContratAide(models.Model):
                 violation_error_message="La convention est signée au plus tard le jour du début du contrat.",
             ),
             models.CheckConstraint(
-                condition=Q(statut=Statut.BROUILLON) | Q(heures_hebdomadaires__gte=20) | ~Q(motif_heures_reduites=""),
+                condition=Q(statut=Statut.BROUILLON)
+                | Q(heures_hebdomadaires__gte=HEURES_MIN)
+                | ~Q(motif_heures_reduites=""),
                 name="contrat_moins_20h_motive",
-                violation_error_message="Moins de 20 heures par semaine : indiquez les difficultés particulières "
-                "de la personne.",
+                violation_error_message=f"Moins de {HEURES_MIN} heures par semaine : indiquez les difficultés "
+                "particulières de la personne.",
+            ),
+            models.CheckConstraint(
+                condition=Q(statut=Statut.BROUILLON) | ~Q(actions_accompagnement="") & ~Q(actions_formation=""),
+                name="contrat_signe_actions_prevues",
+                violation_error_message="Une convention signée liste les actions d'accompagnement et de formation "
+                "prévues.",
             ),
             models.CheckConstraint(
                 condition=Q(statut=Statut.ROMPU, date_rupture__isnull=False) & ~Q(motif_rupture="")
@@ -360,7 +369,7 @@ class ContratAide(models.Model):
 
     @property
     def sous_20_heures(self):
-        return self.heures_hebdomadaires is not None and self.heures_hebdomadaires < 20
+        return self.heures_hebdomadaires is not None and self.heures_hebdomadaires < HEURES_MIN
 
     def fin_minimale(self):
         """Dernier jour d'un contrat de 6 mois exactement (01/01 → 30/06)."""

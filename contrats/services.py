@@ -9,11 +9,18 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 
 from beneficiaires.models import Beneficiaire, EtatDroit, StatutParcours
+from commun.historique import attribue
+from referentiel.models import Structure
 
 from .models import (
+    HEURES_MAX,
+    HEURES_MIN,
+    HEURES_PLANCHER,
     MOTIFS_SORTIE_POSITIVE,
+    TAUX_MAX,
     CompteurConvention,
     ContratAide,
     Derogation,
@@ -28,9 +35,6 @@ DUREE_MIN_MOIS = 6
 DUREE_MAX_MOIS = 24
 DUREE_MAX_DEROGATION_MOIS = 60
 AGE_DEROGATION = 50
-HEURES_MIN = 20
-HEURES_MAX = 35
-TAUX_MAX = 95
 DEBUT_PEC = date(2018, 1, 1)
 # Une date hors de ces années est une erreur de saisie (0001, 9999...) : refusée avant tout calcul.
 ANNEE_MIN = 1900
@@ -64,11 +68,21 @@ def _verifier_champs(champs):
         raise TypeError(f"Champs inconnus pour un contrat aidé : {', '.join(sorted(inconnus))}.")
 
 
+# Le CUI-CAE est réservé au secteur non marchand : la seule définition de l'employeur possible, que le service
+# vérifie et dont le formulaire tire sa liste.
+EMPLOYEUR_NON_MARCHAND = Q(secteur=Structure.Secteur.NON_MARCHAND, type__in=Structure.TYPES_NON_MARCHANDS)
+
+
+def employeurs_possibles():
+    """Les structures avec lesquelles une convention peut être conclue (secteur non marchand)."""
+    return Structure.objects.filter(EMPLOYEUR_NON_MARCHAND)
+
+
 def employeur_verifier(employeur):
     """Le CUI-CAE est réservé au secteur non marchand."""
     if employeur is None:
         raise ValidationError({"employeur": "Choisissez l'employeur."})
-    if not (employeur.est_non_marchande and employeur.type in employeur.TYPES_NON_MARCHANDS):
+    if not employeurs_possibles().filter(pk=employeur.pk).exists():
         raise ValidationError(
             {
                 "employeur": f"« {employeur} » relève du secteur marchand : un CUI-CAE ne peut être conclu "
@@ -119,11 +133,11 @@ def _verifier_coherence(contrat):
         date_rupture=contrat.date_rupture,
     )
     h = contrat.heures_hebdomadaires
-    if h is not None and not (1 <= h <= HEURES_MAX):
-        erreurs["heures_hebdomadaires"] = "La durée hebdomadaire va de 1 à 35 heures."
+    if h is not None and not (HEURES_PLANCHER <= h <= HEURES_MAX):
+        erreurs["heures_hebdomadaires"] = f"La durée hebdomadaire va de {HEURES_PLANCHER} à {HEURES_MAX} heures."
     t = contrat.taux_aide_etat
     if t is not None and not (0 <= t <= TAUX_MAX):
-        erreurs["taux_aide_etat"] = "Le taux de l'aide de l'État va de 0 à 95 % du SMIC horaire brut."
+        erreurs["taux_aide_etat"] = f"Le taux de l'aide de l'État va de 0 à {TAUX_MAX} % du SMIC horaire brut."
     if erreurs:
         raise ValidationError(erreurs)
 
@@ -217,6 +231,7 @@ def _type_par_defaut(champs):
 
 
 @transaction.atomic
+@attribue
 def contrat_creer_brouillon(*, beneficiaire, employeur, par, **champs):
     """Prépare une convention (brouillon). Champs acceptés : voir CHAMPS_BROUILLON.
 
@@ -245,6 +260,7 @@ def contrat_creer_brouillon(*, beneficiaire, employeur, par, **champs):
 
 
 @transaction.atomic
+@attribue
 def contrat_modifier_brouillon(*, contrat, par, employeur=None, **champs):
     _verifier_champs(champs)
     contrat = _lock(contrat)
@@ -278,6 +294,10 @@ def verifier_regles(contrat):
         erreurs["tuteur_nom"] = "L'employeur désigne un tuteur : indiquez son nom."
     if contrat.referent_id is None:
         erreurs["referent"] = "Le Département désigne un référent : choisissez-le."
+    if not contrat.actions_accompagnement.strip():
+        erreurs["actions_accompagnement"] = "La convention liste les actions d'accompagnement prévues : indiquez-les."
+    if not contrat.actions_formation.strip():
+        erreurs["actions_formation"] = "La convention liste les actions de formation prévues : indiquez-les."
     if erreurs:
         raise ValidationError(erreurs)
     employeur_verifier(contrat.employeur)
@@ -291,16 +311,16 @@ def verifier_regles(contrat):
             }
         )
     if contrat.heures_hebdomadaires > HEURES_MAX:
-        raise ValidationError({"heures_hebdomadaires": "La durée hebdomadaire ne peut dépasser 35 heures."})
+        raise ValidationError({"heures_hebdomadaires": f"La durée hebdomadaire ne peut dépasser {HEURES_MAX} heures."})
     if contrat.heures_hebdomadaires < HEURES_MIN and not contrat.motif_heures_reduites.strip():
         raise ValidationError(
             {
-                "motif_heures_reduites": "Moins de 20 heures par semaine : la convention doit indiquer les "
-                "difficultés particulières de la personne qui le justifient."
+                "motif_heures_reduites": f"Moins de {HEURES_MIN} heures par semaine : la convention doit indiquer "
+                "les difficultés particulières de la personne qui le justifient."
             }
         )
     if contrat.taux_aide_etat > TAUX_MAX:
-        raise ValidationError({"taux_aide_etat": "Le taux de l'aide de l'État ne peut dépasser 95 % du SMIC."})
+        raise ValidationError({"taux_aide_etat": f"Le taux de l'aide de l'État ne peut dépasser {TAUX_MAX} % du SMIC."})
 
 
 def _verifier_chevauchement(contrat):
@@ -349,6 +369,7 @@ def numero_convention_attribuer(annee):
 
 
 @transaction.atomic
+@attribue
 def contrat_signer(*, contrat, par, date_signature):
     """Signe la convention : vérifie toutes les règles, l'absence de chevauchement et l'enveloppe, numérote."""
     contrat = _lock(contrat)
@@ -386,6 +407,7 @@ def contrat_signer(*, contrat, par, date_signature):
 
 
 @transaction.atomic
+@attribue
 def contrat_demarrer(*, contrat, par, jour=None):
     contrat = _lock(contrat)
     jour = jour or date.today()
@@ -398,6 +420,7 @@ def contrat_demarrer(*, contrat, par, jour=None):
 
 
 @transaction.atomic
+@attribue
 def contrat_terminer(*, contrat, par, jour=None):
     contrat = _lock(contrat)
     jour = jour or date.today()
@@ -412,6 +435,7 @@ def contrat_terminer(*, contrat, par, jour=None):
 
 
 @transaction.atomic
+@attribue
 def contrat_rompre(*, contrat, par, date_rupture, motif):
     """Fin anticipée : motif obligatoire (liste fixe) ; CDI, CDD de 6 mois et plus, formation qualifiante
     sont des sorties positives ; l'aide s'arrête à la date de rupture."""
@@ -440,6 +464,7 @@ def contrat_rompre(*, contrat, par, date_rupture, motif):
 
 
 @transaction.atomic
+@attribue
 def contrat_renouveler(*, contrat, par, date_fin, date_debut=None, **champs):
     """Prépare le renouvellement : un nouveau brouillon lié au contrat précédent, qui reprend ses données.
 
@@ -480,15 +505,21 @@ def contrat_renouveler(*, contrat, par, date_fin, date_debut=None, **champs):
 # --- Référentiel financier ------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def enveloppe_definir(*, annee, nombre_contrats, budget, par=None):
-    """Crée ou met à jour l'enveloppe (CAOM) d'une année ; refuse un nombre inférieur aux contrats déjà signés."""
-    enveloppe = Enveloppe.objects.select_for_update().filter(annee=annee).first() or Enveloppe(annee=annee)
+def enveloppe_verifier_plancher(*, annee, nombre_contrats):
+    """L'enveloppe d'une année ne descend jamais sous le nombre de conventions déjà signées cette année-là."""
     signes = ContratAide.objects.signes().filter(date_signature__year=annee).count()
     if nombre_contrats < signes:
         raise ValidationError(
             {"nombre_contrats": f"{signes} contrats sont déjà signés en {annee} : l'enveloppe ne peut être inférieure."}
         )
+
+
+@transaction.atomic
+@attribue
+def enveloppe_definir(*, annee, nombre_contrats, budget, par=None):
+    """Crée ou met à jour l'enveloppe (CAOM) d'une année ; refuse un nombre inférieur aux contrats déjà signés."""
+    enveloppe = Enveloppe.objects.select_for_update().filter(annee=annee).first() or Enveloppe(annee=annee)
+    enveloppe_verifier_plancher(annee=annee, nombre_contrats=nombre_contrats)
     enveloppe.nombre_contrats = nombre_contrats
     enveloppe.budget = budget
     enveloppe.full_clean()
@@ -506,6 +537,7 @@ def parametre_financier_erreurs(*, date_effet):
 
 
 @transaction.atomic
+@attribue
 def parametre_financier_enregistrer(*, parametre, par=None):
     """Crée ou corrige une valeur de référence datée (SMIC, RSA) ; la source (décret, avis officiel) est dite."""
     erreurs = parametre_financier_erreurs(date_effet=parametre.date_effet)
@@ -517,3 +549,19 @@ def parametre_financier_enregistrer(*, parametre, par=None):
         parametre._history_user = par
     parametre.save()
     return parametre
+
+
+def contrat_prevenir_fin(*, contrat, par=None):
+    """Prévient la personne de la fin prochaine de son contrat (une fois par contrat et date de fin)."""
+    from commun.messagerie import message_preparer
+    from commun.models import Objet
+
+    beneficiaire = contrat.beneficiaire
+    return message_preparer(
+        objet=Objet.FIN_CONTRAT,
+        destinataire=beneficiaire,
+        coordonnees=beneficiaire.coordonnees(),
+        contexte={"date": f"{contrat.date_fin:%d/%m/%Y}", "employeur": str(contrat.employeur)},
+        cle=f"fin_contrat:{contrat.pk}:{contrat.date_fin:%Y%m%d}",
+        par=par,
+    )

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
@@ -6,15 +7,44 @@ from . import services
 from .models import Entretien, Exposant, Forum, OffreEmploi, Participation
 
 
-class ExposantInline(admin.TabularInline):
+class LectureSeuleMixin:
+    """Consultation : ces enregistrements changent par les pages du forum (services : forum clos, places)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ExposantInline(LectureSeuleMixin, admin.TabularInline):
     model = Exposant
     extra = 0
-    autocomplete_fields = ["structure"]
+    fields = ["structure", "stand", "contact_nom"]
     show_change_link = True
+
+
+class ForumAdminForm(forms.ModelForm):
+    class Meta:
+        model = Forum
+        fields = list(services.CHAMPS_FORUM)
+
+    def clean(self):
+        donnees = super().clean()
+        try:
+            services.forum_verifier_capacite(forum=self.instance, capacite=donnees.get("capacite"))
+        except ValidationError as erreur:
+            for champ, messages_ in erreur.message_dict.items():
+                self.add_error(champ, messages_)
+        return donnees
 
 
 @admin.register(Forum)
 class ForumAdmin(SimpleHistoryAdmin):
+    form = ForumAdminForm
     list_display = ["titre", "date", "commune", "secteur", "statut", "capacite"]
     list_filter = ["statut", "secteur", "commune__bassin_emploi"]
     search_fields = ["titre", "commune__nom"]
@@ -31,6 +61,10 @@ class ForumAdmin(SimpleHistoryAdmin):
             services.forum_modifier(forum=obj, par=request.user, **champs)
         else:
             obj.pk = services.forum_creer(par=request.user, **champs).pk
+
+    def has_delete_permission(self, request, obj=None):
+        # Un forum qui a des participants garde leur trace (invitations, présences, embauches).
+        return obj is None or not obj.participations.exists()
 
     def _changer(self, request, queryset, statut):
         for forum in queryset:
@@ -54,13 +88,13 @@ class ForumAdmin(SimpleHistoryAdmin):
         self._changer(request, queryset, Forum.Statut.CLOS)
 
 
-class OffreInline(admin.TabularInline):
+class OffreInline(LectureSeuleMixin, admin.TabularInline):
     model = OffreEmploi
     extra = 0
 
 
 @admin.register(Exposant)
-class ExposantAdmin(admin.ModelAdmin):
+class ExposantAdmin(LectureSeuleMixin, admin.ModelAdmin):
     list_display = ["structure", "forum", "stand", "contact_nom"]
     list_filter = ["forum"]
     search_fields = ["structure__nom", "forum__titre"]
@@ -69,7 +103,7 @@ class ExposantAdmin(admin.ModelAdmin):
 
 
 @admin.register(OffreEmploi)
-class OffreEmploiAdmin(admin.ModelAdmin):
+class OffreEmploiAdmin(LectureSeuleMixin, admin.ModelAdmin):
     list_display = ["intitule", "exposant", "type_contrat", "nombre_postes"]
     list_filter = ["type_contrat", "exposant__forum"]
     search_fields = ["intitule", "exposant__structure__nom"]
@@ -89,6 +123,9 @@ class ParticipationAdmin(SimpleHistoryAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(Entretien)
 class EntretienAdmin(SimpleHistoryAdmin):
@@ -98,4 +135,7 @@ class EntretienAdmin(SimpleHistoryAdmin):
     readonly_fields = ["participation", "exposant", "saisi_par", "date_saisie"]
 
     def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

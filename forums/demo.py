@@ -359,3 +359,12 @@ def forums(*, echelle, graine, sortie):
         f"Forums : {crees} créé(s), {len(plan) - crees} déjà présent(s), {participants} participation(s), "
         f"{nouvelles} employeur(s) ajouté(s){sans}."
     )
+
+
+@generateur(ordre=71)
+def relances_invitations(*, echelle, graine, sortie):
+    """La tâche du matin, jouée une fois : relance unique des invitations restées sans réponse."""
+    from .taches import relancer_invitations
+
+    relancer_invitations()
+    sortie("Forums : invitations sans réponse relancées une fois (tâche forums.relancer_invitations).")

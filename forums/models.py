@@ -130,7 +130,9 @@ class Forum(models.Model):
         return self.statut in (self.Statut.EN_PREPARATION, self.Statut.INSCRIPTIONS_OUVERTES)
 
     def pointage_ouvert(self, jour):
-        """Le pointage est ouvert le jour du forum (inscriptions encore ouvertes) et une fois le forum tenu."""
+        """Le pointage est ouvert le jour du forum (inscriptions encore ouvertes) et une fois le forum tenu (jamais
+        avant la date : un forum ne se déclare tenu qu'à partir de sa date). Entretiens et embauches se saisissent
+        dans la même fenêtre."""
         if self.statut == self.Statut.TENU:
             return True
         return self.statut == self.Statut.INSCRIPTIONS_OUVERTES and jour == self.date

@@ -70,3 +70,18 @@ def exposants_du_forum(forum):
         )
         .order_by("structure__nom", "pk")
     )
+
+
+def invitations_sans_reponse(user, jour):
+    """Invitations à un forum à venir, toujours sans réponse (« Mon activité » du référent)."""
+    from .models import Forum, Participation
+
+    return (
+        Participation.objects.visibles_par(user)
+        .filter(
+            statut=Participation.Statut.INVITE,
+            forum__date__gte=jour,
+            forum__statut__in=(Forum.Statut.EN_PREPARATION, Forum.Statut.INSCRIPTIONS_OUVERTES),
+        )
+        .select_related("beneficiaire", "forum")
+    )

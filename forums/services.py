@@ -6,6 +6,7 @@ puis vérifie : deux inscriptions simultanées sont sérialisées sur PostgreSQL
 (rang croissant, attribué sous ce même verrou) ; une place libérée est proposée au premier de la liste.
 """
 
+import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -14,6 +15,7 @@ from django.db.models import Max
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from commun.historique import attribue
 from commun.versions import ecritures_en_masse
 
 from .models import Entretien, Exposant, Forum, OffreEmploi, Participation, TypeContrat
@@ -45,6 +47,7 @@ def _places_occupees(forum):
 
 
 @transaction.atomic
+@attribue
 def forum_creer(*, par, **champs):
     inconnus = set(champs) - set(CHAMPS_FORUM)
     if inconnus:
@@ -55,7 +58,19 @@ def forum_creer(*, par, **champs):
     return forum
 
 
+def forum_verifier_capacite(*, forum, capacite):
+    """La capacité d'un forum ne descend pas sous les places déjà prises (inscrits et présents)."""
+    if forum.pk is None or capacite is None:
+        return
+    occupees = _places_occupees(forum)
+    if capacite < occupees:
+        raise ValidationError(
+            {"capacite": f"{occupees} place(s) sont déjà prises : la capacité ne peut pas descendre en dessous."}
+        )
+
+
 @transaction.atomic
+@attribue
 def forum_modifier(*, forum, par, **champs):
     inconnus = set(champs) - set(CHAMPS_FORUM)
     if inconnus:
@@ -64,11 +79,7 @@ def forum_modifier(*, forum, par, **champs):
     if forum.statut == Forum.Statut.CLOS:
         raise ValidationError("Un forum clos ne se modifie plus.")
     if "capacite" in champs:
-        occupees = _places_occupees(forum)
-        if champs["capacite"] is not None and champs["capacite"] < occupees:
-            raise ValidationError(
-                {"capacite": f"{occupees} place(s) sont déjà prises : la capacité ne peut pas descendre en dessous."}
-            )
+        forum_verifier_capacite(forum=forum, capacite=champs["capacite"])
     for nom, valeur in champs.items():
         setattr(forum, nom, valeur)
     forum.full_clean()
@@ -79,6 +90,7 @@ def forum_modifier(*, forum, par, **champs):
 
 
 @transaction.atomic
+@attribue
 def forum_changer_statut(*, forum, statut, par, jour=None):
     """Passe le forum au statut demandé si la transition est permise.
 
@@ -109,6 +121,7 @@ def forum_changer_statut(*, forum, statut, par, jour=None):
 
 
 @transaction.atomic
+@attribue
 def exposant_ajouter(*, forum, structure, par, stand="", contact_nom="", contact_telephone="", contact_email=""):
     forum = _verrouiller_forum(forum)
     if forum.statut == Forum.Statut.CLOS:
@@ -127,6 +140,7 @@ def exposant_ajouter(*, forum, structure, par, stand="", contact_nom="", contact
 
 
 @transaction.atomic
+@attribue
 def offre_ajouter(*, exposant, intitule, type_contrat, nombre_postes, par):
     if exposant.forum.statut == Forum.Statut.CLOS:
         raise ValidationError("Un forum clos ne reçoit plus d'offre.")
@@ -152,6 +166,7 @@ class BilanInvitations:
 
 
 @transaction.atomic
+@attribue
 def invitations_envoyer(*, forum, beneficiaires, par, quand=None):
     """Invite en une fois une liste de personnes ; jamais deux fois la même (déjà présentes : ignorées).
     `quand` : horodatage de l'invitation (par défaut maintenant ; reprise d'historique, démonstration)."""
@@ -174,6 +189,13 @@ def invitations_envoyer(*, forum, beneficiaires, par, quand=None):
     ]
     bulk_create_with_history(nouvelles, Participation, batch_size=500, default_user=par)
     ecritures_en_masse("forums")  # création en masse, sans signal
+    if nouvelles:
+        from commun.taches import differer
+
+        from .taches import inviter
+
+        # Les messages d'invitation partent en tâche : une invitation de mille personnes ne fait pas attendre.
+        differer(inviter, forum_id=forum.pk, beneficiaire_ids=[p.beneficiaire_id for p in nouvelles], par_id=par.pk)
     return BilanInvitations(invitees=len(nouvelles), deja_invitees=len(deja))
 
 
@@ -194,6 +216,7 @@ def _enregistrer(participation, par):
 
 
 @transaction.atomic
+@attribue
 def participation_inscrire(*, forum, beneficiaire, par, quand=None):
     """Inscrit la personne s'il reste une place, sinon la place en liste d'attente (rang suivant).
 
@@ -256,6 +279,7 @@ def _liberer(*, participation, nouveau_statut, par, statuts_permis):
 
 
 @transaction.atomic
+@attribue
 def participation_annuler(*, participation, par):
     """Annule l'inscription (ou la place en liste d'attente) : la personne redevient simplement invitée.
     La place libérée va au premier de la liste d'attente. Rend (participation, promues)."""
@@ -265,6 +289,7 @@ def participation_annuler(*, participation, par):
 
 
 @transaction.atomic
+@attribue
 def participation_excuser(*, participation, par):
     """La personne prévient qu'elle ne viendra pas : excusée ; la place va au premier de la liste d'attente."""
     return _liberer(
@@ -280,6 +305,7 @@ def _verifier_pointage(forum, jour):
 
 
 @transaction.atomic
+@attribue
 def participation_pointer(*, participation, par, jour=None, quand=None):
     """Marque la personne présente. Une personne inscrite a sa place ; une autre (invitée, en attente,
     excusée) n'entre que s'il reste une place."""
@@ -300,6 +326,7 @@ def participation_pointer(*, participation, par, jour=None, quand=None):
 
 
 @transaction.atomic
+@attribue
 def participation_ajouter_sur_place(*, forum, beneficiaire, par, jour=None, quand=None):
     """Une personne venue sans inscription : présente d'emblée, dans la limite des places."""
     jour = jour or timezone.localdate()
@@ -324,9 +351,9 @@ def participation_ajouter_sur_place(*, forum, beneficiaire, par, jour=None, quan
 
 
 def _verifier_resultats_ouverts(forum, jour):
-    if forum.statut == Forum.Statut.TENU:
-        return
-    if forum.statut == Forum.Statut.INSCRIPTIONS_OUVERTES and jour == forum.date:
+    """Entretiens et embauches se saisissent dans la même fenêtre que le pointage (le jour du forum, ou une fois
+    le forum tenu) : une seule définition, `Forum.pointage_ouvert`."""
+    if forum.pointage_ouvert(jour):
         return
     raise ValidationError(
         "Les entretiens et embauches se saisissent le jour du forum ou une fois le forum tenu (pas après clôture)."
@@ -334,6 +361,7 @@ def _verifier_resultats_ouverts(forum, jour):
 
 
 @transaction.atomic
+@attribue
 def entretien_enregistrer(*, exposant, participations, par, parmi=None, jour=None):
     """Fixe la liste des personnes reçues en entretien par cet exposant (ajouts et retraits).
 
@@ -408,6 +436,7 @@ def _intitule_poste(exposant, forum):
 
 
 @transaction.atomic
+@attribue
 def embauche_enregistrer(
     *, participation, exposant, type_contrat, date_debut, par, creer_brouillon_contrat=False, jour=None
 ):
@@ -451,6 +480,7 @@ def embauche_enregistrer(
 
 
 @transaction.atomic
+@attribue
 def embauche_annuler(*, participation, par, jour=None):
     """Retire une embauche saisie par erreur."""
     jour = jour or timezone.localdate()
@@ -461,3 +491,47 @@ def embauche_annuler(*, participation, par, jour=None):
     participation.embauche_type_contrat = ""
     participation.embauche_date_debut = None
     return _enregistrer(participation, par)
+
+
+# -------------------------------------------------------------------------------- messages aux personnes
+
+
+def _contexte_forum(forum):
+    return {
+        "forum": forum.titre,
+        "date": f"{forum.date:%d/%m/%Y}",
+        "lieu": f"{forum.adresse}, {forum.commune.nom}, à partir de {forum.heure_debut:%H:%M}".replace(":", " h "),
+    }
+
+
+def participation_envoyer_invitation(*, participation, par=None, relance=False):
+    """Le message d'invitation (ou sa relance, une seule fois) à la personne invitée."""
+    from commun.messagerie import message_preparer
+    from commun.models import Objet
+
+    objet = Objet.RELANCE_FORUM if relance else Objet.INVITATION_FORUM
+    beneficiaire = participation.beneficiaire
+    return message_preparer(
+        objet=objet,
+        destinataire=beneficiaire,
+        coordonnees=beneficiaire.coordonnees(),
+        contexte=_contexte_forum(participation.forum),
+        cle=f"{objet}:{participation.pk}",
+        par=par,
+    )
+
+
+def invitations_a_relancer(*, jour=None):
+    """Invitations restées sans réponse depuis RELANCE_INVITATION_JOURS jours, pour un forum à venir."""
+    from django.conf import settings
+
+    jour = jour or timezone.localdate()
+    limite = timezone.make_aware(
+        datetime.datetime.combine(jour - datetime.timedelta(days=settings.RELANCE_INVITATION_JOURS), datetime.time.max)
+    )
+    return Participation.objects.filter(
+        statut=S.INVITE,
+        date_invitation__lte=limite,
+        forum__date__gt=jour,
+        forum__statut__in=(Forum.Statut.EN_PREPARATION, Forum.Statut.INSCRIPTIONS_OUVERTES),
+    )

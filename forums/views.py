@@ -1,5 +1,7 @@
 """Pages des forums. Les écritures passent par forums.services ; les objets sont lus par visibles_par(user)."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q, Sum
@@ -41,6 +43,14 @@ S = Participation.Statut
 INVITATIONS_MAX_PAR_ENVOI = 500
 # Résultats affichés par la recherche du pointage (tablette).
 POINTAGE_MAX_RESULTATS = 30
+
+
+def filtrer_par_mots(qs, q, champ="recherche"):
+    """Recherche tolérante (pointage, ajout sur place) : chaque mot de `q`, normalisé (minuscules sans accents),
+    doit figurer dans la clé de recherche de la personne."""
+    for mot in normaliser(q).split():
+        qs = qs.filter(**{f"{champ}__contains": mot})
+    return qs
 
 
 def erreurs_en_message(request, erreur, form=None):
@@ -568,8 +578,7 @@ class PointageView(ForumMixin, TemplateView):
             .select_related("beneficiaire__commune", "beneficiaire__foyer")
             .order_by("beneficiaire__nom", "beneficiaire__prenoms", "pk")
         )
-        for mot in normaliser(q).split():
-            qs = qs.filter(beneficiaire__recherche__contains=mot)
+        qs = filtrer_par_mots(qs, q, champ="beneficiaire__recherche")
         resultats = list(qs[: POINTAGE_MAX_RESULTATS + 1])
         context |= dict(
             recherche_form=form,
@@ -599,7 +608,7 @@ class PointerView(ForumMixin, TemplateView):
             erreurs_en_message(request, e)
         url = reverse("forums:pointage", args=[self.forum.pk])
         q = request.POST.get("q", "")
-        return HttpResponseRedirect(f"{url}?q={q}" if q else url)
+        return HttpResponseRedirect(f"{url}?{urlencode({'q': q})}" if q else url)
 
 
 class SurPlaceView(ForumMixin, TemplateView):
@@ -630,8 +639,7 @@ class SurPlaceView(ForumMixin, TemplateView):
                 )
                 .order_by("nom", "prenoms", "pk")
             )
-            for mot in normaliser(q).split():
-                qs = qs.filter(recherche__contains=mot)
+            qs = filtrer_par_mots(qs, q)
             resultats = list(qs[: POINTAGE_MAX_RESULTATS + 1])
         context |= dict(
             recherche_form=form,

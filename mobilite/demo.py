@@ -244,3 +244,12 @@ def _cessions(rng, vehicules, aujourdhui, agent, sortie):
             par=agent,
         )
     sortie(f"Mobilité : convention n° {convention.numero} signée, {len(vehicules)} véhicule(s) cédé(s).")
+
+
+@generateur(ordre=61)
+def rappels_de_restitution(*, echelle, graine, sortie):
+    """La tâche du matin, jouée une fois : rappel aux personnes dont le véhicule est à rendre demain."""
+    from .taches import rappeler_restitutions
+
+    rappeler_restitutions()
+    sortie("Mobilité : rappels de restitution envoyés (tâche mobilite.rappeler_restitutions).")

@@ -66,6 +66,19 @@ class StatutVehicule(models.TextChoices):
     CEDE = "cede", "Cédé"
 
 
+def chevauche(debut, fin):
+    """Condition unique du chevauchement de périodes en jours entiers, bornes comprises : une période [debut, fin]
+    chevauche celle de la ligne si elle commence au plus tard le jour où la ligne finit et finit au plus tôt le
+    jour où elle commence (une location qui finit le 10 et une autre qui commence le 10 se chevauchent).
+    Locations, maintenances, recherche de véhicules libres, calendrier et planning l'emploient toutes."""
+    return Q(debut__lte=fin, fin__gte=debut)
+
+
+class PeriodeQuerySet(models.QuerySet):
+    def chevauchant(self, debut, fin):
+        return self.filter(chevauche(debut, fin))
+
+
 class VehiculeQuerySet(models.QuerySet):
     def visibles_par(self, user):
         """La flotte ne porte pas de donnée personnelle : visible des rôles qui ouvrent la mobilité."""
@@ -80,10 +93,8 @@ class VehiculeQuerySet(models.QuerySet):
         """Véhicules réservables sans aucune location non annulée ni maintenance chevauchant [debut, fin].
 
         Une seule requête (sous-requêtes EXISTS corrélées)."""
-        locations = Location.objects.filter(vehicule=OuterRef("pk"), debut__lte=fin, fin__gte=debut).exclude(
-            statut=StatutLocation.ANNULEE
-        )
-        maintenances = PeriodeMaintenance.objects.filter(vehicule=OuterRef("pk"), debut__lte=fin, fin__gte=debut)
+        locations = Location.objects.filter(vehicule=OuterRef("pk")).actives().chevauchant(debut, fin)
+        maintenances = PeriodeMaintenance.objects.filter(vehicule=OuterRef("pk")).chevauchant(debut, fin)
         return (
             self.filter(statut=StatutVehicule.DISPONIBLE, date_entree_flotte__lte=debut)
             .exclude(Exists(locations))
@@ -189,6 +200,8 @@ class PeriodeMaintenance(models.Model):
         related_name="+",
     )
 
+    objects = PeriodeQuerySet.as_manager()
+
     class Meta:
         verbose_name = "période de maintenance"
         verbose_name_plural = "périodes de maintenance"
@@ -245,7 +258,7 @@ class Incident(models.TextChoices):
     RETARD = "retard", "Retard de restitution"
 
 
-class LocationQuerySet(models.QuerySet):
+class LocationQuerySet(PeriodeQuerySet):
     def visibles_par(self, user):
         """Agent mobilité : toutes les locations (il remet et reprend les véhicules) ; référent : les personnes
         de ses bassins ; prestataire : aucune."""
@@ -259,9 +272,6 @@ class LocationQuerySet(models.QuerySet):
 
     def actives(self):
         return self.exclude(statut=StatutLocation.ANNULEE)
-
-    def chevauchant(self, debut, fin):
-        return self.filter(debut__lte=fin, fin__gte=debut)
 
     def en_retard(self, jour=None):
         """Rendues après la date prévue, ou toujours dehors après la date prévue."""

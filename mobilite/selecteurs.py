@@ -51,7 +51,8 @@ def calendrier_mois(vehicule, annee, mois, user):
     debut_grille = premier - datetime.timedelta(days=premier.weekday())
     fin_grille = dernier + datetime.timedelta(days=6 - dernier.weekday())
     locations = list(
-        Location.objects.filter(vehicule=vehicule, debut__lte=fin_grille, fin__gte=debut_grille)
+        Location.objects.filter(vehicule=vehicule)
+        .chevauchant(debut_grille, fin_grille)
         .actives()
         .select_related("beneficiaire")
         .order_by("debut", "pk")
@@ -59,9 +60,7 @@ def calendrier_mois(vehicule, annee, mois, user):
     visibles = set(
         Location.objects.visibles_par(user).filter(pk__in=[loc.pk for loc in locations]).values_list("pk", flat=True)
     )
-    maintenances = list(
-        PeriodeMaintenance.objects.filter(vehicule=vehicule, debut__lte=fin_grille, fin__gte=debut_grille)
-    )
+    maintenances = list(PeriodeMaintenance.objects.filter(vehicule=vehicule).chevauchant(debut_grille, fin_grille))
     semaines, jour = [], debut_grille
     while jour <= fin_grille:
         semaine = []
@@ -100,13 +99,14 @@ def planning_flotte(vehicules, debut, nb_jours):
     ids = [v.pk for v in vehicules]
     occupations = defaultdict(list)
     for loc in (
-        Location.objects.filter(vehicule_id__in=ids, debut__lte=fin, fin__gte=debut)
+        Location.objects.filter(vehicule_id__in=ids)
+        .chevauchant(debut, fin)
         .actives()
         .only("vehicule_id", "debut", "fin", "statut")
     ):
         code, libelle = ("R", "Réservé") if loc.statut == StatutLocation.RESERVEE else ("L", "Loué")
         occupations[loc.vehicule_id].append((loc.debut, loc.fin, code, libelle))
-    for m in PeriodeMaintenance.objects.filter(vehicule_id__in=ids, debut__lte=fin, fin__gte=debut):
+    for m in PeriodeMaintenance.objects.filter(vehicule_id__in=ids).chevauchant(debut, fin):
         occupations[m.vehicule_id].append((m.debut, m.fin, "M", "Maintenance"))
     jours = [debut + datetime.timedelta(days=i) for i in range(nb_jours)]
     lignes = []
@@ -118,3 +118,79 @@ def planning_flotte(vehicules, debut, nb_jours):
         libres = sum(1 for c in cases if not c.code)
         lignes.append({"vehicule": v, "cases": cases, "libres": libres})
     return {"jours": jours, "lignes": lignes, "fin": fin}
+
+
+def locations_a_rendre_le(jour):
+    """Locations en cours dont le retour est prévu ce jour (rappel de la veille)."""
+    return Location.objects.filter(statut=StatutLocation.EN_COURS, fin=jour).select_related(
+        "beneficiaire__commune", "vehicule"
+    )
+
+
+# --- Files d'activité (« Mon activité ») ------------------------------------------------------------------
+
+# Seuils au-delà desquels un véhicule est à déclasser (âge depuis la première immatriculation, kilométrage).
+DECLASSEMENT_AGE_ANS = 12
+DECLASSEMENT_KM = 200_000
+MAINTENANCE_HORIZON_JOURS = 7
+
+
+def departs_du_jour(user, jour):
+    """Réservations dont le départ est prévu aujourd'hui (ou passé sans remise du véhicule)."""
+    return (
+        Location.objects.visibles_par(user)
+        .filter(statut=StatutLocation.RESERVEE, debut__lte=jour)
+        .select_related("beneficiaire", "vehicule")
+    )
+
+
+def retours_du_jour(user, jour):
+    return (
+        Location.objects.visibles_par(user)
+        .filter(statut=StatutLocation.EN_COURS, fin=jour)
+        .select_related("beneficiaire", "vehicule")
+    )
+
+
+def retours_en_retard(user, jour):
+    return (
+        Location.objects.visibles_par(user)
+        .filter(statut=StatutLocation.EN_COURS, fin__lt=jour)
+        .select_related("beneficiaire", "vehicule")
+    )
+
+
+def locations_finissant_ou_en_retard(user, jour):
+    """Pour le référent : locations de ses personnes à rendre aujourd'hui ou demain, ou en retard."""
+    return (
+        Location.objects.visibles_par(user)
+        .filter(statut=StatutLocation.EN_COURS, fin__lte=jour + datetime.timedelta(days=1))
+        .select_related("beneficiaire", "vehicule")
+    )
+
+
+def maintenances_dues(user, jour):
+    """Maintenances en cours ou qui commencent dans la semaine, pour les véhicules encore en flotte."""
+    from .models import Vehicule
+
+    return PeriodeMaintenance.objects.filter(
+        vehicule__in=Vehicule.objects.visibles_par(user).en_flotte(),
+        debut__lte=jour + datetime.timedelta(days=MAINTENANCE_HORIZON_JOURS),
+        fin__gte=jour,
+    ).select_related("vehicule")
+
+
+def vehicules_a_declasser(user, jour):
+    from django.db.models import Q
+
+    from .models import Vehicule
+
+    try:
+        limite = jour.replace(year=jour.year - DECLASSEMENT_AGE_ANS)
+    except ValueError:  # 29 février
+        limite = jour.replace(year=jour.year - DECLASSEMENT_AGE_ANS, day=28)
+    return (
+        Vehicule.objects.visibles_par(user)
+        .en_flotte()
+        .filter(Q(date_premiere_immatriculation__lte=limite) | Q(kilometrage__gte=DECLASSEMENT_KM))
+    )

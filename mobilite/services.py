@@ -14,6 +14,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from beneficiaires.models import StatutParcours
+from commun.dates import ajouter_mois
+from commun.historique import attribue
 from referentiel.models import Structure
 
 from .models import (
@@ -68,6 +70,7 @@ def _verifier_partenaire(partenaire):
 
 
 @transaction.atomic
+@attribue
 def vehicule_creer(*, par=None, **champs):
     inconnus = set(champs) - set(CHAMPS_VEHICULE)
     if inconnus:
@@ -81,6 +84,7 @@ def vehicule_creer(*, par=None, **champs):
 
 
 @transaction.atomic
+@attribue
 def vehicule_modifier(*, vehicule, par=None, **champs):
     """Modifie la fiche d'un véhicule de la flotte (pas son statut : voir les services dédiés)."""
     inconnus = set(champs) - set(CHAMPS_VEHICULE)
@@ -102,6 +106,7 @@ def vehicule_modifier(*, vehicule, par=None, **champs):
 
 
 @transaction.atomic
+@attribue
 def vehicule_mettre_en_maintenance(*, vehicule, en_maintenance, par=None):
     """Passe un véhicule disponible « en maintenance » (sans date de fin connue) ou le remet en service."""
     vehicule = _verrouiller_vehicule(vehicule)
@@ -121,6 +126,7 @@ def vehicule_mettre_en_maintenance(*, vehicule, en_maintenance, par=None):
 
 
 @transaction.atomic
+@attribue
 def maintenance_planifier(*, vehicule, debut, fin, motif="", par=None):
     """Bloque le véhicule du `debut` au `fin` inclus ; refusé si une location ou une maintenance chevauche."""
     vehicule = _verrouiller_vehicule(vehicule)
@@ -134,7 +140,7 @@ def maintenance_planifier(*, vehicule, debut, fin, motif="", par=None):
             f"La location n° {conflit.numero} (du {_date(conflit.debut)} au {_date(conflit.fin)}) occupe déjà "
             "le véhicule sur cette période : annulez-la ou choisissez d'autres dates."
         )
-    autre = vehicule.maintenances.filter(debut__lte=fin, fin__gte=debut).first()
+    autre = vehicule.maintenances.chevauchant(debut, fin).first()
     if autre:
         raise ValidationError(
             f"Une maintenance est déjà planifiée du {_date(autre.debut)} au {_date(autre.fin)} sur ce véhicule."
@@ -144,6 +150,7 @@ def maintenance_planifier(*, vehicule, debut, fin, motif="", par=None):
 
 
 @transaction.atomic
+@attribue
 def vehicule_declasser(*, vehicule, date=None, par=None):
     """Sort le véhicule de la flotte louable ; préalable à toute cession."""
     date = date or timezone.localdate()
@@ -209,7 +216,7 @@ def verifier_disponibilite(*, vehicule, debut, fin, exclure_location=None):
         raise ValidationError(
             {"debut": MESSAGE_CHEVAUCHEMENT.format(debut=_date(conflit.debut), fin=_date(conflit.fin))}
         )
-    maintenance = PeriodeMaintenance.objects.filter(vehicule=vehicule, debut__lte=fin, fin__gte=debut).first()
+    maintenance = PeriodeMaintenance.objects.filter(vehicule=vehicule).chevauchant(debut, fin).first()
     if maintenance:
         raise ValidationError(
             {
@@ -233,11 +240,18 @@ def verifier_lien_parcours(*, beneficiaire, motif, debut, fin, contrat=None, for
             raise ValidationError({"forum": f"Le forum a lieu le {_date(forum.date)}, hors de la période de location."})
 
 
-def duree_max_jours():
-    return int(getattr(settings, "LOCATION_DUREE_MAX_JOURS", 183))
+def duree_max_mois():
+    """Durée maximale d'une location, en mois civils (6 par défaut : « de quelques heures à 6 mois »)."""
+    return int(getattr(settings, "LOCATION_DUREE_MAX_MOIS", 6))
+
+
+def fin_maximale(debut):
+    """Dernier jour qu'une location commencée le `debut` peut atteindre : du 01/07 au 31/12 fait 6 mois."""
+    return ajouter_mois(debut, duree_max_mois()) - datetime.timedelta(days=1)
 
 
 @transaction.atomic
+@attribue
 def location_reserver(
     *, vehicule, beneficiaire, debut, fin, motif, par=None, contrat=None, forum=None, notes="", aujourdhui=None
 ):
@@ -249,10 +263,13 @@ def location_reserver(
         raise ValidationError({"debut": "Indiquez les dates de début et de fin de la location."})
     if fin < debut:
         raise ValidationError({"fin": "La fin de la location ne peut précéder son début."})
-    jours = (fin - debut).days + 1
-    maximum = duree_max_jours()
-    if jours > maximum:
-        raise ValidationError({"fin": f"Une location dure au plus {maximum} jours ; celle-ci en compterait {jours}."})
+    if fin > fin_maximale(debut):
+        raise ValidationError(
+            {
+                "fin": f"Une location dure au plus {duree_max_mois()} mois : commencée le {_date(debut)}, elle "
+                f"finit au plus tard le {_date(fin_maximale(debut))}."
+            }
+        )
     aujourdhui = aujourdhui or timezone.localdate()
     if fin < aujourdhui:
         raise ValidationError({"fin": "On ne réserve pas une période déjà passée."})
@@ -304,6 +321,7 @@ def _verrouiller_location(location):
 
 
 @transaction.atomic
+@attribue
 def location_annuler(*, location, par=None, motif=""):
     location = _verrouiller_location(location)
     if location.statut != StatutLocation.RESERVEE:
@@ -323,6 +341,7 @@ def _verifier_carburant(valeur, champ):
 
 
 @transaction.atomic
+@attribue
 def location_depart(*, location, kilometrage, carburant, etat="", par=None, maintenant=None):
     """Remise du véhicule (état des lieux de départ)."""
     location = _verrouiller_location(location)
@@ -360,6 +379,7 @@ def location_depart(*, location, kilometrage, carburant, etat="", par=None, main
 
 
 @transaction.atomic
+@attribue
 def location_retour(
     *, location, kilometrage, carburant, etat="", incident="", montant_du=Decimal("0"), date_retour=None, par=None
 ):
@@ -408,6 +428,7 @@ def location_retour(
 
 
 @transaction.atomic
+@attribue
 def convention_creer(*, partenaire, debut, fin, objet="", modalites="", par=None):
     if partenaire is None or partenaire.type not in TYPES_PARTENAIRE:
         raise ValidationError({"partenaire": "Une convention de cession se signe avec un partenaire associatif."})
@@ -424,6 +445,7 @@ def convention_creer(*, partenaire, debut, fin, objet="", modalites="", par=None
 
 
 @transaction.atomic
+@attribue
 def convention_signer(*, convention, date_signature, par=None):
     convention = ConventionCession.objects.select_for_update(of=("self",)).get(pk=convention.pk)
     if convention.signee:
@@ -442,6 +464,7 @@ def convention_signer(*, convention, date_signature, par=None):
 
 
 @transaction.atomic
+@attribue
 def vehicule_ceder(*, vehicule, convention, date, kilometrage, valeur_comptable, par=None):
     """Remet un véhicule déclassé au partenaire d'une convention signée en vigueur ; il quitte la flotte."""
     vehicule = _verrouiller_vehicule(vehicule)
@@ -481,3 +504,19 @@ def vehicule_ceder(*, vehicule, convention, date, kilometrage, valeur_comptable,
     vehicule.full_clean()
     vehicule.save(update_fields=["statut", "kilometrage"])
     return cession
+
+
+def location_rappeler_restitution(*, location, par=None):
+    """Le rappel de restitution à la personne, la veille du retour prévu (une fois par date de retour)."""
+    from commun.messagerie import message_preparer
+    from commun.models import Objet
+
+    beneficiaire = location.beneficiaire
+    return message_preparer(
+        objet=Objet.RAPPEL_LOCATION,
+        destinataire=beneficiaire,
+        coordonnees=beneficiaire.coordonnees(),
+        contexte={"date": f"{location.fin:%d/%m/%Y}", "vehicule": str(location.vehicule)},
+        cle=f"rappel_location:{location.pk}:{location.fin:%Y%m%d}",
+        par=par,
+    )

@@ -445,7 +445,7 @@ class ContratLocationView(LocationMixin, TemplateView):
     template_name = "mobilite/contrat.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(duree_max=services.duree_max_jours(), **kwargs)
+        return super().get_context_data(duree_max=services.duree_max_mois(), **kwargs)
 
 
 class LocationDepartView(LocationMixin, ServiceFormView):

@@ -11,17 +11,27 @@ from django.db.models.functions import Coalesce
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Lot, MaintienEmploi, Marche, Orientation, ResultatPaye, Sortie, Suivi
-from .services import lot_verifier_bassins
+from .services import (
+    CHAMPS_LOT,
+    lot_creer,
+    lot_modifier,
+    lot_verifier_bassins,
+    lot_verifier_capacite,
+    marche_creer,
+    marche_modifier,
+    marche_verifier_lots,
+)
 from .tables import euros
 
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=12, decimal_places=2))
 
 
 def somme_resultats(**filtre):
-    """Sous-requête : somme des prix des résultats payés liés à la ligne (OuterRef)."""
+    """Sous-requête : somme des prix des résultats dus (service fait : validés ou payés) liés à la ligne (OuterRef)."""
     return Coalesce(
         Subquery(
-            ResultatPaye.objects.filter(**filtre)
+            ResultatPaye.objects.service_fait()
+            .filter(**filtre)
             .order_by()
             .values(*filtre.keys())
             .annotate(s=Sum("prix_unitaire"))
@@ -57,8 +67,28 @@ class LotInline(admin.TabularInline):
         return False
 
 
+class MarcheAdminForm(forms.ModelForm):
+    class Meta:
+        model = Marche
+        fields = ["reference", "intitule", "date_debut", "date_fin"]
+
+    def clean(self):
+        donnees = super().clean()
+        try:
+            marche_verifier_lots(
+                marche=self.instance, date_debut=donnees.get("date_debut"), date_fin=donnees.get("date_fin")
+            )
+        except ValidationError as erreur:
+            for champ, messages_ in erreur.message_dict.items():
+                self.add_error(champ, messages_)
+        return donnees
+
+
 @admin.register(Marche)
 class MarcheAdmin(SimpleHistoryAdmin):
+    """Les marchés passent par `marche_creer` / `marche_modifier` (période qui contient celle des lots)."""
+
+    form = MarcheAdminForm
     list_display = ("reference", "intitule", "date_debut", "date_fin", "capacite_totale", "montant_du")
     search_fields = ("reference", "intitule")
     inlines = [LotInline]
@@ -82,6 +112,16 @@ class MarcheAdmin(SimpleHistoryAdmin):
             )
         )
 
+    def save_model(self, request, obj, form, change):
+        champs = {nom: form.cleaned_data[nom] for nom in MarcheAdminForm.Meta.fields}
+        if change:
+            marche_modifier(marche=obj, par=request.user, **champs)
+        else:
+            obj.pk = marche_creer(par=request.user, **champs).pk
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is None or not obj.lots.exists()
+
     @admin.display(description="capacité totale", ordering="_capacite")
     def capacite_totale(self, obj):
         return obj._capacite
@@ -92,21 +132,13 @@ class MarcheAdmin(SimpleHistoryAdmin):
 
 
 class LotAdminForm(forms.ModelForm):
+    """Les règles du lot sont celles des services : bassins sans chevauchement, période dans le marché,
+    titulaire prestataire, capacité jamais sous les places occupées. L'enregistrement passe par
+    `lot_creer` / `lot_modifier` (LotAdmin.save_model)."""
+
     class Meta:
         model = Lot
-        fields = [
-            "marche",
-            "numero",
-            "intitule",
-            "prestataire",
-            "bassins",
-            "date_debut",
-            "date_fin",
-            "capacite",
-            "prix_entree",
-            "prix_sortie_positive",
-            "prix_maintien_6_mois",
-        ]
+        fields = ["bassins", *CHAMPS_LOT]
 
     def clean(self):
         donnees = super().clean()
@@ -116,13 +148,11 @@ class LotAdminForm(forms.ModelForm):
             for champ in ("marche", "prestataire", "date_debut", "date_fin"):
                 setattr(lot, champ, donnees.get(champ))
             try:
+                lot_verifier_capacite(lot=lot, capacite=donnees.get("capacite"))
                 lot_verifier_bassins(lot=lot, bassins=bassins)
             except ValidationError as erreur:
-                raise ValidationError(
-                    erreur.message_dict.get("bassins", [])
-                    + erreur.message_dict.get("date_fin", [])
-                    + erreur.message_dict.get("prestataire", [])
-                ) from erreur
+                for champ, messages_ in erreur.message_dict.items():
+                    self.add_error(champ if champ in self.fields else None, messages_)
         return donnees
 
 
@@ -142,6 +172,23 @@ class LotAdmin(SimpleHistoryAdmin):
     )
     list_filter = ("marche", "prestataire", "bassins")
     filter_horizontal = ("bassins",)
+
+    def save_model(self, request, obj, form, change):
+        champs = {nom: form.cleaned_data[nom] for nom in CHAMPS_LOT if nom in form.cleaned_data}
+        bassins = form.cleaned_data["bassins"]
+        if change:
+            lot_modifier(lot=obj, par=request.user, bassins=bassins, **champs)
+        else:
+            obj.pk = lot_creer(par=request.user, bassins=bassins, **champs).pk
+
+    def save_related(self, request, form, formsets, change):
+        # Les bassins sont enregistrés par le service (save_model) ; il n'y a pas d'autre relation éditable.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def has_delete_permission(self, request, obj=None):
+        # Un lot qui a reçu des orientations ne disparaît pas (elles le protègent aussi en base).
+        return obj is None or not obj.orientations.exists()
 
     def get_queryset(self, request):
         return (
@@ -175,7 +222,7 @@ class SuiviInline(LectureSeuleMixin, admin.TabularInline):
 class ResultatInline(LectureSeuleMixin, admin.TabularInline):
     model = ResultatPaye
     extra = 0
-    fields = ("nature", "date", "prix_unitaire")
+    fields = ("nature", "date", "prix_unitaire", "statut", "motif_rejet", "date_paiement")
 
 
 @admin.register(Orientation)
@@ -203,7 +250,7 @@ class OrientationAdmin(LectureSeuleMixin, SimpleHistoryAdmin):
             .annotate(_montant=somme_resultats(orientation=OuterRef("pk")))
         )
 
-    @admin.display(description="montant payé", ordering="_montant")
+    @admin.display(description="montant dû (service fait)", ordering="_montant")
     def montant_paye(self, obj):
         return euros(obj._montant)
 
@@ -233,24 +280,20 @@ class SortieAdmin(LectureSeuleMixin, SimpleHistoryAdmin):
     def nom_employeur(self, obj):
         return obj.nom_employeur
 
-    @admin.display(description="montant payé (orientation)", ordering="_montant")
+    @admin.display(description="montant dû (orientation, service fait)", ordering="_montant")
     def montant_paye(self, obj):
         return euros(obj._montant)
 
 
 @admin.register(ResultatPaye)
 class ResultatPayeAdmin(LectureSeuleMixin, SimpleHistoryAdmin):
-    list_display = ("date", "nature", "orientation", "lot", "quantite", "prix_unitaire", "montant")
-    list_filter = ("nature", "lot__prestataire", "lot__marche")
+    list_display = ("date", "nature", "orientation", "lot", "statut", "prix_unitaire", "montant")
+    list_filter = ("statut", "nature", "lot__prestataire", "lot__marche")
     date_hierarchy = "date"
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("orientation__beneficiaire", "lot__prestataire")
 
-    @admin.display(description="quantité")
-    def quantite(self, obj):
-        return 1
-
-    @admin.display(description="montant", ordering="prix_unitaire")
+    @admin.display(description="montant dû (service fait)", ordering="prix_unitaire")
     def montant(self, obj):
-        return euros(obj.prix_unitaire)
+        return euros(obj.prix_unitaire) if obj.service_fait else "—"

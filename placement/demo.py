@@ -4,7 +4,8 @@ de suivis, de sorties et de suivis dans l'emploi.
 
 Marchés et lots passent par les services (quelques appels). Le flux, lui, est simulé en mémoire en appliquant
 les règles des services (une orientation ouverte par personne, capacité du lot, dates ordonnées et jamais dans
-le futur, sortie positive selon le type, résultat payé une fois et seulement après une entrée), puis écrit par
+le futur, sortie positive selon le type, résultat déclaré une fois et seulement après une entrée, vérifié par le
+Département quelques jours plus tard puis payé, quelques-uns rejetés), puis écrit par
 paquets (bulk_create_with_history) : appeler les services ligne à ligne coûtait plusieurs minutes à l'échelle
 du Loiret. Un échantillon de chaque sorte d'objet passe par full_clean() complet (contraintes comprises) et la
 base applique de toute façon ses contraintes à chaque ligne insérée.
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -37,9 +39,11 @@ from .models import (
     Orientation,
     ResultatPaye,
     Sortie,
+    StatutResultat,
     Suivi,
     TypeSortie,
     sortie_est_positive,
+    stockage_justificatifs,
 )
 
 S = Orientation.Statut
@@ -139,6 +143,17 @@ NOTES = [
 # Refus tirés au sort : ni capacité (décidée par le recomptage), ni hors territoire (le lot couvre le bassin).
 MOTIFS_ALEATOIRES = [m for m in MotifRefus.values if m not in (MotifRefus.CAPACITE, MotifRefus.HORS_TERRITOIRE)]
 DELAIS_REPONSE = [1, 2, 3, 5, 7, 8, 10, 12, 14, 18, 21]
+# Un seul fichier de démonstration, partagé par tous les résultats de la démo (un PDF minimal et complet).
+JUSTIFICATIF_DEMO = "demo/justificatif-demonstration.pdf"
+PDF_DEMO = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+MOTIFS_REJET_DEMO = [
+    "Contrat de travail non signé par l'employeur.",
+    "Attestation sans date : transmettre l'attestation datée du mois du constat.",
+    "Justificatif illisible : transmettre une copie lisible.",
+]
 # Échantillon validé par full_clean() complet, par sorte d'objet (statut, type, nature...).
 ECHANTILLON = 2
 
@@ -202,8 +217,9 @@ class Dossier:
 class Simulation:
     """Applique en mémoire les règles des services, dans l'ordre où elles le seraient au fil des jours."""
 
-    def __init__(self, *, rng, aujourdhui, employeurs, prestataires, par_defaut):
+    def __init__(self, *, rng, aujourdhui, employeurs, prestataires, par_defaut, verificateur=None):
         self.rng = rng
+        self.verificateur = verificateur or par_defaut
         self.aujourdhui = aujourdhui
         self.employeurs = employeurs
         self.prestataires = prestataires
@@ -212,7 +228,7 @@ class Simulation:
         self.ouvertes = set()  # personnes ayant une orientation ouverte
         self.compte = {"orientations": 0, "refus": 0, "entrees": 0, "sorties": 0, "sans_reponse": 0}
 
-    def _payer(self, d, nature, jour):
+    def _declarer(self, d, nature, jour):
         # Un résultat par nature et par orientation, jamais sans entrée en accompagnement.
         assert d.orientation.date_entree is not None and nature not in {n for n, _ in d.resultats}
         d.resultats.append((nature, jour))
@@ -241,6 +257,7 @@ class Simulation:
         if plein or rng.random() < 0.12:
             o.statut = S.REFUSEE
             o.motif_refus = MotifRefus.CAPACITE if plein else rng.choice(MOTIFS_ALEATOIRES)
+            o.date_cloture = reponse
             self.ouvertes.discard(personne.pk)
             self.compte["refus"] += 1
             return d
@@ -255,7 +272,7 @@ class Simulation:
             return d
         o.statut = S.EN_ACCOMPAGNEMENT
         o.date_entree = entree
-        self._payer(d, ResultatPaye.Nature.ENTREE, entree)
+        self._declarer(d, ResultatPaye.Nature.ENTREE, entree)
         self.compte["entrees"] += 1
         fin_accompagnement = entree + datetime.timedelta(days=rng.randint(45, 330))
         jour = entree
@@ -298,13 +315,15 @@ class Simulation:
         d.sortie = s
         o.statut = S.SORTIE
         o.date_sortie = jour
+        # Close le jour même, ou à la fin du suivi dans l'emploi (6 mois), comme le fait le service.
+        o.date_cloture = services.ajouter_mois(jour, services.DUREE_SUIVI_EMPLOI_MOIS) if s.en_emploi else jour
         self.ouvertes.discard(o.beneficiaire_id)
         self.compte["sorties"] += 1
         if s.positive and o.date_entree is not None:
-            self._payer(d, ResultatPaye.Nature.SORTIE_POSITIVE, jour)
+            self._declarer(d, ResultatPaye.Nature.SORTIE_POSITIVE, jour)
         if not s.en_emploi:
             return
-        en_emploi = True
+        en_emploi, fin_suivi = True, False
         for echeance in MaintienEmploi.Echeance.values:
             constat = services.ajouter_mois(s.date, echeance) + datetime.timedelta(days=rng.randint(0, 10))
             if constat > self.aujourdhui:
@@ -313,8 +332,10 @@ class Simulation:
             d.maintiens.append(
                 MaintienEmploi(echeance=echeance, en_emploi=en_emploi, date_constat=constat, auteur=d.acteur)
             )
+            if (echeance == MaintienEmploi.Echeance.SIX_MOIS or not en_emploi) and not fin_suivi:
+                o.date_cloture, fin_suivi = constat, True
             if echeance == MaintienEmploi.Echeance.SIX_MOIS and en_emploi and o.date_entree is not None:
-                self._payer(d, ResultatPaye.Nature.MAINTIEN_6_MOIS, constat)
+                self._declarer(d, ResultatPaye.Nature.MAINTIEN_6_MOIS, constat)
 
 
 def _valider_echantillon(objets, cle):
@@ -333,7 +354,45 @@ def _historiser(obj, user, jour):
     return obj
 
 
-def _ecrire(dossiers):
+def _justificatif_demo():
+    stockage = stockage_justificatifs()
+    if not stockage.exists(JUSTIFICATIF_DEMO):
+        stockage.save(JUSTIFICATIF_DEMO, ContentFile(PDF_DEMO))
+    return JUSTIFICATIF_DEMO
+
+
+def _resultat(sim, d, nature, jour):
+    """Un résultat déclaré le jour du fait ; vérifié par le Département quelques jours plus tard (quelques rejets),
+    payé un mois environ après ; les plus récents attendent encore leur vérification ou leur paiement."""
+    rng, o = sim.rng, d.orientation
+    r = ResultatPaye(
+        orientation=o,
+        lot=o.lot,
+        nature=nature,
+        date=jour,
+        prix_unitaire=o.lot.prix(nature),
+        statut=StatutResultat.DECLARE,
+        justificatif=_justificatif_demo(),
+        nom_fichier="justificatif.pdf",
+        justificatif_type="application/pdf",
+        declare_par=d.acteur,
+    )
+    decision = jour + datetime.timedelta(days=rng.randint(2, 8))
+    if decision > sim.aujourdhui:
+        return r
+    r.decide_par, r.date_decision = sim.verificateur, _moment(decision)
+    if rng.random() < 0.04:
+        r.statut, r.motif_rejet = StatutResultat.REJETE, rng.choice(MOTIFS_REJET_DEMO)
+        return r
+    r.statut = StatutResultat.VALIDE
+    paiement = decision + datetime.timedelta(days=rng.randint(20, 40))
+    if paiement <= sim.aujourdhui:
+        r.statut, r.date_paiement = StatutResultat.PAYE, paiement
+        r.reference_paiement = f"MANDAT-{paiement:%Y}-{rng.randint(1000, 9999)}"
+    return r
+
+
+def _ecrire(dossiers, sim):
     """Écrit les dossiers simulés par paquets, avec leur historique, parents d'abord."""
     orientations = []
     for d in dossiers:
@@ -353,11 +412,10 @@ def _ecrire(dossiers):
             d.sortie.orientation = o
             sorties.append(_historiser(d.sortie, d.acteur, d.sortie.date))
         for nature, jour in d.resultats:
-            r = ResultatPaye(orientation=o, lot=o.lot, nature=nature, date=jour, prix_unitaire=o.lot.prix(nature))
-            resultats.append(_historiser(r, d.acteur, jour))
+            resultats.append(_historiser(_resultat(sim, d, nature, jour), d.acteur, jour))
     _valider_echantillon(suivis, lambda s: s.nature)
     _valider_echantillon(sorties, lambda s: (s.type, s.positive))
-    _valider_echantillon(resultats, lambda r: r.nature)
+    _valider_echantillon(resultats, lambda r: (r.nature, r.statut))
     bulk_create_with_history(suivis, Suivi, batch_size=500)
     bulk_create_with_history(sorties, Sortie, batch_size=500)
     bulk_create_with_history(resultats, ResultatPaye, batch_size=500)
@@ -414,7 +472,7 @@ def _flux(*, m, marche, sim, volume, prescripteurs, par_defaut):
         )
         if d is not None:
             dossiers.append(d)
-    _ecrire(dossiers)
+    _ecrire(dossiers, sim)
     return dossiers
 
 
@@ -443,6 +501,7 @@ def placement(*, echelle, graine, sortie):
     employeurs = list(
         Structure.objects.exclude(type__in=[Structure.Type.PRESTATAIRE, Structure.Type.PARTENAIRE]).order_by("pk")
     )
+    verificateur = User.objects.filter(role=Role.PILOTAGE, is_active=True).order_by("pk").first() or par_defaut
     aujourdhui = timezone.localdate()
     for m, marche in marches:
         deja = Orientation.objects.filter(lot__marche=marche).count()
@@ -452,7 +511,12 @@ def placement(*, echelle, graine, sortie):
         # Une graine par marché : le flux de l'un ne dépend pas de l'existence de l'autre.
         rng = random.Random(f"{graine}-{m.reference}")
         sim = Simulation(
-            rng=rng, aujourdhui=aujourdhui, employeurs=employeurs, prestataires=prestataires, par_defaut=par_defaut
+            rng=rng,
+            aujourdhui=aujourdhui,
+            employeurs=employeurs,
+            prestataires=prestataires,
+            par_defaut=par_defaut,
+            verificateur=verificateur,
         )
         with transaction.atomic():
             _flux(

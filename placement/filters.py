@@ -5,7 +5,19 @@ from beneficiaires.models import normaliser
 from commun.filtres import FilterSet, ModelChoiceFilter
 from referentiel.models import BassinEmploi, Structure
 
+from .forms import ChampLot
 from .models import Lot, MaintienEmploi, Orientation, ResultatPaye, TypeSortie
+
+
+class LotFiltre(ModelChoiceFilter):
+    """Le choix d'un lot, nommé comme partout (« Marché 2025–2028 — Lot 1 Orléans — Insertion Emploi Centre »)."""
+
+    field_class = ChampLot
+
+
+def lots_visibles(user):
+    return Lot.objects.visibles_par(user).pour_libelle().order_by("-marche__date_debut", "numero")
+
 
 DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
 OUI_NON = forms.Select(choices=[("", "Indifférent"), ("true", "Oui"), ("false", "Non")])
@@ -25,7 +37,7 @@ class OrientationFilter(FilterSet):
         field_name="beneficiaire__commune__bassin_emploi",
         queryset=BassinEmploi.objects.all(),
     )
-    lot = ModelChoiceFilter(label="Lot", empty_label="Tous", queryset=Lot.objects.none())
+    lot = LotFiltre(label="Lot", empty_label="Tous", queryset=Lot.objects.none())
     statut = django_filters.ChoiceFilter(label="Statut", choices=Orientation.Statut.choices, empty_label="Tous")
     attente = django_filters.BooleanFilter(
         label="Sans réponse depuis plus de 15 jours", method="filtrer_attente", widget=OUI_NON
@@ -72,7 +84,7 @@ class OrientationFilter(FilterSet):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         if user is not None:
-            self.filters["lot"].queryset = Lot.objects.visibles_par(user).select_related("prestataire")
+            self.filters["lot"].queryset = lots_visibles(user)
 
     def filtrer_recherche(self, queryset, name, value):
         cle = normaliser(value)
@@ -125,8 +137,9 @@ class ResultatFilter(FilterSet):
         field_name="orientation__beneficiaire__commune__bassin_emploi",
         queryset=BassinEmploi.objects.all(),
     )
-    lot = ModelChoiceFilter(label="Lot", empty_label="Tous", queryset=Lot.objects.none())
+    lot = LotFiltre(label="Lot", empty_label="Tous", queryset=Lot.objects.none())
     nature = django_filters.ChoiceFilter(label="Résultat", choices=ResultatPaye.Nature.choices, empty_label="Tous")
+    statut = django_filters.ChoiceFilter(label="Statut", choices=ResultatPaye.Statut.choices, empty_label="Tous")
 
     class Meta:
         model = ResultatPaye
@@ -135,7 +148,7 @@ class ResultatFilter(FilterSet):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         if user is not None:
-            self.filters["lot"].queryset = Lot.objects.visibles_par(user).select_related("prestataire")
+            self.filters["lot"].queryset = lots_visibles(user)
             if user.est_prestataire:
                 self.filters["prestataire"].queryset = Structure.objects.filter(pk=user.structure_id)
 

@@ -1,9 +1,18 @@
 from django import forms
 from django.utils import timezone
 
+from commun.filtres import ChampChoixModele
 from referentiel.models import Structure
 
-from .models import MaintienEmploi, MotifRefus, Suivi, TypeSortie
+from .justificatifs import taille_max_octets
+from .models import Lot, MaintienEmploi, MotifRefus, Suivi, TypeSortie
+
+
+class ChampLot(ChampChoixModele):
+    """Un lot, nommé par son marché et sa période, son numéro, ses bassins et son prestataire."""
+
+    def label_from_instance(self, obj):
+        return obj.libelle
 
 
 class ChampDate(forms.DateField):
@@ -15,8 +24,17 @@ class ChampDate(forms.DateField):
 
 
 class OrientationProposerForm(forms.Form):
-    lot = forms.ModelChoiceField(
-        label="Lot", queryset=None, help_text="Par défaut, le lot qui couvre le bassin de la personne."
+    """Le lot est choisi parmi ceux qui couvrent le bassin de la personne et sont en vigueur à la date de
+    l'orientation (aujourd'hui par défaut, ou la date saisie) ; celui du bassin est présélectionné."""
+
+    lot = ChampLot(
+        label="Lot",
+        queryset=Lot.objects.none(),
+        help_text="Les lots en vigueur à la date de l'orientation qui couvrent le bassin de la personne.",
+        error_messages={
+            "invalid_choice": "Ce lot n'est pas en vigueur à la date de l'orientation pour le bassin de la "
+            "personne : choisissez parmi les lots proposés."
+        },
     )
     date_proposition = ChampDate(label="Date de l'orientation")
     observations = forms.CharField(
@@ -27,12 +45,26 @@ class OrientationProposerForm(forms.Form):
         help_text="Ce que la personne attend de l'accompagnement, sans détail de santé.",
     )
 
-    def __init__(self, *args, lots, **kwargs):
+    field_order = ["date_proposition", "lot", "observations"]
+
+    def __init__(self, *args, bassin, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["lot"].queryset = lots
         self.fields["date_proposition"].initial = timezone.localdate()
+        self.jour = self._jour_demande()
+        lots = list(Lot.objects.couvrant(bassin, self.jour).pour_libelle().order_by("marche__date_debut", "numero"))
+        self.lots_en_vigueur = lots
+        self.fields["lot"].queryset = Lot.objects.filter(pk__in=[lot.pk for lot in lots]).pour_libelle()
         if len(lots) == 1:
             self.fields["lot"].initial = lots[0].pk
+
+    def _jour_demande(self):
+        """La date saisie si elle est valide, sinon aujourd'hui : les lots proposés sont ceux de cette date."""
+        if self.is_bound:
+            try:
+                return self.fields["date_proposition"].clean(self.data.get(self.add_prefix("date_proposition")))
+            except forms.ValidationError:
+                pass
+        return timezone.localdate()
 
 
 class DateReponseForm(forms.Form):
@@ -103,3 +135,37 @@ class MaintienForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["date_constat"].initial = timezone.localdate()
+
+
+class DeclarationResultatForm(forms.Form):
+    nature = forms.ChoiceField(label="Résultat", choices=())
+    justificatif = forms.FileField(
+        label="Justificatif",
+        help_text="Contrat de travail, attestation d'entrée en formation, attestation d'emploi à 6 mois : "
+        "PDF, PNG ou JPEG.",
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg"}),
+    )
+
+    def __init__(self, *args, natures, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["nature"].choices = [("", "— choisir —"), *natures]
+        mo = taille_max_octets() // (1024 * 1024)
+        self.fields["justificatif"].help_text += f" {mo} Mo au plus."
+
+
+class RejetResultatForm(forms.Form):
+    motif_rejet = forms.CharField(
+        label="Motif du rejet",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Ce qui manque au justificatif ; le prestataire le lit et peut déclarer à nouveau le résultat.",
+    )
+
+
+class PaiementResultatForm(forms.Form):
+    date_paiement = ChampDate(label="Date du paiement")
+    reference = forms.CharField(label="Référence du mandat ou de la facture", max_length=50, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date_paiement"].initial = timezone.localdate()

@@ -187,11 +187,12 @@ def _montant(lignes, *, code, libelle, lien, description=""):
 
 @indicateur(axe="placement", ordre=70, modeles=MODELES)
 def montants_dus(ctx: Contexte):
-    """Montant dû au titre des résultats payés : au total, puis par prestataire.
+    """Montant dû au titre des résultats validés par le Département (service fait : validés ou payés) : au total,
+    puis par prestataire. Les résultats seulement déclarés, ou rejetés, ne comptent pas.
 
     Deux requêtes quel que soit le nombre de prestataires : la liste des prestataires titulaires d'un lot, et
     une requête groupée (prestataire, bassin, mois) dont on tire le total et chaque prestataire."""
-    qs = ctx.filtrer_bassin(ctx.filtrer_periode(ResultatPaye.objects.all(), "date"), BASSIN_SORTIE)
+    qs = ctx.filtrer_bassin(ctx.filtrer_periode(ResultatPaye.objects.service_fait(), "date"), BASSIN_SORTIE)
     lignes = (
         qs.annotate(_mois=TruncMonth("date"), _bassin=F(BASSIN_SORTIE), _prestataire=F("lot__prestataire"))
         .values("_prestataire", "_bassin", "_mois")
@@ -210,7 +211,8 @@ def montants_dus(ctx: Contexte):
             code="placement_montant_du",
             libelle="Montant dû aux prestataires",
             lien=ctx.lien("placement:etat", params_periode=("debut", "fin")),
-            description="Résultats payés (entrées, sorties positives, maintiens à 6 mois) x prix unitaires des lots.",
+            description="Résultats validés par le Département (entrées, sorties positives, maintiens à 6 mois) x "
+            "prix unitaires des lots ; le lien ouvre l'état des résultats, dont le total dû est ce chiffre.",
         )
     ]
     prestataires = Structure.objects.filter(type=Structure.Type.PRESTATAIRE, lots_placement__isnull=False).distinct()

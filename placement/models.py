@@ -2,19 +2,25 @@
 
 Marche (le marché) → Lot (prestataire x bassin(s) x période, capacité, prix unitaires) → Orientation
 (la personne orientée vers un lot) → Suivi (contacts) → Sortie (issue) → MaintienEmploi (1, 3, 6 mois).
-Chaque résultat payé (entrée, sortie positive, maintien à 6 mois) est une ligne ResultatPaye, unique par
-orientation et par nature : un résultat n'est payé qu'une fois.
+Chaque résultat (entrée, sortie positive, maintien à 6 mois) est une ligne ResultatPaye : le prestataire le
+déclare avec son justificatif, le Département le valide (service fait) ou le rejette avec un motif, puis le
+marque payé. Un résultat non rejeté est unique par orientation et par nature : il n'est payé qu'une fois.
 """
 
 import datetime
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.files.storage import storages
+from django.core.signals import setting_changed
 from django.db import models
 from django.db.models import Case, Count, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import LazyObject, empty
 from simple_history.models import HistoricalRecords
 
 from beneficiaires.models import Beneficiaire
@@ -88,6 +94,10 @@ class LotQuerySet(models.QuerySet):
 
     def en_vigueur(self, jour):
         return self.filter(date_debut__lte=jour, date_fin__gte=jour)
+
+    def pour_libelle(self):
+        """Ce que `Lot.libelle` lit, en deux requêtes pour toute la liste."""
+        return self.select_related("marche", "prestataire").prefetch_related("bassins")
 
     def couvrant(self, bassin, jour):
         """Les lots en vigueur à cette date qui couvrent ce bassin."""
@@ -164,6 +174,16 @@ class Lot(models.Model):
             ResultatPaye.Nature.MAINTIEN_6_MOIS: self.prix_maintien_6_mois,
         }[nature]
 
+    @property
+    def libelle(self):
+        """« Marché 2025–2028 — Lot 1 Orléans — Insertion Emploi Centre » : marché et période, lot, bassins,
+        prestataire. Lit marche, prestataire et bassins : à charger avec select_related / prefetch_related."""
+        bassins = ", ".join(b.nom for b in sorted(self.bassins.all(), key=lambda b: b.nom))
+        lot = f"Lot {self.numero}" + (f" {bassins}" if bassins else "")
+        debut, fin = self.marche.date_debut.year, self.marche.date_fin.year
+        periode = str(debut) if debut == fin else f"{debut}–{fin}"
+        return f"Marché {periode} — {lot} — {self.prestataire.nom}"
+
 
 class MotifRefus(models.TextChoices):
     CAPACITE = "capacite", "Capacité du lot atteinte"
@@ -176,9 +196,19 @@ class MotifRefus(models.TextChoices):
     AUTRE = "autre", "Autre motif"
 
 
+def limite_acces_prestataire(aujourdhui=None):
+    """Une orientation close avant cette date ne donne plus au prestataire accès à la personne."""
+    aujourdhui = aujourdhui or timezone.localdate()
+    return aujourdhui - datetime.timedelta(days=settings.PRESTATAIRE_ACCES_DELAI_JOURS)
+
+
 class OrientationQuerySet(models.QuerySet):
     def visibles_par(self, user):
         return _filtrer(self, user)
+
+    def acces_prestataire_ouvert(self, aujourdhui=None):
+        """En cours, ou close depuis moins que le délai de grâce (PRESTATAIRE_ACCES_DELAI_JOURS)."""
+        return self.filter(Q(date_cloture__isnull=True) | Q(date_cloture__gte=limite_acces_prestataire(aujourdhui)))
 
     def ouvertes(self):
         return self.filter(statut__in=Orientation.STATUTS_OUVERTS)
@@ -240,6 +270,14 @@ class Orientation(models.Model):
     motif_refus = models.CharField("motif de refus", max_length=20, choices=MotifRefus.choices, blank=True)
     date_entree = models.DateField("date d'entrée en accompagnement", null=True, blank=True)
     date_sortie = models.DateField("date de sortie", null=True, blank=True)
+    date_cloture = models.DateField(
+        "date de clôture",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Refus, sortie sans emploi, ou fin du suivi dans l'emploi (6 mois) ; tenue par les services. "
+        "Le prestataire perd l'accès à la personne après le délai de grâce qui suit.",
+    )
     date_creation = models.DateTimeField("créée le", auto_now_add=True)
 
     history = HistoricalRecords()
@@ -320,6 +358,14 @@ class Orientation(models.Model):
         if self.statut != self.Statut.PROPOSEE:
             return None
         return ((aujourdhui or timezone.localdate()) - self.date_proposition).days
+
+    def acces_prestataire_ouvert(self, aujourdhui=None):
+        return self.date_cloture is None or self.date_cloture >= limite_acces_prestataire(aujourdhui)
+
+    def fin_acces_prestataire(self):
+        if self.date_cloture is None:
+            return None
+        return self.date_cloture + datetime.timedelta(days=settings.PRESTATAIRE_ACCES_DELAI_JOURS)
 
     @property
     def delai_reponse_jours(self):
@@ -555,24 +601,91 @@ class MaintienEmploi(models.Model):
         return f"À {self.get_echeance_display()} : {etat} ({self.date_constat:%d/%m/%Y})"
 
 
+class _StockageJustificatifs(LazyObject):
+    """Le stockage STORAGES["justificatifs"], lu au premier usage (comme default_storage) : le champ le garde
+    à la définition du modèle, le réglage peut changer ensuite (tests)."""
+
+    def _setup(self):
+        self._wrapped = storages["justificatifs"]
+
+
+_stockage = _StockageJustificatifs()
+
+
+@receiver(setting_changed)
+def _stockages_changes(*, setting, **kwargs):
+    if setting == "STORAGES":
+        _stockage._wrapped = empty
+
+
+def stockage_justificatifs():
+    """Stockage privé des justificatifs (réglage STORAGES["justificatifs"], hors de la racine web)."""
+    return _stockage
+
+
+def chemin_justificatif(instance, nom):
+    """Nom aléatoire (le nom d'origine peut contenir des données personnelles : il est gardé à part)."""
+    extension = nom.rsplit(".", 1)[-1].lower() if "." in nom else "bin"
+    return f"{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}.{extension}"
+
+
+class StatutResultat(models.TextChoices):
+    DECLARE = "declare", "Déclaré (à vérifier)"
+    VALIDE = "valide", "Validé (service fait)"
+    REJETE = "rejete", "Rejeté"
+    PAYE = "paye", "Payé"
+
+
+# Service fait : validé par le Département, payé ou à payer.
+STATUTS_SERVICE_FAIT = (StatutResultat.VALIDE, StatutResultat.PAYE)
+
+
 class ResultatPayeQuerySet(models.QuerySet):
     def visibles_par(self, user):
         return _filtrer(self, user, "orientation__")
 
+    def service_fait(self):
+        return self.filter(statut__in=STATUTS_SERVICE_FAIT)
+
     def synthese(self):
-        """Une ligne par (prestataire, lot, nature, prix unitaire) : quantité x prix unitaire = montant, en SQL."""
+        """Une ligne par (prestataire, lot, nature, prix unitaire) : quantités par statut et montants, en SQL.
+
+        Montant du service fait = (validés + payés) x prix unitaire ; les déclarés et les rejetés sont comptés à
+        part, sans montant."""
+        montant = {s: Sum("prix_unitaire", filter=Q(statut=s)) for s in StatutResultat.values}
         return (
-            self.values("lot__prestataire__nom", "lot__marche__reference", "lot__numero", "nature", "prix_unitaire")
-            .annotate(quantite=Count("pk"), montant=Sum("prix_unitaire"))
+            self.values(
+                "lot", "lot__prestataire__nom", "lot__marche__reference", "lot__numero", "nature", "prix_unitaire"
+            )
+            .annotate(
+                **{f"quantite_{s}": Count("pk", filter=Q(statut=s)) for s in StatutResultat.values},
+                **{f"montant_{s}": Coalesce(m, Value(Decimal("0.00"))) for s, m in montant.items()},
+                quantite=Count("pk", filter=Q(statut__in=STATUTS_SERVICE_FAIT)),
+                montant=Coalesce(
+                    Sum("prix_unitaire", filter=Q(statut__in=STATUTS_SERVICE_FAIT)), Value(Decimal("0.00"))
+                ),
+            )
             .order_by("lot__prestataire__nom", "lot__marche__reference", "lot__numero", "nature", "prix_unitaire")
         )
 
+    def totaux(self):
+        """Montants par statut et montant du service fait (validés + payés), en une requête."""
+        zero = Value(Decimal("0.00"))
+        return self.aggregate(
+            **{s: Coalesce(Sum("prix_unitaire", filter=Q(statut=s)), zero) for s in StatutResultat.values},
+            service_fait=Coalesce(Sum("prix_unitaire", filter=Q(statut__in=STATUTS_SERVICE_FAIT)), zero),
+        )
+
     def total(self):
-        return self.aggregate(total=Coalesce(Sum("prix_unitaire"), Value(Decimal("0.00"))))["total"]
+        """Montant du service fait (validés, payés ou à payer) : ce que le Département doit au titre des résultats."""
+        return self.totaux()["service_fait"]
 
 
 class ResultatPaye(models.Model):
-    """Un résultat ouvrant paiement au prestataire, au prix unitaire du lot figé à la constatation."""
+    """Un résultat déclaré par le prestataire, au prix unitaire du lot figé à la déclaration ; il n'ouvre paiement
+    qu'une fois validé par le Département (service fait). Le nom de la classe date d'avant le contrôle."""
+
+    Statut = StatutResultat
 
     class Nature(models.TextChoices):
         ENTREE = "entree", "Entrée en accompagnement"
@@ -584,30 +697,90 @@ class ResultatPaye(models.Model):
     )
     lot = models.ForeignKey(Lot, verbose_name="lot", on_delete=models.PROTECT, related_name="resultats")
     nature = models.CharField("nature du résultat", max_length=20, choices=Nature.choices)
-    date = models.DateField("date du résultat")
+    date = models.DateField("date du résultat", help_text="Date de l'entrée, de la sortie ou du constat à 6 mois.")
     prix_unitaire = models.DecimalField("prix unitaire", max_digits=10, decimal_places=2)
-    date_creation = models.DateTimeField("constaté le", auto_now_add=True)
+    statut = models.CharField(
+        "statut", max_length=10, choices=StatutResultat.choices, default=StatutResultat.DECLARE, db_index=True
+    )
+    justificatif = models.FileField(
+        "justificatif",
+        storage=stockage_justificatifs,
+        upload_to=chemin_justificatif,
+        max_length=200,
+        blank=True,
+        help_text="Contrat de travail, attestation de formation ou d'emploi à 6 mois (PDF, PNG ou JPEG).",
+    )
+    nom_fichier = models.CharField("nom du fichier déposé", max_length=200, blank=True)
+    justificatif_type = models.CharField("type du fichier", max_length=50, blank=True)
+    declare_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="déclaré par",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="resultats_declares",
+    )
+    date_creation = models.DateTimeField("déclaré le", auto_now_add=True)
+    decide_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="vérifié par",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="resultats_verifies",
+    )
+    date_decision = models.DateTimeField("vérifié le", null=True, blank=True)
+    motif_rejet = models.CharField("motif du rejet", max_length=500, blank=True)
+    date_paiement = models.DateField("payé le", null=True, blank=True)
+    reference_paiement = models.CharField(
+        "référence du paiement", max_length=50, blank=True, help_text="Numéro du mandat ou de la facture."
+    )
 
     history = HistoricalRecords()
     objects = ResultatPayeQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "résultat payé"
-        verbose_name_plural = "résultats payés"
+        verbose_name = "résultat (déclaré, validé, payé)"
+        verbose_name_plural = "résultats (déclarés, validés, payés)"
         ordering = ["date", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["orientation", "nature"],
+                condition=~Q(statut="rejete"),
                 name="resultat_paye_une_fois",
-                violation_error_message="Ce résultat a déjà été payé pour cette orientation.",
+                violation_error_message="Ce résultat est déjà déclaré pour cette orientation.",
             ),
             models.CheckConstraint(
                 condition=Q(prix_unitaire__gte=0),
                 name="resultat_prix_positif",
                 violation_error_message="Le prix unitaire ne peut être négatif.",
             ),
+            models.CheckConstraint(
+                condition=Q(statut="declare") | Q(date_decision__isnull=False),
+                name="resultat_decision_datee",
+                violation_error_message="Un résultat validé, rejeté ou payé porte la date de la vérification.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(statut="rejete") | ~Q(motif_rejet=""),
+                name="resultat_rejet_motive",
+                violation_error_message="Un rejet doit être motivé.",
+            ),
+            models.CheckConstraint(
+                condition=Q(statut="paye", date_paiement__isnull=False)
+                | (~Q(statut="paye") & Q(date_paiement__isnull=True)),
+                name="resultat_paiement_date",
+                violation_error_message="Seul un résultat payé porte une date de paiement, et il la porte.",
+            ),
         ]
         indexes = [models.Index(fields=["lot", "date"], name="resultat_lot_date_idx")]
 
     def __str__(self):
-        return f"{self.get_nature_display()} — {self.date:%d/%m/%Y} — {self.prix_unitaire} €"
+        statut = self.get_statut_display().lower()
+        return f"{self.get_nature_display()} — {self.date:%d/%m/%Y} — {self.prix_unitaire} € ({statut})"
+
+    def get_absolute_url(self):
+        return reverse("placement:resultat", args=[self.pk])
+
+    @property
+    def service_fait(self):
+        return self.statut in STATUTS_SERVICE_FAIT

@@ -1,18 +1,18 @@
 """Actions du placement : chaque règle métier est écrite ici, une fois (vues, admin et démo appellent ces fonctions)."""
 
-import calendar
-import datetime
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from beneficiaires.models import Beneficiaire, StatutParcours
+from commun.dates import ajouter_mois
+from commun.historique import attribue
 from comptes.models import Role, User
 from referentiel.models import Structure
 
+from .justificatifs import EXTENSIONS, verifier_justificatif
 from .models import (
     SORTIES_EN_EMPLOI,
     Lot,
@@ -22,19 +22,16 @@ from .models import (
     Orientation,
     ResultatPaye,
     Sortie,
+    StatutResultat,
     Suivi,
     TypeSortie,
     sortie_est_positive,
 )
 
 S = Orientation.Statut
-
-
-def ajouter_mois(jour, mois):
-    """Même jour `mois` mois plus tard (ramené au dernier jour du mois si besoin : 31/08 + 6 mois = 28/02)."""
-    total = jour.month - 1 + mois
-    annee, mois_ = jour.year + total // 12, total % 12 + 1
-    return datetime.date(annee, mois_, min(jour.day, calendar.monthrange(annee, mois_)[1]))
+R = StatutResultat
+# Le suivi dans l'emploi dure 6 mois après l'embauche : l'orientation est close à son terme.
+DUREE_SUIVI_EMPLOI_MOIS = 6
 
 
 def _aujourdhui():
@@ -56,22 +53,6 @@ def _statut_requis(orientation, statuts, action):
         raise ValidationError(
             f"Impossible de {action} : l'orientation est « {orientation.get_statut_display().lower()} »."
         )
-
-
-def _payer(*, orientation, nature, date):
-    """Crée le résultat payé, une seule fois par orientation et par nature (contrainte d'unicité en base)."""
-    if ResultatPaye.objects.filter(orientation=orientation, nature=nature).exists():
-        raise ValidationError(f"Le résultat « {ResultatPaye.Nature(nature).label} » a déjà été payé.")
-    resultat = ResultatPaye(
-        orientation=orientation,
-        lot=orientation.lot,
-        nature=nature,
-        date=date,
-        prix_unitaire=orientation.lot.prix(nature),
-    )
-    resultat.full_clean()
-    resultat.save()
-    return resultat
 
 
 # --- Marchés et lots -------------------------------------------------------------------------------------
@@ -96,17 +77,50 @@ def lot_verifier_bassins(*, lot, bassins):
 
 
 @transaction.atomic
-def marche_creer(*, reference, intitule, date_debut, date_fin):
+@attribue
+def marche_creer(*, reference, intitule, date_debut, date_fin, par=None):
     marche = Marche(reference=reference, intitule=intitule, date_debut=date_debut, date_fin=date_fin)
     marche.full_clean()
     marche.save()
     return marche
 
 
+def marche_verifier_lots(*, marche, date_debut, date_fin):
+    """La période d'un marché contient celle de chacun de ses lots."""
+    if marche.pk is None or date_debut is None or date_fin is None:
+        return
+    dehors = marche.lots.exclude(date_debut__gte=date_debut, date_fin__lte=date_fin).order_by("numero").first()
+    if dehors is not None:
+        raise ValidationError(
+            {
+                "date_fin": f"Le {dehors} court du {dehors.date_debut:%d/%m/%Y} au {dehors.date_fin:%d/%m/%Y} : "
+                "la période du marché doit contenir celle de ses lots."
+            }
+        )
+
+
 @transaction.atomic
+@attribue
+def marche_modifier(*, marche, par, **champs):
+    """Modifie un marché (administration) ; sa période contient toujours celle de ses lots."""
+    inconnus = set(champs) - {"reference", "intitule", "date_debut", "date_fin"}
+    if inconnus:
+        raise TypeError(f"Champs inconnus pour un marché : {', '.join(sorted(inconnus))}.")
+    marche = Marche.objects.select_for_update(of=("self",)).get(pk=marche.pk)
+    for nom, valeur in champs.items():
+        setattr(marche, nom, valeur)
+    marche.full_clean()
+    marche_verifier_lots(marche=marche, date_debut=marche.date_debut, date_fin=marche.date_fin)
+    marche.save()
+    return marche
+
+
+@transaction.atomic
+@attribue
 def lot_creer(
     *,
     marche,
+    par=None,
     numero,
     prestataire,
     bassins,
@@ -132,9 +146,68 @@ def lot_creer(
     )
     lot.full_clean()
     lot_verifier_bassins(lot=lot, bassins=bassins)
-    lot.save()
-    lot.bassins.set(bassins)
+    return _lot_enregistrer(lot, bassins)
+
+
+CHAMPS_LOT = (
+    "marche",
+    "numero",
+    "intitule",
+    "prestataire",
+    "date_debut",
+    "date_fin",
+    "capacite",
+    "prix_entree",
+    "prix_sortie_positive",
+    "prix_maintien_6_mois",
+)
+
+
+def lot_verifier_capacite(*, lot, capacite):
+    """La capacité d'un lot ne descend pas sous le nombre d'orientations qui y occupent une place."""
+    if lot.pk is None or capacite is None:
+        return
+    occupees = Orientation.objects.filter(lot_id=lot.pk, statut__in=Orientation.STATUTS_OCCUPANT).count()
+    if capacite < occupees:
+        raise ValidationError(
+            {
+                "capacite": f"{occupees} place(s) sont déjà occupées dans ce lot : la capacité ne peut descendre "
+                "en dessous."
+            }
+        )
+
+
+def _lot_enregistrer(lot, bassins):
+    """Enregistre le lot et ses bassins ; sur PostgreSQL, la contrainte d'exclusion a le dernier mot."""
+    try:
+        with transaction.atomic():
+            lot.save()
+            lot.bassins.set(bassins)
+    except IntegrityError as exc:
+        if "lot_bassin_sans_chevauchement" in str(exc):
+            raise ValidationError(
+                {"bassins": "Un bassin choisi vient d'être couvert par un autre lot sur une période qui chevauche."}
+            ) from exc
+        raise
     return lot
+
+
+@transaction.atomic
+@attribue
+def lot_modifier(*, lot, par, bassins=None, **champs):
+    """Modifie un lot (administration) : mêmes règles qu'à la création, et une capacité jamais inférieure aux
+    places occupées. Verrou sur le lot, recomptage sous verrou (comme l'acceptation d'une orientation)."""
+    inconnus = set(champs) - set(CHAMPS_LOT)
+    if inconnus:
+        raise TypeError(f"Champs inconnus pour un lot : {', '.join(sorted(inconnus))}.")
+    lot = Lot.objects.select_for_update(of=("self",)).get(pk=lot.pk)
+    for nom, valeur in champs.items():
+        setattr(lot, nom, valeur)
+    lot_verifier_capacite(lot=lot, capacite=lot.capacite)
+    lot.full_clean()
+    bassins = list(lot.bassins.all()) if bassins is None else list(bassins)
+    lot_verifier_bassins(lot=lot, bassins=bassins)
+    return _lot_enregistrer(lot, bassins)
 
 
 # --- Orientation ----------------------------------------------------------------------------------------
@@ -148,6 +221,7 @@ def lots_possibles(*, beneficiaire, date):
 
 
 @transaction.atomic
+@attribue
 def orientation_proposer(*, beneficiaire, par, lot=None, date=None, observations=""):
     """Oriente la personne vers le lot de son bassin (ou le lot choisi, s'il couvre son bassin à cette date)."""
     date = date or _aujourdhui()
@@ -187,6 +261,7 @@ def orientation_proposer(*, beneficiaire, par, lot=None, date=None, observations
 
 
 @transaction.atomic
+@attribue
 def orientation_accepter(*, orientation, par, date=None):
     """Le prestataire accepte : une place du lot est prise. Verrou sur le lot, recomptage, revérification."""
     date = date or _aujourdhui()
@@ -210,6 +285,7 @@ def orientation_accepter(*, orientation, par, date=None):
 
 
 @transaction.atomic
+@attribue
 def orientation_refuser(*, orientation, par, motif, date=None):
     date = date or _aujourdhui()
     if not motif:
@@ -224,14 +300,17 @@ def orientation_refuser(*, orientation, par, motif, date=None):
     orientation.statut = S.REFUSEE
     orientation.motif_refus = motif
     orientation.date_reponse = date
+    orientation.date_cloture = date
     orientation.full_clean()
     orientation.save()
     return orientation
 
 
 @transaction.atomic
+@attribue
 def orientation_demarrer_accompagnement(*, orientation, par, date=None):
-    """Premier rendez-vous tenu : la personne entre en accompagnement (résultat payé « entrée »)."""
+    """Premier rendez-vous tenu : la personne entre en accompagnement (le prestataire peut déclarer le résultat
+    « entrée », avec son justificatif)."""
     date = date or _aujourdhui()
     _pas_dans_le_futur(date, "date_entree", "d'entrée")
     orientation = _verrouiller(orientation)
@@ -242,11 +321,11 @@ def orientation_demarrer_accompagnement(*, orientation, par, date=None):
     orientation.date_entree = date
     orientation.full_clean()
     orientation.save()
-    _payer(orientation=orientation, nature=ResultatPaye.Nature.ENTREE, date=date)
     return orientation
 
 
 @transaction.atomic
+@attribue
 def suivi_enregistrer(*, orientation, par, date, nature, note, prochaine_etape=""):
     _pas_dans_le_futur(date, "date", "du suivi")
     orientation = _verrouiller(orientation)
@@ -262,11 +341,11 @@ def suivi_enregistrer(*, orientation, par, date, nature, note, prochaine_etape="
 
 
 @transaction.atomic
+@attribue
 def sortie_enregistrer(*, orientation, par, type, date, employeur=None, employeur_nom="", duree_contrat_mois=None):
-    """Enregistre l'issue de l'accompagnement, clôt l'orientation et paie la sortie positive s'il y a lieu.
-
-    Une sortie positive n'est payée que si la personne était entrée en accompagnement.
-    """
+    """Enregistre l'issue de l'accompagnement et clôt l'orientation : le jour même pour une sortie sans emploi,
+    à la fin du suivi dans l'emploi (6 mois) pour une sortie en emploi. Une sortie positive ne peut être
+    déclarée comme résultat que si la personne était entrée en accompagnement."""
     _pas_dans_le_futur(date, "date", "de sortie")
     orientation = _verrouiller(orientation)
     _statut_requis(orientation, (S.ACCEPTEE, S.EN_ACCOMPAGNEMENT), "enregistrer une sortie")
@@ -290,16 +369,17 @@ def sortie_enregistrer(*, orientation, par, type, date, employeur=None, employeu
     sortie.save()
     orientation.statut = S.SORTIE
     orientation.date_sortie = date
+    orientation.date_cloture = ajouter_mois(date, DUREE_SUIVI_EMPLOI_MOIS) if sortie.en_emploi else date
     orientation.full_clean()
     orientation.save()
-    if sortie.positive and orientation.date_entree is not None:
-        _payer(orientation=orientation, nature=ResultatPaye.Nature.SORTIE_POSITIVE, date=date)
     return sortie
 
 
 @transaction.atomic
+@attribue
 def maintien_en_emploi_enregistrer(*, sortie, par, echeance, en_emploi, date_constat=None):
-    """Suivi dans l'emploi à 1, 3 ou 6 mois ; « toujours en emploi à 6 mois » est un résultat payé."""
+    """Suivi dans l'emploi à 1, 3 ou 6 mois. Le constat à 6 mois, ou un constat « plus en emploi », met fin au
+    suivi (l'orientation est close à sa date) ; « toujours en emploi à 6 mois » peut être déclaré comme résultat."""
     date_constat = date_constat or _aujourdhui()
     _pas_dans_le_futur(date_constat, "date_constat", "du constat")
     orientation = _verrouiller(sortie.orientation)
@@ -320,9 +400,147 @@ def maintien_en_emploi_enregistrer(*, sortie, par, echeance, en_emploi, date_con
     )
     maintien.full_clean()
     maintien.save()
-    if echeance == MaintienEmploi.Echeance.SIX_MOIS and en_emploi and orientation.date_entree is not None:
-        _payer(orientation=orientation, nature=ResultatPaye.Nature.MAINTIEN_6_MOIS, date=date_constat)
+    if echeance == MaintienEmploi.Echeance.SIX_MOIS or not en_emploi:
+        orientation.date_cloture = date_constat
+        orientation.full_clean()
+        orientation.save()
     return maintien
+
+
+# --- Résultats : déclarés par le prestataire, vérifiés par le Département, puis payés ----------------------
+
+
+def date_du_resultat(orientation, nature):
+    """La date du fait qui ouvre droit au résultat, ou None s'il n'est pas acquis (entrée, sortie positive après
+    une entrée, toujours en emploi au constat à 6 mois après une entrée).
+    Lit la sortie et ses suivis dans l'emploi par les relations : préchargés, ils ne coûtent aucune requête."""
+    if orientation.date_entree is None:
+        return None
+    if nature == ResultatPaye.Nature.ENTREE:
+        return orientation.date_entree
+    try:
+        sortie = orientation.sortie
+    except Sortie.DoesNotExist:
+        return None
+    if nature == ResultatPaye.Nature.SORTIE_POSITIVE:
+        return sortie.date if sortie.positive else None
+    if nature == ResultatPaye.Nature.MAINTIEN_6_MOIS:
+        for constat in sortie.maintiens.all():
+            if constat.echeance == MaintienEmploi.Echeance.SIX_MOIS and constat.en_emploi:
+                return constat.date_constat
+    return None
+
+
+def resultats_declarables(orientation):
+    """Natures de résultat acquises et pas encore déclarées (un résultat rejeté peut être déclaré à nouveau)."""
+    deja = {r.nature for r in orientation.resultats.all() if r.statut != R.REJETE}
+    return [
+        (nature, libelle)
+        for nature, libelle in ResultatPaye.Nature.choices
+        if nature not in deja and date_du_resultat(orientation, nature) is not None
+    ]
+
+
+@transaction.atomic
+def resultat_declarer(*, orientation, nature, justificatif, par):
+    """Le prestataire déclare un résultat acquis, avec son justificatif (PDF, PNG ou JPEG vérifié par son contenu).
+    Le prix unitaire du lot est figé à la déclaration ; le résultat n'est dû qu'une fois validé."""
+    orientation = _verrouiller(orientation)
+    if not (par.est_administrateur or (par.est_prestataire and par.structure_id == orientation.lot.prestataire_id)):
+        raise ValidationError("Seul le prestataire titulaire du lot déclare les résultats de cette orientation.")
+    if nature not in ResultatPaye.Nature.values:
+        raise ValidationError({"nature": "Nature de résultat inconnue."})
+    libelle = ResultatPaye.Nature(nature).label
+    if ResultatPaye.objects.filter(orientation=orientation, nature=nature).exclude(statut=R.REJETE).exists():
+        raise ValidationError({"nature": f"Le résultat « {libelle} » est déjà déclaré pour cette orientation."})
+    date = date_du_resultat(orientation, nature)
+    if date is None:
+        raise ValidationError({"nature": f"Le résultat « {libelle} » n'est pas acquis pour cette orientation."})
+    type_contenu = verifier_justificatif(justificatif)
+    resultat = ResultatPaye(
+        orientation=orientation,
+        lot=orientation.lot,
+        nature=nature,
+        date=date,
+        prix_unitaire=orientation.lot.prix(nature),
+        statut=R.DECLARE,
+        nom_fichier=(getattr(justificatif, "name", "") or "justificatif")[-200:],
+        justificatif_type=type_contenu,
+        declare_par=par,
+    )
+    resultat.justificatif.save(f"justificatif.{EXTENSIONS[type_contenu]}", justificatif, save=False)
+    try:
+        resultat.full_clean()
+        resultat.save()
+    except Exception:
+        resultat.justificatif.delete(save=False)  # rien de demi-écrit : pas de fichier orphelin
+        raise
+    return resultat
+
+
+def _verrouiller_resultat(resultat):
+    return ResultatPaye.objects.select_for_update(of=("self",)).get(pk=resultat.pk)
+
+
+def _verifier_verificateur(resultat, par):
+    if not par.a_role(Role.ADMINISTRATEUR, Role.PILOTAGE):
+        raise ValidationError("Seul le Département (pilotage ou administration) vérifie les résultats déclarés.")
+    if resultat.declare_par_id is not None and resultat.declare_par_id == par.pk:
+        raise ValidationError("Un résultat ne peut être vérifié par la personne qui l'a déclaré.")
+
+
+@transaction.atomic
+def resultat_valider(*, resultat, par):
+    """Service fait : le Département a vérifié le justificatif ; le résultat est dû au prestataire."""
+    resultat = _verrouiller_resultat(resultat)
+    _verifier_verificateur(resultat, par)
+    if resultat.statut != R.DECLARE:
+        raise ValidationError(f"Ce résultat est déjà « {resultat.get_statut_display().lower()} ».")
+    resultat.statut = R.VALIDE
+    resultat.decide_par = par
+    resultat.date_decision = timezone.now()
+    resultat.full_clean()
+    resultat.save()
+    return resultat
+
+
+@transaction.atomic
+def resultat_rejeter(*, resultat, par, motif):
+    """Le justificatif ne prouve pas le résultat : rejet motivé ; le prestataire peut le déclarer à nouveau."""
+    motif = (motif or "").strip()
+    if not motif:
+        raise ValidationError({"motif_rejet": "Un rejet doit être motivé : indiquez ce qui manque au justificatif."})
+    resultat = _verrouiller_resultat(resultat)
+    _verifier_verificateur(resultat, par)
+    if resultat.statut != R.DECLARE:
+        raise ValidationError(f"Ce résultat est déjà « {resultat.get_statut_display().lower()} ».")
+    resultat.statut = R.REJETE
+    resultat.motif_rejet = motif
+    resultat.decide_par = par
+    resultat.date_decision = timezone.now()
+    resultat.full_clean()
+    resultat.save()
+    return resultat
+
+
+@transaction.atomic
+def resultat_marquer_paye(*, resultat, par, date_paiement, reference=""):
+    """Le paiement d'un résultat validé (service fait) est enregistré, avec la référence du mandat."""
+    if not par.a_role(Role.ADMINISTRATEUR, Role.PILOTAGE):
+        raise ValidationError("Seul le Département (pilotage ou administration) enregistre les paiements.")
+    _pas_dans_le_futur(date_paiement, "date_paiement", "de paiement")
+    resultat = _verrouiller_resultat(resultat)
+    if resultat.statut != R.VALIDE:
+        statut = resultat.get_statut_display().lower()
+        raise ValidationError(f"Seul un résultat validé (service fait) se paie ; celui-ci est « {statut} ».")
+    if date_paiement < resultat.date:
+        raise ValidationError({"date_paiement": "Le paiement ne peut précéder le résultat."})
+    resultat.statut = R.PAYE
+    resultat.date_paiement = date_paiement
+    resultat.reference_paiement = (reference or "").strip()
+    resultat.full_clean()
+    resultat.save()
+    return resultat
 
 
 # --- Comptes de démonstration ---------------------------------------------------------------------------

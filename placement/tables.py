@@ -128,40 +128,51 @@ class LotTable(tables.Table):
 
 
 class ResultatTable(tables.Table):
-    """Une ligne par résultat payé : personne, date, nature, lot, quantité x prix unitaire = montant."""
+    """Une ligne par résultat : date, nature, personne, lot, statut (déclaré, validé, rejeté, payé), prix unitaire ;
+    le montant n'est compté que pour le service fait (validé ou payé)."""
 
     date = ColonneDate(verbose_name="Date")
-    nature = tables.Column(verbose_name="Résultat")
+    nature = tables.Column(verbose_name="Résultat", linkify=lambda record: record.get_absolute_url())
     personne = tables.Column(
         verbose_name="Personne",
         accessor="orientation__beneficiaire",
         linkify=lambda record: record.orientation.get_absolute_url(),
         order_by=("orientation__beneficiaire__nom", "orientation__beneficiaire__prenoms"),
     )
-    prestataire = tables.Column(verbose_name="Prestataire", accessor="lot__prestataire__nom")
-    lot = tables.Column(verbose_name="Lot", accessor="lot__numero")
-    quantite = tables.Column(verbose_name="Quantité", empty_values=(), orderable=False)
+    lot = tables.Column(verbose_name="Lot", accessor="lot", order_by=("lot__marche__date_debut", "lot__numero"))
+    statut = tables.Column(verbose_name="Statut")
     prix_unitaire = tables.Column(verbose_name="Prix unitaire")
-    montant = tables.Column(verbose_name="Montant", accessor="prix_unitaire", orderable=False)
+    montant = tables.Column(verbose_name="Montant (service fait)", accessor="prix_unitaire", orderable=False)
 
     class Meta:
         model = ResultatPaye
         fields = ()
-        sequence = ("date", "nature", "personne", "prestataire", "lot", "quantite", "prix_unitaire", "montant")
-        empty_text = "Aucun résultat payé sur cette période."
+        sequence = ("date", "nature", "personne", "lot", "statut", "prix_unitaire", "montant")
+        empty_text = "Aucun résultat sur cette période."
         order_by = ("date",)
 
-    def render_quantite(self):
-        return 1
+    def render_lot(self, record):
+        return record.lot.libelle
+
+    def value_lot(self, record):
+        return record.lot.libelle
+
+    def render_statut(self, record, value):
+        if record.statut == ResultatPaye.Statut.REJETE:
+            return format_html('{} <span class="small text-body-secondary">({})</span>', value, record.motif_rejet)
+        return value
+
+    def value_statut(self, record, value):
+        return value
 
     def render_prix_unitaire(self, value):
         return euros(value)
 
-    def render_montant(self, value):
-        return euros(value)
+    def render_montant(self, record, value):
+        return euros(value) if record.service_fait else "—"
 
     def value_prix_unitaire(self, value):
         return value
 
-    def value_montant(self, value):
-        return value
+    def value_montant(self, record, value):
+        return value if record.service_fait else 0

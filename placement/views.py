@@ -1,8 +1,9 @@
+from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
+from django.views import View
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
@@ -12,13 +13,24 @@ from commun.exports import ExportMixin
 from commun.formulaires import VueService
 from comptes.acces import RoleRequisMixin
 from comptes.models import Role
-from comptes.services import consultation_journaliser
+from comptes.services import consultation_journaliser, export_journaliser
 
 from . import services
 from .filters import LotFilter, OrientationFilter, ResultatFilter
-from .forms import DateReponseForm, MaintienForm, OrientationProposerForm, RefusForm, SortieForm, SuiviForm
-from .models import Lot, Orientation, ResultatPaye
-from .selecteurs import ROLES_MONTANTS, fil_orientation, orientations_detaillees
+from .forms import (
+    DateReponseForm,
+    DeclarationResultatForm,
+    MaintienForm,
+    OrientationProposerForm,
+    PaiementResultatForm,
+    RefusForm,
+    RejetResultatForm,
+    SortieForm,
+    SuiviForm,
+)
+from .justificatifs import EXTENSIONS
+from .models import Lot, Orientation, ResultatPaye, StatutResultat
+from .selecteurs import ROLES_MONTANTS, fil_orientation, orientations_detaillees, synthese_libellee
 from .tables import LotTable, OrientationTable, ResultatTable
 
 S = Orientation.Statut
@@ -26,6 +38,7 @@ A, P, R, PR = Role.ADMINISTRATEUR, Role.PILOTAGE, Role.REFERENT, Role.PRESTATAIR
 LECTEURS = (A, P, R, PR)
 ACTEURS_PRESTATAIRE = (A, PR)  # répondre, suivre, enregistrer les sorties
 PRESCRIPTEURS = (A, R)
+VERIFICATEURS = (A, P)  # le Département vérifie les résultats déclarés et enregistre leur paiement
 
 
 CHAMPS_PRINCIPAUX = ["q", "prestataire", "bassin", "lot", "statut", "attente", "proposee_apres", "proposee_avant"]
@@ -91,8 +104,16 @@ class OrientationDetailView(RoleRequisMixin, DetailView):
         lot = Lot.objects.avec_occupation().get(pk=o.lot_id)
         peut_agir = user.a_role(*ACTEURS_PRESTATAIRE)
         sortie = getattr(o, "sortie", None)
+        # Le prestataire ne voit plus la personne (coordonnées, profil) passé le délai qui suit la clôture.
+        acces_personne = not user.est_prestataire or o.acces_prestataire_ouvert()
+        if not acces_personne:
+            evaluation = None
         context.update(
             {
+                "acces_personne": acces_personne,
+                "fin_acces": o.fin_acces_prestataire(),
+                "resultats": list(o.resultats.all()),
+                "peut_declarer": peut_agir and bool(services.resultats_declarables(o)),
                 "evaluation": evaluation,
                 "metiers": [m for m in (evaluation.metiers_vises.splitlines() if evaluation else []) if m.strip()],
                 "freins": evaluation.freins() if evaluation else [],
@@ -239,6 +260,175 @@ class MaintienView(ActionOrientationView):
         services.maintien_en_emploi_enregistrer(sortie=sortie, par=self.request.user, **donnees)
 
 
+class DeclarerResultatView(ActionOrientationView):
+    """Le prestataire déclare un résultat acquis, avec son justificatif ; le Département le vérifiera."""
+
+    form_class = DeclarationResultatForm
+    titre = "Déclarer un résultat"
+    bouton = "Déclarer le résultat"
+    message_succes = "Résultat déclaré : il sera payé une fois vérifié par le Département."
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["natures"] = services.resultats_declarables(self.get_orientation())
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if not context["form"].fields["nature"].choices[1:]:
+            context["possible"] = False
+        return context
+
+    def executer(self, form):
+        return services.resultat_declarer(
+            orientation=self.get_orientation(),
+            nature=form.cleaned_data["nature"],
+            justificatif=form.cleaned_data["justificatif"],
+            par=self.request.user,
+        )
+
+    def get_success_url(self):
+        return self.objet.get_absolute_url()
+
+
+def _resultats_visibles(user):
+    return ResultatPaye.objects.visibles_par(user).select_related(
+        "orientation__beneficiaire", "lot__marche", "lot__prestataire", "declare_par", "decide_par"
+    )
+
+
+class ResultatDetailView(RoleRequisMixin, DetailView):
+    """Un résultat : ce qui est déclaré, le justificatif, la vérification du Département et le paiement."""
+
+    roles = ROLES_MONTANTS
+    template_name = "placement/resultat.html"
+    context_object_name = "resultat"
+
+    def get_queryset(self):
+        return _resultats_visibles(self.request.user).prefetch_related("lot__bassins")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        r, user = self.object, self.request.user
+        verificateur = user.a_role(*VERIFICATEURS)
+        context.update(
+            {
+                "peut_verifier": verificateur and r.statut == StatutResultat.DECLARE,
+                "peut_payer": verificateur and r.statut == StatutResultat.VALIDE,
+                "form_rejet": RejetResultatForm(),
+                "form_paiement": PaiementResultatForm(),
+            }
+        )
+        return context
+
+
+class JustificatifView(RoleRequisMixin, View):
+    """Le justificatif d'un résultat, lu dans le stockage privé : seulement pour les rôles qui voient les montants,
+    dans leur périmètre ; en pièce jointe, jamais mis en cache, consultation et export journalisés."""
+
+    roles = ROLES_MONTANTS
+
+    def get(self, request, pk):
+        resultat = get_object_or_404(ResultatPaye.objects.visibles_par(request.user), pk=pk)
+        if not resultat.justificatif:
+            raise Http404("Aucun justificatif pour ce résultat.")
+        try:
+            fichier = resultat.justificatif.open("rb")
+        except FileNotFoundError:
+            raise Http404("Le fichier du justificatif est introuvable.") from None
+        extension = EXTENSIONS.get(resultat.justificatif_type, "bin")
+        # Un fichier emporté est un export : journal des consultations et journal des exports.
+        consultation_journaliser(par=request.user, objet=resultat)
+        export_journaliser(
+            par=request.user,
+            vue=request.resolver_match.view_name,
+            filtres=f"resultat={resultat.pk}",
+            format=extension,
+            lignes=1,
+        )
+        reponse = FileResponse(
+            fichier,
+            as_attachment=True,
+            filename=f"justificatif-resultat-{resultat.pk}.{extension}",
+            content_type=resultat.justificatif_type or "application/octet-stream",
+        )
+        reponse["Cache-Control"] = "no-store, private"
+        reponse["X-Content-Type-Options"] = "nosniff"
+        return reponse
+
+
+class ActionResultatMixin(RoleRequisMixin):
+    roles = VERIFICATEURS
+
+    def get_resultat(self):
+        if not hasattr(self, "_resultat"):
+            self._resultat = get_object_or_404(_resultats_visibles(self.request.user), pk=self.kwargs["pk"])
+        return self._resultat
+
+
+class ValiderResultatView(ActionResultatMixin, View):
+    """Service fait : un bouton sur la page du résultat (POST seulement)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        resultat = self.get_resultat()
+        try:
+            services.resultat_valider(resultat=resultat, par=request.user)
+        except ValidationError as erreur:
+            messages.error(request, " ".join(erreur.messages))
+        else:
+            messages.success(request, "Résultat validé : service fait, il est dû au prestataire.")
+        return redirect(resultat.get_absolute_url())
+
+
+class ActionResultatView(ActionResultatMixin, VueService):
+    template_name = "placement/action_resultat.html"
+    titre = ""
+    bouton = "Enregistrer"
+
+    def get(self, request, *args, **kwargs):
+        self.get_resultat()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.get_resultat()
+        return super().post(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update({"resultat": self.get_resultat(), "titre": self.titre, "bouton": self.bouton})
+        return context
+
+
+class RejeterResultatView(ActionResultatView):
+    form_class = RejetResultatForm
+    titre = "Rejeter le résultat"
+    bouton = "Rejeter"
+    message_succes = "Résultat rejeté ; le motif est montré au prestataire."
+
+    def executer(self, form):
+        return services.resultat_rejeter(
+            resultat=self.get_resultat(), par=self.request.user, motif=form.cleaned_data["motif_rejet"]
+        )
+
+
+class PayerResultatView(ActionResultatView):
+    form_class = PaiementResultatForm
+    titre = "Enregistrer le paiement"
+    bouton = "Enregistrer le paiement"
+    message_succes = "Paiement enregistré."
+
+    def executer(self, form):
+        d = form.cleaned_data
+        return services.resultat_marquer_paye(
+            resultat=self.get_resultat(),
+            par=self.request.user,
+            date_paiement=d["date_paiement"],
+            reference=d["reference"],
+        )
+
+
 class OrienterView(RoleRequisMixin, VueService):
     """Depuis la fiche de la personne : l'orienter vers le prestataire du lot de son bassin."""
 
@@ -257,19 +447,8 @@ class OrienterView(RoleRequisMixin, VueService):
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         b = self.get_beneficiaire()
-        en_vigueur = list(services.lots_possibles(beneficiaire=b, date=timezone.localdate()))
-        bassin = b.commune.bassin_emploi_id if b.commune_id else None
-        kwargs["lots"] = (
-            Lot.objects.filter(bassins=bassin).select_related("prestataire", "marche") if bassin else Lot.objects.none()
-        )
-        self.lots_en_vigueur = en_vigueur
+        kwargs["bassin"] = b.commune.bassin_emploi_id if b.commune_id else None  # sans commune : aucun lot
         return kwargs
-
-    def get_form(self, form_class=None):
-        form = super().get_form(form_class)
-        if len(self.lots_en_vigueur) == 1:
-            form.fields["lot"].initial = self.lots_en_vigueur[0].pk
-        return form
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -282,7 +461,8 @@ class OrienterView(RoleRequisMixin, VueService):
                 .ouvertes()
                 .select_related("lot__prestataire")
                 .first(),
-                "lots_en_vigueur": self.lots_en_vigueur,
+                "lots_en_vigueur": context["form"].lots_en_vigueur,
+                "jour_lots": context["form"].jour,
             }
         )
         return context
@@ -343,8 +523,10 @@ class EtatResultatsView(RoleRequisMixin, ExportMixin, SingleTableMixin, FilterVi
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        return ResultatPaye.objects.visibles_par(self.request.user).select_related(
-            "orientation__beneficiaire", "lot__prestataire"
+        return (
+            ResultatPaye.objects.visibles_par(self.request.user)
+            .select_related("orientation__beneficiaire", "lot__marche", "lot__prestataire")
+            .prefetch_related("lot__bassins")
         )
 
     def get_filterset_kwargs(self, filterset_class):
@@ -355,9 +537,8 @@ class EtatResultatsView(RoleRequisMixin, ExportMixin, SingleTableMixin, FilterVi
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         qs = self.object_list
-        context["synthese"] = list(qs.synthese())
-        context["total"] = qs.total()
-        nature = dict(ResultatPaye.Nature.choices)
-        for ligne in context["synthese"]:
-            ligne["nature_libelle"] = nature.get(ligne["nature"], ligne["nature"])
+        context["verificateur"] = self.request.user.a_role(*VERIFICATEURS)
+        context["synthese"] = synthese_libellee(qs)
+        context["totaux"] = qs.totaux()
+        context["total"] = context["totaux"]["service_fait"]
         return context

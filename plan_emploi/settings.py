@@ -23,8 +23,10 @@ env = environ.Env(
     JOURNAL_CONSERVATION_MOIS=(int, 12),
     SECURE_SSL_REDIRECT=(bool, True),
     SECURE_HSTS_SECONDS=(int, 31536000),
-    LOCATION_DUREE_MAX_JOURS=(int, 183),
+    LOCATION_DUREE_MAX_MOIS=(int, 6),
     PROXYS_DE_CONFIANCE=(int, 0),
+    PRESTATAIRE_ACCES_DELAI_JOURS=(int, 60),
+    JUSTIFICATIF_TAILLE_MAX_MO=(int, 5),
 )
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
@@ -52,7 +54,15 @@ DEPARTEMENT_COULEUR = env("DEPARTEMENT_COULEUR")
 CONSERVATION_MOIS = env("CONSERVATION_MOIS")
 # Durée de conservation des journaux de consultation et d'export (traces d'accès) : 12 mois.
 JOURNAL_CONSERVATION_MOIS = env("JOURNAL_CONSERVATION_MOIS")
-LOCATION_DUREE_MAX_JOURS = env("LOCATION_DUREE_MAX_JOURS")
+# Durée maximale d'une location de véhicule, en mois civils (« de quelques heures à 6 mois »).
+LOCATION_DUREE_MAX_MOIS = env("LOCATION_DUREE_MAX_MOIS")
+# Jours pendant lesquels un prestataire voit encore la personne après la clôture de l'orientation (refus,
+# sortie sans emploi, fin du suivi dans l'emploi à 6 mois) : le temps de déclarer ses résultats.
+PRESTATAIRE_ACCES_DELAI_JOURS = env("PRESTATAIRE_ACCES_DELAI_JOURS")
+# Justificatifs des résultats (PDF, PNG, JPEG) : taille maximale, et dossier hors de la racine web, jamais
+# servi tel quel (seule la vue qui vérifie le rôle et le périmètre le lit).
+JUSTIFICATIF_TAILLE_MAX_MO = env("JUSTIFICATIF_TAILLE_MAX_MO")
+MEDIA_PRIVE_ROOT = Path(env.str("MEDIA_PRIVE_ROOT", default=str(BASE_DIR / "prive")))
 # Données de démonstration (comptes aux mots de passe publics) : jamais en production. Suit DEBUG, sans
 # variable d'environnement pour l'ouvrir autrement : hors DEBUG, `manage.py demo` refuse de tourner et les
 # comptes marqués « compte de démonstration » sont refusés à la connexion, quel que soit leur mot de passe.
@@ -79,6 +89,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "procrastinate.contrib.django",
     "referentiel",
     "commun",
     "comptes",
@@ -150,6 +161,35 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 else:
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
+    # Base de test SQLite dans un fichier plutôt qu'en mémoire (test de mutation : créée une fois, puis
+    # réutilisée d'un mutant à l'autre avec --reuse-db).
+    if env.str("DATABASE_TEST_NAME", default=""):
+        DATABASES["default"]["TEST"] = {"NAME": env.str("DATABASE_TEST_NAME")}
+
+# Moteur de tâches (Procrastinate, file d'attente tenue dans PostgreSQL) : chaque application déclare ses tâches
+# dans son module `taches.py`. Sur SQLite (make run sans DATABASE_URL), les tables de Procrastinate n'existent pas
+# (son schéma est du PL/pgSQL) : les tâches s'exécutent dans le processus qui les demande, après la validation de
+# la transaction (commun/taches.py, docs/decisions.md). TACHES_EN_PROCESSUS=1 force ce mode sur PostgreSQL.
+BASE_POSTGRESQL = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+TACHES_EN_PROCESSUS = env.bool("TACHES_EN_PROCESSUS", default=not BASE_POSTGRESQL)
+PROCRASTINATE_AUTODISCOVER_MODULE_NAME = "taches"
+if not BASE_POSTGRESQL:
+    MIGRATION_MODULES = {"procrastinate": None}
+
+# Messages aux personnes (commun/messagerie.py). E-mail : EMAIL_URL (django-environ), par exemple
+# smtp+tls://compte:motdepasse@smtp.departement.fr:587 ; en développement, la console.
+globals().update(env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ne-pas-repondre@plan-emploi.localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# SMS : « fichier » (développement, une ligne JSON par SMS) ou « brevo » (API SMS transactionnels).
+SMS_FOURNISSEUR = env.str("SMS_FOURNISSEUR", default="fichier")
+SMS_FICHIER = env.str("SMS_FICHIER", default=str(BASE_DIR / "sms_envoyes.jsonl"))
+BREVO_API_CLE = env.str("BREVO_API_CLE", default="")
+BREVO_SMS_EXPEDITEUR = env.str("BREVO_SMS_EXPEDITEUR", default="")
+BREVO_API_URL = env.str("BREVO_API_URL", default="https://api.brevo.com/v3")
+# Une invitation (forum) sans réponse est relancée une fois, après ce nombre de jours.
+RELANCE_INVITATION_JOURS = env.int("RELANCE_INVITATION_JOURS", default=7)
+
 
 # Réplique en lecture (streaming PostgreSQL) : les lectures qui peuvent attendre (tableau de bord, exports) y vont
 # quand elle est à jour et que l'utilisateur n'a pas écrit depuis DATABASE_REPLICA_FENETRE secondes
@@ -304,6 +344,10 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "justificatifs": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(MEDIA_PRIVE_ROOT / "justificatifs")},
+    },
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG

@@ -15,6 +15,7 @@ urlpatterns = [
     path("placement/", include("placement.urls")),
     path("mobilite/", include("mobilite.urls")),
     path("forums/", include("forums.urls")),
+    path("commun/", include("commun.urls")),
     path("tableau-de-bord/", include("tableau_de_bord.urls")),
     path("sante/", comptes_views.sante, name="sante"),
     path("theme.css", comptes_views.theme_css, name="theme_css"),

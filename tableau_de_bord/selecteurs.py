@@ -4,7 +4,6 @@ Nombre de requêtes constant quelle que soit la taille des données : une requê
 (et par période : la période courante et la précédente), une pour les objectifs, une pour les chiffres clés.
 """
 
-import calendar
 import hashlib
 import logging
 from dataclasses import dataclass, field
@@ -14,6 +13,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from commun.dates import ajouter_mois
 from commun.routage import lectures_differees
 
 from . import cache as cache_tableau
@@ -25,13 +25,6 @@ logger = logging.getLogger(__name__)
 
 
 # --- Périodes -----------------------------------------------------------------------------------------
-
-
-def ajouter_mois(jour, n):
-    mois = jour.month - 1 + n
-    annee = jour.year + mois // 12
-    mois = mois % 12 + 1
-    return date(annee, mois, min(jour.day, calendar.monthrange(annee, mois)[1]))
 
 
 def est_mois_entiers(debut, fin):

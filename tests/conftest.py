@@ -43,7 +43,7 @@ def _cache_propre_au_test(settings):
 
 
 @pytest.fixture(autouse=True)
-def _reglages_de_test(settings):
+def _reglages_de_test(settings, tmp_path):
     # Hachage rapide des mots de passe en test ; données de démonstration autorisées. Le blocage (axes) et le
     # second facteur, qui demandent chacun un parcours de connexion complet, sont activés par les tests qui les
     # vérifient (tests/securite/test_connexion.py, tests/comptes/test_double_facteur.py) : ailleurs, force_login
@@ -52,8 +52,16 @@ def _reglages_de_test(settings):
     settings.DEMO_AUTORISEE = True
     settings.AXES_ENABLED = False
     settings.DOUBLE_FACTEUR_ROLES = []
+    # Les tâches s'exécutent dans le processus du test (après validation) : seul le test de l'ouvrier réel
+    # (tests/commun/test_ouvrier.py) passe par la file PostgreSQL et un processus `procrastinate worker`.
+    settings.TACHES_EN_PROCESSUS = True
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.STORAGES = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "justificatifs": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "justificatifs")},
+        },
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
 

@@ -11,7 +11,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from commun.versions import ecritures_en_masse
 
-from ..models import Beneficiaire, DoublonProbable, Foyer, Role, StatutParcours
+from ..models import Beneficiaire, DoublonProbable, Foyer, Role
 from .bilan import MAX_EXEMPLES, Bilan
 from .identites import TAILLE_PAQUET, connus_dans_les_foyers, doublons_probables, par_paquets
 from .preparation import ligne_en_json
@@ -126,9 +126,8 @@ class Application:
         return resultat
 
     def nouvelle(self, ligne, foyer):
-        beneficiaire = Beneficiaire(
-            foyer=foyer, role=ligne.role, statut_parcours=StatutParcours.A_EVALUER, **ligne.valeurs_personne
-        )
+        beneficiaire = Beneficiaire(foyer=foyer, role=ligne.role, **ligne.valeurs_personne)
+        beneficiaire.statut_parcours = beneficiaire.statut_initial(timezone.localdate())
         beneficiaire.date_creation = timezone.now()
         try:
             beneficiaire.clean_fields(exclude=EXCLUS_VALIDATION)
@@ -155,6 +154,11 @@ class Application:
                 setattr(existant, c, v)
             self.bilan.rejets.append((ligne.numero, message(exc)))
             return None
+        statut = existant.statut_parcours
+        existant.recalculer_statut_initial(timezone.localdate())
+        if changes and existant.statut_parcours != statut:  # devenu (ou plus) soumis aux droits et devoirs
+            changes.append("statut_parcours")
+            avant["statut_parcours"], valeurs["statut_parcours"] = statut, existant.statut_parcours
         if changes and len(self.bilan.exemples) < MAX_EXEMPLES * 2:
             detail = " ; ".join(libelle_changement(c, avant[c], valeurs[c]) for c in changes)
             self.bilan.exemples.append((ligne.numero, "mise à jour", str(existant), detail))

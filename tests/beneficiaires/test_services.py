@@ -26,6 +26,7 @@ def test_creer_calcule_la_cle_de_recherche_et_cree_le_foyer(bassins, referent):
         prenoms="Héloïse",
         date_naissance=datetime.date(1980, 1, 2),
         commune=bassins["Orléans"].commune_test,
+        soumis_droits_devoirs=True,
     )
     assert b.recherche == "lefevre heloise 7654321"
     assert b.statut_parcours == StatutParcours.A_EVALUER

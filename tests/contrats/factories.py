@@ -38,6 +38,8 @@ class ContratAideFactory(factory.django.DjangoModelFactory):
     tuteur_nom = "Jean Tuteur"
     tuteur_fonction = "Chef d'équipe"
     referent = factory.SubFactory(UserFactory, referent=True)
+    actions_accompagnement = "Entretiens mensuels avec le référent"
+    actions_formation = "Adaptation au poste par le tuteur"
     statut = Statut.BROUILLON
 
     class Params:

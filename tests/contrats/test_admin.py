@@ -62,7 +62,7 @@ def test_admin_convention_signee_en_lecture_seule(client, admin_user):
         reverse("admin:contrats_contrataide_change", args=[contrat.pk]),
         {"intitule_poste": "Modifié", "heures_hebdomadaires": "12"},
     )
-    assert r.status_code == 302
+    assert r.status_code == 403
     contrat.refresh_from_db()
     assert contrat.intitule_poste != "Modifié"
     assert contrat.heures_hebdomadaires == 20

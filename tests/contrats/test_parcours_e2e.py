@@ -37,6 +37,8 @@ def test_prescrire_signer_et_consulter(onglet):
     onglet.get_by_label("Date de début").fill(debut.isoformat())
     onglet.get_by_label("Date de fin").fill((debut + datetime.timedelta(days=250)).isoformat())
     onglet.get_by_label("Nom du tuteur").fill("Jean Dupont")
+    onglet.get_by_label("Actions d'accompagnement prévues").fill("Entretiens mensuels avec la référente")
+    onglet.get_by_label("Actions de formation prévues").fill("Adaptation au poste par le tuteur")
     onglet.get_by_role("button", name="Enregistrer le brouillon").click()
     onglet.wait_for_load_state()
     contrat = ContratAide.objects.get(beneficiaire=personne)

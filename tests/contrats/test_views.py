@@ -206,6 +206,8 @@ def _donnees(employeur, commune, referent, **autres):
         "taux_aide_etat": "60",
         "tuteur_nom": "M. Tuteur",
         "referent": referent.pk,
+        "actions_accompagnement": "Entretiens mensuels",
+        "actions_formation": "Adaptation au poste",
     }
     donnees.update(autres)
     return donnees

@@ -56,6 +56,13 @@ class TestChevauchement:
         assert loc.prix_journalier == Decimal("1.00") and loc.depot_garantie == Decimal("150.00")
         assert loc.jours == 3 and loc.montant_location == Decimal("3.00")
 
+    @pytest.mark.parametrize("prix, depot", [(Decimal("7.00"), Decimal("0.00")), (Decimal("13.50"), Decimal("300.00"))])
+    def test_prix_et_depot_copies_du_vehicule_quel_qu_il_soit(self, prix, depot):
+        loc = reserver(VehiculeFactory(prix_journalier=prix, depot_garantie=depot), debut=J, fin=jour(3))
+        loc.refresh_from_db()
+        assert (loc.prix_journalier, loc.depot_garantie) == (prix, depot)
+        assert loc.montant_location == prix * 4
+
     def test_location_finissant_le_jour_ou_une_autre_commence_est_refusee(self):
         v = VehiculeFactory()
         reserver(v, debut=J, fin=jour(4))
@@ -121,16 +128,27 @@ class TestChevauchement:
 
 
 class TestDuree:
-    def test_duree_maximale_configurable(self, settings):
-        settings.LOCATION_DUREE_MAX_JOURS = 183
-        v = VehiculeFactory()
+    def test_six_mois_civils_du_1er_juillet_au_31_decembre(self, settings):
+        settings.LOCATION_DUREE_MAX_MOIS = 6
+        debut = datetime.date(2030, 7, 1)
+        assert reserver(VehiculeFactory(), debut=debut, fin=datetime.date(2030, 12, 31)).jours == 184
         with pytest.raises(ValidationError) as exc:
-            reserver(v, debut=J, fin=jour(183))  # 184 jours
-        assert "au plus 183 jours" in message(exc)
-        assert reserver(v, debut=J, fin=jour(182)).jours == 183
-        settings.LOCATION_DUREE_MAX_JOURS = 30
+            reserver(VehiculeFactory(), debut=debut, fin=datetime.date(2031, 1, 1))
+        assert "au plus 6 mois" in message(exc) and "31/12/2030" in message(exc)
+
+    def test_six_mois_civils_en_fin_de_mois(self):
+        # Du 31/08 : six mois mènent au 28/02 (dernier jour du mois), la location finit au plus tard le 27/02.
+        debut = datetime.date(2030, 8, 31)
+        assert reserver(VehiculeFactory(), debut=debut, fin=datetime.date(2031, 2, 27)).jours == 181
         with pytest.raises(ValidationError):
-            reserver(VehiculeFactory(), debut=J, fin=jour(30))
+            reserver(VehiculeFactory(), debut=debut, fin=datetime.date(2031, 2, 28))
+
+    def test_duree_maximale_configurable(self, settings):
+        settings.LOCATION_DUREE_MAX_MOIS = 1
+        assert reserver(VehiculeFactory(), debut=J, fin=datetime.date(2030, 7, 9)).jours == 30
+        with pytest.raises(ValidationError) as exc:
+            reserver(VehiculeFactory(), debut=J, fin=datetime.date(2030, 7, 10))
+        assert "au plus 1 mois" in message(exc)
 
     def test_quelques_heures_font_une_journee(self):
         assert reserver(VehiculeFactory(), debut=J, fin=J).jours == 1

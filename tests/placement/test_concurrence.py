@@ -56,3 +56,39 @@ def test_propositions_simultanees_pour_une_personne(postgresql_requis, lot_presq
     assert sum(1 for r in resultats if not isinstance(r, Exception)) == 1
     assert all(isinstance(r, ValidationError) for r in resultats if isinstance(r, Exception))
     assert Orientation.objects.filter(beneficiaire=personne).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_declarations_simultanees_d_un_resultat(postgresql_requis, lot_presque_plein):
+    """Le même résultat déclaré plusieurs fois à la fois : une seule déclaration, les autres refusées en français
+    (verrou sur l'orientation, puis relecture)."""
+    from placement.models import ResultatPaye
+    from tests.placement.outils import declarer
+
+    _, agent, en_attente, _, _ = lot_presque_plein
+    o = en_attente[0]
+    services.orientation_accepter(orientation=o, par=agent, date=J0)
+    services.orientation_demarrer_accompagnement(orientation=o, par=agent, date=J0)
+    resultats = en_parallele(lambda i: declarer(o, agent, "entree"), n=6)
+    assert sum(1 for r in resultats if isinstance(r, ResultatPaye)) == 1
+    assert all(isinstance(r, ValidationError) for r in resultats if not isinstance(r, ResultatPaye)), resultats
+    assert ResultatPaye.objects.filter(orientation=o).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_validations_simultanees_d_un_resultat(postgresql_requis, lot_presque_plein):
+    from placement.models import ResultatPaye
+    from tests.placement.outils import declarer
+
+    _, agent, en_attente, _, _ = lot_presque_plein
+    o = en_attente[0]
+    services.orientation_accepter(orientation=o, par=agent, date=J0)
+    services.orientation_demarrer_accompagnement(orientation=o, par=agent, date=J0)
+    r = declarer(o, agent, "entree")
+    verificateurs = [UserFactory(pilotage=True) for _ in range(6)]
+    resultats = en_parallele(lambda i: services.resultat_valider(resultat=r, par=verificateurs[i]), n=6)
+    assert sum(1 for x in resultats if isinstance(x, ResultatPaye)) == 1
+    assert all(isinstance(x, ValidationError) for x in resultats if not isinstance(x, ResultatPaye)), resultats
+    assert r.history.filter(statut="valide").count() == 1

@@ -213,3 +213,17 @@ def test_capacite_atteinte_refus_motive(referentiel_demo, bassins):
     assert lot.capacite == 3 and lot.places_occupees == 3
     assert Orientation.objects.filter(lot=lot, statut="refusee", motif_refus=MotifRefus.CAPACITE).exists()
     assert Beneficiaire.objects.count() == 40
+
+
+def test_resultats_declares_puis_verifies_et_orientations_closes(population):
+    lancer()
+    statuts = set(ResultatPaye.objects.values_list("statut", flat=True))
+    assert {"paye", "valide"} <= statuts  # anciens payés, récents validés (ou encore déclarés)
+    assert not ResultatPaye.objects.filter(justificatif="").exists()
+    assert not ResultatPaye.objects.exclude(statut="declare").filter(decide_par__isnull=True).exists()
+    # Rien n'est payé sans avoir été validé, ni validé avant d'avoir été déclaré.
+    assert not ResultatPaye.objects.filter(statut="paye", date_decision__isnull=True).exists()
+    # Chaque orientation refusée ou sortie porte sa date de clôture, qui borne l'accès du prestataire.
+    closes = Orientation.objects.filter(statut__in=["refusee", "sortie"])
+    assert closes.exists() and not closes.filter(date_cloture__isnull=True).exists()
+    assert not Orientation.objects.exclude(statut__in=["refusee", "sortie"]).filter(date_cloture__isnull=False).exists()

@@ -11,7 +11,7 @@ from django.urls import reverse
 from placement import services
 from placement.models import ResultatPaye, TypeSortie
 from placement.tables import euros
-from tests.placement.outils import J0, jusqu_a_entree, personne_de
+from tests.placement.outils import J0, constater_resultats, jusqu_a_entree, personne_de
 
 pytestmark = pytest.mark.django_db
 
@@ -21,9 +21,10 @@ CONSTAT_6_MOIS = datetime.date(2018, 10, 15)
 
 
 @pytest.fixture
-def resultats(bassins, referent, referent_gien, lot_orleans, lot_gien, agent_a, agent_b):
+def resultats(bassins, referent, referent_gien, lot_orleans, lot_gien, agent_a, agent_b, pilotage):
     """Prestataire A (Orléans, 400 / 1 200 / 800 €) : 3 entrées, 2 sorties positives, 1 maintien à 6 mois, soit
-    3 x 400 + 2 x 1 200 + 1 x 800 = 4 400 €. Prestataire B (Gien, 300 €) : 1 entrée, 1 abandon, soit 300 €."""
+    3 x 400 + 2 x 1 200 + 1 x 800 = 4 400 €. Prestataire B (Gien, 300 €) : 1 entrée, 1 abandon, soit 300 €.
+    Chaque résultat est déclaré avec son justificatif et validé par le pilotage (service fait)."""
     lot_gien.prix_entree = Decimal("300.00")
     lot_gien.save()
     a1, a2, a3 = (jusqu_a_entree(personne_de(bassins["Orléans"]), referent, agent_a) for _ in range(3))
@@ -37,6 +38,8 @@ def resultats(bassins, referent, referent_gien, lot_orleans, lot_gien, agent_a, 
     )
     b1 = jusqu_a_entree(personne_de(bassins["Gien"]), referent_gien, agent_b)
     services.sortie_enregistrer(orientation=b1, par=agent_b, type=TypeSortie.ABANDON, date=FIN_SORTIE)
+    for orientation, agent in ((a1, agent_a), (a2, agent_a), (a3, agent_a), (b1, agent_b)):
+        constater_resultats(orientation, agent, pilotage)
     return {"a1": a1}
 
 
@@ -80,9 +83,9 @@ def test_export_csv_de_l_etat_par_le_prestataire(client, resultats, agent_a):
     assert reponse.status_code == 200
     lignes = list(csv.reader(io.StringIO(reponse.content.decode("utf-8-sig"))))
     entete, donnees = lignes[0], lignes[1:]
-    assert "Montant" in entete and "Quantité" in entete
+    assert "Montant (service fait)" in entete and "Statut" in entete
     assert len(donnees) == 6
-    i = entete.index("Montant")
+    i = entete.index("Montant (service fait)")
     assert sum(Decimal(ligne[i]) for ligne in donnees) == Decimal("4400.00")
 
 
@@ -93,11 +96,13 @@ def test_export_xlsx_de_l_etat(client, resultats, admin_user):
     assert "spreadsheetml" in reponse["Content-Type"]
 
 
-def test_changement_de_prix_donne_deux_lignes(resultats, bassins, referent, lot_orleans, agent_a, prestataire_a):
+def test_changement_de_prix_donne_deux_lignes(
+    resultats, bassins, referent, lot_orleans, agent_a, prestataire_a, pilotage
+):
     lot_orleans.capacite = 50
     lot_orleans.prix_entree = Decimal("500.00")
     lot_orleans.save()
-    jusqu_a_entree(personne_de(bassins["Orléans"]), referent, agent_a)
+    constater_resultats(jusqu_a_entree(personne_de(bassins["Orléans"]), referent, agent_a), agent_a, pilotage)
     entrees = [
         (ligne["quantite"], ligne["prix_unitaire"], ligne["montant"])
         for ligne in ResultatPaye.objects.filter(lot__prestataire=prestataire_a, nature="entree").synthese()

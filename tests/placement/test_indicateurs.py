@@ -9,7 +9,7 @@ from placement import indicateurs, services
 from placement.models import TypeSortie
 from referentiel.models import BassinEmploi
 from tableau_de_bord.registre import Contexte, calculer
-from tests.placement.outils import J0, orienter, personne_de
+from tests.placement.outils import J0, constater_resultats, declarer, orienter, personne_de
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ def _entrer(personne, referent, agent, delai):
 
 
 @pytest.fixture
-def donnees(bassins, referent, referent_gien, lot_orleans, lot_gien, agent_a, agent_b):
+def donnees(bassins, referent, referent_gien, lot_orleans, lot_gien, agent_a, agent_b, pilotage):
     """Orléans : 3 entrées (réponse en 3, 3 et 6 jours), sorties CDI, formation, abandon, 1 maintien à 6 mois.
     Gien : 1 entrée (réponse en 12 jours), 1 abandon ; 1 orientation proposée sans réponse (non comptée)."""
     lot_gien.prix_entree = Decimal("300.00")
@@ -38,6 +38,8 @@ def donnees(bassins, referent, referent_gien, lot_orleans, lot_gien, agent_a, ag
     g = _entrer(personne_de(bassins["Gien"]), referent_gien, agent_b, 12)
     services.sortie_enregistrer(orientation=g, par=agent_b, type=TypeSortie.ABANDON, date=SORTIE)
     orienter(personne_de(bassins["Gien"]), referent_gien)
+    for o, agent in ((o1, agent_a), (o2, agent_a), (o3, agent_a), (g, agent_b)):
+        constater_resultats(o, agent, pilotage)  # déclarés avec justificatif, validés par le pilotage
     return bassins
 
 
@@ -84,7 +86,12 @@ def test_maintien_a_6_mois(donnees):
     )
 
 
-def test_montants_dus(donnees, prestataire_a, prestataire_b):
+def test_montants_dus(donnees, prestataire_a, prestataire_b, referent, agent_a, pilotage):
+    # Déclarés mais pas validés, ou rejetés : rien n'est dû.
+    attente = _entrer(personne_de(donnees["Orléans"]), referent, agent_a, 2)
+    declarer(attente, agent_a, "entree")
+    rejete = _entrer(personne_de(donnees["Orléans"]), referent, agent_a, 2)
+    services.resultat_rejeter(resultat=declarer(rejete, agent_a, "entree"), par=pilotage, motif="Illisible.")
     total, *par_prestataire = indicateurs.montants_dus(contexte(donnees))
     assert total.valeur == Decimal("4700.00")  # 3 x 400 + 2 x 1 200 + 800 (A) + 300 (B)
     assert total.par_bassin == {donnees["Orléans"].pk: Decimal("4400.00"), donnees["Gien"].pk: Decimal("300.00")}

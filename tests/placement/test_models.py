@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from placement.models import Orientation, ResultatPaye, Sortie, sortie_est_positive
-from tests.placement.outils import J0, jusqu_a_entree, orienter, personne_de
+from tests.placement.outils import J0, declarer, jusqu_a_entree, orienter, personne_de
 
 pytestmark = pytest.mark.django_db
 
@@ -50,8 +50,9 @@ def test_contrainte_dates_ordonnees(personne, referent, lot_orleans):
 
 def test_contrainte_resultat_paye_une_fois(personne, referent, lot_orleans, agent_a):
     o = jusqu_a_entree(personne, referent, agent_a)
+    declarer(o, agent_a, "entree")
     doublon = ResultatPaye(orientation=o, lot=lot_orleans, nature="entree", date=J0, prix_unitaire=Decimal("1"))
-    with pytest.raises(ValidationError, match="déjà été payé"):
+    with pytest.raises(ValidationError, match="déjà déclaré"):
         doublon.full_clean()
     with pytest.raises(IntegrityError), transaction.atomic():
         doublon.save()

@@ -8,7 +8,7 @@ from beneficiaires.models import StatutParcours
 from placement import services
 from placement.models import MaintienEmploi, MotifRefus, Orientation, ResultatPaye, Sortie, TypeSortie
 from tests.placement.factories import LotFactory
-from tests.placement.outils import J0, jusqu_a_entree, orienter, personne_de
+from tests.placement.outils import J0, declarer, jusqu_a_entree, orienter, personne_de
 from tests.referentiel.factories import StructureFactory
 
 pytestmark = pytest.mark.django_db
@@ -209,13 +209,16 @@ def test_on_ne_refuse_pas_une_orientation_deja_acceptee(personne, referent, lot_
 # --- Entrée, suivis ------------------------------------------------------------------------------------
 
 
-def test_entree_en_accompagnement_payee_une_fois(personne, referent, lot_orleans, agent_a):
+def test_entree_en_accompagnement_declarable_une_fois(personne, referent, lot_orleans, agent_a):
     o = jusqu_a_entree(personne, referent, agent_a)
     assert o.statut == Orientation.Statut.EN_ACCOMPAGNEMENT
-    r = ResultatPaye.objects.get(orientation=o)
+    assert not ResultatPaye.objects.exists()  # rien n'est dû sur la seule saisie du prestataire
+    r = declarer(o, agent_a, "entree")
     assert (r.nature, r.prix_unitaire, r.date) == ("entree", Decimal("400.00"), J0 + 10 * J)
     with pytest.raises(ValidationError):
         services.orientation_demarrer_accompagnement(orientation=o, par=agent_a, date=J0 + 11 * J)
+    with pytest.raises(ValidationError, match="déjà déclaré"):
+        declarer(o, agent_a, "entree")
     assert ResultatPaye.objects.filter(orientation=o).count() == 1
 
 
@@ -225,8 +228,9 @@ def test_entree_exige_une_acceptation(personne, referent, lot_orleans, agent_a):
         services.orientation_demarrer_accompagnement(orientation=o, par=agent_a, date=J0)
 
 
-def test_prix_fige_a_la_constatation(personne, referent, lot_orleans, agent_a):
+def test_prix_fige_a_la_declaration(personne, referent, lot_orleans, agent_a):
     o = jusqu_a_entree(personne, referent, agent_a)
+    declarer(o, agent_a, "entree")
     lot_orleans.prix_entree = Decimal("999.00")
     lot_orleans.save()
     assert ResultatPaye.objects.get(orientation=o).prix_unitaire == Decimal("400.00")
@@ -273,7 +277,7 @@ def test_caractere_positif_selon_le_type(personne, referent, lot_orleans, agent_
     assert s.positive is positive
     o.refresh_from_db()
     assert (o.statut, o.date_sortie) == (Orientation.Statut.SORTIE, J0 + 60 * J)
-    assert ResultatPaye.objects.filter(orientation=o, nature="sortie_positive").exists() is positive
+    assert ("sortie_positive" in dict(services.resultats_declarables(o))) is positive
 
 
 def test_interim_sans_duree_refuse(personne, referent, lot_orleans, agent_a):
@@ -302,6 +306,7 @@ def test_sortie_close_l_orientation_et_ne_se_saisit_qu_une_fois(personne, refere
     with pytest.raises(ValidationError):
         services.sortie_enregistrer(orientation=o, par=agent_a, type=TypeSortie.CDI, date=J0 + 61 * J)
     assert Sortie.objects.filter(orientation=o).count() == 1
+    declarer(o, agent_a, "sortie_positive")
     assert ResultatPaye.objects.filter(orientation=o, nature="sortie_positive").count() == 1
 
 
@@ -310,7 +315,9 @@ def test_sortie_positive_sans_entree_n_est_pas_payee(personne, referent, lot_orl
     services.orientation_accepter(orientation=o, par=agent_a, date=J0)
     s = services.sortie_enregistrer(orientation=o, par=agent_a, type=TypeSortie.FORMATION, date=J0 + 5 * J)
     assert s.positive
-    assert not ResultatPaye.objects.filter(orientation=o).exists()
+    assert services.resultats_declarables(o) == []
+    with pytest.raises(ValidationError, match="pas acquis"):
+        declarer(o, agent_a, "sortie_positive")
 
 
 def test_sortie_avant_l_entree_refusee(personne, referent, lot_orleans, agent_a):
@@ -353,11 +360,11 @@ def test_maintien_a_6_mois_paye_une_fois(sortie_cdi, agent_a):
     services.maintien_en_emploi_enregistrer(
         sortie=sortie_cdi, par=agent_a, echeance=1, en_emploi=True, date_constat=datetime.date(2018, 10, 1)
     )
-    assert not ResultatPaye.objects.filter(nature="maintien_6_mois").exists()
+    assert "maintien_6_mois" not in dict(services.resultats_declarables(sortie_cdi.orientation))
     services.maintien_en_emploi_enregistrer(
         sortie=sortie_cdi, par=agent_a, echeance=6, en_emploi=True, date_constat=datetime.date(2019, 2, 28)
     )
-    r = ResultatPaye.objects.get(nature="maintien_6_mois")
+    r = declarer(sortie_cdi.orientation, agent_a, "maintien_6_mois")
     assert (r.prix_unitaire, r.date) == (Decimal("800.00"), datetime.date(2019, 2, 28))
     with pytest.raises(ValidationError, match="déjà enregistré"):
         services.maintien_en_emploi_enregistrer(
@@ -379,7 +386,7 @@ def test_plus_en_emploi_a_6_mois_n_est_pas_paye(sortie_cdi, agent_a):
         sortie=sortie_cdi, par=agent_a, echeance=6, en_emploi=False, date_constat=datetime.date(2019, 3, 1)
     )
     assert MaintienEmploi.objects.count() == 1
-    assert not ResultatPaye.objects.filter(nature="maintien_6_mois").exists()
+    assert "maintien_6_mois" not in dict(services.resultats_declarables(sortie_cdi.orientation))
 
 
 def test_maintien_reserve_aux_sorties_en_emploi(personne, referent, lot_orleans, agent_a):

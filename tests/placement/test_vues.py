@@ -8,7 +8,7 @@ from placement import services
 from placement import urls as placement_urls
 from placement.models import Orientation, ResultatPaye, TypeSortie
 from tests.comptes.factories import UserFactory
-from tests.placement.outils import J0, jusqu_a_entree, orienter, personne_de
+from tests.placement.outils import J0, declarer, jusqu_a_entree, orienter, personne_de
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,14 @@ def scene(personne, bassins, referent, lot_orleans, lot_gien, agent_a):
     services.sortie_enregistrer(
         orientation=sortie, par=agent_a, type=TypeSortie.CDI, date=J0 + 30 * J, employeur_nom="Boulangerie"
     )
-    return {"proposee": proposee, "accompagnee": accompagnee, "sortie": sortie, "personne": personne}
+    resultat = declarer(accompagnee, agent_a, "entree")
+    return {
+        "proposee": proposee,
+        "accompagnee": accompagnee,
+        "sortie": sortie,
+        "personne": personne,
+        "resultat": resultat,
+    }
 
 
 def urls_objet(scene):
@@ -39,6 +46,11 @@ def urls_objet(scene):
         "sortie": reverse("placement:sortie", args=[scene["accompagnee"].pk]),
         "maintien": reverse("placement:maintien", args=[scene["sortie"].pk]),
         "orienter": reverse("placement:orienter", args=[scene["personne"].pk]),
+        "declarer": reverse("placement:declarer", args=[scene["sortie"].pk]),
+        **{
+            nom: reverse(f"placement:{nom}", args=[scene["resultat"].pk])
+            for nom in ("resultat", "justificatif", "resultat_valider", "resultat_rejeter", "resultat_payer")
+        },
     }
 
 
@@ -57,7 +69,13 @@ def test_un_autre_prestataire_recoit_404_sur_chaque_url_objet(client, scene, age
         reponse = getattr(client, methode)(url, {"date": "2018-03-20", "motif_refus": "autre"})
         # orienter : rôle sans droit (403) quelle que soit la personne ; la page d'orientation ne prend pas de POST
         # (405, quelle que soit l'orientation) : aucune réponse ne révèle l'existence de l'objet.
-        attendu = 403 if nom == "orienter" else 405 if (nom, methode) == ("detail", "post") else 404
+        # Vérifier un résultat est réservé au Département (403 pour tout prestataire).
+        if nom in ("orienter", "resultat_valider", "resultat_rejeter", "resultat_payer"):
+            attendu = 403
+        elif methode == "post" and nom in ("detail", "resultat", "justificatif"):
+            attendu = 405
+        else:
+            attendu = 404
         assert reponse.status_code == attendu, (nom, methode, reponse.status_code)
     # Rien n'a changé.
     scene["proposee"].refresh_from_db()
@@ -136,6 +154,12 @@ MATRICE = {
     "sortie": [200, 403, 403, 403, 200, 404, 403],
     "maintien": [200, 403, 403, 403, 200, 404, 403],
     "orienter": [200, 403, 200, 404, 403, 403, 403],
+    "declarer": [200, 403, 403, 403, 200, 404, 403],
+    "resultat": [200, 200, 403, 403, 200, 404, 403],
+    "justificatif": [200, 200, 403, 403, 200, 404, 403],
+    "resultat_valider": [405, 405, 403, 403, 403, 403, 403],
+    "resultat_rejeter": [200, 200, 403, 403, 403, 403, 403],
+    "resultat_payer": [200, 200, 403, 403, 403, 403, 403],
 }
 
 
@@ -191,7 +215,8 @@ def test_le_prestataire_accepte_puis_fait_entrer(client, scene, agent_a):
     client.post(reverse("placement:demarrer", args=[o.pk]), {"date": "2018-03-10"})
     o.refresh_from_db()
     assert o.statut == Orientation.Statut.EN_ACCOMPAGNEMENT
-    assert ResultatPaye.objects.filter(orientation=o, nature="entree").count() == 1
+    assert not ResultatPaye.objects.filter(orientation=o).exists()  # à déclarer, avec son justificatif
+    assert "Déclarer un résultat" in client.get(o.get_absolute_url()).content.decode()
 
 
 def test_refus_sans_motif_affiche_l_erreur(client, scene, agent_a):
@@ -300,7 +325,8 @@ def test_requetes_liste_constantes(
     _peupler(n, bassins, referent, agent_a)
     for user in (admin_user, agent_a):
         client.force_login(user)
-        with django_assert_max_num_queries(15):
+        # 16 : la liste des lots du filtre lit leurs bassins (libellé « Marché … — Lot 1 Orléans — … »).
+        with django_assert_max_num_queries(16):
             assert client.get(reverse("placement:liste")).status_code == 200
 
 

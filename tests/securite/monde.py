@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 
+from commun.services import progression_demarrer
 from tests.beneficiaires.factories import BeneficiaireFactory, EvaluationFactory
 from tests.comptes.factories import UserFactory
 from tests.referentiel.factories import StructureFactory
@@ -64,6 +65,8 @@ def construire(bassins):
     o["personne"], o["evaluation"] = personne, evaluation
     o["evaluation_prevue"] = EvaluationFactory(beneficiaire=personne, evaluateur=referent, prevue=True)
     o["personne_autre"] = BeneficiaireFactory(commune=gien.commune_test, nom="Personne-Gien")
+    o["courrier"] = _courrier(personne)
+    o["progression"] = progression_demarrer(utilisateur=users["administrateur"], libelle="Import", total=10)
 
     if apps.is_installed("placement"):
         _placement(m)
@@ -75,6 +78,18 @@ def construire(bassins):
         _forums(m)
     _import(m)
     return m
+
+
+def _courrier(personne):
+    from django.contrib.contenttypes.models import ContentType
+
+    from commun.models import Canal, Message, Objet
+
+    return Message.objects.create(
+        cle=f"matrice:{personne.pk}", objet=Objet.FIN_CONTRAT, canal=Canal.COURRIER,
+        type_destinataire=ContentType.objects.get_for_model(personne), id_destinataire=personne.pk,
+        adresse="1 rue", sujet="Sujet", corps="Texte", statut=Message.Statut.A_IMPRIMER,
+    )  # fmt: skip
 
 
 def _placement(m):
@@ -98,6 +113,12 @@ def _placement(m):
     services.orientation_accepter(orientation=en_cours, par=m.users["prestataire"], date=jour)
     o["orientation_en_cours"] = services.orientation_demarrer_accompagnement(
         orientation=en_cours, par=m.users["prestataire"], date=jour + datetime.timedelta(days=2)
+    )
+    # ... dont l'entrée est déclarée par le prestataire, avec son justificatif (à vérifier par le Département) ...
+    from tests.placement.outils import justificatif
+
+    o["resultat"] = services.resultat_declarer(
+        orientation=o["orientation_en_cours"], nature="entree", justificatif=justificatif(), par=m.users["prestataire"]
     )
     # ... et une troisième, sortie en CDI, pour le constat du maintien en emploi.
     o["personne_sortie"] = BeneficiaireFactory(commune=o["bassin"].commune_test, nom="Personne-Sortie")

@@ -349,3 +349,28 @@ def test_page_donnees_personne_reservee_aux_administrateurs(client, foyer_inacti
     ]
     assert JournalConsultation.objects.pour(demandeur).count() == 2
     assert client.get(reverse("beneficiaires:rgpd_donnees", args=[999999])).status_code == 404
+
+
+def test_duree_de_conservation_par_defaut_24_mois():
+    """Sans réglage, la durée est celle du référentiel CNIL : 2 ans après la dernière activité."""
+    from plan_emploi.settings import env
+
+    assert env.scheme["CONSERVATION_MOIS"] == (int, 24)
+    assert date_limite(datetime.date(2026, 12, 6)) == datetime.date(2024, 12, 6)
+    assert date_limite(datetime.date(2026, 2, 28)) == datetime.date(2024, 2, 28)
+
+
+@pytest.mark.django_db
+def test_anonymisation_au_jour_pres_de_bout_en_bout(settings):
+    """De la sélection à l'anonymisation sous verrou : le jour de la limite est conservé, la veille anonymisée."""
+    settings.CONSERVATION_MOIS = 24
+    limite = datetime.date(2024, 6, 15)
+    au_jour, veille = BeneficiaireFactory(), BeneficiaireFactory()
+    vieillir(au_jour, limite)
+    vieillir(veille, limite - datetime.timedelta(days=1))
+    resultat = conservation_appliquer(aujourd_hui=AUJOURD_HUI)
+    assert resultat["limite"] == limite
+    assert resultat["personnes"] == [veille.pk]
+    au_jour.refresh_from_db()
+    veille.refresh_from_db()
+    assert au_jour.date_anonymisation is None and veille.date_anonymisation is not None

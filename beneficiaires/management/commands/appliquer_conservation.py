@@ -1,16 +1,13 @@
 """Durée de conservation : anonymise les personnes sans activité depuis plus de CONSERVATION_MOIS mois et purge
-les journaux (consultations, exports) plus anciens que JOURNAL_CONSERVATION_MOIS mois. À planifier chaque jour
-(voir docs/exploitation.md). `--essai` : n'écrit rien, dit qui serait concerné (identifiants seulement)."""
-
-import datetime
+les journaux (consultations, exports) plus anciens que JOURNAL_CONSERVATION_MOIS mois. Tâche périodique
+chaque nuit (beneficiaires/taches.py, docs/exploitation.md). `--essai` : n'écrit rien, dit qui serait concerné
+(identifiants seulement)."""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.utils import timezone
 
-from beneficiaires.rgpd import conservation_appliquer, soustraire_mois
+from beneficiaires.rgpd import conservation_appliquer, journaux_purger_anciens, limite_journaux
 from comptes.models import JournalConsultation, JournalExport
-from comptes.services import journaux_purger
 
 
 class Command(BaseCommand):
@@ -35,8 +32,7 @@ class Command(BaseCommand):
             self.stdout.write(f"{prefixe}Identifiants : {', '.join(str(pk) for pk in ids)}")
 
         mois = getattr(settings, "JOURNAL_CONSERVATION_MOIS", 12)
-        jour = soustraire_mois(timezone.localdate(), mois)
-        avant = timezone.make_aware(datetime.datetime.combine(jour, datetime.time.min))
+        avant = limite_journaux()
         if essai:
             from axes.models import AccessFailureLog, AccessLog
 
@@ -48,7 +44,7 @@ class Command(BaseCommand):
                 ),
             }
         else:
-            purges = journaux_purger(avant=avant)
+            purges = journaux_purger_anciens()
         self.stdout.write(
             f"{prefixe}Journaux de plus de {mois} mois {'à supprimer' if essai else 'supprimés'} : "
             f"{purges['consultations']} consultation(s), {purges['exports']} export(s), "

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('beneficiaires', '0005_index_personnes_couvertes'),
+        ('beneficiaires', '0008_index_mon_activite'),
         ('referentiel', '0002_codes_postaux_sans_limite'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

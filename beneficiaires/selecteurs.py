@@ -1,0 +1,71 @@
+"""Lectures composées du registre : files d'activité du référent, portefeuilles par bassin."""
+
+import datetime
+
+from django.db.models import Count, Q
+
+from comptes.models import Role, User
+
+from .models import Beneficiaire, Evaluation, StatutParcours
+
+# Une personne orientée attend son évaluation ; au-delà de ce délai, elle est en retard (en rouge).
+DELAI_EVALUATION_JOURS = 30
+# Page de réaffectation : au plus ce nombre de personnes à cocher (le même plafond que le service).
+REAFFECTATION_LISTE_MAX = 500
+STATUTS_SUIVIS = (StatutParcours.A_EVALUER, StatutParcours.EN_EVALUATION, StatutParcours.EN_PARCOURS)
+
+
+def personnes_a_evaluer(user, jour):
+    """Personnes « à évaluer » du périmètre, par ancienneté de leur orientation (les plus anciennes d'abord)."""
+    return (
+        Beneficiaire.objects.visibles_par(user)
+        .filter(statut_parcours=StatutParcours.A_EVALUER)
+        .select_related("commune")
+    )
+
+
+def en_retard_d_evaluation(jour):
+    return Q(date_orientation__lt=jour - datetime.timedelta(days=DELAI_EVALUATION_JOURS))
+
+
+def evaluations_de_la_semaine(user, jour):
+    lundi = jour - datetime.timedelta(days=jour.weekday())
+    return (
+        Evaluation.objects.visibles_par(user)
+        .filter(statut=Evaluation.Statut.PREVUE, date__range=(lundi, lundi + datetime.timedelta(days=6)))
+        .select_related("beneficiaire")
+    )
+
+
+def personnes_sans_referent(user, jour):
+    return (
+        Beneficiaire.objects.visibles_par(user)
+        .filter(referent__isnull=True, statut_parcours__in=STATUTS_SUIVIS)
+        .select_related("commune")
+    )
+
+
+def portefeuilles(bassin, jour):
+    """Pour chaque référent du bassin : personnes suivies (du bassin), à évaluer, en retard d'évaluation. Une requête,
+    quel que soit le nombre de référents et de personnes."""
+    du_bassin = Q(beneficiaires_suivis__commune__bassin_emploi=bassin)
+    suivies = du_bassin & Q(beneficiaires_suivis__statut_parcours__in=STATUTS_SUIVIS)
+    a_evaluer = du_bassin & Q(beneficiaires_suivis__statut_parcours=StatutParcours.A_EVALUER)
+    limite = jour - datetime.timedelta(days=DELAI_EVALUATION_JOURS)
+    return (
+        User.objects.filter(role=Role.REFERENT, is_active=True, bassins=bassin)
+        .annotate(
+            suivies=Count("beneficiaires_suivis", filter=suivies),
+            a_evaluer=Count("beneficiaires_suivis", filter=a_evaluer),
+            en_retard=Count(
+                "beneficiaires_suivis", filter=a_evaluer & Q(beneficiaires_suivis__date_orientation__lt=limite)
+            ),
+        )
+        .order_by("last_name", "first_name", "pk")
+    )
+
+
+def sans_referent_du_bassin(bassin):
+    return Beneficiaire.objects.filter(
+        commune__bassin_emploi=bassin, referent__isnull=True, statut_parcours__in=STATUTS_SUIVIS
+    ).count()

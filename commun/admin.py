@@ -1,0 +1,56 @@
+from django.conf import settings
+from django.contrib import admin
+
+from .models import Message, ModeleMessage, Progression
+
+
+@admin.register(ModeleMessage)
+class ModeleMessageAdmin(admin.ModelAdmin):
+    list_display = ["objet", "sujet", "date_modification"]
+    readonly_fields = ["objet", "date_modification"]
+    fields = ["objet", "sujet", "corps", "corps_sms", "date_modification"]
+
+    def has_add_permission(self, request):
+        # Un modèle par motif, créé par la migration : on modifie les textes, on n'ajoute pas de motif.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    """Journal des envois (lecture seule) : un message se suit, il ne se modifie pas à la main."""
+
+    list_display = ["date_creation", "objet", "canal", "statut", "tentatives", "date_envoi"]
+    list_filter = ["statut", "canal", "objet"]
+    date_hierarchy = "date_creation"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Progression)
+class ProgressionAdmin(admin.ModelAdmin):
+    list_display = ["date_creation", "libelle", "utilisateur", "etat", "fait", "total"]
+    list_filter = ["etat"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+if not settings.BASE_POSTGRESQL:
+    # Sur SQLite, les tables de Procrastinate n'existent pas (pas de file) : ses pages d'administration non plus.
+    from procrastinate.contrib.django.models import ProcrastinateJob
+
+    if admin.site.is_registered(ProcrastinateJob):
+        admin.site.unregister(ProcrastinateJob)

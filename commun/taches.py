@@ -1,0 +1,83 @@
+"""Branchement du moteur de tâches (Procrastinate) et tâches du commun (envoi des messages).
+
+Chaque application déclare ses tâches dans son module `taches.py` (découvert au démarrage par l'application
+Django de Procrastinate, réglage PROCRASTINATE_AUTODISCOVER_MODULE_NAME) :
+
+    from commun.taches import app, differer
+
+    @app.task(queue="messages", retry=RELANCES)
+    def ma_tache(*, objet_id): ...
+
+    differer(ma_tache, objet_id=objet.pk)  # depuis un service
+
+Une tâche est idempotente (rejouée, elle ne refait pas ce qui est fait) et appelle les services.
+
+Sur PostgreSQL, `differer` écrit la tâche dans la file (table de Procrastinate) dans la transaction en cours : la
+tâche n'existe que si l'écriture qui la demande est validée, et un processus `manage.py procrastinate worker`
+l'exécute. Sur SQLite (TACHES_EN_PROCESSUS), il n'y a pas de file : la tâche s'exécute dans le processus qui la
+demande, une fois la transaction validée, avec le même nombre d'essais qu'un ouvrier lui donnerait.
+"""
+
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from procrastinate import RetryStrategy
+from procrastinate.contrib.django import app
+
+logger = logging.getLogger(__name__)
+
+# Essais au-delà du premier, espacés de 10 s, 20 s, 40 s, 80 s, 160 s (Procrastinate : backoff exponentiel).
+RELANCES = RetryStrategy(max_attempts=5, exponential_wait=10)
+
+__all__ = ["app", "differer", "en_processus", "RELANCES"]
+
+
+def en_processus():
+    return settings.TACHES_EN_PROCESSUS
+
+
+def _essais(tache):
+    strategie = tache.retry_strategy
+    return 1 + (strategie.max_attempts if strategie else 0)
+
+
+def executer_en_processus(tache, arguments):
+    """Exécute la tâche dans ce processus, en la réessayant comme le ferait un ouvrier (sans attente)."""
+    essais = _essais(tache)
+    for essai in range(1, essais + 1):
+        try:
+            # Comme chez un ouvrier : pas de transaction autour de la tâche, elle tient les siennes (ce qu'elle a
+            # noté d'un essai manqué reste noté).
+            return tache(**arguments)
+        except Exception:
+            if essai == essais:
+                logger.exception("Tâche %s en échec après %s essais (%s)", tache.name, essais, arguments)
+                return None
+            logger.warning("Tâche %s : essai %s sur %s en échec, nouvel essai", tache.name, essai, essais)
+    return None
+
+
+def differer(tache, *, verrou=None, **arguments):
+    """Met la tâche en file (PostgreSQL) ou l'exécute après validation de la transaction (SQLite).
+
+    `verrou` : verrou de mise en file de Procrastinate (queueing_lock), une seule tâche en attente par valeur."""
+    if en_processus():
+        transaction.on_commit(lambda: executer_en_processus(tache, arguments))
+        return None
+    if verrou:
+        from procrastinate import exceptions
+
+        try:
+            return tache.configure(queueing_lock=verrou).defer(**arguments)
+        except exceptions.AlreadyEnqueued:
+            return None
+    return tache.defer(**arguments)
+
+
+@app.task(name="commun.envoyer_message", queue="messages", retry=RELANCES, pass_context=False)
+def envoyer_message(*, message_id):
+    """Envoie un message préparé ; rejouée, elle ne renvoie pas un message déjà parti."""
+    from .messagerie import message_envoyer
+
+    message_envoyer(message_id=message_id)
