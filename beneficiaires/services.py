@@ -332,6 +332,7 @@ def evaluation_planifier(*, beneficiaire, date, evaluateur, par, heure=None, lie
     return evaluation
 
 
+@attribue
 def evaluation_convoquer(*, evaluation, par):
     """Envoie la convocation à l'entretien d'évaluation (une fois par rendez-vous : date, heure et lieu)."""
     from commun.messagerie import message_preparer
@@ -651,6 +652,7 @@ REAFFECTATION_MAX = 500
 
 
 @transaction.atomic
+@attribue
 def beneficiaires_reaffecter(*, beneficiaires, referent, par):
     """Confie plusieurs personnes à un autre référent en une action. Chaque personne est verrouillée, relue et
     vérifiée (périmètre de l'auteur, bassin suivi par le nouveau référent, fiche non archivée) ; une seule erreur
