@@ -7,7 +7,9 @@
    du tableau de bord (sans cache, avec cache, SQL seul).
 4. Lance gunicorn (réglages de production, DEBUG désactivé, 2 processus sync ou plus) sur 127.0.0.1 et
    le charge avec locust (sessions authentifiées par le formulaire), 1 puis 20 utilisateurs par page.
-5. Chronomètre l'import d'un fichier de 30 000 bénéficiaires.
+5. Chronomètre l'import d'un fichier de 30 000 bénéficiaires, l'aperçu d'une liste de 100 000 personnes (et son
+   rechargement), le chargement d'un référentiel national de 35 000 communes, le refus d'une bombe XLSX
+   (bench/importation.py). `--seulement-imports` : ces mesures seules, sur le référentiel du Loiret.
 6. Imprime le tableau et les rapports, écrit bench/resultats/<date>-<échelle>.json, supprime la base.
 """
 
@@ -60,6 +62,13 @@ def lire_arguments(argv=None):
     p.add_argument("--workers", type=int, default=max(2, os.cpu_count() or 2), help="processus gunicorn (sync)")
     p.add_argument("--pages", default="", help="codes des pages à charger (toutes par défaut)")
     p.add_argument("--import-lignes", type=int, default=30_000, help="lignes du fichier importé (0 : pas d'import)")
+    p.add_argument("--apercu-lignes", type=int, default=100_000, help="lignes de la liste prévisualisée (0 : non)")
+    p.add_argument("--communes", type=int, default=35_000, help="communes du référentiel national (0 : non)")
+    p.add_argument(
+        "--seulement-imports",
+        action="store_true",
+        help="seulement les mesures d'import (référentiel du Loiret, sans démo ni pages ni charge)",
+    )
     p.add_argument("--sans-charge", action="store_true", help="ne pas lancer gunicorn ni locust")
     p.add_argument("--reutiliser", action="store_true", help="garder la base existante (pas de semis)")
     p.add_argument(
@@ -429,12 +438,56 @@ def _f(v, largeur=8):
     return f"{v:>{largeur}.3f}" if isinstance(v, float) and v < 1 else f"{v:>{largeur}.1f}"
 
 
+def mesures_imports(args):
+    from bench import importation
+
+    resultat = {}
+    if args.apercu_lignes:
+        resultat["apercu"] = importation.mesurer_apercu(args.apercu_lignes)
+        journal("aperçu : " + json.dumps(resultat["apercu"], ensure_ascii=False))
+    if args.communes:
+        resultat["referentiel_national"] = importation.mesurer_referentiel_national(args.communes)
+        journal("référentiel national : " + json.dumps(resultat["referentiel_national"], ensure_ascii=False))
+    resultat["bombe_xlsx"] = importation.mesurer_bombe()
+    journal("bombe XLSX : " + json.dumps(resultat["bombe_xlsx"], ensure_ascii=False))
+    return resultat
+
+
+def mesurer_imports_seuls(args, url, nom_base):
+    """Base neuve, migrations, référentiel du Loiret, puis les mesures d'import ; imprime et enregistre."""
+    os.environ["DATABASE_URL"] = url_avec_base(url, nom_base)
+    os.environ.setdefault("DEBUG", "1")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.reglages"
+    creer_base(url, nom_base)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connections
+
+    try:
+        call_command("migrate", "--noinput", verbosity=0)
+        call_command("charger_communes", str(RACINE / "referentiel" / "donnees" / "communes-45-loiret.csv"))
+        resultat = {"date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), **mesures_imports(args)}
+        RESULTATS.mkdir(exist_ok=True)
+        fichier = RESULTATS / f"{dt.datetime.now(dt.UTC):%Y-%m-%d-%H%M}-imports.json"
+        fichier.write_text(json.dumps(resultat, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+        print(json.dumps(resultat, ensure_ascii=False, indent=1, default=str))
+    finally:
+        connections.close_all()
+        if not args.garder:
+            supprimer_base(url, nom_base)
+            journal(f"base {nom_base} supprimée")
+
+
 # --- Programme --------------------------------------------------------------------------------------------
 
 
 def main(argv=None):
     args = lire_arguments(argv)
     url = url_postgresql()
+    if args.seulement_imports:
+        return mesurer_imports_seuls(args, url, f"{args.prefixe_base}_imports")
     nom_base = f"{args.prefixe_base}_{args.echelle}"
     url_base = url_avec_base(url, nom_base)
     niveaux = sorted({int(n) for n in args.utilisateurs.split(",") if n.strip()})
@@ -520,6 +573,7 @@ def main(argv=None):
         resultat_import = mesures.mesurer_import(lignes=args.import_lignes) if args.import_lignes else None
         if resultat_import:
             journal("import : " + json.dumps(resultat_import, ensure_ascii=False))
+            resultat_import.update(mesures_imports(args))
         ratios = calculer_ratios(pages, tableau, niveaux)
         resultat = {
             "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

@@ -1,10 +1,11 @@
 from django import forms
+from django.conf import settings
 
 from commun.models import Canal
 from comptes.models import Role, User
 from referentiel.models import Commune
 
-from .importation import CHAMPS
+from .importation import CHAMPS, OBLIGATOIRES
 from .models import FREINS, Beneficiaire, EtatDroit, Evaluation, Organisme
 from .services import CHAMPS_EVALUATION, CHAMPS_PERSONNE, evaluateurs_possibles
 
@@ -48,6 +49,7 @@ class BeneficiaireForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["commune"].queryset = communes_pour(user)
+        self.fields["commune"].required = True  # vide seulement pour une adresse importée à vérifier
         self.fields["referent"].queryset = referents_pour(user)
         self.order_fields(["numero_allocataire", "organisme", "etat_droit", "date_ouverture_droit"])
         # Sans préférence dite, la personne reçoit ses messages par courrier.
@@ -143,22 +145,24 @@ class ImportDepotForm(forms.Form):
     source = forms.CharField(
         label="Source",
         max_length=100,
-        initial="CAF du Loiret",
         help_text="Le logiciel ou l'organisme qui produit la liste : sa correspondance de colonnes est retenue.",
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["source"].initial = f"CAF — {settings.DEPARTEMENT_NOM}"[:100]
+
 
 class CorrespondanceForm(forms.Form):
-    """Un choix de champ par colonne non reconnue (ou « ignorer »)."""
+    """Un choix par colonne du fichier, reconnue ou non : un champ de l'import, ou « ignorer cette colonne »."""
 
-    def __init__(self, *args, colonnes, manquants, **kwargs):
+    def __init__(self, *args, colonnes, **kwargs):
         super().__init__(*args, **kwargs)
         choix = [("", "— Ignorer cette colonne —"), *CHAMPS.items()]
-        self.colonnes = colonnes
-        self.manquants = manquants
-        for i, (_cle, libelle) in enumerate(colonnes):
+        self.colonnes = colonnes  # [(en-tête normalisé, en-tête du fichier, champ retenu ou "")]
+        for i, (_cle, libelle, champ) in enumerate(colonnes):
             self.fields[f"colonne_{i}"] = forms.ChoiceField(
-                label=f"Colonne « {libelle} »", choices=choix, required=False
+                label=f"Colonne « {libelle} »", choices=choix, required=False, initial=champ
             )
 
     def clean(self):
@@ -169,10 +173,7 @@ class CorrespondanceForm(forms.Form):
             raise forms.ValidationError(
                 f"Un même champ est choisi pour plusieurs colonnes : {', '.join(CHAMPS[c] for c in sorted(doublons))}."
             )
-        lieux = {"commune", "code_insee", "cp_ville", "code_postal"}
-        restants = [
-            c for c in self.manquants if c not in choisis and not (c == "commune" and lieux.intersection(choisis))
-        ]
+        restants = [c for c in OBLIGATOIRES if c not in choisis]
         if restants:
             raise forms.ValidationError(
                 f"Champ(s) obligatoire(s) encore sans colonne : {', '.join(CHAMPS[c] for c in restants)}."
@@ -180,7 +181,24 @@ class CorrespondanceForm(forms.Form):
         return donnees
 
     def correspondances(self):
-        return {cle: self.cleaned_data[f"colonne_{i}"] for i, (cle, _) in enumerate(self.colonnes)}
+        return {cle: self.cleaned_data[f"colonne_{i}"] for i, (cle, _l, _c) in enumerate(self.colonnes)}
+
+
+class RattacherForm(forms.Form):
+    commune = forms.CharField(
+        label="Commune",
+        max_length=200,
+        help_text="Code INSEE, ou code postal et nom (ex. « 45000 Orléans »), ou nom seul s'il est unique.",
+    )
+
+    def clean_commune(self):
+        from referentiel.recherche import IndexCommunes
+
+        saisie = self.cleaned_data["commune"]
+        resultat = IndexCommunes().trouver(nom=saisie)
+        if resultat.commune is None:
+            raise forms.ValidationError(f"Commune non trouvée : {resultat.avertissement}.")
+        return resultat.commune
 
 
 class ReaffectationForm(forms.Form):

@@ -8,6 +8,7 @@ from collections import defaultdict
 
 from django.db.models import Count, F, Q
 from django.db.models.functions import TruncMonth
+from django.urls import reverse
 
 from tableau_de_bord.registre import Contexte, Indicateur, indicateur, premier_du_mois, taux
 
@@ -168,3 +169,19 @@ def freins_par_frequence(ctx: Contexte):
             )
         )
     return sorted(resultat, key=lambda i: (-(i.valeur or 0), i.libelle))
+
+
+@indicateur(axe="contexte", ordre=90, modeles=MODELES, periode=False)
+def personnes_a_rattacher(ctx: Contexte):
+    """Personnes importées dont l'adresse n'est pas dans le référentiel : sans commune, donc sans bassin. Un nombre,
+    sans donnée personnelle ; le lien vers la file n'est donné qu'à qui voit tout le registre (un référent ne voit
+    pas ces personnes)."""
+    return Indicateur(
+        code="personnes_a_rattacher",
+        libelle="Personnes à rattacher à une commune",
+        valeur=Beneficiaire.objects.a_rattacher().count(),
+        unite="personnes",
+        lien=None if ctx.total_seul or ctx.restreint else reverse("beneficiaires:a_rattacher"),
+        description="Personnes importées avec une adresse hors du référentiel des communes (adresse à vérifier) : "
+        "sans bassin ni référent tant qu'une commune ne leur est pas rattachée.",
+    )

@@ -1,4 +1,5 @@
 import unicodedata
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -10,8 +11,10 @@ from commun.models import Canal
 from referentiel.models import Commune
 
 from .acces import condition_prestataire
+from .validateurs import valider_email
 
 
+@lru_cache(maxsize=65_536)
 def normaliser(texte):
     """Minuscules sans accents : clé de recherche identique sur SQLite et PostgreSQL."""
     decompose = unicodedata.normalize("NFKD", texte or "")
@@ -49,7 +52,9 @@ class Foyer(models.Model):
         "état du droit", choices=EtatDroit.choices, default=EtatDroit.OUVERT_VERSABLE
     )
     date_ouverture_droit = models.DateField("date d'ouverture du droit", null=True, blank=True)
-    commune = models.ForeignKey(Commune, verbose_name="commune", on_delete=models.PROTECT, related_name="foyers")
+    commune = models.ForeignKey(
+        Commune, verbose_name="commune", on_delete=models.PROTECT, related_name="foyers", null=True, blank=True
+    )
     date_creation = models.DateTimeField("créé le", auto_now_add=True)
 
     history = HistoricalRecords()
@@ -132,11 +137,16 @@ class BeneficiaireQuerySet(models.QuerySet):
         if user.est_referent:
             return self.filter(commune__bassin_emploi__in=user.bassins.values("pk"))
         if user.est_prestataire and user.structure_id:
-            return self.filter(condition_prestataire(user)).distinct()
+            # Une personne sans commune (adresse à vérifier) n'a pas de bassin : pilotage et administrateurs seuls.
+            return self.filter(condition_prestataire(user), commune__isnull=False).distinct()
         return self.none()
 
     def actifs(self):
         return self.exclude(statut_parcours=StatutParcours.ARCHIVE)
+
+    def a_rattacher(self):
+        """Personnes dont l'adresse n'a pas été reconnue dans le référentiel : sans commune, donc sans bassin."""
+        return self.actifs().filter(commune__isnull=True)
 
 
 class Beneficiaire(models.Model):
@@ -149,9 +159,33 @@ class Beneficiaire(models.Model):
     date_naissance = models.DateField("date de naissance")
     soumis_droits_devoirs = models.BooleanField("soumis aux droits et devoirs (SDD)", default=False)
     telephone = models.CharField("téléphone", max_length=20, blank=True)
-    email = models.EmailField("e-mail", blank=True)
+    # Adresses internationalisées admises (RFC 6531) : le validateur de l'EmailField de Django les refuse.
+    email = models.CharField("e-mail", max_length=254, blank=True, validators=[valider_email])
     adresse = models.CharField("adresse", max_length=250, blank=True)
-    commune = models.ForeignKey(Commune, verbose_name="commune", on_delete=models.PROTECT, related_name="beneficiaires")
+    commune = models.ForeignKey(
+        Commune,
+        verbose_name="commune",
+        on_delete=models.PROTECT,
+        related_name="beneficiaires",
+        null=True,
+        blank=True,
+        help_text="Vide quand l'adresse importée n'a pas été reconnue : la personne est alors « à rattacher ».",
+    )
+    adresse_brute = models.CharField(
+        "adresse à vérifier",
+        max_length=250,
+        blank=True,
+        help_text="Code postal et commune tels que la liste les donnait, quand le référentiel ne les connaît pas.",
+    )
+    identifiant_externe = models.CharField(
+        "identifiant externe",
+        max_length=50,
+        blank=True,
+        help_text="Identifiant de la personne dans le logiciel d'origine (ex. ID Iodas).",
+    )
+    nir = models.CharField(
+        "NIR", max_length=15, blank=True, help_text="Numéro d'inscription au répertoire, quand la liste le donne."
+    )
     canal_prefere = models.CharField(
         "canal préféré pour les messages",
         max_length=10,
@@ -223,6 +257,8 @@ class Beneficiaire(models.Model):
         indexes = [
             models.Index(fields=["commune", "statut_parcours"], name="benef_commune_statut_idx"),
             models.Index(fields=["date_orientation"], name="benef_date_orientation_idx"),
+            models.Index(fields=["date_naissance"], name="benef_date_naissance_idx"),
+            models.Index(fields=["nir"], condition=~models.Q(nir=""), name="benef_nir_idx"),
             models.Index(fields=["nom", "prenoms", "id"], name="benef_ordre_alpha_idx"),
             # Stock des personnes couvertes (tableau de bord) : parcours de l'index seul, joint aux foyers,
             # au lieu de la table entière (deux fois plus rapide à 500 000 personnes).
@@ -250,6 +286,10 @@ class Beneficiaire(models.Model):
 
     def get_absolute_url(self):
         return reverse("beneficiaires:detail", args=[self.pk])
+
+    @property
+    def adresse_a_verifier(self):
+        return self.commune_id is None
 
     def calculer_recherche(self):
         """Clé de recherche sans accents ni casse ; à appeler avant tout enregistrement (services, imports)."""
@@ -493,6 +533,14 @@ class ImportBeneficiaires(models.Model):
     statut = models.CharField("statut", max_length=10, choices=Statut.choices, default=Statut.DEPOSE)
     date_import = models.DateTimeField("importé le", null=True, blank=True)
     bilan = models.JSONField("bilan", default=dict, blank=True)
+    lignes = models.BinaryField(
+        "lignes contrôlées",
+        blank=True,
+        editable=False,
+        help_text="Le fichier lu et contrôlé une seule fois (JSON compressé) : l'aperçu et la confirmation le "
+        "reprennent sans relire le fichier.",
+    )
+    apercu = models.JSONField("aperçu", default=dict, blank=True, editable=False)
 
     objects = ImportBeneficiairesQuerySet.as_manager()
 
@@ -506,3 +554,80 @@ class ImportBeneficiaires(models.Model):
 
     def get_absolute_url(self):
         return reverse("beneficiaires:import_apercu", args=[self.pk])
+
+
+class DoublonQuerySet(models.QuerySet):
+    def visibles_par(self, user):
+        return self.filter(existant__in=Beneficiaire.objects.visibles_par(user).values("pk"))
+
+    def a_examiner(self):
+        return self.filter(statut=DoublonProbable.Statut.A_EXAMINER)
+
+
+class DoublonProbable(models.Model):
+    """Une personne de la liste importée qui ressemble à une personne déjà connue (même NIR, ou mêmes nom,
+    prénoms et date de naissance dans un autre foyer). L'import ne la crée pas : un utilisateur décide
+    qu'il s'agit de la même personne (fusion : la fiche connue reprend les coordonnées de la liste) ou de
+    deux personnes différentes (la personne de la liste est alors créée)."""
+
+    class Statut(models.TextChoices):
+        A_EXAMINER = "a_examiner", "À examiner"
+        FUSIONNE = "fusionne", "Même personne (fusionnée)"
+        DISTINCT = "distinct", "Personnes différentes"
+
+    existant = models.ForeignKey(
+        Beneficiaire, verbose_name="personne connue", on_delete=models.PROTECT, related_name="doublons_probables"
+    )
+    cree = models.ForeignKey(
+        Beneficiaire,
+        verbose_name="personne créée",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="La fiche créée quand les deux personnes sont déclarées différentes.",
+    )
+    motif = models.CharField("motif", max_length=200)
+    source = models.CharField("source de la liste", max_length=100, blank=True)
+    ligne = models.PositiveIntegerField("ligne du fichier", default=0)
+    donnees = models.JSONField("données de la liste", default=dict)
+    statut = models.CharField("statut", max_length=10, choices=Statut.choices, default=Statut.A_EXAMINER, db_index=True)
+    date = models.DateTimeField("signalé le", auto_now_add=True)
+    traite_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="traité par",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    date_traitement = models.DateTimeField("traité le", null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = DoublonQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "doublon probable"
+        verbose_name_plural = "doublons probables"
+        ordering = ["-date", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(statut="a_examiner", traite_par__isnull=True)
+                | (~models.Q(statut="a_examiner") & models.Q(date_traitement__isnull=False)),
+                name="doublon_traitement_date",
+                violation_error_message="Un doublon traité porte la date de son traitement.",
+            ),
+        ]
+
+    def __str__(self):
+        p = self.personne_liste
+        return f"{p.get('nom', '').upper()} {p.get('prenoms', '')} — {self.existant}"
+
+    def get_absolute_url(self):
+        return reverse("beneficiaires:doublon", args=[self.pk])
+
+    @property
+    def personne_liste(self):
+        """Nom, prénoms... de la personne de la liste (données rangées par l'import : [n°, allocataire, organisme,
+        rôle, foyer, personne, avertissements])."""
+        return self.donnees[5] if isinstance(self.donnees, list) and len(self.donnees) > 5 else {}

@@ -19,6 +19,7 @@ from .models import (
     FREINS,
     Beneficiaire,
     CorrespondanceColonnes,
+    DoublonProbable,
     Evaluation,
     Foyer,
     ImportBeneficiaires,
@@ -269,7 +270,9 @@ def _verifier_dans_le_plan(beneficiaire):
 def evaluateurs_possibles(beneficiaire):
     """Les comptes actifs qui peuvent mener l'évaluation de la personne : les administrateurs et les référents
     qui suivent son bassin d'emploi (un référent d'un autre bassin ne couvre pas la personne)."""
-    du_bassin = User.objects.filter(bassins=beneficiaire.commune.bassin_emploi_id).values("pk")
+    # Sans commune (adresse à vérifier), la personne n'a pas de bassin : seuls les administrateurs.
+    bassin = beneficiaire.commune.bassin_emploi_id if beneficiaire.commune_id else None
+    du_bassin = User.objects.filter(bassins=bassin).values("pk") if bassin else User.objects.none().values("pk")
     return (
         User.objects.filter(is_active=True)
         .filter(
@@ -439,12 +442,16 @@ def correspondance_enregistrer(*, source, correspondances, par):
     """Enregistre (ou complète) la correspondance des colonnes d'une source pour les imports suivants."""
     source = (source or "").strip()
     if not source:
-        raise ValidationError({"source": "Nommez la source de la liste (par exemple « CAF Loiret »)."})
+        raise ValidationError({"source": "Nommez la source de la liste (par exemple « CAF » ou le nom du logiciel)."})
     objet, _ = CorrespondanceColonnes.objects.select_for_update(of=("self",)).get_or_create(source=source)
     objet.correspondances = {**objet.correspondances, **correspondances}
     objet.modifie_par = par
     objet.full_clean()
     objet.save()
+    # Les aperçus en attente de cette source ont été lus avec l'ancienne correspondance : à refaire.
+    ImportBeneficiaires.objects.filter(source=source, statut=ImportBeneficiaires.Statut.DEPOSE).update(
+        lignes=b"", apercu={}
+    )
     return objet
 
 
@@ -458,7 +465,7 @@ def import_deposer(*, par, fichier_nom, contenu, source):
     verifier_fichier(contenu)
     source = (source or "").strip()
     if not source:
-        raise ValidationError({"source": "Nommez la source de la liste (par exemple « CAF Loiret »)."})
+        raise ValidationError({"source": "Nommez la source de la liste (par exemple « CAF » ou le nom du logiciel)."})
     depot = ImportBeneficiaires(
         utilisateur=par, source=source, nom_fichier=(fichier_nom or "liste")[:255], taille=len(contenu), contenu=contenu
     )
@@ -467,20 +474,52 @@ def import_deposer(*, par, fichier_nom, contenu, source):
     return depot
 
 
+def _preparation(depot):
+    """La préparation rangée (le fichier n'est lu et contrôlé qu'une fois), faite ici au premier besoin."""
+    from .importation import Preparation, preparer
+
+    if depot.lignes:
+        return Preparation.depuis_octets(depot.lignes), False
+    return preparer(bytes(depot.contenu), source=depot.source, toutes_les_colonnes=True), True
+
+
 @transaction.atomic
 @attribue
-def import_confirmer(*, depot, par):
-    """Importe le fichier déposé (une seule transaction) et garde le bilan ; le contenu est effacé."""
-    from .importation import importer
+def import_apercevoir(*, depot, par):
+    """Aperçu (essai à blanc) d'un fichier déposé : calculé une fois puis rangé ; un rechargement de la page le
+    relit sans relire le fichier. Rend le bilan (dict). Lève ImportImpossible (ColonnesARelier)."""
+    from .importation import appliquer
 
     depot = ImportBeneficiaires.objects.select_for_update(of=("self",)).get(pk=depot.pk)
     if depot.statut != ImportBeneficiaires.Statut.DEPOSE:
         raise ValidationError("Ce fichier a déjà été importé ou abandonné.")
-    bilan = importer(bytes(depot.contenu), source=depot.source, par=par, essai=False)
+    if depot.apercu and depot.lignes:
+        return depot.apercu
+    preparation, nouvelle = _preparation(depot)
+    depot.apercu = appliquer(preparation, source=depot.source, par=par, essai=True).en_dict()
+    if nouvelle:
+        depot.lignes = preparation.en_octets()
+    depot.save(update_fields=["apercu", "lignes"])
+    return depot.apercu
+
+
+@transaction.atomic
+@attribue
+def import_confirmer(*, depot, par):
+    """Importe le fichier déposé (une seule transaction), à partir de la préparation de l'aperçu ; garde le
+    bilan ; le contenu et la préparation sont effacés."""
+    from .importation import appliquer
+
+    depot = ImportBeneficiaires.objects.select_for_update(of=("self",)).get(pk=depot.pk)
+    if depot.statut != ImportBeneficiaires.Statut.DEPOSE:
+        raise ValidationError("Ce fichier a déjà été importé ou abandonné.")
+    preparation, _nouvelle = _preparation(depot)
+    bilan = appliquer(preparation, source=depot.source, par=par, essai=False)
     depot.statut = ImportBeneficiaires.Statut.IMPORTE
     depot.date_import = timezone.now()
     depot.bilan = bilan.en_dict()
-    depot.contenu = b""
+    depot.contenu = depot.lignes = b""
+    depot.apercu = {}
     depot.save()
     return depot, bilan
 
@@ -492,9 +531,120 @@ def import_abandonner(*, depot, par):
     if depot.statut != ImportBeneficiaires.Statut.DEPOSE:
         raise ValidationError("Ce fichier a déjà été importé ou abandonné.")
     depot.statut = ImportBeneficiaires.Statut.ABANDONNE
-    depot.contenu = b""
+    depot.contenu = depot.lignes = b""
+    depot.apercu = {}
     depot.save()
     return depot
+
+
+# --- Adresses à vérifier et doublons probables ---------------------------------------------------------------
+
+
+def _verifier_gestionnaire(par):
+    if par is None or not (par.est_administrateur or par.est_pilotage):
+        raise ValidationError("Seuls l'administration et le pilotage traitent les imports et leurs suites.")
+
+
+@transaction.atomic
+@attribue
+def beneficiaire_rattacher_commune(*, beneficiaire, commune, par):
+    """Rattache à une commune du référentiel une personne importée avec une adresse non reconnue : elle entre
+    alors dans le bassin de la commune (et dans le périmètre de ses référents). Son foyer sans commune aussi."""
+    _verifier_gestionnaire(par)
+    beneficiaire = _verrouiller(beneficiaire.pk)
+    if commune is None:
+        raise ValidationError({"commune": "Choisissez la commune de la personne."})
+    if beneficiaire.statut_parcours == StatutParcours.ARCHIVE:
+        raise ValidationError("Cette personne est archivée : sa fiche ne se modifie plus.")
+    beneficiaire.commune = commune
+    beneficiaire.adresse_brute = ""
+    beneficiaire._change_reason = "Rattachement à une commune (adresse à vérifier)"
+    _enregistrer(beneficiaire)
+    foyer = Foyer.objects.select_for_update(of=("self",)).get(pk=beneficiaire.foyer_id)
+    if foyer.commune_id is None:
+        foyer.commune = commune
+        foyer.full_clean()
+        foyer.save()
+    return beneficiaire
+
+
+def _doublon_a_examiner(doublon, par):
+    _verifier_gestionnaire(par)
+    doublon = DoublonProbable.objects.select_for_update(of=("self",)).get(pk=doublon.pk)
+    if doublon.statut != DoublonProbable.Statut.A_EXAMINER:
+        raise ValidationError("Ce doublon probable a déjà été traité.")
+    return doublon
+
+
+def _doublon_clore(doublon, statut, par):
+    doublon.statut = statut
+    doublon.traite_par = par
+    doublon.date_traitement = timezone.now()
+    doublon.full_clean()
+    doublon.save()
+    return doublon
+
+
+CHAMPS_FUSION = (
+    "civilite",
+    "nom_naissance",
+    "soumis_droits_devoirs",
+    "telephone",
+    "email",
+    "adresse",
+    "commune",
+    "orientation",
+    "date_orientation",
+    "identifiant_externe",
+    "nir",
+)
+
+
+@transaction.atomic
+@attribue
+def doublon_fusionner(*, doublon, par):
+    """Même personne : la fiche connue survit et reprend les valeurs non vides de la liste (historique de la
+    fiche, motif « fusion ») ; la ligne de la liste est close comme fusionnée, liée à cette fiche."""
+    from .importation.preparation import lignes_depuis_json
+
+    doublon = _doublon_a_examiner(doublon, par)
+    (ligne,) = lignes_depuis_json([doublon.donnees])
+    survivant = _verrouiller(doublon.existant_id)
+    if survivant.statut_parcours == StatutParcours.ARCHIVE:
+        raise ValidationError("La fiche connue est archivée : elle ne peut reprendre les données de la liste.")
+    for champ in CHAMPS_FUSION:
+        valeur = ligne.valeurs_personne.get(champ)
+        if valeur not in (None, ""):
+            setattr(survivant, champ, valeur)
+    if "commune" in ligne.valeurs_personne:
+        survivant.adresse_brute = ""
+    survivant._change_reason = f"Fusion avec la ligne {doublon.ligne} de la liste « {doublon.source} »"[:100]
+    _enregistrer(survivant)
+    return _doublon_clore(doublon, DoublonProbable.Statut.FUSIONNE, par)
+
+
+@transaction.atomic
+@attribue
+def doublon_distinguer(*, doublon, par):
+    """Personnes différentes : la personne de la liste est créée (dans son foyer, créé au besoin)."""
+    from .importation.preparation import lignes_depuis_json
+
+    doublon = _doublon_a_examiner(doublon, par)
+    (ligne,) = lignes_depuis_json([doublon.donnees])
+    foyer, _cree = foyer_obtenir_ou_creer(
+        numero_allocataire=ligne.numero_allocataire,
+        organisme=ligne.organisme,
+        commune=ligne.valeurs_foyer.get("commune"),
+        etat_droit=ligne.valeurs_foyer.get("etat_droit"),
+        date_ouverture_droit=ligne.valeurs_foyer.get("date_ouverture_droit"),
+    )
+    personne = Beneficiaire(foyer=foyer, role=ligne.role, statut_parcours=StatutParcours.A_EVALUER)
+    for champ, valeur in ligne.valeurs_personne.items():
+        setattr(personne, champ, valeur)
+    personne._change_reason = f"Ligne {doublon.ligne} de la liste « {doublon.source} » : personne distincte"[:100]
+    _enregistrer(personne)
+    doublon.cree = personne
+    return _doublon_clore(doublon, DoublonProbable.Statut.DISTINCT, par)
 
 
 # Réaffectation en masse : au plus ce nombre de personnes par action (une page de portefeuille).

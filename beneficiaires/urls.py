@@ -22,6 +22,10 @@ urlpatterns = [
     # Droit d'accès (RGPD) : toutes les données d'une personne, en page et en JSON (administrateurs).
     path("<int:pk>/donnees/", vues_rgpd.DonneesPersonneView.as_view(), name="rgpd_donnees"),
     path("<int:pk>/donnees.json", vues_rgpd.DonneesPersonneJsonView.as_view(), name="rgpd_donnees_json"),
+    path("a-rattacher/", views.ARattacherListe.as_view(), name="a_rattacher"),
+    path("<int:pk>/rattacher/", views.Rattacher.as_view(), name="rattacher"),
+    path("doublons/", views.DoublonListe.as_view(), name="doublons"),
+    path("doublons/<int:pk>/", views.DoublonDetail.as_view(), name="doublon"),
     path("import/", views.ImportDepot.as_view(), name="import"),
     path("import/<int:pk>/", views.ImportApercu.as_view(), name="import_apercu"),
     path("import/<int:pk>/colonnes/", views.ImportCorrespondance.as_view(), name="import_correspondance"),

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.views.generic import DetailView, FormView, TemplateView, View
+from django.views.generic import DetailView, FormView, ListView, TemplateView, View
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
@@ -22,11 +22,20 @@ from .forms import (
     EvaluationPlanifierForm,
     EvaluationRealiserForm,
     ImportDepotForm,
+    RattacherForm,
     ReaffectationForm,
     ReferentForm,
 )
-from .importation import CHAMPS, ImportImpossible, analyser, correspondances_de, importer, normaliser_entete
-from .models import FREINS, Beneficiaire, Evaluation, ImportBeneficiaires, StatutParcours
+from .importation import (
+    CHAMPS,
+    ColonnesARelier,
+    ImportImpossible,
+    correspondances_de,
+    lire_entetes,
+    normaliser_entete,
+)
+from .importation.colonnes import analyser_colonnes
+from .models import FREINS, Beneficiaire, DoublonProbable, Evaluation, ImportBeneficiaires, StatutParcours
 from .tables import BeneficiaireTable
 from .timeline import evenements
 
@@ -402,7 +411,8 @@ class ImportObjetMixin:
 
 
 class ImportApercu(RoleRequisMixin, ImportObjetMixin, TemplateView):
-    """Aperçu (essai à blanc) : ce que l'import ferait, ligne par ligne pour les rejets. Rien n'est écrit."""
+    """Aperçu (essai à blanc) : ce que l'import ferait, ligne par ligne pour les rejets et les avertissements.
+    Calculé une fois et rangé : un rechargement ne relit pas le fichier. Rien n'est écrit au registre."""
 
     roles = ROLES_IMPORT
     template_name = "beneficiaires/import_apercu.html"
@@ -410,29 +420,34 @@ class ImportApercu(RoleRequisMixin, ImportObjetMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         if self.depot.statut != ImportBeneficiaires.Statut.DEPOSE:
             return self.render_to_response(self.get_context_data(bilan=self.depot.bilan, termine=True))
-        contenu = bytes(self.depot.contenu)
         try:
-            _tableau, analyse = analyser(contenu, source=self.depot.source)
-            if analyse.non_reconnues or not analyse.complete:
-                return redirect("beneficiaires:import_correspondance", pk=self.depot.pk)
-            bilan = importer(contenu, source=self.depot.source, par=request.user, essai=True)
+            bilan = services.import_apercevoir(depot=self.depot, par=request.user)
+        except ColonnesARelier:
+            return redirect("beneficiaires:import_correspondance", pk=self.depot.pk)
         except ValidationError as exc:
             return self.render_to_response(self.get_context_data(erreur=" ".join(exc.messages)))
-        return self.render_to_response(self.get_context_data(bilan=bilan.en_dict(), termine=False))
+        return self.render_to_response(self.get_context_data(bilan=bilan, termine=False))
 
 
 class ImportCorrespondance(RoleRequisMixin, ImportObjetMixin, FormView):
+    """Toutes les colonnes du fichier, reconnues ou non, chacune reliée à un champ ou ignorée ; le choix est
+    retenu pour la source."""
+
     roles = ROLES_IMPORT
     template_name = "beneficiaires/import_correspondance.html"
     form_class = CorrespondanceForm
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
-        tableau, analyse = analyser(bytes(self.depot.contenu), source=self.depot.source)
-        libelles = {normaliser_entete(e): e for e in tableau.entetes}
-        self.analyse = analyse
-        kwargs["colonnes"] = [(cle, libelles.get(cle, cle)) for cle in analyse.non_reconnues]
-        kwargs["manquants"] = analyse.manquants
+        entetes = lire_entetes(bytes(self.depot.contenu))
+        self.analyse = analyser_colonnes(entetes, correspondances_de(self.depot.source))
+        colonnes, vues = [], set()
+        for index, entete in enumerate(entetes):
+            cle = normaliser_entete(entete)
+            if cle and cle not in vues:
+                vues.add(cle)
+                colonnes.append((cle, entete, self.analyse.colonnes.get(index, "")))
+        kwargs["colonnes"] = colonnes
         return kwargs
 
     def get(self, request, *args, **kwargs):
@@ -452,11 +467,8 @@ class ImportCorrespondance(RoleRequisMixin, ImportObjetMixin, FormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["reconnues"] = [
-            (self.analyse.entetes[i], CHAMPS[champ]) for i, champ in sorted(self.analyse.colonnes.items())
-        ]
+        context["non_reconnues"] = len(self.analyse.non_reconnues)
         context["manquants"] = [CHAMPS[c] for c in self.analyse.manquants]
-        context["deja"] = correspondances_de(self.depot.source)
         return context
 
     def form_valid(self, form):
@@ -499,6 +511,99 @@ class ImportAbandonner(RoleRequisMixin, ImportObjetMixin, View):
         else:
             messages.success(request, "Import abandonné : rien n'a été écrit et le fichier est effacé.")
         return redirect(reverse("beneficiaires:import"))
+
+
+# --- Personnes à rattacher et doublons probables ------------------------------------------------------------
+
+
+class ARattacherListe(RoleRequisMixin, ListView):
+    """Personnes importées dont l'adresse n'a pas été reconnue : sans commune, donc sans bassin ni référent."""
+
+    roles = ROLES_IMPORT
+    template_name = "beneficiaires/a_rattacher.html"
+    context_object_name = "personnes"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return (
+            Beneficiaire.objects.visibles_par(self.request.user)
+            .a_rattacher()
+            .select_related("foyer")
+            .order_by("nom", "prenoms", "pk")
+        )
+
+
+class Rattacher(RoleRequisMixin, BeneficiaireObjetMixin, FormView):
+    roles = ROLES_IMPORT
+    template_name = "beneficiaires/rattacher.html"
+    form_class = RattacherForm
+
+    def form_valid(self, form):
+        try:
+            services.beneficiaire_rattacher_commune(
+                beneficiaire=self.beneficiaire, commune=form.cleaned_data["commune"], par=self.request.user
+            )
+        except ValidationError as exc:
+            rattacher_erreurs(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, f"{self.beneficiaire} est rattaché(e) à {form.cleaned_data['commune'].nom}.")
+        return redirect("beneficiaires:a_rattacher")
+
+
+class DoublonListe(RoleRequisMixin, ListView):
+    roles = ROLES_IMPORT
+    template_name = "beneficiaires/doublons.html"
+    context_object_name = "doublons"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return (
+            DoublonProbable.objects.visibles_par(self.request.user)
+            .a_examiner()
+            .select_related("existant__foyer", "existant__commune")
+        )
+
+
+class DoublonObjetMixin:
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.doublon = get_object_or_404(
+                DoublonProbable.objects.visibles_par(request.user).select_related(
+                    "existant__foyer", "existant__commune", "traite_par", "cree"
+                ),
+                pk=kwargs["pk"],
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+
+class DoublonDetail(RoleRequisMixin, DoublonObjetMixin, TemplateView):
+    """Les deux fiches côte à côte : même personne (fusion) ou personnes différentes (création)."""
+
+    roles = ROLES_IMPORT
+    template_name = "beneficiaires/doublon.html"
+
+    def get_context_data(self, **kwargs):
+        from .importation.preparation import lignes_depuis_json
+
+        (ligne,) = lignes_depuis_json([self.doublon.donnees])
+        champs = ("nom", "prenoms", "date_naissance", "commune", "adresse_brute", "adresse", "telephone", "email")
+        personne = {champ: "" for champ in (*champs, "identifiant_externe")} | ligne.valeurs_personne
+        return super().get_context_data(doublon=self.doublon, ligne=ligne, personne=personne, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        action = {"fusionner": services.doublon_fusionner, "distinguer": services.doublon_distinguer}.get(
+            request.POST.get("decision")
+        )
+        if action is None:
+            messages.error(request, "Choisissez : même personne, ou personnes différentes.")
+            return redirect(self.doublon.get_absolute_url())
+        try:
+            action(doublon=self.doublon, par=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect(self.doublon.get_absolute_url())
+        messages.success(request, "Décision enregistrée.")
+        return redirect("beneficiaires:doublons")
 
 
 # --- Portefeuilles par bassin et réaffectation -------------------------------------------------------------

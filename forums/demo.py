@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from beneficiaires.models import Beneficiaire
 from comptes.models import Role, User
-from referentiel.demo import siret_fictif
-from referentiel.models import Commune, Structure
+from referentiel.demo import lieux_demo, nom_structure_demo, siret_fictif
+from referentiel.models import Structure
 from referentiel.registre_demo import generateur
 
 from . import services
@@ -81,7 +81,7 @@ def _employeurs(rng):
     """Crée les employeurs manquants (SIRET fictifs valides) ; rend {nom: Structure}."""
     noms = {nom for nom, _, _ in EMPLOYEURS}
     existants = set(Structure.objects.filter(nom__in=noms).values_list("nom", flat=True))
-    communes = {c.nom: c for c in Commune.objects.filter(nom__in={c for _, _, c in EMPLOYEURS})}
+    communes = lieux_demo()
     sirets = set(Structure.objects.exclude(siret="").values_list("siret", flat=True))
     nouvelles = []
     for nom, type_, commune in EMPLOYEURS:
@@ -258,7 +258,8 @@ def forums(*, echelle, graine, sortie):
     if par is None:
         sortie("Forums : aucun compte administrateur, rien à créer (lancer d'abord la démo des comptes).")
         return
-    communes = {c.nom: c for c in Commune.objects.filter(nom__in=["Montargis", "Orléans", "Pithiviers", "Gien"])}
+    lieux = lieux_demo()
+    communes = {nom: lieux[nom] for nom in ("Montargis", "Orléans", "Pithiviers", "Gien") if nom in lieux}
     if len(communes) < 4:
         sortie("Forums : communes absentes (lancer d'abord la démo du référentiel).")
         return
@@ -340,6 +341,7 @@ def forums(*, echelle, graine, sortie):
             forum = _creer_forum(
                 titre=titre, secteur=secteur, jour=jour, commune=communes[commune], capacite=capacite, par=par
             )
+            noms = [nom_structure_demo(nom, lieux) for nom in noms]
             exposants = _exposants_et_offres(forum, noms, structures, postes, intitules, rng, par)
             if deroule is not None:
                 personnes = _personnes(communes[commune].bassin_emploi.nom, rng)

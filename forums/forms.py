@@ -70,7 +70,8 @@ class OffreForm(forms.ModelForm):
 
 class ParticipantsChoix(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.beneficiaire} — {obj.beneficiaire.commune.nom}"
+        b = obj.beneficiaire
+        return f"{b} — {b.commune.nom if b.commune_id else 'adresse à vérifier'}"
 
 
 class EntretiensForm(forms.Form):
@@ -85,7 +86,8 @@ class EntretiensForm(forms.Form):
 
 class ParticipantChoix(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.beneficiaire} — {obj.beneficiaire.commune.nom}"
+        b = obj.beneficiaire
+        return f"{b} — {b.commune.nom if b.commune_id else 'adresse à vérifier'}"
 
 
 class EmbaucheForm(forms.Form):

@@ -12,7 +12,8 @@ from simple_history.utils import bulk_create_with_history
 
 from beneficiaires.models import Beneficiaire
 from comptes.models import Role, User
-from referentiel.models import Commune, Structure
+from referentiel.demo import lieux_demo
+from referentiel.models import Structure
 from referentiel.registre_demo import generateur
 
 from . import services
@@ -78,7 +79,7 @@ def immatriculation(rng, deja):
 
 def _flotte(rng, aujourdhui, nombre, sortie):
     partenaires = {s.nom: s for s in Structure.objects.filter(nom__in=PARTENAIRES)}
-    communes = {c.nom: c for c in Commune.objects.filter(nom__in=[s[0] for s in SITES])}
+    communes = lieux_demo()
     sites = [(communes[c], partenaires[p]) for c, p in SITES if c in communes and p in partenaires]
     if not sites:
         sortie("Mobilité : partenaires ou communes de démonstration absents, flotte non créée.")

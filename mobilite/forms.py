@@ -136,7 +136,8 @@ def permis_de(b):
 
 
 def libelle_personne(b):
-    return f"{b} — né(e) le {b.date_naissance:%d/%m/%Y}, {b.commune.nom}, {permis_de(b)}"
+    commune = b.commune.nom if b.commune_id else "adresse à vérifier"
+    return f"{b} — né(e) le {b.date_naissance:%d/%m/%Y}, {commune}, {permis_de(b)}"
 
 
 class ReservationForm(forms.Form):

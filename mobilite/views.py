@@ -289,7 +289,7 @@ class RechercheView(RoleRequisMixin, DroitsMixin, TemplateView):
         beneficiaire = _beneficiaire_visible(user, self.request.GET.get("beneficiaire"))
         donnees = self.request.GET.copy()
         donnees.pop("beneficiaire", None)
-        initial = {"bassin": beneficiaire.commune.bassin_emploi_id} if beneficiaire else {}
+        initial = {"bassin": beneficiaire.commune.bassin_emploi_id} if beneficiaire and beneficiaire.commune_id else {}
         form = RechercheForm(donnees or None, initial=initial)
         ctx |= {"form": form, "beneficiaire": beneficiaire, "peut_reserver": user.a_role(*RESERVATION)}
         if form.is_bound and form.is_valid():

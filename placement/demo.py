@@ -24,7 +24,8 @@ from simple_history.utils import bulk_create_with_history
 
 from beneficiaires.models import Beneficiaire
 from comptes.models import Role, User
-from referentiel.models import BassinEmploi, Structure
+from referentiel.demo import bassins_demo
+from referentiel.models import Structure
 from referentiel.registre_demo import generateur
 
 from . import services
@@ -168,7 +169,7 @@ def _marche_et_lots(m, sortie):
     if marche is None:
         marche = services.marche_creer(reference=m.reference, intitule=m.intitule, date_debut=m.debut, date_fin=m.fin)
     prestataires = {s.nom: s for s in Structure.objects.filter(type=Structure.Type.PRESTATAIRE)}
-    bassins = {b.nom: b for b in BassinEmploi.objects.all()}
+    bassins = bassins_demo()
     existants = set(Lot.objects.filter(marche=marche).values_list("numero", flat=True))
     crees = 0
     for numero, nom_prestataire, nom_bassin, places in m.lots:
@@ -178,7 +179,7 @@ def _marche_et_lots(m, sortie):
             services.lot_creer(
                 marche=marche,
                 numero=numero,
-                intitule=f"Bassin {de(nom_bassin)}",
+                intitule=f"Bassin {de(bassins[nom_bassin].nom)}",
                 prestataire=prestataires[nom_prestataire],
                 bassins=[bassins[nom_bassin]],
                 capacite=places,
@@ -487,9 +488,11 @@ def placement(*, echelle, graine, sortie):
     if par_defaut is None:
         sortie("Placement : aucun compte administrateur, aucune orientation créée.")
         return
+    demo = bassins_demo()
     prescripteurs = {
-        bassin: User.objects.filter(username=identifiant).first() or par_defaut
+        demo[bassin].nom: User.objects.filter(username=identifiant).first() or par_defaut
         for bassin, identifiant in PRESCRIPTEURS.items()
+        if bassin in demo
     }
     prestataires = {
         s.pk: User.objects.filter(role=Role.PRESTATAIRE, structure=s).order_by("pk").first() or par_defaut

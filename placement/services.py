@@ -215,6 +215,8 @@ def lot_modifier(*, lot, par, bassins=None, **champs):
 
 def lots_possibles(*, beneficiaire, date):
     """Les lots en vigueur à cette date qui couvrent le bassin de la personne."""
+    if beneficiaire.commune_id is None:  # adresse à vérifier : aucun bassin, aucun lot
+        return Lot.objects.none()
     return Lot.objects.couvrant(beneficiaire.commune.bassin_emploi_id, date).select_related("prestataire")
 
 

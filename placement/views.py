@@ -446,7 +446,8 @@ class OrienterView(RoleRequisMixin, VueService):
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
-        kwargs["bassin"] = self.get_beneficiaire().commune.bassin_emploi_id
+        b = self.get_beneficiaire()
+        kwargs["bassin"] = b.commune.bassin_emploi_id if b.commune_id else None  # sans commune : aucun lot
         return kwargs
 
     def get_context_data(self, **kwargs):

@@ -338,6 +338,10 @@ AXES_CLIENT_IP_CALLABLE = "commun.securite.adresse_client"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 IMPORT_TAILLE_MAX = 20 * 1024 * 1024
+# Limites des listes importées, contrôlées avant toute lecture des lignes (beneficiaires.importation.lecture).
+IMPORT_LIGNES_MAX = 200_000
+IMPORT_COLONNES_MAX = 100
+IMPORT_XLSX_DECOMPRESSE_MAX = 300 * 1024 * 1024
 
 LANGUAGE_CODE = "fr-fr"
 LANGUAGES = [("fr", "Français")]

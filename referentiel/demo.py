@@ -47,6 +47,54 @@ COMMUNES_EMPLOYEURS = [
 ]
 
 
+# Les lieux des données de démonstration sont écrits pour le Loiret. Avec les communes d'un autre Département,
+# chaque nom absent est remplacé par une commune chargée : d'abord la plus peuplée de chaque bassin (les quatre
+# premiers noms sont les villes principales de quatre bassins), puis les autres par population.
+LIEUX_DEMO = [
+    "Orléans",
+    "Montargis",
+    "Gien",
+    "Pithiviers",
+    *[nom for nom in COMMUNES_EMPLOYEURS if nom not in ("Orléans", "Montargis", "Gien", "Pithiviers")],
+    "Saran",
+]
+
+
+def lieux_demo():
+    """{nom de lieu de la démonstration: Commune chargée} : le Loiret tel quel, un autre Département par
+    substitution (voir LIEUX_DEMO)."""
+    communes = list(Commune.objects.select_related("bassin_emploi").order_by("-population", "code_insee"))
+    par_nom = {c.nom: c for c in communes}
+    lieux = {nom: par_nom[nom] for nom in LIEUX_DEMO if nom in par_nom}
+    if len(lieux) == len(LIEUX_DEMO):
+        return lieux
+    vus, principales, autres = set(), [], []
+    for commune in communes:
+        (autres if commune.bassin_emploi_id in vus else principales).append(commune)
+        vus.add(commune.bassin_emploi_id)
+    pris = {c.pk for c in lieux.values()}
+    libres = [c for c in principales + autres if c.pk not in pris]
+    for nom in LIEUX_DEMO:
+        if nom not in lieux and libres:
+            lieux[nom] = libres.pop(0)
+    return lieux
+
+
+def bassins_demo(lieux=None):
+    """{nom de bassin de la démonstration (« Orléans »...) : BassinEmploi chargé} : le bassin de la commune du même
+    nom dans LIEUX_DEMO."""
+    lieux = lieux_demo() if lieux is None else lieux
+    return {nom: lieux[nom].bassin_emploi for nom in LIEUX_DEMO[:4] if nom in lieux}
+
+
+def nom_structure_demo(nom, lieux):
+    """« Commune de Gien » -> « Commune de <la commune qui tient lieu de Gien> »."""
+    prefixe = "Commune de "
+    if nom.startswith(prefixe) and nom[len(prefixe) :] in lieux:
+        return prefixe + lieux[nom[len(prefixe) :]].nom
+    return nom
+
+
 def siret_fictif(rng):
     """Un SIRET fictif mais valide : SIREN (8 chiffres + clé de Luhn) puis NIC et clé sur les 14 chiffres."""
     siren = "".join(str(rng.randint(0, 9)) for _ in range(8))
@@ -63,12 +111,17 @@ def communes(*, echelle, graine, sortie):
     sortie(f"Communes : {communes_charger(contenu=FICHIER_COMMUNES.read_bytes())}")
 
 
+def _commune_employeur(nom):
+    """« Commune d'Amilly », « Commune de Gien » (le référentiel n'importe que Django : élision écrite ici)."""
+    return f"Commune d'{nom}" if nom[0] in "AEIOUYÂÉÈÊÎÔ" else f"Commune de {nom}"
+
+
 @generateur(ordre=11)
 def structures(*, echelle, graine, sortie):
     rng = random.Random(graine)
-    par_nom = {c.nom: c for c in Commune.objects.filter(nom__in=COMMUNES_EMPLOYEURS + [s[3] for s in STRUCTURES_DEMO])}
+    par_nom = lieux_demo()
     lignes = list(STRUCTURES_DEMO) + [
-        (f"Commune d'{nom}" if nom[0] in "AEIOUYÉÈÎ" else f"Commune de {nom}", T.COMMUNE, S.NON_MARCHAND, nom)
+        (_commune_employeur(par_nom[nom].nom), T.COMMUNE, S.NON_MARCHAND, nom)
         for nom in COMMUNES_EMPLOYEURS
         if nom in par_nom
     ]

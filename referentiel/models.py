@@ -30,8 +30,9 @@ class Commune(models.Model):
         validators=[RegexValidator(r"^(\d{5}|2[AB]\d{3})$", "Le code INSEE comporte 5 caractères (ex. 45234).")],
     )
     nom = models.CharField("nom", max_length=150, db_index=True)
-    codes_postaux = models.CharField(
-        "codes postaux", max_length=100, help_text="Séparés par des espaces ou des virgules s'il y en a plusieurs."
+    # Texte sans limite : Paris a 21 codes postaux, d'autres communes une dizaine.
+    codes_postaux = models.TextField(
+        "codes postaux", help_text="Séparés par des espaces ou des virgules s'il y en a plusieurs."
     )
     population = models.PositiveIntegerField("population", default=0)
     departement = models.CharField("département", max_length=3)

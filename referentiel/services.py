@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
+from .fichiers import decoder_texte, detecter_separateur
 from .models import BassinEmploi, Commune
 from .signaux import ecritures_en_masse
 
@@ -25,20 +26,6 @@ COLONNES_COMMUNES = (
 RE_INSEE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
 
 
-def decoder_texte(contenu: bytes) -> str:
-    """Décode un fichier texte en UTF-8 (avec ou sans BOM) ou en Windows-1252 (Excel)."""
-    try:
-        return contenu.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return contenu.decode("cp1252")
-    except UnicodeDecodeError as exc:
-        raise ValidationError(
-            "Encodage du fichier non reconnu : enregistrez-le en UTF-8 ou en Windows-1252 (CSV Excel)."
-        ) from exc
-
-
 @dataclass
 class BilanChargement:
     crees: int = 0
@@ -53,41 +40,59 @@ class BilanChargement:
         )
 
 
+def _erreur(numero, colonne, message):
+    return ValidationError(f"Ligne {numero}, colonne « {colonne} » : {message}")
+
+
+def _controler_ligne(numero, ligne, vus):
+    code = ligne["code_insee"]
+    if not RE_INSEE.match(code):
+        raise _erreur(numero, "code_insee", f"code INSEE « {code} » invalide (5 caractères attendus).")
+    if code in vus:
+        raise _erreur(numero, "code_insee", f"le code INSEE {code} apparaît déjà à la ligne {vus[code]}.")
+    vus[code] = numero
+    for colonne in ("nom", "bassin_emploi"):
+        if not ligne[colonne]:
+            raise _erreur(numero, colonne, "valeur vide.")
+    try:
+        population = int(ligne["population"] or 0)
+        if population < 0:
+            raise ValueError
+    except ValueError as exc:
+        raise _erreur(numero, "population", f"« {ligne['population']} » n'est pas un nombre positif.") from exc
+    ligne["population"] = population
+
+
 def _lire_lignes_communes(texte):
-    echantillon = texte[:4096]
-    delimiteur = ";" if echantillon.count(";") > echantillon.count(",") else ","
-    lecteur = csv.DictReader(io.StringIO(texte), delimiter=delimiteur)
+    lecteur = csv.DictReader(io.StringIO(texte, newline=""), delimiter=detecter_separateur(texte))
     entetes = [(h or "").strip() for h in (lecteur.fieldnames or [])]
     manquantes = [c for c in COLONNES_COMMUNES if c not in entetes]
     if manquantes:
         raise ValidationError(f"Ligne 1 : colonne(s) manquante(s) : {', '.join(manquantes)}.")
-    lignes = []
-    vus = set()
-    for numero, brut in enumerate(lecteur, start=2):
-        ligne = {(k or "").strip(): (v or "").strip() for k, v in brut.items() if k is not None}
-        if None in brut:
-            raise ValidationError(f"Ligne {numero} : trop de valeurs pour le nombre de colonnes.")
-        code = ligne["code_insee"]
-        if not RE_INSEE.match(code):
-            raise ValidationError(f"Ligne {numero} : code INSEE « {code} » invalide (5 caractères attendus).")
-        if code in vus:
-            raise ValidationError(f"Ligne {numero} : le code INSEE {code} apparaît deux fois.")
-        vus.add(code)
-        if not ligne["nom"]:
-            raise ValidationError(f"Ligne {numero} : nom de commune vide.")
-        if not ligne["bassin_emploi"]:
-            raise ValidationError(f"Ligne {numero} : bassin d'emploi vide.")
-        try:
-            population = int(ligne["population"] or 0)
-            if population < 0:
-                raise ValueError
-        except ValueError as exc:
-            raise ValidationError(f"Ligne {numero} : population « {ligne['population']} » invalide.") from exc
-        ligne["population"] = population
-        lignes.append(ligne)
+    lignes, vus = [], {}
+    try:
+        for brut in lecteur:
+            numero = lecteur.line_num
+            if None in brut:
+                raise ValidationError(f"Ligne {numero} : trop de valeurs pour le nombre de colonnes.")
+            ligne = {(k or "").strip(): (v or "").strip() for k, v in brut.items()}
+            ligne["numero"] = numero
+            _controler_ligne(numero, ligne, vus)
+            lignes.append(ligne)
+    except csv.Error as exc:
+        raise ValidationError(f"Ligne {lecteur.line_num} : CSV mal formé ({exc}).") from exc
     if not lignes:
         raise ValidationError("Le fichier ne contient aucune commune.")
     return lignes
+
+
+def _valider(commune, numero):
+    """full_clean, l'erreur nommant la ligne et la colonne."""
+    try:
+        commune.full_clean(validate_unique=False, exclude=["bassin_emploi"])
+    except ValidationError as exc:
+        champ, messages = next(iter(exc.message_dict.items()))
+        raise _erreur(numero, champ, " ".join(messages)) from exc
 
 
 @transaction.atomic
@@ -97,7 +102,14 @@ def communes_charger(*, contenu: bytes) -> BilanChargement:
     bilan = BilanChargement()
     bassins = {b.nom: b for b in BassinEmploi.objects.all()}
     for nom in sorted({ligne["bassin_emploi"] for ligne in lignes} - set(bassins)):
-        bassins[nom] = BassinEmploi.objects.create(nom=nom, code=slugify(nom))
+        bassin = BassinEmploi(nom=nom, code=slugify(nom)[:50])
+        numero = next(ligne["numero"] for ligne in lignes if ligne["bassin_emploi"] == nom)
+        try:
+            bassin.full_clean()
+        except ValidationError as exc:
+            raise _erreur(numero, "bassin_emploi", " ".join(exc.messages)) from exc
+        bassin.save()
+        bassins[nom] = bassin
         bilan.bassins_crees.append(nom)
     existantes = {c.code_insee: c for c in Commune.objects.all()}
     champs = ["nom", "codes_postaux", "population", "departement", "epci_siren", "epci_nom", "bassin_emploi"]
@@ -108,16 +120,16 @@ def communes_charger(*, contenu: bytes) -> BilanChargement:
         commune = existantes.get(ligne["code_insee"])
         if commune is None:
             commune = Commune(code_insee=ligne["code_insee"], **valeurs)
-            commune.full_clean(validate_unique=False)
+            _valider(commune, ligne["numero"])
             a_creer.append(commune)
         elif any(getattr(commune, c) != v for c, v in valeurs.items()):
             for c, v in valeurs.items():
                 setattr(commune, c, v)
-            commune.full_clean(validate_unique=False)
+            _valider(commune, ligne["numero"])
             a_modifier.append(commune)
         else:
             bilan.inchanges += 1
-    Commune.objects.bulk_create(a_creer, batch_size=500)
+    Commune.objects.bulk_create(a_creer, batch_size=2000)
     Commune.objects.bulk_update(a_modifier, champs, batch_size=500)
     ecritures_en_masse.send(sender=Commune)  # pas de signal par commune : les caches sont prévenus ici
     bilan.crees, bilan.modifies = len(a_creer), len(a_modifier)

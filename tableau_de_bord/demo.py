@@ -6,7 +6,7 @@ Tolérant : une cible dont l'indicateur n'est pas déclaré (application absente
 from datetime import date
 from decimal import Decimal
 
-from referentiel.models import BassinEmploi
+from referentiel.demo import bassins_demo
 from referentiel.registre_demo import generateur
 
 from .models import ChiffreCle
@@ -37,7 +37,7 @@ def tableau_de_bord(*, echelle, graine, sortie):
     for nature, jour, valeur, source in CHIFFRES:
         chiffre_cle_enregistrer(nature=nature, date=jour, valeur=valeur, source=source)
     connus = codes_connus()
-    bassins = {b.nom: b for b in BassinEmploi.objects.all()}
+    bassins = bassins_demo()
     enregistres, ignores = 0, set()
     caom = [(a, "contrats_signes", None, n, f"CAOM {a} (démonstration)") for a, n in CAOM[echelle].items()]
     for annee, code, nom_bassin, valeur, source in caom + OBJECTIFS:

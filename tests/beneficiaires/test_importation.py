@@ -160,8 +160,14 @@ def test_commune_ambigue_levee_par_le_code_postal(communes):
             ]
         )
     )
-    assert Beneficiaire.objects.get().commune == communes["bourg_b"]
-    assert bilan.rejets == [(3, "commune ambiguë : « Le Bourg » (précisez le code postal ou le code INSEE)")]
+    assert Beneficiaire.objects.get(prenoms="Sophie").commune == communes["bourg_b"]
+    paul = Beneficiaire.objects.get(prenoms="Paul")  # importé, sans commune : à rattacher
+    assert paul.commune is None and paul.adresse_a_verifier and paul.adresse_brute == "Le Bourg"
+    assert bilan.rejets == [] and bilan.a_rattacher == 1
+    assert bilan.avertissements == [
+        (3, "commune", "commune « Le Bourg » ambiguë : précisez le code postal ou le code INSEE : adresse à vérifier, "
+         "personne à rattacher")
+    ]  # fmt: skip
 
 
 def test_lignes_rejetees_avec_numero_et_raison(communes):
@@ -179,16 +185,20 @@ def test_lignes_rejetees_avec_numero_et_raison(communes):
     ]
     bilan = importer(en_csv(lignes))
     motifs = dict(bilan.rejets)
-    assert bilan.crees == 1
+    # Seule l'identité rejette : commune, rôle, état du droit, e-mail illisibles donnent un avertissement.
+    assert sorted(motifs) == [3, 5, 6, 10, 11]
+    assert bilan.crees == 5
     assert motifs[3] == "date de naissance « 31/02/1984 » invalide (jj/mm/aaaa attendu)"
-    assert motifs[4] == "commune inconnue : « Atlantis »"
     assert motifs[5] == "nom vide"
     assert motifs[6] == "ligne en double : même personne qu'à la ligne 2"
-    assert motifs[7].startswith("rôle « XYZ » inconnu")
-    assert motifs[8].startswith("état du droit « 9 » invalide")
-    assert motifs[9] == "e-mail « pas-un-mail » invalide"
     assert motifs[10] == "numéro allocataire vide"
     assert "impossible" in motifs[11]
+    avertis = {(n, champ): m for n, champ, m in bilan.avertissements}
+    assert avertis[(4, "commune")].startswith("commune « Atlantis » hors du référentiel")
+    assert avertis[(7, "rôle")].startswith("« XYZ » non reconnu")
+    assert avertis[(8, "état du droit")].startswith("« 9 » invalide")
+    assert avertis[(9, "e-mail")] == "« pas-un-mail » non reconnu, non repris"
+    assert Beneficiaire.objects.get(prenoms="F").email == ""
 
 
 def test_reimport_identique_ne_change_rien(communes):
@@ -203,14 +213,14 @@ def test_reimport_identique_ne_change_rien(communes):
 def test_un_telephone_change_met_a_jour_avec_historique(communes):
     referent = UserFactory(referent=True, email="agent@example.org")
     importer(en_csv(FAMILLE), par=referent)
-    modifiee = [ligne(**{"téléphone": "07 00 00 00 01", "adresse": "3 rue Neuve", "nom": "Martin"}), *FAMILLE[1:]]
+    modifiee = [ligne(**{"téléphone": "07 81 23 45 67", "adresse": "3 rue Neuve", "nom": "Martin"}), *FAMILLE[1:]]
     bilan = importer(en_csv(modifiee), par=referent, source="CAF")
     assert (bilan.crees, bilan.modifies, bilan.inchanges) == (0, 1, 2)
     sophie = Beneficiaire.objects.get(prenoms="Sophie")
-    assert sophie.telephone == "07 00 00 00 01" and sophie.adresse == "3 rue Neuve"
+    assert sophie.telephone == "07 81 23 45 67" and sophie.adresse == "3 rue Neuve"
     assert sophie.nom == "Martin"  # même personne (nom comparé sans casse), orthographe mise à jour
     dernier = sophie.history.first()
-    assert dernier.history_type == "~" and dernier.telephone == "07 00 00 00 01"
+    assert dernier.history_type == "~" and dernier.telephone == "07 81 23 45 67"
     assert dernier.history_user == referent
     assert "CAF" in dernier.history_change_reason
     assert any("téléphone" in e[3] for e in bilan.exemples)
@@ -248,7 +258,9 @@ def test_referent_par_e_mail(communes):
         )
     )
     assert Beneficiaire.objects.get(prenoms="Sophie").referent == referent
-    assert bilan.rejets == [(3, "référent inconnu : aucun référent actif n'a l'e-mail « x@y.fr »")]
+    assert Beneficiaire.objects.get(prenoms="X").referent is None
+    assert bilan.rejets == []
+    assert bilan.avertissements == [(3, "référent", "aucun référent actif n'a l'e-mail « x@y.fr », non repris")]
 
 
 def test_essai_n_ecrit_rien(communes):
@@ -259,7 +271,7 @@ def test_essai_n_ecrit_rien(communes):
 
 def test_essai_sur_reimport_annonce_les_mises_a_jour(communes):
     importer(en_csv(FAMILLE))
-    bilan = importer(en_csv([ligne(**{"téléphone": "0700000002"})]), essai=True)
+    bilan = importer(en_csv([ligne(**{"téléphone": "0781234567"})]), essai=True)
     assert bilan.modifies == 1
     assert Beneficiaire.objects.get(prenoms="Sophie").telephone == "06 12 34 56 78"
 

@@ -413,12 +413,17 @@ def test_import_page_correspondance_des_colonnes(client, pilotage, orleans_impor
     reponse = client.get(depot.get_absolute_url())
     assert reponse.status_code == 302 and reponse.url.endswith("/colonnes/")
     formulaire = client.get(reponse.url)
-    assert "Identifiant dossier" in formulaire.content.decode()
-    assert client.post(reponse.url, {"colonne_0": ""}).context["form"].errors  # le numéro manque toujours
-    client.post(reponse.url, {"colonne_0": "numero_allocataire"})
+    # Toutes les colonnes, reconnues ou non, chacune avec « ignorer cette colonne ».
+    form = formulaire.context["form"]
+    assert [form[f"colonne_{i}"].initial for i in range(5)] == ["", "nom", "prenoms", "date_naissance", "commune"]
+    assert formulaire.content.decode().count("Ignorer cette colonne") == 5
+    choix = {"colonne_1": "nom", "colonne_2": "prenoms", "colonne_3": "date_naissance", "colonne_4": "commune"}
+    assert client.post(reponse.url, {"colonne_0": "", **choix}).context["form"].errors  # le numéro manque toujours
+    client.post(reponse.url, {"colonne_0": "numero_allocataire", **choix})
     assert CorrespondanceColonnes.objects.get(source="Logiciel X").correspondances == {
-        "identifiant dossier": "numero_allocataire"
-    }
+        "identifiant dossier": "numero_allocataire", "nom": "nom", "prenoms": "prenoms",
+        "date de naissance": "date_naissance", "commune": "commune",
+    }  # fmt: skip
     assert client.get(depot.get_absolute_url()).context["bilan"]["crees"] == 1
 
 

@@ -39,10 +39,13 @@ def test_une_commune_modifiee_est_mise_a_jour(capsys):
     "contenu, message",
     [
         ("code_insee,nom\n45001,Adon\n", r"colonne\(s\) manquante\(s\)"),
-        (FICHIER.read_text(encoding="utf-8").replace("45004,Amilly", "4X004,Amilly"), "Ligne 4 : code INSEE"),
+        (
+            FICHIER.read_text(encoding="utf-8").replace("45004,Amilly", "4X004,Amilly"),
+            r"Ligne 4, colonne « code_insee » : code INSEE",
+        ),
         (
             FICHIER.read_text(encoding="utf-8").replace("45004,Amilly,45200,13582", "45004,Amilly,45200,beaucoup"),
-            "Ligne 4 : population",
+            r"Ligne 4, colonne « population »",
         ),
     ],
 )

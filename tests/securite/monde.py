@@ -189,3 +189,23 @@ def _import(m):
         )
     except Exception:  # noqa: BLE001 - le format de l'import peut évoluer : le dépôt est alors absent
         m.objets["depot"] = None
+    from beneficiaires.models import DoublonProbable
+
+    # Une personne importée sans commune reconnue (à rattacher : pilotage et administrateurs seuls) et un
+    # doublon probable signalé par un import.
+    m.objets["sans_commune"] = BeneficiaireFactory(commune=None, nom="Personne-Orleans", adresse_brute="99999 Ailleurs")
+    m.objets["doublon"] = DoublonProbable.objects.create(
+        existant=m.objets["personne"],
+        motif="mêmes nom, prénoms et date de naissance",
+        source="CAF test",
+        ligne=2,
+        donnees=[
+            2,
+            "7654321",
+            "CAF",
+            "DEM",
+            {},
+            {"nom": "Personne-Orleans", "prenoms": "A", "date_naissance": "1980-01-01"},
+            [],
+        ],
+    )
