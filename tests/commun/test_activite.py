@@ -12,7 +12,7 @@ from beneficiaires.models import Evaluation, StatutParcours
 from commun.activite import activite_pour
 from contrats.models import MotifRupture, Statut
 from mobilite.models import StatutLocation
-from placement.models import MaintienEmploi, Orientation, Sortie, TypeSortie
+from placement.models import Lot, MaintienEmploi, Orientation, Sortie, TypeSortie
 from tests.beneficiaires.factories import BeneficiaireFactory, EvaluationFactory
 from tests.comptes.factories import UserFactory
 from tests.contrats.factories import ContratAideFactory, EnveloppeFactory
@@ -138,9 +138,9 @@ def prestataire_et_lot(orleans):
     return UserFactory(prestataire=True, structure=structure), LotFactory(prestataire=structure, bassins=[orleans])
 
 
-def test_prestataire_orientations_a_repondre_et_entrees(prestataire_et_lot, referent, orleans):
+def test_prestataire_orientations_a_repondre_et_entrees(prestataire_et_lot, referent, orleans, gien):
     prestataire, lot = prestataire_et_lot
-    autre_lot = LotFactory(bassins=[orleans])
+    autre_lot = LotFactory(bassins=[gien])  # un seul lot par bassin à une date donnée
     proposee = _orientation(personne(orleans), lot, referent, 3)
     acceptee = _orientation(personne(orleans), lot, referent, 9, Orientation.Statut.ACCEPTEE, date_reponse=jours(-2))
     _orientation(personne(orleans), autre_lot, referent, 3)  # un autre prestataire
@@ -151,9 +151,9 @@ def test_prestataire_orientations_a_repondre_et_entrees(prestataire_et_lot, refe
     assert [ligne.url for ligne in rubrique(prestataire, "entrees_a_declarer").lignes] == [acceptee.get_absolute_url()]
 
 
-def test_prestataire_suivis_dans_l_emploi(prestataire_et_lot, referent, orleans):
+def test_prestataire_suivis_dans_l_emploi(prestataire_et_lot, referent, orleans, gien):
     prestataire, lot = prestataire_et_lot
-    autre_lot = LotFactory(bassins=[orleans])
+    autre_lot = LotFactory(bassins=[gien])  # un seul lot par bassin à une date donnée
 
     def sortie(lot_, jours_avant, type_=TypeSortie.CDI):
         o = _orientation(
@@ -208,7 +208,7 @@ def test_agent_mobilite_flotte(agent_mobilite):
     assert textes(rubrique(agent_mobilite, "vehicules_a_declasser")) == [str(vieux), str(use)]
 
 
-def test_pilotage_enveloppe_et_lots(pilotage, referent, orleans):
+def test_pilotage_enveloppe_et_lots(pilotage, referent, orleans, gien):
     EnveloppeFactory(annee=JOUR.year, nombre_contrats=10, budget=Decimal("100000"))
     for _ in range(8):
         ContratAideFactory(beneficiaire=personne(orleans), signe=True, date_debut=JOUR, date_fin=jours(300))
@@ -217,7 +217,7 @@ def test_pilotage_enveloppe_et_lots(pilotage, referent, orleans):
     assert rubrique(pilotage, "enveloppe_90").nombre == 1  # 90 %
 
     plein = LotFactory(bassins=[orleans], capacite=2, date_debut=jours(-30), date_fin=jours(300))
-    LotFactory(bassins=[orleans], capacite=10, date_debut=jours(-30), date_fin=jours(300))
+    LotFactory(bassins=[gien], capacite=10, date_debut=jours(-30), date_fin=jours(300))
     for _ in range(2):
         _orientation(personne(orleans), plein, referent, 5, Orientation.Statut.ACCEPTEE, date_reponse=JOUR)
     element = rubrique(pilotage, "lots_90")
@@ -238,7 +238,8 @@ def test_chaque_role_ne_voit_que_ses_rubriques(referent, agent_mobilite, pilotag
 
 
 def _peupler(n, orleans, referent):
-    lot = LotFactory(bassins=[orleans])
+    # Un seul lot par bassin à une date donnée : celui du prestataire s'il existe déjà.
+    lot = Lot.objects.filter(bassins=orleans).first() or LotFactory(bassins=[orleans])
     forum = ForumFactory(date=jours(20))
     for i in range(n):
         b = personne(orleans, date_orientation=jours(-i))

@@ -11,13 +11,14 @@ from django.urls import reverse
 from placement import services
 from placement.models import Lot, ResultatPaye, TypeSortie
 from tests.placement.factories import LotFactory, MarcheFactory
-from tests.placement.outils import J0, jusqu_a_entree, orienter, personne_de
+from tests.placement.outils import J0, PDF, jusqu_a_entree, justificatif, orienter, personne_de
 
 D = datetime.date
 pytestmark = pytest.mark.django_db
+MAINTIEN = ResultatPaye.Nature.MAINTIEN_6_MOIS
 
 
-# --- Maintien dans l'emploi : seul le constat à 6 mois est payé -------------------------------------------
+# --- Maintien dans l'emploi : seul le constat à 6 mois ouvre le résultat payé ----------------------------
 
 
 @pytest.fixture
@@ -29,21 +30,32 @@ def sortie_cdi(personne, referent, lot_orleans, agent_a):
 
 
 @pytest.mark.parametrize("echeance, constat", [(1, D(2018, 10, 1)), (3, D(2018, 11, 30))])
-def test_un_constat_a_1_ou_3_mois_ne_paie_pas_le_maintien_a_6_mois(sortie_cdi, agent_a, echeance, constat):
+def test_un_constat_a_1_ou_3_mois_n_ouvre_pas_le_maintien_a_6_mois(sortie_cdi, agent_a, echeance, constat):
     services.maintien_en_emploi_enregistrer(
         sortie=sortie_cdi, par=agent_a, echeance=echeance, en_emploi=True, date_constat=constat
     )
-    assert not ResultatPaye.objects.filter(nature=ResultatPaye.Nature.MAINTIEN_6_MOIS).exists()
+    orientation = sortie_cdi.orientation
+    assert services.date_du_resultat(orientation, MAINTIEN) is None
+    with pytest.raises(ValidationError, match="pas acquis"):
+        services.resultat_declarer(
+            orientation=orientation, nature=MAINTIEN, justificatif=justificatif("attestation.pdf", PDF), par=agent_a
+        )
+    assert not ResultatPaye.objects.filter(nature=MAINTIEN).exists()
 
 
-def test_le_constat_a_6_mois_paie_le_maintien(sortie_cdi, agent_a):
+def test_le_constat_a_6_mois_ouvre_le_maintien(sortie_cdi, agent_a):
     services.maintien_en_emploi_enregistrer(
         sortie=sortie_cdi, par=agent_a, echeance=3, en_emploi=True, date_constat=D(2018, 11, 30)
     )
     services.maintien_en_emploi_enregistrer(
         sortie=sortie_cdi, par=agent_a, echeance=6, en_emploi=True, date_constat=D(2019, 2, 28)
     )
-    assert ResultatPaye.objects.filter(nature=ResultatPaye.Nature.MAINTIEN_6_MOIS).count() == 1
+    orientation = sortie_cdi.orientation
+    assert services.date_du_resultat(orientation, MAINTIEN) == D(2019, 2, 28)
+    services.resultat_declarer(
+        orientation=orientation, nature=MAINTIEN, justificatif=justificatif("attestation.pdf", PDF), par=agent_a
+    )
+    assert ResultatPaye.objects.filter(nature=MAINTIEN).count() == 1
 
 
 # --- Capacité d'un lot : jamais sous les places occupées, par le service comme par l'administration -------
