@@ -1,5 +1,6 @@
 """Rubriques du registre dans « Mon activité » (référent)."""
 
+from commun import francais
 from commun.activite import Ligne, depuis_queryset, rubrique
 from comptes.models import Role
 
@@ -17,7 +18,9 @@ def personnes_a_evaluer(user, jour):
             url=b.get_absolute_url(),
             date=b.date_orientation,
             urgent=attente is not None and attente > selecteurs.DELAI_EVALUATION_JOURS,
-            precision=f"orientée il y a {attente} jour(s)" if attente is not None else "sans date d'orientation",
+            precision=f"orientée il y a {francais.jours(attente)}"
+            if attente is not None
+            else "sans date d'orientation",
         )
 
     return depuis_queryset(

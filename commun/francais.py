@@ -22,6 +22,16 @@ def elide(mot: str) -> bool:
     return simple[0] in "aeiouy"
 
 
+def est_pluriel(nombre) -> bool:
+    """Accord à la française : singulier pour 0 et 1 (« 0 place libre », « 1 contrat »), pluriel dès 2."""
+    return abs(nombre) >= 2
+
+
+def jours(nombre: int) -> str:
+    """« 1 jour », « 12 jours »."""
+    return f"{nombre} jour{'s' if est_pluriel(nombre) else ''}"
+
+
 def de(mot: str) -> str:
     """« de Gien », « d'Orléans », « d'Amilly »."""
     return f"d'{mot}" if elide(mot) else f"de {mot}"

@@ -2,6 +2,7 @@
 
 from django.db.models import Q
 
+from commun import francais
 from commun.activite import Ligne, depuis_queryset, rubrique
 from comptes.models import Role
 
@@ -14,7 +15,7 @@ def _ligne_location(jour, champ):
         retard = champ == "fin" and d < jour
         precision = f"retour prévu le {loc.fin:%d/%m/%Y}" if champ == "fin" else f"départ prévu le {loc.debut:%d/%m/%Y}"
         if retard:
-            precision += f", {(jour - d).days} jour(s) de retard"
+            precision += f", {francais.jours((jour - d).days)} de retard"
         return Ligne(
             texte=f"{loc.beneficiaire} — {loc.vehicule}", url=loc.get_absolute_url(), date=d, urgent=retard,
             precision=precision,

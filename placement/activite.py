@@ -1,5 +1,6 @@
 """Rubriques du placement dans « Mon activité » : référent, prestataire, pilotage."""
 
+from commun import francais
 from commun.activite import Ligne, depuis_queryset, rubrique
 from comptes.models import Role
 
@@ -13,7 +14,7 @@ def _ligne_orientation(jour, champ="date_proposition", precision=None):
             texte=f"{o.beneficiaire} — {o.lot.prestataire}",
             url=o.get_absolute_url(),
             date=d,
-            precision=precision(o) if precision else f"depuis {(jour - d).days} jour(s)",
+            precision=precision(o) if precision else f"depuis {francais.jours((jour - d).days)}",
         )
 
     return ligne

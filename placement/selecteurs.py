@@ -5,6 +5,7 @@ from django.db.models import Prefetch
 from django.utils.timezone import localdate
 
 from beneficiaires.timeline import Evenement
+from commun import francais
 from comptes.models import Role
 
 from .models import ATTENTE_MAX_JOURS, Lot, MaintienEmploi, Orientation, ResultatPaye, StatutResultat, Suivi
@@ -65,7 +66,7 @@ def _etapes(orientation, url):
         else:
             titre, detail = (
                 "Orientation acceptée par le prestataire",
-                f"Réponse en {orientation.delai_reponse_jours} jour(s)",
+                f"Réponse en {francais.jours(orientation.delai_reponse_jours)}",
             )
         evts.append(_evenement(orientation.date_reponse, titre, url, detail))
     if orientation.date_entree:

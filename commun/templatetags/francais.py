@@ -26,4 +26,4 @@ def pluriel(nombre, formes="s"):
         n = abs(float(len(nombre) if hasattr(nombre, "__len__") else nombre))
     except (TypeError, ValueError):
         return ""
-    return pluriel_ if n >= 2 else singulier
+    return pluriel_ if francais.est_pluriel(n) else singulier

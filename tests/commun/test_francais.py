@@ -36,3 +36,9 @@ def test_pluriel_a_la_francaise():
         "1 place libre, figure",
         "2 places libres, figurent",
     ]
+
+
+def test_nombre_de_jours_accorde():
+    from commun.francais import jours
+
+    assert [jours(0), jours(1), jours(2), jours(15)] == ["0 jour", "1 jour", "2 jours", "15 jours"]
