@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.db.models import Count, F, Sum
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
 from referentiel.models import Structure
 from tableau_de_bord.registre import Contexte, Indicateur, indicateur, premier_du_mois, taux
@@ -57,7 +58,7 @@ def contrats_signes_communes(ctx: Contexte):
 @indicateur(axe="contrats", ordre=30, modeles=MODELES)
 def contrats_en_cours(ctx: Contexte):
     """Contrats qui couvrent le dernier jour de la période (ou aujourd'hui si la période n'est pas finie)."""
-    jour = min(ctx.fin, date.today())
+    jour = min(ctx.fin, timezone.localdate())
     lignes = (
         ctx.filtrer_bassin(ContratAide.objects.actifs_le(jour), BASSIN)
         .annotate(_bassin=F(BASSIN))

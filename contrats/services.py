@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from beneficiaires.models import Beneficiaire, EtatDroit, StatutParcours
 from commun.historique import attribue
@@ -226,7 +227,7 @@ def _verifier_duree_brouillon(contrat):
 
 
 def _type_par_defaut(champs):
-    jour = champs.get("date_debut") or date.today()
+    jour = champs.get("date_debut") or timezone.localdate()
     return TypeContrat.PEC if jour >= DEBUT_PEC else TypeContrat.CUI_CAE
 
 
@@ -410,7 +411,7 @@ def contrat_signer(*, contrat, par, date_signature):
 @attribue
 def contrat_demarrer(*, contrat, par, jour=None):
     contrat = _lock(contrat)
-    jour = jour or date.today()
+    jour = jour or timezone.localdate()
     if contrat.statut != Statut.SIGNE:
         raise ValidationError("Seule une convention signée peut démarrer.")
     if jour < contrat.date_debut:
@@ -423,7 +424,7 @@ def contrat_demarrer(*, contrat, par, jour=None):
 @attribue
 def contrat_terminer(*, contrat, par, jour=None):
     contrat = _lock(contrat)
-    jour = jour or date.today()
+    jour = jour or timezone.localdate()
     if contrat.statut not in (Statut.SIGNE, Statut.EN_COURS):
         raise ValidationError("Seul un contrat signé ou en cours peut être terminé.")
     if jour < contrat.date_fin:

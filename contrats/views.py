@@ -369,7 +369,7 @@ class ContratSignerView(ContratActionView):
     message_succes = "Convention signée."
 
     def get_initial(self):
-        return {"date_signature": date.today()}
+        return {"date_signature": timezone.localdate()}
 
     def executer(self, form):
         return services.contrat_signer(
@@ -393,7 +393,7 @@ class ContratDemarrerView(ContratActionView):
     message_succes = "Contrat démarré."
 
     def get_initial(self):
-        return {"jour": date.today()}
+        return {"jour": timezone.localdate()}
 
     def executer(self, form):
         return services.contrat_demarrer(
