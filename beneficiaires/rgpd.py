@@ -49,7 +49,7 @@ RAISON_ANONYMISATION = "Anonymisation : durée de conservation dépassée"
 
 
 @dataclass(frozen=True)
-class Source:
+class ModeleLie:
     """Un modèle lié à la personne et le chemin de recherche qui y mène (`orientation__beneficiaire`)."""
 
     modele: type
@@ -74,7 +74,7 @@ class Source:
         ]
 
 
-def sources():
+def modeles_lies():
     """Tous les modèles qui portent des données sur une personne, trouvés par les relations inverses (largeur
     d'abord : le chemin le plus court gagne). Les modèles d'historique sont traités à part (voir historique)."""
     trouvees = []
@@ -98,9 +98,9 @@ def sources():
                 continue
             vus.add(enfant)
             chemin_enfant = f"{relation.field.name}__{chemin}" if chemin else relation.field.name
-            source = Source(enfant, chemin_enfant, partage=relation.many_to_many, profondeur=profondeur + 1)
-            trouvees.append(source)
-            if not source.partage:
+            lie = ModeleLie(enfant, chemin_enfant, partage=relation.many_to_many, profondeur=profondeur + 1)
+            trouvees.append(lie)
+            if not lie.partage:
                 file.append((enfant, chemin_enfant, profondeur + 1))
     return trouvees
 
@@ -181,12 +181,12 @@ def dernieres_activites(personnes):
     ]
     verser(_maxima(Beneficiaire.objects.filter(pk__in=ids), "pk", propres))
     verser(_maxima(Beneficiaire.history.model.objects.filter(id__in=ids), "id", ["history_date"]))
-    for source in sources():
-        verser(_maxima(source.modele._base_manager.filter(**{f"{source.chemin}__in": ids}), source.chemin,
-                       source.champs_date()))  # fmt: skip
-        historique = source.modele_historique
-        if historique is not None and not source.partage:
-            verser(_maxima(historique.objects.filter(**{f"{source.chemin}__in": ids}), source.chemin,
+    for lie in modeles_lies():
+        verser(_maxima(lie.modele._base_manager.filter(**{f"{lie.chemin}__in": ids}), lie.chemin,
+                       lie.champs_date()))  # fmt: skip
+        historique = lie.modele_historique
+        if historique is not None and not lie.partage:
+            verser(_maxima(historique.objects.filter(**{f"{lie.chemin}__in": ids}), lie.chemin,
                            ["history_date"]))  # fmt: skip
     return activites
 
@@ -280,22 +280,22 @@ def _anonymiser_lot(pks, *, aujourd_hui, maintenant):
     )  # fmt: skip
 
     # 3. Textes libres et coordonnées des enregistrements liés (et de leur historique), une requête par modèle.
-    for source in sources():
-        if source.partage:
+    for lie in modeles_lies():
+        if lie.partage:
             continue
-        champs = champs_a_effacer(source.modele)
+        champs = champs_a_effacer(lie.modele)
         if not champs:
             continue
-        source.modele._base_manager.filter(**{f"{source.chemin}__in": ids}).update(**champs)
-        historique = source.modele_historique
+        lie.modele._base_manager.filter(**{f"{lie.chemin}__in": ids}).update(**champs)
+        historique = lie.modele_historique
         if historique is not None:
-            historique.objects.filter(**{f"{source.chemin}__in": ids}).update(**champs)
+            historique.objects.filter(**{f"{lie.chemin}__in": ids}).update(**champs)
 
     # 3 bis. Fichiers déposés (justificatifs...) : effacés du stockage après validation de la transaction, sauf
     # s'ils servent encore à une autre personne ; le champ est vidé, historique compris.
-    for source in sources():
-        if not source.partage:
-            _effacer_fichiers(source, ids)
+    for lie in modeles_lies():
+        if not lie.partage:
+            _effacer_fichiers(lie, ids)
 
     # 4. Les messages envoyés à la personne gardent leur motif, canal et statut, plus leur texte ni l'adresse.
     from django.contrib.contenttypes.models import ContentType
@@ -321,21 +321,19 @@ def _anonymiser_lot(pks, *, aujourd_hui, maintenant):
     return ids
 
 
-def _effacer_fichiers(source, ids):
-    for f in source.modele._meta.concrete_fields:
+def _effacer_fichiers(lie, ids):
+    for f in lie.modele._meta.concrete_fields:
         if not isinstance(f, models.FileField):
             continue
-        lignes = source.modele._base_manager.filter(**{f"{source.chemin}__in": ids}).exclude(**{f.name: ""})
+        lignes = lie.modele._base_manager.filter(**{f"{lie.chemin}__in": ids}).exclude(**{f.name: ""})
         noms = set(lignes.values_list(f.name, flat=True))
         if not noms:
             continue
         lignes.update(**{f.name: ""})
-        historique = source.modele_historique
+        historique = lie.modele_historique
         if historique is not None:
-            historique.objects.filter(**{f"{source.chemin}__in": ids}).update(**{f.name: ""})
-        encore_utilises = set(
-            source.modele._base_manager.filter(**{f"{f.name}__in": noms}).values_list(f.name, flat=True)
-        )
+            historique.objects.filter(**{f"{lie.chemin}__in": ids}).update(**{f.name: ""})
+        encore_utilises = set(lie.modele._base_manager.filter(**{f"{f.name}__in": noms}).values_list(f.name, flat=True))
         a_effacer = sorted(noms - encore_utilises)
         transaction.on_commit(lambda f=f, a_effacer=a_effacer: [f.storage.delete(nom) for nom in a_effacer])
 
@@ -443,21 +441,21 @@ def donnees_personne(beneficiaire, *, affichage=False):
     historiques = [
         _section_historique("Historique de la fiche", Beneficiaire.history.model, {"id": beneficiaire.pk}, affichage)
     ]
-    for source in sources():
-        filtre = {source.chemin: beneficiaire.pk}
-        lignes = list(source.modele._base_manager.filter(**filtre).distinct().order_by("pk"))
+    for lie in modeles_lies():
+        filtre = {lie.chemin: beneficiaire.pk}
+        lignes = list(lie.modele._base_manager.filter(**filtre).distinct().order_by("pk"))
         sections.append(
             {
-                "titre": str(source.modele._meta.verbose_name_plural).capitalize(),
-                "modele": source.etiquette,
-                "partage": source.partage,
+                "titre": str(lie.modele._meta.verbose_name_plural).capitalize(),
+                "modele": lie.etiquette,
+                "partage": lie.partage,
                 "lignes": [_fiche(o, affichage) for o in lignes],
             }
         )
-        historique = source.modele_historique
-        if historique is not None and not source.partage:
+        historique = lie.modele_historique
+        if historique is not None and not lie.partage:
             section = _section_historique(
-                f"Historique — {source.modele._meta.verbose_name_plural}", historique, filtre, affichage
+                f"Historique — {lie.modele._meta.verbose_name_plural}", historique, filtre, affichage
             )
             if section["versions"]:
                 historiques.append(section)
