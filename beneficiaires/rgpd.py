@@ -239,17 +239,31 @@ def champs_a_effacer(modele):
 
 def _anonymiser_lot(pks, *, aujourd_hui, maintenant):
     """Anonymise un lot de personnes, après les avoir verrouillées et avoir revérifié leur inactivité."""
+    personnes = _verrouiller_inactives(pks, aujourd_hui)
+    if not personnes:
+        return []
+    ids = [b.pk for b in personnes]
+    _anonymiser_fiches(personnes, maintenant)
+    _effacer_donnees_liees(ids)
+    _anonymiser_messages(ids)
+    _anonymiser_foyers({b.foyer_id for b in personnes})
+    ecritures_en_masse()  # écritures sans signal, dans toutes les applications : toutes les versions changent
+    return ids
+
+
+def _verrouiller_inactives(pks, aujourd_hui):
+    """Les personnes du lot, verrouillées, qui sont toujours à anonymiser (inactivité revérifiée sous le verrou)."""
     limite = date_limite(aujourd_hui)
     verrouillees = list(
         Beneficiaire.objects.select_for_update(of=("self",)).filter(pk__in=pks, date_anonymisation__isnull=True)
     )
     activites = dernieres_activites(Beneficiaire.objects.filter(pk__in=[b.pk for b in verrouillees]))
-    personnes = [b for b in verrouillees if b.pk in activites and a_anonymiser(activites[b.pk], limite)]
-    if not personnes:
-        return []
-    ids = [b.pk for b in personnes]
+    return [b for b in verrouillees if b.pk in activites and a_anonymiser(activites[b.pk], limite)]
 
-    # 1. Historique de la fiche : les anciennes versions perdent aussi l'identité.
+
+def _anonymiser_fiches(personnes, maintenant):
+    """Les fiches et leur historique : les anciennes versions perdent aussi l'identité, et une nouvelle version
+    porte la raison."""
     identite_effacee = {
         "nom": Value("Anonyme"),
         "nom_naissance": Value(""),
@@ -259,9 +273,7 @@ def _anonymiser_lot(pks, *, aujourd_hui, maintenant):
         "adresse": Value(""),
         "date_naissance": TruncYear("date_naissance"),
     }
-    Beneficiaire.history.model.objects.filter(id__in=ids).update(**identite_effacee)
-
-    # 2. La fiche elle-même, avec une nouvelle version d'historique qui porte la raison.
+    Beneficiaire.history.model.objects.filter(id__in=[b.pk for b in personnes]).update(**identite_effacee)
     for b in personnes:
         b.nom = "Anonyme"
         b.nom_naissance = ""
@@ -279,7 +291,11 @@ def _anonymiser_lot(pks, *, aujourd_hui, maintenant):
         default_date=maintenant,
     )  # fmt: skip
 
-    # 3. Textes libres et coordonnées des enregistrements liés (et de leur historique), une requête par modèle.
+
+def _effacer_donnees_liees(ids):
+    """Textes libres et coordonnées des enregistrements liés (et de leur historique), une requête par modèle ;
+    puis les fichiers déposés (justificatifs...) : effacés du stockage après validation de la transaction, sauf
+    s'ils servent encore à une autre personne ; le champ est vidé, historique compris."""
     for lie in modeles_lies():
         if lie.partage:
             continue
@@ -290,14 +306,13 @@ def _anonymiser_lot(pks, *, aujourd_hui, maintenant):
         historique = lie.modele_historique
         if historique is not None:
             historique.objects.filter(**{f"{lie.chemin}__in": ids}).update(**champs)
-
-    # 3 bis. Fichiers déposés (justificatifs...) : effacés du stockage après validation de la transaction, sauf
-    # s'ils servent encore à une autre personne ; le champ est vidé, historique compris.
     for lie in modeles_lies():
         if not lie.partage:
             _effacer_fichiers(lie, ids)
 
-    # 4. Les messages envoyés à la personne gardent leur motif, canal et statut, plus leur texte ni l'adresse.
+
+def _anonymiser_messages(ids):
+    """Les messages envoyés aux personnes gardent leur motif, canal et statut, plus leur texte ni l'adresse."""
     from django.contrib.contenttypes.models import ContentType
 
     from commun.models import Message
@@ -306,19 +321,18 @@ def _anonymiser_lot(pks, *, aujourd_hui, maintenant):
         type_destinataire=ContentType.objects.get_for_model(Beneficiaire), id_destinataire__in=ids
     ).update(adresse="", sujet="(anonymisé)", corps="(anonymisé)")
 
-    # 5. Le foyer dont tous les membres sont anonymisés perd son numéro allocataire (identifiant CAF/MSA).
-    foyers = (
-        Foyer.objects.filter(pk__in={b.foyer_id for b in personnes})
+
+def _anonymiser_foyers(foyer_ids):
+    """Le foyer dont tous les membres sont anonymisés perd son numéro allocataire (identifiant CAF/MSA)."""
+    foyers = list(
+        Foyer.objects.filter(pk__in=foyer_ids)
         .exclude(membres__date_anonymisation__isnull=True)
         .values_list("pk", flat=True)
     )
-    foyers = list(foyers)
     if foyers:
         numero = Concat(Value("ANON"), Cast("id", output_field=CharField()))
         Foyer.objects.filter(pk__in=foyers).update(numero_allocataire=numero)
         Foyer.history.model.objects.filter(id__in=foyers).update(numero_allocataire=numero)
-    ecritures_en_masse()  # écritures sans signal, dans toutes les applications : toutes les versions changent
-    return ids
 
 
 def _effacer_fichiers(lie, ids):
