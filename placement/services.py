@@ -552,14 +552,14 @@ def resultat_marquer_paye(*, resultat, par, date_paiement, reference=""):
 PRESTATAIRES_DEMO = [
     # identifiant, prénom, nom, structure
     ("prestataire", "Pierre", "Prestataire", "Insertion Emploi Centre"),
-    ("prestataire2", "Prune", "Prestataire", "Trajectoires Placement 45"),
+    ("prestataire2", "Prune", "Prestataire", "Trajectoires Placement"),
 ]
 
 
 @transaction.atomic
 def comptes_prestataires_demo_rattacher():
     """Rattache le compte de démonstration « prestataire » à Insertion Emploi Centre et crée « prestataire2 »
-    pour Trajectoires Placement 45. Refusé hors développement. Rend le nombre de comptes créés."""
+    pour Trajectoires Placement. Refusé hors développement. Rend le nombre de comptes créés."""
     from comptes.services import MOT_DE_PASSE_DEMO
 
     if not settings.DEMO_AUTORISEE:
