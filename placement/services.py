@@ -330,6 +330,12 @@ def suivi_enregistrer(*, orientation, par, date, nature, note, prochaine_etape="
     _pas_dans_le_futur(date, "date", "du suivi")
     orientation = _verrouiller(orientation)
     _statut_requis(orientation, (S.ACCEPTEE, S.EN_ACCOMPAGNEMENT, S.SORTIE), "enregistrer un suivi")
+    if par.est_prestataire and not orientation.acces_prestataire_ouvert(_aujourdhui()):
+        # Le prestataire ne voit plus la personne : il n'écrit plus rien sur elle (note, prochaine étape).
+        raise ValidationError(
+            f"Votre accès à cette personne a pris fin le {orientation.fin_acces_prestataire():%d/%m/%Y} : "
+            "le suivi ne peut plus être complété."
+        )
     if date < orientation.date_proposition:
         raise ValidationError({"date": "Un suivi ne peut précéder l'orientation."})
     suivi = Suivi(
