@@ -45,6 +45,12 @@ def personnes_sans_referent(user, jour):
     )
 
 
+def personnes_a_rattacher(user, jour):
+    """Personnes importées dont l'adresse n'a pas été reconnue (« adresse à vérifier ») : sans commune, donc sans
+    bassin ni référent, tant que le pilotage ne les a pas rattachées à une commune."""
+    return Beneficiaire.objects.visibles_par(user).a_rattacher().select_related("foyer")
+
+
 def portefeuilles(bassin, jour):
     """Pour chaque référent du bassin : personnes suivies (du bassin), à évaluer, en retard d'évaluation. Une requête,
     quel que soit le nombre de référents et de personnes."""
