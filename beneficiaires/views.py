@@ -420,8 +420,9 @@ class ImportDepot(RoleRequisMixin, FormView):
 class ImportObjetMixin:
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
+            depots = ImportBeneficiaires.objects.visibles_par(request.user)
             self.depot = get_object_or_404(
-                ImportBeneficiaires.objects.visibles_par(request.user).select_related("utilisateur"), pk=kwargs["pk"]
+                depots.select_related("utilisateur", "progression__utilisateur"), pk=kwargs["pk"]
             )
         return super().dispatch(request, *args, **kwargs)
 
@@ -437,6 +438,12 @@ class ImportApercu(RoleRequisMixin, ImportObjetMixin, TemplateView):
     template_name = "beneficiaires/import_apercu.html"
 
     def get(self, request, *args, **kwargs):
+        if self.depot.statut == ImportBeneficiaires.Statut.EN_COURS:
+            # L'avancement de la tâche : à qui l'a lancée seulement (les autres voient que l'import est en cours).
+            avancement = self.depot.progression
+            if avancement is not None and avancement.utilisateur_id != request.user.pk:
+                avancement = None
+            return self.render_to_response(self.get_context_data(termine=True, en_cours=True, avancement=avancement))
         if self.depot.statut != ImportBeneficiaires.Statut.DEPOSE:
             return self.render_to_response(self.get_context_data(bilan=self.depot.bilan, termine=True))
         try:
@@ -509,12 +516,13 @@ class ImportConfirmer(RoleRequisMixin, ImportObjetMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
+        # L'import s'exécute en tâche ; la page de l'import montre son avancement à qui l'a lancé.
         try:
-            _depot, bilan = services.import_confirmer(depot=self.depot, par=request.user)
+            services.import_lancer(depot=self.depot, par=request.user)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, bilan.resume())
+            messages.info(request, "Import lancé : cette page montre son avancement, puis son bilan.")
         return redirect(self.depot.get_absolute_url())
 
 
