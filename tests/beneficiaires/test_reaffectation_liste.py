@@ -39,10 +39,11 @@ def test_la_liste_propose_cases_et_referents_de_mes_bassins(client, referent, co
     assert f'name="beneficiaires" value="{a.pk}"' in page and 'form="form-reaffecter"' in page
     assert f'aria-label="Choisir {a}"' in page  # chaque case a un nom accessible
     assert 'aria-label="Cocher toutes les personnes de la page"' in page
-    assert '<label class="form-label" for="id_referent">Réaffecter à</label>' in page
+    assert '<label class="form-label" for="reaffecter-referent">Réaffecter à</label>' in page
     proposes = client.get(LISTE).context["referents_reaffectation"]
     assert proposes == [referent, collegue]  # pas le référent de Gien
     assert "csrfmiddlewaretoken" in page
+    assert page.count('id="reaffecter-referent"') == 1 and page.count('id="id_referent"') == 1  # filtre « Référent »
 
 
 def test_le_pilotage_ne_voit_ni_cases_ni_formulaire(client, pilotage, referent, orleans):
