@@ -329,6 +329,7 @@ class Beneficiaire(models.Model):
             canal_prefere=self.canal_prefere,
             consentement_sms=self.consentement_sms,
             consentement_email=self.consentement_email,
+            civilite=self.civilite,
         )
 
     def age_le(self, jour):

@@ -9,6 +9,7 @@ from django_tables2 import SingleTableMixin
 from commun.cache_pages import CorpsEnCacheMixin
 from commun.exports import ExportMixin
 from commun.formulaires import VueService, rattacher_erreurs
+from commun.francais import genre
 from comptes.acces import LECTEURS, REDACTEURS, RoleRequisMixin
 from comptes.models import Role
 from comptes.services import consultation_journaliser
@@ -564,7 +565,11 @@ class Rattacher(RoleRequisMixin, BeneficiaireObjetMixin, FormView):
         except ValidationError as exc:
             rattacher_erreurs(form, exc)
             return self.form_invalid(form)
-        messages.success(self.request, f"{self.beneficiaire} est rattaché(e) à {form.cleaned_data['commune'].nom}.")
+        messages.success(
+            self.request,
+            f"{self.beneficiaire} est {genre('rattaché', self.beneficiaire.civilite)} "
+            f"à {form.cleaned_data['commune'].nom}.",
+        )
         return redirect("beneficiaires:a_rattacher")
 
 

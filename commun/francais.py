@@ -27,6 +27,17 @@ def est_pluriel(nombre) -> bool:
     return abs(nombre) >= 2
 
 
+def e_final(civilite: str) -> str:
+    """La marque du féminin d'un participe ou d'un adjectif régulier, selon la civilité de la personne :
+    « e » pour Madame, rien pour Monsieur, « (e) » si la civilité n'est pas connue (« attendu(e) »)."""
+    return {"MME": "e", "M": ""}.get(civilite or "", "(e)")
+
+
+def genre(mot: str, civilite: str) -> str:
+    """« inscrite » pour Madame, « inscrit » pour Monsieur, « inscrit(e) » sinon (mots qui prennent un e)."""
+    return f"{mot}{e_final(civilite)}"
+
+
 def jours(nombre: int) -> str:
     """« 1 jour », « 12 jours »."""
     return f"{nombre} jour{'s' if est_pluriel(nombre) else ''}"

@@ -15,6 +15,7 @@ from django.db.models import Max
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from commun.francais import genre
 from commun.historique import attribue
 from commun.versions import ecritures_en_masse
 
@@ -318,13 +319,22 @@ def _liberer_inscrits_attendus(forum, *, par, maintenant):
     return len(attendus)
 
 
+def presente(beneficiaire):
+    """« pointée présente », « pointé présent », « pointé(e) présent(e) » selon la civilité."""
+    return f"{genre('pointé', beneficiaire.civilite)} {genre('présent', beneficiaire.civilite)}"
+
+
 def _exiger_une_place_libre(forum, participation, *, par, maintenant):
     if _places_occupees(forum) < forum.capacite:
         return
     if _liberer_inscrits_attendus(forum, par=par, maintenant=maintenant) and _places_occupees(forum) < forum.capacite:
         return
     attendus = forum.participations.filter(statut=S.INSCRIT).count()
-    texte = f"Le forum est complet ({forum.capacite} places) : {participation.beneficiaire} n'était pas inscrit(e)."
+    personne = participation.beneficiaire
+    texte = (
+        f"Le forum est complet ({forum.capacite} places) : "
+        f"{personne} n'était pas {genre('inscrit', personne.civilite)}."
+    )
     if attendus and timezone.localdate(maintenant) == forum.date:
         texte += (
             f" {attendus} inscrit(s) pas encore arrivé(s) retiennent leur place jusqu'à "
@@ -345,7 +355,7 @@ def participation_pointer(*, participation, par, jour=None, quand=None):
     _verifier_pointage(forum, jour)
     participation = Participation.objects.select_for_update(of=("self",)).get(pk=participation.pk)
     if participation.statut == S.PRESENT:
-        raise ValidationError(f"{participation.beneficiaire} est déjà pointé(e) présent(e).")
+        raise ValidationError(f"{participation.beneficiaire} est déjà {presente(participation.beneficiaire)}.")
     if participation.statut != S.INSCRIT:
         _exiger_une_place_libre(forum, participation, par=par, maintenant=maintenant)
     participation.statut = S.PRESENT
@@ -398,7 +408,7 @@ def participation_annuler_pointage(*, participation, par, jour=None):
     _verifier_pointage(forum, jour)
     participation = Participation.objects.select_for_update(of=("self",)).get(pk=participation.pk)
     if participation.statut != S.PRESENT:
-        raise ValidationError(f"{participation.beneficiaire} n'est pas pointé(e) présent(e).")
+        raise ValidationError(f"{participation.beneficiaire} n'est pas {presente(participation.beneficiaire)}.")
     if participation.embauche_par_id or participation.entretiens_menes.exists():
         raise ValidationError("Des entretiens ou une embauche sont saisis pour cette personne : retirez-les d'abord.")
     if participation.sur_place and participation.date_invitation is None:

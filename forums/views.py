@@ -17,6 +17,7 @@ from django_tables2 import SingleTableMixin
 from beneficiaires.models import Beneficiaire, normaliser
 from commun.exports import ExportMixin
 from commun.formulaires import rattacher_erreurs
+from commun.francais import genre
 from comptes.acces import LECTEURS, REDACTEURS, RoleRequisMixin
 from comptes.services import consultation_journaliser
 
@@ -404,13 +405,19 @@ class InscriptionPersonneView(RoleRequisMixin, FormView):
                 if p.statut == S.ATTENTE:
                     messages.warning(self.request, f"Forum complet : liste d'attente, rang {p.rang_attente}.")
                 else:
-                    messages.success(self.request, f"{self.beneficiaire} est inscrit(e) à « {forum.titre} ».")
+                    messages.success(
+                        self.request,
+                        f"{self.beneficiaire} est {genre('inscrit', self.beneficiaire.civilite)} à « {forum.titre} ».",
+                    )
             else:
                 bilan = services.invitations_envoyer(
                     forum=forum, beneficiaires=[self.beneficiaire], par=self.request.user
                 )
                 if bilan.invitees:
-                    messages.success(self.request, f"{self.beneficiaire} est invité(e) à « {forum.titre} ».")
+                    messages.success(
+                        self.request,
+                        f"{self.beneficiaire} est {genre('invité', self.beneficiaire.civilite)} à « {forum.titre} ».",
+                    )
                 else:
                     messages.info(self.request, f"{self.beneficiaire} figure déjà parmi les participants de ce forum.")
         except ValidationError as e:
@@ -601,13 +608,16 @@ class PointerView(ForumMixin, TemplateView):
         try:
             if action == "liberer":
                 services.participation_liberer_place(participation=p, par=request.user)
-                messages.success(request, f"Place de {p.beneficiaire} libérée (absent(e) pour l'instant).")
+                messages.success(
+                    request,
+                    f"Place de {p.beneficiaire} libérée ({genre('absent', p.beneficiaire.civilite)} pour l'instant).",
+                )
             elif action == "annuler_pointage":
                 services.participation_annuler_pointage(participation=p, par=request.user)
                 messages.success(request, f"Pointage de {p.beneficiaire} annulé.")
             elif action == "pointer":
                 services.participation_pointer(participation=p, par=request.user)
-                messages.success(request, f"{p.beneficiaire} : présent(e).")
+                messages.success(request, f"{p.beneficiaire} : {genre('présent', p.beneficiaire.civilite)}.")
             else:
                 messages.error(request, "Action inconnue.")
         except ValidationError as e:
@@ -663,7 +673,7 @@ class SurPlaceView(ForumMixin, TemplateView):
         b = get_object_or_404(self.personnes(), pk=pk)
         try:
             services.participation_ajouter_sur_place(forum=self.forum, beneficiaire=b, par=request.user)
-            messages.success(request, f"{b} ajouté(e) : présent(e).")
+            messages.success(request, f"{b} {genre('ajouté', b.civilite)} : {genre('présent', b.civilite)}.")
         except ValidationError as e:
             erreurs_en_message(request, e)
         return HttpResponseRedirect(reverse("forums:pointage", args=[self.forum.pk]))
