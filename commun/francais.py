@@ -1,6 +1,7 @@
 """Petites règles du français pour les textes composés : élision de « de » et « le » devant une voyelle ou un
 h muet (« Commune d'Amilly », « bassin d'Orléans », « à l'hôtellerie »)."""
 
+import functools
 import unicodedata
 
 # Mots en h aspiré courants dans nos libellés : pas d'élision (« de Hérouville » garde son « de »).
@@ -42,3 +43,56 @@ def le(mot: str, feminin: bool = False) -> str:
     if elide(mot):
         return f"l'{mot}"
     return f"{'la' if feminin else 'le'} {mot}"
+
+
+# Ordre alphabétique français pour les noms (personnes, communes, structures) : « Châlette » avant « Chuelles »,
+# « BÈGUE » avant « BRUNET ». Sur PostgreSQL, la collation ICU française du même nom (migration
+# referentiel 0003) ; sur SQLite, la fonction ci-dessous, enregistrée à chaque connexion (commun.apps).
+COLLATION = "francais"
+
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss"})
+
+
+# Ordre des accents au deuxième niveau, celui d'ICU (DUCET) : e < é < è < ê < ë ; c < ç.
+_ORDRE_ACCENTS = {
+    c: rang
+    for rang, c in enumerate("\u0301\u0300\u0306\u0302\u030c\u030a\u0308\u030b\u0303\u0307\u0327\u0328\u0304", 1)
+}
+
+
+def _accents(texte):
+    """Pour chaque lettre, le rang de ses accents (0 sans accent) : deuxième niveau de la comparaison."""
+    rangs = []
+    for c in unicodedata.normalize("NFD", texte):
+        if unicodedata.category(c) == "Mn":
+            if rangs:
+                rangs[-1] = rangs[-1] * 100 + _ORDRE_ACCENTS.get(c, 99)
+        else:
+            rangs.append(0)
+    return tuple(rangs)
+
+
+def cle_de_tri(texte: str):
+    """Clé de tri à la française, au plus près de la collation ICU « fr » : d'abord les lettres sans accents ni
+    casse, puis les accents lettre à lettre (é avant è avant ê), puis la casse (minuscule d'abord) ; deux textes
+    différents ne sont jamais égaux (la collation sert aussi aux contraintes d'unicité de SQLite)."""
+    texte = texte or ""
+    developpe = texte.translate(_LIGATURES)
+    return (_sans_accent(developpe).casefold(), _accents(developpe.casefold()), developpe.swapcase(), texte)
+
+
+def comparer(a: str, b: str) -> int:
+    """Comparaison à trois issues (-1, 0, 1) pour sqlite3.Connection.create_collation."""
+    ca, cb = _cle_memorisee(a), _cle_memorisee(b)
+    return (ca > cb) - (ca < cb)
+
+
+@functools.lru_cache(maxsize=65_536)
+def _cle_memorisee(texte):
+    return cle_de_tri(texte)
+
+
+def enregistrer_collation_sqlite(sender, connection, **kwargs):
+    """Signal connection_created : la collation « francais » existe sur chaque connexion SQLite."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_collation(COLLATION, comparer)
