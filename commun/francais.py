@@ -30,7 +30,38 @@ def est_pluriel(nombre) -> bool:
 
 def jours(nombre: int) -> str:
     """« 1 jour », « 12 jours »."""
-    return f"{nombre} jour{'s' if est_pluriel(nombre) else ''}"
+    return compte(nombre, "jour")
+
+
+def nombre(valeur) -> str:
+    """Un entier avec son séparateur de milliers (espace insécable, celle du format français de Django) :
+    « 23 239 », « 1 250 000 » ; les autres valeurs telles quelles."""
+    from django.utils.formats import number_format
+
+    if isinstance(valeur, bool) or not isinstance(valeur, int):
+        return str(valeur)
+    return number_format(valeur, decimal_pos=0, use_l10n=True, force_grouping=True)
+
+
+# Mots qui ne prennent pas la marque du pluriel quand `compte` la devine.
+_INVARIABLES = {"à", "au", "de", "du", "des", "en", "et", "ou", "sur", "pas", "encore", "déjà", "le", "la", "les"}
+
+
+def au_pluriel(expression: str) -> str:
+    """Pluriel régulier mot à mot : « commune créée » → « communes créées », « doublon probable » → « doublons
+    probables ». Les mots en s, x, z et les petits mots restent tels quels ; pour les autres cas (« mise à jour »,
+    un verbe), donnez le pluriel à `compte`."""
+    mots = expression.split(" ")
+    return " ".join(
+        m if (not m or m[-1] in "sxz" or m.lower() in _INVARIABLES or "'" in m or m[-1] in ".,;:)") else m + "s"
+        for m in mots
+    )
+
+
+def compte(n, singulier: str, pluriel: str | None = None) -> str:
+    """« 0 commune créée », « 1 commune créée », « 325 communes créées », « 23 239 personnes »."""
+    forme = (pluriel or au_pluriel(singulier)) if est_pluriel(n) else singulier
+    return f"{nombre(n)} {forme}"
 
 
 def de(mot: str) -> str:

@@ -11,6 +11,7 @@ from django.db.models import Count, F, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from commun.francais import compte, nombre
 from referentiel.models import Structure
 from tableau_de_bord.registre import Contexte, Indicateur, indicateur, premier_du_mois, taux
 
@@ -206,7 +207,7 @@ def enveloppe(ctx: Contexte):
             par_bassin=par_bassin,
             lien=total,
             liens_bassin=liens_bassin,
-            description=f"{utilises} sur {prevus} prévus"
+            description=f"{nombre(utilises)} sur {compte(prevus, 'prévu')}"
             + (f" ({taux(utilises, prevus)} %)." if prevus else " (aucune enveloppe saisie)."),
         ),
     ]
