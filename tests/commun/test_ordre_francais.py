@@ -12,6 +12,7 @@ from beneficiaires.models import Beneficiaire
 from commun.francais import cle_de_tri
 from referentiel.models import Commune, Structure
 from tests.beneficiaires.factories import BeneficiaireFactory
+from tests.comptes.factories import UserFactory
 from tests.referentiel.factories import CommuneFactory, StructureFactory
 
 COMMUNES = ["Chuelles", "Châlette-sur-Loing", "Écueillé", "Ervauville", "Égry", "Amilly", "Zèbre"]
@@ -113,3 +114,14 @@ def test_sqlite_et_postgresql_donnent_le_meme_ordre():
     with connection.cursor() as curseur:
         curseur.execute('SELECT x FROM unnest(%s::text[]) AS x ORDER BY x COLLATE "francais"', [DIFFICILES])
         assert [r[0] for r in curseur.fetchall()] == attendu
+
+
+@pytest.mark.django_db
+def test_le_selecteur_des_referents_suit_l_ordre_francais(client, pilotage, bassins):
+    for nom in ["Brunet", "Bègue", "Émery", "Ezan"]:
+        UserFactory(last_name=nom, first_name="Anne", referent=True, bassins=[bassins["Gien"]])
+    client.force_login(pilotage)
+    contenu = client.get(reverse("beneficiaires:liste")).content.decode()
+    assert _ordre_dans(contenu, ["Anne Bègue", "Anne Brunet", "Anne Émery", "Anne Ezan"]) == [
+        "Anne Bègue", "Anne Brunet", "Anne Émery", "Anne Ezan",
+    ]  # fmt: skip
