@@ -665,7 +665,7 @@ def beneficiaires_reaffecter(*, beneficiaires, referent, par):
     if not ids:
         raise ValidationError({"beneficiaires": "Choisissez au moins une personne."})
     if len(ids) > REAFFECTATION_MAX:
-        raise ValidationError({"beneficiaires": f"Au plus {REAFFECTATION_MAX} personnes à la fois."})
+        raise ValidationError({"beneficiaires": f"Au plus {compte(REAFFECTATION_MAX, 'personne')} à la fois."})
     if referent is None:
         raise ValidationError({"referent": "Choisissez le référent à qui confier ces personnes."})
     personnes = list(

@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from commun.francais import COLLATION
+from commun.francais import COLLATION, compte
 from referentiel.models import BassinEmploi, Structure
 
 
@@ -134,7 +134,7 @@ class JournalExport(models.Model):
         ordering = ["-date"]
 
     def __str__(self):
-        return f"{self.utilisateur} — {self.vue} ({self.lignes} lignes, {self.date:%d/%m/%Y %H:%M})"
+        return f"{self.utilisateur} — {self.vue} ({compte(self.lignes, 'ligne')}, {self.date:%d/%m/%Y %H:%M})"
 
 
 class JournalConsultationQuerySet(models.QuerySet):

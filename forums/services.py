@@ -330,7 +330,10 @@ def _exiger_une_place_libre(forum, participation, *, par, maintenant):
     if _liberer_inscrits_attendus(forum, par=par, maintenant=maintenant) and _places_occupees(forum) < forum.capacite:
         return
     attendus = forum.participations.filter(statut=S.INSCRIT).count()
-    texte = f"Le forum est complet ({forum.capacite} places) : {participation.beneficiaire} n'était pas inscrit(e)."
+    texte = (
+        f"Le forum est complet ({compte(forum.capacite, 'place')}) : {participation.beneficiaire} "
+        "n'était pas inscrit(e)."
+    )
     if attendus and timezone.localdate(maintenant) == forum.date:
         texte += (
             f" {compte(attendus, 'inscrit pas encore arrivé', 'inscrits pas encore arrivés')} "
@@ -446,7 +449,7 @@ def participation_ajouter_sur_place(*, forum, beneficiaire, par, jour=None, quan
             _liberer_inscrits_attendus(forum, par=par, maintenant=maintenant)
             and _places_occupees(forum) < forum.capacite
         ):
-            raise ValidationError(f"Le forum est complet ({forum.capacite} places).")
+            raise ValidationError(f"Le forum est complet ({compte(forum.capacite, 'place')}).")
     return _enregistrer(participation, par)
 
 

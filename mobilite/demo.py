@@ -197,7 +197,7 @@ def mobilite(*, echelle, graine, sortie):
     agent = User.objects.filter(role=Role.AGENT_MOBILITE).order_by("pk").first()
     with transaction.atomic():
         if Vehicule.objects.exists():
-            sortie(f"Mobilité : flotte déjà présente ({Vehicule.objects.count()} véhicules).")
+            sortie(f"Mobilité : flotte déjà présente ({compte(Vehicule.objects.count(), 'véhicule')}).")
             vehicules = []
         else:
             vehicules = _flotte(rng, aujourdhui, 30 if echelle == "petite" else 60, sortie)
