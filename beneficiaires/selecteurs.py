@@ -45,6 +45,12 @@ def personnes_sans_referent(user, jour):
     )
 
 
+def personnes_a_rattacher(user, jour):
+    """Personnes importées dont l'adresse n'a pas été reconnue (« adresse à vérifier ») : sans commune, donc sans
+    bassin ni référent, tant que le pilotage ne les a pas rattachées à une commune."""
+    return Beneficiaire.objects.visibles_par(user).a_rattacher().select_related("foyer")
+
+
 def portefeuilles(bassin, jour):
     """Pour chaque référent du bassin : personnes suivies (du bassin), à évaluer, en retard d'évaluation. Une requête,
     quel que soit le nombre de référents et de personnes."""
@@ -69,3 +75,12 @@ def sans_referent_du_bassin(bassin):
     return Beneficiaire.objects.filter(
         commune__bassin_emploi=bassin, referent__isnull=True, statut_parcours__in=STATUTS_SUIVIS
     ).count()
+
+
+def referents_pour_reaffecter(user):
+    """Les référents actifs à qui l'utilisateur peut confier des personnes : ceux des bassins qu'il suit (tous pour
+    qui voit tout). Le service vérifie encore, personne par personne, que le référent suit son bassin."""
+    qs = User.objects.filter(role=Role.REFERENT, is_active=True)
+    if not user.voit_tout:
+        qs = qs.filter(bassins__in=user.bassins.values("pk")).distinct()
+    return qs.order_by("last_name", "first_name", "pk")

@@ -9,6 +9,7 @@ urlpatterns = [
     path("nouveau/", views.BeneficiaireCreer.as_view(), name="creer"),
     path("portefeuilles/", views.Portefeuilles.as_view(), name="portefeuilles"),
     path("portefeuilles/<int:bassin>/", views.Portefeuille.as_view(), name="portefeuille"),
+    path("reaffecter/", views.BeneficiairesReaffecter.as_view(), name="reaffecter"),
     path("<int:pk>/", views.BeneficiaireDetail.as_view(), name="detail"),
     path("<int:pk>/modifier/", views.BeneficiaireModifier.as_view(), name="modifier"),
     path("<int:pk>/referent/", views.BeneficiaireReferent.as_view(), name="referent"),

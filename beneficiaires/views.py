@@ -73,6 +73,25 @@ class BeneficiaireListe(RoleRequisMixin, CorpsEnCacheMixin, ExportMixin, SingleT
         context["peut_creer"] = self.request.user.a_role(*REDACTEURS)
         return context
 
+    # Réaffectation depuis la liste : les cases sont dans le tableau (corps en cache), le formulaire « Réaffecter
+    # à » et son jeton CSRF dans la mise en page, rendue à chaque requête ; il poste vers BeneficiairesReaffecter.
+    def peut_reaffecter(self):
+        return self.request.user.a_role(*REDACTEURS)
+
+    def get_table_kwargs(self):
+        kwargs = super().get_table_kwargs()
+        if not self.peut_reaffecter():
+            kwargs["exclude"] = (*kwargs.get("exclude", ()), "choix")
+        return kwargs
+
+    def contexte_page(self):
+        if not self.peut_reaffecter():
+            return {}
+        from .selecteurs import referents_pour_reaffecter
+
+        # Une requête par page (la liste, pas le champ de formulaire qui compterait puis relirait).
+        return {"referents_reaffectation": list(referents_pour_reaffecter(self.request.user))}
+
 
 class BeneficiaireDetail(RoleRequisMixin, CorpsEnCacheMixin, DetailView):
     roles = ROLES_FICHE
@@ -402,8 +421,9 @@ class ImportDepot(RoleRequisMixin, FormView):
 class ImportObjetMixin:
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
+            depots = ImportBeneficiaires.objects.visibles_par(request.user)
             self.depot = get_object_or_404(
-                ImportBeneficiaires.objects.visibles_par(request.user).select_related("utilisateur"), pk=kwargs["pk"]
+                depots.select_related("utilisateur", "progression__utilisateur"), pk=kwargs["pk"]
             )
         return super().dispatch(request, *args, **kwargs)
 
@@ -419,6 +439,12 @@ class ImportApercu(RoleRequisMixin, ImportObjetMixin, TemplateView):
     template_name = "beneficiaires/import_apercu.html"
 
     def get(self, request, *args, **kwargs):
+        if self.depot.statut == ImportBeneficiaires.Statut.EN_COURS:
+            # L'avancement de la tâche : à qui l'a lancée seulement (les autres voient que l'import est en cours).
+            avancement = self.depot.progression
+            if avancement is not None and avancement.utilisateur_id != request.user.pk:
+                avancement = None
+            return self.render_to_response(self.get_context_data(termine=True, en_cours=True, avancement=avancement))
         if self.depot.statut != ImportBeneficiaires.Statut.DEPOSE:
             return self.render_to_response(self.get_context_data(bilan=self.depot.bilan, termine=True))
         try:
@@ -491,12 +517,13 @@ class ImportConfirmer(RoleRequisMixin, ImportObjetMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
+        # L'import s'exécute en tâche ; la page de l'import montre son avancement à qui l'a lancé.
         try:
-            _depot, bilan = services.import_confirmer(depot=self.depot, par=request.user)
+            services.import_lancer(depot=self.depot, par=request.user)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, bilan.resume())
+            messages.info(request, "Import lancé : cette page montre son avancement, puis son bilan.")
         return redirect(self.depot.get_absolute_url())
 
 
@@ -608,6 +635,62 @@ class DoublonDetail(RoleRequisMixin, DoublonObjetMixin, TemplateView):
 
 
 # --- Portefeuilles par bassin et réaffectation -------------------------------------------------------------
+
+
+class BeneficiairesReaffecter(RoleRequisMixin, View):
+    """Les personnes cochées dans la liste des bénéficiaires, confiées à un autre référent en une action, par le
+    même service que la page du bassin (périmètre, bassin du référent, plafond, historique et fil de chacune)."""
+
+    roles = REDACTEURS
+    http_method_names = ["post"]
+
+    def retour(self):
+        from django.utils.http import url_has_allowed_host_and_scheme
+
+        liste = reverse("beneficiaires:liste")
+        demande = self.request.POST.get("retour", "")
+        sure = url_has_allowed_host_and_scheme(demande, allowed_hosts={self.request.get_host()})
+        return demande if sure and demande.startswith(liste) else liste
+
+    def post(self, request, *args, **kwargs):
+        from commun import francais
+
+        from .selecteurs import referents_pour_reaffecter
+
+        form = ReaffectationForm(
+            request.POST,
+            personnes=Beneficiaire.objects.visibles_par(request.user),
+            referents=referents_pour_reaffecter(request.user),
+        )
+        form.fields["beneficiaires"].error_messages.update(
+            required="Cochez au moins une personne à réaffecter.",
+            invalid_choice="Une des personnes cochées n'est pas dans votre périmètre : rien n'a été changé.",
+        )
+        form.fields["referent"].error_messages.update(
+            required="Choisissez le référent à qui confier les personnes cochées.",
+            invalid_choice="Ce référent ne suit aucun de vos bassins d'emploi : rien n'a été changé.",
+        )
+        if form.is_valid():
+            referent = form.cleaned_data["referent"]
+            try:
+                nombre = services.beneficiaires_reaffecter(
+                    beneficiaires=form.cleaned_data["beneficiaires"], referent=referent, par=request.user
+                )
+            except ValidationError as erreur:
+                messages.error(request, " ".join(erreur.messages))
+            else:
+                if nombre:
+                    pluriel = francais.est_pluriel(nombre)
+                    messages.success(
+                        request,
+                        f"{nombre} personne{'s' if pluriel else ''} confiée{'s' if pluriel else ''} à {referent}. "
+                        f"{'Leur' if pluriel else 'Son'} fil le mentionne.",
+                    )
+                else:
+                    messages.info(request, f"Rien à changer : les personnes cochées sont déjà suivies par {referent}.")
+        else:
+            messages.error(request, " ".join(m for erreurs in form.errors.values() for m in erreurs))
+        return redirect(self.retour())
 
 
 def bassins_pour(user):

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('beneficiaires', '0009_adresses_a_verifier_identites_doublons'),
+        ('beneficiaires', '0010_import_en_tache'),
         ('referentiel', '0003_noms_ordre_francais'),
     ]
 
