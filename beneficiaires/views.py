@@ -37,17 +37,25 @@ from .importation import (
 )
 from .importation.colonnes import analyser_colonnes
 from .models import FREINS, Beneficiaire, DoublonProbable, Evaluation, ImportBeneficiaires, StatutParcours
+from .selecteurs import (
+    REAFFECTATION_LISTE_MAX,
+    bassins_pour,
+    beneficiaires_visibles,
+    derniers_imports,
+    doublons_a_examiner,
+    evaluation_prevue,
+    membres_du_foyer,
+    personnes_a_rattacher,
+    personnes_a_reaffecter,
+    portefeuilles,
+    referents_du_bassin,
+    sans_referent_du_bassin,
+)
 from .tables import BeneficiaireTable
 from .timeline import evenements
 
 ROLES_FICHE = (Role.ADMINISTRATEUR, Role.PILOTAGE, Role.REFERENT, Role.PRESTATAIRE)
 ROLES_IMPORT = (Role.ADMINISTRATEUR, Role.PILOTAGE)
-
-
-def beneficiaires_visibles(user):
-    return Beneficiaire.objects.visibles_par(user).select_related(
-        "foyer", "commune__bassin_emploi", "referent", "evaluation_courante"
-    )
 
 
 class BeneficiaireListe(RoleRequisMixin, CorpsEnCacheMixin, ExportMixin, SingleTableMixin, FilterView):
@@ -135,18 +143,10 @@ class BeneficiaireDetail(RoleRequisMixin, CorpsEnCacheMixin, DetailView):
         )
         context["actions"] = actions_pour(b, user)
         if not user.est_prestataire:
-            context["membres"] = (
-                Beneficiaire.objects.visibles_par(user)
-                .filter(foyer_id=b.foyer_id)
-                .exclude(pk=b.pk)
-                .order_by("role", "date_naissance", "pk")
-            )
+            context["membres"] = membres_du_foyer(b, user)
             context["evenements"] = evenements(b, user)
             context["peut_modifier"] = user.a_role(*REDACTEURS) and b.statut_parcours != StatutParcours.ARCHIVE
-            context["evaluation_prevue"] = next(
-                (e for e in b.evaluations.filter(statut=Evaluation.Statut.PREVUE).order_by("date", "pk")[:1]),
-                None,
-            )
+            context["evaluation_prevue"] = evaluation_prevue(b)
         return context
 
 
@@ -380,11 +380,7 @@ class ImportDepot(RoleRequisMixin, FormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["derniers"] = (
-            ImportBeneficiaires.objects.visibles_par(self.request.user)
-            .select_related("utilisateur")
-            .defer("contenu")[:10]
-        )
+        context["derniers"] = derniers_imports(self.request.user)
         return context
 
     def form_valid(self, form):
@@ -553,12 +549,7 @@ class ARattacherListe(RoleRequisMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        return (
-            Beneficiaire.objects.visibles_par(self.request.user)
-            .a_rattacher()
-            .select_related("foyer")
-            .order_by("nom", "prenoms", "pk")
-        )
+        return personnes_a_rattacher(self.request.user).order_by("nom", "prenoms", "pk")
 
 
 class Rattacher(RoleRequisMixin, BeneficiaireObjetMixin, FormView):
@@ -585,11 +576,7 @@ class DoublonListe(RoleRequisMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        return (
-            DoublonProbable.objects.visibles_par(self.request.user)
-            .a_examiner()
-            .select_related("existant__foyer", "existant__commune")
-        )
+        return doublons_a_examiner(self.request.user)
 
 
 class DoublonObjetMixin:
@@ -693,13 +680,6 @@ class BeneficiairesReaffecter(RoleRequisMixin, View):
         return redirect(self.retour())
 
 
-def bassins_pour(user):
-    from referentiel.models import BassinEmploi
-
-    qs = BassinEmploi.objects.order_by("nom")
-    return qs if user.voit_tout else qs.filter(pk__in=user.bassins.values("pk"))
-
-
 class Portefeuilles(RoleRequisMixin, TemplateView):
     """Les bassins de l'utilisateur, chacun vers la page de ses portefeuilles."""
 
@@ -735,29 +715,12 @@ class Portefeuille(RoleRequisMixin, ChargementMixin, FormView):
             raise PermissionDenied
         return super().post(request, *args, **kwargs)
 
-    def personnes(self):
-        from .selecteurs import STATUTS_SUIVIS
-
-        qs = (
-            Beneficiaire.objects.visibles_par(self.request.user)
-            .filter(commune__bassin_emploi=self.bassin, statut_parcours__in=STATUTS_SUIVIS)
-            .order_by("nom", "prenoms", "pk")
-        )
-        if self.source == "aucun":
-            return qs.filter(referent__isnull=True)
-        if self.source.isdigit():
-            return qs.filter(referent_id=int(self.source))
-        return qs.none()
-
-    def referents(self):
-        from comptes.models import User
-
-        return User.objects.filter(role=Role.REFERENT, is_active=True, bassins=self.bassin).order_by(
-            "last_name", "first_name", "pk"
-        )
-
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "personnes": self.personnes(), "referents": self.referents()}
+        return {
+            **super().get_form_kwargs(),
+            "personnes": personnes_a_reaffecter(self.request.user, self.bassin, self.source),
+            "referents": referents_du_bassin(self.bassin),
+        }
 
     def form_valid(self, form):
         try:
@@ -778,8 +741,6 @@ class Portefeuille(RoleRequisMixin, ChargementMixin, FormView):
 
     def get_context_data(self, **kwargs):
         from django.utils import timezone
-
-        from .selecteurs import REAFFECTATION_LISTE_MAX, portefeuilles, sans_referent_du_bassin
 
         contexte = super().get_context_data(**kwargs)
         form = contexte["form"]
