@@ -10,6 +10,7 @@ from django.db.models import Count, F, Q
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 
+from commun.francais import compte, est_pluriel
 from tableau_de_bord.registre import Contexte, Indicateur, indicateur, premier_du_mois, taux, taux_par_cle
 
 from .filters import condition_dans_le_plan, condition_delai_30j
@@ -111,8 +112,9 @@ def evaluees_sous_30_jours(ctx: Contexte):
         unite="%",
         par_bassin=taux_par_cle(n_bassin, d_bassin),
         par_mois=taux_par_cle(n_mois, d_mois),
-        description=f"{n_total} personne(s) sur {d_total} orientée(s) dans la période ont eu leur première "
-        "évaluation au plus 30 jours après l'orientation. Le lien liste ces personnes.",
+        description=f"{compte(n_total, 'personne')} sur {compte(d_total, 'orientée')} dans la période "
+        f"{'ont eu leur' if est_pluriel(n_total) else 'a eu sa'} première évaluation au plus 30 jours "
+        "après l'orientation. Le lien liste ces personnes.",
     )
 
 

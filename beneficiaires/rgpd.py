@@ -23,6 +23,7 @@ from simple_history.models import HistoricalChanges
 from simple_history.utils import bulk_update_with_history
 
 from commun.dates import soustraire_mois
+from commun.francais import compte
 from commun.versions import ecritures_en_masse
 
 from .models import Beneficiaire, Foyer
@@ -362,7 +363,7 @@ def conservation_appliquer(*, essai=False, aujourd_hui=None, taille_lot=200):
     limite = date_limite(aujourd_hui)
     a_traiter = personnes_a_anonymiser(aujourd_hui)
     if essai:
-        journal.info("Conservation (essai) : %d personne(s) à anonymiser, ids %s", len(a_traiter), a_traiter)
+        journal.info("Conservation (essai) : %s à anonymiser, ids %s", compte(len(a_traiter), "personne"), a_traiter)
         return {"limite": limite, "personnes": a_traiter, "essai": True}
     maintenant = timezone.now()
     traitees = []
@@ -370,7 +371,7 @@ def conservation_appliquer(*, essai=False, aujourd_hui=None, taille_lot=200):
         with transaction.atomic():
             traitees += _anonymiser_lot(a_traiter[debut : debut + taille_lot], aujourd_hui=aujourd_hui,
                                         maintenant=maintenant)  # fmt: skip
-    journal.warning("Conservation : %d personne(s) anonymisée(s), ids %s", len(traitees), traitees)
+    journal.warning("Conservation : %s, ids %s", compte(len(traitees), "personne anonymisée"), traitees)
     return {"limite": limite, "personnes": traitees, "essai": False}
 
 

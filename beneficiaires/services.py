@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Min, Q
 from django.utils import timezone
 
+from commun.francais import compte
 from commun.historique import attribue
 from commun.versions import ecritures_en_masse
 from comptes.models import Role, User
@@ -695,7 +696,7 @@ def beneficiaires_reaffecter(*, beneficiaires, referent, par):
     if not ids:
         raise ValidationError({"beneficiaires": "Choisissez au moins une personne."})
     if len(ids) > REAFFECTATION_MAX:
-        raise ValidationError({"beneficiaires": f"Au plus {REAFFECTATION_MAX} personnes à la fois."})
+        raise ValidationError({"beneficiaires": f"Au plus {compte(REAFFECTATION_MAX, 'personne')} à la fois."})
     if referent is None:
         raise ValidationError({"referent": "Choisissez le référent à qui confier ces personnes."})
     personnes = list(
@@ -726,7 +727,7 @@ def beneficiaires_reaffecter(*, beneficiaires, referent, par):
             Beneficiaire,
             ["referent"],
             default_user=par,
-            default_change_reason=f"Réaffectation de {len(a_changer)} personne(s) à {referent}",
+            default_change_reason=f"Réaffectation de {compte(len(a_changer), 'personne')} à {referent}",
         )
         ecritures_en_masse("beneficiaires")
     return len(a_changer)

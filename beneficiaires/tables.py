@@ -82,6 +82,8 @@ class BeneficiaireTable(tables.Table):
         )
         empty_text = "Aucune personne ne correspond à ces critères."
         order_by = ("nom", "prenoms")
+        # 13 colonnes : la table resserrée tient dans un écran de 1366 px (test e2e de mise en page).
+        attrs = {"class": "table table-striped table-hover align-middle table-compacte"}
 
 
 def _date(d):

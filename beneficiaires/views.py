@@ -9,7 +9,7 @@ from django_tables2 import SingleTableMixin
 from commun.cache_pages import CorpsEnCacheMixin
 from commun.exports import ExportMixin
 from commun.formulaires import VueService, rattacher_erreurs
-from commun.francais import genre
+from commun.francais import compte, est_pluriel, genre
 from comptes.acces import LECTEURS, REDACTEURS, RoleRequisMixin
 from comptes.models import Role
 from comptes.services import consultation_journaliser
@@ -737,7 +737,9 @@ class Portefeuille(RoleRequisMixin, ChargementMixin, FormView):
             rattacher_erreurs(form, erreur)
             return self.form_invalid(form)
         messages.success(
-            self.request, f"{nombre} personne(s) confiée(s) à {form.cleaned_data['referent']}. Leur fil le mentionne."
+            self.request,
+            f"{compte(nombre, 'personne confiée')} à {form.cleaned_data['referent']}. "
+            f"{'Leur' if est_pluriel(nombre) else 'Son'} fil le mentionne.",
         )
         return redirect(self.request.get_full_path())
 

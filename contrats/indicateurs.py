@@ -11,6 +11,7 @@ from django.db.models import Count, F, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from commun.francais import compte, nombre
 from referentiel.models import Structure
 from tableau_de_bord.registre import Contexte, Indicateur, Ventilation, indicateur, premier_du_mois, taux
 
@@ -187,7 +188,7 @@ def enveloppe(ctx: Contexte):
             valeur=utilises,
             unite="contrats",
             par_bassin=par_bassin,
-            description=f"{utilises} sur {prevus} prévus"
+            description=f"{nombre(utilises)} sur {compte(prevus, 'prévu')}"
             + (f" ({taux(utilises, prevus)} %)." if prevus else " (aucune enveloppe saisie)."),
         ),
     ]

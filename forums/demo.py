@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from beneficiaires.models import Beneficiaire
+from commun.francais import compte
 from comptes.models import Role, User
 from referentiel.demo import lieux_demo, nom_structure_demo, siret_fictif
 from referentiel.models import Structure
@@ -357,8 +358,8 @@ def forums(*, echelle, graine, sortie):
         crees += 1
     sans = "" if Beneficiaire.objects.exists() else " (aucun bénéficiaire : forums sans participants)"
     sortie(
-        f"Forums : {crees} créé(s), {len(plan) - crees} déjà présent(s), {participants} participation(s), "
-        f"{nouvelles} employeur(s) ajouté(s){sans}."
+        f"Forums : {compte(crees, 'créé')}, {compte(len(plan) - crees, 'déjà présent')}, "
+        f"{compte(participants, 'participation')}, {compte(nouvelles, 'employeur ajouté')}{sans}."
     )
 
 

@@ -15,7 +15,7 @@ from django.db.models import Max
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from commun.francais import genre
+from commun.francais import compte, est_pluriel, genre, nombre
 from commun.historique import attribue
 from commun.versions import ecritures_en_masse
 
@@ -67,7 +67,11 @@ def forum_verifier_capacite(*, forum, capacite):
     occupees = _places_occupees(forum)
     if capacite < occupees:
         raise ValidationError(
-            {"capacite": f"{occupees} place(s) sont déjà prises : la capacité ne peut pas descendre en dessous."}
+            {
+                "capacite": f"{compte(occupees, 'place')} "
+                f"{'sont déjà prises' if est_pluriel(occupees) else 'est déjà prise'} : "
+                "la capacité ne peut pas descendre en dessous."
+            }
         )
 
 
@@ -161,9 +165,10 @@ class BilanInvitations:
     deja_invitees: int  # personnes qui figuraient déjà parmi les participants : ignorées
 
     def __str__(self):
-        texte = f"{self.invitees} personne(s) invitée(s)"
+        texte = compte(self.invitees, "personne invitée")
         if self.deja_invitees:
-            texte += f", {self.deja_invitees} déjà invitée(s) ou inscrite(s) (ignorée(s))"
+            forme = "s" if est_pluriel(self.deja_invitees) else ""
+            texte += f", {nombre(self.deja_invitees)} déjà invitée{forme} ou inscrite{forme} (ignorée{forme})"
         return texte + "."
 
 
@@ -332,12 +337,13 @@ def _exiger_une_place_libre(forum, participation, *, par, maintenant):
     attendus = forum.participations.filter(statut=S.INSCRIT).count()
     personne = participation.beneficiaire
     texte = (
-        f"Le forum est complet ({forum.capacite} places) : "
+        f"Le forum est complet ({compte(forum.capacite, 'place')}) : "
         f"{personne} n'était pas {genre('inscrit', personne.civilite)}."
     )
     if attendus and timezone.localdate(maintenant) == forum.date:
         texte += (
-            f" {attendus} inscrit(s) pas encore arrivé(s) retiennent leur place jusqu'à "
+            f" {compte(attendus, 'inscrit pas encore arrivé', 'inscrits pas encore arrivés')} "
+            f"{'retiennent leur' if est_pluriel(attendus) else 'retient sa'} place jusqu'à "
             f"{timezone.localtime(forum.heure_liberation()):%Hh%M} ; vous pouvez libérer la place d'un inscrit absent."
         )
     raise ValidationError(texte)
@@ -449,7 +455,7 @@ def participation_ajouter_sur_place(*, forum, beneficiaire, par, jour=None, quan
             _liberer_inscrits_attendus(forum, par=par, maintenant=maintenant)
             and _places_occupees(forum) < forum.capacite
         ):
-            raise ValidationError(f"Le forum est complet ({forum.capacite} places).")
+            raise ValidationError(f"Le forum est complet ({compte(forum.capacite, 'place')}).")
     return _enregistrer(participation, par)
 
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from beneficiaires.fiche import action
 from beneficiaires.timeline import Evenement, source
-from commun.francais import genre
+from commun.francais import compte, genre
 from comptes.models import Role
 
 from .models import Entretien, Participation
@@ -54,7 +54,7 @@ def forums(beneficiaire, user):
         if entretiens:
             ev(
                 forum.date,
-                f"{len(entretiens)} entretien(s) au forum « {forum.titre} »",
+                f"{compte(len(entretiens), 'entretien')} au forum « {forum.titre} »",
                 ", ".join(e.exposant.structure.nom for e in entretiens),
             )
         if p.embauche_par_id:

@@ -17,7 +17,7 @@ from django_tables2 import SingleTableMixin
 from beneficiaires.models import Beneficiaire, normaliser
 from commun.exports import ExportMixin
 from commun.formulaires import rattacher_erreurs
-from commun.francais import genre
+from commun.francais import compte, est_pluriel, genre
 from comptes.acces import LECTEURS, REDACTEURS, RoleRequisMixin
 from comptes.services import consultation_journaliser
 
@@ -267,7 +267,9 @@ class ExposantResultatsView(ExposantMixin, TemplateView):
                     parmi=presentes,
                     par=request.user,
                 )
-                messages.success(request, f"Entretiens enregistrés : {ajoutes} ajouté(s), {retires} retiré(s).")
+                messages.success(
+                    request, f"Entretiens enregistrés : {compte(ajoutes, 'ajouté')}, {compte(retires, 'retiré')}."
+                )
                 return HttpResponseRedirect(request.path)
             except ValidationError as e:
                 erreurs_en_message(request, e, form)
@@ -507,7 +509,11 @@ class ParticipationDetailView(RoleRequisMixin, DetailView):
                 _, promues = service(participation=p, par=request.user)
                 messages.success(request, "Inscription annulée." if action == "annuler" else "Personne excusée.")
                 if promues:
-                    messages.info(request, f"{len(promues)} personne(s) de la liste d'attente inscrite(s) à sa place.")
+                    messages.info(
+                        request,
+                        f"{compte(len(promues), 'personne')} de la liste d'attente "
+                        f"{'inscrites' if est_pluriel(len(promues)) else 'inscrite'} à sa place.",
+                    )
             else:
                 services.participation_pointer(participation=p, par=request.user)
                 messages.success(request, "Présence enregistrée.")

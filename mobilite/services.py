@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from beneficiaires.models import StatutParcours
 from commun.dates import ajouter_mois
+from commun.francais import compte, est_pluriel
 from commun.historique import attribue
 from referentiel.models import Structure
 
@@ -116,7 +117,8 @@ def vehicule_mettre_en_maintenance(*, vehicule, en_maintenance, par=None):
         a_venir = vehicule.locations.filter(statut=StatutLocation.RESERVEE).count()
         if a_venir:
             raise ValidationError(
-                f"{a_venir} réservation(s) à venir sur ce véhicule : annulez-les ou planifiez une période de "
+                f"{compte(a_venir, 'réservation')} à venir sur ce véhicule : "
+                f"{'annulez-les' if est_pluriel(a_venir) else 'annulez-la'} ou planifiez une période de "
                 "maintenance datée."
             )
     vehicule.statut = StatutVehicule.MAINTENANCE if en_maintenance else StatutVehicule.DISPONIBLE
@@ -164,7 +166,10 @@ def vehicule_declasser(*, vehicule, date=None, par=None):
         raise ValidationError(f"La location n° {en_cours.numero} est en cours : attendez le retour du véhicule.")
     a_venir = vehicule.locations.filter(statut=StatutLocation.RESERVEE, fin__gte=date).count()
     if a_venir:
-        raise ValidationError(f"{a_venir} réservation(s) à venir sur ce véhicule : annulez-les avant de le déclasser.")
+        raise ValidationError(
+            f"{compte(a_venir, 'réservation')} à venir sur ce véhicule : "
+            f"{'annulez-les' if est_pluriel(a_venir) else 'annulez-la'} avant de le déclasser."
+        )
     vehicule.statut = StatutVehicule.DECLASSE
     vehicule.date_declassement = date
     vehicule.full_clean()

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from beneficiaires.models import Beneficiaire, StatutParcours
 from commun.dates import ajouter_mois
+from commun.francais import compte, est_pluriel, nombre
 from commun.historique import attribue
 from comptes.models import Role, User
 from referentiel.models import Structure
@@ -171,8 +172,9 @@ def lot_verifier_capacite(*, lot, capacite):
     if capacite < occupees:
         raise ValidationError(
             {
-                "capacite": f"{occupees} place(s) sont déjà occupées dans ce lot : la capacité ne peut descendre "
-                "en dessous."
+                "capacite": f"{compte(occupees, 'place')} "
+                f"{'sont déjà occupées' if est_pluriel(occupees) else 'est déjà occupée'} dans ce lot : "
+                "la capacité ne peut descendre en dessous."
             }
         )
 
@@ -272,7 +274,7 @@ def orientation_accepter(*, orientation, par, date=None):
     occupees = lot.orientations.filter(statut__in=Orientation.STATUTS_OCCUPANT).count()
     if occupees >= lot.capacite:
         raise ValidationError(
-            f"La capacité du lot est atteinte ({occupees} place(s) occupée(s) sur {lot.capacite}) : "
+            f"La capacité du lot est atteinte ({compte(occupees, 'place occupée')} sur {nombre(lot.capacite)}) : "
             "refusez l'orientation avec le motif « Capacité du lot atteinte »."
         )
     if date < orientation.date_proposition:

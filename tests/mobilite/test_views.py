@@ -648,7 +648,7 @@ def test_immobiliser_par_la_page(client, agent_mobilite):
     client.force_login(agent_mobilite)
     reponse = client.post(reverse("mobilite:immobiliser", args=[v.pk]), {"en_maintenance": "on"}, follow=True)
     v.refresh_from_db()
-    assert v.statut == StatutVehicule.DISPONIBLE and "réservation(s) à venir" in reponse.content.decode()
+    assert v.statut == StatutVehicule.DISPONIBLE and "1 réservation à venir" in reponse.content.decode()
     services.location_annuler(location=reservation)
     client.post(reverse("mobilite:immobiliser", args=[v.pk]), {"en_maintenance": "on"})
     v.refresh_from_db()
@@ -806,7 +806,7 @@ def test_declasser_un_vehicule_reserve_lie_la_reservation_et_propose_de_la_depla
     url = reverse("mobilite:declasser", args=[v.pk])
     reponse = client.post(url, {"date": AUJ})
     page = reponse.content.decode()
-    assert reponse.status_code == 200 and "réservation(s) à venir" in page
+    assert reponse.status_code == 200 and "1 réservation à venir" in page
     assert loc.get_absolute_url() in page and "Déplacer sur AB-777-CD" in page
     reponse = client.post(reverse("mobilite:deplacer", args=[loc.pk]), {"vehicule": libre.pk})
     assert reponse.status_code == 302 and reponse.url == url
