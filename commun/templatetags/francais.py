@@ -59,3 +59,9 @@ def accorde(unite, valeur):
     if pluriel_ or " " in unite or not unite.endswith("s") or len(unite) < 3:
         return unite
     return unite[:-1]
+
+
+@register.filter
+def genre(mot, civilite):
+    """{{ "né"|genre:personne.civilite }} → « née » (Madame), « né » (Monsieur), « né(e) » (civilité inconnue)."""
+    return francais.genre(str(mot), civilite)

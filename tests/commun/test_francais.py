@@ -76,3 +76,11 @@ def test_filtres_nombre_compte_et_accorde():
         "1|1 forum|1 mise à jour|contrat|%|pour 100 présents",
         "23\xa0239|23\xa0239 forums|23\xa0239 mises à jour|contrats|%|pour 100 présents",
     ]
+
+
+def test_accord_en_genre_selon_la_civilite():
+    from commun.francais import genre
+
+    assert [genre("inscrit", c) for c in ("MME", "M", "", None)] == ["inscrite", "inscrit", "inscrit(e)", "inscrit(e)"]
+    rendu = Template('{% load francais %}{{ "né"|genre:"MME" }} / {{ "né"|genre:"M" }} / {{ "né"|genre:"" }}')
+    assert rendu.render(Context()) == "née / né / né(e)"

@@ -739,7 +739,7 @@ def test_agent_mobilite_trouve_la_personne_et_reserve_au_guichet(client, bassins
         page = client.get(url + f"&q={q}").content.decode()
         assert str(b) in page and "MARTIN" not in page
     page = client.get(url + "&q=levy").content.decode()
-    assert f"né(e) le {b.date_naissance:%d/%m/%Y}" in page and "permis B" in page
+    assert f"née le {b.date_naissance:%d/%m/%Y}" in page and "permis B" in page
     # Seuls les champs d'une réservation : ni contrat aidé ni forum (autres axes), ni lien vers la fiche.
     assert 'name="contrat"' not in page and 'name="forum"' not in page
     assert b.get_absolute_url() not in page
