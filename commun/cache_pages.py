@@ -27,7 +27,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from . import versions
+from . import pagination, versions
 
 
 def duree():
@@ -66,6 +66,12 @@ class CorpsEnCacheMixin:
     # Les applications dont le corps dépend (ses lignes, ses filtres, le périmètre de l'utilisateur) ; toutes
     # les applications du projet si None.
     espaces = None
+
+    @property
+    def paginator_class(self):
+        """Pour un tableau paginé (django-tables2) : le compte des lignes gardé en cache sous les mêmes versions
+        (commun/pagination.py), refait après toute écriture dans `espaces`."""
+        return pagination.paginateur(self.espaces)
 
     def contexte_page(self):
         """Ce dont la mise en page a besoin (titre, fil d'Ariane) quand le corps vient du cache."""
