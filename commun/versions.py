@@ -40,6 +40,11 @@ from referentiel.signaux import ecritures_en_masse as signal_ecritures_en_masse
 from . import routage
 from .models import VersionCache
 
+# Le référentiel : communes, bassins, structures (`referentiel`) et comptes (référents, bassins d'un référent). Un
+# fragment qui ne dépend que d'eux (formulaire de filtre d'une liste : commun/fragments.py) est gardé sous leur
+# version : il survit aux écritures sur les personnes, les contrats, les orientations.
+REFERENTIEL = ("comptes", "referentiel")
+
 # Écrits par les lectures (la consultation d'une fiche, un export) ou par la connexion (sessions ouvertes), et jamais
 # affichés dans un résultat en cache.
 MODELES_IGNORES = {"comptes.JournalConsultation", "comptes.JournalExport", "comptes.SessionUtilisateur"}
