@@ -105,7 +105,7 @@ def main():
             f"rapport {serveur / sql:4.1f}"
         )
         if profil is not None:
-            stats = pstats.Stats(profil, stream=sys.stdout).sort_stats("cumulative")
+            stats = pstats.Stats(profil, stream=sys.stdout).sort_stats(os.environ.get("PROFIL_TRI", "cumulative"))
             stats.print_stats(os.environ.get("PROFIL_FILTRE", ""), 60)
     for code in ("beneficiaires", "contrats"):
         if code in resultats and f"admin_{code}" in resultats:

@@ -7,11 +7,16 @@ dépendent pas de la ligne (aucun attribut appelable), et chaque cellule est éc
 gabarit : même échappement, même localisation (`{{ cell }}`, `|localize`, `|unlocalize`).
 """
 
+import functools
+import inspect
+
 import django_tables2 as tables
 from django import template
 from django.db import models
 from django.template.base import render_value_in_context
 from django.utils import formats
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
 from django_tables2.columns.base import LinkTransform
@@ -50,6 +55,30 @@ def _lien_simple(colonne, enregistrement):
         return format_html("<a {}>{}</a>", attrs.as_html(), contenu)
 
     return lier
+
+
+def _libelles_de_choix(modele, champ, methode):
+    """Le `get_<champ>_display()` de Django refait à chaque appel le dictionnaire de TOUS les choix du champ
+    (`dict(make_hashable(field.flatchoices))`) : pour une page de 50 lignes et quatre colonnes à choix, des
+    milliers de conversions. Rend une fonction valeur -> libellé qui lit un dictionnaire fait une fois, au même
+    résultat ; None si le modèle définit sa propre méthode (elle garde le calcul complet)."""
+    methode_statique = inspect.getattr_static(modele, methode, None)
+    if not (
+        isinstance(methode_statique, functools.partialmethod)
+        and methode_statique.func is models.Model._get_FIELD_display
+        and methode_statique.keywords.get("field") is champ
+    ):
+        return None
+    libelles = {cle: force_str(libelle, strings_only=True) for cle, libelle in make_hashable(champ.flatchoices)}
+
+    def libelle(valeur):
+        try:
+            return libelles.get(valeur, valeur)
+        except TypeError:  # valeur non hachable : le calcul de Django
+            tous = dict(make_hashable(champ.flatchoices))
+            return force_str(tous.get(make_hashable(valeur), valeur), strings_only=True)
+
+    return libelle
 
 
 def _rendu_booleen(col, champ):
@@ -105,6 +134,10 @@ def _lecteur_rapide(colonne, table, enregistrement):
         rendu = col.render if isinstance(col, ColonneDate) else None
     vides, defaut = col.empty_values, colonne.default
     methode_libelle = f"get_{dernier}_display"
+    libelle_rapide = None
+    if libelle and objet is not None:
+        libelle_rapide = _libelles_de_choix(type(objet), champ, methode_libelle)
+    attribut = champ.attname if libelle_rapide is not None else dernier
 
     def lire(enregistrement):
         e = enregistrement
@@ -114,7 +147,10 @@ def _lecteur_rapide(colonne, table, enregistrement):
                 valeur = None
                 break
         else:
-            valeur = getattr(e, methode_libelle)() if libelle else getattr(e, dernier)
+            if libelle_rapide is not None:
+                valeur = libelle_rapide(getattr(e, attribut))
+            else:
+                valeur = getattr(e, methode_libelle)() if libelle else getattr(e, dernier)
         if valeur in vides:
             return defaut
         contenu = rendu(valeur) if rendu else valeur
@@ -125,6 +161,8 @@ def _lecteur_rapide(colonne, table, enregistrement):
 
 def _cellule(colonne, valeur, context):
     if colonne.localize is None:
+        if type(valeur) is str and context.autoescape:  # ce que fait render_value_in_context pour un texte brut
+            return escape(valeur)
         return render_value_in_context(valeur, context)
     if colonne.localize:
         return conditional_escape(formats.localize(valeur, use_l10n=True))

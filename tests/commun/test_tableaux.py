@@ -261,3 +261,22 @@ def test_api_privee_de_django_tables2_presente_dans_la_version_epinglee():
     assert django_tables2.__version__.startswith("3.0.")
     assert callable(BoundRow._get_and_render_with) and callable(BoundRow._call_render)
     assert callable(django_tables2.utils.signature)
+
+
+def test_libelle_de_choix_rapide_egal_a_celui_de_django():
+    """Le libellé d'un champ à choix lu dans un dictionnaire fait une fois par page vaut `get_<champ>_display()`,
+    valeur inconnue ou vide comprise ; un modèle qui définit sa propre méthode garde la sienne."""
+    from beneficiaires.models import Beneficiaire, StatutParcours
+    from commun.templatetags.rendu_tableaux import _libelles_de_choix
+
+    champ = Beneficiaire._meta.get_field("statut_parcours")
+    libelle = _libelles_de_choix(Beneficiaire, champ, "get_statut_parcours_display")
+    for valeur in [*StatutParcours.values, "inconnu", "", None]:
+        attendu = Beneficiaire(statut_parcours=valeur).get_statut_parcours_display()
+        assert libelle(valeur) == attendu and type(libelle(valeur)) is type(attendu)
+
+    class Propre:  # une classe qui définit sa propre méthode (sans créer de modèle pendant les tests)
+        def get_statut_parcours_display(self):
+            return "à moi"
+
+    assert _libelles_de_choix(Propre, champ, "get_statut_parcours_display") is None
