@@ -93,23 +93,45 @@ def _rendu_booleen(col, champ):
     return lambda valeur: spans[bool(valeur)]
 
 
+ARGUMENTS_DE_RENDU = frozenset(("value", "record", "column", "bound_column", "bound_row", "table"))
+
+
+def _appel(fonction):
+    """Comme `django_tables2.utils.call_with_appropriate`, mais la signature lue une fois par page : une fonction
+    (arguments) -> résultat qui passe à `fonction` les arguments qu'elle nomme (tous si elle prend **kwargs) ;
+    None si elle en demande un qui n'existe pas (la bibliothèque ne l'appellerait pas : calcul complet)."""
+    try:
+        parametres = inspect.signature(fonction).parameters.values()
+    except (TypeError, ValueError):
+        return None
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parametres):
+        return lambda arguments: fonction(**arguments)
+    noms = [p.name for p in parametres if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    if not set(noms) <= ARGUMENTS_DE_RENDU:
+        return None
+    return lambda arguments: fonction(**{n: arguments[n] for n in noms})
+
+
 def _lecteur_rapide(colonne, table, enregistrement):
-    """Pour une colonne de données simple, une fonction enregistrement -> contenu de cellule qui donne ce que
-    calcule django-tables2 (`BoundRow._get_and_render_with`) sans son travail par cellule : chemin de l'accesseur
-    découpé une fois, libellé des champs à choix (`get_<champ>_display`), valeur vide -> défaut, colonne
-    booléenne, lien `linkify=True` vers la fiche de l'enregistrement. None pour toute autre colonne (rendu
-    propre `render_<nom>`, autre lien, localisation explicite, autre type de colonne, valeur appelable), qui
-    garde le calcul complet."""
+    """Pour une colonne de données, une fonction (enregistrement, ligne) -> contenu de cellule qui donne ce que
+    calcule django-tables2 pour la cellule (`BoundRow.get_cell`) sans son travail par cellule : chemin de
+    l'accesseur découpé une fois, libellé des champs à choix (`get_<champ>_display`), valeur vide -> défaut,
+    colonne booléenne, lien `linkify=True` vers la fiche de l'enregistrement ; rendu propre (`render_<nom>` du
+    tableau) et autres liens par les attributs publics de la colonne liée (`render`, `link`), signature lue une
+    fois. None pour toute autre colonne (localisation explicite, autre type de colonne, valeur appelable), qui
+    passe par `BoundRow.get_cell`."""
     col = colonne.column
     if type(col) not in (tables.Column, ColonneDate, tables.BooleanColumn) or col.localize is not None:
         return None
-    if getattr(table, f"render_{colonne.name}", None) is not None or not isinstance(enregistrement, models.Model):
+    if not isinstance(enregistrement, models.Model):
         return None
+    general = getattr(table, f"render_{colonne.name}", None) is not None
     lier = None
-    if colonne.link:
+    if colonne.link and not general:
         lier = _lien_simple(colonne, enregistrement)
-        if lier is None:
-            return None
+        general = lier is None
+    if general and type(col) is tables.BooleanColumn:
+        return None
     accesseur = Accessor(colonne.accessor)
     *chemin, dernier = accesseur.bits
     if not dernier:
@@ -125,13 +147,18 @@ def _lecteur_rapide(colonne, table, enregistrement):
             return None
     if objet is not None and not libelle and callable(getattr(objet, dernier, None)):
         return None
-    if type(col) is tables.BooleanColumn:
+    rendu = None
+    if general:
+        appeler = _appel(colonne.render)
+        if appeler is None:
+            return None
+    elif type(col) is tables.BooleanColumn:
         rendu = _rendu_booleen(col, champ)
         if rendu is None:
             return None
         libelle = False
-    else:
-        rendu = col.render if isinstance(col, ColonneDate) else None
+    elif isinstance(col, ColonneDate):
+        rendu = col.render
     vides, defaut = col.empty_values, colonne.default
     methode_libelle = f"get_{dernier}_display"
     libelle_rapide = None
@@ -139,18 +166,38 @@ def _lecteur_rapide(colonne, table, enregistrement):
         libelle_rapide = _libelles_de_choix(type(objet), champ, methode_libelle)
     attribut = champ.attname if libelle_rapide is not None else dernier
 
-    def lire(enregistrement):
+    def valeur_de(enregistrement):
         e = enregistrement
         for partie in chemin:
             e = getattr(e, partie)
             if e is None:  # relation vide : valeur None, comme Accessor.resolve (une colonne booléenne dit « non »)
-                valeur = None
-                break
-        else:
-            if libelle_rapide is not None:
-                valeur = libelle_rapide(getattr(e, attribut))
-            else:
-                valeur = getattr(e, methode_libelle)() if libelle else getattr(e, dernier)
+                return None
+        if libelle_rapide is not None:
+            return libelle_rapide(getattr(e, attribut))
+        return getattr(e, methode_libelle)() if libelle else getattr(e, dernier)
+
+    if general:
+        lien = colonne.link
+
+        def lire_general(enregistrement, ligne):
+            valeur = valeur_de(enregistrement)
+            if valeur in vides:
+                return defaut
+            arguments = {
+                "value": valeur,
+                "record": enregistrement,
+                "column": col,
+                "bound_column": colonne,
+                "bound_row": ligne,
+                "table": table,
+            }
+            contenu = appeler(arguments)
+            return lien(contenu, **arguments) if lien else contenu
+
+        return lire_general
+
+    def lire(enregistrement, ligne):
+        valeur = valeur_de(enregistrement)
         if valeur in vides:
             return defaut
         contenu = rendu(valeur) if rendu else valeur
@@ -186,9 +233,9 @@ def corps_tableau(context, table):
         morceaux.append(f"<tr {ligne.attrs.as_html()}>")
         for colonne, lire in zip(colonnes, lecteurs, strict=True):
             if lire is not None:
-                valeur = lire(ligne.record)
+                valeur = lire(ligne.record, ligne)
             else:
-                valeur = ligne._get_and_render_with(colonne, render_func=ligne._call_render, default=colonne.default)
+                valeur = ligne.get_cell(colonne.name)
             colonne.current_value, colonne.current_record = valeur, ligne.record
             attrs = attrs_fixes.get(colonne.name)
             if attrs is None:
