@@ -29,12 +29,29 @@ def _selection(liste):
     return donnees if isinstance(donnees, QuerySet) else None
 
 
-def cle_compte(selection, espaces):
-    # Le compte ne dépend pas de l'ordre : un autre tri de la même sélection retrouve le même compte.
+def cle_compte(selection, espaces, nom="compte", precisions=()):
+    # Un compte (un agrégat) ne dépend pas de l'ordre : un autre tri de la même sélection retrouve le même.
     sql, parametres = selection.order_by().query.sql_with_params()
     lues = versions.versions(*espaces)
-    empreinte = hashlib.sha1(f"{selection.db}|{sql}|{parametres!r}".encode(), usedforsecurity=False).hexdigest()
-    return f"compte:{empreinte}:{lues}"
+    brut = f"{selection.db}|{sql}|{parametres!r}|{precisions!r}"
+    empreinte = hashlib.sha1(brut.encode(), usedforsecurity=False).hexdigest()
+    return f"{nom}:{empreinte}:{lues}"
+
+
+def agregat_en_cache(selection, espaces, nom, calculer, precisions=()):
+    """Un agrégat de la sélection (total, compte…) gardé sous les versions de `espaces`, comme le compte : la
+    clé est faite du SQL de la sélection, de `precisions` (période…) et des versions ; `calculer()` sinon."""
+    espaces = tuple(sorted(espaces or versions.applications_du_projet()))
+    try:
+        cle = cle_compte(selection, espaces, nom, precisions)
+    except EmptyResultSet:
+        return calculer()
+    valeur = cache.get(cle)
+    if valeur is None:
+        valeur = calculer()
+        if not versions.en_attente(*espaces):
+            cache.set(cle, valeur, getattr(settings, "PAGES_CACHE_DUREE", 300))
+    return valeur
 
 
 class PaginateurCompteEnCache(Paginator):
@@ -45,16 +62,7 @@ class PaginateurCompteEnCache(Paginator):
         selection = _selection(self.object_list)
         if selection is None or not self.espaces:
             return super().count
-        try:
-            cle = cle_compte(selection, self.espaces)
-        except EmptyResultSet:
-            return 0
-        compte = cache.get(cle)
-        if compte is None:
-            compte = super().count
-            if not versions.en_attente(*self.espaces):
-                cache.set(cle, compte, getattr(settings, "PAGES_CACHE_DUREE", 300))
-        return compte
+        return agregat_en_cache(selection, self.espaces, "compte", lambda: Paginator.count.func(self))
 
 
 def paginateur(espaces):
