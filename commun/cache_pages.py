@@ -81,6 +81,11 @@ class CorpsEnCacheMixin:
         return self.servir(lambda: super(CorpsEnCacheMixin, self).get(request, *args, **kwargs))
 
     def servir(self, calculer):
+        # Les versions lues une fois pour la page, son compte, ses fragments (commun.versions.memoire).
+        with versions.memoire():
+            return self._servir(calculer)
+
+    def _servir(self, calculer):
         espaces = sorted(self.espaces) if self.espaces else None
         cle = cle_corps(self.request, self.gabarit_corps, espaces)
         corps = cache.get(cle)

@@ -138,3 +138,22 @@ def test_total_engage_garde_pour_un_autre_tri_et_refait_apres_un_nouveau_contrat
     ContratAideFactory(beneficiaire=personne, signe=True)
     _, groupes = _engagement(client, sort="beneficiaire", **annee)
     assert groupes  # recalculé : la clé a changé avec la version des contrats
+
+
+def test_versions_lues_une_fois_par_page(client, bassins, referent):
+    """Corps, compte et formulaire de filtre en cache sous les versions : une seule lecture des versions par page
+    calculée (commun.versions.memoire)."""
+    BeneficiaireFactory(commune=bassins["Orléans"].commune_test)
+    client.force_login(referent)
+    for params in ({}, {"page": 1}):
+        with CaptureQueriesContext(connection) as requetes:
+            assert client.get(reverse("beneficiaires:liste"), params).status_code == 200
+        lectures = [q for q in requetes.captured_queries if "commun_versioncache" in q["sql"]]
+        assert len(lectures) == 1, params
+
+
+def test_memoire_videe_par_une_incrementation():
+    with versions.memoire():
+        avant = versions.versions("beneficiaires")
+        versions.ecritures_en_masse("beneficiaires")  # hors transaction : incrémentée tout de suite
+        assert versions.versions("beneficiaires") != avant
