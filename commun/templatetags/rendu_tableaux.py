@@ -12,6 +12,7 @@ import inspect
 
 import django_tables2 as tables
 from django import template
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.template.base import render_value_in_context
 from django.utils import formats
@@ -145,8 +146,8 @@ def _lecteur_rapide(colonne, table, enregistrement):
             break
         if callable(objet):
             return None
-    if objet is not None and not libelle and callable(getattr(objet, dernier, None)):
-        return None
+    if objet is not None and not libelle and (not hasattr(objet, dernier) or callable(getattr(objet, dernier))):
+        return None  # valeur absente (colonne calculée par son rendu) ou appelable : calcul de la bibliothèque
     rendu = None
     if general:
         appeler = _appel(colonne.render)
@@ -168,13 +169,16 @@ def _lecteur_rapide(colonne, table, enregistrement):
 
     def valeur_de(enregistrement):
         e = enregistrement
-        for partie in chemin:
-            e = getattr(e, partie)
-            if e is None:  # relation vide : valeur None, comme Accessor.resolve (une colonne booléenne dit « non »)
-                return None
-        if libelle_rapide is not None:
-            return libelle_rapide(getattr(e, attribut))
-        return getattr(e, methode_libelle)() if libelle else getattr(e, dernier)
+        try:
+            for partie in chemin:
+                e = getattr(e, partie)
+                if e is None:  # relation vide : None, comme Accessor.resolve (une colonne booléenne dit « non »)
+                    return None
+            if libelle_rapide is not None:
+                return libelle_rapide(getattr(e, attribut))
+            return getattr(e, methode_libelle)() if libelle else getattr(e, dernier)
+        except ObjectDoesNotExist:  # relation inverse absente (un à un) : None, comme la bibliothèque
+            return None
 
     if general:
         lien = colonne.link
