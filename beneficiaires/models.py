@@ -519,6 +519,7 @@ class ImportBeneficiaires(models.Model):
 
     class Statut(models.TextChoices):
         DEPOSE = "depose", "Déposé (aperçu)"
+        EN_COURS = "en_cours", "Import en cours"
         IMPORTE = "importe", "Importé"
         ABANDONNE = "abandonne", "Abandonné"
 
@@ -541,6 +542,15 @@ class ImportBeneficiaires(models.Model):
         "reprennent sans relire le fichier.",
     )
     apercu = models.JSONField("aperçu", default=dict, blank=True, editable=False)
+    progression = models.ForeignKey(
+        "commun.Progression",
+        verbose_name="avancement de l'import",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="L'import confirmé s'exécute en tâche : son avancement, montré à qui l'a lancé.",
+    )
 
     objects = ImportBeneficiairesQuerySet.as_manager()
 

@@ -21,16 +21,17 @@ from .models import Forum, Participation, Secteur, TypeContrat
 
 PARIS = ZoneInfo("Europe/Paris")
 T = Structure.Type
-S = Structure.Secteur
+# Secteur marchand ou non de l'employeur (à ne pas confondre avec `Secteur`, le secteur d'activité d'un forum).
+SecteurEmployeur = Structure.Secteur
 
 # Employeurs de la propreté et des services (noms fictifs), créés s'ils manquent : (nom, type, commune).
 EMPLOYEURS = [
     ("Gâtinais Nettoyage Services", T.ENTREPRISE, "Montargis"),
     ("Net'Loing Propreté", T.ENTREPRISE, "Amilly"),
-    ("Clair Net 45", T.ENTREPRISE, "Montargis"),
+    ("Clair Net Services", T.ENTREPRISE, "Montargis"),
     ("Brillance Multiservices", T.ENTREPRISE, "Châlette-sur-Loing"),
     ("Propreté du Montargois", T.ENTREPRISE, "Montargis"),
-    ("Hygiène et Services Loiret", T.ENTREPRISE, "Orléans"),
+    ("Hygiène et Services à Domicile", T.ENTREPRISE, "Orléans"),
     ("Vitres et Façades du Centre", T.ENTREPRISE, "Amilly"),
     ("Intérim Loing Emploi", T.ENTREPRISE, "Montargis"),
     ("Entretien Santé Gâtinais", T.ENTREPRISE, "Montargis"),
@@ -46,10 +47,10 @@ EMPLOYEURS = [
 EXPOSANTS_PROPRETE = [
     "Gâtinais Nettoyage Services",
     "Net'Loing Propreté",
-    "Clair Net 45",
+    "Clair Net Services",
     "Brillance Multiservices",
     "Propreté du Montargois",
-    "Hygiène et Services Loiret",
+    "Hygiène et Services à Domicile",
     "Vitres et Façades du Centre",
     "Intérim Loing Emploi",
     "Entretien Santé Gâtinais",
@@ -91,7 +92,7 @@ def _employeurs(rng):
         while siret in sirets:
             siret = siret_fictif(rng)
         sirets.add(siret)
-        secteur = S.MARCHAND if type_ == T.ENTREPRISE else S.NON_MARCHAND
+        secteur = SecteurEmployeur.MARCHAND if type_ == T.ENTREPRISE else SecteurEmployeur.NON_MARCHAND
         s = Structure(nom=nom, type=type_, secteur=secteur, siret=siret, commune=communes.get(commune))
         s.full_clean(validate_unique=False, validate_constraints=False)
         nouvelles.append(s)
@@ -149,7 +150,7 @@ def _exposants_et_offres(forum, noms, structures, postes_total, intitules, rng, 
     if not exposants:
         return []
     for exposant, postes in zip(exposants, _repartir(postes_total, len(exposants), rng), strict=True):
-        non_marchand = exposant.structure.secteur == S.NON_MARCHAND
+        non_marchand = exposant.structure.secteur == SecteurEmployeur.NON_MARCHAND
         types = (
             [TypeContrat.CONTRAT_AIDE, TypeContrat.CDD_LONG]
             if non_marchand
@@ -219,7 +220,7 @@ def _derouler(forum, personnes, *, invites, inscrits, excuses, presents, sur_pla
             break
         if p.pk in embauchees:
             continue
-        non_marchand = e.structure.secteur == S.NON_MARCHAND
+        non_marchand = e.structure.secteur == SecteurEmployeur.NON_MARCHAND
         type_contrat = rng.choice(
             [TypeContrat.CONTRAT_AIDE, TypeContrat.CDD_LONG]
             if non_marchand

@@ -20,7 +20,7 @@ from commun.versions import ecritures_en_masse
 
 from .models import Entretien, Exposant, Forum, OffreEmploi, Participation, TypeContrat
 
-S = Participation.Statut
+S = Participation.Statut  # dans toute l'application forums, S est le statut d'une participation
 
 # ---------------------------------------------------------------------------------------------- forums
 

@@ -4,7 +4,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -35,7 +35,7 @@ from .forms import (
     StatutForm,
 )
 from .models import Entretien, Exposant, Forum, OffreEmploi, Participation
-from .selecteurs import bilan_forum, etat_salle, exposants_du_forum
+from .selecteurs import bilan_forum, etat_salle, exposants_du_forum, forums_visibles, total_postes
 from .tables import EntretienTable, ForumTable, OffreTable, ParticipationTable
 
 S = Participation.Statut
@@ -90,15 +90,7 @@ class ForumListeView(RoleRequisMixin, ExportMixin, SingleTableMixin, FilterView)
     export_name = "forums"
 
     def get_queryset(self):
-        return (
-            Forum.objects.visibles_par(self.request.user)
-            .avec_lieu()
-            .annotate(
-                nb_inscrits=Count("participations", filter=Q(participations__statut__in=(S.INSCRIT, S.PRESENT))),
-                nb_presents=Count("participations", filter=Q(participations__statut=S.PRESENT)),
-            )
-            .order_by("-date", "titre", "pk")
-        )
+        return forums_visibles(self.request.user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -533,7 +525,7 @@ class OffreListeView(RoleRequisMixin, ExportMixin, SingleTableMixin, FilterView)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["total_postes"] = self.object_list.aggregate(n=Sum("nombre_postes"))["n"] or 0
+        context["total_postes"] = total_postes(self.object_list)
         return context
 
 

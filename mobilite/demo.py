@@ -31,7 +31,7 @@ from .models import (
     valider_immatriculation,
 )
 
-PARTENAIRES = ("Mobilité Solidaire Loiret", "Roues de Secours Gâtinais")
+PARTENAIRES = ("Mobilité Solidaire", "Roues de Secours Gâtinais")
 # Sites de rattachement : (commune, partenaire gestionnaire)
 SITES = [
     ("Orléans", PARTENAIRES[0]),

@@ -255,15 +255,8 @@ def fin_maximale(debut):
     return ajouter_mois(debut, duree_max_mois()) - datetime.timedelta(days=1)
 
 
-@transaction.atomic
-@attribue
-def location_reserver(
-    *, vehicule, beneficiaire, debut, fin, motif, par=None, contrat=None, forum=None, notes="", aujourdhui=None
-):
-    """Réserve `vehicule` pour `beneficiaire` du `debut` au `fin` inclus (jours entiers).
-
-    Verrouille le véhicule, relit son statut, revérifie les chevauchements (locations non annulées et
-    maintenances), le permis et la durée ; copie le prix et le dépôt du véhicule."""
+def _verifier_demande(*, debut, fin, motif, beneficiaire, aujourdhui):
+    """Ce qui se vérifie avant de verrouiller le véhicule : dates, durée, période à venir, motif, personne active."""
     if debut is None or fin is None:
         raise ValidationError({"debut": "Indiquez les dates de début et de fin de la location."})
     if fin < debut:
@@ -282,6 +275,18 @@ def location_reserver(
         raise ValidationError({"motif": "Choisissez le motif de la location."})
     if beneficiaire.statut_parcours == StatutParcours.ARCHIVE or beneficiaire.date_anonymisation:
         raise ValidationError({"beneficiaire": "Cette personne est archivée : on ne lui réserve plus de véhicule."})
+
+
+@transaction.atomic
+@attribue
+def location_reserver(
+    *, vehicule, beneficiaire, debut, fin, motif, par=None, contrat=None, forum=None, notes="", aujourdhui=None
+):
+    """Réserve `vehicule` pour `beneficiaire` du `debut` au `fin` inclus (jours entiers).
+
+    Verrouille le véhicule, relit son statut, revérifie les chevauchements (locations non annulées et
+    maintenances), le permis et la durée ; copie le prix et le dépôt du véhicule."""
+    _verifier_demande(debut=debut, fin=fin, motif=motif, beneficiaire=beneficiaire, aujourdhui=aujourdhui)
     vehicule = _verrouiller_vehicule(vehicule)
     if vehicule.statut != StatutVehicule.DISPONIBLE:
         raise ValidationError(

@@ -70,14 +70,14 @@ PRIX_COURANT = {
 LOTS = [
     (1, "Insertion Emploi Centre", "Orléans", 300),
     (2, "Insertion Emploi Centre", "Pithiviers", 80),
-    (3, "Trajectoires Placement 45", "Montargis", 140),
-    (4, "Trajectoires Placement 45", "Gien", 80),
+    (3, "Trajectoires Placement", "Montargis", 140),
+    (4, "Trajectoires Placement", "Gien", 80),
 ]
 LOTS_COURANTS = [
     (1, "Insertion Emploi Centre", "Orléans", 260),
     (2, "Insertion Emploi Centre", "Pithiviers", 70),
-    (3, "Trajectoires Placement 45", "Montargis", 120),
-    (4, "Trajectoires Placement 45", "Gien", 70),
+    (3, "Trajectoires Placement", "Montargis", 120),
+    (4, "Trajectoires Placement", "Gien", 70),
 ]
 
 

@@ -15,8 +15,8 @@ S = Structure.Secteur
 # les communes réelles ; les autres noms sont fictifs.
 STRUCTURES_DEMO = [
     ("Insertion Emploi Centre", T.PRESTATAIRE, S.MARCHAND, "Orléans"),
-    ("Trajectoires Placement 45", T.PRESTATAIRE, S.MARCHAND, "Montargis"),
-    ("Mobilité Solidaire Loiret", T.PARTENAIRE, S.NON_MARCHAND, "Orléans"),
+    ("Trajectoires Placement", T.PRESTATAIRE, S.MARCHAND, "Montargis"),
+    ("Mobilité Solidaire", T.PARTENAIRE, S.NON_MARCHAND, "Orléans"),
     ("Roues de Secours Gâtinais", T.PARTENAIRE, S.NON_MARCHAND, "Montargis"),
     ("Association Loire Entraide", T.ASSOCIATION, S.NON_MARCHAND, "Gien"),
     ("Les Jardins du Giennois", T.ASSOCIATION, S.NON_MARCHAND, "Gien"),

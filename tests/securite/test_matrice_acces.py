@@ -130,6 +130,7 @@ GET = {
     "beneficiaires:liste": "302 200 200 200 200 403 403 403",
     "beneficiaires:portefeuilles": "302 200 200 302 302 403 403 403",
     "beneficiaires:portefeuille": "302 200 200 200 404 403 403 403",
+    "beneficiaires:reaffecter": "302 405 403 405 405 403 403 403",
     "commun:message_courrier": "302 200 200 200 404 403 403 404",
     "commun:progression": "302 200 404 404 404 404 404 404",
     # Choix d'une autocomplétion : tout compte connecté, chacun dans sa portée (vide hors administration, pilotage
@@ -246,6 +247,7 @@ POST = {
     "beneficiaires:modifier": "302 · 403 · 404 403 403 403",
     "beneficiaires:referent": "302 · 403 · 404 403 403 403",
     "beneficiaires:portefeuille": "302 · 403 · 404 403 403 403",
+    "beneficiaires:reaffecter": "302 · 403 · · 403 403 403",
     "beneficiaires:archiver": "302 · 403 · 404 403 403 403",
     "beneficiaires:evaluation_planifier": "302 · 403 · 404 403 403 403",
     "beneficiaires:evaluation_saisir": "302 · 403 · 404 403 403 403",
