@@ -10,3 +10,4 @@ class BeneficiairesConfig(AppConfig):
 
         # Chaque application verse ses événements au fil du parcours d'une personne (timeline.py).
         autodiscover_modules("timeline")
+        from . import autocompletion  # noqa: F401 - sources d'autocomplétion (communes, référents)

@@ -4,9 +4,9 @@ import django_filters
 from django import forms
 from django.db.models import F, Q
 
+from commun.autocompletion import AutocompletionFilter
 from commun.filtres import FilterSet, ModelChoiceFilter
-from comptes.models import Role, User
-from referentiel.models import BassinEmploi, Commune
+from referentiel.models import BassinEmploi
 
 from .models import FREINS, Beneficiaire, EtatDroit, Orientation, StatutParcours, normaliser
 from .models import Role as RoleFoyer
@@ -28,9 +28,8 @@ class BeneficiaireFilter(FilterSet):
     bassin = ModelChoiceFilter(
         label="Bassin d'emploi", field_name="commune__bassin_emploi", queryset=BassinEmploi.objects.order_by("nom")
     )
-    commune = ModelChoiceFilter(
-        label="Commune", queryset=Commune.objects.only("pk", "nom", "code_insee").order_by("nom")
-    )
+    # Autocomplétion (commun/autocompletion.py) : la page ne rend que la commune et le référent choisis.
+    commune = AutocompletionFilter(label="Commune", source="communes")
     etat_droit = django_filters.MultipleChoiceFilter(
         label="État du droit", field_name="foyer__etat_droit", choices=EtatDroit.choices, distinct=False
     )
@@ -45,10 +44,7 @@ class BeneficiaireFilter(FilterSet):
         label="Statut du parcours", field_name="statut_parcours", choices=StatutParcours.choices
     )
     role = django_filters.ChoiceFilter(label="Rôle dans le foyer", choices=RoleFoyer.choices)
-    referent = ModelChoiceFilter(
-        label="Référent",
-        queryset=User.objects.filter(role=Role.REFERENT).order_by("last_name", "first_name"),
-    )
+    referent = AutocompletionFilter(label="Référent", source="referents")
     frein = django_filters.ChoiceFilter(label="Frein (évaluation en vigueur)", choices=FREINS, method="filtrer_frein")
     plan = django_filters.BooleanFilter(
         label="Dans le plan (demandeur ou conjoint majeur, soumis aux droits et devoirs)",
@@ -83,9 +79,6 @@ class BeneficiaireFilter(FilterSet):
         if user is not None and user.est_referent:
             bassins = user.bassins.all()
             self.filters["bassin"].queryset = BassinEmploi.objects.filter(pk__in=bassins).order_by("nom")
-            self.filters["commune"].queryset = (
-                Commune.objects.filter(bassin_emploi__in=bassins).only("pk", "nom", "code_insee").order_by("nom")
-            )
 
     @property
     def qs(self):

@@ -27,7 +27,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from . import versions
+from . import pagination, versions
 
 
 def duree():
@@ -67,6 +67,12 @@ class CorpsEnCacheMixin:
     # les applications du projet si None.
     espaces = None
 
+    @property
+    def paginator_class(self):
+        """Pour un tableau paginé (django-tables2) : le compte des lignes gardé en cache sous les mêmes versions
+        (commun/pagination.py), refait après toute écriture dans `espaces`."""
+        return pagination.paginateur(self.espaces)
+
     def contexte_page(self):
         """Ce dont la mise en page a besoin (titre, fil d'Ariane) quand le corps vient du cache."""
         return {}
@@ -75,6 +81,11 @@ class CorpsEnCacheMixin:
         return self.servir(lambda: super(CorpsEnCacheMixin, self).get(request, *args, **kwargs))
 
     def servir(self, calculer):
+        # Les versions lues une fois pour la page, son compte, ses fragments (commun.versions.memoire).
+        with versions.memoire():
+            return self._servir(calculer)
+
+    def _servir(self, calculer):
         espaces = sorted(self.espaces) if self.espaces else None
         cle = cle_corps(self.request, self.gabarit_corps, espaces)
         corps = cache.get(cle)

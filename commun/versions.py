@@ -27,6 +27,8 @@ et les corps de pages ne sont pas gardés (`en_attente`). Un rendu commencé ava
 processus est gardé sous l'ancienne version, que plus personne ne demande.
 """
 
+import contextlib
+import contextvars
 import functools
 import secrets
 import sys
@@ -42,6 +44,11 @@ from referentiel.signaux import ecritures_en_masse as signal_ecritures_en_masse
 
 from . import routage
 from .models import VersionCache
+
+# Le référentiel : communes, bassins, structures (`referentiel`) et comptes (référents, bassins d'un référent). Un
+# fragment qui ne dépend que d'eux (formulaire de filtre d'une liste : commun/fragments.py) est gardé sous leur
+# version : il survit aux écritures sur les personnes, les contrats, les orientations.
+REFERENTIEL = ("comptes", "referentiel")
 
 # Écrits par les lectures (la consultation d'une fiche, un export) ou par la connexion (sessions ouvertes), et jamais
 # affichés dans un résultat en cache.
@@ -88,6 +95,42 @@ def en_attente(*espaces):
     return any(rappel.espaces & voulus for rappel in _rappels())
 
 
+_memoire = contextvars.ContextVar("versions_memoire", default=None)
+
+
+@contextlib.contextmanager
+def memoire():
+    """Le temps d'un rendu (une page et ses fragments, son compte) : les versions sont lues une fois, toutes
+    ensemble, au lieu d'une requête par résultat en cache. Une version lue plus tôt dans le rendu n'est jamais
+    plus récente que les données lues ensuite : un résultat gardé sous elle n'est jamais périmé. Une incrémentation
+    faite par ce processus pendant le rendu vide la mémoire."""
+    jeton = _memoire.set({})
+    try:
+        yield
+    finally:
+        _memoire.reset(jeton)
+
+
+def _lire(espaces):
+    connexion = connections[DEFAULT_DB_ALIAS]
+    memo = _memoire.get()
+    if memo is not None and memo.get("__lues__"):
+        return memo
+    with connexion.cursor() as curseur:
+        if memo is not None:
+            curseur.execute(f"SELECT espace, valeur FROM {TABLE}")  # noqa: S608
+        else:
+            curseur.execute(
+                f"SELECT espace, valeur FROM {TABLE} WHERE espace IN ({', '.join(['%s'] * len(espaces))})",  # noqa: S608
+                espaces,
+            )
+        lues = dict(curseur.fetchall())
+    if memo is not None:
+        memo.update(lues)
+        memo["__lues__"] = True
+    return lues
+
+
 def versions(*espaces):
     """Les versions des espaces donnés (une requête, sur la base principale), dans l'ordre, en une chaîne pour
     une clé de cache.
@@ -98,12 +141,7 @@ def versions(*espaces):
     change) ou qu'elle est annulée (le jeton est perdu)."""
     espaces = [espace_de(e) for e in espaces]
     connexion = connections[DEFAULT_DB_ALIAS]
-    with connexion.cursor() as curseur:
-        curseur.execute(
-            f"SELECT espace, valeur FROM {TABLE} WHERE espace IN ({', '.join(['%s'] * len(espaces))})",  # noqa: S608
-            espaces,
-        )
-        lues = dict(curseur.fetchall())
+    lues = _lire(espaces)
     valeur = "-".join(str(lues.get(e, 0)) for e in espaces)
     jetons = [r.jetons[e] for r in _rappels(connexion) for e in espaces if e in r.jetons]
     return f"{valeur}+{'.'.join(jetons)}" if jetons else valeur
@@ -116,6 +154,9 @@ def _incrementer(espaces):
     espaces = sorted(espaces)
     if not espaces:
         return
+    memo = _memoire.get()
+    if memo is not None:
+        memo.clear()
     connexion = connections[DEFAULT_DB_ALIAS]
     valeurs = ", ".join(["(%s, 1)"] * len(espaces))
     with connexion.cursor() as curseur:

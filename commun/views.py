@@ -1,8 +1,9 @@
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 
+from . import autocompletion as autocompletion_sources
 from .courrier import courrier_pdf
 from .models import Canal, Message, Progression
 
@@ -34,3 +35,27 @@ def progression(request, pk):
     seule toutes les deux secondes tant que la tâche n'est pas finie (sans JavaScript)."""
     avancement = get_object_or_404(Progression, pk=pk, utilisateur=request.user)
     return render(request, "commun/progression.html", {"avancement": avancement})
+
+
+def autocompletion(request, nom):
+    """Les choix d'une source d'autocomplétion (commun/autocompletion.py) qui correspondent au texte `q`, dans la
+    portée de l'utilisateur connecté : au plus LIMITE, en JSON. Connexion requise ; texte trop long ou porteur
+    d'un caractère de contrôle : 400."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"erreur": "Connexion requise."}, status=401)
+    trouvee = autocompletion_sources.source(nom)
+    if trouvee is None:
+        raise Http404
+    texte = autocompletion_sources.nettoyer(request.GET.get("q", ""))
+    if texte is None:
+        return JsonResponse(
+            {
+                "erreur": f"Texte de recherche trop long (au plus {autocompletion_sources.LONGUEUR_MAX} caractères) "
+                "ou invalide."
+            },
+            status=400,
+        )
+    resultats, suite = trouvee.resultats(request.user, texte)
+    reponse = JsonResponse({"resultats": resultats, "suite": suite})
+    reponse["Cache-Control"] = "private, no-store"
+    return reponse

@@ -2,8 +2,8 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
+from commun.autocompletion import AutocompletionFilter
 from commun.filtres import EntierFilter, FilterSet, ModelChoiceFilter
-from comptes.models import Role, User
 from referentiel.models import BassinEmploi, Structure
 
 from .forms import DateInput
@@ -26,9 +26,7 @@ class ContratFilter(FilterSet):
         label="Bassin d'emploi", field_name="beneficiaire__commune__bassin_emploi", queryset=BassinEmploi.objects.all()
     )
     annee = EntierFilter(label="Année de signature", field_name="date_signature__year", min_value=1900, max_value=2100)
-    referent = ModelChoiceFilter(
-        label="Référent", queryset=User.objects.filter(role__in=(Role.REFERENT, Role.ADMINISTRATEUR))
-    )
+    referent = AutocompletionFilter(label="Référent", source="referents_administrateurs")
     signature_apres = django_filters.DateFilter(
         label="Signé à partir du", field_name="date_signature", lookup_expr="gte", widget=DateInput()
     )

@@ -7,11 +7,17 @@ dépendent pas de la ligne (aucun attribut appelable), et chaque cellule est éc
 gabarit : même échappement, même localisation (`{{ cell }}`, `|localize`, `|unlocalize`).
 """
 
+import functools
+import inspect
+
 import django_tables2 as tables
 from django import template
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.template.base import render_value_in_context
 from django.utils import formats
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
 from django_tables2.columns.base import LinkTransform
@@ -52,6 +58,30 @@ def _lien_simple(colonne, enregistrement):
     return lier
 
 
+def _libelles_de_choix(modele, champ, methode):
+    """Le `get_<champ>_display()` de Django refait à chaque appel le dictionnaire de TOUS les choix du champ
+    (`dict(make_hashable(field.flatchoices))`) : pour une page de 50 lignes et quatre colonnes à choix, des
+    milliers de conversions. Rend une fonction valeur -> libellé qui lit un dictionnaire fait une fois, au même
+    résultat ; None si le modèle définit sa propre méthode (elle garde le calcul complet)."""
+    methode_statique = inspect.getattr_static(modele, methode, None)
+    if not (
+        isinstance(methode_statique, functools.partialmethod)
+        and methode_statique.func is models.Model._get_FIELD_display
+        and methode_statique.keywords.get("field") is champ
+    ):
+        return None
+    libelles = {cle: force_str(libelle, strings_only=True) for cle, libelle in make_hashable(champ.flatchoices)}
+
+    def libelle(valeur):
+        try:
+            return libelles.get(valeur, valeur)
+        except TypeError:  # valeur non hachable : le calcul de Django
+            tous = dict(make_hashable(champ.flatchoices))
+            return force_str(tous.get(make_hashable(valeur), valeur), strings_only=True)
+
+    return libelle
+
+
 def _rendu_booleen(col, champ):
     """Le `<span>` de `BooleanColumn.render`, calculé une fois pour vrai et pour faux (sans choix ni attributs
     de span : sinon None)."""
@@ -64,23 +94,45 @@ def _rendu_booleen(col, champ):
     return lambda valeur: spans[bool(valeur)]
 
 
+ARGUMENTS_DE_RENDU = frozenset(("value", "record", "column", "bound_column", "bound_row", "table"))
+
+
+def _appel(fonction):
+    """Comme `django_tables2.utils.call_with_appropriate`, mais la signature lue une fois par page : une fonction
+    (arguments) -> résultat qui passe à `fonction` les arguments qu'elle nomme (tous si elle prend **kwargs) ;
+    None si elle en demande un qui n'existe pas (la bibliothèque ne l'appellerait pas : calcul complet)."""
+    try:
+        parametres = inspect.signature(fonction).parameters.values()
+    except (TypeError, ValueError):
+        return None
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parametres):
+        return lambda arguments: fonction(**arguments)
+    noms = [p.name for p in parametres if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    if not set(noms) <= ARGUMENTS_DE_RENDU:
+        return None
+    return lambda arguments: fonction(**{n: arguments[n] for n in noms})
+
+
 def _lecteur_rapide(colonne, table, enregistrement):
-    """Pour une colonne de données simple, une fonction enregistrement -> contenu de cellule qui donne ce que
-    calcule django-tables2 (`BoundRow._get_and_render_with`) sans son travail par cellule : chemin de l'accesseur
-    découpé une fois, libellé des champs à choix (`get_<champ>_display`), valeur vide -> défaut, colonne
-    booléenne, lien `linkify=True` vers la fiche de l'enregistrement. None pour toute autre colonne (rendu
-    propre `render_<nom>`, autre lien, localisation explicite, autre type de colonne, valeur appelable), qui
-    garde le calcul complet."""
+    """Pour une colonne de données, une fonction (enregistrement, ligne) -> contenu de cellule qui donne ce que
+    calcule django-tables2 pour la cellule (`BoundRow.get_cell`) sans son travail par cellule : chemin de
+    l'accesseur découpé une fois, libellé des champs à choix (`get_<champ>_display`), valeur vide -> défaut,
+    colonne booléenne, lien `linkify=True` vers la fiche de l'enregistrement ; rendu propre (`render_<nom>` du
+    tableau) et autres liens par les attributs publics de la colonne liée (`render`, `link`), signature lue une
+    fois. None pour toute autre colonne (localisation explicite, autre type de colonne, valeur appelable), qui
+    passe par `BoundRow.get_cell`."""
     col = colonne.column
     if type(col) not in (tables.Column, ColonneDate, tables.BooleanColumn) or col.localize is not None:
         return None
-    if getattr(table, f"render_{colonne.name}", None) is not None or not isinstance(enregistrement, models.Model):
+    if not isinstance(enregistrement, models.Model):
         return None
+    general = getattr(table, f"render_{colonne.name}", None) is not None
     lier = None
-    if colonne.link:
+    if colonne.link and not general:
         lier = _lien_simple(colonne, enregistrement)
-        if lier is None:
-            return None
+        general = lier is None
+    if general and type(col) is tables.BooleanColumn:
+        return None
     accesseur = Accessor(colonne.accessor)
     *chemin, dernier = accesseur.bits
     if not dernier:
@@ -94,27 +146,62 @@ def _lecteur_rapide(colonne, table, enregistrement):
             break
         if callable(objet):
             return None
-    if objet is not None and not libelle and callable(getattr(objet, dernier, None)):
-        return None
-    if type(col) is tables.BooleanColumn:
+    if objet is not None and not libelle and (not hasattr(objet, dernier) or callable(getattr(objet, dernier))):
+        return None  # valeur absente (colonne calculée par son rendu) ou appelable : calcul de la bibliothèque
+    rendu = None
+    if general:
+        appeler = _appel(colonne.render)
+        if appeler is None:
+            return None
+    elif type(col) is tables.BooleanColumn:
         rendu = _rendu_booleen(col, champ)
         if rendu is None:
             return None
         libelle = False
-    else:
-        rendu = col.render if isinstance(col, ColonneDate) else None
+    elif isinstance(col, ColonneDate):
+        rendu = col.render
     vides, defaut = col.empty_values, colonne.default
     methode_libelle = f"get_{dernier}_display"
+    libelle_rapide = None
+    if libelle and objet is not None:
+        libelle_rapide = _libelles_de_choix(type(objet), champ, methode_libelle)
+    attribut = champ.attname if libelle_rapide is not None else dernier
 
-    def lire(enregistrement):
+    def valeur_de(enregistrement):
         e = enregistrement
-        for partie in chemin:
-            e = getattr(e, partie)
-            if e is None:  # relation vide : valeur None, comme Accessor.resolve (une colonne booléenne dit « non »)
-                valeur = None
-                break
-        else:
-            valeur = getattr(e, methode_libelle)() if libelle else getattr(e, dernier)
+        try:
+            for partie in chemin:
+                e = getattr(e, partie)
+                if e is None:  # relation vide : None, comme Accessor.resolve (une colonne booléenne dit « non »)
+                    return None
+            if libelle_rapide is not None:
+                return libelle_rapide(getattr(e, attribut))
+            return getattr(e, methode_libelle)() if libelle else getattr(e, dernier)
+        except ObjectDoesNotExist:  # relation inverse absente (un à un) : None, comme la bibliothèque
+            return None
+
+    if general:
+        lien = colonne.link
+
+        def lire_general(enregistrement, ligne):
+            valeur = valeur_de(enregistrement)
+            if valeur in vides:
+                return defaut
+            arguments = {
+                "value": valeur,
+                "record": enregistrement,
+                "column": col,
+                "bound_column": colonne,
+                "bound_row": ligne,
+                "table": table,
+            }
+            contenu = appeler(arguments)
+            return lien(contenu, **arguments) if lien else contenu
+
+        return lire_general
+
+    def lire(enregistrement, ligne):
+        valeur = valeur_de(enregistrement)
         if valeur in vides:
             return defaut
         contenu = rendu(valeur) if rendu else valeur
@@ -125,6 +212,8 @@ def _lecteur_rapide(colonne, table, enregistrement):
 
 def _cellule(colonne, valeur, context):
     if colonne.localize is None:
+        if type(valeur) is str and context.autoescape:  # ce que fait render_value_in_context pour un texte brut
+            return escape(valeur)
         return render_value_in_context(valeur, context)
     if colonne.localize:
         return conditional_escape(formats.localize(valeur, use_l10n=True))
@@ -148,9 +237,9 @@ def corps_tableau(context, table):
         morceaux.append(f"<tr {ligne.attrs.as_html()}>")
         for colonne, lire in zip(colonnes, lecteurs, strict=True):
             if lire is not None:
-                valeur = lire(ligne.record)
+                valeur = lire(ligne.record, ligne)
             else:
-                valeur = ligne._get_and_render_with(colonne, render_func=ligne._call_render, default=colonne.default)
+                valeur = ligne.get_cell(colonne.name)
             colonne.current_value, colonne.current_record = valeur, ligne.record
             attrs = attrs_fixes.get(colonne.name)
             if attrs is None:

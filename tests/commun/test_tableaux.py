@@ -252,12 +252,55 @@ def test_liste_rapide_meme_html_que_le_widget_de_django(multiple, valeur):
     assert normaliser(rapide.render("x", valeur, attrs)) == normaliser(django_widget.render("x", valeur, attrs))
 
 
-def test_api_privee_de_django_tables2_presente_dans_la_version_epinglee():
-    """`commun/tableaux.py` et `{% corps_tableau %}` s'appuient sur l'API privée de django-tables2, épinglée à 3.0.x
-    (pyproject.toml) : une autre version doit passer par ces tests avant d'être admise."""
+@pytest.mark.django_db
+def test_corps_sans_api_privee_de_django_tables2(bassins):
+    """`{% corps_tableau %}` ne passe que par l'API publique de django-tables2 (`BoundRow.get_cell`, attributs
+    `render` et `link` de la colonne liée) : privée de `_get_and_render_with` et `_call_render`, la liste des
+    contrats (rendus propres, lien à arguments) se rend à l'identique, toutes ses colonnes par le lecteur préparé.
+    Seul `utils.signature` (commun/tableaux.py) reste remplacé : la version est épinglée à 3.0.x."""
     import django_tables2
     from django_tables2.rows import BoundRow
 
-    assert django_tables2.__version__.startswith("3.0.")
-    assert callable(BoundRow._get_and_render_with) and callable(BoundRow._call_render)
-    assert callable(django_tables2.utils.signature)
+    from commun.templatetags.rendu_tableaux import _lecteur_rapide
+    from contrats.models import ContratAide
+    from contrats.tables import ContratTable
+    from tests.beneficiaires.factories import BeneficiaireFactory
+    from tests.contrats.factories import ContratAideFactory
+
+    personne = BeneficiaireFactory(commune=bassins["Gien"].commune_test)
+    ContratAideFactory(signe=True, beneficiaire=personne)
+    ContratAideFactory(beneficiaire=personne)  # brouillon : rendu propre du numéro
+    contrats = ContratAide.objects.select_related("beneficiaire__commune__bassin_emploi", "employeur", "referent")
+    attendu = _corps(ContratTable(contrats), "django_tables2/bootstrap5.html")
+    table = ContratTable(contrats)
+    assert all(_lecteur_rapide(c, table, contrats.first()) is not None for c in table.columns)
+
+    def interdit(*args, **kwargs):
+        raise AssertionError("API privée de django-tables2 appelée")
+
+    with (
+        mock.patch.object(BoundRow, "_get_and_render_with", interdit),
+        mock.patch.object(BoundRow, "_call_render", interdit),
+    ):
+        assert _corps(ContratTable(contrats), "django_tables2/plan_emploi.html") == attendu
+    assert "Brouillon n°" in attendu
+    assert django_tables2.__version__.startswith("3.0.") and callable(django_tables2.utils.signature)
+
+
+def test_libelle_de_choix_rapide_egal_a_celui_de_django():
+    """Le libellé d'un champ à choix lu dans un dictionnaire fait une fois par page vaut `get_<champ>_display()`,
+    valeur inconnue ou vide comprise ; un modèle qui définit sa propre méthode garde la sienne."""
+    from beneficiaires.models import Beneficiaire, StatutParcours
+    from commun.templatetags.rendu_tableaux import _libelles_de_choix
+
+    champ = Beneficiaire._meta.get_field("statut_parcours")
+    libelle = _libelles_de_choix(Beneficiaire, champ, "get_statut_parcours_display")
+    for valeur in [*StatutParcours.values, "inconnu", "", None]:
+        attendu = Beneficiaire(statut_parcours=valeur).get_statut_parcours_display()
+        assert libelle(valeur) == attendu and type(libelle(valeur)) is type(attendu)
+
+    class Propre:  # une classe qui définit sa propre méthode (sans créer de modèle pendant les tests)
+        def get_statut_parcours_display(self):
+            return "à moi"
+
+    assert _libelles_de_choix(Propre, champ, "get_statut_parcours_display") is None

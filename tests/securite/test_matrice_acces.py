@@ -40,6 +40,7 @@ PARAMS = {
     "beneficiaires:portefeuille": lambda m: {"bassin": m.bassin.pk},
     "commun:message_courrier": lambda m: {"pk": m.courrier.pk},
     "commun:progression": lambda m: {"pk": m.progression.pk},
+    "commun:autocompletion": lambda m: {"nom": "referents"},
     "beneficiaires:rgpd_donnees_json": lambda m: {"pk": m.personne.pk},
     "contrats:detail": lambda m: {"pk": m.contrat.pk},
     "contrats:modifier": lambda m: {"pk": m.contrat.pk},
@@ -132,6 +133,9 @@ GET = {
     "beneficiaires:reaffecter": "302 405 403 405 405 403 403 403",
     "commun:message_courrier": "302 200 200 200 404 403 403 404",
     "commun:progression": "302 200 404 404 404 404 404 404",
+    # Choix d'une autocomplétion : tout compte connecté, chacun dans sa portée (vide hors administration, pilotage
+    # et référents : tests/commun/test_autocompletion.py).
+    "commun:autocompletion": "302 200 200 200 200 200 200 200",
     "beneficiaires:creer": "302 200 403 200 200 403 403 403",
     "beneficiaires:detail": "302 200 200 200 404 200 404 403",
     "beneficiaires:modifier": "302 200 403 200 404 403 403 403",

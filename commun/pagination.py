@@ -1,0 +1,71 @@
+"""Compte de pagination gardé en cache sous les versions des données (commun/versions.py).
+
+Une liste paginée compte ses lignes (`COUNT(*)` sur toute la sélection filtrée) à chaque page : ouvrir la page 2,
+trier autrement, revenir à la page 1 refait le même compte. `paginateur(espaces)` rend un `Paginator` dont le
+compte est gardé en cache sous une clé faite du SQL exact de la sélection (filtres et périmètre de l'utilisateur
+compris) et des versions des applications dont elle dépend : toute écriture validée dans l'une d'elles change la
+version, donc la clé, et le compte est refait. Dans une transaction qui a écrit sans valider, la version porte un
+jeton propre à la transaction (le compte n'est relu que par elle) et rien n'est gardé.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.utils.functional import cached_property
+
+from . import versions
+
+
+def _selection(liste):
+    """Le QuerySet derrière ce que pagine django-tables2 (BoundRows -> TableQuerysetData -> QuerySet) ou un
+    QuerySet ; None sinon."""
+    if isinstance(liste, QuerySet):
+        return liste
+    donnees = getattr(getattr(liste, "data", None), "data", None)
+    return donnees if isinstance(donnees, QuerySet) else None
+
+
+def cle_compte(selection, espaces, nom="compte", precisions=()):
+    # Un compte (un agrégat) ne dépend pas de l'ordre : un autre tri de la même sélection retrouve le même.
+    sql, parametres = selection.order_by().query.sql_with_params()
+    lues = versions.versions(*espaces)
+    brut = f"{selection.db}|{sql}|{parametres!r}|{precisions!r}"
+    empreinte = hashlib.sha1(brut.encode(), usedforsecurity=False).hexdigest()
+    return f"{nom}:{empreinte}:{lues}"
+
+
+def agregat_en_cache(selection, espaces, nom, calculer, precisions=()):
+    """Un agrégat de la sélection (total, compte…) gardé sous les versions de `espaces`, comme le compte : la
+    clé est faite du SQL de la sélection, de `precisions` (période…) et des versions ; `calculer()` sinon."""
+    espaces = tuple(sorted(espaces or versions.applications_du_projet()))
+    try:
+        cle = cle_compte(selection, espaces, nom, precisions)
+    except EmptyResultSet:
+        return calculer()
+    valeur = cache.get(cle)
+    if valeur is None:
+        valeur = calculer()
+        if not versions.en_attente(*espaces):
+            cache.set(cle, valeur, getattr(settings, "PAGES_CACHE_DUREE", 300))
+    return valeur
+
+
+class PaginateurCompteEnCache(Paginator):
+    espaces = ()  # posé par paginateur()
+
+    @cached_property
+    def count(self):
+        selection = _selection(self.object_list)
+        if selection is None or not self.espaces:
+            return super().count
+        return agregat_en_cache(selection, self.espaces, "compte", lambda: Paginator.count.func(self))
+
+
+def paginateur(espaces):
+    """Une classe de `Paginator` pour une liste qui dépend de ces applications (toutes si vide)."""
+    espaces = tuple(sorted(espaces or versions.applications_du_projet()))
+    return type("PaginateurCompteEnCache", (PaginateurCompteEnCache,), {"espaces": espaces})

@@ -1,0 +1,108 @@
+"""Fragments du référentiel (commun/fragments.py) : le formulaire de filtre d'une liste survit aux écritures sur
+les personnes et change dès que le référentiel change ; jamais gardé quand il lit autre chose que le référentiel.
+
+Transactions réellement validées (transaction=True) : c'est la validation qui change les versions."""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from commun import fragments
+from referentiel.models import BassinEmploi, Commune
+from tests.beneficiaires.factories import BeneficiaireFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _cache_vide():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _page(client, url="beneficiaires:liste", **params):
+    with CaptureQueriesContext(connection) as requetes:
+        reponse = client.get(reverse(url), params)
+    assert reponse.status_code == 200
+    html = reponse.content.decode()
+    debut = html.index('<form method="get"')
+    formulaire = html[debut : html.index("</form>", debut)]
+    return formulaire, [q["sql"] for q in requetes.captured_queries]
+
+
+def _lit_les_bassins(requetes):
+    """La liste des bassins du filtre a-t-elle été lue (pour être rendue) ?"""
+    return any(q.startswith('SELECT "referentiel_bassinemploi"') for q in requetes)
+
+
+def test_filtres_gardes_malgre_les_ecritures_sur_les_personnes(client, bassins, referent):
+    commune = bassins["Orléans"].commune_test
+    BeneficiaireFactory(commune=commune)
+    client.force_login(referent)
+    premier, requetes = _page(client, referent=referent.pk)
+    assert _lit_les_bassins(requetes) and f'value="{referent}"' in premier
+    second, requetes = _page(client, referent=referent.pk, page=1)  # autre adresse : page recalculée
+    assert second == premier and not _lit_les_bassins(requetes)
+    BeneficiaireFactory(commune=commune, nom="Nouvelle")  # écriture sur les personnes
+    troisieme, requetes = _page(client, referent=referent.pk, sort="nom")
+    assert troisieme == premier and not _lit_les_bassins(requetes)
+
+
+def test_filtres_changent_avec_le_referentiel(client, bassins, referent):
+    client.force_login(referent)
+    premier, _ = _page(client)
+    assert ">Orléans</option>" in premier
+    bassin = BassinEmploi.objects.get(pk=bassins["Orléans"].pk)
+    bassin.nom = "Orléans Métropole"
+    bassin.save()
+    apres, requetes = _page(client, page=1)
+    assert ">Orléans Métropole</option>" in apres and _lit_les_bassins(requetes)
+
+
+def test_libelle_du_referent_choisi_suit_son_compte(client, bassins, referent):
+    client.force_login(referent)
+    avant, _ = _page(client, referent=referent.pk)
+    referent.last_name = "Renommée"
+    referent.save()
+    apres, _ = _page(client, referent=referent.pk, page=1)
+    assert apres != avant and 'value="Camille Renommée"' in apres
+
+
+def test_commune_deplacee_en_masse_change_les_filtres(client, bassins, referent):
+    """Écriture en masse par l'aide : la commune quitte la portée du référent, le filtre le dit."""
+    commune = bassins["Orléans"].commune_test
+    client.force_login(referent)
+    avant, _ = _page(client, commune=commune.pk)
+    assert "Aucun choix" not in avant and "Sélectionnez un choix valide" not in avant
+    Commune.objects.filter(pk=commune.pk).update(bassin_emploi=bassins["Gien"])
+    from commun import versions
+
+    versions.ecritures_en_masse(Commune)
+    apres, _ = _page(client, commune=commune.pk, page=1)
+    assert "Sélectionnez un choix valide" in apres
+
+
+def test_par_utilisateur(client, bassins, referent, referent_gien):
+    client.force_login(referent)
+    orleans, _ = _page(client)
+    client.force_login(referent_gien)
+    gien, _ = _page(client)
+    assert ">Gien</option>" in gien and ">Orléans</option>" not in gien and orleans != gien
+
+
+def test_filtres_qui_lisent_autre_chose_que_le_referentiel_jamais_gardes(rf, admin_user, bassins):
+    from mobilite.filters import VehiculeFilter
+    from placement.filters import OrientationFilter
+
+    requete = rf.get("/")
+    requete.user = admin_user
+    assert not fragments.cachable(VehiculeFilter({}, request=requete))  # sites qui ont des véhicules
+    assert not fragments.cachable(OrientationFilter({}, request=requete))  # lots des marchés
+    from beneficiaires.filters import BeneficiaireFilter
+    from contrats.filters import ContratFilter
+
+    assert fragments.cachable(BeneficiaireFilter({}, request=requete, user=admin_user))
+    assert fragments.cachable(ContratFilter({}, request=requete))

@@ -1,0 +1,159 @@
+"""Compte de pagination en cache (commun/pagination.py) : une autre page ou un autre tri de la même sélection ne
+recompte pas ; toute écriture validée dans une application dont la liste dépend le fait recompter (jamais un compte
+périmé), dans la transaction qui écrit comme après sa validation ; le périmètre de l'utilisateur est dans la clé.
+
+Transactions réellement validées (transaction=True) : c'est la validation qui change les versions."""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from beneficiaires.models import Beneficiaire
+from commun import versions
+from tests.beneficiaires.factories import BeneficiaireFactory
+from tests.contrats.factories import ContratAideFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _cache_vide():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _liste(client, url="beneficiaires:liste", **params):
+    with CaptureQueriesContext(connection) as requetes:
+        reponse = client.get(reverse(url), params)
+    assert reponse.status_code == 200
+    comptes = [q["sql"] for q in requetes.captured_queries if "COUNT(" in q["sql"].upper()]
+    return reponse.context["table"].paginator.count, comptes
+
+
+def test_autre_page_ou_tri_sans_recompter_puis_recompte_apres_ecriture(client, bassins, referent):
+    commune = bassins["Orléans"].commune_test
+    for i in range(60):
+        BeneficiaireFactory(commune=commune, nom=f"Martin{i:02d}")
+    client.force_login(referent)
+    compte, comptages = _liste(client)
+    assert compte == 60 and len(comptages) == 1
+    for params in ({"page": 2}, {"sort": "-nom"}, {"sort": "commune", "page": 2}):
+        compte, comptages = _liste(client, **params)
+        assert (compte, comptages) == (60, []), params
+    BeneficiaireFactory(commune=commune, nom="Nouvelle")
+    compte, comptages = _liste(client, page=2)
+    assert compte == 61 and len(comptages) == 1
+
+
+def test_filtre_different_compte_different(client, bassins, referent):
+    BeneficiaireFactory(commune=bassins["Orléans"].commune_test, nom="Dupont")
+    BeneficiaireFactory(commune=bassins["Orléans"].commune_test, nom="Durand")
+    client.force_login(referent)
+    assert _liste(client)[0] == 2
+    assert _liste(client, q="dupont")[0] == 1
+
+
+def test_perimetre_dans_la_cle(client, bassins, referent, referent_gien):
+    BeneficiaireFactory(commune=bassins["Orléans"].commune_test)
+    client.force_login(referent)
+    assert _liste(client)[0] == 1
+    client.force_login(referent_gien)
+    assert _liste(client)[0] == 0
+
+
+def test_ecriture_non_validee_vue_par_sa_transaction_et_pas_gardee(client, bassins, referent):
+    commune = bassins["Orléans"].commune_test
+    BeneficiaireFactory(commune=commune)
+    client.force_login(referent)
+    assert _liste(client)[0] == 1
+    with transaction.atomic():
+        BeneficiaireFactory(commune=commune)
+        assert _liste(client, page=1)[0] == 2  # la transaction voit son écriture
+        transaction.set_rollback(True)
+    compte, comptages = _liste(client, page=1)
+    assert compte == 1 and len(comptages) == 0  # l'annulation n'a rien laissé en cache ; le compte d'avant vaut
+
+
+def test_ecriture_en_masse_recomptee(client, bassins, referent):
+    from referentiel.models import Commune
+
+    commune = bassins["Orléans"].commune_test
+    BeneficiaireFactory(commune=commune)
+    client.force_login(referent)
+    assert _liste(client, bassin=bassins["Orléans"].pk)[0] == 1
+    Commune.objects.filter(pk=commune.pk).update(bassin_emploi=bassins["Gien"])
+    versions.ecritures_en_masse(Commune)
+    assert _liste(client, bassin=bassins["Orléans"].pk, page=1)[0] == 0
+
+
+def test_ecriture_ailleurs_garde_le_compte(client, bassins, referent):
+    from tests.mobilite.factories import VehiculeFactory
+
+    vehicule = VehiculeFactory()
+    BeneficiaireFactory(commune=bassins["Orléans"].commune_test)
+    client.force_login(referent)
+    _liste(client)
+    vehicule.marque = "Dacia"
+    vehicule.save()  # mobilite : la liste des bénéficiaires n'en dépend pas
+    assert _liste(client, page=1) == (1, [])
+
+
+def test_liste_des_contrats_recomptee_apres_un_nouveau_contrat(client, bassins, referent):
+    personne = BeneficiaireFactory(commune=bassins["Orléans"].commune_test)
+    ContratAideFactory(beneficiaire=personne)
+    client.force_login(referent)
+    compte, _ = _liste(client, "contrats:liste")
+    ContratAideFactory(beneficiaire=personne)
+    assert _liste(client, "contrats:liste", page=1)[0] == compte + 1
+
+
+def test_update_sans_l_aide_dans_les_versions():
+    """Garde-fou : le compte n'est gardé que sous les versions ; sans écriture, la clé ne change pas."""
+    from commun.pagination import cle_compte
+
+    qs = Beneficiaire.objects.filter(nom="X")
+    assert cle_compte(qs, ("beneficiaires",)) == cle_compte(qs, ("beneficiaires",))
+    assert cle_compte(qs, ("beneficiaires",)) != cle_compte(qs.filter(prenoms="Y"), ("beneficiaires",))
+
+
+def _engagement(client, **params):
+    with CaptureQueriesContext(connection) as requetes:
+        reponse = client.get(reverse("contrats:liste"), params)
+    assert reponse.status_code == 200
+    groupes = [q["sql"] for q in requetes.captured_queries if '"_n"' in q["sql"]]
+    return reponse.context["engagement"].total, groupes
+
+
+def test_total_engage_garde_pour_un_autre_tri_et_refait_apres_un_nouveau_contrat(client, bassins, referent):
+    personne = BeneficiaireFactory(commune=bassins["Orléans"].commune_test)
+    contrat = ContratAideFactory(beneficiaire=personne, signe=True)
+    client.force_login(referent)
+    annee = {"annee": contrat.date_signature.year}
+    total, groupes = _engagement(client, **annee)
+    assert groupes  # (le barème vient d'une migration de données : vidé par les tests précédents, total nul)
+    assert _engagement(client, sort="beneficiaire", **annee) == (total, [])
+    ContratAideFactory(beneficiaire=personne, signe=True)
+    _, groupes = _engagement(client, sort="beneficiaire", **annee)
+    assert groupes  # recalculé : la clé a changé avec la version des contrats
+
+
+def test_versions_lues_une_fois_par_page(client, bassins, referent):
+    """Corps, compte et formulaire de filtre en cache sous les versions : une seule lecture des versions par page
+    calculée (commun.versions.memoire)."""
+    BeneficiaireFactory(commune=bassins["Orléans"].commune_test)
+    client.force_login(referent)
+    for params in ({}, {"page": 1}):
+        with CaptureQueriesContext(connection) as requetes:
+            assert client.get(reverse("beneficiaires:liste"), params).status_code == 200
+        lectures = [q for q in requetes.captured_queries if "commun_versioncache" in q["sql"]]
+        assert len(lectures) == 1, params
+
+
+def test_memoire_videe_par_une_incrementation():
+    with versions.memoire():
+        avant = versions.versions("beneficiaires")
+        versions.ecritures_en_masse("beneficiaires")  # hors transaction : incrémentée tout de suite
+        assert versions.versions("beneficiaires") != avant
