@@ -2,8 +2,6 @@
 ICU « francais ») comme sur SQLite (collation du même nom, enregistrée à la connexion) : « Châlette » avant
 « Chuelles », « BÈGUE » avant « BRUNET », dans les listes et dans les sélecteurs."""
 
-import re
-
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
@@ -80,8 +78,9 @@ def test_la_liste_des_beneficiaires_et_le_selecteur_des_communes(client, pilotag
     contenu = client.get(reverse("beneficiaires:liste")).content.decode()
     # Les noms sont affichés en capitales (classe text-uppercase) : l'ordre est celui du nom.
     assert _ordre_dans(contenu, ["BÈGUE", "BOULAY", "BRUNET"]) == ["BÈGUE", "BOULAY", "BRUNET"]
-    options = re.findall(r"<option value=\"\d+\"[^>]*>([^<]+)</option>", contenu)
-    communes = [o for o in options if o.startswith(("Chuelles", "Châlette", "Cepoy"))]
+    # Le sélecteur des communes (autocomplétion) propose ses choix dans le même ordre.
+    choix = client.get(reverse("commun:autocompletion", args=["communes"]), {"q": "C"}).json()["resultats"]
+    communes = [c["libelle"] for c in choix if c["libelle"].startswith(("Chuelles", "Châlette", "Cepoy"))]
     assert [c.split(" (")[0] for c in communes] == ["Cepoy", "Châlette-sur-Loing", "Chuelles"]
     # Tri par la colonne « Commune » du tableau.
     contenu = client.get(reverse("beneficiaires:liste"), {"sort": "commune"}).content.decode()
@@ -121,7 +120,8 @@ def test_le_selecteur_des_referents_suit_l_ordre_francais(client, pilotage, bass
     for nom in ["Brunet", "Bègue", "Émery", "Ezan"]:
         UserFactory(last_name=nom, first_name="Anne", referent=True, bassins=[bassins["Gien"]])
     client.force_login(pilotage)
-    contenu = client.get(reverse("beneficiaires:liste")).content.decode()
+    choix = client.get(reverse("commun:autocompletion", args=["referents"]), {"q": "Anne"}).json()["resultats"]
+    contenu = " ".join(c["libelle"] for c in choix)
     assert _ordre_dans(contenu, ["Anne Bègue", "Anne Brunet", "Anne Émery", "Anne Ezan"]) == [
         "Anne Bègue", "Anne Brunet", "Anne Émery", "Anne Ezan",
     ]  # fmt: skip
