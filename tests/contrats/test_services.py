@@ -78,6 +78,28 @@ def test_brouillon_refuse_un_champ_inconnu(referent):
         )
 
 
+def test_un_champ_du_modele_hors_brouillon_est_refuse(referent):
+    """Le statut, le numéro ou la sortie ne se posent que par leur service (signature, rupture) : les passer à la
+    création ou à la modification d'un brouillon contournerait ses règles."""
+    benef, employeur = BeneficiaireFactory(), StructureFactory()
+    message = "Champs inconnus pour un contrat aidé : numero_convention, sortie_positive."
+    with pytest.raises(TypeError, match=message):
+        services.contrat_creer_brouillon(
+            beneficiaire=benef,
+            employeur=employeur,
+            par=referent,
+            intitule_poste="x",
+            numero_convention="CAE-45-2017-00001",
+            sortie_positive=True,
+        )
+    assert not ContratAide.objects.exists()
+    c = ContratAideFactory()
+    with pytest.raises(TypeError, match="statut"):
+        services.contrat_modifier_brouillon(contrat=c, par=c.referent, statut=Statut.SIGNE)
+    c.refresh_from_db()
+    assert c.statut == Statut.BROUILLON
+
+
 def test_modifier_brouillon_puis_refus_apres_signature(enveloppe):
     c = ContratAideFactory()
     services.contrat_modifier_brouillon(contrat=c, par=c.referent, intitule_poste="Agent polyvalent")
@@ -370,6 +392,33 @@ def test_rupture_hors_periode_refusee(enveloppe):
     with pytest.raises(ValidationError) as exc:
         services.contrat_rompre(contrat=c, par=None, date_rupture=D(2017, 12, 31), motif=MotifRupture.AUTRE)
     assert "date_rupture" in erreurs(exc)
+
+
+def test_rupture_sans_date_rattachee_au_champ(enveloppe):
+    c = signer(ContratAideFactory())
+    with pytest.raises(ValidationError) as exc:
+        services.contrat_rompre(contrat=c, par=None, date_rupture=None, motif=MotifRupture.AUTRE)
+    assert erreurs(exc) == {"date_rupture": ["Indiquez la date de rupture."]}
+
+
+def test_rupture_du_premier_jour_a_la_veille_de_la_fin(enveloppe):
+    """Bornes de la rupture : dès le premier jour du contrat ; le jour de la fin prévue, le contrat se termine
+    normalement (contrat_terminer), il ne se rompt pas."""
+    le_jour_de_la_fin = signer(ContratAideFactory())  # du 01/01/2018 au 31/12/2018
+    with pytest.raises(ValidationError) as exc:
+        services.contrat_rompre(
+            contrat=le_jour_de_la_fin, par=None, date_rupture=D(2018, 12, 31), motif=MotifRupture.AUTRE
+        )
+    assert "la veille de la fin prévue (31/12/2018)" in erreurs(exc)["date_rupture"][0]
+    veille = services.contrat_rompre(
+        contrat=le_jour_de_la_fin, par=None, date_rupture=D(2018, 12, 30), motif=MotifRupture.AUTRE
+    )
+    assert veille.fin_aide == D(2018, 12, 30)
+    premier_jour = signer(ContratAideFactory())
+    premier_jour = services.contrat_rompre(
+        contrat=premier_jour, par=None, date_rupture=D(2018, 1, 1), motif=MotifRupture.PERIODE_ESSAI
+    )
+    assert premier_jour.statut == Statut.ROMPU and premier_jour.fin_aide == D(2018, 1, 1)
 
 
 @pytest.mark.parametrize(
