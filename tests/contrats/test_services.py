@@ -143,10 +143,11 @@ def test_signature_refuse_prestataire_meme_non_marchand(enveloppe):
 def test_cui_cae_jusqu_en_2017_pec_ensuite(enveloppe):
     with pytest.raises(ValidationError) as exc:
         signer(ContratAideFactory(type="cui_cae", date_debut=D(2018, 1, 2)), D(2018, 1, 1))
-    assert "PEC" in erreurs(exc)["type"][0]
+    # Le message dit lequel des deux cas : CUI-CAE signé depuis 2018, PEC signé avant.
+    assert erreurs(exc)["type"][0].startswith("Depuis le 1er janvier 2018, les nouvelles conventions sont des PEC")
     with pytest.raises(ValidationError) as exc:
         signer(ContratAideFactory(type="pec", date_debut=D(2018, 1, 2)), D(2017, 12, 29))
-    assert "CUI-CAE" in erreurs(exc)["type"][0]
+    assert erreurs(exc)["type"][0].startswith("Le PEC n'existe qu'à partir du 1er janvier 2018")
     assert signer(ContratAideFactory(type="cui_cae", date_debut=D(2018, 1, 2)), D(2017, 12, 29)).est_signe
 
 
@@ -211,6 +212,15 @@ def test_signature_exige_les_dates(enveloppe):
     with pytest.raises(ValidationError) as exc:
         services.contrat_signer(contrat=c, par=c.referent, date_signature=D(2018, 1, 1))
     assert "date_fin" in erreurs(exc)
+
+
+def test_signature_sans_date_rattachee_au_champ(enveloppe):
+    c = ContratAideFactory()
+    with pytest.raises(ValidationError) as exc:
+        services.contrat_signer(contrat=c, par=c.referent, date_signature=None)
+    assert erreurs(exc) == {"date_signature": ["Indiquez la date de signature."]}
+    c.refresh_from_db()
+    assert c.statut == Statut.BROUILLON
 
 
 def test_signature_apres_le_debut_refusee(enveloppe):
