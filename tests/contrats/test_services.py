@@ -318,6 +318,16 @@ def test_vingt_quatre_mois_exactement_acceptes(enveloppe):
     assert second.derogation_duree == ""
 
 
+def test_la_duree_totale_compte_l_aide_jusqu_a_la_rupture():
+    """Les 24 mois comptent les jours d'aide : un maillon rompu ne compte que jusqu'à sa rupture."""
+    rompu = ContratAide(date_debut=D(2018, 1, 1), date_fin=D(2018, 12, 31), date_rupture=D(2018, 6, 30))
+    suivant = ContratAide(date_debut=D(2019, 1, 1), date_fin=D(2020, 6, 30))
+    # 181 jours d'aide puis 547 : 728 jours, sous les 730 du 01/01/2018 au 31/12/2019.
+    assert not services.duree_totale_depasse([rompu, suivant], 24)
+    rompu.date_rupture = None
+    assert services.duree_totale_depasse([rompu, suivant], 24)
+
+
 def test_vingt_cinquieme_mois_refuse(enveloppe):
     with pytest.raises(ValidationError) as exc:
         _chaine(BeneficiaireFactory(), D(2020, 1, 1))
