@@ -105,7 +105,9 @@ class TestChevauchement:
         MaintenanceFactory(vehicule=v, debut=jour(5), fin=jour(7))
         with pytest.raises(ValidationError) as exc:
             reserver(v, debut=J, fin=jour(5))
-        assert "maintenance" in message(exc)
+        # Rattaché aux dates de la réservation, comme un chevauchement de location.
+        assert list(exc.value.message_dict) == ["debut"]
+        assert "en maintenance du 15/06/2030 au 17/06/2030" in message(exc)
         reserver(v, debut=J, fin=jour(4))
         reserver(v, debut=jour(8), fin=jour(8))
 
