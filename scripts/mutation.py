@@ -31,6 +31,16 @@ MODULES = {
     "placement": ["placement/services.py"],
 }
 
+# Les tests de chaque application, plus ceux qui gardent ses règles ailleurs : la conservation et l'export RGPD
+# (beneficiaires/rgpd.py) sont testés dans tests/securite/, qu'aucun test de tests/beneficiaires/ n'exerce.
+TESTS = {
+    "beneficiaires": [
+        "tests/beneficiaires/",
+        "tests/securite/test_rgpd.py",
+        "tests/securite/test_rgpd_applications.py",
+    ],
+}
+
 
 def fichiers_suivis():
     """Les fichiers suivis par git et ceux pas encore ajoutés mais non ignorés : un test que l'on vient d'écrire
@@ -87,7 +97,7 @@ def deplier_decorateurs(dossier, modules):
         chemin.write_text(sans_decorateurs(chemin.read_text(encoding="utf-8")), encoding="utf-8")
 
 
-def ecrire_configuration(dossier, application, modules):
+def ecrire_configuration(dossier, application, modules, tests):
     """mutmut copie les paquets Python (source_paths) dans mutants/ et n'en mute que `only_mutate`."""
     paquets = sorted(p.name for p in dossier.iterdir() if (p / "__init__.py").is_file() and p.name != "tests")
     autres = sorted(p.name for p in dossier.iterdir() if p.is_dir() and p.name not in paquets and p.name != "tests")
@@ -95,7 +105,7 @@ def ecrire_configuration(dossier, application, modules):
     lignes += [f"    {p}/" for p in paquets]
     lignes += ["only_mutate ="] + [f"    {m}" for m in modules]
     lignes += ["also_copy ="] + [f"    {a}/" for a in autres] + ["    manage.py"]
-    lignes += ["pytest_add_cli_args_test_selection =", f"    tests/{application}/"]
+    lignes += ["pytest_add_cli_args_test_selection ="] + [f"    {t}" for t in tests]
     # Base de test dans un fichier, migrée une fois puis réutilisée (--reuse-db) ; les tests transactionnels
     # (PostgreSQL seulement) et les parcours dans Chromium sont écartés : ils videraient la base partagée.
     lignes += ["pytest_add_cli_args ="] + [
@@ -147,6 +157,7 @@ def main():
     parser.add_argument(
         "--mutants", nargs="+", help="ne lancer que ces mutants (noms donnés par mutmut, motifs glob admis)"
     )
+    parser.add_argument("--tests", nargs="+", help="tests à lancer (par défaut : tests/<application>/, voir TESTS)")
     parser.add_argument(
         "--enfants", type=int, default=1, help="processus de test en parallèle (SQLite : un seul écrivain à la fois)"
     )
@@ -155,7 +166,8 @@ def main():
     dossier = RACINE / ".mutation" / args.application
     preparer_copie(dossier)
     deplier_decorateurs(dossier, modules)
-    ecrire_configuration(dossier, args.application, modules)
+    tests = args.tests or TESTS.get(args.application, [f"tests/{args.application}/"])
+    ecrire_configuration(dossier, args.application, modules, tests)
     env = {**os.environ, "DEBUG": "1"}
     env.pop("DATABASE_URL", None)
     env["DATABASE_TEST_NAME"] = str(dossier / "test.sqlite3")
