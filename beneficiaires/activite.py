@@ -1,7 +1,9 @@
-"""Rubriques du registre dans « Mon activité » (référent)."""
+"""Rubriques du registre dans « Mon activité » : référent, pilotage (personnes à rattacher)."""
+
+from django.utils import timezone
 
 from commun import francais
-from commun.activite import Ligne, depuis_queryset, rubrique
+from commun.activite import ORDRE_PERSONNES_A_RATTACHER, Ligne, depuis_queryset, rubrique
 from comptes.models import Role
 
 from . import selecteurs
@@ -63,4 +65,28 @@ def personnes_sans_referent(user, jour):
             texte=str(b), url=reverse("beneficiaires:referent", args=[b.pk]), date=b.date_creation.date()
         ),
         cle="sans_referent",
+    )
+
+
+@rubrique(roles=(Role.PILOTAGE, Role.ADMINISTRATEUR), ordre=ORDRE_PERSONNES_A_RATTACHER)
+def personnes_a_rattacher(user, jour):
+    from django.urls import reverse
+
+    def ligne(b):
+        importee = timezone.localdate(b.date_creation)
+        return Ligne(
+            texte=str(b),
+            url=reverse("beneficiaires:rattacher", args=[b.pk]),
+            date=importee,
+            precision=f"adresse à vérifier : « {b.adresse_brute} »" if b.adresse_brute else "adresse à vérifier",
+        )
+
+    return depuis_queryset(
+        selecteurs.personnes_a_rattacher(user, jour),
+        libelle="Personnes à rattacher à une commune",
+        aide="Adresse importée non reconnue : sans commune, la personne n'a ni bassin ni référent.",
+        champ_date="date_creation",
+        ligne=ligne,
+        url=reverse("beneficiaires:a_rattacher"),
+        cle="personnes_a_rattacher",
     )

@@ -18,6 +18,7 @@ from django.db.models import Min, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.text import slugify
 
+from commun.francais import compte, est_pluriel
 from commun.models import Canal
 from comptes.models import Role as RoleUtilisateur
 from comptes.models import User
@@ -106,7 +107,7 @@ def _referents_par_bassin(rng, par_bassin_ajoutes, sortie):
             # Le compte « referent » reçoit une double part : la démonstration lui montre des personnes.
             par_bassin.setdefault(bassin.pk, []).extend([user] * (2 if user.username == "referent" else 1))
     if nouveaux:
-        sortie(f"Référents de démonstration : {len(nouveaux)} créé(s) (mot de passe « {MOT_DE_PASSE_DEMO} »).")
+        sortie(f"Référents de démonstration : {compte(len(nouveaux), 'créé')} (mot de passe « {MOT_DE_PASSE_DEMO} »).")
     return par_bassin
 
 
@@ -255,8 +256,9 @@ def _generer(rng, pools, communes, referents, numeros, existants, n_foyers, n_pe
             pk__in=ids_prevues[i : i + PAQUET], statut_parcours=StatutParcours.A_EVALUER
         ).update(statut_parcours=StatutParcours.EN_EVALUATION)
     sortie(
-        f"Bénéficiaires : {len(foyers)} foyer(s) et {len(personnes)} personne(s) créés, "
-        f"{len(evaluations)} évaluation(s) réalisée(s) et {len(prevues)} prévue(s)."
+        f"Bénéficiaires : {compte(len(foyers), 'foyer')} et {compte(len(personnes), 'personne')} "
+        f"{'créés' if est_pluriel(len(foyers) + len(personnes)) else 'créé'}, "
+        f"{compte(len(evaluations), 'évaluation réalisée')} et {compte(len(prevues), 'prévue')}."
     )
 
 
@@ -319,4 +321,4 @@ def convocations(*, echelle, graine, sortie):
             evaluateur=b.referent,
             par=b.referent,
         )
-    sortie(f"Convocations : {len(personnes)} évaluation(s) planifiée(s), convocation envoyée à chaque personne.")
+    sortie(f"Convocations : {compte(len(personnes), 'évaluation planifiée')}, convocation envoyée à chaque personne.")

@@ -1,6 +1,7 @@
 from django import forms
 from django.conf import settings
 
+from commun.francais import est_pluriel
 from commun.models import Canal
 from comptes.models import Role, User
 from referentiel.models import Commune
@@ -175,9 +176,8 @@ class CorrespondanceForm(forms.Form):
             )
         restants = [c for c in OBLIGATOIRES if c not in choisis]
         if restants:
-            raise forms.ValidationError(
-                f"Champ(s) obligatoire(s) encore sans colonne : {', '.join(CHAMPS[c] for c in restants)}."
-            )
+            libelle = "Champs obligatoires" if est_pluriel(len(restants)) else "Champ obligatoire"
+            raise forms.ValidationError(f"{libelle} encore sans colonne : {', '.join(CHAMPS[c] for c in restants)}.")
         return donnees
 
     def correspondances(self):

@@ -10,7 +10,8 @@ from django.db.models import Count, F, Q
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 
-from tableau_de_bord.registre import Contexte, Indicateur, indicateur, premier_du_mois, taux
+from commun.francais import compte, est_pluriel
+from tableau_de_bord.registre import Contexte, Indicateur, indicateur, premier_du_mois, taux, taux_par_cle
 
 from .filters import condition_dans_le_plan, condition_delai_30j
 from .models import FREINS, Beneficiaire, Foyer, Role, StatutParcours
@@ -33,15 +34,13 @@ def dans_le_plan():
 @indicateur(axe="contexte", ordre=10, modeles=MODELES, periode=False)
 def foyers_droit_ouvert(ctx: Contexte):
     total, par_bassin = ctx.stock(Foyer.objects.filter(etat_droit__in=ETATS_DROIT_OUVERT), BASSIN)
-    lien, liens = ctx.lien("beneficiaires:liste", etat_droit=list(ETATS_DROIT_OUVERT), role=Role.DEM)
-    return Indicateur(
+    return Indicateur.avec_lien(
+        ctx.lien("beneficiaires:liste", etat_droit=list(ETATS_DROIT_OUVERT), role=Role.DEM),
         code="foyers_droit_ouvert",
         libelle="Foyers RSA au droit ouvert",
         valeur=total,
         unite="foyers",
         par_bassin=par_bassin,
-        lien=lien,
-        liens_bassin=liens,
         description="Foyers du registre dont le droit est ouvert (états 2, 3 et 4), à ce jour. "
         "Le lien liste leurs demandeurs.",
     )
@@ -58,15 +57,13 @@ def personnes_couvertes(ctx: Contexte):
     _, hors_droit = ctx.stock(actives.exclude(foyer__etat_droit__in=ETATS_DROIT_OUVERT), BASSIN)
     par_bassin = {b: n - hors_droit.get(b, 0) for b, n in toutes.items() if n - hors_droit.get(b, 0)}
     total = sum(par_bassin.values())
-    lien, liens = ctx.lien("beneficiaires:liste", etat_droit=list(ETATS_DROIT_OUVERT))
-    return Indicateur(
+    return Indicateur.avec_lien(
+        ctx.lien("beneficiaires:liste", etat_droit=list(ETATS_DROIT_OUVERT)),
         code="personnes_couvertes",
         libelle="Personnes couvertes par le RSA",
         valeur=total,
         unite="personnes",
         par_bassin=par_bassin,
-        lien=lien,
-        liens_bassin=liens,
         description="Membres (non archivés) des foyers au droit ouvert, à ce jour.",
     )
 
@@ -107,20 +104,17 @@ def evaluees_sous_30_jours(ctx: Contexte):
         base.filter(condition_delai_30j()), champ_date="date_orientation", champ_bassin=BASSIN
     )
     d_total, d_bassin, d_mois = ctx.ventiler(base, champ_date="date_orientation", champ_bassin=BASSIN)
-    lien, liens = ctx.lien(
-        "beneficiaires:liste", params_periode=("oriente_apres", "oriente_avant"), plan="true", delai_30j="on"
-    )
-    return Indicateur(
+    return Indicateur.avec_lien(
+        ctx.lien("beneficiaires:liste", params_periode=("oriente_apres", "oriente_avant"), plan="true", delai_30j="on"),
         code="evaluees_30_jours",
         libelle="Part évaluée dans les 30 jours de l'orientation",
         valeur=taux(n_total, d_total),
         unite="%",
-        par_bassin={b: taux(n_bassin.get(b, 0), d) for b, d in d_bassin.items()},
-        par_mois={m: taux(n_mois.get(m, 0), d) for m, d in d_mois.items()},
-        lien=lien,
-        liens_bassin=liens,
-        description=f"{n_total} personne(s) sur {d_total} orientée(s) dans la période ont eu leur première "
-        "évaluation au plus 30 jours après l'orientation. Le lien liste ces personnes.",
+        par_bassin=taux_par_cle(n_bassin, d_bassin),
+        par_mois=taux_par_cle(n_mois, d_mois),
+        description=f"{compte(n_total, 'personne')} sur {compte(d_total, 'orientée')} dans la période "
+        f"{'ont eu leur' if est_pluriel(n_total) else 'a eu sa'} première évaluation au plus 30 jours "
+        "après l'orientation. Le lien liste ces personnes.",
     )
 
 
@@ -154,17 +148,15 @@ def freins_par_frequence(ctx: Contexte):
     resultat = []
     for champ, libelle in FREINS:
         total, par_bassin, par_mois = totaux[champ]
-        lien, liens = ctx.lien("beneficiaires:liste", params_periode=("evalue_apres", "evalue_avant"), frein=champ)
         resultat.append(
-            Indicateur(
+            Indicateur.avec_lien(
+                ctx.lien("beneficiaires:liste", params_periode=("evalue_apres", "evalue_avant"), frein=champ),
                 code=f"frein_{champ.removeprefix('frein_')}",
                 libelle=f"Frein : {libelle.lower()}",
                 valeur=total,
                 unite="personnes",
                 par_bassin=dict(par_bassin),
                 par_mois=dict(sorted(par_mois.items())),
-                lien=lien,
-                liens_bassin=liens,
                 description="Personnes évaluées dans la période dont l'évaluation relève ce frein (léger ou fort).",
             )
         )

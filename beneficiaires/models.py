@@ -7,6 +7,7 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from commun.francais import COLLATION
 from commun.models import Canal
 from referentiel.models import Commune
 
@@ -153,9 +154,9 @@ class Beneficiaire(models.Model):
     foyer = models.ForeignKey(Foyer, verbose_name="foyer", on_delete=models.PROTECT, related_name="membres")
     role = models.CharField("rôle dans le foyer", max_length=3, choices=Role.choices, default=Role.DEM)
     civilite = models.CharField("civilité", max_length=3, choices=Civilite.choices, blank=True)
-    nom = models.CharField("nom d'usage", max_length=100)
-    nom_naissance = models.CharField("nom de naissance", max_length=100, blank=True)
-    prenoms = models.CharField("prénoms", max_length=150)
+    nom = models.CharField("nom d'usage", max_length=100, db_collation=COLLATION)
+    nom_naissance = models.CharField("nom de naissance", max_length=100, blank=True, db_collation=COLLATION)
+    prenoms = models.CharField("prénoms", max_length=150, db_collation=COLLATION)
     date_naissance = models.DateField("date de naissance")
     soumis_droits_devoirs = models.BooleanField("soumis aux droits et devoirs (SDD)", default=False)
     telephone = models.CharField("téléphone", max_length=20, blank=True)
@@ -329,6 +330,7 @@ class Beneficiaire(models.Model):
             canal_prefere=self.canal_prefere,
             consentement_sms=self.consentement_sms,
             consentement_email=self.consentement_email,
+            civilite=self.civilite,
         )
 
     def age_le(self, jour):
@@ -519,6 +521,7 @@ class ImportBeneficiaires(models.Model):
 
     class Statut(models.TextChoices):
         DEPOSE = "depose", "Déposé (aperçu)"
+        EN_COURS = "en_cours", "Import en cours"
         IMPORTE = "importe", "Importé"
         ABANDONNE = "abandonne", "Abandonné"
 
@@ -541,6 +544,15 @@ class ImportBeneficiaires(models.Model):
         "reprennent sans relire le fichier.",
     )
     apercu = models.JSONField("aperçu", default=dict, blank=True, editable=False)
+    progression = models.ForeignKey(
+        "commun.Progression",
+        verbose_name="avancement de l'import",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="L'import confirmé s'exécute en tâche : son avancement, montré à qui l'a lancé.",
+    )
 
     objects = ImportBeneficiairesQuerySet.as_manager()
 

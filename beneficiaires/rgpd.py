@@ -23,6 +23,7 @@ from simple_history.models import HistoricalChanges
 from simple_history.utils import bulk_update_with_history
 
 from commun.dates import soustraire_mois
+from commun.francais import compte
 from commun.versions import ecritures_en_masse
 
 from .models import Beneficiaire, Foyer
@@ -49,7 +50,7 @@ RAISON_ANONYMISATION = "Anonymisation : durée de conservation dépassée"
 
 
 @dataclass(frozen=True)
-class Source:
+class ModeleLie:
     """Un modèle lié à la personne et le chemin de recherche qui y mène (`orientation__beneficiaire`)."""
 
     modele: type
@@ -74,7 +75,7 @@ class Source:
         ]
 
 
-def sources():
+def modeles_lies():
     """Tous les modèles qui portent des données sur une personne, trouvés par les relations inverses (largeur
     d'abord : le chemin le plus court gagne). Les modèles d'historique sont traités à part (voir historique)."""
     trouvees = []
@@ -98,9 +99,9 @@ def sources():
                 continue
             vus.add(enfant)
             chemin_enfant = f"{relation.field.name}__{chemin}" if chemin else relation.field.name
-            source = Source(enfant, chemin_enfant, partage=relation.many_to_many, profondeur=profondeur + 1)
-            trouvees.append(source)
-            if not source.partage:
+            lie = ModeleLie(enfant, chemin_enfant, partage=relation.many_to_many, profondeur=profondeur + 1)
+            trouvees.append(lie)
+            if not lie.partage:
                 file.append((enfant, chemin_enfant, profondeur + 1))
     return trouvees
 
@@ -181,12 +182,12 @@ def dernieres_activites(personnes):
     ]
     verser(_maxima(Beneficiaire.objects.filter(pk__in=ids), "pk", propres))
     verser(_maxima(Beneficiaire.history.model.objects.filter(id__in=ids), "id", ["history_date"]))
-    for source in sources():
-        verser(_maxima(source.modele._base_manager.filter(**{f"{source.chemin}__in": ids}), source.chemin,
-                       source.champs_date()))  # fmt: skip
-        historique = source.modele_historique
-        if historique is not None and not source.partage:
-            verser(_maxima(historique.objects.filter(**{f"{source.chemin}__in": ids}), source.chemin,
+    for lie in modeles_lies():
+        verser(_maxima(lie.modele._base_manager.filter(**{f"{lie.chemin}__in": ids}), lie.chemin,
+                       lie.champs_date()))  # fmt: skip
+        historique = lie.modele_historique
+        if historique is not None and not lie.partage:
+            verser(_maxima(historique.objects.filter(**{f"{lie.chemin}__in": ids}), lie.chemin,
                            ["history_date"]))  # fmt: skip
     return activites
 
@@ -239,17 +240,31 @@ def champs_a_effacer(modele):
 
 def _anonymiser_lot(pks, *, aujourd_hui, maintenant):
     """Anonymise un lot de personnes, après les avoir verrouillées et avoir revérifié leur inactivité."""
+    personnes = _verrouiller_inactives(pks, aujourd_hui)
+    if not personnes:
+        return []
+    ids = [b.pk for b in personnes]
+    _anonymiser_fiches(personnes, maintenant)
+    _effacer_donnees_liees(ids)
+    _anonymiser_messages(ids)
+    _anonymiser_foyers({b.foyer_id for b in personnes})
+    ecritures_en_masse()  # écritures sans signal, dans toutes les applications : toutes les versions changent
+    return ids
+
+
+def _verrouiller_inactives(pks, aujourd_hui):
+    """Les personnes du lot, verrouillées, qui sont toujours à anonymiser (inactivité revérifiée sous le verrou)."""
     limite = date_limite(aujourd_hui)
     verrouillees = list(
         Beneficiaire.objects.select_for_update(of=("self",)).filter(pk__in=pks, date_anonymisation__isnull=True)
     )
     activites = dernieres_activites(Beneficiaire.objects.filter(pk__in=[b.pk for b in verrouillees]))
-    personnes = [b for b in verrouillees if b.pk in activites and a_anonymiser(activites[b.pk], limite)]
-    if not personnes:
-        return []
-    ids = [b.pk for b in personnes]
+    return [b for b in verrouillees if b.pk in activites and a_anonymiser(activites[b.pk], limite)]
 
-    # 1. Historique de la fiche : les anciennes versions perdent aussi l'identité.
+
+def _anonymiser_fiches(personnes, maintenant):
+    """Les fiches et leur historique : les anciennes versions perdent aussi l'identité, et une nouvelle version
+    porte la raison."""
     identite_effacee = {
         "nom": Value("Anonyme"),
         "nom_naissance": Value(""),
@@ -259,9 +274,7 @@ def _anonymiser_lot(pks, *, aujourd_hui, maintenant):
         "adresse": Value(""),
         "date_naissance": TruncYear("date_naissance"),
     }
-    Beneficiaire.history.model.objects.filter(id__in=ids).update(**identite_effacee)
-
-    # 2. La fiche elle-même, avec une nouvelle version d'historique qui porte la raison.
+    Beneficiaire.history.model.objects.filter(id__in=[b.pk for b in personnes]).update(**identite_effacee)
     for b in personnes:
         b.nom = "Anonyme"
         b.nom_naissance = ""
@@ -279,25 +292,28 @@ def _anonymiser_lot(pks, *, aujourd_hui, maintenant):
         default_date=maintenant,
     )  # fmt: skip
 
-    # 3. Textes libres et coordonnées des enregistrements liés (et de leur historique), une requête par modèle.
-    for source in sources():
-        if source.partage:
+
+def _effacer_donnees_liees(ids):
+    """Textes libres et coordonnées des enregistrements liés (et de leur historique), une requête par modèle ;
+    puis les fichiers déposés (justificatifs...) : effacés du stockage après validation de la transaction, sauf
+    s'ils servent encore à une autre personne ; le champ est vidé, historique compris."""
+    for lie in modeles_lies():
+        if lie.partage:
             continue
-        champs = champs_a_effacer(source.modele)
+        champs = champs_a_effacer(lie.modele)
         if not champs:
             continue
-        source.modele._base_manager.filter(**{f"{source.chemin}__in": ids}).update(**champs)
-        historique = source.modele_historique
+        lie.modele._base_manager.filter(**{f"{lie.chemin}__in": ids}).update(**champs)
+        historique = lie.modele_historique
         if historique is not None:
-            historique.objects.filter(**{f"{source.chemin}__in": ids}).update(**champs)
+            historique.objects.filter(**{f"{lie.chemin}__in": ids}).update(**champs)
+    for lie in modeles_lies():
+        if not lie.partage:
+            _effacer_fichiers(lie, ids)
 
-    # 3 bis. Fichiers déposés (justificatifs...) : effacés du stockage après validation de la transaction, sauf
-    # s'ils servent encore à une autre personne ; le champ est vidé, historique compris.
-    for source in sources():
-        if not source.partage:
-            _effacer_fichiers(source, ids)
 
-    # 4. Les messages envoyés à la personne gardent leur motif, canal et statut, plus leur texte ni l'adresse.
+def _anonymiser_messages(ids):
+    """Les messages envoyés aux personnes gardent leur motif, canal et statut, plus leur texte ni l'adresse."""
     from django.contrib.contenttypes.models import ContentType
 
     from commun.models import Message
@@ -306,36 +322,33 @@ def _anonymiser_lot(pks, *, aujourd_hui, maintenant):
         type_destinataire=ContentType.objects.get_for_model(Beneficiaire), id_destinataire__in=ids
     ).update(adresse="", sujet="(anonymisé)", corps="(anonymisé)")
 
-    # 5. Le foyer dont tous les membres sont anonymisés perd son numéro allocataire (identifiant CAF/MSA).
-    foyers = (
-        Foyer.objects.filter(pk__in={b.foyer_id for b in personnes})
+
+def _anonymiser_foyers(foyer_ids):
+    """Le foyer dont tous les membres sont anonymisés perd son numéro allocataire (identifiant CAF/MSA)."""
+    foyers = list(
+        Foyer.objects.filter(pk__in=foyer_ids)
         .exclude(membres__date_anonymisation__isnull=True)
         .values_list("pk", flat=True)
     )
-    foyers = list(foyers)
     if foyers:
         numero = Concat(Value("ANON"), Cast("id", output_field=CharField()))
         Foyer.objects.filter(pk__in=foyers).update(numero_allocataire=numero)
         Foyer.history.model.objects.filter(id__in=foyers).update(numero_allocataire=numero)
-    ecritures_en_masse()  # écritures sans signal, dans toutes les applications : toutes les versions changent
-    return ids
 
 
-def _effacer_fichiers(source, ids):
-    for f in source.modele._meta.concrete_fields:
+def _effacer_fichiers(lie, ids):
+    for f in lie.modele._meta.concrete_fields:
         if not isinstance(f, models.FileField):
             continue
-        lignes = source.modele._base_manager.filter(**{f"{source.chemin}__in": ids}).exclude(**{f.name: ""})
+        lignes = lie.modele._base_manager.filter(**{f"{lie.chemin}__in": ids}).exclude(**{f.name: ""})
         noms = set(lignes.values_list(f.name, flat=True))
         if not noms:
             continue
         lignes.update(**{f.name: ""})
-        historique = source.modele_historique
+        historique = lie.modele_historique
         if historique is not None:
-            historique.objects.filter(**{f"{source.chemin}__in": ids}).update(**{f.name: ""})
-        encore_utilises = set(
-            source.modele._base_manager.filter(**{f"{f.name}__in": noms}).values_list(f.name, flat=True)
-        )
+            historique.objects.filter(**{f"{lie.chemin}__in": ids}).update(**{f.name: ""})
+        encore_utilises = set(lie.modele._base_manager.filter(**{f"{f.name}__in": noms}).values_list(f.name, flat=True))
         a_effacer = sorted(noms - encore_utilises)
         transaction.on_commit(lambda f=f, a_effacer=a_effacer: [f.storage.delete(nom) for nom in a_effacer])
 
@@ -350,7 +363,7 @@ def conservation_appliquer(*, essai=False, aujourd_hui=None, taille_lot=200):
     limite = date_limite(aujourd_hui)
     a_traiter = personnes_a_anonymiser(aujourd_hui)
     if essai:
-        journal.info("Conservation (essai) : %d personne(s) à anonymiser, ids %s", len(a_traiter), a_traiter)
+        journal.info("Conservation (essai) : %s à anonymiser, ids %s", compte(len(a_traiter), "personne"), a_traiter)
         return {"limite": limite, "personnes": a_traiter, "essai": True}
     maintenant = timezone.now()
     traitees = []
@@ -358,7 +371,7 @@ def conservation_appliquer(*, essai=False, aujourd_hui=None, taille_lot=200):
         with transaction.atomic():
             traitees += _anonymiser_lot(a_traiter[debut : debut + taille_lot], aujourd_hui=aujourd_hui,
                                         maintenant=maintenant)  # fmt: skip
-    journal.warning("Conservation : %d personne(s) anonymisée(s), ids %s", len(traitees), traitees)
+    journal.warning("Conservation : %s, ids %s", compte(len(traitees), "personne anonymisée"), traitees)
     return {"limite": limite, "personnes": traitees, "essai": False}
 
 
@@ -443,21 +456,21 @@ def donnees_personne(beneficiaire, *, affichage=False):
     historiques = [
         _section_historique("Historique de la fiche", Beneficiaire.history.model, {"id": beneficiaire.pk}, affichage)
     ]
-    for source in sources():
-        filtre = {source.chemin: beneficiaire.pk}
-        lignes = list(source.modele._base_manager.filter(**filtre).distinct().order_by("pk"))
+    for lie in modeles_lies():
+        filtre = {lie.chemin: beneficiaire.pk}
+        lignes = list(lie.modele._base_manager.filter(**filtre).distinct().order_by("pk"))
         sections.append(
             {
-                "titre": str(source.modele._meta.verbose_name_plural).capitalize(),
-                "modele": source.etiquette,
-                "partage": source.partage,
+                "titre": str(lie.modele._meta.verbose_name_plural).capitalize(),
+                "modele": lie.etiquette,
+                "partage": lie.partage,
                 "lignes": [_fiche(o, affichage) for o in lignes],
             }
         )
-        historique = source.modele_historique
-        if historique is not None and not source.partage:
+        historique = lie.modele_historique
+        if historique is not None and not lie.partage:
             section = _section_historique(
-                f"Historique — {source.modele._meta.verbose_name_plural}", historique, filtre, affichage
+                f"Historique — {lie.modele._meta.verbose_name_plural}", historique, filtre, affichage
             )
             if section["versions"]:
                 historiques.append(section)

@@ -1,18 +1,84 @@
-"""Lectures composées du registre : files d'activité du référent, portefeuilles par bassin."""
+"""Lectures composées du registre : listes et fiche, imports, files d'activité du référent, portefeuilles par
+bassin."""
 
 import datetime
 
 from django.db.models import Count, Q
 
 from comptes.models import Role, User
+from referentiel.models import BassinEmploi
 
-from .models import Beneficiaire, Evaluation, StatutParcours
+from .models import Beneficiaire, DoublonProbable, Evaluation, ImportBeneficiaires, StatutParcours
 
 # Une personne orientée attend son évaluation ; au-delà de ce délai, elle est en retard (en rouge).
 DELAI_EVALUATION_JOURS = 30
 # Page de réaffectation : au plus ce nombre de personnes à cocher (le même plafond que le service).
 REAFFECTATION_LISTE_MAX = 500
 STATUTS_SUIVIS = (StatutParcours.A_EVALUER, StatutParcours.EN_EVALUATION, StatutParcours.EN_PARCOURS)
+
+
+def beneficiaires_visibles(user):
+    """Les personnes du périmètre avec ce que la liste affiche (foyer, commune et bassin, référent, évaluation)."""
+    return Beneficiaire.objects.visibles_par(user).select_related(
+        "foyer", "commune__bassin_emploi", "referent", "evaluation_courante"
+    )
+
+
+def membres_du_foyer(beneficiaire, user):
+    """Les autres membres du foyer de la personne que l'utilisateur peut voir."""
+    return (
+        Beneficiaire.objects.visibles_par(user)
+        .filter(foyer_id=beneficiaire.foyer_id)
+        .exclude(pk=beneficiaire.pk)
+        .order_by("role", "date_naissance", "pk")
+    )
+
+
+def evaluation_prevue(beneficiaire):
+    """La prochaine évaluation prévue de la personne, ou None."""
+    return next(
+        (e for e in beneficiaire.evaluations.filter(statut=Evaluation.Statut.PREVUE).order_by("date", "pk")[:1]),
+        None,
+    )
+
+
+def derniers_imports(user, nombre=10):
+    """Les derniers dépôts de listes visibles par l'utilisateur, sans leur contenu."""
+    return ImportBeneficiaires.objects.visibles_par(user).select_related("utilisateur").defer("contenu")[:nombre]
+
+
+def doublons_a_examiner(user):
+    return (
+        DoublonProbable.objects.visibles_par(user).a_examiner().select_related("existant__foyer", "existant__commune")
+    )
+
+
+def bassins_pour(user):
+    """Les bassins de l'utilisateur (tous pour qui voit tout), par nom."""
+    qs = BassinEmploi.objects.order_by("nom")
+    return qs if user.voit_tout else qs.filter(pk__in=user.bassins.values("pk"))
+
+
+def personnes_a_reaffecter(user, bassin, source):
+    """Personnes suivies du bassin visibles par l'utilisateur : sans référent (`source` « aucun ») ou suivies par
+    le référent dont `source` est l'identifiant ; aucune sinon."""
+    qs = (
+        Beneficiaire.objects.visibles_par(user)
+        .filter(commune__bassin_emploi=bassin, statut_parcours__in=STATUTS_SUIVIS)
+        .order_by("nom", "prenoms", "pk")
+    )
+    if source == "aucun":
+        return qs.filter(referent__isnull=True)
+    if source.isdigit():
+        return qs.filter(referent_id=int(source))
+    return qs.none()
+
+
+def referents_du_bassin(bassin):
+    """Les référents actifs du bassin, par nom."""
+    return User.objects.filter(role=Role.REFERENT, is_active=True, bassins=bassin).order_by(
+        "last_name", "first_name", "pk"
+    )
 
 
 def personnes_a_evaluer(user, jour):
@@ -45,6 +111,12 @@ def personnes_sans_referent(user, jour):
     )
 
 
+def personnes_a_rattacher(user, jour=None):
+    """Personnes importées dont l'adresse n'a pas été reconnue (« adresse à vérifier ») : sans commune, donc sans
+    bassin ni référent, tant que le pilotage ne les a pas rattachées à une commune."""
+    return Beneficiaire.objects.visibles_par(user).a_rattacher().select_related("foyer")
+
+
 def portefeuilles(bassin, jour):
     """Pour chaque référent du bassin : personnes suivies (du bassin), à évaluer, en retard d'évaluation. Une requête,
     quel que soit le nombre de référents et de personnes."""
@@ -69,3 +141,12 @@ def sans_referent_du_bassin(bassin):
     return Beneficiaire.objects.filter(
         commune__bassin_emploi=bassin, referent__isnull=True, statut_parcours__in=STATUTS_SUIVIS
     ).count()
+
+
+def referents_pour_reaffecter(user):
+    """Les référents actifs à qui l'utilisateur peut confier des personnes : ceux des bassins qu'il suit (tous pour
+    qui voit tout). Le service vérifie encore, personne par personne, que le référent suit son bassin."""
+    qs = User.objects.filter(role=Role.REFERENT, is_active=True)
+    if not user.voit_tout:
+        qs = qs.filter(bassins__in=user.bassins.values("pk")).distinct()
+    return qs.order_by("last_name", "first_name", "pk")

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Min, Q
 from django.utils import timezone
 
+from commun.francais import compte
 from commun.historique import attribue
 from commun.versions import ecritures_en_masse
 from comptes.models import Role, User
@@ -505,16 +506,48 @@ def import_apercevoir(*, depot, par):
 
 @transaction.atomic
 @attribue
-def import_confirmer(*, depot, par):
+def import_lancer(*, depot, par):
+    """Confirme l'import d'un fichier déposé : il s'exécute en tâche (un grand fichier prend des minutes), dont
+    l'avancement (lignes traitées sur le total) est montré à `par` sur la page de l'import. La tâche n'existe que
+    si cette transaction est validée ; une seule par fichier (verrou de mise en file)."""
+    from commun.services import progression_demarrer
+    from commun.taches import differer
+
+    from .taches import importer_liste
+
+    depot = ImportBeneficiaires.objects.select_for_update(of=("self",)).get(pk=depot.pk)
+    _import_modifiable(depot)
+    avancement = progression_demarrer(
+        utilisateur=par, libelle=f"Import de « {depot.nom_fichier} »"[:200], total=depot.apercu.get("lignes", 0)
+    )
+    depot.statut = ImportBeneficiaires.Statut.EN_COURS
+    depot.progression = avancement
+    depot.save(update_fields=["statut", "progression"])
+    differer(importer_liste, verrou=f"import-liste-{depot.pk}", depot_id=depot.pk, par_id=par.pk)
+    return depot
+
+
+def _import_modifiable(depot, *, en_cours_admis=False):
+    statuts = {ImportBeneficiaires.Statut.DEPOSE} | ({ImportBeneficiaires.Statut.EN_COURS} if en_cours_admis else set())
+    if depot.statut in statuts:
+        return
+    if depot.statut == ImportBeneficiaires.Statut.EN_COURS:
+        raise ValidationError("L'import de ce fichier est en cours : sa page montre son avancement.")
+    raise ValidationError("Ce fichier a déjà été importé ou abandonné.")
+
+
+@transaction.atomic
+@attribue
+def import_confirmer(*, depot, par, avancement=None):
     """Importe le fichier déposé (une seule transaction), à partir de la préparation de l'aperçu ; garde le
-    bilan ; le contenu et la préparation sont effacés."""
+    bilan ; le contenu et la préparation sont effacés. Appelé par la tâche d'import (import_lancer), qui passe
+    `avancement(fait, total)`, ou directement (commandes, tests)."""
     from .importation import appliquer
 
     depot = ImportBeneficiaires.objects.select_for_update(of=("self",)).get(pk=depot.pk)
-    if depot.statut != ImportBeneficiaires.Statut.DEPOSE:
-        raise ValidationError("Ce fichier a déjà été importé ou abandonné.")
+    _import_modifiable(depot, en_cours_admis=True)
     preparation, _nouvelle = _preparation(depot)
-    bilan = appliquer(preparation, source=depot.source, par=par, essai=False)
+    bilan = appliquer(preparation, source=depot.source, par=par, essai=False, avancement=avancement)
     depot.statut = ImportBeneficiaires.Statut.IMPORTE
     depot.date_import = timezone.now()
     depot.bilan = bilan.en_dict()
@@ -528,8 +561,7 @@ def import_confirmer(*, depot, par):
 @attribue
 def import_abandonner(*, depot, par):
     depot = ImportBeneficiaires.objects.select_for_update(of=("self",)).get(pk=depot.pk)
-    if depot.statut != ImportBeneficiaires.Statut.DEPOSE:
-        raise ValidationError("Ce fichier a déjà été importé ou abandonné.")
+    _import_modifiable(depot)
     depot.statut = ImportBeneficiaires.Statut.ABANDONNE
     depot.contenu = depot.lignes = b""
     depot.apercu = {}
@@ -664,7 +696,7 @@ def beneficiaires_reaffecter(*, beneficiaires, referent, par):
     if not ids:
         raise ValidationError({"beneficiaires": "Choisissez au moins une personne."})
     if len(ids) > REAFFECTATION_MAX:
-        raise ValidationError({"beneficiaires": f"Au plus {REAFFECTATION_MAX} personnes à la fois."})
+        raise ValidationError({"beneficiaires": f"Au plus {compte(REAFFECTATION_MAX, 'personne')} à la fois."})
     if referent is None:
         raise ValidationError({"referent": "Choisissez le référent à qui confier ces personnes."})
     personnes = list(
@@ -695,7 +727,7 @@ def beneficiaires_reaffecter(*, beneficiaires, referent, par):
             Beneficiaire,
             ["referent"],
             default_user=par,
-            default_change_reason=f"Réaffectation de {len(a_changer)} personne(s) à {referent}",
+            default_change_reason=f"Réaffectation de {compte(len(a_changer), 'personne')} à {referent}",
         )
         ecritures_en_masse("beneficiaires")
     return len(a_changer)

@@ -1,11 +1,48 @@
 import django_tables2 as tables
+from django.utils.html import format_html
 
 from commun.tableaux import ColonneDate
 
 from .models import Beneficiaire
 
+# Le formulaire « Réaffecter à » est hors du tableau (hors du corps mis en cache, car il porte le jeton CSRF) :
+# les cases le rejoignent par l'attribut HTML `form`.
+FORMULAIRE_REAFFECTATION = "form-reaffecter"
+
+
+class ColonneChoix(tables.CheckBoxColumn):
+    """Une case par personne, nommée pour les lecteurs d'écran (« Choisir DUPONT Marie ») ; en en-tête, un nom de
+    colonne et la case « tout cocher », cachée tant que le script qui la fait fonctionner n'est pas chargé."""
+
+    def __init__(self, **kwargs):
+        attrs = {
+            "th": {"class": "colonne-choix"},
+            "td": {"class": "colonne-choix"},
+            "th__input": {
+                "form": FORMULAIRE_REAFFECTATION,
+                "aria-label": "Cocher toutes les personnes de la page",
+                "data-tout-cocher": "beneficiaires",
+                "class": "form-check-input",
+                "hidden": "hidden",
+            },
+            "td__input": {
+                "form": FORMULAIRE_REAFFECTATION,
+                "name": "beneficiaires",
+                "class": "form-check-input",
+                "aria-label": lambda record: f"Choisir {record}",
+            },
+        }
+        super().__init__(accessor="pk", attrs=attrs, exclude_from_export=True, **kwargs)
+
+    @property
+    def header(self):
+        return format_html('<span class="visually-hidden">Choisir</span>{}', super().header)
+
 
 class BeneficiaireTable(tables.Table):
+    """`exclude=("choix",)` pour qui ne peut pas réaffecter : pas de cases à cocher."""
+
+    choix = ColonneChoix()
     nom = tables.Column(
         verbose_name="Nom", linkify=True, order_by=("nom", "prenoms"), attrs={"td": {"class": "text-uppercase"}}
     )
@@ -28,6 +65,7 @@ class BeneficiaireTable(tables.Table):
         model = Beneficiaire
         fields = ()
         sequence = (
+            "choix",
             "nom",
             "prenoms",
             "date_naissance",
@@ -44,6 +82,8 @@ class BeneficiaireTable(tables.Table):
         )
         empty_text = "Aucune personne ne correspond à ces critères."
         order_by = ("nom", "prenoms")
+        # 13 colonnes : la table resserrée tient dans un écran de 1366 px (test e2e de mise en page).
+        attrs = {"class": "table table-striped table-hover align-middle table-compacte"}
 
 
 def _date(d):

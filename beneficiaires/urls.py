@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, vues_rgpd
+from . import views, views_rgpd
 
 app_name = "beneficiaires"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("nouveau/", views.BeneficiaireCreer.as_view(), name="creer"),
     path("portefeuilles/", views.Portefeuilles.as_view(), name="portefeuilles"),
     path("portefeuilles/<int:bassin>/", views.Portefeuille.as_view(), name="portefeuille"),
+    path("reaffecter/", views.BeneficiairesReaffecter.as_view(), name="reaffecter"),
     path("<int:pk>/", views.BeneficiaireDetail.as_view(), name="detail"),
     path("<int:pk>/modifier/", views.BeneficiaireModifier.as_view(), name="modifier"),
     path("<int:pk>/referent/", views.BeneficiaireReferent.as_view(), name="referent"),
@@ -20,8 +21,8 @@ urlpatterns = [
     path("evaluations/<int:pk>/convocation/", views.EvaluationConvocation.as_view(), name="evaluation_convocation"),
     path("evaluations/<int:pk>/annuler/", views.EvaluationAnnuler.as_view(), name="evaluation_annuler"),
     # Droit d'accès (RGPD) : toutes les données d'une personne, en page et en JSON (administrateurs).
-    path("<int:pk>/donnees/", vues_rgpd.DonneesPersonneView.as_view(), name="rgpd_donnees"),
-    path("<int:pk>/donnees.json", vues_rgpd.DonneesPersonneJsonView.as_view(), name="rgpd_donnees_json"),
+    path("<int:pk>/donnees/", views_rgpd.DonneesPersonneView.as_view(), name="rgpd_donnees"),
+    path("<int:pk>/donnees.json", views_rgpd.DonneesPersonneJsonView.as_view(), name="rgpd_donnees_json"),
     path("a-rattacher/", views.ARattacherListe.as_view(), name="a_rattacher"),
     path("<int:pk>/rattacher/", views.Rattacher.as_view(), name="rattacher"),
     path("doublons/", views.DoublonListe.as_view(), name="doublons"),

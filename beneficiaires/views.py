@@ -9,6 +9,7 @@ from django_tables2 import SingleTableMixin
 from commun.cache_pages import CorpsEnCacheMixin
 from commun.exports import ExportMixin
 from commun.formulaires import VueService, rattacher_erreurs
+from commun.francais import compte, est_pluriel, genre
 from comptes.acces import LECTEURS, REDACTEURS, RoleRequisMixin
 from comptes.models import Role
 from comptes.services import consultation_journaliser
@@ -36,17 +37,25 @@ from .importation import (
 )
 from .importation.colonnes import analyser_colonnes
 from .models import FREINS, Beneficiaire, DoublonProbable, Evaluation, ImportBeneficiaires, StatutParcours
+from .selecteurs import (
+    REAFFECTATION_LISTE_MAX,
+    bassins_pour,
+    beneficiaires_visibles,
+    derniers_imports,
+    doublons_a_examiner,
+    evaluation_prevue,
+    membres_du_foyer,
+    personnes_a_rattacher,
+    personnes_a_reaffecter,
+    portefeuilles,
+    referents_du_bassin,
+    sans_referent_du_bassin,
+)
 from .tables import BeneficiaireTable
 from .timeline import evenements
 
 ROLES_FICHE = (Role.ADMINISTRATEUR, Role.PILOTAGE, Role.REFERENT, Role.PRESTATAIRE)
 ROLES_IMPORT = (Role.ADMINISTRATEUR, Role.PILOTAGE)
-
-
-def beneficiaires_visibles(user):
-    return Beneficiaire.objects.visibles_par(user).select_related(
-        "foyer", "commune__bassin_emploi", "referent", "evaluation_courante"
-    )
 
 
 class BeneficiaireListe(RoleRequisMixin, CorpsEnCacheMixin, ExportMixin, SingleTableMixin, FilterView):
@@ -71,6 +80,25 @@ class BeneficiaireListe(RoleRequisMixin, CorpsEnCacheMixin, ExportMixin, SingleT
         context = super().get_context_data(**kwargs)
         context["peut_creer"] = self.request.user.a_role(*REDACTEURS)
         return context
+
+    # Réaffectation depuis la liste : les cases sont dans le tableau (corps en cache), le formulaire « Réaffecter
+    # à » et son jeton CSRF dans la mise en page, rendue à chaque requête ; il poste vers BeneficiairesReaffecter.
+    def peut_reaffecter(self):
+        return self.request.user.a_role(*REDACTEURS)
+
+    def get_table_kwargs(self):
+        kwargs = super().get_table_kwargs()
+        if not self.peut_reaffecter():
+            kwargs["exclude"] = (*kwargs.get("exclude", ()), "choix")
+        return kwargs
+
+    def contexte_page(self):
+        if not self.peut_reaffecter():
+            return {}
+        from .selecteurs import referents_pour_reaffecter
+
+        # Une requête par page (la liste, pas le champ de formulaire qui compterait puis relirait).
+        return {"referents_reaffectation": list(referents_pour_reaffecter(self.request.user))}
 
 
 class BeneficiaireDetail(RoleRequisMixin, CorpsEnCacheMixin, DetailView):
@@ -115,18 +143,10 @@ class BeneficiaireDetail(RoleRequisMixin, CorpsEnCacheMixin, DetailView):
         )
         context["actions"] = actions_pour(b, user)
         if not user.est_prestataire:
-            context["membres"] = (
-                Beneficiaire.objects.visibles_par(user)
-                .filter(foyer_id=b.foyer_id)
-                .exclude(pk=b.pk)
-                .order_by("role", "date_naissance", "pk")
-            )
+            context["membres"] = membres_du_foyer(b, user)
             context["evenements"] = evenements(b, user)
             context["peut_modifier"] = user.a_role(*REDACTEURS) and b.statut_parcours != StatutParcours.ARCHIVE
-            context["evaluation_prevue"] = next(
-                (e for e in b.evaluations.filter(statut=Evaluation.Statut.PREVUE).order_by("date", "pk")[:1]),
-                None,
-            )
+            context["evaluation_prevue"] = evaluation_prevue(b)
         return context
 
 
@@ -360,11 +380,7 @@ class ImportDepot(RoleRequisMixin, FormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["derniers"] = (
-            ImportBeneficiaires.objects.visibles_par(self.request.user)
-            .select_related("utilisateur")
-            .defer("contenu")[:10]
-        )
+        context["derniers"] = derniers_imports(self.request.user)
         return context
 
     def form_valid(self, form):
@@ -401,8 +417,9 @@ class ImportDepot(RoleRequisMixin, FormView):
 class ImportObjetMixin:
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
+            depots = ImportBeneficiaires.objects.visibles_par(request.user)
             self.depot = get_object_or_404(
-                ImportBeneficiaires.objects.visibles_par(request.user).select_related("utilisateur"), pk=kwargs["pk"]
+                depots.select_related("utilisateur", "progression__utilisateur"), pk=kwargs["pk"]
             )
         return super().dispatch(request, *args, **kwargs)
 
@@ -418,6 +435,12 @@ class ImportApercu(RoleRequisMixin, ImportObjetMixin, TemplateView):
     template_name = "beneficiaires/import_apercu.html"
 
     def get(self, request, *args, **kwargs):
+        if self.depot.statut == ImportBeneficiaires.Statut.EN_COURS:
+            # L'avancement de la tâche : à qui l'a lancée seulement (les autres voient que l'import est en cours).
+            avancement = self.depot.progression
+            if avancement is not None and avancement.utilisateur_id != request.user.pk:
+                avancement = None
+            return self.render_to_response(self.get_context_data(termine=True, en_cours=True, avancement=avancement))
         if self.depot.statut != ImportBeneficiaires.Statut.DEPOSE:
             return self.render_to_response(self.get_context_data(bilan=self.depot.bilan, termine=True))
         try:
@@ -490,12 +513,13 @@ class ImportConfirmer(RoleRequisMixin, ImportObjetMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
+        # L'import s'exécute en tâche ; la page de l'import montre son avancement à qui l'a lancé.
         try:
-            _depot, bilan = services.import_confirmer(depot=self.depot, par=request.user)
+            services.import_lancer(depot=self.depot, par=request.user)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, bilan.resume())
+            messages.info(request, "Import lancé : cette page montre son avancement, puis son bilan.")
         return redirect(self.depot.get_absolute_url())
 
 
@@ -525,12 +549,7 @@ class ARattacherListe(RoleRequisMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        return (
-            Beneficiaire.objects.visibles_par(self.request.user)
-            .a_rattacher()
-            .select_related("foyer")
-            .order_by("nom", "prenoms", "pk")
-        )
+        return personnes_a_rattacher(self.request.user).order_by("nom", "prenoms", "pk")
 
 
 class Rattacher(RoleRequisMixin, BeneficiaireObjetMixin, FormView):
@@ -546,7 +565,11 @@ class Rattacher(RoleRequisMixin, BeneficiaireObjetMixin, FormView):
         except ValidationError as exc:
             rattacher_erreurs(form, exc)
             return self.form_invalid(form)
-        messages.success(self.request, f"{self.beneficiaire} est rattaché(e) à {form.cleaned_data['commune'].nom}.")
+        messages.success(
+            self.request,
+            f"{self.beneficiaire} est {genre('rattaché', self.beneficiaire.civilite)} "
+            f"à {form.cleaned_data['commune'].nom}.",
+        )
         return redirect("beneficiaires:a_rattacher")
 
 
@@ -557,11 +580,7 @@ class DoublonListe(RoleRequisMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        return (
-            DoublonProbable.objects.visibles_par(self.request.user)
-            .a_examiner()
-            .select_related("existant__foyer", "existant__commune")
-        )
+        return doublons_a_examiner(self.request.user)
 
 
 class DoublonObjetMixin:
@@ -609,11 +628,60 @@ class DoublonDetail(RoleRequisMixin, DoublonObjetMixin, TemplateView):
 # --- Portefeuilles par bassin et réaffectation -------------------------------------------------------------
 
 
-def bassins_pour(user):
-    from referentiel.models import BassinEmploi
+class BeneficiairesReaffecter(RoleRequisMixin, View):
+    """Les personnes cochées dans la liste des bénéficiaires, confiées à un autre référent en une action, par le
+    même service que la page du bassin (périmètre, bassin du référent, plafond, historique et fil de chacune)."""
 
-    qs = BassinEmploi.objects.order_by("nom")
-    return qs if user.voit_tout else qs.filter(pk__in=user.bassins.values("pk"))
+    roles = REDACTEURS
+    http_method_names = ["post"]
+
+    def retour(self):
+        from django.utils.http import url_has_allowed_host_and_scheme
+
+        liste = reverse("beneficiaires:liste")
+        demande = self.request.POST.get("retour", "")
+        sure = url_has_allowed_host_and_scheme(demande, allowed_hosts={self.request.get_host()})
+        return demande if sure and demande.startswith(liste) else liste
+
+    def post(self, request, *args, **kwargs):
+        from commun import francais
+
+        from .selecteurs import referents_pour_reaffecter
+
+        form = ReaffectationForm(
+            request.POST,
+            personnes=Beneficiaire.objects.visibles_par(request.user),
+            referents=referents_pour_reaffecter(request.user),
+        )
+        form.fields["beneficiaires"].error_messages.update(
+            required="Cochez au moins une personne à réaffecter.",
+            invalid_choice="Une des personnes cochées n'est pas dans votre périmètre : rien n'a été changé.",
+        )
+        form.fields["referent"].error_messages.update(
+            required="Choisissez le référent à qui confier les personnes cochées.",
+            invalid_choice="Ce référent ne suit aucun de vos bassins d'emploi : rien n'a été changé.",
+        )
+        if form.is_valid():
+            referent = form.cleaned_data["referent"]
+            try:
+                nombre = services.beneficiaires_reaffecter(
+                    beneficiaires=form.cleaned_data["beneficiaires"], referent=referent, par=request.user
+                )
+            except ValidationError as erreur:
+                messages.error(request, " ".join(erreur.messages))
+            else:
+                if nombre:
+                    pluriel = francais.est_pluriel(nombre)
+                    messages.success(
+                        request,
+                        f"{nombre} personne{'s' if pluriel else ''} confiée{'s' if pluriel else ''} à {referent}. "
+                        f"{'Leur' if pluriel else 'Son'} fil le mentionne.",
+                    )
+                else:
+                    messages.info(request, f"Rien à changer : les personnes cochées sont déjà suivies par {referent}.")
+        else:
+            messages.error(request, " ".join(m for erreurs in form.errors.values() for m in erreurs))
+        return redirect(self.retour())
 
 
 class Portefeuilles(RoleRequisMixin, TemplateView):
@@ -651,29 +719,12 @@ class Portefeuille(RoleRequisMixin, ChargementMixin, FormView):
             raise PermissionDenied
         return super().post(request, *args, **kwargs)
 
-    def personnes(self):
-        from .selecteurs import STATUTS_SUIVIS
-
-        qs = (
-            Beneficiaire.objects.visibles_par(self.request.user)
-            .filter(commune__bassin_emploi=self.bassin, statut_parcours__in=STATUTS_SUIVIS)
-            .order_by("nom", "prenoms", "pk")
-        )
-        if self.source == "aucun":
-            return qs.filter(referent__isnull=True)
-        if self.source.isdigit():
-            return qs.filter(referent_id=int(self.source))
-        return qs.none()
-
-    def referents(self):
-        from comptes.models import User
-
-        return User.objects.filter(role=Role.REFERENT, is_active=True, bassins=self.bassin).order_by(
-            "last_name", "first_name", "pk"
-        )
-
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "personnes": self.personnes(), "referents": self.referents()}
+        return {
+            **super().get_form_kwargs(),
+            "personnes": personnes_a_reaffecter(self.request.user, self.bassin, self.source),
+            "referents": referents_du_bassin(self.bassin),
+        }
 
     def form_valid(self, form):
         try:
@@ -686,14 +737,14 @@ class Portefeuille(RoleRequisMixin, ChargementMixin, FormView):
             rattacher_erreurs(form, erreur)
             return self.form_invalid(form)
         messages.success(
-            self.request, f"{nombre} personne(s) confiée(s) à {form.cleaned_data['referent']}. Leur fil le mentionne."
+            self.request,
+            f"{compte(nombre, 'personne confiée')} à {form.cleaned_data['referent']}. "
+            f"{'Leur' if est_pluriel(nombre) else 'Son'} fil le mentionne.",
         )
         return redirect(self.request.get_full_path())
 
     def get_context_data(self, **kwargs):
         from django.utils import timezone
-
-        from .selecteurs import REAFFECTATION_LISTE_MAX, portefeuilles, sans_referent_du_bassin
 
         contexte = super().get_context_data(**kwargs)
         form = contexte["form"]

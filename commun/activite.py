@@ -12,9 +12,9 @@ elle-même vit dans le `selecteurs.py` de l'application :
 Une rubrique coûte un nombre fixe de requêtes (le compte, puis les plus anciennes lignes), quel que soit le
 volume : la page d'accueil reste rapide au Département entier.
 
-Emplacements réservés (ordre) pour des rubriques que d'autres applications fourniront :
-- 110 « Résultats déclarés en attente de validation » (pilotage, placement) ;
-- 120 « Personnes à rattacher à une commune » (pilotage, registre).
+Ordres fixés ici pour des rubriques que d'autres applications fournissent :
+- 110 « Résultats déclarés en attente de validation » (pilotage, placement/activite.py) ;
+- 120 « Personnes à rattacher à une commune » (pilotage, beneficiaires/activite.py).
 """
 
 import datetime
@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 LIGNES_MONTREES = 5
 
-# Ordres réservés (voir la docstring) : une application qui fournit la rubrique prend cet ordre.
+# Ordres fixés (voir la docstring) : l'application qui fournit la rubrique prend cet ordre.
 ORDRE_RESULTATS_A_VALIDER = 110
 ORDRE_PERSONNES_A_RATTACHER = 120
 
@@ -38,7 +38,8 @@ class Ligne:
 
 @dataclass(frozen=True)
 class Element:
-    """Une rubrique de la file : combien, les plus anciennes d'abord, chacune avec le lien où la traiter."""
+    """Une rubrique de la file : combien, les plus anciennes d'abord, chacune avec le lien où la traiter ; `url`,
+    facultative, mène à la liste complète (« Tout voir »)."""
 
     libelle: str
     nombre: int
@@ -46,6 +47,7 @@ class Element:
     aide: str = ""
     urgents: int = 0
     cle: str = ""
+    url: str = ""
 
     @property
     def autres(self):
@@ -76,7 +78,7 @@ def rubriques():
     return sorted(_rubriques.values(), key=lambda r: (r.ordre, r.cle))
 
 
-def depuis_queryset(qs, *, libelle, champ_date, ligne, aide="", urgent=None, limite=LIGNES_MONTREES, cle=""):
+def depuis_queryset(qs, *, libelle, champ_date, ligne, aide="", urgent=None, limite=LIGNES_MONTREES, cle="", url=""):
     """Element d'une rubrique à partir d'un QuerySet déjà limité au périmètre : une requête pour le compte (et les
     urgents), une pour les `limite` plus anciennes lignes. `ligne(objet)` rend une Ligne ; `urgent` : un Q."""
     from django.db.models import Count
@@ -87,7 +89,13 @@ def depuis_queryset(qs, *, libelle, champ_date, ligne, aide="", urgent=None, lim
         comptes = {"nombre": qs.count(), "urgents": 0}
     lignes = [ligne(o) for o in qs.order_by(champ_date, "pk")[:limite]] if comptes["nombre"] else []
     return Element(
-        libelle=libelle, nombre=comptes["nombre"], lignes=lignes, aide=aide, urgents=comptes["urgents"], cle=cle
+        libelle=libelle,
+        nombre=comptes["nombre"],
+        lignes=lignes,
+        aide=aide,
+        urgents=comptes["urgents"],
+        cle=cle,
+        url=url,
     )
 
 

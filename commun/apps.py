@@ -23,7 +23,13 @@ class CommunConfig(AppConfig):
         tableaux.installer()
         versions.brancher()
 
+        from django.db.backends.signals import connection_created
         from django.db.models.signals import post_migrate
+
+        from .francais import enregistrer_collation_sqlite
+
+        # Ordre alphabétique français sur SQLite (sur PostgreSQL, une collation ICU créée par migration).
+        connection_created.connect(enregistrer_collation_sqlite, dispatch_uid="collation_francais")
 
         post_migrate.connect(creer_modeles_messages, sender=self)
 

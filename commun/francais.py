@@ -1,6 +1,7 @@
 """Petites règles du français pour les textes composés : élision de « de » et « le » devant une voyelle ou un
 h muet (« Commune d'Amilly », « bassin d'Orléans », « à l'hôtellerie »)."""
 
+import functools
 import unicodedata
 
 # Mots en h aspiré courants dans nos libellés : pas d'élision (« de Hérouville » garde son « de »).
@@ -27,9 +28,51 @@ def est_pluriel(nombre) -> bool:
     return abs(nombre) >= 2
 
 
+def e_final(civilite: str) -> str:
+    """La marque du féminin d'un participe ou d'un adjectif régulier, selon la civilité de la personne :
+    « e » pour Madame, rien pour Monsieur, « (e) » si la civilité n'est pas connue (« attendu(e) »)."""
+    return {"MME": "e", "M": ""}.get(civilite or "", "(e)")
+
+
+def genre(mot: str, civilite: str) -> str:
+    """« inscrite » pour Madame, « inscrit » pour Monsieur, « inscrit(e) » sinon (mots qui prennent un e)."""
+    return f"{mot}{e_final(civilite)}"
+
+
 def jours(nombre: int) -> str:
     """« 1 jour », « 12 jours »."""
-    return f"{nombre} jour{'s' if est_pluriel(nombre) else ''}"
+    return compte(nombre, "jour")
+
+
+def nombre(valeur) -> str:
+    """Un entier avec son séparateur de milliers (espace insécable, celle du format français de Django) :
+    « 23 239 », « 1 250 000 » ; les autres valeurs telles quelles."""
+    from django.utils.formats import number_format
+
+    if isinstance(valeur, bool) or not isinstance(valeur, int):
+        return str(valeur)
+    return number_format(valeur, decimal_pos=0, use_l10n=True, force_grouping=True)
+
+
+# Mots qui ne prennent pas la marque du pluriel quand `compte` la devine.
+_INVARIABLES = {"à", "au", "de", "du", "des", "en", "et", "ou", "sur", "pas", "encore", "déjà", "le", "la", "les"}
+
+
+def au_pluriel(expression: str) -> str:
+    """Pluriel régulier mot à mot : « commune créée » → « communes créées », « doublon probable » → « doublons
+    probables ». Les mots en s, x, z et les petits mots restent tels quels ; pour les autres cas (« mise à jour »,
+    un verbe), donnez le pluriel à `compte`."""
+    mots = expression.split(" ")
+    return " ".join(
+        m if (not m or m[-1] in "sxz" or m.lower() in _INVARIABLES or "'" in m or m[-1] in ".,;:)") else m + "s"
+        for m in mots
+    )
+
+
+def compte(n, singulier: str, pluriel: str | None = None) -> str:
+    """« 0 commune créée », « 1 commune créée », « 325 communes créées », « 23 239 personnes »."""
+    forme = (pluriel or au_pluriel(singulier)) if est_pluriel(n) else singulier
+    return f"{nombre(n)} {forme}"
 
 
 def de(mot: str) -> str:
@@ -42,3 +85,56 @@ def le(mot: str, feminin: bool = False) -> str:
     if elide(mot):
         return f"l'{mot}"
     return f"{'la' if feminin else 'le'} {mot}"
+
+
+# Ordre alphabétique français pour les noms (personnes, communes, structures) : « Châlette » avant « Chuelles »,
+# « BÈGUE » avant « BRUNET ». Sur PostgreSQL, la collation ICU française du même nom (migration
+# referentiel 0003) ; sur SQLite, la fonction ci-dessous, enregistrée à chaque connexion (commun.apps).
+COLLATION = "francais"
+
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss"})
+
+
+# Ordre des accents au deuxième niveau, celui d'ICU (DUCET) : e < é < è < ê < ë ; c < ç.
+_ORDRE_ACCENTS = {
+    c: rang
+    for rang, c in enumerate("\u0301\u0300\u0306\u0302\u030c\u030a\u0308\u030b\u0303\u0307\u0327\u0328\u0304", 1)
+}
+
+
+def _accents(texte):
+    """Pour chaque lettre, le rang de ses accents (0 sans accent) : deuxième niveau de la comparaison."""
+    rangs = []
+    for c in unicodedata.normalize("NFD", texte):
+        if unicodedata.category(c) == "Mn":
+            if rangs:
+                rangs[-1] = rangs[-1] * 100 + _ORDRE_ACCENTS.get(c, 99)
+        else:
+            rangs.append(0)
+    return tuple(rangs)
+
+
+def cle_de_tri(texte: str):
+    """Clé de tri à la française, au plus près de la collation ICU « fr » : d'abord les lettres sans accents ni
+    casse, puis les accents lettre à lettre (é avant è avant ê), puis la casse (minuscule d'abord) ; deux textes
+    différents ne sont jamais égaux (la collation sert aussi aux contraintes d'unicité de SQLite)."""
+    texte = texte or ""
+    developpe = texte.translate(_LIGATURES)
+    return (_sans_accent(developpe).casefold(), _accents(developpe.casefold()), developpe.swapcase(), texte)
+
+
+def comparer(a: str, b: str) -> int:
+    """Comparaison à trois issues (-1, 0, 1) pour sqlite3.Connection.create_collation."""
+    ca, cb = _cle_memorisee(a), _cle_memorisee(b)
+    return (ca > cb) - (ca < cb)
+
+
+@functools.lru_cache(maxsize=65_536)
+def _cle_memorisee(texte):
+    return cle_de_tri(texte)
+
+
+def enregistrer_collation_sqlite(sender, connection, **kwargs):
+    """Signal connection_created : la collation « francais » existe sur chaque connexion SQLite."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_collation(COLLATION, comparer)

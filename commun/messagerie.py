@@ -14,6 +14,7 @@ from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from .francais import e_final
 from .models import Canal, Message, ModeleMessage, Objet, rendre_texte
 from .sms import EchecSMS, fournisseur_sms
 
@@ -41,6 +42,7 @@ class Coordonnees:
     canal_prefere: str = Canal.COURRIER
     consentement_sms: bool = False
     consentement_email: bool = False
+    civilite: str = ""  # « MME », « M » ou vide : accord des modèles ({{ e }} : « attendu{{ e }} »)
 
 
 def choisir_canal(c):
@@ -60,16 +62,18 @@ def choisir_canal(c):
 MODELES_PAR_DEFAUT = {
     Objet.CONVOCATION_EVALUATION: (
         "Votre rendez-vous d'évaluation le {{ date }}",
-        "Bonjour {{ prenom }} {{ nom }},\n\nDans le cadre de votre accompagnement vers l'emploi, vous êtes attendu(e) "
-        "pour un entretien d'évaluation le {{ date }} à {{ heure }}, à l'adresse suivante :\n{{ lieu }}\n\n"
+        "Bonjour {{ prenom }} {{ nom }},\n\nDans le cadre de votre accompagnement vers l'emploi, vous êtes "
+        "attendu{{ e }} pour un entretien d'évaluation le {{ date }} à {{ heure }}, à l'adresse suivante :\n"
+        "{{ lieu }}\n\n"
         "Si vous ne pouvez pas venir, prévenez votre référent au plus tôt.\n\n{{ departement }}",
-        "{{ departement }} : RDV d'évaluation le {{ date }} à {{ heure }}, {{ lieu }}. Empêché(e) ? "
+        "{{ departement }} : RDV d'évaluation le {{ date }} à {{ heure }}, {{ lieu }}. Empêché{{ e }} ? "
         "Prévenez votre référent.",
     ),
     Objet.INVITATION_FORUM: (
         "Invitation : {{ forum }} le {{ date }}",
-        "Bonjour {{ prenom }} {{ nom }},\n\nVous êtes invité(e) au forum de l'emploi « {{ forum }} » le {{ date }}, "
-        "à {{ lieu }}. Des employeurs y recrutent.\n\nMerci de répondre à votre référent pour confirmer votre venue."
+        "Bonjour {{ prenom }} {{ nom }},\n\nVous êtes invité{{ e }} au forum de l'emploi « {{ forum }} » "
+        "le {{ date }}, à {{ lieu }}. Des employeurs y recrutent.\n\nMerci de répondre à votre référent pour "
+        "confirmer votre venue."
         "\n\n{{ departement }}",
         "{{ departement }} : invitation au forum {{ forum }} le {{ date }} à {{ lieu }}. Répondez à votre référent.",
     ),
@@ -118,6 +122,7 @@ def message_preparer(*, objet, destinataire, coordonnees, contexte, cle, par=Non
     valeurs = {
         "prenom": coordonnees.prenom,
         "nom": coordonnees.nom.upper(),
+        "e": e_final(coordonnees.civilite),
         "departement": settings.DEPARTEMENT_NOM,
         **contexte,
     }

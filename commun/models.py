@@ -38,7 +38,8 @@ def rendre_texte(source, contexte):
 
 class ModeleMessage(models.Model):
     """Le texte envoyé pour un motif, modifiable par les administrateurs. Variables disponibles : celles listées
-    dans `variables` (par exemple {{ prenom }}, {{ date }}, {{ heure }}, {{ lieu }}, {{ departement }})."""
+    dans `variables` (par exemple {{ prenom }}, {{ date }}, {{ heure }}, {{ lieu }}, {{ departement }}, et {{ e }},
+    la marque du féminin selon la civilité : « attendu{{ e }} » donne « attendue », « attendu » ou « attendu(e) »)."""
 
     objet = models.CharField("motif", max_length=30, choices=Objet.choices, unique=True)
     sujet = models.CharField("sujet (e-mail et courrier)", max_length=200)

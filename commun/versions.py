@@ -11,8 +11,11 @@ serveurs, quel que soit le cache (local ou partagé). Elles sont incrémentées 
 
 - par toute écriture (post_save, post_delete, m2m_changed) sur un modèle d'une application du projet, sauf les
   journaux écrits par les lectures (consultations, exports) et la date de dernière connexion ;
-- par `ecritures_en_masse(...)`, qu'appelle toute écriture sans signal (`QuerySet.update()`, `bulk_create`, SQL
-  écrit à la main dans une commande) : le seul moyen sûr d'écrire en masse ;
+- par `ecritures_en_masse(...)`, que toute écriture sans signal (`QuerySet.update()`, `bulk_create`, SQL écrit à
+  la main dans une commande) doit appeler. Rien ne le vérifie à l'exécution : une écriture en masse qui l'oublie
+  laisse les pages et le tableau de bord gardés en cache périmés jusqu'à la fin de leur durée de vie
+  (PAGES_CACHE_DUREE, TABLEAU_CACHE_DUREE). Les écritures en masse du projet (import, anonymisation, forums,
+  démonstration, communes) l'appellent ; tests/commun/test_cache_pages.py en vérifie ;
 - par `sauter()` après une restauration : chaque version passe au-delà de toute valeur déjà servie.
 
 Une requête refusée, un POST anonyme ou une connexion n'écrivent sur aucun modèle surveillé : ils ne périment rien.

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
 
+from commun.francais import est_pluriel
+
 
 class ComptesConfig(AppConfig):
     default = True
@@ -17,8 +19,8 @@ class ComptesConfig(AppConfig):
         inconnus = sorted(set(settings.DOUBLE_FACTEUR_ROLES) - set(Role.values))
         if inconnus:
             raise ImproperlyConfigured(
-                f"DOUBLE_FACTEUR_ROLES : rôle(s) inconnu(s) {', '.join(inconnus)} ; rôles possibles : "
-                + ", ".join(Role.values)
+                f"DOUBLE_FACTEUR_ROLES : {'rôles inconnus' if est_pluriel(len(inconnus)) else 'rôle inconnu'} "
+                f"{', '.join(inconnus)} ; rôles possibles : " + ", ".join(Role.values)
             )
 
 

@@ -1,3 +1,4 @@
+from commun.francais import compte
 from comptes.models import Role, User
 from comptes.services import COMPTES_DEMO, MOT_DE_PASSE_DEMO, comptes_demo_creer
 from referentiel.demo import bassins_demo
@@ -16,6 +17,6 @@ def comptes(*, echelle, graine, sortie):
             user = User.objects.get(username=identifiant)
             user.bassins.set([bassins[n] for n in noms_bassins if n in bassins])
     sortie(
-        f"Comptes de démonstration : {crees} créé(s) sur {len(COMPTES_DEMO)} "
+        f"Comptes de démonstration : {compte(crees, 'créé')} sur {len(COMPTES_DEMO)} "
         f"(mot de passe commun « {MOT_DE_PASSE_DEMO} »)."
     )

@@ -4,7 +4,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 
+from commun.francais import COLLATION, compte
 from referentiel.models import BassinEmploi, Structure
 
 
@@ -27,6 +29,9 @@ class Manager(UserManager):
 
 
 class User(AbstractUser):
+    # Noms des agents dans l'ordre alphabétique français (sélecteurs de référent, colonnes « Référent »).
+    first_name = models.CharField(_("first name"), max_length=150, blank=True, db_collation=COLLATION)
+    last_name = models.CharField(_("last name"), max_length=150, blank=True, db_collation=COLLATION)
     role = models.CharField("rôle", max_length=20, choices=Role.choices, default=Role.REFERENT)
     bassins = models.ManyToManyField(
         BassinEmploi,
@@ -129,7 +134,7 @@ class JournalExport(models.Model):
         ordering = ["-date"]
 
     def __str__(self):
-        return f"{self.utilisateur} — {self.vue} ({self.lignes} lignes, {self.date:%d/%m/%Y %H:%M})"
+        return f"{self.utilisateur} — {self.vue} ({compte(self.lignes, 'ligne')}, {self.date:%d/%m/%Y %H:%M})"
 
 
 class JournalConsultationQuerySet(models.QuerySet):

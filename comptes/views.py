@@ -25,6 +25,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from commun.activite import activite_pour
 from commun.alertes import alertes_pour
+from commun.francais import compte
 from commun.menu_registre import entrees_pour
 
 from . import services
@@ -214,7 +215,7 @@ def session_terminer(request, pk):
 @require_POST
 def sessions_terminer_autres(request):
     nombre = services.sessions_terminer_autres(user=request.user, cle_courante=request.session.session_key)
-    messages.success(request, f"{nombre} autre(s) session(s) terminée(s).")
+    messages.success(request, f"{compte(nombre, 'autre session terminée')}.")
     return redirect("comptes:sessions")
 
 

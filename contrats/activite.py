@@ -2,6 +2,7 @@
 
 from django.urls import reverse
 
+from commun import francais
 from commun.activite import Element, Ligne, depuis_queryset, rubrique
 from comptes.models import Role
 
@@ -37,6 +38,8 @@ def enveloppe(user, jour):
         return Element(libelle="Enveloppe des contrats aidés consommée à plus de 90 %", nombre=0, cle="enveloppe_90")
     env, signes = consommee
     taux = round(100 * signes / env.nombre_contrats)
+    signes_txt = "contrats signés" if francais.est_pluriel(signes) else "contrat signé"
+    prevus_txt = "prévus" if francais.est_pluriel(env.nombre_contrats) else "prévu"
     return Element(
         libelle="Enveloppe des contrats aidés consommée à plus de 90 %",
         nombre=1,
@@ -46,7 +49,7 @@ def enveloppe(user, jour):
                 texte=f"Enveloppe {env.annee}",
                 url=reverse("contrats:liste") + f"?signature_apres={env.annee}-01-01",
                 urgent=signes >= env.nombre_contrats,
-                precision=f"{signes} contrat(s) signé(s) sur {env.nombre_contrats} prévus ({taux} %)",
+                precision=f"{signes} {signes_txt} sur {env.nombre_contrats} {prevus_txt} ({taux} %)",
             )
         ],
         cle="enveloppe_90",

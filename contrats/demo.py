@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from beneficiaires.models import Beneficiaire
+from commun.francais import compte
 from comptes.models import Role, User
 from referentiel.models import Structure
 from referentiel.registre_demo import generateur
@@ -156,15 +157,15 @@ def _enveloppes(echelle, annee_courante):
 def contrats(*, echelle, graine, sortie):
     aujourdhui = date.today()
     crees = _enveloppes(echelle, aujourdhui.year)
-    sortie(f"Enveloppes (CAOM) : {crees} créée(s).")
+    sortie(f"Enveloppes (CAOM) : {compte(crees, 'créée')}.")
     if ContratAide.objects.exists():
-        sortie(f"Contrats aidés : {ContratAide.objects.count()} déjà présents, rien à créer.")
+        sortie(f"Contrats aidés : {compte(ContratAide.objects.count(), 'déjà présent')}, rien à créer.")
         return
     rng = random.Random(graine + 40)
     pks = list(Beneficiaire.objects.actifs().filter(foyer__etat_droit=2).order_by("pk").values_list("pk", flat=True))
     if len(pks) < LANCEMENT:
         sortie(
-            f"Contrats aidés : {len(pks)} bénéficiaire(s) au RSA seulement ; il en faut au moins {LANCEMENT} "
+            f"Contrats aidés : {compte(len(pks), 'bénéficiaire')} au RSA seulement ; il en faut au moins {LANCEMENT} "
             "pour reproduire le lancement. Générez d'abord les bénéficiaires (ordre 30), puis relancez."
         )
         return

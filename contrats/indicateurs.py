@@ -11,8 +11,9 @@ from django.db.models import Count, F, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from commun.francais import compte, nombre
 from referentiel.models import Structure
-from tableau_de_bord.registre import Contexte, Indicateur, indicateur, premier_du_mois, taux
+from tableau_de_bord.registre import Contexte, Indicateur, Ventilation, indicateur, premier_du_mois, taux
 
 from .financement import engagements
 from .models import ContratAide, Enveloppe, MotifRupture, Statut
@@ -67,15 +68,13 @@ def contrats_en_cours(ctx: Contexte):
         .order_by()
     )
     par_bassin = {ligne["_bassin"]: ligne["_n"] for ligne in lignes}
-    total, liens_bassin = ctx.lien(LISTE, actif_le=jour.isoformat())
-    return Indicateur(
+    return Indicateur.avec_lien(
+        ctx.lien(LISTE, actif_le=jour.isoformat()),
         code="contrats_en_cours",
         libelle=f"Contrats en cours au {jour:%d/%m/%Y}",
         valeur=sum(par_bassin.values()),
         unite="contrats",
         par_bassin=par_bassin,
-        lien=total,
-        liens_bassin=liens_bassin,
     )
 
 
@@ -91,31 +90,18 @@ def ruptures(ctx: Contexte):
         .annotate(_n=Count("pk"))
         .order_by()
     )
-    cumul = defaultdict(
-        lambda: {"total": 0, "bassin": defaultdict(int), "mois": defaultdict(int), "croise": defaultdict(int)}
-    )
+    cumul = defaultdict(Ventilation)
     for ligne in lignes:
         mois = premier_du_mois(ligne["_mois"])
         for cle in ("__tous__", ligne["motif_rupture"]):
-            cumul[cle]["total"] += ligne["_n"]
-            cumul[cle]["bassin"][ligne["_bassin"]] += ligne["_n"]
-            cumul[cle]["mois"][mois] += ligne["_n"]
-            cumul[cle]["croise"][(ligne["_bassin"], mois)] += ligne["_n"]
+            cumul[cle].ajouter(ligne["_bassin"], mois, ligne["_n"])
 
     def construire(cle, code, libelle, **params):
-        c = cumul.get(cle, {"total": 0, "bassin": {}, "mois": {}, "croise": {}})
-        total, liens_bassin = ctx.lien(LISTE, params_periode=PERIODE_RUPTURE, **params)
-        return Indicateur(
+        return cumul[cle].indicateur(
             code=code,
             libelle=libelle,
-            valeur=c["total"],
             unite="contrats",
-            par_bassin=dict(c["bassin"]),
-            par_mois=dict(sorted(c["mois"].items())),
-            par_bassin_mois=dict(c["croise"]),
-            ventile=True,
-            lien=total,
-            liens_bassin=liens_bassin,
+            lien=ctx.lien(LISTE, params_periode=PERIODE_RUPTURE, **params),
         )
 
     resultat = [construire("__tous__", "contrats_ruptures", "Contrats rompus avant leur terme")]
@@ -148,16 +134,14 @@ def heures_moyennes(ctx: Contexte):
     def moyenne(cle):
         return (h[cle] / n[cle]).quantize(Decimal("0.1")) if n[cle] else None
 
-    total, liens_bassin = ctx.lien(LISTE, params_periode=PERIODE_SIGNATURE)
-    return Indicateur(
+    return Indicateur.avec_lien(
+        ctx.lien(LISTE, params_periode=PERIODE_SIGNATURE),
         code="contrats_heures_moyennes",
         libelle="Durée hebdomadaire moyenne des contrats signés",
         valeur=moyenne("total"),
         unite="heures",
         par_bassin={cle[1]: moyenne(cle) for cle in list(n) if isinstance(cle, tuple) and cle[0] == "b"},
         par_mois=dict(sorted((cle[1], moyenne(cle)) for cle in list(n) if isinstance(cle, tuple) and cle[0] == "m")),
-        lien=total,
-        liens_bassin=liens_bassin,
     )
 
 
@@ -190,7 +174,6 @@ def enveloppe(ctx: Contexte):
     par_bassin = {ligne["_bassin"]: ligne["_n"] for ligne in lignes}
     utilises = sum(par_bassin.values())
     libelle_annees = "–".join(str(a) for a in (annees[0], annees[-1])) if len(annees) > 1 else str(annees[0])
-    total, liens_bassin = ctx.lien(LISTE, signature_apres=debut.isoformat(), signature_avant=fin.isoformat())
     return [
         Indicateur(
             code="contrats_enveloppe_prevue",
@@ -198,15 +181,14 @@ def enveloppe(ctx: Contexte):
             valeur=prevus,
             unite="contrats",
         ),
-        Indicateur(
+        Indicateur.avec_lien(
+            ctx.lien(LISTE, signature_apres=debut.isoformat(), signature_avant=fin.isoformat()),
             code="contrats_enveloppe_utilisee",
             libelle=f"Enveloppe {libelle_annees} : contrats signés",
             valeur=utilises,
             unite="contrats",
             par_bassin=par_bassin,
-            lien=total,
-            liens_bassin=liens_bassin,
-            description=f"{utilises} sur {prevus} prévus"
+            description=f"{nombre(utilises)} sur {compte(prevus, 'prévu')}"
             + (f" ({taux(utilises, prevus)} %)." if prevus else " (aucune enveloppe saisie)."),
         ),
     ]
@@ -218,7 +200,6 @@ def cofinancement_engage(ctx: Contexte):
     rompues) : une requête pour les contrats qui chevauchent la période, une pour le barème."""
     qs = ctx.filtrer_bassin(ContratAide.objects.all(), BASSIN)
     engage = engagements(qs, ctx.debut, ctx.fin, champ_bassin=BASSIN)
-    lien_total, liens_bassin = ctx.lien(LISTE, couvre_du=ctx.debut.isoformat(), couvre_au=ctx.fin.isoformat())
     description = (
         "88 % du RSA personne seule par mois de contrat (45 % à 7 heures), au prorata, dans la limite de l'aide "
         "due (taux de l'État x SMIC horaire x heures x 52 / 12)."
@@ -229,7 +210,8 @@ def cofinancement_engage(ctx: Contexte):
             + " ; ".join(f"{u.valeur.description()}, {u.periode()}" for u in engage.valeurs)
             + "."
         )
-    return Indicateur(
+    return Indicateur.avec_lien(
+        ctx.lien(LISTE, couvre_du=ctx.debut.isoformat(), couvre_au=ctx.fin.isoformat()),
         code="contrats_cofinancement_engage",
         libelle="Cofinancement du Département engagé",
         valeur=engage.total,
@@ -238,8 +220,6 @@ def cofinancement_engage(ctx: Contexte):
         par_mois=engage.par_mois,
         par_bassin_mois=engage.croise,
         ventile=True,
-        lien=lien_total,
-        liens_bassin=liens_bassin,
         description=description,
         avertissements=[f"{u.valeur.avertissement()} Mois concernés : {u.periode()}." for u in engage.perimees],
     )

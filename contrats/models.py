@@ -14,6 +14,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from commun.dates import ajouter_mois  # noqa: F401 - réexporté (services, démo)
+from commun.francais import compte
 from referentiel.models import Commune, Structure
 
 
@@ -132,7 +133,7 @@ class Enveloppe(models.Model):
         ]
 
     def __str__(self):
-        return f"CAOM {self.annee} : {self.nombre_contrats} contrats"
+        return f"CAOM {self.annee} : {compte(self.nombre_contrats, 'contrat')}"
 
 
 class CompteurConvention(models.Model):

@@ -1,6 +1,72 @@
-"""Lectures composées des contrats aidés (files d'activité, tâches)."""
+"""Lectures composées des contrats aidés : liste et fiche, employeur, files d'activité, tâches."""
+
+from django.db.models import Count, Q
+
+from beneficiaires.models import Beneficiaire, normaliser
 
 from .models import ContratAide, Statut
+
+# La recherche d'une personne à qui prescrire un contrat montre au plus ce nombre de résultats.
+RECHERCHE_PERSONNES_MAX = 30
+
+
+def contrats_visibles(user):
+    """Les contrats du périmètre avec ce que la liste affiche (personne, commune et bassin, employeur, référent)."""
+    return ContratAide.objects.visibles_par(user).select_related(
+        "beneficiaire__commune__bassin_emploi", "employeur", "referent"
+    )
+
+
+def chiffres_employeur(user, employeur):
+    """Contrats de l'employeur dans le périmètre : total, signés (signés, en cours, terminés ou rompus), en cours,
+    rompus, en une requête."""
+    return (
+        ContratAide.objects.visibles_par(user)
+        .filter(employeur=employeur)
+        .aggregate(
+            total=Count("pk"),
+            signes=Count("pk", filter=Q(statut__in=(Statut.SIGNE, Statut.EN_COURS, Statut.TERMINE, Statut.ROMPU))),
+            en_cours=Count("pk", filter=Q(statut=Statut.EN_COURS)),
+            rompus=Count("pk", filter=Q(statut=Statut.ROMPU)),
+        )
+    )
+
+
+def historique(contrat):
+    """Les versions du contrat, chacune avec les champs changés (comparés en mémoire, sans requête par ligne)."""
+    versions = list(contrat.history.select_related("history_user").order_by("-history_date", "-history_id")[:100])
+    noms = {f.name: f.verbose_name for f in ContratAide._meta.fields}
+    resultat = []
+    for i, v in enumerate(versions):
+        precedente = versions[i + 1] if i + 1 < len(versions) else None
+        changes = []
+        if precedente is not None:
+            for champ in noms:
+                if champ in ("id",):
+                    continue
+                attname = ContratAide._meta.get_field(champ).attname
+                if getattr(v, attname, None) != getattr(precedente, attname, None):
+                    changes.append(noms[champ])
+        resultat.append({"version": v, "changes": changes})
+    return resultat
+
+
+def totaux_par_annee(lignes):
+    """[(année, part du Département)] des lignes d'un échéancier, par année croissante."""
+    totaux = {}
+    for ligne in lignes:
+        totaux[ligne.mois.year] = totaux.get(ligne.mois.year, 0) + ligne.part_departement
+    return sorted(totaux.items())
+
+
+def personnes_a_prescrire(user, recherche):
+    """Les personnes du périmètre dont le nom ou le numéro contient `recherche` (sans accent ni casse), par nom."""
+    return list(
+        Beneficiaire.objects.visibles_par(user)
+        .filter(recherche__contains=normaliser(recherche))
+        .select_related("commune")
+        .order_by("nom", "prenoms", "pk")[:RECHERCHE_PERSONNES_MAX]
+    )
 
 
 def contrats_finissant(*, debut, fin, queryset=None):

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from beneficiaires.models import Beneficiaire, EtatDroit, StatutParcours
+from commun.francais import compte, est_pluriel
 from commun.historique import attribue
 from referentiel.models import Structure
 
@@ -353,8 +354,8 @@ def _verifier_enveloppe(annee):
     if signes >= enveloppe.nombre_contrats:
         raise ValidationError(
             {
-                "date_signature": f"L'enveloppe {annee} est épuisée : {signes} contrats signés sur "
-                f"{enveloppe.nombre_contrats} prévus par la CAOM."
+                "date_signature": f"L'enveloppe {annee} est épuisée : {compte(signes, 'contrat signé')} sur "
+                f"{compte(enveloppe.nombre_contrats, 'prévu')} par la CAOM."
             }
         )
     return enveloppe
@@ -511,7 +512,11 @@ def enveloppe_verifier_plancher(*, annee, nombre_contrats):
     signes = ContratAide.objects.signes().filter(date_signature__year=annee).count()
     if nombre_contrats < signes:
         raise ValidationError(
-            {"nombre_contrats": f"{signes} contrats sont déjà signés en {annee} : l'enveloppe ne peut être inférieure."}
+            {
+                "nombre_contrats": f"{compte(signes, 'contrat')} "
+                f"{'sont déjà signés' if est_pluriel(signes) else 'est déjà signé'} en {annee} : "
+                "l'enveloppe ne peut être inférieure."
+            }
         )
 
 

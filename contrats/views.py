@@ -1,6 +1,5 @@
 from datetime import date
 
-from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -9,7 +8,7 @@ from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from beneficiaires.models import Beneficiaire, normaliser
+from beneficiaires.models import Beneficiaire
 from commun.cache_pages import CorpsEnCacheMixin
 from commun.exports import ExportMixin
 from commun.formulaires import VueService
@@ -38,16 +37,11 @@ from .forms import (
     SignatureForm,
 )
 from .models import ContratAide, Statut
+from .selecteurs import chiffres_employeur, contrats_visibles, historique, personnes_a_prescrire, totaux_par_annee
 from .tables import ContratTable
 
 LECTEURS = (Role.ADMINISTRATEUR, Role.PILOTAGE, Role.REFERENT)
 REDACTEURS = (Role.ADMINISTRATEUR, Role.REFERENT)
-
-
-def contrats_visibles(user):
-    return ContratAide.objects.visibles_par(user).select_related(
-        "beneficiaire__commune__bassin_emploi", "employeur", "referent"
-    )
 
 
 # Champs du filtre toujours visibles ; les autres sont sous « Autres critères ».
@@ -170,25 +164,6 @@ def a_ete_renouvele(contrat):
         return False
 
 
-def historique(contrat):
-    """Les versions du contrat, chacune avec les champs changés (comparés en mémoire, sans requête par ligne)."""
-    versions = list(contrat.history.select_related("history_user").order_by("-history_date", "-history_id")[:100])
-    noms = {f.name: f.verbose_name for f in ContratAide._meta.fields}
-    resultat = []
-    for i, v in enumerate(versions):
-        precedente = versions[i + 1] if i + 1 < len(versions) else None
-        changes = []
-        if precedente is not None:
-            for champ in noms:
-                if champ in ("id",):
-                    continue
-                attname = ContratAide._meta.get_field(champ).attname
-                if getattr(v, attname, None) != getattr(precedente, attname, None):
-                    changes.append(noms[champ])
-        resultat.append({"version": v, "changes": changes})
-    return resultat
-
-
 class ContratDetailView(ContratMixin, DetailView):
     template_name = "contrats/detail.html"
     context_object_name = "contrat"
@@ -254,24 +229,12 @@ class ContratDecisionView(ContratMixin, DetailView):
         return context
 
 
-def totaux_par_annee(lignes):
-    totaux = {}
-    for ligne in lignes:
-        totaux[ligne.mois.year] = totaux.get(ligne.mois.year, 0) + ligne.part_departement
-    return sorted(totaux.items())
-
-
 def choisir_beneficiaire(request):
     """Contexte de la recherche d'une personne à qui prescrire un contrat (30 résultats au plus)."""
     form = RechercheBeneficiaireForm(request.GET or None)
     resultats = []
     if form.is_valid() and form.cleaned_data["q"].strip():
-        resultats = list(
-            Beneficiaire.objects.visibles_par(request.user)
-            .filter(recherche__contains=normaliser(form.cleaned_data["q"]))
-            .select_related("commune")
-            .order_by("nom", "prenoms", "pk")[:30]
-        )
+        resultats = personnes_a_prescrire(request.user, form.cleaned_data["q"])
     return {"form": form, "resultats": resultats, "recherche_faite": form.is_bound}
 
 
@@ -474,12 +437,6 @@ class EmployeurView(RoleRequisMixin, SingleTableMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        qs = ContratAide.objects.visibles_par(self.request.user).filter(employeur=self.get_employeur())
         context["employeur"] = self.get_employeur()
-        context["chiffres"] = qs.aggregate(
-            total=Count("pk"),
-            signes=Count("pk", filter=Q(statut__in=(Statut.SIGNE, Statut.EN_COURS, Statut.TERMINE, Statut.ROMPU))),
-            en_cours=Count("pk", filter=Q(statut=Statut.EN_COURS)),
-            rompus=Count("pk", filter=Q(statut=Statut.ROMPU)),
-        )
+        context["chiffres"] = chiffres_employeur(self.request.user, self.get_employeur())
         return context

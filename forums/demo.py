@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from beneficiaires.models import Beneficiaire
+from commun.francais import compte
 from comptes.models import Role, User
 from referentiel.demo import lieux_demo, nom_structure_demo, siret_fictif
 from referentiel.models import Structure
@@ -21,16 +22,17 @@ from .models import Forum, Participation, Secteur, TypeContrat
 
 PARIS = ZoneInfo("Europe/Paris")
 T = Structure.Type
-S = Structure.Secteur
+# Secteur marchand ou non de l'employeur (à ne pas confondre avec `Secteur`, le secteur d'activité d'un forum).
+SecteurEmployeur = Structure.Secteur
 
 # Employeurs de la propreté et des services (noms fictifs), créés s'ils manquent : (nom, type, commune).
 EMPLOYEURS = [
     ("Gâtinais Nettoyage Services", T.ENTREPRISE, "Montargis"),
     ("Net'Loing Propreté", T.ENTREPRISE, "Amilly"),
-    ("Clair Net 45", T.ENTREPRISE, "Montargis"),
+    ("Clair Net Services", T.ENTREPRISE, "Montargis"),
     ("Brillance Multiservices", T.ENTREPRISE, "Châlette-sur-Loing"),
     ("Propreté du Montargois", T.ENTREPRISE, "Montargis"),
-    ("Hygiène et Services Loiret", T.ENTREPRISE, "Orléans"),
+    ("Hygiène et Services à Domicile", T.ENTREPRISE, "Orléans"),
     ("Vitres et Façades du Centre", T.ENTREPRISE, "Amilly"),
     ("Intérim Loing Emploi", T.ENTREPRISE, "Montargis"),
     ("Entretien Santé Gâtinais", T.ENTREPRISE, "Montargis"),
@@ -46,10 +48,10 @@ EMPLOYEURS = [
 EXPOSANTS_PROPRETE = [
     "Gâtinais Nettoyage Services",
     "Net'Loing Propreté",
-    "Clair Net 45",
+    "Clair Net Services",
     "Brillance Multiservices",
     "Propreté du Montargois",
-    "Hygiène et Services Loiret",
+    "Hygiène et Services à Domicile",
     "Vitres et Façades du Centre",
     "Intérim Loing Emploi",
     "Entretien Santé Gâtinais",
@@ -91,7 +93,7 @@ def _employeurs(rng):
         while siret in sirets:
             siret = siret_fictif(rng)
         sirets.add(siret)
-        secteur = S.MARCHAND if type_ == T.ENTREPRISE else S.NON_MARCHAND
+        secteur = SecteurEmployeur.MARCHAND if type_ == T.ENTREPRISE else SecteurEmployeur.NON_MARCHAND
         s = Structure(nom=nom, type=type_, secteur=secteur, siret=siret, commune=communes.get(commune))
         s.full_clean(validate_unique=False, validate_constraints=False)
         nouvelles.append(s)
@@ -149,7 +151,7 @@ def _exposants_et_offres(forum, noms, structures, postes_total, intitules, rng, 
     if not exposants:
         return []
     for exposant, postes in zip(exposants, _repartir(postes_total, len(exposants), rng), strict=True):
-        non_marchand = exposant.structure.secteur == S.NON_MARCHAND
+        non_marchand = exposant.structure.secteur == SecteurEmployeur.NON_MARCHAND
         types = (
             [TypeContrat.CONTRAT_AIDE, TypeContrat.CDD_LONG]
             if non_marchand
@@ -219,7 +221,7 @@ def _derouler(forum, personnes, *, invites, inscrits, excuses, presents, sur_pla
             break
         if p.pk in embauchees:
             continue
-        non_marchand = e.structure.secteur == S.NON_MARCHAND
+        non_marchand = e.structure.secteur == SecteurEmployeur.NON_MARCHAND
         type_contrat = rng.choice(
             [TypeContrat.CONTRAT_AIDE, TypeContrat.CDD_LONG]
             if non_marchand
@@ -356,8 +358,8 @@ def forums(*, echelle, graine, sortie):
         crees += 1
     sans = "" if Beneficiaire.objects.exists() else " (aucun bénéficiaire : forums sans participants)"
     sortie(
-        f"Forums : {crees} créé(s), {len(plan) - crees} déjà présent(s), {participants} participation(s), "
-        f"{nouvelles} employeur(s) ajouté(s){sans}."
+        f"Forums : {compte(crees, 'créé')}, {compte(len(plan) - crees, 'déjà présent')}, "
+        f"{compte(participants, 'participation')}, {compte(nouvelles, 'employeur ajouté')}{sans}."
     )
 
 

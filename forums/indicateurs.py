@@ -150,16 +150,14 @@ def taux_presence(ctx: Contexte):
         champ_date="forum__date",
         champ_bassin=BASSIN_PERSONNE,
     )
-    lien, liens_bassin = ctx.lien("forums:participations", params_periode=PERIODE, etape="inscrite")
-    return Indicateur(
+    return Indicateur.avec_lien(
+        ctx.lien("forums:participations", params_periode=PERIODE, etape="inscrite"),
         code="forums_taux_presence",
         libelle="Taux de présence des inscrits",
         valeur=valeur,
         unite="%",
         par_bassin=par_bassin,
         par_mois=par_mois,
-        lien=lien,
-        liens_bassin=liens_bassin,
         description="Inscrits pointés présents / inscrits (la liste montre les inscrits).",
     )
 
@@ -199,16 +197,14 @@ def embauches_pour_100_presents(ctx: Contexte):
         champ_date="forum__date",
         champ_bassin=BASSIN_PERSONNE,
     )
-    lien, liens_bassin = ctx.lien("forums:participations", params_periode=PERIODE, etape="embauchee")
-    return Indicateur(
+    return Indicateur.avec_lien(
+        ctx.lien("forums:participations", params_periode=PERIODE, etape="embauchee"),
         code="forums_embauches_pour_100",
         libelle="Embauches pour 100 présents",
         valeur=valeur,
         unite="pour 100 présents",
         par_bassin=par_bassin,
         par_mois=par_mois,
-        lien=lien,
-        liens_bassin=liens_bassin,
         description="Embauches / personnes présentes x 100 (la liste montre les embauches).",
     )
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from beneficiaires.models import Beneficiaire
+from commun.francais import compte
 from referentiel.models import Commune, Structure
 
 
@@ -213,7 +214,7 @@ class OffreEmploi(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.intitule} ({self.get_type_contrat_display()}, {self.nombre_postes} poste(s))"
+        return f"{self.intitule} ({self.get_type_contrat_display()}, {compte(self.nombre_postes, 'poste')})"
 
 
 class StatutParticipation(models.TextChoices):

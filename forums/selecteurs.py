@@ -1,4 +1,4 @@
-"""Lectures composées des forums (bilan d'un forum) : un petit nombre constant de requêtes agrégées."""
+"""Lectures composées des forums (liste, bilan, salle, offres) : un petit nombre constant de requêtes agrégées."""
 
 from decimal import Decimal
 
@@ -12,11 +12,30 @@ from .models import (
     Q_PRESENTE_INSCRITE,
     Entretien,
     Exposant,
+    Forum,
     OffreEmploi,
     Participation,
 )
 
 S = Participation.Statut
+
+
+def forums_visibles(user):
+    """Les forums du périmètre, avec leur lieu et leurs nombres d'inscrits (présents compris) et de présents."""
+    return (
+        Forum.objects.visibles_par(user)
+        .avec_lieu()
+        .annotate(
+            nb_inscrits=Count("participations", filter=Q(participations__statut__in=(S.INSCRIT, S.PRESENT))),
+            nb_presents=Count("participations", filter=Q(participations__statut=S.PRESENT)),
+        )
+        .order_by("-date", "titre", "pk")
+    )
+
+
+def total_postes(offres):
+    """Le nombre de postes des offres (0 sans offre)."""
+    return offres.aggregate(n=Sum("nombre_postes"))["n"] or 0
 
 
 def pour_cent(numerateur, denominateur):

@@ -15,12 +15,13 @@ from django.db.models import Max
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from commun.francais import compte, est_pluriel, genre, nombre
 from commun.historique import attribue
 from commun.versions import ecritures_en_masse
 
 from .models import Entretien, Exposant, Forum, OffreEmploi, Participation, TypeContrat
 
-S = Participation.Statut
+S = Participation.Statut  # dans toute l'application forums, S est le statut d'une participation
 
 # ---------------------------------------------------------------------------------------------- forums
 
@@ -66,7 +67,11 @@ def forum_verifier_capacite(*, forum, capacite):
     occupees = _places_occupees(forum)
     if capacite < occupees:
         raise ValidationError(
-            {"capacite": f"{occupees} place(s) sont déjà prises : la capacité ne peut pas descendre en dessous."}
+            {
+                "capacite": f"{compte(occupees, 'place')} "
+                f"{'sont déjà prises' if est_pluriel(occupees) else 'est déjà prise'} : "
+                "la capacité ne peut pas descendre en dessous."
+            }
         )
 
 
@@ -160,9 +165,10 @@ class BilanInvitations:
     deja_invitees: int  # personnes qui figuraient déjà parmi les participants : ignorées
 
     def __str__(self):
-        texte = f"{self.invitees} personne(s) invitée(s)"
+        texte = compte(self.invitees, "personne invitée")
         if self.deja_invitees:
-            texte += f", {self.deja_invitees} déjà invitée(s) ou inscrite(s) (ignorée(s))"
+            forme = "s" if est_pluriel(self.deja_invitees) else ""
+            texte += f", {nombre(self.deja_invitees)} déjà invitée{forme} ou inscrite{forme} (ignorée{forme})"
         return texte + "."
 
 
@@ -318,16 +324,26 @@ def _liberer_inscrits_attendus(forum, *, par, maintenant):
     return len(attendus)
 
 
+def presente(beneficiaire):
+    """« pointée présente », « pointé présent », « pointé(e) présent(e) » selon la civilité."""
+    return f"{genre('pointé', beneficiaire.civilite)} {genre('présent', beneficiaire.civilite)}"
+
+
 def _exiger_une_place_libre(forum, participation, *, par, maintenant):
     if _places_occupees(forum) < forum.capacite:
         return
     if _liberer_inscrits_attendus(forum, par=par, maintenant=maintenant) and _places_occupees(forum) < forum.capacite:
         return
     attendus = forum.participations.filter(statut=S.INSCRIT).count()
-    texte = f"Le forum est complet ({forum.capacite} places) : {participation.beneficiaire} n'était pas inscrit(e)."
+    personne = participation.beneficiaire
+    texte = (
+        f"Le forum est complet ({compte(forum.capacite, 'place')}) : "
+        f"{personne} n'était pas {genre('inscrit', personne.civilite)}."
+    )
     if attendus and timezone.localdate(maintenant) == forum.date:
         texte += (
-            f" {attendus} inscrit(s) pas encore arrivé(s) retiennent leur place jusqu'à "
+            f" {compte(attendus, 'inscrit pas encore arrivé', 'inscrits pas encore arrivés')} "
+            f"{'retiennent leur' if est_pluriel(attendus) else 'retient sa'} place jusqu'à "
             f"{timezone.localtime(forum.heure_liberation()):%Hh%M} ; vous pouvez libérer la place d'un inscrit absent."
         )
     raise ValidationError(texte)
@@ -345,7 +361,7 @@ def participation_pointer(*, participation, par, jour=None, quand=None):
     _verifier_pointage(forum, jour)
     participation = Participation.objects.select_for_update(of=("self",)).get(pk=participation.pk)
     if participation.statut == S.PRESENT:
-        raise ValidationError(f"{participation.beneficiaire} est déjà pointé(e) présent(e).")
+        raise ValidationError(f"{participation.beneficiaire} est déjà {presente(participation.beneficiaire)}.")
     if participation.statut != S.INSCRIT:
         _exiger_une_place_libre(forum, participation, par=par, maintenant=maintenant)
     participation.statut = S.PRESENT
@@ -398,7 +414,7 @@ def participation_annuler_pointage(*, participation, par, jour=None):
     _verifier_pointage(forum, jour)
     participation = Participation.objects.select_for_update(of=("self",)).get(pk=participation.pk)
     if participation.statut != S.PRESENT:
-        raise ValidationError(f"{participation.beneficiaire} n'est pas pointé(e) présent(e).")
+        raise ValidationError(f"{participation.beneficiaire} n'est pas {presente(participation.beneficiaire)}.")
     if participation.embauche_par_id or participation.entretiens_menes.exists():
         raise ValidationError("Des entretiens ou une embauche sont saisis pour cette personne : retirez-les d'abord.")
     if participation.sur_place and participation.date_invitation is None:
@@ -439,7 +455,7 @@ def participation_ajouter_sur_place(*, forum, beneficiaire, par, jour=None, quan
             _liberer_inscrits_attendus(forum, par=par, maintenant=maintenant)
             and _places_occupees(forum) < forum.capacite
         ):
-            raise ValidationError(f"Le forum est complet ({forum.capacite} places).")
+            raise ValidationError(f"Le forum est complet ({compte(forum.capacite, 'place')}).")
     return _enregistrer(participation, par)
 
 

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from beneficiaires.fiche import action
 from beneficiaires.timeline import Evenement, source
+from commun.francais import compte, genre
 from comptes.models import Role
 
 from .models import Entretien, Participation
@@ -44,8 +45,8 @@ def forums(beneficiaire, user):
         if p.statut == S.PRESENT and p.date_pointage:
             ev(
                 p.date_pointage,
-                f"Présent(e) au forum « {forum.titre} »",
-                "Venu(e) sans inscription" if p.sur_place else "",
+                f"{genre('Présent', beneficiaire.civilite)} au forum « {forum.titre} »",
+                f"{genre('Venu', beneficiaire.civilite)} sans inscription" if p.sur_place else "",
             )
         elif p.statut in (S.ABSENT, S.EXCUSE):
             ev(forum.date, f"{p.get_statut_display()} au forum « {forum.titre} »")
@@ -53,7 +54,7 @@ def forums(beneficiaire, user):
         if entretiens:
             ev(
                 forum.date,
-                f"{len(entretiens)} entretien(s) au forum « {forum.titre} »",
+                f"{compte(len(entretiens), 'entretien')} au forum « {forum.titre} »",
                 ", ".join(e.exposant.structure.nom for e in entretiens),
             )
         if p.embauche_par_id:

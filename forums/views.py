@@ -4,7 +4,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -17,6 +17,7 @@ from django_tables2 import SingleTableMixin
 from beneficiaires.models import Beneficiaire, normaliser
 from commun.exports import ExportMixin
 from commun.formulaires import rattacher_erreurs
+from commun.francais import compte, est_pluriel, genre
 from comptes.acces import LECTEURS, REDACTEURS, RoleRequisMixin
 from comptes.services import consultation_journaliser
 
@@ -35,7 +36,7 @@ from .forms import (
     StatutForm,
 )
 from .models import Entretien, Exposant, Forum, OffreEmploi, Participation
-from .selecteurs import bilan_forum, etat_salle, exposants_du_forum
+from .selecteurs import bilan_forum, etat_salle, exposants_du_forum, forums_visibles, total_postes
 from .tables import EntretienTable, ForumTable, OffreTable, ParticipationTable
 
 S = Participation.Statut
@@ -90,15 +91,7 @@ class ForumListeView(RoleRequisMixin, ExportMixin, SingleTableMixin, FilterView)
     export_name = "forums"
 
     def get_queryset(self):
-        return (
-            Forum.objects.visibles_par(self.request.user)
-            .avec_lieu()
-            .annotate(
-                nb_inscrits=Count("participations", filter=Q(participations__statut__in=(S.INSCRIT, S.PRESENT))),
-                nb_presents=Count("participations", filter=Q(participations__statut=S.PRESENT)),
-            )
-            .order_by("-date", "titre", "pk")
-        )
+        return forums_visibles(self.request.user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -274,7 +267,9 @@ class ExposantResultatsView(ExposantMixin, TemplateView):
                     parmi=presentes,
                     par=request.user,
                 )
-                messages.success(request, f"Entretiens enregistrés : {ajoutes} ajouté(s), {retires} retiré(s).")
+                messages.success(
+                    request, f"Entretiens enregistrés : {compte(ajoutes, 'ajouté')}, {compte(retires, 'retiré')}."
+                )
                 return HttpResponseRedirect(request.path)
             except ValidationError as e:
                 erreurs_en_message(request, e, form)
@@ -412,13 +407,19 @@ class InscriptionPersonneView(RoleRequisMixin, FormView):
                 if p.statut == S.ATTENTE:
                     messages.warning(self.request, f"Forum complet : liste d'attente, rang {p.rang_attente}.")
                 else:
-                    messages.success(self.request, f"{self.beneficiaire} est inscrit(e) à « {forum.titre} ».")
+                    messages.success(
+                        self.request,
+                        f"{self.beneficiaire} est {genre('inscrit', self.beneficiaire.civilite)} à « {forum.titre} ».",
+                    )
             else:
                 bilan = services.invitations_envoyer(
                     forum=forum, beneficiaires=[self.beneficiaire], par=self.request.user
                 )
                 if bilan.invitees:
-                    messages.success(self.request, f"{self.beneficiaire} est invité(e) à « {forum.titre} ».")
+                    messages.success(
+                        self.request,
+                        f"{self.beneficiaire} est {genre('invité', self.beneficiaire.civilite)} à « {forum.titre} ».",
+                    )
                 else:
                     messages.info(self.request, f"{self.beneficiaire} figure déjà parmi les participants de ce forum.")
         except ValidationError as e:
@@ -508,7 +509,11 @@ class ParticipationDetailView(RoleRequisMixin, DetailView):
                 _, promues = service(participation=p, par=request.user)
                 messages.success(request, "Inscription annulée." if action == "annuler" else "Personne excusée.")
                 if promues:
-                    messages.info(request, f"{len(promues)} personne(s) de la liste d'attente inscrite(s) à sa place.")
+                    messages.info(
+                        request,
+                        f"{compte(len(promues), 'personne')} de la liste d'attente "
+                        f"{'inscrites' if est_pluriel(len(promues)) else 'inscrite'} à sa place.",
+                    )
             else:
                 services.participation_pointer(participation=p, par=request.user)
                 messages.success(request, "Présence enregistrée.")
@@ -533,7 +538,7 @@ class OffreListeView(RoleRequisMixin, ExportMixin, SingleTableMixin, FilterView)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["total_postes"] = self.object_list.aggregate(n=Sum("nombre_postes"))["n"] or 0
+        context["total_postes"] = total_postes(self.object_list)
         return context
 
 
@@ -609,13 +614,16 @@ class PointerView(ForumMixin, TemplateView):
         try:
             if action == "liberer":
                 services.participation_liberer_place(participation=p, par=request.user)
-                messages.success(request, f"Place de {p.beneficiaire} libérée (absent(e) pour l'instant).")
+                messages.success(
+                    request,
+                    f"Place de {p.beneficiaire} libérée ({genre('absent', p.beneficiaire.civilite)} pour l'instant).",
+                )
             elif action == "annuler_pointage":
                 services.participation_annuler_pointage(participation=p, par=request.user)
                 messages.success(request, f"Pointage de {p.beneficiaire} annulé.")
             elif action == "pointer":
                 services.participation_pointer(participation=p, par=request.user)
-                messages.success(request, f"{p.beneficiaire} : présent(e).")
+                messages.success(request, f"{p.beneficiaire} : {genre('présent', p.beneficiaire.civilite)}.")
             else:
                 messages.error(request, "Action inconnue.")
         except ValidationError as e:
@@ -671,7 +679,7 @@ class SurPlaceView(ForumMixin, TemplateView):
         b = get_object_or_404(self.personnes(), pk=pk)
         try:
             services.participation_ajouter_sur_place(forum=self.forum, beneficiaire=b, par=request.user)
-            messages.success(request, f"{b} ajouté(e) : présent(e).")
+            messages.success(request, f"{b} {genre('ajouté', b.civilite)} : {genre('présent', b.civilite)}.")
         except ValidationError as e:
             erreurs_en_message(request, e)
         return HttpResponseRedirect(reverse("forums:pointage", args=[self.forum.pk]))

@@ -11,6 +11,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from beneficiaires.models import Beneficiaire
+from commun.francais import compte, est_pluriel
 from comptes.models import Role, User
 from referentiel.demo import lieux_demo
 from referentiel.models import Structure
@@ -31,7 +32,7 @@ from .models import (
     valider_immatriculation,
 )
 
-PARTENAIRES = ("Mobilité Solidaire Loiret", "Roues de Secours Gâtinais")
+PARTENAIRES = ("Mobilité Solidaire", "Roues de Secours Gâtinais")
 # Sites de rattachement : (commune, partenaire gestionnaire)
 SITES = [
     ("Orléans", PARTENAIRES[0]),
@@ -196,11 +197,11 @@ def mobilite(*, echelle, graine, sortie):
     agent = User.objects.filter(role=Role.AGENT_MOBILITE).order_by("pk").first()
     with transaction.atomic():
         if Vehicule.objects.exists():
-            sortie(f"Mobilité : flotte déjà présente ({Vehicule.objects.count()} véhicules).")
+            sortie(f"Mobilité : flotte déjà présente ({compte(Vehicule.objects.count(), 'véhicule')}).")
             vehicules = []
         else:
             vehicules = _flotte(rng, aujourdhui, 30 if echelle == "petite" else 60, sortie)
-            sortie(f"Mobilité : {len(vehicules)} véhicule(s) créé(s).")
+            sortie(f"Mobilité : {compte(len(vehicules), 'véhicule créé')}.")
         if vehicules and not Location.objects.exists():
             personnes = list(
                 Beneficiaire.objects.actifs()
@@ -212,7 +213,10 @@ def mobilite(*, echelle, graine, sortie):
             else:
                 # Les trois derniers véhicules, sans location, sont déclassés puis cédés.
                 n, m = _locations(rng, vehicules[:-3], personnes, aujourdhui, agent)
-                sortie(f"Mobilité : {n} location(s) et {m} période(s) de maintenance créées.")
+                sortie(
+                    f"Mobilité : {compte(n, 'location')} et {compte(m, 'période')} de maintenance "
+                    f"{'créées' if est_pluriel(n + m) else 'créée'}."
+                )
         if vehicules and not ConventionCession.objects.exists():
             _cessions(rng, vehicules[-3:], aujourdhui, agent, sortie)
     return None
@@ -243,7 +247,7 @@ def _cessions(rng, vehicules, aujourdhui, agent, sortie):
             valeur_comptable=Decimal(rng.randint(300, 2500)),
             par=agent,
         )
-    sortie(f"Mobilité : convention n° {convention.numero} signée, {len(vehicules)} véhicule(s) cédé(s).")
+    sortie(f"Mobilité : convention n° {convention.numero} signée, {compte(len(vehicules), 'véhicule cédé')}.")
 
 
 @generateur(ordre=61)

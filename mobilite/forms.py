@@ -4,6 +4,7 @@ from django_bootstrap5.widgets import RadioSelectButtonGroup
 
 from beneficiaires.models import Beneficiaire, normaliser
 from commun.formulaires import EntreesBorneesMixin, FormulaireURL
+from commun.francais import genre
 from referentiel.models import BassinEmploi, Commune, Structure
 
 from .models import (
@@ -137,7 +138,7 @@ def permis_de(b):
 
 def libelle_personne(b):
     commune = b.commune.nom if b.commune_id else "adresse à vérifier"
-    return f"{b} — né(e) le {b.date_naissance:%d/%m/%Y}, {commune}, {permis_de(b)}"
+    return f"{b} — {genre('né', b.civilite)} le {b.date_naissance:%d/%m/%Y}, {commune}, {permis_de(b)}"
 
 
 class ReservationForm(forms.Form):

@@ -12,7 +12,7 @@ from django.db.models import Count, DateField, DurationField, ExpressionWrapper,
 from django.db.models.functions import Coalesce, Greatest, Least, TruncMonth
 from django.utils import timezone
 
-from tableau_de_bord.registre import Contexte, Indicateur, indicateur, premier_du_mois, taux
+from tableau_de_bord.registre import Contexte, Indicateur, indicateur, premier_du_mois, taux, taux_par_cle
 
 from .models import (
     MOTIFS_EMPLOI,
@@ -194,7 +194,7 @@ def taux_occupation(ctx: Contexte):
         libelle="Taux d'occupation de la flotte",
         valeur=taux(sum(loues.values()), sum(disponibles.values())),
         unite="%",
-        par_bassin={b: taux(loues.get(b, 0), disponibles[b]) for b in disponibles},
+        par_bassin=taux_par_cle(loues, disponibles),
         par_mois=par_mois,
         description="Jours loués / jours disponibles (présence en flotte moins maintenance), par bassin du véhicule.",
     )

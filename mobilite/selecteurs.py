@@ -6,11 +6,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Case as CasSql
-from django.db.models import When
+from django.db.models import Count, When
 
 from beneficiaires.models import Beneficiaire
 
-from .models import Location, PeriodeMaintenance, StatutLocation, Vehicule
+from .models import ConventionCession, Location, PeriodeMaintenance, StatutLocation, Vehicule
 
 JOURS_SEMAINE = ["lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim."]
 MOIS = [
@@ -237,4 +237,13 @@ def vehicules_a_declasser(user, jour):
         Vehicule.objects.visibles_par(user)
         .en_flotte()
         .filter(Q(date_premiere_immatriculation__lte=limite) | Q(kilometrage__gte=DECLASSEMENT_KM))
+    )
+
+
+def conventions_avec_cessions():
+    """Les conventions de cession avec leur partenaire et leur nombre de cessions, les plus récentes d'abord."""
+    return (
+        ConventionCession.objects.select_related("partenaire")
+        .annotate(nb_cessions=Count("cessions"))
+        .order_by("-debut", "-pk")
     )

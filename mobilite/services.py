@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from beneficiaires.models import StatutParcours
 from commun.dates import ajouter_mois
+from commun.francais import compte, est_pluriel
 from commun.historique import attribue
 from referentiel.models import Structure
 
@@ -116,7 +117,8 @@ def vehicule_mettre_en_maintenance(*, vehicule, en_maintenance, par=None):
         a_venir = vehicule.locations.filter(statut=StatutLocation.RESERVEE).count()
         if a_venir:
             raise ValidationError(
-                f"{a_venir} réservation(s) à venir sur ce véhicule : annulez-les ou planifiez une période de "
+                f"{compte(a_venir, 'réservation')} à venir sur ce véhicule : "
+                f"{'annulez-les' if est_pluriel(a_venir) else 'annulez-la'} ou planifiez une période de "
                 "maintenance datée."
             )
     vehicule.statut = StatutVehicule.MAINTENANCE if en_maintenance else StatutVehicule.DISPONIBLE
@@ -164,7 +166,10 @@ def vehicule_declasser(*, vehicule, date=None, par=None):
         raise ValidationError(f"La location n° {en_cours.numero} est en cours : attendez le retour du véhicule.")
     a_venir = vehicule.locations.filter(statut=StatutLocation.RESERVEE, fin__gte=date).count()
     if a_venir:
-        raise ValidationError(f"{a_venir} réservation(s) à venir sur ce véhicule : annulez-les avant de le déclasser.")
+        raise ValidationError(
+            f"{compte(a_venir, 'réservation')} à venir sur ce véhicule : "
+            f"{'annulez-les' if est_pluriel(a_venir) else 'annulez-la'} avant de le déclasser."
+        )
     vehicule.statut = StatutVehicule.DECLASSE
     vehicule.date_declassement = date
     vehicule.full_clean()
@@ -255,15 +260,8 @@ def fin_maximale(debut):
     return ajouter_mois(debut, duree_max_mois()) - datetime.timedelta(days=1)
 
 
-@transaction.atomic
-@attribue
-def location_reserver(
-    *, vehicule, beneficiaire, debut, fin, motif, par=None, contrat=None, forum=None, notes="", aujourdhui=None
-):
-    """Réserve `vehicule` pour `beneficiaire` du `debut` au `fin` inclus (jours entiers).
-
-    Verrouille le véhicule, relit son statut, revérifie les chevauchements (locations non annulées et
-    maintenances), le permis et la durée ; copie le prix et le dépôt du véhicule."""
+def _verifier_demande(*, debut, fin, motif, beneficiaire, aujourdhui):
+    """Ce qui se vérifie avant de verrouiller le véhicule : dates, durée, période à venir, motif, personne active."""
     if debut is None or fin is None:
         raise ValidationError({"debut": "Indiquez les dates de début et de fin de la location."})
     if fin < debut:
@@ -282,6 +280,18 @@ def location_reserver(
         raise ValidationError({"motif": "Choisissez le motif de la location."})
     if beneficiaire.statut_parcours == StatutParcours.ARCHIVE or beneficiaire.date_anonymisation:
         raise ValidationError({"beneficiaire": "Cette personne est archivée : on ne lui réserve plus de véhicule."})
+
+
+@transaction.atomic
+@attribue
+def location_reserver(
+    *, vehicule, beneficiaire, debut, fin, motif, par=None, contrat=None, forum=None, notes="", aujourdhui=None
+):
+    """Réserve `vehicule` pour `beneficiaire` du `debut` au `fin` inclus (jours entiers).
+
+    Verrouille le véhicule, relit son statut, revérifie les chevauchements (locations non annulées et
+    maintenances), le permis et la durée ; copie le prix et le dépôt du véhicule."""
+    _verifier_demande(debut=debut, fin=fin, motif=motif, beneficiaire=beneficiaire, aujourdhui=aujourdhui)
     vehicule = _verrouiller_vehicule(vehicule)
     if vehicule.statut != StatutVehicule.DISPONIBLE:
         raise ValidationError(

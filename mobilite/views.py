@@ -1,7 +1,7 @@
 import datetime
 
 from django.contrib import messages
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -47,7 +47,13 @@ from .models import (
     TypeVehicule,
     Vehicule,
 )
-from .selecteurs import calendrier_mois, personnes_au_guichet, planning_flotte, reservations_a_venir
+from .selecteurs import (
+    calendrier_mois,
+    conventions_avec_cessions,
+    personnes_au_guichet,
+    planning_flotte,
+    reservations_a_venir,
+)
 from .tables import ConventionTable, LocationTable, VehiculeTable
 
 A, P, R, M = Role.ADMINISTRATEUR, Role.PILOTAGE, Role.REFERENT, Role.AGENT_MOBILITE
@@ -563,11 +569,7 @@ class ConventionListeView(RoleRequisMixin, DroitsMixin, SingleTableMixin, Filter
     paginate_by = 50
 
     def get_queryset(self):
-        return (
-            ConventionCession.objects.select_related("partenaire")
-            .annotate(nb_cessions=Count("cessions"))
-            .order_by("-debut", "-pk")
-        )
+        return conventions_avec_cessions()
 
 
 class ConventionDetailView(RoleRequisMixin, DroitsMixin, DetailView):

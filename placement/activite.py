@@ -1,10 +1,14 @@
 """Rubriques du placement dans « Mon activité » : référent, prestataire, pilotage."""
 
+from django.urls import reverse
+from django.utils import timezone
+
 from commun import francais
-from commun.activite import Ligne, depuis_queryset, rubrique
+from commun.activite import ORDRE_RESULTATS_A_VALIDER, Ligne, depuis_queryset, rubrique
 from comptes.models import Role
 
 from . import selecteurs
+from .models import StatutResultat
 
 
 def _ligne_orientation(jour, champ="date_proposition", precision=None):
@@ -83,7 +87,10 @@ def lots_presque_pleins(user, jour):
             url=lot.get_absolute_url(),
             date=lot.date_fin,
             urgent=lot.places_occupees >= lot.capacite,
-            precision=f"{lot.places_occupees} place(s) sur {lot.capacite} ({taux} %)",
+            precision=(
+                f"{lot.places_occupees} place{'s' if francais.est_pluriel(lot.places_occupees) else ''} "
+                f"sur {lot.capacite} ({taux} %)"
+            ),
         )
 
     return depuis_queryset(
@@ -92,4 +99,26 @@ def lots_presque_pleins(user, jour):
         champ_date="date_fin",
         ligne=ligne,
         cle="lots_90",
+    )
+
+
+@rubrique(roles=(Role.PILOTAGE, Role.ADMINISTRATEUR), ordre=ORDRE_RESULTATS_A_VALIDER)
+def resultats_a_valider(user, jour):
+    def ligne(r):
+        declare = timezone.localdate(r.date_creation)
+        return Ligne(
+            texte=f"{r.orientation.beneficiaire} — {r.get_nature_display()} ({r.lot.prestataire})",
+            url=r.get_absolute_url(),
+            date=declare,
+            precision=f"déclaré le {declare:%d/%m/%Y}",
+        )
+
+    return depuis_queryset(
+        selecteurs.resultats_a_valider(user, jour),
+        libelle="Résultats déclarés en attente de validation",
+        aide="Justificatif à vérifier : valider (service fait) ou rejeter avec un motif. Les plus anciens d'abord.",
+        url=reverse("placement:etat") + f"?statut={StatutResultat.DECLARE}",
+        champ_date="date_creation",
+        ligne=ligne,
+        cle="resultats_a_valider",
     )

@@ -23,6 +23,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from beneficiaires.models import Beneficiaire
+from commun.francais import compte, nombre
 from comptes.models import Role, User
 from referentiel.demo import bassins_demo
 from referentiel.models import Structure
@@ -70,14 +71,14 @@ PRIX_COURANT = {
 LOTS = [
     (1, "Insertion Emploi Centre", "Orléans", 300),
     (2, "Insertion Emploi Centre", "Pithiviers", 80),
-    (3, "Trajectoires Placement 45", "Montargis", 140),
-    (4, "Trajectoires Placement 45", "Gien", 80),
+    (3, "Trajectoires Placement", "Montargis", 140),
+    (4, "Trajectoires Placement", "Gien", 80),
 ]
 LOTS_COURANTS = [
     (1, "Insertion Emploi Centre", "Orléans", 260),
     (2, "Insertion Emploi Centre", "Pithiviers", 70),
-    (3, "Trajectoires Placement 45", "Montargis", 120),
-    (4, "Trajectoires Placement 45", "Gien", 70),
+    (3, "Trajectoires Placement", "Montargis", 120),
+    (4, "Trajectoires Placement", "Gien", 70),
 ]
 
 
@@ -189,7 +190,7 @@ def _marche_et_lots(m, sortie):
             sortie(f"Placement : lot {numero} du marché {m.reference} non créé ({'; '.join(e.messages)}).")
             continue
         crees += 1
-    sortie(f"Placement : marché {marche.reference}, {crees} lot(s) créé(s).")
+    sortie(f"Placement : marché {marche.reference}, {compte(crees, 'lot créé')}.")
     return marche
 
 
@@ -479,7 +480,7 @@ def _flux(*, m, marche, sim, volume, prescripteurs, par_defaut):
 @generateur(ordre=50)
 def placement(*, echelle, graine, sortie):
     crees = services.comptes_prestataires_demo_rattacher()
-    sortie(f"Placement : comptes prestataires rattachés ({crees} créé(s)).")
+    sortie(f"Placement : comptes prestataires rattachés ({compte(crees, 'créé')}).")
     marches = [(m, _marche_et_lots(m, sortie)) for m in MARCHES]
     if not Beneficiaire.objects.exists():
         sortie("Placement : aucun bénéficiaire en base, aucune orientation créée.")
@@ -506,7 +507,7 @@ def placement(*, echelle, graine, sortie):
     for m, marche in marches:
         deja = Orientation.objects.filter(lot__marche=marche).count()
         if deja:
-            sortie(f"Placement : marché {m.reference}, {deja} orientation(s) déjà présentes.")
+            sortie(f"Placement : marché {m.reference}, {compte(deja, 'orientation déjà présente')}.")
             continue
         # Une graine par marché : le flux de l'un ne dépend pas de l'existence de l'autre.
         rng = random.Random(f"{graine}-{m.reference}")
@@ -529,7 +530,8 @@ def placement(*, echelle, graine, sortie):
             )
         c = sim.compte
         sortie(
-            f"Placement : marché {m.reference}, {c['orientations']} orientation(s), {c['refus']} refus, "
-            f"{c['entrees']} entrée(s) en accompagnement, {c['sorties']} sortie(s), "
-            f"{c['sans_reponse']} sans réponse (signalées après {ATTENTE_MAX_JOURS} jours)."
+            f"Placement : marché {m.reference}, {compte(c['orientations'], 'orientation')}, "
+            f"{compte(c['refus'], 'refus')}, {compte(c['entrees'], 'entrée')} en accompagnement, "
+            f"{compte(c['sorties'], 'sortie')}, {nombre(c['sans_reponse'])} sans réponse "
+            f"(signalées après {ATTENTE_MAX_JOURS} jours)."
         )

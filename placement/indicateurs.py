@@ -11,7 +11,7 @@ from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import TruncMonth
 
 from referentiel.models import Structure
-from tableau_de_bord.registre import Contexte, Indicateur, indicateur, premier_du_mois, taux
+from tableau_de_bord.registre import Contexte, Indicateur, Ventilation, indicateur, premier_du_mois, taux, taux_par_cle
 
 from .models import MaintienEmploi, Orientation, ResultatPaye, Sortie
 
@@ -83,18 +83,14 @@ def delai_acceptation(ctx: Contexte):
         s_bassin[ligne["_bassin"]] += s
         n_mois[mois] += n
         s_mois[mois] += s
-    total, liens_bassin = ctx.lien(
-        "placement:liste", params_periode=("reponse_apres", "reponse_avant"), acceptee="true"
-    )
-    return Indicateur(
+    return Indicateur.avec_lien(
+        ctx.lien("placement:liste", params_periode=("reponse_apres", "reponse_avant"), acceptee="true"),
         code="placement_delai_acceptation",
         libelle="Délai moyen d'acceptation",
         valeur=_moyenne(s_total, n_total),
         unite="jours",
         par_bassin={b: _moyenne(s_bassin[b], n) for b, n in n_bassin.items()},
         par_mois={m: _moyenne(s_mois[m], n) for m, n in sorted(n_mois.items())},
-        lien=total,
-        liens_bassin=liens_bassin,
         description="Jours entre la proposition et l'acceptation ; la liste montre les orientations moyennées.",
     )
 
@@ -123,27 +119,19 @@ def taux_sorties_positives(ctx: Contexte):
         .annotate(_pos=Count("pk", filter=Q(positive=True)), _tout=Count("pk"))
         .order_by()
     )
-    positives, toutes = 0, 0
-    pos_bassin, tout_bassin = defaultdict(int), defaultdict(int)
-    pos_mois, tout_mois = defaultdict(int), defaultdict(int)
+    positives, toutes = Ventilation(), Ventilation()
     for ligne in lignes:
         mois = premier_du_mois(ligne["_mois"])
-        positives, toutes = positives + ligne["_pos"], toutes + ligne["_tout"]
-        pos_bassin[ligne["_bassin"]] += ligne["_pos"]
-        tout_bassin[ligne["_bassin"]] += ligne["_tout"]
-        pos_mois[mois] += ligne["_pos"]
-        tout_mois[mois] += ligne["_tout"]
-    tout_mois = dict(sorted(tout_mois.items()))
-    total, liens_bassin = ctx.lien("placement:liste", params_periode=("sortie_apres", "sortie_avant"))
-    return Indicateur(
+        positives.ajouter(ligne["_bassin"], mois, ligne["_pos"])
+        toutes.ajouter(ligne["_bassin"], mois, ligne["_tout"])
+    return Indicateur.avec_lien(
+        ctx.lien("placement:liste", params_periode=("sortie_apres", "sortie_avant")),
         code="placement_taux_sorties_positives",
         libelle="Taux de sorties positives",
-        valeur=taux(positives, toutes),
+        valeur=taux(positives.total, toutes.total),
         unite="%",
-        par_bassin={b: taux(pos_bassin.get(b, 0), n) for b, n in tout_bassin.items()},
-        par_mois={m: taux(pos_mois.get(m, 0), n) for m, n in tout_mois.items()},
-        lien=total,
-        liens_bassin=liens_bassin,
+        par_bassin=taux_par_cle(positives.par_bassin, toutes.par_bassin),
+        par_mois=taux_par_cle(positives.par_mois, toutes.mois_tries()),
         description="Sorties positives sur l'ensemble des sorties de la période (la liste montre toutes les sorties).",
     )
 
@@ -163,26 +151,10 @@ def maintien_6_mois(ctx: Contexte):
 
 def _montant(lignes, *, code, libelle, lien, description=""):
     """Un Indicateur « comme ctx.compter », à partir de lignes déjà groupées (bassin, mois) -> montant."""
-    total, par_bassin, par_mois, croise = 0, defaultdict(int), defaultdict(int), defaultdict(int)
+    cumul = Ventilation()
     for bassin, mois, v in lignes:
-        total += v
-        par_bassin[bassin] += v
-        par_mois[mois] += v
-        croise[(bassin, mois)] += v
-    liens_total, liens_bassin = lien
-    return Indicateur(
-        code=code,
-        libelle=libelle,
-        valeur=total,
-        unite="€",
-        par_bassin=dict(par_bassin),
-        par_mois=dict(sorted(par_mois.items())),
-        par_bassin_mois=dict(croise),
-        ventile=True,
-        lien=liens_total,
-        liens_bassin=liens_bassin,
-        description=description,
-    )
+        cumul.ajouter(bassin, mois, v)
+    return cumul.indicateur(code=code, libelle=libelle, unite="€", lien=lien, description=description)
 
 
 @indicateur(axe="placement", ordre=70, modeles=MODELES)

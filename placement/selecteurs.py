@@ -201,3 +201,13 @@ def lots_presque_pleins(user, jour):
         .filter(occupees_x10__gte=F("capacite") * SEUIL_DIXIEMES)
         .select_related("marche", "prestataire")
     )
+
+
+def resultats_a_valider(user, jour):
+    """Résultats déclarés (avec leur justificatif) par les prestataires, que le Département n'a encore ni validés ni
+    rejetés ; les plus anciennes déclarations d'abord (`date_creation`)."""
+    return (
+        ResultatPaye.objects.visibles_par(user)
+        .filter(statut=StatutResultat.DECLARE)
+        .select_related("orientation__beneficiaire", "lot__prestataire")
+    )

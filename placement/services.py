@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from beneficiaires.models import Beneficiaire, StatutParcours
 from commun.dates import ajouter_mois
+from commun.francais import compte, est_pluriel, nombre
 from commun.historique import attribue
 from comptes.models import Role, User
 from referentiel.models import Structure
@@ -171,8 +172,9 @@ def lot_verifier_capacite(*, lot, capacite):
     if capacite < occupees:
         raise ValidationError(
             {
-                "capacite": f"{occupees} place(s) sont déjà occupées dans ce lot : la capacité ne peut descendre "
-                "en dessous."
+                "capacite": f"{compte(occupees, 'place')} "
+                f"{'sont déjà occupées' if est_pluriel(occupees) else 'est déjà occupée'} dans ce lot : "
+                "la capacité ne peut descendre en dessous."
             }
         )
 
@@ -272,7 +274,7 @@ def orientation_accepter(*, orientation, par, date=None):
     occupees = lot.orientations.filter(statut__in=Orientation.STATUTS_OCCUPANT).count()
     if occupees >= lot.capacite:
         raise ValidationError(
-            f"La capacité du lot est atteinte ({occupees} place(s) occupée(s) sur {lot.capacite}) : "
+            f"La capacité du lot est atteinte ({compte(occupees, 'place occupée')} sur {nombre(lot.capacite)}) : "
             "refusez l'orientation avec le motif « Capacité du lot atteinte »."
         )
     if date < orientation.date_proposition:
@@ -330,6 +332,12 @@ def suivi_enregistrer(*, orientation, par, date, nature, note, prochaine_etape="
     _pas_dans_le_futur(date, "date", "du suivi")
     orientation = _verrouiller(orientation)
     _statut_requis(orientation, (S.ACCEPTEE, S.EN_ACCOMPAGNEMENT, S.SORTIE), "enregistrer un suivi")
+    if par.est_prestataire and not orientation.acces_prestataire_ouvert(_aujourdhui()):
+        # Le prestataire ne voit plus la personne : il n'écrit plus rien sur elle (note, prochaine étape).
+        raise ValidationError(
+            f"Votre accès à cette personne a pris fin le {orientation.fin_acces_prestataire():%d/%m/%Y} : "
+            "le suivi ne peut plus être complété."
+        )
     if date < orientation.date_proposition:
         raise ValidationError({"date": "Un suivi ne peut précéder l'orientation."})
     suivi = Suivi(
@@ -552,14 +560,14 @@ def resultat_marquer_paye(*, resultat, par, date_paiement, reference=""):
 PRESTATAIRES_DEMO = [
     # identifiant, prénom, nom, structure
     ("prestataire", "Pierre", "Prestataire", "Insertion Emploi Centre"),
-    ("prestataire2", "Prune", "Prestataire", "Trajectoires Placement 45"),
+    ("prestataire2", "Prune", "Prestataire", "Trajectoires Placement"),
 ]
 
 
 @transaction.atomic
 def comptes_prestataires_demo_rattacher():
     """Rattache le compte de démonstration « prestataire » à Insertion Emploi Centre et crée « prestataire2 »
-    pour Trajectoires Placement 45. Refusé hors développement. Rend le nombre de comptes créés."""
+    pour Trajectoires Placement. Refusé hors développement. Rend le nombre de comptes créés."""
     from comptes.services import MOT_DE_PASSE_DEMO
 
     if not settings.DEMO_AUTORISEE:

@@ -3,6 +3,7 @@ import random
 from django.conf import settings
 from stdnum import luhn
 
+from commun.francais import compte
 from referentiel.models import Commune, Structure
 from referentiel.registre_demo import generateur
 from referentiel.services import communes_charger
@@ -15,8 +16,8 @@ S = Structure.Secteur
 # les communes réelles ; les autres noms sont fictifs.
 STRUCTURES_DEMO = [
     ("Insertion Emploi Centre", T.PRESTATAIRE, S.MARCHAND, "Orléans"),
-    ("Trajectoires Placement 45", T.PRESTATAIRE, S.MARCHAND, "Montargis"),
-    ("Mobilité Solidaire Loiret", T.PARTENAIRE, S.NON_MARCHAND, "Orléans"),
+    ("Trajectoires Placement", T.PRESTATAIRE, S.MARCHAND, "Montargis"),
+    ("Mobilité Solidaire", T.PARTENAIRE, S.NON_MARCHAND, "Orléans"),
     ("Roues de Secours Gâtinais", T.PARTENAIRE, S.NON_MARCHAND, "Montargis"),
     ("Association Loire Entraide", T.ASSOCIATION, S.NON_MARCHAND, "Gien"),
     ("Les Jardins du Giennois", T.ASSOCIATION, S.NON_MARCHAND, "Gien"),
@@ -134,4 +135,4 @@ def structures(*, echelle, graine, sortie):
     for s in nouvelles:
         s.full_clean(validate_unique=False, validate_constraints=False)
     Structure.objects.bulk_create(nouvelles)
-    sortie(f"Structures : {len(nouvelles)} créée(s), {len(existantes)} déjà présentes.")
+    sortie(f"Structures : {compte(len(nouvelles), 'créée')}, {compte(len(existantes), 'déjà présente')}.")

@@ -3,9 +3,11 @@ from django.core.validators import RegexValidator
 from django.db import models
 from stdnum.fr import siret as stdnum_siret
 
+from commun.francais import COLLATION
+
 
 class BassinEmploi(models.Model):
-    nom = models.CharField("nom", max_length=100, unique=True)
+    nom = models.CharField("nom", max_length=100, unique=True, db_collation=COLLATION)
     code = models.SlugField("code", max_length=50, unique=True)
 
     class Meta:
@@ -29,7 +31,7 @@ class Commune(models.Model):
         unique=True,
         validators=[RegexValidator(r"^(\d{5}|2[AB]\d{3})$", "Le code INSEE comporte 5 caractères (ex. 45234).")],
     )
-    nom = models.CharField("nom", max_length=150, db_index=True)
+    nom = models.CharField("nom", max_length=150, db_index=True, db_collation=COLLATION)
     # Texte sans limite : Paris a 21 codes postaux, d'autres communes une dizaine.
     codes_postaux = models.TextField(
         "codes postaux", help_text="Séparés par des espaces ou des virgules s'il y en a plusieurs."
@@ -82,7 +84,7 @@ class Structure(models.Model):
         NON_MARCHAND = "non_marchand", "Non marchand"
         MARCHAND = "marchand", "Marchand"
 
-    nom = models.CharField("raison sociale", max_length=200)
+    nom = models.CharField("raison sociale", max_length=200, db_collation=COLLATION)
     type = models.CharField("type", max_length=20, choices=Type.choices)
     secteur = models.CharField("secteur", max_length=20, choices=Secteur.choices)
     siret = models.CharField("SIRET", max_length=14, blank=True, validators=[valider_siret])

@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
+from commun.francais import compte, est_pluriel
+
 from .fichiers import decoder_texte, detecter_separateur
 from .models import BassinEmploi, Commune
 from .signaux import ecritures_en_masse
@@ -35,8 +37,8 @@ class BilanChargement:
 
     def __str__(self):
         return (
-            f"{self.crees} commune(s) créée(s), {self.modifies} modifiée(s), {self.inchanges} inchangée(s) ; "
-            f"{len(self.bassins_crees)} bassin(s) créé(s)."
+            f"{compte(self.crees, 'commune créée')}, {compte(self.modifies, 'modifiée')}, "
+            f"{compte(self.inchanges, 'inchangée')} ; {compte(len(self.bassins_crees), 'bassin créé')}."
         )
 
 
@@ -68,7 +70,10 @@ def _lire_lignes_communes(texte):
     entetes = [(h or "").strip() for h in (lecteur.fieldnames or [])]
     manquantes = [c for c in COLONNES_COMMUNES if c not in entetes]
     if manquantes:
-        raise ValidationError(f"Ligne 1 : colonne(s) manquante(s) : {', '.join(manquantes)}.")
+        raise ValidationError(
+            f"Ligne 1 : {'colonnes manquantes' if est_pluriel(len(manquantes)) else 'colonne manquante'} : "
+            f"{', '.join(manquantes)}."
+        )
     lignes, vus = [], {}
     try:
         for brut in lecteur:

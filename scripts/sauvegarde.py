@@ -30,6 +30,10 @@ from pathlib import Path
 import environ
 
 RACINE = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(RACINE))
+
+from commun import francais  # noqa: E402 - après le chemin du projet
+
 PREFIXE = "plan-emploi-"
 MAGIE_PG = b"PGDMP"
 MAGIE_SQLITE = b"SQLite format 3\x00"
@@ -115,8 +119,11 @@ def purger(dossier, jours, *, garde):
 
 
 def ouvrir(chemin):
-    """Connexion SQLite fermée en sortie de bloc (le `with` de sqlite3 ne fait que valider la transaction)."""
-    return contextlib.closing(sqlite3.connect(chemin))
+    """Connexion SQLite fermée en sortie de bloc (le `with` de sqlite3 ne fait que valider la transaction), avec
+    la collation « francais » des noms (sans elle, SQLite refuse de vérifier leurs index)."""
+    connexion = sqlite3.connect(chemin)
+    connexion.create_collation(francais.COLLATION, francais.comparer)
+    return contextlib.closing(connexion)
 
 
 def verifier_sqlite(connexion):

@@ -18,6 +18,10 @@ Chaque application déclare ses indicateurs dans son module `indicateurs.py`, d�
 Une fonction reçoit un `Contexte` (période, bassins visibles) et rend un `Indicateur` ou une liste.
 Elle agrège en SQL (une requête groupée par bassin et par mois : `ctx.ventiler`), jamais en boucle
 Python sur les lignes. `modeles` nomme les modèles dont une écriture invalide le cache du tableau.
+
+Un indicateur que `ctx.compter` ne sait pas faire (taux, moyenne, plusieurs chiffres d'une même requête) se
+construit avec les mêmes pièces : `Indicateur.avec_lien(ctx.lien(...), ...)` pour ses liens,
+`Ventilation` pour cumuler des lignes groupées (bassin, mois), `taux_par_cle` pour un taux par bassin ou par mois.
 """
 
 from collections import defaultdict
@@ -94,6 +98,41 @@ class Indicateur:
     def valeur_bassin_mois(self, bassin_id, mois):
         return self.par_bassin_mois.get((bassin_id, mois), 0 if self.ventile else None)
 
+    @classmethod
+    def avec_lien(cls, lien, **champs):
+        """L'indicateur dont `lien` est la paire (url du total, {bassin_id: url}) que rend `ctx.lien` (ou None)."""
+        total, par_bassin = lien if lien else (None, {})
+        return cls(lien=total, liens_bassin=par_bassin, **champs)
+
+
+class Ventilation:
+    """Un chiffre cumulé au total, par bassin, par mois et par (bassin, mois), à partir de lignes déjà groupées."""
+
+    def __init__(self):
+        self.total = 0
+        self.par_bassin, self.par_mois, self.croise = defaultdict(int), defaultdict(int), defaultdict(int)
+
+    def ajouter(self, bassin, mois, valeur):
+        self.total += valeur
+        self.par_bassin[bassin] += valeur
+        self.par_mois[mois] += valeur
+        self.croise[(bassin, mois)] += valeur
+
+    def mois_tries(self):
+        return dict(sorted(self.par_mois.items()))
+
+    def indicateur(self, *, lien=None, **champs):
+        """L'indicateur « comme ctx.compter » : ventilé par bassin et par mois, un absent vaut 0."""
+        return Indicateur.avec_lien(
+            lien,
+            valeur=self.total,
+            par_bassin=dict(self.par_bassin),
+            par_mois=self.mois_tries(),
+            par_bassin_mois=dict(self.croise),
+            ventile=True,
+            **champs,
+        )
+
 
 @dataclass(frozen=True)
 class Contexte:
@@ -148,14 +187,10 @@ class Contexte:
             par_bassin = dict(par_bassin)
         return sum(par_bassin.values()), par_bassin
 
-    def ventiler(self, qs, *, champ_date, champ_bassin, mesure=None):
-        """Une requête groupée (bassin, mois) sur la période. Rend (total, par_bassin, par_mois)."""
-        return self._ventiler(qs, champ_date=champ_date, champ_bassin=champ_bassin, mesure=mesure)[:3]
-
     def _ventiler(self, qs, *, champ_date, champ_bassin, mesure=None, avec_precedent=False):
-        """La requête groupée (bassin, mois). Rend (total, par_bassin, par_mois, {(bassin_id, mois): valeur},
-        précédent). Avec `avec_precedent` et `debut_precedent`, elle couvre aussi la période précédente : ses
-        mois (tous avant `debut`) ne font que son total, « précédent » (None sinon)."""
+        """La requête groupée (bassin, mois). Rend (Ventilation de la période, précédent). Avec `avec_precedent`
+        et `debut_precedent`, elle couvre aussi la période précédente : ses mois (tous avant `debut`) ne font que
+        son total, « précédent » (None sinon)."""
         mesure = mesure if mesure is not None else Count("pk")
         fusion = avec_precedent and self.debut_precedent is not None
         debut = self.debut_precedent if fusion else self.debut
@@ -167,7 +202,7 @@ class Contexte:
             .annotate(_v=mesure)
             .order_by()
         )
-        total, par_bassin, par_mois, croise = 0, defaultdict(int), defaultdict(int), defaultdict(int)
+        cumul = Ventilation()
         precedent = 0 if fusion else None
         for ligne in lignes:
             v = ligne["_v"] or 0
@@ -175,30 +210,20 @@ class Contexte:
             if fusion and mois < self.debut:
                 precedent += v
                 continue
-            total += v
-            par_bassin[ligne["_bassin"]] += v
-            par_mois[mois] += v
-            croise[(ligne["_bassin"], mois)] += v
-        return total, dict(par_bassin), dict(sorted(par_mois.items())), dict(croise), precedent
+            cumul.ajouter(ligne["_bassin"], mois, v)
+        return cumul, precedent
+
+    def ventiler(self, qs, *, champ_date, champ_bassin, mesure=None):
+        """Une requête groupée (bassin, mois) sur la période. Rend (total, par_bassin, par_mois)."""
+        cumul, _ = self._ventiler(qs, champ_date=champ_date, champ_bassin=champ_bassin, mesure=mesure)
+        return cumul.total, dict(cumul.par_bassin), cumul.mois_tries()
 
     def compter(self, qs, *, code, libelle, champ_date, champ_bassin, unite="", mesure=None, lien=None, description=""):
-        total, par_bassin, par_mois, croise, precedent = self._ventiler(
+        cumul, precedent = self._ventiler(
             qs, champ_date=champ_date, champ_bassin=champ_bassin, mesure=mesure, avec_precedent=True
         )
-        liens_total, liens_bassin = lien if lien else (None, {})
-        return Indicateur(
-            code=code,
-            libelle=libelle,
-            valeur=total,
-            unite=unite,
-            par_bassin=par_bassin,
-            par_mois=par_mois,
-            par_bassin_mois=croise,
-            ventile=True,
-            lien=liens_total,
-            liens_bassin=liens_bassin,
-            description=description,
-            precedent=precedent,
+        return cumul.indicateur(
+            code=code, libelle=libelle, unite=unite, lien=lien, description=description, precedent=precedent
         )
 
     def lien(self, nom_url, *, param_bassin="bassin", params_periode=None, **params):
@@ -227,6 +252,11 @@ def taux(numerateur, denominateur):
     if not denominateur:
         return None
     return round(Decimal(numerateur) * 100 / Decimal(denominateur), 1)
+
+
+def taux_par_cle(numerateurs, denominateurs):
+    """{clé: taux} pour chaque clé (bassin, mois) des dénominateurs ; un numérateur absent vaut 0."""
+    return {cle: taux(numerateurs.get(cle, 0), d) for cle, d in denominateurs.items()}
 
 
 @dataclass(frozen=True)
@@ -302,6 +332,7 @@ __all__ = [
     "AXES",
     "Contexte",
     "Indicateur",
+    "Ventilation",
     "calculer",
     "declarations",
     "indicateur",
@@ -310,4 +341,5 @@ __all__ = [
     "signature",
     "sources",
     "taux",
+    "taux_par_cle",
 ]

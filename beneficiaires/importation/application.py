@@ -22,8 +22,9 @@ CHAMPS_RECHERCHE = {"nom", "nom_naissance", "prenoms"}
 EXCLUS_VALIDATION = ["foyer", "commune", "referent", "evaluation_courante", "recherche", "email", "telephone"]
 
 
-def appliquer(preparation, *, source="", par=None, essai=False):
-    """Applique (ou, en essai, simule puis annule) une préparation ; rend le Bilan."""
+def appliquer(preparation, *, source="", par=None, essai=False, avancement=None):
+    """Applique (ou, en essai, simule puis annule) une préparation ; rend le Bilan. `avancement(fait, total)` :
+    appelé au fil des écritures, en lignes du fichier traitées (une tâche d'import le montre à qui l'a lancée)."""
     debut = timezone.now()
     bilan = Bilan(essai=essai, lignes=preparation.lignes, colonnes_ignorees=list(preparation.colonnes_ignorees))
     bilan.rejets = list(preparation.rejets)
@@ -31,7 +32,7 @@ def appliquer(preparation, *, source="", par=None, essai=False):
         for champ, message in ligne.avertissements:
             bilan.avertir(ligne.numero, champ, message)
     with transaction.atomic():
-        Application(bilan, source=source, par=par, essai=essai).executer(preparation.lues)
+        Application(bilan, source=source, par=par, essai=essai, avancement=avancement).executer(preparation.lues)
         if essai:
             transaction.set_rollback(True)
     bilan.rejets.sort()
@@ -40,9 +41,15 @@ def appliquer(preparation, *, source="", par=None, essai=False):
 
 
 class Application:
-    def __init__(self, bilan, *, source, par, essai):
+    def __init__(self, bilan, *, source, par, essai, avancement=None):
         self.bilan, self.source, self.par, self.essai = bilan, source, par, essai
         self.raison = f"Import de la liste « {source or 'sans source'} »"[:100]
+        self.avancement = avancement
+
+    def avancer(self, fait):
+        if self.avancement is not None:
+            total = self.bilan.lignes
+            self.avancement(min(fait, total), total)
 
     def executer(self, lues):
         foyers, foyers_crees = self.foyers(lues)
@@ -197,15 +204,24 @@ class Application:
             beneficiaire.foyer = beneficiaire.foyer  # rattache l'identifiant du foyer créé juste avant
             beneficiaire.calculer_recherche()
             nouveaux.append(beneficiaire)
-        bulk_create_with_history(
-            nouveaux, Beneficiaire, batch_size=TAILLE_PAQUET, default_user=self.par, default_change_reason=self.raison
-        )
+        # Avancement en lignes : celles qui n'écrivent rien (rejetées, inchangées, doublons) sont traitées dès
+        # maintenant ; les autres au fil des paquets écrits.
+        fait = max(self.bilan.lignes - len(nouveaux) - len(a_modifier), 0)
+        self.avancer(fait)
+        for paquet in par_paquets(nouveaux):
+            bulk_create_with_history(
+                paquet, Beneficiaire, batch_size=TAILLE_PAQUET, default_user=self.par, default_change_reason=self.raison
+            )
+            fait += len(paquet)
+            self.avancer(fait)
         if a_modifier:
             if champs & CHAMPS_RECHERCHE:
                 for b in a_modifier:
                     b.calculer_recherche()
                 champs.add("recherche")
             mettre_a_jour(a_modifier, Beneficiaire, sorted(champs), par=self.par, raison=self.raison)
+            fait += len(a_modifier)
+            self.avancer(fait)
         signales = [
             DoublonProbable(
                 existant=existant, motif=motif, source=self.source, ligne=ligne.numero, donnees=ligne_en_json(ligne)

@@ -2,6 +2,8 @@
 
 from dataclasses import asdict, dataclass, field
 
+from commun.francais import compte
+
 MAX_EXEMPLES = 50
 MAX_AVERTISSEMENTS = 2000  # gardés dans le bilan (le nombre total est toujours donné)
 
@@ -39,9 +41,10 @@ class Bilan:
     def resume(self):
         prefixe = "Essai (rien n'est écrit) : " if self.essai else ""
         return (
-            f"{prefixe}{self.lignes} ligne(s) lue(s) : {self.crees} personne(s) créée(s), {self.modifies} mise(s) "
-            f"à jour, {self.inchanges} inchangée(s), {self.rejetes} ligne(s) rejetée(s), "
-            f"{len(self.doublons)} doublon(s) probable(s) à examiner, {self.a_rattacher} personne(s) à rattacher "
-            f"à une commune, {self.nb_avertissements} avertissement(s) ; "
-            f"{self.foyers_crees} foyer(s) créé(s), {self.foyers_modifies} mis à jour."
+            f"{prefixe}{compte(self.lignes, 'ligne lue')} : {compte(self.crees, 'personne créée')}, "
+            f"{compte(self.modifies, 'mise à jour', 'mises à jour')}, {compte(self.inchanges, 'inchangée')}, "
+            f"{compte(self.rejetes, 'ligne rejetée')}, {compte(len(self.doublons), 'doublon probable')} à examiner, "
+            f"{compte(self.a_rattacher, 'personne')} à rattacher à une commune, "
+            f"{compte(self.nb_avertissements, 'avertissement')} ; {compte(self.foyers_crees, 'foyer créé')}, "
+            f"{compte(self.foyers_modifies, 'mis à jour', 'mis à jour')}."
         )

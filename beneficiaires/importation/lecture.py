@@ -16,6 +16,7 @@ from datetime import date, datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from commun.francais import compte
 from referentiel.fichiers import decoder_texte, detecter_separateur
 
 from .erreurs import ImportImpossible
@@ -89,7 +90,8 @@ def _numero_colonne(lettres):
 def _verifier_dimensions(lignes, colonnes):
     if lignes > settings.IMPORT_LIGNES_MAX + 1:
         raise ImportImpossible(
-            f"Le fichier compte {lignes} lignes (au plus {settings.IMPORT_LIGNES_MAX} personnes par fichier) : "
+            f"Le fichier compte {compte(lignes, 'ligne')} (au plus {compte(settings.IMPORT_LIGNES_MAX, 'personne')} "
+            "par fichier) : "
             "découpez la liste."
         )
     if colonnes > settings.IMPORT_COLONNES_MAX:

@@ -8,6 +8,7 @@ from datetime import date
 
 from django.utils import timezone
 
+from commun.francais import est_pluriel
 from comptes.models import Role as RoleUtilisateur
 from comptes.models import User
 from referentiel.models import Commune
@@ -136,7 +137,12 @@ def preparer(contenu, *, source="", correspondances=None, toutes_les_colonnes=Fa
     tableau, analyse = analyser(contenu, source=source, correspondances=correspondances)
     if not analyse.complete:
         manquants = ", ".join(CHAMPS[c] for c in analyse.manquants)
-        raise ColonnesARelier(f"Colonne(s) obligatoire(s) introuvable(s) : {manquants}.", analyse=analyse)
+        libelle = (
+            "Colonnes obligatoires introuvables"
+            if est_pluriel(len(analyse.manquants))
+            else ("Colonne obligatoire introuvable")
+        )
+        raise ColonnesARelier(f"{libelle} : {manquants}.", analyse=analyse)
     if toutes_les_colonnes and analyse.non_reconnues:
         raise ColonnesARelier("Des colonnes ne sont pas reconnues : indiquez ce qu'elles contiennent.", analyse=analyse)
     preparation = Preparation(lignes=len(tableau.lignes))

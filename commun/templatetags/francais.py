@@ -27,3 +27,41 @@ def pluriel(nombre, formes="s"):
     except (TypeError, ValueError):
         return ""
     return pluriel_ if francais.est_pluriel(n) else singulier
+
+
+@register.filter
+def nombre(valeur):
+    """« 23 239 » : séparateur de milliers (espace insécable) ; tout autre contenu tel quel."""
+    return francais.nombre(valeur)
+
+
+@register.filter
+def compte(n, formes):
+    """{{ n|compte:"forum" }} → « 1 forum », « 1 234 forums » ; {{ n|compte:"place occupée" }} ;
+    pluriel irrégulier : {{ n|compte:"mise à jour,mises à jour" }}."""
+    singulier, _, pluriel_ = formes.partition(",")
+    try:
+        n = len(n) if hasattr(n, "__len__") else int(n)
+    except (TypeError, ValueError):
+        return ""
+    return francais.compte(n, singulier, pluriel_ or None)
+
+
+@register.filter
+def accorde(unite, valeur):
+    """L'unité d'un chiffre accordée à sa valeur : {{ "contrats"|accorde:1 }} → « contrat », « 0 personne »,
+    « 2 personnes » ; « % », « € » et les unités de plusieurs mots restent telles quelles."""
+    unite = str(unite or "")
+    try:
+        pluriel_ = francais.est_pluriel(float(valeur))
+    except (TypeError, ValueError):
+        return unite
+    if pluriel_ or " " in unite or not unite.endswith("s") or len(unite) < 3:
+        return unite
+    return unite[:-1]
+
+
+@register.filter
+def genre(mot, civilite):
+    """{{ "né"|genre:personne.civilite }} → « née » (Madame), « né » (Monsieur), « né(e) » (civilité inconnue)."""
+    return francais.genre(str(mot), civilite)

@@ -306,7 +306,7 @@ def test_limites_de_lignes_et_de_colonnes(settings, reglage, valeur, contenu, me
         verifier_fichier(contenu)
 
 
-def test_apercu_lu_une_fois_puis_repris(orleans, admin_user, client, monkeypatch):
+def test_apercu_lu_une_fois_puis_repris(orleans, admin_user, client, monkeypatch, django_capture_on_commit_callbacks):
     client.force_login(admin_user)
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -323,7 +323,8 @@ def test_apercu_lu_une_fois_puis_repris(orleans, admin_user, client, monkeypatch
 
     monkeypatch.setattr("beneficiaires.importation.preparation.lire", interdit)
     assert client.get(depot.get_absolute_url()).context["bilan"]["crees"] == 1  # rechargement : rien n'est relu
-    client.post(reverse("beneficiaires:import_confirmer", args=[depot.pk]))
+    with django_capture_on_commit_callbacks(execute=True):  # la tâche d'import, une fois la requête validée
+        client.post(reverse("beneficiaires:import_confirmer", args=[depot.pk]))
     assert Beneficiaire.objects.filter(foyer__numero_allocataire="9990007").exists()
     depot.refresh_from_db()
     assert depot.statut == ImportBeneficiaires.Statut.IMPORTE and not depot.lignes

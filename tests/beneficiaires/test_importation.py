@@ -342,7 +342,7 @@ def test_commande_essai_puis_import(communes, capsys):
     assert not Beneficiaire.objects.exists()
     call_command("importer_beneficiaires", str(fichier), "--source", "CAF Loiret")
     sortie = capsys.readouterr().out
-    assert "5 personne(s) créée(s)" in sortie and "0 ligne(s) rejetée(s)" in sortie
+    assert "5 personnes créées" in sortie and "0 ligne rejetée" in sortie
     assert Beneficiaire.objects.count() == 5
 
 

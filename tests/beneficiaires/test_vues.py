@@ -385,14 +385,15 @@ def orleans_import(db):
     return CommuneFactory(code_insee="45234", nom="Orléans", codes_postaux="45000", bassin_emploi=BassinFactory())
 
 
-def test_import_en_trois_etapes(client, admin_user, orleans_import):
+def test_import_en_trois_etapes(client, admin_user, orleans_import, django_capture_on_commit_callbacks):
     client_de(client, admin_user)
     reponse = deposer(client, en_csv(FAMILLE))
     depot = ImportBeneficiaires.objects.get()
     assert reponse.status_code == 302 and reponse.url == depot.get_absolute_url()
     apercu = client.get(depot.get_absolute_url())
     assert apercu.context["bilan"]["crees"] == 3 and not Beneficiaire.objects.exists()
-    client.post(reverse("beneficiaires:import_confirmer", args=[depot.pk]))
+    with django_capture_on_commit_callbacks(execute=True):  # la tâche d'import, une fois la requête validée
+        client.post(reverse("beneficiaires:import_confirmer", args=[depot.pk]))
     depot.refresh_from_db()
     assert depot.statut == ImportBeneficiaires.Statut.IMPORTE and depot.bilan["crees"] == 3
     assert bytes(depot.contenu) == b""

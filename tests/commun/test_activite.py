@@ -8,11 +8,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from beneficiaires.models import Evaluation, StatutParcours
+from beneficiaires.models import Beneficiaire, Evaluation, StatutParcours
 from commun.activite import activite_pour
 from contrats.models import MotifRupture, Statut
 from mobilite.models import StatutLocation
-from placement.models import Lot, MaintienEmploi, Orientation, Sortie, TypeSortie
+from placement.models import Lot, MaintienEmploi, Orientation, ResultatPaye, Sortie, StatutResultat, TypeSortie
 from tests.beneficiaires.factories import BeneficiaireFactory, EvaluationFactory
 from tests.comptes.factories import UserFactory
 from tests.contrats.factories import ContratAideFactory, EnveloppeFactory
@@ -224,11 +224,89 @@ def test_pilotage_enveloppe_et_lots(pilotage, referent, orleans, gien):
     assert element.nombre == 1 and element.urgents == 0 and element.lignes[0].urgent
 
 
+def test_pilotage_enveloppe_et_lots_accordes(pilotage, referent, orleans):
+    # « 1 contrat signé sur 1 prévu », « 9 contrats signés sur 10 prévus » ; « 1 place », « 2 places » : pas de « (s) ».
+    EnveloppeFactory(annee=JOUR.year, nombre_contrats=1, budget=Decimal("10000"))
+    ContratAideFactory(beneficiaire=personne(orleans), signe=True, date_debut=JOUR, date_fin=jours(300))
+    assert rubrique(pilotage, "enveloppe_90").lignes[0].precision == "1 contrat signé sur 1 prévu (100 %)"
+    seul = LotFactory(bassins=[orleans], capacite=1, date_debut=jours(-30), date_fin=jours(300))
+    _orientation(personne(orleans), seul, referent, 5, Orientation.Statut.ACCEPTEE, date_reponse=JOUR)
+    assert rubrique(pilotage, "lots_90").lignes[0].precision == "1 place sur 1 (100 %)"
+
+
+def test_pilotage_enveloppe_au_pluriel(pilotage, orleans):
+    EnveloppeFactory(annee=JOUR.year, nombre_contrats=10, budget=Decimal("100000"))
+    for _ in range(9):
+        ContratAideFactory(beneficiaire=personne(orleans), signe=True, date_debut=JOUR, date_fin=jours(300))
+    assert rubrique(pilotage, "enveloppe_90").lignes[0].precision == "9 contrats signés sur 10 prévus (90 %)"
+
+
+def _resultat(orientation, statut=StatutResultat.DECLARE, declare_il_y_a=0, nature=ResultatPaye.Nature.ENTREE):
+    decision = {} if statut == StatutResultat.DECLARE else {"date_decision": timezone.now()}
+    motif = {"motif_rejet": "Justificatif illisible."} if statut == StatutResultat.REJETE else {}
+    r = ResultatPaye.objects.create(
+        orientation=orientation, lot=orientation.lot, nature=nature, date=orientation.date_proposition,
+        prix_unitaire=Decimal("400.00"), statut=statut, justificatif="justificatifs/contrat.pdf", **decision, **motif,
+    )  # fmt: skip
+    ResultatPaye.objects.filter(pk=r.pk).update(date_creation=timezone.now() - datetime.timedelta(days=declare_il_y_a))
+    return r
+
+
+def _orientation_entree(bassin, lot, referent):
+    return _orientation(
+        personne(bassin), lot, referent, 30, Orientation.Statut.EN_ACCOMPAGNEMENT,
+        date_reponse=jours(-28), date_entree=jours(-25),
+    )  # fmt: skip
+
+
+def test_pilotage_resultats_a_valider(pilotage, admin_user, referent, prestataire_et_lot, orleans, gien):
+    prestataire, lot = prestataire_et_lot
+    lot_gien = LotFactory(bassins=[gien])
+    recent = _resultat(_orientation_entree(orleans, lot, referent), declare_il_y_a=2)
+    ancien = _resultat(_orientation_entree(gien, lot_gien, referent), declare_il_y_a=20)
+    _resultat(_orientation_entree(orleans, lot, referent), StatutResultat.VALIDE, declare_il_y_a=40)
+    _resultat(_orientation_entree(orleans, lot, referent), StatutResultat.REJETE, declare_il_y_a=50)
+    for user in (pilotage, admin_user):
+        element = rubrique(user, "resultats_a_valider")
+        assert element.nombre == 2
+        # La plus ancienne déclaration d'abord ; chaque ligne mène à la page où l'on valide ou rejette.
+        assert [ligne.url for ligne in element.lignes] == [ancien.get_absolute_url(), recent.get_absolute_url()]
+        attendu = f"{ancien.orientation.beneficiaire} — Entrée en accompagnement ({lot_gien.prestataire})"
+        assert element.lignes[0].texte == attendu
+        assert element.url == reverse("placement:etat") + "?statut=declare"
+    # Ni le référent ni le prestataire (qui déclare) n'ont cette rubrique : la validation est celle du Département.
+    for user in (referent, prestataire):
+        assert "resultats_a_valider" not in {e.cle for e in activite_pour(user, JOUR)}
+
+
+def test_pilotage_personnes_a_rattacher(pilotage, admin_user, referent, orleans):
+    ancienne = BeneficiaireFactory(commune=None, adresse_brute="3 rue Inconnue 45999 Nullepart")
+    recente = BeneficiaireFactory(commune=None, adresse_brute="")
+    Beneficiaire.objects.filter(pk=ancienne.pk).update(date_creation=timezone.now() - datetime.timedelta(days=9))
+    BeneficiaireFactory(commune=None, statut_parcours=StatutParcours.ARCHIVE)  # archivée : plus à rattacher
+    personne(orleans)  # rattachée à une commune
+    for user in (pilotage, admin_user):
+        element = rubrique(user, "personnes_a_rattacher")
+        assert element.nombre == 2 and textes(element) == [str(ancienne), str(recente)]  # les plus anciennes d'abord
+        assert element.lignes[0].url == reverse("beneficiaires:rattacher", args=[ancienne.pk])
+        assert element.lignes[0].precision == "adresse à vérifier : « 3 rue Inconnue 45999 Nullepart »"
+        assert element.url == reverse("beneficiaires:a_rattacher")
+    assert "personnes_a_rattacher" not in {e.cle for e in activite_pour(referent, JOUR)}
+
+
+def test_la_page_d_accueil_montre_les_rubriques_de_pilotage(client, pilotage):
+    BeneficiaireFactory(commune=None, adresse_brute="Lieu-dit inconnu")
+    client.force_login(pilotage)
+    page = client.get(reverse("accueil")).content.decode()
+    assert "Personnes à rattacher à une commune" in page and "Résultats déclarés en attente de validation" in page
+    assert f'href="{reverse("beneficiaires:a_rattacher")}"' in page  # « Tout voir »
+
+
 def test_chaque_role_ne_voit_que_ses_rubriques(referent, agent_mobilite, pilotage, prestataire_et_lot):
     cles = {u: {e.cle for e in activite_pour(u, JOUR)} for u in (referent, agent_mobilite, pilotage)}
     assert "personnes_a_evaluer" in cles[referent] and "departs_du_jour" not in cles[referent]
     assert "departs_du_jour" in cles[agent_mobilite] and "personnes_a_evaluer" not in cles[agent_mobilite]
-    assert cles[pilotage] == {"enveloppe_90", "lots_90"}
+    assert cles[pilotage] == {"enveloppe_90", "lots_90", "resultats_a_valider", "personnes_a_rattacher"}
     prestataire = prestataire_et_lot[0]
     assert {e.cle for e in activite_pour(prestataire, JOUR)} == {
         "orientations_a_repondre",
@@ -247,6 +325,8 @@ def _peupler(n, orleans, referent):
         ParticipationFactory(forum=forum, beneficiaire=b, invite=True)
         ContratAideFactory(beneficiaire=b, signe=True, date_debut=jours(-100), date_fin=jours(10 + i))
         LocationFactory(beneficiaire=b, debut=jours(-9), fin=jours(-1), en_cours=True)
+        _resultat(_orientation_entree(orleans, lot, referent), declare_il_y_a=i)
+        BeneficiaireFactory(commune=None, adresse_brute=f"{i} rue inconnue")
 
 
 @pytest.mark.parametrize("role", ["referent", "agent_mobilite", "pilotage"])
@@ -263,4 +343,9 @@ def test_requetes_constantes(role, client, request, orleans, referent, django_as
 
 
 def test_l_administrateur_a_sa_propre_file(admin_user):
-    assert {e.cle for e in activite_pour(admin_user, JOUR)} == {"enveloppe_90", "lots_90"}
+    assert {e.cle for e in activite_pour(admin_user, JOUR)} == {
+        "enveloppe_90",
+        "lots_90",
+        "resultats_a_valider",
+        "personnes_a_rattacher",
+    }

@@ -256,3 +256,20 @@ def test_modele_mal_ecrit_refuse():
     with pytest.raises(ValidationError) as erreur:
         modele.clean()
     assert "sujet" in erreur.value.message_dict
+
+
+@pytest.mark.parametrize(
+    "civilite, attendu", [("MME", "vous êtes attendue pour"), ("M", "vous êtes attendu pour"), ("", "attendu(e) pour")]
+)
+def test_convocation_accordee_selon_la_civilite(referent, civilite, attendu, django_capture_on_commit_callbacks):
+    personne = _personne(referent, email="x@example.org", canal_prefere="email", consentement_email=True)
+    personne.civilite = civilite
+    with django_capture_on_commit_callbacks(execute=True):
+        message_preparer(
+            objet=Objet.CONVOCATION_EVALUATION,
+            destinataire=personne,
+            coordonnees=personne.coordonnees(),
+            contexte={"date": "15/12/2026", "heure": "10 h 00", "lieu": "Gien"},
+            cle=f"essai-accord-{civilite}",
+        )
+    assert attendu in mail.outbox[0].body

@@ -13,6 +13,7 @@ import pytest
 from django.conf import settings as reglages
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from commun.models import Message
 from tests.beneficiaires.factories import BeneficiaireFactory
@@ -32,9 +33,10 @@ def test_une_requete_met_en_file_un_ouvrier_reel_execute(postgresql_requis, clie
         consentement_sms=True,
     )
     client.force_login(referent)
+    jour = timezone.localdate() + datetime.timedelta(days=8)  # une date à venir, quel que soit le jour du test
     reponse = client.post(
         reverse("beneficiaires:evaluation_planifier", args=[personne.pk]),
-        {"date": "2026-12-14", "heure": "10:15", "lieu": "Maison du Département, Gien", "evaluateur": referent.pk},
+        {"date": jour.isoformat(), "heure": "10:15", "lieu": "Maison du Département, Gien", "evaluateur": referent.pk},
     )
     assert reponse.status_code == 302
     message = Message.objects.get()
@@ -68,8 +70,8 @@ def test_une_requete_met_en_file_un_ouvrier_reel_execute(postgresql_requis, clie
     message.refresh_from_db()
     assert message.statut == Message.Statut.ENVOYE and message.tentatives == 1
     sms = json.loads(fichier_sms.read_text(encoding="utf-8").splitlines()[0])
-    assert sms["numero"] == "+33698765432" and "14/12/2026" in sms["texte"] and "10 h 15" in sms["texte"]
+    assert sms["numero"] == "+33698765432" and f"{jour:%d/%m/%Y}" in sms["texte"] and "10 h 15" in sms["texte"]
     with connection.cursor() as curseur:
         curseur.execute("SELECT status FROM procrastinate_jobs")
         assert curseur.fetchall() == [("succeeded",)]
-    assert personne.evaluations.get().date == datetime.date(2026, 12, 14)
+    assert personne.evaluations.get().date == jour

@@ -11,8 +11,9 @@ def test_accueil_nombre_de_requetes_constant(client, django_assert_max_num_queri
     UserFactory.create_batch(nombre)
     user = UserFactory(administrateur=True)
     client.force_login(user)
-    # 8 pour la page, 3 pour la file de l'administrateur (« Mon activité » : enveloppe, lots).
-    with django_assert_max_num_queries(11):
+    # 8 pour la page, 4 pour la file de l'administrateur (« Mon activité » : enveloppe, lots, résultats à valider,
+    # personnes à rattacher).
+    with django_assert_max_num_queries(12):
         reponse = client.get(reverse("accueil"))
     assert reponse.status_code == 200
     for e in entrees_pour(user):

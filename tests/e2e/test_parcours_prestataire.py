@@ -19,7 +19,7 @@ def donnees(transactional_db):
     orleans, gien = BassinFactory(nom="Orléans"), BassinFactory(nom="Gien")
     saran = CommuneFactory(nom="Saran", code_insee="45302", bassin_emploi=orleans)
     briare = CommuneFactory(nom="Briare", code_insee="45053", bassin_emploi=gien)
-    trajectoires = StructureFactory(nom="Trajectoires Placement 45", prestataire=True, commune=saran)
+    trajectoires = StructureFactory(nom="Trajectoires Placement", prestataire=True, commune=saran)
     insertion = StructureFactory(nom="Insertion Emploi Centre", prestataire=True, commune=briare)
     marche = MarcheFactory(reference="2017-PLACEMENT")
     LotFactory(marche=marche, numero=1, prestataire=trajectoires, bassins=[orleans], capacite=150)

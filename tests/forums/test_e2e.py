@@ -48,7 +48,7 @@ def test_forum_pointage_et_lettres(onglet, bassins):
     assert "LEFÈVRE Héloïse" in onglet.locator("#resultats").inner_text()
     onglet.get_by_role("button", name="Présent : LEFÈVRE Héloïse").click()
     onglet.wait_for_load_state()
-    assert "présent(e)" in texte_principal(onglet)
+    assert "présente" in texte_principal(onglet)  # Héloïse : accord selon la civilité
     heloise.refresh_from_db()
     assert heloise.statut == Participation.Statut.PRESENT
     verifier_page(onglet, "pointage-apres")

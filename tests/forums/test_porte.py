@@ -45,7 +45,7 @@ def salle():
 
 def test_avant_le_delai_les_inscrits_attendus_retiennent_leur_place(salle, par):
     services.participation_pointer(participation=salle.inscrits[0], par=par, quand=a(9, 35))
-    with pytest.raises(ValidationError, match=r"2 inscrit\(s\) pas encore arrivé\(s\) retiennent leur place jusqu'à"):
+    with pytest.raises(ValidationError, match=r"2 inscrits pas encore arrivés retiennent leur place jusqu'à"):
         services.participation_pointer(participation=salle.attente, par=par, quand=a(9, 50))
     assert etat_salle(salle, a(9, 50))["places_libres"] == 0
 

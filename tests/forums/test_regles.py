@@ -173,6 +173,6 @@ def test_l_administration_refuse_une_capacite_sous_les_places_prises(client, adm
     }
     reponse = client.post(reverse("admin:forums_forum_change", args=[forum.pk]), donnees)
     assert reponse.status_code == 200
-    assert "3 place(s) sont déjà prises" in reponse.content.decode()
+    assert "3 places sont déjà prises" in reponse.content.decode()
     forum.refresh_from_db()
     assert forum.capacite == 5

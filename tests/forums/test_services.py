@@ -159,7 +159,7 @@ def test_invitations_jamais_deux_fois_la_meme_personne(par):
     assert (bilan.invitees, bilan.deja_invitees) == (2, 3)
     assert forum.participations.count() == 5
     assert set(forum.participations.values_list("statut", flat=True)) == {S.INVITE}
-    assert "2 personne(s) invitée(s), 3 déjà invitée(s)" in str(bilan)
+    assert str(bilan) == "2 personnes invitées, 3 déjà invitées ou inscrites (ignorées)."
 
 
 def test_invitation_ne_reinvite_pas_une_personne_inscrite(par):

@@ -40,8 +40,8 @@ def test_le_fil_montre_invitation_inscription_presence_entretiens_embauche(admin
     titres = [e.titre for e in evenements(b, admin_user) if e.categorie == "forums"]
     assert any(t.startswith("Invitation au forum") for t in titres)
     assert any(t.startswith("Inscription au forum") for t in titres)
-    assert any(t.startswith("Présent(e) au forum") for t in titres)
-    assert any(t.startswith("1 entretien(s)") for t in titres)
+    assert any(t.startswith("Présente au forum") for t in titres)
+    assert any(t.startswith("1 entretien au forum") for t in titres)
     embauche = [e for e in evenements(b, admin_user) if e.titre.startswith("Embauche")]
     assert embauche and exposant.structure.nom in embauche[0].detail
 

@@ -15,7 +15,7 @@ def test_demo_complete_et_idempotente():
     assert Vehicule.objects.filter(type=TypeVehicule.VSP).count() * 3 >= vehicules - 1
     assert Vehicule.objects.values("commune__bassin_emploi").distinct().count() == 4
     assert set(Vehicule.objects.values_list("partenaire__nom", flat=True)) == {
-        "Mobilité Solidaire Loiret",
+        "Mobilité Solidaire",
         "Roues de Secours Gâtinais",
     }
     convention = ConventionCession.objects.get()

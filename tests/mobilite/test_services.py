@@ -246,7 +246,7 @@ class TestStatuts:
         reserver(v)
         with pytest.raises(ValidationError) as exc:
             services.vehicule_declasser(vehicule=v, date=datetime.date(2030, 1, 1))
-        assert "annulez-les" in message(exc)
+        assert "1 réservation à venir sur ce véhicule : annulez-la avant de le déclasser." in message(exc)
 
     def test_declasser_refuse_si_location_en_cours(self):
         v = VehiculeFactory()

@@ -648,7 +648,7 @@ def test_immobiliser_par_la_page(client, agent_mobilite):
     client.force_login(agent_mobilite)
     reponse = client.post(reverse("mobilite:immobiliser", args=[v.pk]), {"en_maintenance": "on"}, follow=True)
     v.refresh_from_db()
-    assert v.statut == StatutVehicule.DISPONIBLE and "réservation(s) à venir" in reponse.content.decode()
+    assert v.statut == StatutVehicule.DISPONIBLE and "1 réservation à venir" in reponse.content.decode()
     services.location_annuler(location=reservation)
     client.post(reverse("mobilite:immobiliser", args=[v.pk]), {"en_maintenance": "on"})
     v.refresh_from_db()
@@ -739,7 +739,7 @@ def test_agent_mobilite_trouve_la_personne_et_reserve_au_guichet(client, bassins
         page = client.get(url + f"&q={q}").content.decode()
         assert str(b) in page and "MARTIN" not in page
     page = client.get(url + "&q=levy").content.decode()
-    assert f"né(e) le {b.date_naissance:%d/%m/%Y}" in page and "permis B" in page
+    assert f"née le {b.date_naissance:%d/%m/%Y}" in page and "permis B" in page
     # Seuls les champs d'une réservation : ni contrat aidé ni forum (autres axes), ni lien vers la fiche.
     assert 'name="contrat"' not in page and 'name="forum"' not in page
     assert b.get_absolute_url() not in page
@@ -806,7 +806,7 @@ def test_declasser_un_vehicule_reserve_lie_la_reservation_et_propose_de_la_depla
     url = reverse("mobilite:declasser", args=[v.pk])
     reponse = client.post(url, {"date": AUJ})
     page = reponse.content.decode()
-    assert reponse.status_code == 200 and "réservation(s) à venir" in page
+    assert reponse.status_code == 200 and "1 réservation à venir" in page
     assert loc.get_absolute_url() in page and "Déplacer sur AB-777-CD" in page
     reponse = client.post(reverse("mobilite:deplacer", args=[loc.pk]), {"vehicule": libre.pk})
     assert reponse.status_code == 302 and reponse.url == url

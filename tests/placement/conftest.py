@@ -20,7 +20,7 @@ def prestataire_a(db):
 
 @pytest.fixture
 def prestataire_b(db):
-    return StructureFactory(prestataire=True, nom="Trajectoires Placement 45")
+    return StructureFactory(prestataire=True, nom="Trajectoires Placement")
 
 
 @pytest.fixture

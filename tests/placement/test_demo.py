@@ -83,14 +83,14 @@ def test_marche_courant_en_vigueur_aujourdhui_dans_chaque_bassin(referentiel_dem
         assert len(lots) == 1, bassin.nom
         assert lots[0].marche == courant()
     prestataires = set(Lot.objects.filter(marche=courant()).values_list("prestataire__nom", flat=True))
-    assert prestataires == {"Insertion Emploi Centre", "Trajectoires Placement 45"}
+    assert prestataires == {"Insertion Emploi Centre", "Trajectoires Placement"}
 
 
 def test_comptes_prestataires_rattaches(referentiel_demo):
     lancer()
     p1, p2 = User.objects.get(username="prestataire"), User.objects.get(username="prestataire2")
     assert (p1.role, p1.structure.nom) == (Role.PRESTATAIRE, "Insertion Emploi Centre")
-    assert (p2.role, p2.structure.nom) == (Role.PRESTATAIRE, "Trajectoires Placement 45")
+    assert (p2.role, p2.structure.nom) == (Role.PRESTATAIRE, "Trajectoires Placement")
     assert p2.check_password(MOT_DE_PASSE_DEMO)
 
 
@@ -202,7 +202,7 @@ def test_capacite_atteinte_refus_motive(referentiel_demo, bassins):
         date_debut=demo.DEBUT_MARCHE_COURANT,
         date_fin=demo.FIN_MARCHE_COURANT,
     )
-    prestataire = Structure.objects.get(nom="Trajectoires Placement 45")
+    prestataire = Structure.objects.get(nom="Trajectoires Placement")
     lot = services.lot_creer(
         marche=marche, numero=4, prestataire=prestataire, bassins=[bassins["Gien"]], capacite=3, **demo.PRIX_COURANT
     )

@@ -5,6 +5,7 @@ import datetime
 import re
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -114,6 +115,32 @@ def test_sortie_en_emploi_acces_jusqu_a_la_fin_du_suivi(bassins, referent, lot_o
         sortie=sortie, par=agent_a, echeance=1, en_emploi=False, date_constat=aujourdhui - datetime.timedelta(days=20)
     )
     assert emploi.beneficiaire_id not in _visibles(agent_a)
+
+
+def test_plus_de_suivi_par_le_prestataire_apres_la_fin_de_son_acces(bassins, referent, lot_orleans, agent_a, settings):
+    settings.PRESTATAIRE_ACCES_DELAI_JOURS = 10
+    aujourdhui = timezone.localdate()
+    emploi = jusqu_a_entree(
+        personne_de(bassins["Orléans"]), referent, agent_a, date=aujourdhui - datetime.timedelta(days=400)
+    )
+    services.sortie_enregistrer(
+        orientation=emploi,
+        par=agent_a,
+        type=TypeSortie.CDI,
+        date=aujourdhui - datetime.timedelta(days=300),
+        employeur_nom="X",
+    )
+    emploi.refresh_from_db()
+    assert emploi.statut == emploi.Statut.SORTIE and emploi.fin_acces_prestataire() < aujourdhui
+    with pytest.raises(ValidationError, match="Votre accès à cette personne a pris fin le"):
+        services.suivi_enregistrer(orientation=emploi, par=agent_a, date=aujourdhui, nature="telephone", note="x")
+    assert not emploi.suivis.exists()
+    # Dans le délai de grâce, le suivi reste possible ; le référent, lui, garde la main.
+    settings.PRESTATAIRE_ACCES_DELAI_JOURS = 400
+    services.suivi_enregistrer(orientation=emploi, par=agent_a, date=aujourdhui, nature="telephone", note="x")
+    settings.PRESTATAIRE_ACCES_DELAI_JOURS = 10
+    services.suivi_enregistrer(orientation=emploi, par=referent, date=aujourdhui, nature="telephone", note="y")
+    assert emploi.suivis.count() == 2
 
 
 def test_administration_et_referent_gardent_l_acces(bassins, referent, lot_orleans, agent_a, admin_user):

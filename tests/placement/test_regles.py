@@ -71,7 +71,7 @@ def test_le_service_refuse_une_capacite_sous_les_places_occupees(bassins, refere
     _occuper(lot_orleans, bassins["Orléans"], referent, agent_a, 3)
     with pytest.raises(ValidationError) as exc:
         services.lot_modifier(lot=lot_orleans, par=None, capacite=2)
-    assert "3 place(s)" in exc.value.message_dict["capacite"][0]
+    assert "3 places sont déjà occupées" in exc.value.message_dict["capacite"][0]
     assert services.lot_modifier(lot=lot_orleans, par=None, capacite=3).capacite == 3
 
 
@@ -114,7 +114,7 @@ def test_l_administration_refuse_une_capacite_sous_les_places_occupees(
     url = reverse("admin:placement_lot_change", args=[lot_orleans.pk])
     r = client.post(url, _donnees_admin(lot_orleans, bassins=[bassins["Orléans"].pk], capacite=2))
     assert r.status_code == 200
-    assert "3 place(s) sont déjà occupées" in r.content.decode()
+    assert "3 places sont déjà occupées" in r.content.decode()
     assert Lot.objects.get(pk=lot_orleans.pk).capacite == 10
     r = client.post(url, _donnees_admin(lot_orleans, bassins=[bassins["Orléans"].pk], capacite=3, prix_entree="450.00"))
     assert r.status_code == 302

@@ -45,3 +45,6 @@ def test_demo_dans_le_cher(settings, capsys):
     for identifiant in ("referent.gien", "referent.pithiviers"):
         assert User.objects.get(username=identifiant).bassins.exists()
     assert "Loiret" not in capsys.readouterr().out
+    # Les noms fictifs de la démonstration ne nomment pas le Loiret (ni son numéro) : ils s'affichent partout.
+    noms = [*Structure.objects.values_list("nom", flat=True), *Forum.objects.values_list("titre", flat=True)]
+    assert not [n for n in noms if "Loiret" in n or " 45" in n]

@@ -15,8 +15,8 @@ from beneficiaires.rgpd import (
     date_limite,
     dernieres_activites,
     donnees_personne,
+    modeles_lies,
     personnes_a_anonymiser,
-    sources,
     soustraire_mois,
 )
 from comptes.models import JournalConsultation, JournalExport
@@ -53,8 +53,8 @@ def test_limite_suit_le_reglage(settings):
 
 
 @pytest.mark.django_db
-def test_sources_decouvertes_par_les_relations_inverses():
-    trouvees = {s.etiquette: s for s in sources()}
+def test_modeles_lies_decouverts_par_les_relations_inverses():
+    trouvees = {s.etiquette: s for s in modeles_lies()}
     assert trouvees["beneficiaires.evaluation"].chemin == "beneficiaire"
     assert "beneficiaires.beneficiaire" not in trouvees
     assert not any(".historical" in e for e in trouvees)
@@ -81,7 +81,7 @@ def test_derniere_activite_une_requete_par_modele():
         return len(requetes)
 
     assert mesurer(3) == mesurer(30)
-    assert mesurer(3) <= 2 + 2 * len(sources())
+    assert mesurer(3) <= 2 + 2 * len(modeles_lies())
 
 
 @pytest.mark.django_db
@@ -153,7 +153,7 @@ def test_essai_liste_sans_rien_modifier_et_sans_nom(foyer_inactif):
     sortie = StringIO()
     call_command("appliquer_conservation", "--essai", stdout=sortie)
     texte = sortie.getvalue()
-    assert "1 personne(s) seraient anonymisées" in texte
+    assert "1 personne serait anonymisée" in texte
     assert str(demandeur.pk) in texte
     assert "Lefèvre" not in texte and "Josiane" not in texte
     demandeur.refresh_from_db()
@@ -240,7 +240,7 @@ def test_commande_purge_les_journaux_anciens(referent, foyer_inactif, settings):
     JournalConsultation.objects.filter(pk=entree.pk).update(date=timezone.now() - datetime.timedelta(days=500))
     sortie = StringIO()
     call_command("appliquer_conservation", "--essai", stdout=sortie)
-    assert "1 consultation(s)" in sortie.getvalue()
+    assert "1 consultation," in sortie.getvalue()
     assert JournalConsultation.objects.count() == 1
     call_command("appliquer_conservation", stdout=StringIO())
     assert JournalConsultation.objects.count() == 0
@@ -266,7 +266,7 @@ def test_export_contient_toutes_les_donnees_de_la_personne(foyer_inactif):
     assert len(evaluations["lignes"]) == 1
     assert "CCAS" in texte
     # Chaque modèle lié trouvé a sa section, même vide.
-    assert {s["modele"] for s in donnees["sections"]} == {s.etiquette for s in sources()}
+    assert {s["modele"] for s in donnees["sections"]} == {s.etiquette for s in modeles_lies()}
     historique = donnees["historique"][0]
     assert historique["modele"] == "beneficiaires.historicalbeneficiaire"
     assert len(historique["versions"]) == 2

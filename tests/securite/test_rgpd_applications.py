@@ -12,7 +12,7 @@ from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
 from beneficiaires.models import Beneficiaire, Foyer
-from beneficiaires.rgpd import conservation_appliquer, dernieres_activites, donnees_personne, sources
+from beneficiaires.rgpd import conservation_appliquer, dernieres_activites, donnees_personne, modeles_lies
 from tests.securite import monde as M
 
 FUTUR = datetime.date(2040, 1, 1)  # tout le monde est inactif depuis plus de 24 mois à cette date
@@ -42,7 +42,7 @@ def monde(db, bassins):
 
 
 def test_chaque_modele_de_donnees_personnelles_est_historise():
-    modeles = [Beneficiaire, Foyer] + [s.modele for s in sources()]
+    modeles = [Beneficiaire, Foyer] + [s.modele for s in modeles_lies()]
     sans_historique = [m._meta.label for m in modeles if not hasattr(m._meta, "simple_history_manager_attribute")]
     assert not sans_historique, f"Modèles de données personnelles sans historique : {sans_historique}"
     admin_sans_historique = [
@@ -85,7 +85,7 @@ def test_anonymisation_efface_les_textes_libres_de_toutes_les_applications(monde
     resultat = conservation_appliquer(aujourd_hui=FUTUR)
     assert set(resultat["personnes"]) == set(Beneficiaire.objects.values_list("pk", flat=True))
     restes = []
-    for modele in [Beneficiaire, Foyer] + [s.modele for s in sources()]:
+    for modele in [Beneficiaire, Foyer] + [s.modele for s in modeles_lies()]:
         historiques = [modele.history.model] if hasattr(modele._meta, "simple_history_manager_attribute") else []
         for m in [modele, *historiques]:
             textes = [f.name for f in m._meta.concrete_fields if isinstance(f, (models.CharField, models.TextField))]

@@ -178,3 +178,20 @@ def test_restauration_postgresql_fait_sauter_les_versions(postgresql_requis, tmp
     finally:
         with psycopg.connect(dbname="postgres", autocommit=True, **parametres) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{copie}" WITH (FORCE)')
+
+
+def test_sauvegarde_sqlite_avec_la_collation_des_noms(tmp_path):
+    """Les noms sont rangés par la collation « francais » (index compris) : la vérification d'intégrité de la
+    sauvegarde et de la restauration la connaît."""
+    from commun.francais import COLLATION, comparer
+
+    chemin = tmp_path / "base.sqlite3"
+    with sqlite3.connect(chemin) as c:
+        c.create_collation(COLLATION, comparer)
+        c.execute(f'CREATE TABLE personne (id INTEGER PRIMARY KEY, nom TEXT COLLATE "{COLLATION}")')
+        c.execute("CREATE INDEX personne_nom ON personne (nom)")
+        c.executemany("INSERT INTO personne (nom) VALUES (?)", [("Chuelles",), ("Châlette",), ("BÈGUE",)])
+    url = f"sqlite:///{chemin}"
+    fichier = sauvegarde.sauvegarder(dossier=tmp_path / "sauvegardes", url=url)
+    sauvegarde.restaurer(fichier, url=url)
+    assert sauvegarde.compter(url) == {"personne": 3}

@@ -4,13 +4,13 @@
 from django.urls import include, path
 
 from beneficiaires import urls as urls_beneficiaires
-from beneficiaires import vues_rgpd
+from beneficiaires import views_rgpd
 from plan_emploi import urls as urls_projet
 
 deja_branchees = {p.name for p in urls_beneficiaires.urlpatterns if getattr(p, "name", None)}
 rgpd = [
-    path("<int:pk>/donnees/", vues_rgpd.DonneesPersonneView.as_view(), name="rgpd_donnees"),
-    path("<int:pk>/donnees.json", vues_rgpd.DonneesPersonneJsonView.as_view(), name="rgpd_donnees_json"),
+    path("<int:pk>/donnees/", views_rgpd.DonneesPersonneView.as_view(), name="rgpd_donnees"),
+    path("<int:pk>/donnees.json", views_rgpd.DonneesPersonneJsonView.as_view(), name="rgpd_donnees_json"),
 ]
 rgpd = [p for p in rgpd if p.name not in deja_branchees]
 

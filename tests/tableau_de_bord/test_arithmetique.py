@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from tableau_de_bord.registre import Indicateur, taux
+from tableau_de_bord.registre import Indicateur, Ventilation, taux, taux_par_cle
 from tableau_de_bord.selecteurs import cibles, completer, mois_de, periode_precedente
 from tableau_de_bord.svg import echelle_max, histogramme
 
@@ -169,3 +169,26 @@ def test_mise_en_forme_francaise():
         assert euros(Decimal("87900000")).replace("\u202f", " ").replace("\xa0", " ") == "87 900 000,00 €"
         assert millions_euros(Decimal("87900000")) == "87,9 M€"
         assert signe(5) == "+5" and signe(-3) == "−3" and signe(0) == "0" and signe(None) == "—"
+
+
+def test_ventilation_cumule_des_lignes_groupees_comme_ctx_compter():
+    mars, janvier = date(2018, 3, 1), date(2018, 1, 1)
+    cumul = Ventilation()
+    for bassin, mois, valeur in [(1, mars, 2), (2, janvier, 3), (1, janvier, 5)]:
+        cumul.ajouter(bassin, mois, valeur)
+    ind = cumul.indicateur(code="x", libelle="X", unite="personnes", lien=("/liste", {1: "/liste?bassin=1"}))
+    assert ind.valeur == 10
+    assert ind.par_bassin == {1: 7, 2: 3}
+    assert list(ind.par_mois.items()) == [(janvier, 8), (mars, 2)]  # mois dans l'ordre
+    assert ind.par_bassin_mois == {(1, mars): 2, (2, janvier): 3, (1, janvier): 5}
+    assert ind.ventile and ind.valeur_bassin(3) == 0
+    assert (ind.lien, ind.liens_bassin) == ("/liste", {1: "/liste?bassin=1"})
+
+
+def test_indicateur_avec_lien_sans_lien():
+    ind = Indicateur.avec_lien(None, code="x", libelle="X", valeur=1)
+    assert ind.lien is None and ind.liens_bassin == {}
+
+
+def test_taux_par_cle_numerateur_absent_vaut_zero():
+    assert taux_par_cle({1: 1}, {1: 4, 2: 5, 3: 0}) == {1: Decimal("25.0"), 2: Decimal("0.0"), 3: None}

@@ -224,9 +224,10 @@ def test_invalidation_apres_validation_de_la_transaction(jeu):
     assert versions.versions("beneficiaires").split("+")[0] == str(int(en_base) + 1)
 
 
-def test_cache_partage_entre_processus_par_la_version(jeu):
-    """Deux processus partagent le cache (redis, base) : l'écriture de l'un périme les résultats de l'autre.
-    On simule l'autre processus en posant directement son résultat sous la clé de la version courante."""
+def test_resultat_pose_par_un_autre_processus_lu_puis_perime_par_la_version(jeu):
+    """Dans un seul processus : un résultat posé sous la clé de la version courante (comme l'aurait fait un autre
+    processus qui partage le cache) est servi tel quel, puis une écriture en masse signalée le périme. Le vrai
+    test à deux processus est dans test_cache_partage.py (PostgreSQL)."""
     bassins = tous(jeu)
     cle = cache_tableau.cle(**ANNEE_2018, bassin_ids=[b.pk for b in bassins], restreint=False)
     cache.set(cle, "résultat d'un autre processus")

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from beneficiaires.rgpd import conservation_appliquer, journaux_purger_anciens, limite_journaux
+from commun.francais import compte, est_pluriel
 from comptes.models import JournalConsultation, JournalExport
 
 
@@ -23,10 +24,13 @@ class Command(BaseCommand):
         resultat = conservation_appliquer(essai=essai)
         ids = resultat["personnes"]
         prefixe = "[essai] " if essai else ""
-        verbe = "seraient anonymisées" if essai else "anonymisées"
+        if essai:
+            verbe = "seraient anonymisées" if est_pluriel(len(ids)) else "serait anonymisée"
+        else:
+            verbe = "anonymisées" if est_pluriel(len(ids)) else "anonymisée"
         self.stdout.write(
             f"{prefixe}Dernière activité antérieure au {resultat['limite']:%d/%m/%Y} "
-            f"({settings.CONSERVATION_MOIS} mois) : {len(ids)} personne(s) {verbe}."
+            f"({settings.CONSERVATION_MOIS} mois) : {compte(len(ids), 'personne')} {verbe}."
         )
         if ids:
             self.stdout.write(f"{prefixe}Identifiants : {', '.join(str(pk) for pk in ids)}")
@@ -47,6 +51,6 @@ class Command(BaseCommand):
             purges = journaux_purger_anciens()
         self.stdout.write(
             f"{prefixe}Journaux de plus de {mois} mois {'à supprimer' if essai else 'supprimés'} : "
-            f"{purges['consultations']} consultation(s), {purges['exports']} export(s), "
-            f"{purges['connexions']} trace(s) de connexion."
+            f"{compte(purges['consultations'], 'consultation')}, {compte(purges['exports'], 'export')}, "
+            f"{compte(purges['connexions'], 'trace')} de connexion."
         )

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from beneficiaires.importation import CHAMPS, ColonnesARelier, importer, lire_correspondances
+from commun.francais import compte
 
 
 class Command(BaseCommand):
@@ -58,17 +59,19 @@ class Command(BaseCommand):
         self.stdout.write(bilan.resume())
         if bilan.colonnes_ignorees:
             self.stdout.write(f"Colonnes ignorées : {', '.join(bilan.colonnes_ignorees)}")
-        self.lister([f"ligne {n} : rejetée — {m}" for n, m in bilan.rejets], rejets, "ligne(s) rejetée(s)")
+        self.lister(
+            [f"ligne {n} : rejetée — {m}" for n, m in bilan.rejets], rejets, ("ligne rejetée", "lignes rejetées")
+        )
         self.lister(
             [f"ligne {n} : {champ} {m}" for n, champ, m in bilan.avertissements],
             avertissements,
-            "avertissement(s)",
+            ("avertissement", "avertissements"),
             total=bilan.nb_avertissements,
         )
         self.lister(
             [f"ligne {n} : {p} ressemble à {connue} ({motif}), non créée" for n, p, connue, motif in bilan.doublons],
             rejets,
-            "doublon(s) probable(s)",
+            ("doublon probable", "doublons probables"),
         )
         self.stdout.write(self.style.SUCCESS(f"Terminé en {bilan.duree:.1f} s."))
 
@@ -77,4 +80,5 @@ class Command(BaseCommand):
             self.stdout.write(f"  {texte}")
         total = len(lignes) if total is None else total
         if total > limite:
-            self.stdout.write(f"  … et {total - limite} autre(s) {libelle}.")
+            singulier, pluriel = libelle
+            self.stdout.write(f"  … et {compte(total - limite, f'autre {singulier}', f'autres {pluriel}')}.")
