@@ -1,12 +1,13 @@
 """Test de mutation d'une application : chaque règle cassée exprès (mutant) doit faire échouer ses tests.
 
     python scripts/mutation.py contrats            # via `make mutation APP=contrats`
-    python scripts/mutation.py placement --modules placement/services.py --enfants 2
+    python scripts/mutation.py contrats --fonctions contrat_signer 'verifier_*'
+    python scripts/mutation.py beneficiaires --modules beneficiaires/rgpd.py --mutants 'beneficiaires.rgpd.x_a_*'
 
 mutmut travaille dans une copie du projet (`.mutation/<application>/`, hors de git) : il y mute les modules de
 règles de l'application (par défaut ses services, voir MODULES), puis lance, pour chaque mutant, les seuls
-tests de l'application qui passent par la fonction mutée. Le score imprimé à la fin est la part des mutants
-tués ; la liste des survivants (`mutmut results` dans la copie) dit quelles règles aucun test ne garde.
+tests de l'application qui passent par la fonction mutée. Le score imprimé à la fin est tués / (tués +
+survivants), les autres verdicts comptés à part ; la liste des survivants dit quelles règles aucun test ne garde.
 
 Lent (les tests de l'application qui couvrent la fonction, pour chaque mutant) : une application à la fois,
 jamais en CI.
