@@ -141,3 +141,14 @@ def test_la_liste_refuse_une_periode_absurde_sans_la_calculer(client, pilotage):
     assert r.context["engagement"] is None
     assert "aucun total calculé" in r.context["engagement_erreur"]
     assert "dix ans au plus" in r.context["engagement_erreur"]
+
+
+@pytest.mark.parametrize(
+    "annee, refusee",
+    [(1899, True), (1900, False), (2100, False), (2101, True)],
+)
+def test_valeur_de_reference_annees_1900_a_2100_bornes_comprises(annee, refusee):
+    erreurs = services.parametre_financier_erreurs(date_effet=D(annee, 1, 1))
+    assert bool(erreurs) is refusee
+    if refusee:
+        assert "entre 1900 et 2100" in erreurs["date_effet"]

@@ -78,6 +78,28 @@ def test_brouillon_refuse_un_champ_inconnu(referent):
         )
 
 
+def test_un_champ_du_modele_hors_brouillon_est_refuse(referent):
+    """Le statut, le numéro ou la sortie ne se posent que par leur service (signature, rupture) : les passer à la
+    création ou à la modification d'un brouillon contournerait ses règles."""
+    benef, employeur = BeneficiaireFactory(), StructureFactory()
+    message = "Champs inconnus pour un contrat aidé : numero_convention, sortie_positive."
+    with pytest.raises(TypeError, match=message):
+        services.contrat_creer_brouillon(
+            beneficiaire=benef,
+            employeur=employeur,
+            par=referent,
+            intitule_poste="x",
+            numero_convention="CAE-45-2017-00001",
+            sortie_positive=True,
+        )
+    assert not ContratAide.objects.exists()
+    c = ContratAideFactory()
+    with pytest.raises(TypeError, match="statut"):
+        services.contrat_modifier_brouillon(contrat=c, par=c.referent, statut=Statut.SIGNE)
+    c.refresh_from_db()
+    assert c.statut == Statut.BROUILLON
+
+
 def test_modifier_brouillon_puis_refus_apres_signature(enveloppe):
     c = ContratAideFactory()
     services.contrat_modifier_brouillon(contrat=c, par=c.referent, intitule_poste="Agent polyvalent")
@@ -121,10 +143,11 @@ def test_signature_refuse_prestataire_meme_non_marchand(enveloppe):
 def test_cui_cae_jusqu_en_2017_pec_ensuite(enveloppe):
     with pytest.raises(ValidationError) as exc:
         signer(ContratAideFactory(type="cui_cae", date_debut=D(2018, 1, 2)), D(2018, 1, 1))
-    assert "PEC" in erreurs(exc)["type"][0]
+    # Le message dit lequel des deux cas : CUI-CAE signé depuis 2018, PEC signé avant.
+    assert erreurs(exc)["type"][0].startswith("Depuis le 1er janvier 2018, les nouvelles conventions sont des PEC")
     with pytest.raises(ValidationError) as exc:
         signer(ContratAideFactory(type="pec", date_debut=D(2018, 1, 2)), D(2017, 12, 29))
-    assert "CUI-CAE" in erreurs(exc)["type"][0]
+    assert erreurs(exc)["type"][0].startswith("Le PEC n'existe qu'à partir du 1er janvier 2018")
     assert signer(ContratAideFactory(type="cui_cae", date_debut=D(2018, 1, 2)), D(2017, 12, 29)).est_signe
 
 
@@ -189,6 +212,15 @@ def test_signature_exige_les_dates(enveloppe):
     with pytest.raises(ValidationError) as exc:
         services.contrat_signer(contrat=c, par=c.referent, date_signature=D(2018, 1, 1))
     assert "date_fin" in erreurs(exc)
+
+
+def test_signature_sans_date_rattachee_au_champ(enveloppe):
+    c = ContratAideFactory()
+    with pytest.raises(ValidationError) as exc:
+        services.contrat_signer(contrat=c, par=c.referent, date_signature=None)
+    assert erreurs(exc) == {"date_signature": ["Indiquez la date de signature."]}
+    c.refresh_from_db()
+    assert c.statut == Statut.BROUILLON
 
 
 def test_signature_apres_le_debut_refusee(enveloppe):
@@ -286,6 +318,16 @@ def test_vingt_quatre_mois_exactement_acceptes(enveloppe):
     assert second.derogation_duree == ""
 
 
+def test_la_duree_totale_compte_l_aide_jusqu_a_la_rupture():
+    """Les 24 mois comptent les jours d'aide : un maillon rompu ne compte que jusqu'à sa rupture."""
+    rompu = ContratAide(date_debut=D(2018, 1, 1), date_fin=D(2018, 12, 31), date_rupture=D(2018, 6, 30))
+    suivant = ContratAide(date_debut=D(2019, 1, 1), date_fin=D(2020, 6, 30))
+    # 181 jours d'aide puis 547 : 728 jours, sous les 730 du 01/01/2018 au 31/12/2019.
+    assert not services.duree_totale_depasse([rompu, suivant], 24)
+    rompu.date_rupture = None
+    assert services.duree_totale_depasse([rompu, suivant], 24)
+
+
 def test_vingt_cinquieme_mois_refuse(enveloppe):
     with pytest.raises(ValidationError) as exc:
         _chaine(BeneficiaireFactory(), D(2020, 1, 1))
@@ -370,6 +412,33 @@ def test_rupture_hors_periode_refusee(enveloppe):
     with pytest.raises(ValidationError) as exc:
         services.contrat_rompre(contrat=c, par=None, date_rupture=D(2017, 12, 31), motif=MotifRupture.AUTRE)
     assert "date_rupture" in erreurs(exc)
+
+
+def test_rupture_sans_date_rattachee_au_champ(enveloppe):
+    c = signer(ContratAideFactory())
+    with pytest.raises(ValidationError) as exc:
+        services.contrat_rompre(contrat=c, par=None, date_rupture=None, motif=MotifRupture.AUTRE)
+    assert erreurs(exc) == {"date_rupture": ["Indiquez la date de rupture."]}
+
+
+def test_rupture_du_premier_jour_a_la_veille_de_la_fin(enveloppe):
+    """Bornes de la rupture : dès le premier jour du contrat ; le jour de la fin prévue, le contrat se termine
+    normalement (contrat_terminer), il ne se rompt pas."""
+    le_jour_de_la_fin = signer(ContratAideFactory())  # du 01/01/2018 au 31/12/2018
+    with pytest.raises(ValidationError) as exc:
+        services.contrat_rompre(
+            contrat=le_jour_de_la_fin, par=None, date_rupture=D(2018, 12, 31), motif=MotifRupture.AUTRE
+        )
+    assert "la veille de la fin prévue (31/12/2018)" in erreurs(exc)["date_rupture"][0]
+    veille = services.contrat_rompre(
+        contrat=le_jour_de_la_fin, par=None, date_rupture=D(2018, 12, 30), motif=MotifRupture.AUTRE
+    )
+    assert veille.fin_aide == D(2018, 12, 30)
+    premier_jour = signer(ContratAideFactory())
+    premier_jour = services.contrat_rompre(
+        contrat=premier_jour, par=None, date_rupture=D(2018, 1, 1), motif=MotifRupture.PERIODE_ESSAI
+    )
+    assert premier_jour.statut == Statut.ROMPU and premier_jour.fin_aide == D(2018, 1, 1)
 
 
 @pytest.mark.parametrize(

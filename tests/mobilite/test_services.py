@@ -68,7 +68,7 @@ class TestChevauchement:
         reserver(v, debut=J, fin=jour(4))
         with pytest.raises(ValidationError) as exc:
             reserver(v, debut=jour(4), fin=jour(6))
-        assert "déjà réservé" in message(exc)
+        assert "déjà réservé sur une partie de cette période (du 10/06/2030 au 14/06/2030)" in message(exc)
         with pytest.raises(ValidationError):
             reserver(v, debut=jour(-3), fin=J)  # finit le jour où l'autre commence
 
@@ -105,7 +105,9 @@ class TestChevauchement:
         MaintenanceFactory(vehicule=v, debut=jour(5), fin=jour(7))
         with pytest.raises(ValidationError) as exc:
             reserver(v, debut=J, fin=jour(5))
-        assert "maintenance" in message(exc)
+        # Rattaché aux dates de la réservation, comme un chevauchement de location.
+        assert list(exc.value.message_dict) == ["debut"]
+        assert "en maintenance du 15/06/2030 au 17/06/2030" in message(exc)
         reserver(v, debut=J, fin=jour(4))
         reserver(v, debut=jour(8), fin=jour(8))
 

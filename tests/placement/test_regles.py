@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from placement import services
-from placement.models import Lot, ResultatPaye, TypeSortie
+from placement.models import Lot, MotifRefus, ResultatPaye, TypeSortie
 from tests.placement.factories import LotFactory, MarcheFactory
 from tests.placement.outils import J0, PDF, jusqu_a_entree, justificatif, orienter, personne_de
 
@@ -73,6 +73,19 @@ def test_le_service_refuse_une_capacite_sous_les_places_occupees(bassins, refere
         services.lot_modifier(lot=lot_orleans, par=None, capacite=2)
     assert "3 places sont déjà occupées" in exc.value.message_dict["capacite"][0]
     assert services.lot_modifier(lot=lot_orleans, par=None, capacite=3).capacite == 3
+
+
+def test_la_capacite_ne_compte_que_les_places_occupees_de_ce_lot(bassins, referent, lot_orleans, lot_gien, agent_a):
+    """Les orientations acceptées d'un autre lot, ou refusées dans celui-ci, n'occupent pas de place ici."""
+    _occuper(lot_gien, bassins["Gien"], referent, agent_a, 2)
+    _occuper(lot_orleans, bassins["Orléans"], referent, agent_a, 1)
+    refusee = orienter(personne_de(bassins["Orléans"]), referent)
+    services.orientation_refuser(orientation=refusee, par=agent_a, motif=MotifRefus.PROFIL, date=J0)
+    assert services.lot_modifier(lot=lot_orleans, par=None, capacite=1).capacite == 1
+    with pytest.raises(ValidationError):
+        services.lot_modifier(lot=lot_orleans, par=None, capacite=0)
+    # Sans capacité saisie, rien à comparer : le formulaire dit que le champ est obligatoire.
+    assert services.lot_verifier_capacite(lot=lot_orleans, capacite=None) is None
 
 
 def _donnees_admin(lot, *, bassins, **autres):

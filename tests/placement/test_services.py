@@ -24,6 +24,7 @@ def test_proposer_choisit_le_lot_du_bassin_de_la_personne(personne, referent, lo
     assert o.lot == lot_orleans
     assert o.statut == Orientation.Statut.PROPOSEE
     assert o.prescripteur == referent
+    assert o.observations == ""
 
 
 def test_proposer_sans_lot_en_vigueur_est_refuse(personne, referent, lot_gien):
@@ -70,8 +71,9 @@ def test_personne_archivee_ne_peut_etre_orientee(personne, referent, lot_orleans
 
 
 def test_date_de_proposition_future_refusee(personne, referent, lot_orleans):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as exc:
         orienter(personne, referent, date=datetime.date.today() + 2 * J)
+    assert exc.value.message_dict == {"date_proposition": ["La date de proposition ne peut être dans le futur."]}
 
 
 def test_plusieurs_lots_sur_le_bassin_demandent_un_choix(personne, referent, marche, bassins):
