@@ -315,6 +315,10 @@ def evaluation_planifier(*, beneficiaire, date, evaluateur, par, heure=None, lie
         raise ValidationError(
             {"heure" if not heure else "lieu": "Pour convoquer la personne, indiquez l'heure et le lieu ensemble."}
         )
+    if heure and date < timezone.localdate():
+        # Une convocation part vers la personne : un rendez-vous déjà passé n'a pas de sens (une évaluation passée
+        # se planifie sans heure ni lieu, pour mémoire, ou s'enregistre comme réalisée).
+        raise ValidationError({"date": "Une convocation ne peut fixer un rendez-vous dans le passé."})
     evaluation = Evaluation(
         beneficiaire=beneficiaire,
         date=date,

@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from beneficiaires import services
 from beneficiaires.models import Beneficiaire, Evaluation, StatutParcours
@@ -344,3 +345,15 @@ def test_realiser_refuse_un_evaluateur_qui_ne_couvre_pas_la_personne(gienois, re
         evaluation=prevue, evaluateur=admin_user, par=referent_gien, date=datetime.date(2026, 11, 2)
     )
     assert e.evaluateur == admin_user
+
+
+def test_pas_de_convocation_pour_un_rendez_vous_passe(referent, bassins):
+    personne = BeneficiaireFactory(commune=bassins["Orléans"].commune_test)
+    hier = timezone.localdate() - datetime.timedelta(days=1)
+    with pytest.raises(ValidationError, match="rendez-vous dans le passé"):
+        services.evaluation_planifier(
+            beneficiaire=personne, date=hier, heure=datetime.time(10), lieu="Gien", evaluateur=referent, par=referent
+        )
+    assert not personne.evaluations.exists()
+    # Pour mémoire, sans convocation, une date passée reste possible ; une convocation pour aujourd'hui aussi.
+    services.evaluation_planifier(beneficiaire=personne, date=hier, evaluateur=referent, par=referent)
