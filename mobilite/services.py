@@ -289,8 +289,9 @@ def location_reserver(
 ):
     """Réserve `vehicule` pour `beneficiaire` du `debut` au `fin` inclus (jours entiers).
 
-    Verrouille le véhicule, relit son statut, revérifie les chevauchements (locations non annulées et
-    maintenances), le permis et la durée ; copie le prix et le dépôt du véhicule."""
+    Vérifie d'abord la demande (dates, durée, motif, personne active), puis verrouille le véhicule, relit son
+    statut, revérifie les chevauchements (locations non annulées et maintenances) et le permis ; copie le prix et
+    le dépôt du véhicule."""
     _verifier_demande(debut=debut, fin=fin, motif=motif, beneficiaire=beneficiaire, aujourdhui=aujourdhui)
     vehicule = _verrouiller_vehicule(vehicule)
     if vehicule.statut != StatutVehicule.DISPONIBLE:
