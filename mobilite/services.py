@@ -211,12 +211,9 @@ def verifier_permis(*, vehicule, beneficiaire):
         )
 
 
-def verifier_disponibilite(*, vehicule, debut, fin, exclure_location=None):
+def verifier_disponibilite(*, vehicule, debut, fin):
     """Aucune location non annulée ni maintenance du véhicule ne chevauche [debut, fin] (bornes comprises)."""
-    locations = Location.objects.filter(vehicule=vehicule).actives().chevauchant(debut, fin)
-    if exclure_location is not None:
-        locations = locations.exclude(pk=exclure_location.pk)
-    conflit = locations.order_by("debut").first()
+    conflit = Location.objects.filter(vehicule=vehicule).actives().chevauchant(debut, fin).order_by("debut").first()
     if conflit:
         raise ValidationError(
             {"debut": MESSAGE_CHEVAUCHEMENT.format(debut=_date(conflit.debut), fin=_date(conflit.fin))}
