@@ -759,6 +759,10 @@ def beneficiaires_reaffecter(*, beneficiaires, referent, par):
     bassins_referent = set(referent.bassins.values_list("pk", flat=True))
     a_changer = []
     for b in personnes:
+        if b.commune_id is None:
+            raise ValidationError(
+                {"beneficiaires": f"{b} n'a pas de commune (adresse à vérifier) : rattachez-la d'abord à sa commune."}
+            )
         if bassins_auteur is not None and b.commune.bassin_emploi_id not in bassins_auteur:
             raise ValidationError({"beneficiaires": f"{b} est hors des bassins d'emploi que vous suivez."})
         if b.statut_parcours == StatutParcours.ARCHIVE:
