@@ -78,9 +78,14 @@ def cachable(filterset):
 
 
 def criteres(filterset):
-    """Les valeurs reçues pour les champs du formulaire (pas la page ni le tri), dans un ordre stable."""
+    """Les valeurs reçues pour les champs du formulaire (pas la page ni le tri), dans un ordre stable ; un widget
+    qui envoie plusieurs noms les déclare (`noms`, comme le champ caché du choix d'une autocomplétion)."""
     donnees = filterset.form.data
-    noms = sorted(filterset.form.fields)
+    noms = sorted(
+        nom
+        for nom_champ, champ in filterset.form.fields.items()
+        for nom in getattr(champ.widget, "noms", lambda n: [n])(nom_champ)
+    )
     lire = getattr(donnees, "getlist", None)
     return [(n, lire(n) if lire else donnees.get(n)) for n in noms if n in donnees]
 
