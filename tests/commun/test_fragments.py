@@ -3,6 +3,8 @@ les personnes et change dès que le référentiel change ; jamais gardé quand i
 
 Transactions réellement validées (transaction=True) : c'est la validation qui change les versions."""
 
+from pathlib import Path
+
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -119,3 +121,50 @@ def test_choix_du_champ_cache_dans_la_cle(client, bassins, referent):
     premier, _ = _page(client, referent=texte, referent_choix=referent.pk)
     second, _ = _page(client, referent=texte, referent_choix=homonyme.pk)
     assert f'data-valeur="{referent.pk}"' in premier and f'data-valeur="{homonyme.pk}"' in second
+
+
+def test_empreinte_couvre_tout_ce_qui_rend_le_fragment(settings):
+    """Filtres, champs et widgets, sources d'autocomplétion, balises et gabarits : sans liste à tenir à jour."""
+    racine = Path(settings.BASE_DIR).resolve()
+    fichiers = {str(f.relative_to(racine)) for f in fragments.fichiers_du_code()}
+    for attendu in (
+        "beneficiaires/filters.py",
+        "beneficiaires/autocompletion.py",
+        "commun/autocompletion.py",
+        "commun/filtres.py",
+        "commun/fragments.py",
+        "commun/templatetags/rendu_filtres.py",
+        "commun/templatetags/fragments.py",
+        "templates/beneficiaires/_liste.html",
+        "templates/_filtres_deux_niveaux.html",
+        "plan_emploi/settings.py",
+    ):
+        assert attendu in fichiers
+    assert not any(f.startswith(("tests/", ".venv/")) or "site-packages" in f for f in fichiers)
+
+
+def test_empreinte_change_avec_le_contenu_d_un_fichier(tmp_path):
+    source = tmp_path / "autocompletion.py"
+    gabarit = tmp_path / "champ.html"
+    source.write_text("COMMUNES = 1\n")
+    gabarit.write_text("<input>")
+    avant = fragments.empreinte_fichiers([source, gabarit], tmp_path)
+    assert fragments.empreinte_fichiers([source, gabarit], tmp_path) == avant
+    source.write_text("COMMUNES = 2\n")
+    assert fragments.empreinte_fichiers([source, gabarit], tmp_path) != avant
+
+
+def test_version_de_deploiement_change_la_cle(rf, settings, admin_user, bassins):
+    from beneficiaires.filters import BeneficiaireFilter
+
+    requete = rf.get("/")
+    requete.user = admin_user
+    filtres = BeneficiaireFilter({}, request=requete, user=admin_user)
+    fragments.empreinte_du_projet.cache_clear()
+    try:
+        avant = fragments.cle(requete, filtres, "gabarit", 1, [])
+        settings.VERSION_DEPLOIEMENT = "2026-12-07"
+        fragments.empreinte_du_projet.cache_clear()
+        assert fragments.cle(requete, filtres, "gabarit", 1, []) != avant
+    finally:
+        fragments.empreinte_du_projet.cache_clear()
