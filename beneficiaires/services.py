@@ -561,15 +561,58 @@ def import_confirmer(*, depot, par, avancement=None):
     return depot, bilan
 
 
+def _import_en_echec(depot):
+    """Un import lancé dont la tâche a échoué (l'avancement le dit) : il peut être abandonné, même si un nouvel
+    essai est prévu (qui, trouvant le fichier abandonné, ne fera rien)."""
+    from commun.models import Progression
+
+    return (
+        depot.statut == ImportBeneficiaires.Statut.EN_COURS
+        and depot.progression_id is not None
+        and Progression.objects.filter(pk=depot.progression_id, etat=Progression.Etat.ECHEC).exists()
+    )
+
+
+@transaction.atomic
+@attribue
+def import_echouer(*, depot, resultat):
+    """La tâche d'import a échoué pour de bon (erreur qui se répéterait, ou dernier essai) : le fichier repasse
+    « déposé », d'où il se relance (après correction des colonnes) ou s'abandonne ; l'avancement passe
+    « échouée » avec `resultat`, montré sur la page de l'import. Sans effet si l'import n'est plus en cours
+    (abandonné entre-temps)."""
+    from commun.services import progression_terminer
+
+    depot = ImportBeneficiaires.objects.select_for_update(of=("self",)).get(pk=depot.pk)
+    if depot.statut != ImportBeneficiaires.Statut.EN_COURS:
+        return depot
+    depot.statut = ImportBeneficiaires.Statut.DEPOSE
+    depot.save(update_fields=["statut"])
+    if depot.progression_id:
+        progression_terminer(progression_id=depot.progression_id, echec=True, resultat=resultat)
+    return depot
+
+
 @transaction.atomic
 @attribue
 def import_abandonner(*, depot, par):
+    """Abandonne un fichier déposé, ou un import lancé dont la tâche est en échec : le contenu (données
+    personnelles) et la préparation sont effacés."""
+    from commun.services import progression_terminer
+
     depot = ImportBeneficiaires.objects.select_for_update(of=("self",)).get(pk=depot.pk)
-    _import_modifiable(depot)
+    en_echec = _import_en_echec(depot)
+    if not en_echec:
+        _import_modifiable(depot)
     depot.statut = ImportBeneficiaires.Statut.ABANDONNE
     depot.contenu = depot.lignes = b""
     depot.apercu = {}
     depot.save()
+    if en_echec:
+        progression_terminer(
+            progression_id=depot.progression_id,
+            echec=True,
+            resultat="L'import a échoué puis a été abandonné : rien n'a été écrit et le fichier est effacé.",
+        )
     return depot
 
 
@@ -716,6 +759,10 @@ def beneficiaires_reaffecter(*, beneficiaires, referent, par):
     bassins_referent = set(referent.bassins.values_list("pk", flat=True))
     a_changer = []
     for b in personnes:
+        if b.commune_id is None:
+            raise ValidationError(
+                {"beneficiaires": f"{b} n'a pas de commune (adresse à vérifier) : rattachez-la d'abord à sa commune."}
+            )
         if bassins_auteur is not None and b.commune.bassin_emploi_id not in bassins_auteur:
             raise ValidationError({"beneficiaires": f"{b} est hors des bassins d'emploi que vous suivez."})
         if b.statut_parcours == StatutParcours.ARCHIVE:

@@ -1,6 +1,11 @@
 """Tâches du registre : la durée de conservation appliquée chaque nuit (comme `manage.py appliquer_conservation`)."""
 
+import logging
+
+from commun.francais import compte
 from commun.taches import RELANCES, app
+
+logger = logging.getLogger(__name__)
 
 
 @app.periodic(cron="30 2 * * *", periodic_id="conservation")
@@ -14,12 +19,19 @@ def appliquer_conservation(timestamp=None):
     journaux_purger_anciens()
 
 
-@app.task(name="beneficiaires.importer_liste", queue="imports", retry=RELANCES)
-def importer_liste(*, depot_id, par_id):
+@app.task(name="beneficiaires.importer_liste", queue="imports", retry=RELANCES, pass_context=True)
+def importer_liste(contexte, *, depot_id, par_id):
     """Importe un fichier confirmé (services.import_lancer), en tenant son avancement à jour pour qui l'a lancé.
     Idempotente : l'import et le statut « importé » sont écrits dans la même transaction ; rejouée après un import
-    réussi, elle ne fait que clore l'avancement. En échec, l'avancement le dit, et la tâche est relancée."""
+    réussi, elle ne fait que clore l'avancement.
+
+    En échec, rien n'a été écrit. Une erreur de l'application (ValidationError) se répéterait à l'identique :
+    pas de nouvel essai, le fichier repasse « déposé » (à relancer ou abandonner) et l'avancement dit pourquoi.
+    Une autre erreur (base indisponible…) est réessayée par Procrastinate ; au dernier essai, même issue."""
+    from django.core.exceptions import ValidationError
+
     from commun.services import progression_suivre, progression_terminer
+    from commun.taches import sera_reessayee
     from comptes.models import User
 
     from . import services
@@ -32,13 +44,29 @@ def importer_liste(*, depot_id, par_id):
                 depot, _bilan = services.import_confirmer(
                     depot=depot, par=User.objects.get(pk=par_id), avancement=noter
                 )
-        except Exception:
-            if depot.progression_id:
-                progression_terminer(
-                    progression_id=depot.progression_id,
-                    echec=True,
-                    resultat="L'import a échoué ; rien n'a été écrit. Il est relancé automatiquement : rechargez "
-                    "cette page dans une minute.",
+        except ValidationError as erreur:
+            logger.warning("Import %s refusé, sans nouvel essai : %s", depot_id, erreur.messages)
+            services.import_echouer(
+                depot=depot,
+                resultat=f"L'import a échoué : {' '.join(erreur.messages)[:250]} Rien n'a été écrit. Revoyez les "
+                "colonnes ou déposez un fichier corrigé, puis relancez l'import, ou abandonnez ce fichier.",
+            )
+            return
+        except Exception as erreur:
+            if sera_reessayee(contexte, erreur):
+                if depot.progression_id:
+                    progression_terminer(
+                        progression_id=depot.progression_id,
+                        echec=True,
+                        resultat="L'import a échoué (erreur technique) ; rien n'a été écrit. Un nouvel essai aura "
+                        "lieu dans quelques minutes : rechargez cette page. Vous pouvez aussi abandonner ce fichier.",
+                    )
+            else:
+                essais = compte(contexte.job.attempts + 1, "essai")
+                services.import_echouer(
+                    depot=depot,
+                    resultat=f"L'import a échoué après {essais} (erreur technique) ; rien n'a été écrit et il ne "
+                    "sera plus réessayé. Relancez l'import plus tard depuis cette page, ou abandonnez ce fichier.",
                 )
             raise
     if depot.progression_id and depot.statut == ImportBeneficiaires.Statut.IMPORTE:

@@ -49,6 +49,7 @@ from .selecteurs import (
     personnes_a_reaffecter,
     portefeuilles,
     referents_du_bassin,
+    referents_pour_reaffecter,
     sans_referent_du_bassin,
 )
 from .tables import BeneficiaireTable
@@ -95,8 +96,6 @@ class BeneficiaireListe(RoleRequisMixin, CorpsEnCacheMixin, ExportMixin, SingleT
     def contexte_page(self):
         if not self.peut_reaffecter():
             return {}
-        from .selecteurs import referents_pour_reaffecter
-
         # Une requête par page (la liste, pas le champ de formulaire qui compterait puis relirait).
         return {"referents_reaffectation": list(referents_pour_reaffecter(self.request.user))}
 
@@ -644,10 +643,6 @@ class BeneficiairesReaffecter(RoleRequisMixin, View):
         return demande if sure and demande.startswith(liste) else liste
 
     def post(self, request, *args, **kwargs):
-        from commun import francais
-
-        from .selecteurs import referents_pour_reaffecter
-
         form = ReaffectationForm(
             request.POST,
             personnes=Beneficiaire.objects.visibles_par(request.user),
@@ -671,14 +666,19 @@ class BeneficiairesReaffecter(RoleRequisMixin, View):
                 messages.error(request, " ".join(erreur.messages))
             else:
                 if nombre:
-                    pluriel = francais.est_pluriel(nombre)
                     messages.success(
                         request,
-                        f"{nombre} personne{'s' if pluriel else ''} confiée{'s' if pluriel else ''} à {referent}. "
-                        f"{'Leur' if pluriel else 'Son'} fil le mentionne.",
+                        f"{compte(nombre, 'personne confiée')} à {referent}. "
+                        f"{'Leur' if est_pluriel(nombre) else 'Son'} fil le mentionne.",
                     )
                 else:
-                    messages.info(request, f"Rien à changer : les personnes cochées sont déjà suivies par {referent}.")
+                    cochees = len(form.cleaned_data["beneficiaires"])
+                    deja = (
+                        "les personnes cochées sont déjà suivies"
+                        if est_pluriel(cochees)
+                        else "la personne cochée est déjà suivie"
+                    )
+                    messages.info(request, f"Rien à changer : {deja} par {referent}.")
         else:
             messages.error(request, " ".join(m for erreurs in form.errors.values() for m in erreurs))
         return redirect(self.retour())

@@ -1,5 +1,7 @@
 """Petites règles du français pour les textes composés : élision de « de » et « le » devant une voyelle ou un
-h muet (« Commune d'Amilly », « bassin d'Orléans », « à l'hôtellerie »)."""
+h muet (« Commune d'Amilly », « bassin d'Orléans », « à l'hôtellerie ») ; accord en nombre (« 1 contrat ») et en
+genre selon la civilité (« inscrite ») ; séparateur de milliers (« 23 239 ») ; ordre alphabétique français
+(clé de tri et collation « francais » de SQLite, la même que la collation ICU de PostgreSQL)."""
 
 import functools
 import unicodedata

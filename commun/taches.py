@@ -19,6 +19,7 @@ demande, une fois la transaction validée, avec le même nombre d'essais qu'un o
 """
 
 import logging
+import time
 
 from django.conf import settings
 from django.db import transaction
@@ -30,7 +31,7 @@ logger = logging.getLogger(__name__)
 # Essais au-delà du premier, espacés de 10 s, 20 s, 40 s, 80 s, 160 s (Procrastinate : backoff exponentiel).
 RELANCES = RetryStrategy(max_attempts=5, exponential_wait=10)
 
-__all__ = ["app", "differer", "en_processus", "RELANCES"]
+__all__ = ["app", "contexte_essai", "differer", "en_processus", "RELANCES", "sera_reessayee"]
 
 
 def en_processus():
@@ -42,6 +43,33 @@ def _essais(tache):
     return 1 + (strategie.max_attempts if strategie else 0)
 
 
+def sera_reessayee(contexte, exception):
+    """Vrai si Procrastinate relancera la tâche après cette exception : la stratégie de relance de la tâche
+    (nombre d'essais, exceptions retenues) appliquée aux essais déjà faits (`contexte.job.attempts`, 0 au
+    premier). Pour une tâche déclarée avec `pass_context=True`, qui veut dire à l'utilisateur, au dernier essai,
+    qu'il n'y en aura pas d'autre."""
+    strategie = contexte.task.retry_strategy
+    if strategie is None:
+        return False
+    return strategie.get_retry_decision(exception=exception, job=contexte.job) is not None
+
+
+def contexte_essai(tache, arguments, deja_faits):
+    """Le contexte que l'ouvrier passerait à la tâche (pass_context) : son essai, pour `sera_reessayee`."""
+    from procrastinate.job_context import JobContext
+    from procrastinate.jobs import Job
+
+    job = Job(
+        queue=tache.queue,
+        lock=None,
+        queueing_lock=None,
+        task_name=tache.name,
+        task_kwargs=arguments,
+        attempts=deja_faits,
+    )
+    return JobContext(app=app, job=job, start_timestamp=time.time(), abort_reason=lambda: None)
+
+
 def executer_en_processus(tache, arguments):
     """Exécute la tâche dans ce processus, en la réessayant comme le ferait un ouvrier (sans attente)."""
     essais = _essais(tache)
@@ -49,6 +77,8 @@ def executer_en_processus(tache, arguments):
         try:
             # Comme chez un ouvrier : pas de transaction autour de la tâche, elle tient les siennes (ce qu'elle a
             # noté d'un essai manqué reste noté).
+            if tache.pass_context:
+                return tache(contexte_essai(tache, arguments, essai - 1), **arguments)
             return tache(**arguments)
         except Exception:
             if essai == essais:

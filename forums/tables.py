@@ -75,7 +75,7 @@ class EntretienTable(tables.Table):
     employeur = tables.Column(verbose_name="Employeur", accessor="exposant__structure__nom")
     forum = tables.Column(verbose_name="Forum", accessor="participation__forum__titre")
     date_forum = ColonneDate(verbose_name="Date du forum", accessor="participation__forum__date")
-    embauche = tables.Column(verbose_name="Embauché(e) par cet employeur", empty_values=(), orderable=False)
+    embauche = tables.Column(verbose_name="Embauche par cet employeur", empty_values=(), orderable=False)
 
     class Meta:
         model = Entretien

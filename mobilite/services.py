@@ -211,12 +211,9 @@ def verifier_permis(*, vehicule, beneficiaire):
         )
 
 
-def verifier_disponibilite(*, vehicule, debut, fin, exclure_location=None):
+def verifier_disponibilite(*, vehicule, debut, fin):
     """Aucune location non annulée ni maintenance du véhicule ne chevauche [debut, fin] (bornes comprises)."""
-    locations = Location.objects.filter(vehicule=vehicule).actives().chevauchant(debut, fin)
-    if exclure_location is not None:
-        locations = locations.exclude(pk=exclure_location.pk)
-    conflit = locations.order_by("debut").first()
+    conflit = Location.objects.filter(vehicule=vehicule).actives().chevauchant(debut, fin).order_by("debut").first()
     if conflit:
         raise ValidationError(
             {"debut": MESSAGE_CHEVAUCHEMENT.format(debut=_date(conflit.debut), fin=_date(conflit.fin))}
@@ -289,8 +286,9 @@ def location_reserver(
 ):
     """Réserve `vehicule` pour `beneficiaire` du `debut` au `fin` inclus (jours entiers).
 
-    Verrouille le véhicule, relit son statut, revérifie les chevauchements (locations non annulées et
-    maintenances), le permis et la durée ; copie le prix et le dépôt du véhicule."""
+    Vérifie d'abord la demande (dates, durée, motif, personne active), puis verrouille le véhicule, relit son
+    statut, revérifie les chevauchements (locations non annulées et maintenances) et le permis ; copie le prix et
+    le dépôt du véhicule."""
     _verifier_demande(debut=debut, fin=fin, motif=motif, beneficiaire=beneficiaire, aujourdhui=aujourdhui)
     vehicule = _verrouiller_vehicule(vehicule)
     if vehicule.statut != StatutVehicule.DISPONIBLE:

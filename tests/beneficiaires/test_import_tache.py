@@ -3,6 +3,7 @@
 et la tâche rejouée termine le travail. Sur PostgreSQL, l'avancement est visible pendant la transaction d'import."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.urls import reverse
 
@@ -11,6 +12,7 @@ from beneficiaires.models import Beneficiaire, ImportBeneficiaires
 from beneficiaires.taches import importer_liste
 from commun.models import Progression
 from commun.services import progression_demarrer, progression_suivre
+from commun.taches import RELANCES, contexte_essai, executer_en_processus
 from tests.beneficiaires.test_importation import FAMILLE, en_csv
 from tests.comptes.factories import UserFactory
 
@@ -32,6 +34,12 @@ def depot(orleans_import, pilotage):
 
 def confirmer(client, depot):
     return client.post(reverse("beneficiaires:import_confirmer", args=[depot.pk]))
+
+
+def essai(depot, par, *, deja_faits=0):
+    """La tâche comme l'ouvrier l'exécute, à son (deja_faits + 1)e essai (contexte de Procrastinate)."""
+    arguments = {"depot_id": depot.pk, "par_id": par.pk}
+    return importer_liste(contexte_essai(importer_liste, arguments, deja_faits), **arguments)
 
 
 def test_confirmer_lance_la_tache_puis_la_page_montre_l_avancement(
@@ -102,7 +110,7 @@ def test_tache_idempotente(depot, pilotage, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         services.import_lancer(depot=depot, par=pilotage)
     versions = Beneficiaire.history.count()
-    importer_liste(depot_id=depot.pk, par_id=pilotage.pk)  # rejouée (l'ouvrier a perdu la réponse de la base)
+    essai(depot, pilotage)  # rejouée (l'ouvrier a perdu la réponse de la base)
     assert Beneficiaire.objects.count() == 3 and Beneficiaire.history.count() == versions
     depot.refresh_from_db()
     assert depot.progression.etat == Progression.Etat.TERMINEE
@@ -119,14 +127,154 @@ def test_echec_visible_puis_nouvel_essai(depot, pilotage, monkeypatch, django_ca
 
     monkeypatch.setattr(services, "import_confirmer", panne)
     with pytest.raises(RuntimeError):
-        importer_liste(depot_id=depot.pk, par_id=pilotage.pk)
+        essai(depot, pilotage)
     depot.refresh_from_db()
     assert depot.statut == ImportBeneficiaires.Statut.EN_COURS and not Beneficiaire.objects.exists()
-    assert depot.progression.etat == Progression.Etat.ECHEC and "relancé automatiquement" in depot.progression.resultat
+    assert depot.progression.etat == Progression.Etat.ECHEC
+    assert "Un nouvel essai aura lieu" in depot.progression.resultat
     monkeypatch.setattr(services, "import_confirmer", vrai)
-    importer_liste(depot_id=depot.pk, par_id=pilotage.pk)  # le nouvel essai de l'ouvrier
+    essai(depot, pilotage, deja_faits=1)  # le nouvel essai de l'ouvrier
     depot.refresh_from_db()
     assert depot.statut == ImportBeneficiaires.Statut.IMPORTE and depot.progression.etat == Progression.Etat.TERMINEE
+
+
+def lancer(depot, par, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as taches:
+        services.import_lancer(depot=depot, par=par)
+    assert len(taches) == 1
+    depot.refresh_from_db()
+    return depot
+
+
+def test_erreur_de_l_application_sans_nouvel_essai_le_fichier_repasse_depose(
+    client, depot, pilotage, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Une ValidationError se répéterait à l'identique : pas de nouvel essai ; le fichier se relance ou
+    s'abandonne, et sa page dit pourquoi l'import a échoué."""
+    depot = lancer(depot, pilotage, django_capture_on_commit_callbacks)
+    appels = []
+
+    def refus(**kwargs):
+        appels.append(kwargs)
+        raise ValidationError("La colonne « nom » est vide sur toutes les lignes.")
+
+    monkeypatch.setattr(services, "import_confirmer", refus)
+    executer_en_processus(importer_liste, {"depot_id": depot.pk, "par_id": pilotage.pk})  # comme sur SQLite
+    assert len(appels) == 1  # un seul essai, pas les six de la stratégie de relance
+    depot.refresh_from_db()
+    avancement = depot.progression
+    assert depot.statut == ImportBeneficiaires.Statut.DEPOSE and bytes(depot.contenu)
+    assert avancement.etat == Progression.Etat.ECHEC
+    assert "La colonne « nom » est vide sur toutes les lignes." in avancement.resultat
+    assert "relancez l'import, ou abandonnez" in avancement.resultat and "nouvel essai" not in avancement.resultat
+    client.force_login(pilotage)
+    page = client.get(depot.get_absolute_url()).content.decode()
+    assert "La colonne « nom » est vide" in page and "3. Confirmer l'import" in page
+    assert 'http-equiv="refresh"' not in page
+
+    monkeypatch.undo()  # le fichier corrigé (ici : l'erreur levée) se relance et s'importe
+    depot = lancer(depot, pilotage, django_capture_on_commit_callbacks)
+    essai(depot, pilotage)
+    depot.refresh_from_db()
+    assert depot.statut == ImportBeneficiaires.Statut.IMPORTE and Beneficiaire.objects.count() == 3
+    assert depot.progression.etat == Progression.Etat.TERMINEE and depot.progression_id != avancement.pk
+
+
+def test_erreur_technique_repetee_au_dernier_essai_le_fichier_repasse_depose(
+    client, depot, pilotage, monkeypatch, django_capture_on_commit_callbacks
+):
+    depot = lancer(depot, pilotage, django_capture_on_commit_callbacks)
+    appels = []
+
+    def panne(**kwargs):
+        appels.append(kwargs)
+        raise RuntimeError("base indisponible")
+
+    monkeypatch.setattr(services, "import_confirmer", panne)
+    executer_en_processus(importer_liste, {"depot_id": depot.pk, "par_id": pilotage.pk})
+    assert len(appels) == 1 + RELANCES.max_attempts  # tous les essais de la stratégie, puis plus rien
+    depot.refresh_from_db()
+    assert depot.statut == ImportBeneficiaires.Statut.DEPOSE and not Beneficiaire.objects.exists()
+    resultat = depot.progression.resultat
+    assert depot.progression.etat == Progression.Etat.ECHEC
+    assert f"après {1 + RELANCES.max_attempts} essais" in resultat and "ne sera plus réessayé" in resultat
+    assert "nouvel essai aura lieu" not in resultat
+
+    services.import_abandonner(depot=depot, par=pilotage)  # abandonnable
+    depot.refresh_from_db()
+    assert depot.statut == ImportBeneficiaires.Statut.ABANDONNE and bytes(depot.contenu) == b""
+
+
+def test_avant_le_dernier_essai_le_message_annonce_un_nouvel_essai(
+    depot, pilotage, monkeypatch, django_capture_on_commit_callbacks
+):
+    depot = lancer(depot, pilotage, django_capture_on_commit_callbacks)
+
+    def panne(**kwargs):
+        raise RuntimeError("base indisponible")
+
+    monkeypatch.setattr(services, "import_confirmer", panne)
+    with pytest.raises(RuntimeError):
+        essai(depot, pilotage, deja_faits=RELANCES.max_attempts - 1)  # l'avant-dernier
+    depot.refresh_from_db()
+    assert depot.statut == ImportBeneficiaires.Statut.EN_COURS
+    assert "Un nouvel essai aura lieu" in depot.progression.resultat
+    with pytest.raises(RuntimeError):
+        essai(depot, pilotage, deja_faits=RELANCES.max_attempts)  # le dernier : l'ouvrier n'en fera plus
+    depot.refresh_from_db()
+    assert depot.statut == ImportBeneficiaires.Statut.DEPOSE
+    assert "ne sera plus réessayé" in depot.progression.resultat
+
+
+def test_erreur_transitoire_puis_succes_importe_une_seule_fois(
+    depot, pilotage, monkeypatch, django_capture_on_commit_callbacks
+):
+    depot = lancer(depot, pilotage, django_capture_on_commit_callbacks)
+    vrai = services.import_confirmer
+    appels = []
+
+    def une_panne_puis_le_vrai(**kwargs):
+        appels.append(kwargs)
+        if len(appels) == 1:
+            raise RuntimeError("connexion perdue")
+        return vrai(**kwargs)
+
+    monkeypatch.setattr(services, "import_confirmer", une_panne_puis_le_vrai)
+    executer_en_processus(importer_liste, {"depot_id": depot.pk, "par_id": pilotage.pk})
+    assert len(appels) == 2
+    depot.refresh_from_db()
+    assert depot.statut == ImportBeneficiaires.Statut.IMPORTE and Beneficiaire.objects.count() == 3
+    assert depot.progression.etat == Progression.Etat.TERMINEE and depot.bilan["crees"] == 3
+    versions = Beneficiaire.history.count()
+    essai(depot, pilotage, deja_faits=2)  # un essai de trop (réponse perdue) : rien de plus
+    assert Beneficiaire.objects.count() == 3 and Beneficiaire.history.count() == versions
+
+
+def test_import_en_cours_en_echec_abandonnable_depuis_sa_page(
+    client, depot, pilotage, monkeypatch, django_capture_on_commit_callbacks
+):
+    depot = lancer(depot, pilotage, django_capture_on_commit_callbacks)
+    client.force_login(pilotage)
+    assert "Abandonner ce fichier" not in client.get(depot.get_absolute_url()).content.decode()  # il travaille
+
+    def panne(**kwargs):
+        raise RuntimeError("base indisponible")
+
+    monkeypatch.setattr(services, "import_confirmer", panne)
+    with pytest.raises(RuntimeError):
+        essai(depot, pilotage)
+    page = client.get(depot.get_absolute_url()).content.decode()
+    assert "Un nouvel essai aura lieu" in page and "Abandonner ce fichier" in page
+    reponse = client.post(reverse("beneficiaires:import_abandonner", args=[depot.pk]))
+    assert reponse.status_code == 302
+    depot.refresh_from_db()
+    assert depot.statut == ImportBeneficiaires.Statut.ABANDONNE
+    assert bytes(depot.contenu) == b"" and bytes(depot.lignes) == b"" and depot.apercu == {}
+    assert "abandonné" in depot.progression.resultat
+    monkeypatch.undo()
+    essai(depot, pilotage, deja_faits=1)  # le nouvel essai prévu ne fait rien
+    depot.refresh_from_db()
+    assert depot.statut == ImportBeneficiaires.Statut.ABANDONNE and not Beneficiaire.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)

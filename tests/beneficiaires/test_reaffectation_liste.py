@@ -142,3 +142,24 @@ def test_liste_requetes_constantes_avec_les_cases(client, referent, orleans, dja
     with django_assert_max_num_queries(len(peu.captured_queries)):
         reponse = client.get(LISTE)
     assert reponse.status_code == 200 and reponse.content.decode().count('name="beneficiaires"') == 43
+
+
+def test_une_personne_sans_commune_cochee_par_l_administrateur(client, admin_user, collegue, orleans):
+    """L'administrateur voit les personnes « à rattacher » (sans commune) : les cocher donne un refus clair, pas
+    une erreur serveur, et rien n'est écrit."""
+    sans_commune = BeneficiaireFactory(commune=None, adresse_brute="12 rue X 59402 Nice")
+    avec = personne(orleans)
+    client.force_login(admin_user)
+    reponse = client.post(REAFFECTER, {"beneficiaires": [sans_commune.pk, avec.pk], "referent": collegue.pk})
+    assert reponse.status_code == 302
+    assert any("n'a pas de commune" in t for t in textes_messages(reponse))
+    avec.refresh_from_db()
+    sans_commune.refresh_from_db()
+    assert avec.referent_id is None and sans_commune.referent_id is None
+
+
+def test_message_au_singulier_quand_rien_ne_change(client, referent, collegue, orleans):
+    a = personne(orleans, referent=collegue)
+    client.force_login(referent)
+    reponse = client.post(REAFFECTER, {"beneficiaires": [a.pk], "referent": collegue.pk})
+    assert any("la personne cochée est déjà suivie par" in t for t in textes_messages(reponse))
