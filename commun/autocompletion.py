@@ -6,9 +6,11 @@ tous les référents), rendue avec la seule option choisie.
   `commun:autocompletion` (connexion requise) rend en JSON au plus `LIMITE` choix de la source pour un texte.
 - `ChampAutocompletion` (champ de formulaire) et `SaisieAutocompletion` (son widget) : le widget est une zone de
   texte qui porte le libellé du choix (une requête pour la seule valeur choisie, jamais la liste entière) ;
-  `static/commun/autocompletion.js` en fait une combobox ARIA (liste de propositions, clavier, annonces) qui
-  envoie l'identifiant du choix. Sans JavaScript, la zone envoie le texte saisi : le champ le reconnaît (libellé
-  exact, ou un seul résultat de la recherche), sinon il dit pourquoi (aucun ou plusieurs résultats).
+  `static/commun/autocompletion.js` en fait une combobox ARIA (liste de propositions, clavier, annonces) et envoie
+  l'identifiant du choix dans un champ caché à part (`<nom>_choix`, vidé dès que le texte change). La zone, elle,
+  envoie toujours le texte saisi, cherché comme texte (libellé exact, nom, code INSEE…) : un nombre saisi (« 45234 »)
+  n'est jamais pris pour un identifiant. Le champ reconnaît le texte (libellé exact, ou un seul résultat de la
+  recherche), sinon il dit pourquoi (aucun ou plusieurs résultats).
 - `AutocompletionFilter` : le même champ dans un formulaire de filtre (django-filter), sa portée tirée de la
   requête.
 """
@@ -68,9 +70,16 @@ def nettoyer(texte):
     return texte
 
 
+SUFFIXE_CHOIX = "_choix"  # nom du champ caché (posé par le script) qui porte l'identifiant du choix
+
+
 def est_identifiant(valeur):
     texte = str(valeur).strip()
     return texte.isdigit() and len(texte) <= 19 and 0 < int(texte) <= ENTIER_MAX
+
+
+class Identifiant(str):
+    """L'identifiant d'un choix, lu dans le champ caché `<nom>_choix` (jamais dans le texte saisi)."""
 
 
 class SaisieAutocompletion(forms.TextInput):
@@ -81,14 +90,28 @@ class SaisieAutocompletion(forms.TextInput):
         self.source = source
         super().__init__(attrs={"autocomplete": "off", "spellcheck": "false", **(attrs or {})})
 
+    def noms(self, name):
+        """Les noms envoyés par la zone : le texte saisi et l'identifiant choisi."""
+        return [name, name + SUFFIXE_CHOIX]
+
+    def value_from_datadict(self, data, files, name):
+        """L'identifiant (`Identifiant`) s'il a été choisi dans la liste, sinon le texte saisi (une chaîne)."""
+        choix = data.get(name + SUFFIXE_CHOIX)
+        if choix not in (None, "") and str(choix).strip():
+            return Identifiant(str(choix).strip())
+        return data.get(name)
+
+    def value_omitted_from_data(self, data, files, name):
+        return all(n not in data for n in self.noms(name))
+
     def _choisi(self, value):
-        """(identifiant, libellé) de la valeur : un identifiant est lu dans le QuerySet du champ (un seul objet) ;
-        un texte (envoyé sans JavaScript) est rendu tel quel."""
+        """(identifiant, libellé) de la valeur : un identifiant (valeur initiale, ou choix du champ caché) est lu
+        dans le QuerySet du champ (un seul objet) ; un texte saisi est rendu tel quel, même fait de chiffres."""
         if value in (None, ""):
             return "", ""
         if hasattr(value, "pk"):
             return str(value.pk), _source(self.source).libelle(value)
-        if est_identifiant(value):
+        if isinstance(value, (Identifiant, int)) and est_identifiant(value):
             queryset = getattr(getattr(self, "choices", None), "queryset", None)
             objet = queryset.filter(pk=value).first() if queryset is not None else None
             if objet is not None:
@@ -105,6 +128,7 @@ class SaisieAutocompletion(forms.TextInput):
                 "value": libelle,
                 "data-autocompletion": reverse("commun:autocompletion", args=[self.source]),
                 "data-valeur": identifiant,
+                "data-choix": name + SUFFIXE_CHOIX,
             }
         )
         attributs = "".join(
@@ -121,8 +145,9 @@ def _source(nom):
 
 
 class ChampAutocompletion(forms.ModelChoiceField):
-    """Choix d'un objet d'une source par autocomplétion. Accepte l'identifiant (envoyé par le script) ou, sans
-    JavaScript, le texte saisi : libellé exact, ou texte qui ne désigne qu'un seul choix."""
+    """Choix d'un objet d'une source par autocomplétion. Accepte l'identifiant choisi dans la liste (champ caché
+    posé par le script) ou le texte saisi : libellé exact, ou texte qui ne désigne qu'un seul choix. Le texte est
+    toujours cherché comme texte : un code INSEE saisi désigne sa commune, jamais la clé d'une autre."""
 
     default_error_messages = {
         "aucun": "Aucun choix ne correspond à « %(texte)s ».",
@@ -143,8 +168,10 @@ class ChampAutocompletion(forms.ModelChoiceField):
             return super().to_python(value)
         if "\x00" in str(value):
             raise ValidationError(MESSAGE_NUL, code="null_characters_not_allowed")
-        if est_identifiant(value):
-            return super().to_python(str(value).strip())
+        if isinstance(value, Identifiant):
+            if not est_identifiant(value):
+                raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+            return super().to_python(str(value))
         texte = nettoyer(value)
         if texte is None:
             raise ValidationError(self.error_messages["trop_long"], code="trop_long")

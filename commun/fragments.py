@@ -8,21 +8,28 @@ sous `versions.REFERENTIEL`, il survit aux écritures sur les personnes (la page
 que le référentiel change (toute écriture validée sur un modèle de ces applications, ou `ecritures_en_masse`).
 
 Clé : la version du référentiel, l'utilisateur, le gabarit (empreinte de son texte, ligne du bloc), l'empreinte du
-code des filtres, les valeurs des critères du formulaire et les variables nommées par le bloc
-(`{% fragment_referentiel filter var1 var2 %}`). Un bloc ne doit rien afficher d'autre.
+code qui rend le fragment (`empreinte_code` : tous les modules Python et gabarits du projet, les versions des
+bibliothèques de rendu, et `VERSION_DEPLOIEMENT` si le réglage est posé ; un déploiement qui change l'un d'eux
+change la clé, même avec un cache partagé entre processus), les valeurs des critères du formulaire et les variables
+nommées par le bloc (`{% fragment_referentiel filter var1 var2 %}`). Un bloc ne doit rien afficher d'autre.
 """
 
 import functools
 import hashlib
+import importlib.metadata
 import inspect
+import os
 import re
+import sys
+from pathlib import Path
 
 from django.apps import apps
+from django.conf import ENVIRONMENT_VARIABLE, settings
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.utils.safestring import mark_safe
 
-from . import autocompletion, filtres, versions
+from . import versions
 
 _empreintes = {}
 
@@ -37,10 +44,66 @@ def _empreinte_fichier(chemin):
     return _empreintes[chemin]
 
 
+BIBLIOTHEQUES_DE_RENDU = ("django", "django-bootstrap5", "django-filter")
+
+
+def fichiers_du_code():
+    """Les modules Python et gabarits du projet : applications installées sous la racine du projet, module des
+    réglages, dossiers de gabarits. Tout ce qui rend un fragment (filtres, champs et widgets, sources
+    d'autocomplétion, balises de gabarit, gabarits inclus) y est, sans liste à tenir à jour."""
+    racine = Path(settings.BASE_DIR).resolve()
+    dossiers = {Path(a.path).resolve() for a in apps.get_app_configs()}
+    dossiers = {d for d in dossiers if d.is_relative_to(racine) and "site-packages" not in d.parts}
+    # Réglages surchargés (override_settings) : SETTINGS_MODULE vaut None, la variable d'environnement le nomme.
+    nom_reglages = settings.SETTINGS_MODULE or os.environ.get(ENVIRONMENT_VARIABLE, "")
+    module_reglages = getattr(sys.modules.get(nom_reglages), "__file__", None)
+    if module_reglages:
+        dossiers.add(Path(module_reglages).resolve().parent)
+    for moteur in settings.TEMPLATES:
+        dossiers.update(Path(d).resolve() for d in moteur.get("DIRS", ()))
+    fichiers = set()
+    for dossier in dossiers:
+        for motif in ("*.py", "*.html"):
+            fichiers.update(f for f in dossier.rglob(motif) if f.is_file())
+    return sorted(fichiers)
+
+
+def empreinte_fichiers(fichiers, racine=None):
+    """Empreinte du contenu de ces fichiers et de leurs chemins (relatifs à `racine` : la même d'un serveur à
+    l'autre)."""
+    somme = hashlib.sha1(usedforsecurity=False)
+    for chemin in fichiers:
+        nom = Path(chemin).relative_to(racine) if racine and Path(chemin).is_relative_to(racine) else chemin
+        try:
+            contenu = Path(chemin).read_bytes()
+        except OSError:
+            contenu = b"?"
+        somme.update(f"{nom}\0{len(contenu)}\0".encode())
+        somme.update(contenu)
+    return somme.hexdigest()[:16]
+
+
+def _version_bibliotheque(nom):
+    try:
+        return importlib.metadata.version(nom)
+    except importlib.metadata.PackageNotFoundError:
+        return "?"
+
+
+@functools.cache
+def empreinte_du_projet():
+    """Le code du projet tel qu'il a été chargé par ce processus (lu une fois : un déploiement redémarre les
+    processus), les versions des bibliothèques de rendu et la version de déploiement si elle est posée."""
+    versions_bibliotheques = ",".join(f"{b}={_version_bibliotheque(b)}" for b in BIBLIOTHEQUES_DE_RENDU)
+    deploiement = getattr(settings, "VERSION_DEPLOIEMENT", "") or ""
+    racine = Path(settings.BASE_DIR).resolve()
+    brut = f"{empreinte_fichiers(fichiers_du_code(), racine)}|{versions_bibliotheques}|{deploiement}"
+    return hashlib.sha1(brut.encode(), usedforsecurity=False).hexdigest()[:16]
+
+
 def empreinte_code(filterset):
-    """Le code qui rend le formulaire : la classe de filtres, les champs et widgets communs."""
-    fichiers = [inspect.getsourcefile(type(filterset)), filtres.__file__, autocompletion.__file__]
-    return "-".join(_empreinte_fichier(f) for f in fichiers)
+    """Le code qui rend le formulaire : tout le projet, et la classe de filtres si elle est écrite ailleurs."""
+    return f"{empreinte_du_projet()}-{_empreinte_fichier(inspect.getsourcefile(type(filterset)))}"
 
 
 @functools.cache
@@ -78,9 +141,14 @@ def cachable(filterset):
 
 
 def criteres(filterset):
-    """Les valeurs reçues pour les champs du formulaire (pas la page ni le tri), dans un ordre stable."""
+    """Les valeurs reçues pour les champs du formulaire (pas la page ni le tri), dans un ordre stable ; un widget
+    qui envoie plusieurs noms les déclare (`noms`, comme le champ caché du choix d'une autocomplétion)."""
     donnees = filterset.form.data
-    noms = sorted(filterset.form.fields)
+    noms = sorted(
+        nom
+        for nom_champ, champ in filterset.form.fields.items()
+        for nom in getattr(champ.widget, "noms", lambda n: [n])(nom_champ)
+    )
     lire = getattr(donnees, "getlist", None)
     return [(n, lire(n) if lire else donnees.get(n)) for n in noms if n in donnees]
 

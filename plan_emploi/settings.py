@@ -219,6 +219,9 @@ DATABASE_REPLICA_FENETRE = env.int("DATABASE_REPLICA_FENETRE", default=30)
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://plan-emploi")}
 # Corps des listes et fiches en cache (commun/cache_pages.py) : durée de vie maximale, en secondes.
 PAGES_CACHE_DUREE = env.int("PAGES_CACHE_DUREE", default=300)
+# Version du déploiement (commit, étiquette), facultative : elle entre dans l'empreinte du code des fragments en
+# cache (commun/fragments.py), en plus du contenu des modules et gabarits du projet.
+VERSION_DEPLOIEMENT = env.str("VERSION_DEPLOIEMENT", default="")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "comptes.User"

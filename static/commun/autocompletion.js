@@ -3,10 +3,11 @@
  * zones `input[data-autocompletion]` rendues par commun/autocompletion.py.
  *
  * Sans ce script, la zone envoie le texte saisi (le serveur le reconnaît). Avec lui : la zone devient une
- * combobox (role, aria-expanded, aria-controls, aria-activedescendant) ; un champ caché porte le nom du champ et
- * l'identifiant du choix ; les propositions viennent du point d'accès JSON (data-autocompletion?q=…) ;
+ * combobox (role, aria-expanded, aria-controls, aria-activedescendant) ; un champ caché à part (nommé par
+ * data-choix) porte l'identifiant du choix, vidé dès que le texte change ; la zone garde son nom et envoie
+ * toujours le texte saisi, que le serveur cherche comme texte (jamais comme identifiant) ; les propositions viennent du point d'accès JSON (data-autocompletion?q=…) ;
  * Flèches bas/haut parcourent la liste, Entrée choisit, Échap ferme (puis efface), Tab quitte ; le nombre de
- * propositions est annoncé (role="status"). Un texte modifié sans choix est envoyé tel quel.
+ * propositions est annoncé (role="status"). Un texte modifié sans choix est envoyé seul.
  */
 (function () {
   "use strict";
@@ -25,12 +26,10 @@
   function ameliorer(saisie) {
     compteur += 1;
     var base = saisie.id || "autocompletion-" + compteur;
-    var nom = saisie.name;
     var cache = document.createElement("input");
     cache.type = "hidden";
-    cache.name = nom;
+    cache.name = saisie.getAttribute("data-choix") || saisie.name + "_choix";
     cache.value = saisie.getAttribute("data-valeur") || "";
-    saisie.removeAttribute("name");
     saisie.after(cache);
 
     var liste = document.createElement("ul");
@@ -162,8 +161,9 @@
 
     if (saisie.form) {
       saisie.form.addEventListener("submit", function () {
-        // Un texte saisi sans choix dans la liste part tel quel : le serveur le reconnaît ou dit pourquoi.
-        if (!cache.value && saisie.value.trim()) { cache.value = saisie.value.trim(); }
+        // Sans choix dans la liste, seul le texte saisi part (le serveur le cherche comme texte) : le champ caché
+        // vide n'encombre pas l'adresse.
+        cache.disabled = !cache.value;
       });
     }
   }

@@ -120,7 +120,7 @@ def test_filtres_bassin_frein_et_non_evalue(client, orleanais, bassins, admin_us
     url = reverse("beneficiaires:liste")
     assert noms(client.get(url, {"bassin": bassins["Gien"].pk})) == [str(gien)]
     commune = bassins["Gien"].commune_test
-    reponse = client.get(url, {"commune": commune.pk})
+    reponse = client.get(url, {"commune_choix": commune.pk})
     assert noms(reponse) == [str(gien)]
     # Autocomplétion : la zone porte le libellé et l'identifiant de la seule commune choisie.
     assert f'value="{commune}"' in reponse.content.decode()

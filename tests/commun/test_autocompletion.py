@@ -1,5 +1,6 @@
 """Autocomplétion (commun/autocompletion.py) : point d'accès JSON (connexion, portée, limites, paramètres
-hostiles), champ qui reconnaît l'identifiant ou le texte envoyé sans JavaScript, page qui ne rend que le choix."""
+hostiles), champ qui reconnaît l'identifiant choisi (champ caché `<nom>_choix`) ou le texte saisi (toujours cherché
+comme texte, même fait de chiffres), page qui ne rend que le choix."""
 
 import pytest
 from django.urls import reverse
@@ -109,9 +110,9 @@ def test_page_ne_rend_que_la_commune_choisie(client, admin_user, bassins):
         CommuneFactory(nom=f"Commune en trop {i}", bassin_emploi=bassins["Gien"])
     client.force_login(admin_user)
     gien = bassins["Gien"].commune_test
-    html = client.get(reverse("beneficiaires:liste"), {"commune": gien.pk}).content.decode()
+    html = client.get(reverse("beneficiaires:liste"), {"commune_choix": gien.pk}).content.decode()
     assert "Commune en trop" not in html
-    assert f'data-valeur="{gien.pk}"' in html and f'value="{gien}"' in html
+    assert f'data-valeur="{gien.pk}"' in html and f'value="{gien}"' in html and 'data-choix="commune_choix"' in html
     assert f'data-autocompletion="{url("communes")}"' in html and 'data-autocompletion="' + url("referents") in html
     assert '<label class="form-label" for="id_commune">Commune</label>' in html
 
@@ -139,7 +140,7 @@ def test_texte_ambigu_ou_inconnu_explique(client, admin_user, bassins):
 def test_commune_hors_portee_refusee(client, referent, bassins):
     BeneficiaireFactory(commune=bassins["Orléans"].commune_test)
     client.force_login(referent)
-    reponse = client.get(reverse("beneficiaires:liste"), {"commune": bassins["Gien"].commune_test.pk})
+    reponse = client.get(reverse("beneficiaires:liste"), {"commune_choix": bassins["Gien"].commune_test.pk})
     assert noms(reponse) == []
     assert reponse.context["filter"].errors["commune"]
     reponse = client.get(reverse("beneficiaires:liste"), {"commune": "Gien"})
@@ -148,15 +149,62 @@ def test_commune_hors_portee_refusee(client, referent, bassins):
 
 def test_referent_hors_portee_refuse_sur_les_contrats(client, referent, referent_gien):
     client.force_login(referent)
-    reponse = client.get(reverse("contrats:liste"), {"referent": referent_gien.pk})
+    reponse = client.get(reverse("contrats:liste"), {"referent_choix": referent_gien.pk})
     assert reponse.context["filter"].errors["referent"]
-    reponse = client.get(reverse("contrats:liste"), {"referent": referent.pk})
+    reponse = client.get(reverse("contrats:liste"), {"referent_choix": referent.pk})
     assert not reponse.context["filter"].errors
 
 
 @pytest.mark.parametrize("valeur", ["99999999999999999999999", "-1", "0", "1e3", "\x00"])
 def test_identifiant_hostile_sans_erreur_serveur(client, admin_user, bassins, valeur):
     client.force_login(admin_user)
-    reponse = client.get(reverse("beneficiaires:liste"), {"commune": valeur, "referent": valeur})
-    assert reponse.status_code == 200
-    assert reponse.context["filter"].errors["commune"]
+    for donnees in ({"commune": valeur, "referent": valeur}, {"commune_choix": valeur, "referent_choix": valeur}):
+        reponse = client.get(reverse("beneficiaires:liste"), donnees)
+        assert reponse.status_code == 200
+        assert reponse.context["filter"].errors["commune"]
+
+
+# --- Texte saisi fait de chiffres : cherché comme texte, jamais pris pour un identifiant -------------------------
+
+
+def test_code_insee_saisi_seul_designe_sa_commune(client, admin_user, bassins):
+    jargeau = CommuneFactory(nom="Jargeau", code_insee="45173", bassin_emploi=bassins["Orléans"])
+    BeneficiaireFactory(commune=jargeau, nom="Gergolien")
+    BeneficiaireFactory(commune=bassins["Orléans"].commune_test, nom="Orléanais")
+    client.force_login(admin_user)
+    reponse = client.get(reverse("beneficiaires:liste"), {"commune": " 45173 "})
+    assert not reponse.context["filter"].errors
+    assert [n.split()[0] for n in noms(reponse)] == ["GERGOLIEN"]
+
+
+def test_nombre_cle_d_une_autre_commune_jamais_cette_autre(client, admin_user, referent, bassins):
+    """Un nombre saisi qui est aussi la clé d'une autre commune : la commune de ce code INSEE, ou un refus, jamais
+    la commune de cette clé (avant : choisie en silence)."""
+    autre = CommuneFactory(pk=45234, nom="Autre-Commune", code_insee="45999", bassin_emploi=bassins["Orléans"])
+    cle_seule = CommuneFactory(pk=12345, nom="Clé-Seule", code_insee="45998", bassin_emploi=bassins["Orléans"])
+    bonne = CommuneFactory(nom="Ingré", code_insee="45234", bassin_emploi=bassins["Orléans"])
+    BeneficiaireFactory(commune=autre, nom="Mauvais")
+    BeneficiaireFactory(commune=cle_seule, nom="Clef")
+    BeneficiaireFactory(commune=bonne, nom="Ingréen")
+    for user in (admin_user, referent):
+        client.force_login(user)
+        reponse = client.get(reverse("beneficiaires:liste"), {"commune": "45234"})
+        assert [n.split()[0] for n in noms(reponse)] == ["INGRÉEN"]
+        html = reponse.content.decode()
+        assert 'value="45234"' in html and 'data-valeur=""' in html and "Autre-Commune" not in html
+        reponse = client.get(reverse("beneficiaires:liste"), {"commune": "12345"})
+        assert reponse.context["filter"].errors["commune"] == ["Aucun choix ne correspond à « 12345 »."]
+        assert "Clé-Seule" not in reponse.content.decode()
+
+
+def test_identifiant_du_champ_cache_prime_sur_le_texte(client, admin_user, bassins):
+    """Le script envoie le texte affiché et, à part, l'identifiant choisi : c'est l'identifiant qui compte."""
+    gien = bassins["Gien"].commune_test
+    BeneficiaireFactory(commune=gien, nom="Giennois")
+    BeneficiaireFactory(commune=bassins["Orléans"].commune_test, nom="Orléanais")
+    client.force_login(admin_user)
+    reponse = client.get(reverse("beneficiaires:liste"), {"commune": str(gien), "commune_choix": gien.pk})
+    assert [n.split()[0] for n in noms(reponse)] == ["GIENNOIS"]
+    assert f'data-valeur="{gien.pk}"' in reponse.content.decode()
+    reponse = client.get(reverse("beneficiaires:liste"), {"commune": "", "commune_choix": ""})
+    assert not reponse.context["filter"].errors and len(noms(reponse)) == 2

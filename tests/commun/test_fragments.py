@@ -3,6 +3,8 @@ les personnes et change dès que le référentiel change ; jamais gardé quand i
 
 Transactions réellement validées (transaction=True) : c'est la validation qui change les versions."""
 
+from pathlib import Path
+
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -12,6 +14,7 @@ from django.urls import reverse
 from commun import fragments
 from referentiel.models import BassinEmploi, Commune
 from tests.beneficiaires.factories import BeneficiaireFactory
+from tests.comptes.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -42,12 +45,12 @@ def test_filtres_gardes_malgre_les_ecritures_sur_les_personnes(client, bassins, 
     commune = bassins["Orléans"].commune_test
     BeneficiaireFactory(commune=commune)
     client.force_login(referent)
-    premier, requetes = _page(client, referent=referent.pk)
+    premier, requetes = _page(client, referent_choix=referent.pk)
     assert _lit_les_bassins(requetes) and f'value="{referent}"' in premier
-    second, requetes = _page(client, referent=referent.pk, page=1)  # autre adresse : page recalculée
+    second, requetes = _page(client, referent_choix=referent.pk, page=1)  # autre adresse : page recalculée
     assert second == premier and not _lit_les_bassins(requetes)
     BeneficiaireFactory(commune=commune, nom="Nouvelle")  # écriture sur les personnes
-    troisieme, requetes = _page(client, referent=referent.pk, sort="nom")
+    troisieme, requetes = _page(client, referent_choix=referent.pk, sort="nom")
     assert troisieme == premier and not _lit_les_bassins(requetes)
 
 
@@ -64,10 +67,10 @@ def test_filtres_changent_avec_le_referentiel(client, bassins, referent):
 
 def test_libelle_du_referent_choisi_suit_son_compte(client, bassins, referent):
     client.force_login(referent)
-    avant, _ = _page(client, referent=referent.pk)
+    avant, _ = _page(client, referent_choix=referent.pk)
     referent.last_name = "Renommée"
     referent.save()
-    apres, _ = _page(client, referent=referent.pk, page=1)
+    apres, _ = _page(client, referent_choix=referent.pk, page=1)
     assert apres != avant and 'value="Camille Renommée"' in apres
 
 
@@ -75,13 +78,13 @@ def test_commune_deplacee_en_masse_change_les_filtres(client, bassins, referent)
     """Écriture en masse par l'aide : la commune quitte la portée du référent, le filtre le dit."""
     commune = bassins["Orléans"].commune_test
     client.force_login(referent)
-    avant, _ = _page(client, commune=commune.pk)
+    avant, _ = _page(client, commune_choix=commune.pk)
     assert "Aucun choix" not in avant and "Sélectionnez un choix valide" not in avant
     Commune.objects.filter(pk=commune.pk).update(bassin_emploi=bassins["Gien"])
     from commun import versions
 
     versions.ecritures_en_masse(Commune)
-    apres, _ = _page(client, commune=commune.pk, page=1)
+    apres, _ = _page(client, commune_choix=commune.pk, page=1)
     assert "Sélectionnez un choix valide" in apres
 
 
@@ -106,3 +109,62 @@ def test_filtres_qui_lisent_autre_chose_que_le_referentiel_jamais_gardes(rf, adm
 
     assert fragments.cachable(BeneficiaireFilter({}, request=requete, user=admin_user))
     assert fragments.cachable(ContratFilter({}, request=requete))
+
+
+def test_choix_du_champ_cache_dans_la_cle(client, bassins, referent):
+    """Deux homonymes : même texte affiché, identifiants choisis différents ; chaque choix a son fragment."""
+    homonyme = UserFactory(
+        referent=True, bassins=[bassins["Orléans"]], first_name=referent.first_name, last_name=referent.last_name
+    )
+    client.force_login(referent)
+    texte = str(referent)
+    premier, _ = _page(client, referent=texte, referent_choix=referent.pk)
+    second, _ = _page(client, referent=texte, referent_choix=homonyme.pk)
+    assert f'data-valeur="{referent.pk}"' in premier and f'data-valeur="{homonyme.pk}"' in second
+
+
+def test_empreinte_couvre_tout_ce_qui_rend_le_fragment(settings):
+    """Filtres, champs et widgets, sources d'autocomplétion, balises et gabarits : sans liste à tenir à jour."""
+    racine = Path(settings.BASE_DIR).resolve()
+    fichiers = {str(f.relative_to(racine)) for f in fragments.fichiers_du_code()}
+    for attendu in (
+        "beneficiaires/filters.py",
+        "beneficiaires/autocompletion.py",
+        "commun/autocompletion.py",
+        "commun/filtres.py",
+        "commun/fragments.py",
+        "commun/templatetags/rendu_filtres.py",
+        "commun/templatetags/fragments.py",
+        "templates/beneficiaires/_liste.html",
+        "templates/_filtres_deux_niveaux.html",
+        "plan_emploi/settings.py",
+    ):
+        assert attendu in fichiers
+    assert not any(f.startswith(("tests/", ".venv/")) or "site-packages" in f for f in fichiers)
+
+
+def test_empreinte_change_avec_le_contenu_d_un_fichier(tmp_path):
+    source = tmp_path / "autocompletion.py"
+    gabarit = tmp_path / "champ.html"
+    source.write_text("COMMUNES = 1\n")
+    gabarit.write_text("<input>")
+    avant = fragments.empreinte_fichiers([source, gabarit], tmp_path)
+    assert fragments.empreinte_fichiers([source, gabarit], tmp_path) == avant
+    source.write_text("COMMUNES = 2\n")
+    assert fragments.empreinte_fichiers([source, gabarit], tmp_path) != avant
+
+
+def test_version_de_deploiement_change_la_cle(rf, settings, admin_user, bassins):
+    from beneficiaires.filters import BeneficiaireFilter
+
+    requete = rf.get("/")
+    requete.user = admin_user
+    filtres = BeneficiaireFilter({}, request=requete, user=admin_user)
+    fragments.empreinte_du_projet.cache_clear()
+    try:
+        avant = fragments.cle(requete, filtres, "gabarit", 1, [])
+        settings.VERSION_DEPLOIEMENT = "2026-12-07"
+        fragments.empreinte_du_projet.cache_clear()
+        assert fragments.cle(requete, filtres, "gabarit", 1, []) != avant
+    finally:
+        fragments.empreinte_du_projet.cache_clear()

@@ -53,7 +53,9 @@ def test_choisir_une_commune_au_clavier_et_filtrer(onglet, donnees):
     assert "/beneficiaires/?" not in onglet.page.url
     commune.press("Enter")  # liste fermée : envoie le formulaire
     onglet.wait_for_load_state()
-    assert f"commune={donnees['saint_jean'].pk}" in onglet.page.url
+    # L'identifiant part dans le champ caché du choix ; la zone envoie le texte affiché.
+    assert f"commune_choix={donnees['saint_jean'].pk}" in onglet.page.url
+    assert "commune=Saint-Jean-de-Braye" in onglet.page.url
     assert lignes(onglet).count() == 1 and "BRAYTOIS" in lignes(onglet).first.inner_text()
     # Rouverte, la page rend le choix dans la zone (la seule option rendue).
     assert onglet.get_by_role("combobox", name="Commune").input_value() == "Saint-Jean-de-Braye (45284)"
@@ -73,6 +75,18 @@ def test_referent_choisi_a_la_souris_puis_efface_par_echap(onglet, donnees):
     assert referent.input_value() == "Rachida Référente"
     referent.press("Escape")
     assert referent.input_value() == ""
+
+
+def test_code_insee_saisi_sans_choisir_dans_la_liste(onglet, donnees):
+    """Un code INSEE tapé puis envoyé sans choisir : cherché comme texte (sa commune), pas comme identifiant."""
+    connecter(onglet, "rachida")
+    onglet.aller("/beneficiaires/")
+    commune = onglet.get_by_role("combobox", name="Commune")
+    commune.fill("45302")
+    onglet.get_by_role("button", name="Filtrer").click()
+    onglet.wait_for_load_state()
+    assert "commune=45302" in onglet.page.url and "commune_choix" not in onglet.page.url
+    assert lignes(onglet).count() == 1 and "SARANAIS" in lignes(onglet).first.inner_text()
 
 
 def test_sans_javascript_le_texte_saisi_filtre(navigateur, live_server, donnees):
