@@ -63,6 +63,18 @@ class TestChevauchement:
         assert (loc.prix_journalier, loc.depot_garantie) == (prix, depot)
         assert loc.montant_location == prix * 4
 
+    def test_entree_en_flotte_le_jour_meme_acceptee_la_veille_refusee_sur_debut(self):
+        v = VehiculeFactory(date_entree_flotte=J)
+        with pytest.raises(ValidationError) as exc:
+            reserver(v, debut=jour(-1), fin=J)
+        assert exc.value.message_dict == {"debut": ["Ce véhicule n'entre dans la flotte que le 10/06/2030."]}
+        assert reserver(v, debut=J, fin=jour(1)).debut == J  # le jour de son entrée en flotte
+
+    def test_les_notes_de_la_reservation_sont_gardees(self):
+        loc = reserver(VehiculeFactory(), debut=J, fin=jour(1), notes="Siège enfant demandé")
+        loc.refresh_from_db()
+        assert loc.notes == "Siège enfant demandé"
+
     def test_location_finissant_le_jour_ou_une_autre_commence_est_refusee(self):
         v = VehiculeFactory()
         reserver(v, debut=J, fin=jour(4))
