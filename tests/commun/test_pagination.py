@@ -135,7 +135,8 @@ def test_total_engage_garde_pour_un_autre_tri_et_refait_apres_un_nouveau_contrat
     total, groupes = _engagement(client, **annee)
     assert groupes  # (le barème vient d'une migration de données : vidé par les tests précédents, total nul)
     assert _engagement(client, sort="beneficiaire", **annee) == (total, [])
-    ContratAideFactory(beneficiaire=personne, signe=True)
+    # Une autre personne : deux contrats signés d'une même personne ne se chevauchent pas (contrainte PostgreSQL).
+    ContratAideFactory(beneficiaire=BeneficiaireFactory(commune=bassins["Orléans"].commune_test), signe=True)
     _, groupes = _engagement(client, sort="beneficiaire", **annee)
     assert groupes  # recalculé : la clé a changé avec la version des contrats
 
