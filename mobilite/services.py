@@ -317,14 +317,19 @@ def location_reserver(
         notes=notes,
         reservee_par=par,
     )
+    return _enregistrer_sans_chevauchement(location, champ="debut")
+
+
+def _enregistrer_sans_chevauchement(location, *, champ):
+    """Valide et enregistre ; sur PostgreSQL, la contrainte d'exclusion a le dernier mot (voir migration 0002) :
+    une réservation concurrente sur la même période devient une erreur sur `champ`."""
     location.full_clean()
     try:
         with transaction.atomic():
             location.save()
     except IntegrityError as exc:
-        # Sur PostgreSQL, la contrainte d'exclusion a le dernier mot (voir migration 0002).
         if "location_sans_chevauchement" in str(exc):
-            raise ValidationError({"debut": "Ce véhicule vient d'être réservé sur cette période."}) from exc
+            raise ValidationError({champ: "Ce véhicule vient d'être réservé sur cette période."}) from exc
         raise
     return location
 
@@ -370,15 +375,7 @@ def location_transferer(*, location, vehicule, par=None):
     verifier_disponibilite(vehicule=cible, debut=location.debut, fin=location.fin)
     location.vehicule = cible
     location._history_user = par
-    location.full_clean()
-    try:
-        with transaction.atomic():
-            location.save()
-    except IntegrityError as exc:
-        if "location_sans_chevauchement" in str(exc):
-            raise ValidationError({"vehicule": "Ce véhicule vient d'être réservé sur cette période."}) from exc
-        raise
-    return location
+    return _enregistrer_sans_chevauchement(location, champ="vehicule")
 
 
 @transaction.atomic
