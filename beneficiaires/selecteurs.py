@@ -3,7 +3,8 @@ bassin."""
 
 import datetime
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, Value
+from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 
 from comptes.models import Role, User
 from referentiel.models import BassinEmploi
@@ -17,11 +18,44 @@ REAFFECTATION_LISTE_MAX = 500
 STATUTS_SUIVIS = (StatutParcours.A_EVALUER, StatutParcours.EN_EVALUATION, StatutParcours.EN_PARCOURS)
 
 
+# Ce que lisent la liste, son export et ses tris (tables.py) : les colonnes affichées de la personne, et en
+# annotations celles de son foyer, de sa commune et de son bassin, de son référent (son nom complet, à défaut son
+# identifiant, comme `User.__str__`) et de son évaluation en vigueur. Une instance par ligne, une vingtaine de
+# valeurs à convertir, au lieu de six instances et de 90 colonnes (select_related).
+COLONNES_LISTE = (
+    "nom",
+    "prenoms",
+    "date_naissance",
+    "role",
+    "adresse_brute",
+    "soumis_droits_devoirs",
+    "orientation",
+    "statut_parcours",
+    "commune_id",
+    "referent_id",
+    "evaluation_courante_id",
+)
+ANNOTATIONS_LISTE = {
+    "liste_numero": F("foyer__numero_allocataire"),
+    "liste_etat_droit": F("foyer__etat_droit"),
+    "liste_commune": F("commune__nom"),
+    "liste_bassin": F("commune__bassin_emploi__nom"),
+    "liste_referent": Coalesce(
+        NullIf(Trim(Concat("referent__first_name", Value(" "), "referent__last_name")), Value("")),
+        "referent__username",
+    ),
+    "liste_evaluation": F("evaluation_courante__date"),
+}
+
+
+def pour_la_liste(personnes):
+    """Ces personnes avec ce que la liste affiche (foyer, commune et bassin, référent, évaluation)."""
+    return personnes.only(*COLONNES_LISTE).annotate(**ANNOTATIONS_LISTE)
+
+
 def beneficiaires_visibles(user):
-    """Les personnes du périmètre avec ce que la liste affiche (foyer, commune et bassin, référent, évaluation)."""
-    return Beneficiaire.objects.visibles_par(user).select_related(
-        "foyer", "commune__bassin_emploi", "referent", "evaluation_courante"
-    )
+    """Les personnes du périmètre, telles que la liste les lit."""
+    return pour_la_liste(Beneficiaire.objects.visibles_par(user))
 
 
 def membres_du_foyer(beneficiaire, user):

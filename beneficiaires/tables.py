@@ -1,9 +1,13 @@
+from html import escape
+
 import django_tables2 as tables
+from django.db.models import F
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from commun.tableaux import ColonneDate
 
-from .models import Beneficiaire
+from .models import Beneficiaire, EtatDroit
 
 # Le formulaire « Réaffecter à » est hors du tableau (hors du corps mis en cache, car il porte le jeton CSRF) :
 # les cases le rejoignent par l'attribut HTML `form`.
@@ -25,41 +29,73 @@ class ColonneChoix(tables.CheckBoxColumn):
                 "class": "form-check-input",
                 "hidden": "hidden",
             },
-            "td__input": {
-                "form": FORMULAIRE_REAFFECTATION,
-                "name": "beneficiaires",
-                "class": "form-check-input",
-                "aria-label": lambda record: f"Choisir {record}",
-            },
         }
         super().__init__(accessor="pk", attrs=attrs, exclude_from_export=True, **kwargs)
+
+    # Le rendu ne dépend que de la valeur et de la personne : le corps des tableaux (commun/templatetags/
+    # rendu_tableaux.py) l'appelle directement, sans le calcul générique de la cellule.
+    rendu_simple = True
 
     @property
     def header(self):
         return format_html('<span class="visually-hidden">Choisir</span>{}', super().header)
 
+    def render(self, value, record):
+        """La case de `CheckBoxColumn.render` (mêmes attributs, même ordre), écrite d'un trait : 50 par page."""
+        return mark_safe(  # noqa: S308 - valeur et nom échappés
+            f'<input type="checkbox" name="beneficiaires" value="{escape(str(value))}" '
+            f'form="{FORMULAIRE_REAFFECTATION}" class="form-check-input" aria-label="{escape(f"Choisir {record}")}" />'
+        )
+
+
+# Chaque tri finit par le nom, les prénoms et la clé : deux pages d'une liste triée par commune (des centaines de
+# personnes par commune) ne se recouvrent jamais et ne sautent personne.
+DEPARTAGE = ("nom", "prenoms", "pk")
+
+
+def _tri(*cles):
+    return (*cles, *(c for c in DEPARTAGE if c not in cles))
+
 
 class BeneficiaireTable(tables.Table):
-    """`exclude=("choix",)` pour qui ne peut pas réaffecter : pas de cases à cocher."""
+    """`exclude=("choix",)` pour qui ne peut pas réaffecter : pas de cases à cocher.
+
+    Les lignes viennent de `selecteurs.beneficiaires_visibles` : la personne, et en annotations ce que la liste
+    montre de son foyer, de sa commune, de son référent et de son évaluation (une instance par ligne au lieu de
+    six) ; les tris suivent les relations."""
 
     choix = ColonneChoix()
-    nom = tables.Column(
-        verbose_name="Nom", linkify=True, order_by=("nom", "prenoms"), attrs={"td": {"class": "text-uppercase"}}
+    nom = tables.Column(verbose_name="Nom", linkify=True, order_by=DEPARTAGE, attrs={"td": {"class": "text-uppercase"}})
+    prenoms = tables.Column(verbose_name="Prénoms", order_by=_tri("prenoms"))
+    date_naissance = ColonneDate(verbose_name="Naissance", order_by=_tri("date_naissance"))
+    numero = tables.Column(
+        verbose_name="N° allocataire", accessor="liste_numero", order_by=_tri("foyer__numero_allocataire")
     )
-    prenoms = tables.Column(verbose_name="Prénoms")
-    date_naissance = ColonneDate(verbose_name="Naissance")
-    numero = tables.Column(verbose_name="N° allocataire", accessor="foyer__numero_allocataire")
-    role = tables.Column(verbose_name="Rôle")
-    commune = tables.Column(verbose_name="Commune", accessor="commune__nom", order_by="commune__nom")
-    bassin = tables.Column(
-        verbose_name="Bassin", accessor="commune__bassin_emploi__nom", order_by="commune__bassin_emploi__nom"
+    role = tables.Column(verbose_name="Rôle", order_by=_tri("role"))
+    commune = tables.Column(verbose_name="Commune", accessor="liste_commune", order_by=_tri("commune__nom"))
+    bassin = tables.Column(verbose_name="Bassin", accessor="liste_bassin", order_by=_tri("commune__bassin_emploi__nom"))
+    etat_droit = tables.Column(
+        verbose_name="État du droit", accessor="liste_etat_droit", order_by=_tri("foyer__etat_droit")
     )
-    etat_droit = tables.Column(verbose_name="État du droit", accessor="foyer__etat_droit")
-    sdd = tables.BooleanColumn(verbose_name="SDD", accessor="soumis_droits_devoirs", yesno="Oui,Non")
-    orientation = tables.Column(verbose_name="Orientation")
-    statut_parcours = tables.Column(verbose_name="Statut")
-    referent = tables.Column(verbose_name="Référent", order_by=("referent__last_name", "referent__first_name"))
-    evaluation = ColonneDate(verbose_name="Évaluée le", accessor="evaluation_courante__date", default="—")
+    sdd = tables.BooleanColumn(
+        verbose_name="SDD", accessor="soumis_droits_devoirs", yesno="Oui,Non", order_by=_tri("soumis_droits_devoirs")
+    )
+    orientation = tables.Column(verbose_name="Orientation", order_by=_tri("orientation"))
+    statut_parcours = tables.Column(verbose_name="Statut", order_by=_tri("statut_parcours"))
+    referent = tables.Column(
+        verbose_name="Référent", accessor="liste_referent", order_by=_tri("referent__last_name", "referent__first_name")
+    )
+    evaluation = ColonneDate(verbose_name="Évaluée le", accessor="liste_evaluation", default="—")
+
+    def render_etat_droit(self, value):
+        return EtatDroit(value).label
+
+    def order_evaluation(self, queryset, is_descending):
+        """La plus récente d'abord (ou la plus ancienne), les personnes jamais évaluées toujours à la fin."""
+        date = F("evaluation_courante__date")
+        cle = date.desc(nulls_last=True) if is_descending else date.asc(nulls_last=True)
+        departage = (f"-{c}" for c in DEPARTAGE) if is_descending else DEPARTAGE  # comme les autres tris
+        return queryset.order_by(cle, *departage), True
 
     class Meta:
         model = Beneficiaire
@@ -81,7 +117,7 @@ class BeneficiaireTable(tables.Table):
             "evaluation",
         )
         empty_text = "Aucune personne ne correspond à ces critères."
-        order_by = ("nom", "prenoms")
+        order_by = ("nom",)
         # 13 colonnes : la table resserrée tient dans un écran de 1366 px (test e2e de mise en page).
         attrs = {"class": "table table-striped table-hover align-middle table-compacte"}
 
@@ -96,16 +132,16 @@ VALEURS_EXPORT = {
     "nom": lambda b: b.nom.upper(),
     "prenoms": lambda b: b.prenoms,
     "date_naissance": lambda b: _date(b.date_naissance),
-    "numero": lambda b: b.foyer.numero_allocataire,
+    "numero": lambda b: b.liste_numero,
     "role": lambda b: b.get_role_display(),
-    "commune": lambda b: b.commune.nom if b.commune_id else f"à rattacher ({b.adresse_brute})",
-    "bassin": lambda b: b.commune.bassin_emploi.nom if b.commune_id else "",
-    "etat_droit": lambda b: b.foyer.get_etat_droit_display(),
+    "commune": lambda b: b.liste_commune if b.commune_id else f"à rattacher ({b.adresse_brute})",
+    "bassin": lambda b: b.liste_bassin or "",
+    "etat_droit": lambda b: EtatDroit(b.liste_etat_droit).label,
     "sdd": lambda b: "Oui" if b.soumis_droits_devoirs else "Non",
     "orientation": lambda b: b.get_orientation_display(),
     "statut_parcours": lambda b: b.get_statut_parcours_display(),
-    "referent": lambda b: str(b.referent) if b.referent_id else "",
-    "evaluation": lambda b: _date(b.evaluation_courante.date) if b.evaluation_courante_id else "",
+    "referent": lambda b: b.liste_referent or "",
+    "evaluation": lambda b: _date(b.liste_evaluation),
 }
 
 

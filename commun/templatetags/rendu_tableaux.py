@@ -8,6 +8,7 @@ gabarit : même échappement, même localisation (`{{ cell }}`, `|localize`, `|u
 """
 
 import functools
+import html
 import inspect
 
 import django_tables2 as tables
@@ -19,7 +20,7 @@ from django.utils import formats
 from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
 from django.utils.html import conditional_escape, escape, format_html
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeData, mark_safe
 from django_tables2.columns.base import LinkTransform
 from django_tables2.utils import Accessor, AttributeDict
 
@@ -48,6 +49,16 @@ def _lien_simple(colonne, enregistrement):
         return None
     if champ is None or champ.is_relation or list(Accessor(colonne.name).bits) != [champ.name]:
         return None
+
+    if not attrs_a:  # le cas courant : le lien seul, écrit comme `format_html` et `AttributeDict.as_html`
+
+        def lier(contenu, e):
+            url = e.get_absolute_url()
+            if url is None:
+                return contenu
+            return mark_safe(f'<a href="{html.escape(str(url))}">{_echapper(contenu)}</a>')  # noqa: S308
+
+        return lier
 
     def lier(contenu, e):
         attrs = AttributeDict({**attrs_a, "href": e.get_absolute_url()})
@@ -122,11 +133,12 @@ def _lecteur_rapide(colonne, table, enregistrement):
     fois. None pour toute autre colonne (localisation explicite, autre type de colonne, valeur appelable), qui
     passe par `BoundRow.get_cell`."""
     col = colonne.column
-    if type(col) not in (tables.Column, ColonneDate, tables.BooleanColumn) or col.localize is not None:
+    simple = getattr(col, "rendu_simple", False)
+    if (type(col) not in (tables.Column, ColonneDate, tables.BooleanColumn) and not simple) or col.localize is not None:
         return None
     if not isinstance(enregistrement, models.Model):
         return None
-    general = getattr(table, f"render_{colonne.name}", None) is not None
+    general = simple or getattr(table, f"render_{colonne.name}", None) is not None
     lier = None
     if colonne.link and not general:
         lier = _lien_simple(colonne, enregistrement)
@@ -210,10 +222,20 @@ def _lecteur_rapide(colonne, table, enregistrement):
     return lire
 
 
+def _echapper(valeur):
+    """`conditional_escape` sans son enveloppe paresseuse (`keep_lazy`, des milliers d'appels par page) : un texte
+    déjà sûr tel quel, un texte brut échappé comme le fait `escape` (`html.escape`), le reste par Django."""
+    if isinstance(valeur, SafeData):
+        return str(valeur)
+    if type(valeur) is str:
+        return html.escape(valeur)
+    return conditional_escape(valeur)
+
+
 def _cellule(colonne, valeur, context):
     if colonne.localize is None:
-        if type(valeur) is str and context.autoescape:  # ce que fait render_value_in_context pour un texte brut
-            return escape(valeur)
+        if isinstance(valeur, str) and context.autoescape:  # ce que fait render_value_in_context pour un texte
+            return _echapper(valeur)
         return render_value_in_context(valeur, context)
     if colonne.localize:
         return conditional_escape(formats.localize(valeur, use_l10n=True))
@@ -234,7 +256,10 @@ def corps_tableau(context, table):
     for ligne in table.paginated_rows:
         if lecteurs is None:
             lecteurs = [_lecteur_rapide(c, table, ligne.record) for c in colonnes]
-        morceaux.append(f"<tr {ligne.attrs.as_html()}>")
+        if table.row_attrs:
+            morceaux.append(f"<tr {ligne.attrs.as_html()}>")
+        else:  # ce que donne `BoundRow.attrs` sans attributs de ligne : la seule classe paire ou impaire
+            morceaux.append(f'<tr class="{ligne.get_even_odd_css_class()}">')
         for colonne, lire in zip(colonnes, lecteurs, strict=True):
             if lire is not None:
                 valeur = lire(ligne.record, ligne)

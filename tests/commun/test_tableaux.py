@@ -161,6 +161,7 @@ def test_listes_reelles_corps_identique_au_gabarit_de_django_tables2(bassins):
     import datetime
 
     from beneficiaires.models import Beneficiaire
+    from beneficiaires.selecteurs import pour_la_liste
     from beneficiaires.tables import BeneficiaireTable
     from contrats.models import ContratAide
     from contrats.tables import ContratTable
@@ -175,9 +176,7 @@ def test_listes_reelles_corps_identique_au_gabarit_de_django_tables2(bassins):
     BeneficiaireFactory(commune=bassins["Orléans"].commune_test, orientation="pro", soumis_droits_devoirs=False)
     ContratAideFactory(signe=True, beneficiaire=evaluee)
     ContratAideFactory(beneficiaire=evaluee)  # brouillon : ni numéro ni date de signature
-    personnes = Beneficiaire.objects.select_related(
-        "foyer", "commune__bassin_emploi", "referent", "evaluation_courante"
-    )
+    personnes = pour_la_liste(Beneficiaire.objects.all())
     contrats = ContratAide.objects.select_related("beneficiaire__commune__bassin_emploi", "employeur", "referent")
     for table_class, donnees in ((BeneficiaireTable, personnes), (ContratTable, contrats)):
         attendu = _corps(table_class(donnees), "django_tables2/bootstrap5.html")
