@@ -40,6 +40,13 @@ def url_postgresql():
     return url
 
 
+def url_replique(url):
+    """L'URL de --replique, PostgreSQL comme celle de la base principale."""
+    if urlsplit(url).scheme not in ("postgres", "postgresql", "pgsql", "postgis"):
+        raise ErreurBanc(f"--replique doit désigner un serveur PostgreSQL (postgres://hôte:port/...), pas « {url} »")
+    return url
+
+
 def url_avec_base(url, nom):
     morceaux = urlsplit(url)
     return urlunsplit((morceaux.scheme, morceaux.netloc, f"/{nom}", morceaux.query, morceaux.fragment))

@@ -4,7 +4,8 @@
 2. Sème les données en masse et chronomètre : Loiret par `manage.py demo --echelle loiret` ;
    national (2 000 000 de personnes par défaut, --personnes) par COPY (bench/semer_national.py).
 3. Mesure dans le processus le SQL de chaque page (requêtes capturées puis rejouées seules) et le calcul
-   du tableau de bord (sans cache, avec cache, SQL seul).
+   du tableau de bord (sans cache, avec cache, SQL seul) ; avec `--replique`, le tableau est calculé sur une
+   réplique en streaming, à travers le routeur, après le rejeu du semis, et ses requêtes comptées par base.
 4. Lance gunicorn (réglages de production, DEBUG désactivé, 2 processus sync ou plus) sur 127.0.0.1 et
    le charge avec locust (sessions authentifiées par le formulaire), 1 puis 20 utilisateurs par page.
 5. Chronomètre l'import d'un fichier de 30 000 bénéficiaires, l'aperçu d'une liste de 100 000 personnes (et son
@@ -25,6 +26,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -45,6 +47,7 @@ from bench.base import (  # noqa: E402
     supprimer_base,
     url_avec_base,
     url_postgresql,
+    url_replique,
 )
 
 RESULTATS = RACINE / "bench" / "resultats"
@@ -91,8 +94,22 @@ def lire_arguments(argv=None):
     p.add_argument(
         "--ecritures-par-s", type=float, default=1.0, help="charge mixte : écritures réelles par seconde (défaut 1)"
     )
+    p.add_argument(
+        "--replique",
+        default="",
+        metavar="URL",
+        help="serveur d'une réplique en streaming du serveur de DATABASE_URL (postgres://hôte:port/...) : le "
+        "tableau de bord y est calculé à travers le routeur, sur la base du banc (le nom de base de l'URL est "
+        "remplacé par le sien), après le rejeu du semis",
+    )
     p.add_argument("--graine", type=int, default=2017)
     return p.parse_args(argv)
+
+
+def hote_port(url):
+    """hôte:port d'une URL de base, sans l'utilisateur ni le mot de passe (pour le journal et le rapport)."""
+    morceaux = urlsplit(url)
+    return f"{morceaux.hostname}:{morceaux.port or 5432}"
 
 
 def journal(message):
@@ -365,6 +382,15 @@ def verifier_cibles(echelle, pages, tableau, ratios, niveaux):
                     detail = c.get("exemples_erreurs") or c.get("erreur") or f"{c.get('echecs_connexion')} connexions"
                     cibles.append((f"{p.code} à {n} : aucune erreur", False, detail))
     else:
+        if tableau and "sur_la_replique" in tableau:
+            comptes = tableau["requetes_par_base"]["sans_cache"]
+            cibles.append(
+                (
+                    "tableau calculé sur la réplique (aucune lecture de données sur la principale)",
+                    tableau["sur_la_replique"],
+                    {base: c["donnees"] for base, c in comptes.items()},
+                )
+            )
         if tableau and "sans_cache_ms" in tableau:
             cibles.append(("tableau sans cache < 500 ms", tableau["sans_cache_ms"] < 500, tableau["sans_cache_ms"]))
             r = ratios.get("tableau_sans_cache_sur_sql")
@@ -497,6 +523,14 @@ def main(argv=None):
         journal(f"attention : la machine est déjà chargée (charge moyenne {charge_debut:.1f}) ; mesures à relativiser")
 
     os.environ["DATABASE_URL"] = url_base
+    # La réplique désigne la base du banc sur son serveur (une réplique en streaming réplique toutes les bases du
+    # serveur principal, celle-ci comprise) ; sans --replique, une DATABASE_REPLICA_URL de l'environnement, qui
+    # désigne une autre base, est ignorée : tout est lu sur la base principale. Gunicorn hérite de ce choix.
+    if args.replique:
+        os.environ["DATABASE_REPLICA_URL"] = url_avec_base(url_replique(args.replique), nom_base)
+        journal(f"réplique : {hote_port(args.replique)}, base {nom_base}")
+    elif os.environ.pop("DATABASE_REPLICA_URL", None):
+        journal("DATABASE_REPLICA_URL ignorée (elle désigne une autre base) : --replique pour mesurer sur la réplique")
     os.environ.setdefault("DEBUG", "1")  # le processus du banc sème la démo ; gunicorn, lui, tourne sans DEBUG
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.reglages"  # réglages du projet + URL du banc
     nom_modele = f"{nom_base}_modele"
@@ -538,6 +572,12 @@ def main(argv=None):
             t = time.perf_counter()
             enregistrer_modele(url, nom_base, nom_modele, {"schema": schema, "demo": demo, "semis": semis})
             journal(f"modèle {nom_modele} enregistré en {time.perf_counter() - t:.1f} s (passages suivants : copie)")
+        rejeu = None
+        if args.replique:
+            # Le semis (ou la copie du modèle) rejoué par la réplique avant toute mesure : le retard attendu ici est
+            # celui d'un chargement en masse ; le tableau attend de nouveau (à zéro près) juste avant son calcul.
+            rejeu = mesures.attendre_replique()
+            journal("réplique : semis rejoué, " + json.dumps(rejeu))
         volumes = mesures.compter()
         journal("volumes : " + json.dumps(volumes))
         pages = mesures.definir_pages(graine=args.graine)
@@ -549,7 +589,9 @@ def main(argv=None):
             if not p.manque:
                 p.sql = mesures.mesurer_sql(p)
                 journal(f"SQL {p.code} : {p.sql.get('requetes')} requêtes, {p.sql.get('sql_ms')} ms")
-        tableau = mesures.mesurer_tableau(repetitions=1 if args.echelle == "national" else 3)
+        tableau = mesures.mesurer_tableau(
+            repetitions=1 if args.echelle == "national" else 3, replique=bool(args.replique)
+        )
         journal("tableau de bord : " + json.dumps({k: v for k, v in tableau.items() if k != "plus_lentes"}))
         with tempfile.TemporaryDirectory(prefix="pe-bench-") as dossier:
             if not args.sans_charge:
@@ -585,9 +627,11 @@ def main(argv=None):
                 "gunicorn_workers": args.workers,
                 "charge_moyenne_au_debut": round(charge_debut, 2),
             },
-            "parametres": {k: v for k, v in vars(args).items()},
+            # L'URL de la réplique sans identifiants : hôte et port seulement.
+            "parametres": {**vars(args), "replique": hote_port(args.replique) if args.replique else ""},
             "volumes": volumes,
             "semis": semis,
+            "replique": {"serveur": hote_port(args.replique), "rejeu_du_semis": rejeu} if args.replique else None,
             "pages": [
                 {
                     "code": p.code,

@@ -1,6 +1,8 @@
 """Mesures dans le processus (Django chargé sur la base du banc) : pages à charger, SQL de chaque page,
 calcul du tableau de bord, import d'un fichier de bénéficiaires."""
 
+import contextlib
+import os
 import random
 import re
 import statistics
@@ -9,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.apps import apps
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connections, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
@@ -379,40 +381,130 @@ def mesurer_sql(page, *, repetitions=5):
     }
 
 
-def expliquer(sql, lignes=40):
+def expliquer(sql, lignes=40, *, base=DEFAULT_DB_ALIAS):
     """EXPLAIN (ANALYZE, BUFFERS) d'une requête de lecture, dans une transaction annulée."""
     if not sql.lstrip().upper().startswith("SELECT"):
         return None
-    with transaction.atomic():
-        curseur = connection.cursor().cursor
+    with transaction.atomic(using=base):
+        curseur = connections[base].cursor().cursor
         curseur.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
         plan = [r[0] for r in curseur.fetchall()]
-        transaction.set_rollback(True)
+        transaction.set_rollback(True, using=base)
     return plan[:lignes]
 
 
-def mesurer_tableau(*, repetitions=3):
+def nature_requete(sql):
+    """« controle » : les positions dans le journal que compare le routeur (commun/routage.py) ; « versions » : les
+    versions lues pour les clés du cache, toujours sur la base principale (commun/versions.py) ; « donnees » : le
+    reste, les lectures du tableau lui-même."""
+    from commun import versions
+
+    if "wal_lsn" in sql or "pg_is_in_recovery" in sql:
+        return "controle"
+    if versions.TABLE in sql:
+        return "versions"
+    return "donnees"
+
+
+@contextlib.contextmanager
+def requetes_par_base(*alias):
+    """Compte, par base et par nature (`nature_requete`), les requêtes exécutées dans le bloc : la preuve que le
+    tableau a lu la réplique et non la base principale."""
+    comptes = {a: {"donnees": 0, "versions": 0, "controle": 0} for a in alias}
+
+    def compteur(a):
+        def envelopper(execute, sql, params, many, context):
+            comptes[a][nature_requete(sql)] += 1
+            return execute(sql, params, many, context)
+
+        return envelopper
+
+    with contextlib.ExitStack() as pile:
+        for a in alias:
+            pile.enter_context(connections[a].execute_wrapper(compteur(a)))
+        yield comptes
+
+
+def attendre_replique(*, delai=1800):
+    """Attend que la réplique ait rejoué tout ce que la base principale avait validé en entrant (le semis, le
+    VACUUM ANALYZE) ; renvoie l'attente, l'écart de départ en octets et la position attendue."""
+    from commun import routage
+
+    with connections[DEFAULT_DB_ALIAS].cursor() as curseur:
+        curseur.execute("SELECT pg_current_wal_lsn()::text")
+        position = curseur.fetchone()[0]
+    replique = connections[routage.ALIAS]
+    debut, ecart_initial, derniere_erreur = time.perf_counter(), None, None
+    while time.perf_counter() - debut < delai:
+        try:
+            with replique.cursor() as curseur:
+                curseur.execute(
+                    "SELECT pg_is_in_recovery(), "
+                    "GREATEST(pg_wal_lsn_diff(%s::pg_lsn, pg_last_wal_replay_lsn()), 0)::bigint",
+                    [position],
+                )
+                en_reprise, ecart = curseur.fetchone()
+        except OperationalError as exc:  # la base du banc n'existe pas encore sur la réplique : rejeu en cours
+            derniere_erreur = exc
+            replique.close()
+            time.sleep(0.5)
+            continue
+        if not en_reprise:
+            raise ValueError(
+                f"{replique.settings_dict['HOST']}:{replique.settings_dict['PORT']} n'est pas une réplique en "
+                "streaming (pg_is_in_recovery() est faux) : le tableau n'y serait pas mesuré sur une réplique"
+            )
+        if ecart_initial is None:
+            ecart_initial = int(ecart)
+        if ecart == 0:
+            return {
+                "attente_rejeu_s": round(time.perf_counter() - debut, 2),
+                "retard_initial_octets": ecart_initial,
+                "position_attendue": position,
+            }
+        time.sleep(0.2)
+    raise TimeoutError(f"la réplique n'a pas rejoué jusqu'à {position} en {delai} s ({derniere_erreur or ''})")
+
+
+def mesurer_tableau(*, repetitions=3, replique=False):
     """Le calcul du tableau de bord (toute la période par défaut, tous les bassins) : sans cache, avec cache,
-    et le SQL seul qu'il exécute."""
+    et le SQL seul qu'il exécute.
+
+    `replique` : la base `replique` est déclarée (DATABASE_REPLICA_URL) ; on attend qu'elle ait rejoué le semis,
+    puis le tableau est calculé à travers le routeur (commun/routage.py), et son SQL rejoué sur elle. Les requêtes
+    sont comptées par base : si une seule lecture de données du tableau est allée à la base principale, la
+    mesure est déclarée nulle (`sur_la_replique` faux)."""
     try:
         from tableau_de_bord import services as tdb
     except ImportError as exc:
         return {"erreur": f"tableau_de_bord indisponible : {exc}"}
+    from commun import routage
     from referentiel.models import BassinEmploi
 
+    resultat = {}
+    bases = (DEFAULT_DB_ALIAS,)
+    if replique:
+        if not routage.configuree():
+            raise ValueError("mesure sur la réplique demandée, mais la base « replique » n'est pas déclarée")
+        resultat["replique"] = attendre_replique()
+        bases = (DEFAULT_DB_ALIAS, routage.ALIAS)
+    base_lue = bases[-1]
+    resultat["charge_machine_1min"] = round(os.getloadavg()[0], 2)
+    comptes = {}
     debut, fin = periode_tableau()
     bassins = list(BassinEmploi.objects.order_by("nom"))
     sans_cache = []
-    for _ in range(repetitions):
-        t = time.perf_counter()
+    with requetes_par_base(*bases) as comptes["sans_cache"]:
+        for _ in range(repetitions):
+            t = time.perf_counter()
+            tdb.tableau_calculer(debut=debut, fin=fin, bassins=bassins, restreint=False, utiliser_cache=False)
+            sans_cache.append(time.perf_counter() - t)
+    with CaptureQueriesContext(connections[base_lue]) as capture:
         tdb.tableau_calculer(debut=debut, fin=fin, bassins=bassins, restreint=False, utiliser_cache=False)
-        sans_cache.append(time.perf_counter() - t)
-    with CaptureQueriesContext(connection) as capture:
-        tdb.tableau_calculer(debut=debut, fin=fin, bassins=bassins, restreint=False, utiliser_cache=False)
-    requetes = requetes_a_rejouer(capture)
+    requetes = [q for q in requetes_a_rejouer(capture) if nature_requete(q) == "donnees"]
     sql, par_requete = [], [[] for _ in requetes]
     for _ in range(repetitions):
-        curseur = connection.cursor().cursor
+        curseur = connections[base_lue].cursor().cursor
         total = 0.0
         for i, q in enumerate(requetes):
             t = time.perf_counter()
@@ -422,32 +514,53 @@ def mesurer_tableau(*, repetitions=3):
             par_requete[i].append(time.perf_counter() - t)
             total += par_requete[i][-1]
         sql.append(total)
-    tdb.tableau_calculer(debut=debut, fin=fin, bassins=bassins, restreint=False)  # remplit le cache
+    with requetes_par_base(*bases) as comptes["remplissage_du_cache"]:
+        tdb.tableau_calculer(debut=debut, fin=fin, bassins=bassins, restreint=False)  # remplit le cache
     avec_cache = []
-    for _ in range(5):
-        t = time.perf_counter()
-        tdb.tableau_calculer(debut=debut, fin=fin, bassins=bassins, restreint=False)
-        avec_cache.append(time.perf_counter() - t)
+    with requetes_par_base(*bases) as comptes["avec_cache"]:
+        for _ in range(5):
+            t = time.perf_counter()
+            tdb.tableau_calculer(debut=debut, fin=fin, bassins=bassins, restreint=False)
+            avec_cache.append(time.perf_counter() - t)
     # Une période jamais calculée (début décalé d'un jour), les stocks « à ce jour » déjà en cache : ce que
     # paie un responsable qui change de période.
     nouvelle_periode = []
-    for i in range(1, repetitions + 1):
-        t = time.perf_counter()
-        tdb.tableau_calculer(debut=debut + timedelta(days=i), fin=fin, bassins=bassins, restreint=False)
-        nouvelle_periode.append(time.perf_counter() - t)
+    with requetes_par_base(*bases) as comptes["nouvelle_periode"]:
+        for i in range(1, repetitions + 1):
+            t = time.perf_counter()
+            tdb.tableau_calculer(debut=debut + timedelta(days=i), fin=fin, bassins=bassins, restreint=False)
+            nouvelle_periode.append(time.perf_counter() - t)
     medianes = [statistics.median(t) * 1000 for t in par_requete]
     lentes = sorted(range(len(requetes)), key=lambda i: -medianes[i])[:5]
-    plan = expliquer(requetes[lentes[0]]) if lentes else None
-    return {
-        "periode": [debut.isoformat(), fin.isoformat()],
-        "requetes": len(requetes),
-        "sans_cache_ms": round(statistics.median(sans_cache) * 1000, 1),
-        "avec_cache_ms": round(statistics.median(avec_cache) * 1000, 2),
-        "nouvelle_periode_ms": round(statistics.median(nouvelle_periode) * 1000, 1),
-        "sql_ms": round(statistics.median(sql) * 1000, 1),
-        "plus_lentes": [{"ms": round(medianes[i], 2), "sql": requetes[i][:600]} for i in lentes],
-        "plan_de_la_plus_lente": plan,
-    }
+    plan = expliquer(requetes[lentes[0]], base=base_lue) if lentes else None
+    resultat.update(
+        {
+            "periode": [debut.isoformat(), fin.isoformat()],
+            "base_lue": base_lue,
+            "requetes": len(requetes),
+            "sans_cache_ms": round(statistics.median(sans_cache) * 1000, 1),
+            "avec_cache_ms": round(statistics.median(avec_cache) * 1000, 2),
+            "nouvelle_periode_ms": round(statistics.median(nouvelle_periode) * 1000, 1),
+            "sql_ms": round(statistics.median(sql) * 1000, 1),
+            "requetes_par_base": comptes,
+        }
+    )
+    if replique:
+        resultat["sur_la_replique"] = lu_sur_la_replique(comptes)
+    resultat["plus_lentes"] = [{"ms": round(medianes[i], 2), "sql": requetes[i][:600]} for i in lentes]
+    resultat["plan_de_la_plus_lente"] = plan
+    return resultat
+
+
+def lu_sur_la_replique(comptes):
+    """Vrai si chaque calcul a lu ses données sur la réplique : aucune lecture de données sur la base principale
+    (seules les versions des clés du cache et le contrôle du routeur y vont), et des lectures sur la réplique
+    pour chaque calcul qui n'était pas en cache."""
+    from commun import routage
+
+    principale = sum(c[DEFAULT_DB_ALIAS]["donnees"] for c in comptes.values())
+    calculs = ("sans_cache", "remplissage_du_cache", "nouvelle_periode")
+    return principale == 0 and all(comptes[p][routage.ALIAS]["donnees"] > 0 for p in calculs if p in comptes)
 
 
 def periode_tableau():
