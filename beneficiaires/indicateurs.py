@@ -4,14 +4,11 @@ Chaque chiffre est une requête groupée (bassin, mois) ; son lien ouvre la list
 sorte que le nombre de lignes soit le chiffre (voir beneficiaires.filters).
 """
 
-from collections import defaultdict
-
-from django.db.models import Count, F, Q
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Q
 from django.urls import reverse
 
 from commun.francais import compte, est_pluriel
-from tableau_de_bord.registre import Contexte, Indicateur, indicateur, premier_du_mois, taux, taux_par_cle
+from tableau_de_bord.registre import Contexte, Indicateur, indicateur, taux, taux_par_cle
 
 from .filters import condition_dans_le_plan, condition_delai_30j
 from .models import FREINS, Beneficiaire, Foyer, Role, StatutParcours
@@ -68,96 +65,105 @@ def personnes_couvertes(ctx: Contexte):
     )
 
 
+def _orientes(ctx: Contexte):
+    """Personnes du plan par jour d'orientation et bassin, et celles d'entre elles évaluées dans les 30 jours : une
+    requête (avec la période précédente quand elle la précède) pour « entrées dans le plan » et « part évaluée
+    dans les 30 jours », au lieu de cinq. Rend {"plan": (Ventilation, précédent), "delai": (…)}."""
+    return ctx.partage(
+        "beneficiaires.orientes",
+        lambda: ctx.ventilations(
+            dans_le_plan(),
+            champ_date="date_orientation",
+            champ_bassin=BASSIN,
+            mesures={"plan": Count("pk"), "delai": Count("pk", filter=condition_delai_30j())},
+            avec_precedent=True,
+        ),
+    )
+
+
+def _evalues(ctx: Contexte):
+    """Personnes non archivées par jour de leur évaluation en vigueur et bassin, au total et pour chaque frein
+    (léger ou fort) : une requête (avec la période précédente quand elle la précède) pour « personnes évaluées »
+    et les huit freins, au lieu de trois. Rend {"evaluees": (Ventilation, précédent), champ du frein: (…)}."""
+    base = Beneficiaire.objects.filter(evaluation_courante__isnull=False)
+    base = base.exclude(statut_parcours=StatutParcours.ARCHIVE)
+    mesures = {"evaluees": Count("pk")}
+    mesures.update({champ: Count("pk", filter=Q(**{f"evaluation_courante__{champ}__gte": 1})) for champ, _ in FREINS})
+    return ctx.partage(
+        "beneficiaires.evalues",
+        lambda: ctx.ventilations(
+            base, champ_date="evaluation_courante__date", champ_bassin=BASSIN, mesures=mesures, avec_precedent=True
+        ),
+    )
+
+
 @indicateur(axe="evaluation", ordre=10, modeles=MODELES)
 def personnes_dans_le_plan(ctx: Contexte):
-    return ctx.compter(
-        dans_le_plan(),
+    cumul, precedent = _orientes(ctx)["plan"]
+    return cumul.indicateur(
         code="personnes_plan",
         libelle="Personnes entrées dans le plan",
         unite="personnes",
-        champ_date="date_orientation",
-        champ_bassin=BASSIN,
         lien=ctx.lien("beneficiaires:liste", params_periode=("oriente_apres", "oriente_avant"), plan="true"),
         description="Personnes soumises aux droits et devoirs orientées pendant la période (hors archivées).",
+        precedent=precedent,
     )
 
 
 @indicateur(axe="evaluation", ordre=20, modeles=MODELES)
 def personnes_evaluees(ctx: Contexte):
-    return ctx.compter(
-        Beneficiaire.objects.filter(evaluation_courante__isnull=False).exclude(statut_parcours=StatutParcours.ARCHIVE),
+    cumul, precedent = _evalues(ctx)["evaluees"]
+    return cumul.indicateur(
         code="personnes_evaluees",
         libelle="Personnes évaluées",
         unite="personnes",
-        champ_date="evaluation_courante__date",
-        champ_bassin=BASSIN,
         lien=ctx.lien("beneficiaires:liste", params_periode=("evalue_apres", "evalue_avant")),
         description="Personnes dont l'évaluation en vigueur (la dernière réalisée) date de la période.",
+        precedent=precedent,
     )
 
 
 @indicateur(axe="evaluation", ordre=30, modeles=MODELES)
 def evaluees_sous_30_jours(ctx: Contexte):
     """Part des personnes orientées dans la période évaluées au plus 30 jours après leur orientation."""
-    base = dans_le_plan()
-    n_total, n_bassin, n_mois = ctx.ventiler(
-        base.filter(condition_delai_30j()), champ_date="date_orientation", champ_bassin=BASSIN
-    )
-    d_total, d_bassin, d_mois = ctx.ventiler(base, champ_date="date_orientation", champ_bassin=BASSIN)
+    orientes = _orientes(ctx)
+    (numerateur, n_precedent), (denominateur, d_precedent) = orientes["delai"], orientes["plan"]
+    n_total, d_total = numerateur.total, denominateur.total
     return Indicateur.avec_lien(
         ctx.lien("beneficiaires:liste", params_periode=("oriente_apres", "oriente_avant"), plan="true", delai_30j="on"),
         code="evaluees_30_jours",
         libelle="Part évaluée dans les 30 jours de l'orientation",
         valeur=taux(n_total, d_total),
         unite="%",
-        par_bassin=taux_par_cle(n_bassin, d_bassin),
-        par_mois=taux_par_cle(n_mois, d_mois),
+        par_bassin=taux_par_cle(numerateur.par_bassin, denominateur.par_bassin),
+        par_mois=taux_par_cle(numerateur.par_mois, denominateur.mois_tries()),
         description=f"{compte(n_total, 'personne')} sur {compte(d_total, 'orientée')} dans la période "
         f"{'ont eu leur' if est_pluriel(n_total) else 'a eu sa'} première évaluation au plus 30 jours "
         "après l'orientation. Le lien liste ces personnes.",
+        precedent=taux(n_precedent, d_precedent) if d_precedent is not None else None,
     )
 
 
 @indicateur(axe="evaluation", ordre=40, modeles=MODELES)
 def freins_par_frequence(ctx: Contexte):
     """Un chiffre par frein : personnes dont l'évaluation en vigueur (datée de la période) relève ce frein
-    (léger ou fort) ; rangés du plus fréquent au moins fréquent. Une seule requête groupée (bassin, mois) pour
-    les huit freins."""
-    champ_date = "evaluation_courante__date"
-    base = Beneficiaire.objects.filter(evaluation_courante__isnull=False).exclude(
-        statut_parcours=StatutParcours.ARCHIVE
-    )
-    qs = ctx.filtrer_bassin(ctx.filtrer_periode(base, champ_date), BASSIN)
-    mesures = {champ: Count("pk", filter=Q(**{f"evaluation_courante__{champ}__gte": 1})) for champ, _ in FREINS}
-    lignes = (
-        qs.annotate(_mois=TruncMonth(champ_date), _bassin=F(BASSIN))
-        .values("_mois", "_bassin")
-        .annotate(**mesures)
-        .order_by()
-    )
-    totaux = {champ: [0, defaultdict(int), defaultdict(int)] for champ, _ in FREINS}
-    for ligne in lignes:
-        mois = premier_du_mois(ligne["_mois"])
-        for champ, _ in FREINS:
-            v = ligne[champ] or 0
-            if not v:
-                continue
-            totaux[champ][0] += v
-            totaux[champ][1][ligne["_bassin"]] += v
-            totaux[champ][2][mois] += v
+    (léger ou fort) ; rangés du plus fréquent au moins fréquent. Lu dans la requête des personnes évaluées
+    (`_evalues`), qui compte les huit freins."""
+    evalues = _evalues(ctx)
     resultat = []
     for champ, libelle in FREINS:
-        total, par_bassin, par_mois = totaux[champ]
+        cumul, precedent = evalues[champ]
         resultat.append(
             Indicateur.avec_lien(
                 ctx.lien("beneficiaires:liste", params_periode=("evalue_apres", "evalue_avant"), frein=champ),
                 code=f"frein_{champ.removeprefix('frein_')}",
                 libelle=f"Frein : {libelle.lower()}",
-                valeur=total,
+                valeur=cumul.total,
                 unite="personnes",
-                par_bassin=dict(par_bassin),
-                par_mois=dict(sorted(par_mois.items())),
+                par_bassin={b: v for b, v in cumul.par_bassin.items() if v},
+                par_mois={m: v for m, v in cumul.mois_tries().items() if v},
                 description="Personnes évaluées dans la période dont l'évaluation relève ce frein (léger ou fort).",
+                precedent=precedent,
             )
         )
     return sorted(resultat, key=lambda i: (-(i.valeur or 0), i.libelle))
