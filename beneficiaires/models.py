@@ -280,6 +280,25 @@ class Beneficiaire(models.Model):
                 condition=models.Q(referent__isnull=True),
                 name="benef_sans_referent_idx",
             ),
+            # Tableau de bord, entrées dans le plan et part évaluée sous 30 jours : les personnes du plan par date
+            # d'orientation, lues dans l'index seul (couvrant : commune, première évaluation), sans la table.
+            models.Index(
+                fields=["date_orientation"],
+                include=["commune", "date_premiere_evaluation", "id"],
+                condition=models.Q(soumis_droits_devoirs=True)
+                & ~models.Q(statut_parcours=StatutParcours.NON_CONCERNE)
+                & ~models.Q(statut_parcours=StatutParcours.ARCHIVE),
+                name="benef_plan_orientation_idx",
+            ),
+            # Tableau de bord, personnes évaluées et freins : les personnes non archivées dans l'ordre de leur
+            # évaluation en vigueur, lues dans l'index seul et fusionnées avec evaluation_freins_idx (sans la table).
+            models.Index(
+                fields=["evaluation_courante"],
+                include=["commune", "id"],
+                condition=models.Q(evaluation_courante__isnull=False)
+                & ~models.Q(statut_parcours=StatutParcours.ARCHIVE),
+                name="benef_evaluation_courante_idx",
+            ),
         ]
 
     def __str__(self):
@@ -466,6 +485,11 @@ class Evaluation(models.Model):
         indexes = [
             # « Mon activité » : évaluations prévues de la semaine.
             models.Index(fields=["date"], condition=models.Q(statut="prevue"), name="evaluation_prevue_date_idx"),
+            # Tableau de bord : la date et les freins de chaque évaluation dans l'ordre des clés, lus dans l'index seul
+            # pour la jointure aux personnes (benef_evaluation_courante_idx) sans lire la table (textes compris).
+            models.Index(
+                fields=["id"], include=["date", *(champ for champ, _ in FREINS)], name="evaluation_freins_idx"
+            ),
         ]
 
     def __str__(self):
