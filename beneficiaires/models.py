@@ -291,7 +291,7 @@ class Beneficiaire(models.Model):
                 name="benef_plan_orientation_idx",
             ),
             # Tableau de bord, personnes évaluées et freins : les personnes non archivées dans l'ordre de leur
-            # évaluation en vigueur, lues dans l'index seul et fusionnées avec evaluation_freins_idx (sans la table).
+            # évaluation en vigueur, lues dans l'index seul (sans la table).
             models.Index(
                 fields=["evaluation_courante"],
                 include=["commune", "id"],
@@ -485,11 +485,6 @@ class Evaluation(models.Model):
         indexes = [
             # « Mon activité » : évaluations prévues de la semaine.
             models.Index(fields=["date"], condition=models.Q(statut="prevue"), name="evaluation_prevue_date_idx"),
-            # Tableau de bord : la date et les freins de chaque évaluation dans l'ordre des clés, lus dans l'index seul
-            # pour la jointure aux personnes (benef_evaluation_courante_idx) sans lire la table (textes compris).
-            models.Index(
-                fields=["id"], include=["date", *(champ for champ, _ in FREINS)], name="evaluation_freins_idx"
-            ),
         ]
 
     def __str__(self):

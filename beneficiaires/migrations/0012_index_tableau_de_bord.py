@@ -36,22 +36,4 @@ class Migration(migrations.Migration):
                 name="benef_evaluation_courante_idx",
             ),
         ),
-        migrations.AddIndex(
-            model_name="evaluation",
-            index=models.Index(
-                fields=["id"],
-                include=(
-                    "date",
-                    "frein_mobilite",
-                    "frein_logement",
-                    "frein_sante",
-                    "frein_garde_enfants",
-                    "frein_langue",
-                    "frein_numerique",
-                    "frein_endettement",
-                    "frein_administratif",
-                ),
-                name="evaluation_freins_idx",
-            ),
-        ),
     ]
