@@ -290,6 +290,10 @@ class Beneficiaire(models.Model):
                 & ~models.Q(statut_parcours=StatutParcours.ARCHIVE),
                 name="benef_plan_orientation_idx",
             ),
+            # Tableau de bord, indicateurs des contrats, orientations, locations, forums : le bassin de la personne
+            # (par sa commune) lu dans l'index seul, clé par clé, pour quelques milliers de lignes jointes, au lieu de
+            # parcourir toute la table des personnes pour la joindre par hachage.
+            models.Index(fields=["id"], include=["commune"], name="benef_commune_par_cle_idx"),
             # Tableau de bord, personnes évaluées et freins : les personnes non archivées dans l'ordre de leur
             # évaluation en vigueur, lues dans l'index seul (sans la table).
             models.Index(
