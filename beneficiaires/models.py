@@ -295,7 +295,7 @@ class Beneficiaire(models.Model):
             # parcourir toute la table des personnes pour la joindre par hachage.
             models.Index(fields=["id"], include=["commune"], name="benef_commune_par_cle_idx"),
             # Tableau de bord, personnes évaluées et freins : les personnes non archivées dans l'ordre de leur
-            # évaluation en vigueur, lues dans l'index seul (sans la table).
+            # évaluation en vigueur, lues dans l'index seul (sans la table) ; voir evaluation_freins_idx.
             models.Index(
                 fields=["evaluation_courante"],
                 include=["commune", "id"],
@@ -489,6 +489,11 @@ class Evaluation(models.Model):
         indexes = [
             # « Mon activité » : évaluations prévues de la semaine.
             models.Index(fields=["date"], condition=models.Q(statut="prevue"), name="evaluation_prevue_date_idx"),
+            # Tableau de bord, personnes évaluées et freins : la date et les freins de chaque évaluation dans l'ordre
+            # des clés, lus dans l'index seul et fusionnés avec benef_evaluation_courante_idx, sans lire la table.
+            models.Index(
+                fields=["id"], include=["date", *(champ for champ, _ in FREINS)], name="evaluation_freins_idx"
+            ),
         ]
 
     def __str__(self):
