@@ -172,27 +172,25 @@ class Contexte:
         return self.communes
 
     def stock(self, qs, champ_bassin):
-        """Un stock (sans période) ventilé par bassin, en une requête groupée. Rend (total, par_bassin)."""
-        return self.stocks(qs, champ_bassin, {"_n": Count("pk")})["_n"]
-
-    def stocks(self, qs, champ_bassin, mesures):
-        """Plusieurs stocks (sans période) des mêmes lignes (`mesures` : {nom: agrégat}), ventilés par bassin en une
-        seule requête groupée. Rend {nom: (total, par_bassin)}.
+        """Un stock (sans période) ventilé par bassin, en une requête groupée. Rend (total, par_bassin).
 
         Quand le bassin est celui d'une commune (`…commune__bassin_emploi`), la requête groupe par commune,
         sans joindre le référentiel, et les communes sont ramenées à leur bassin ici : sur les grandes tables
-        (les personnes), la jointure aux communes coûtait autant que le comptage."""
+        (les personnes), la jointure aux communes coûtait autant que le comptage. Les lignes sont comptées par
+        COUNT(*) (la clé n'est jamais vide) : un index qui couvre le filtre et la commune suffit alors, sans lire
+        la table (les personnes non archivées par commune : 52 ms au lieu de 137 à 500 000 personnes)."""
         qs = self.filtrer_bassin(qs, champ_bassin)
-        par_commune = champ_bassin.endswith(SUFFIXE_BASSIN_COMMUNE)
-        cle = champ_bassin.removesuffix("__bassin_emploi") if par_commune else champ_bassin
-        carte = self.bassin_des_communes() if par_commune else None
-        lignes = qs.values_list(cle).annotate(**mesures).order_by()
-        par_bassin = {nom: defaultdict(int) for nom in mesures}
-        for cle_ligne, *valeurs in lignes:
-            bassin = carte.get(cle_ligne) if par_commune else cle_ligne
-            for nom, valeur in zip(mesures, valeurs, strict=True):
-                par_bassin[nom][bassin] += valeur
-        return {nom: (sum(v.values()), dict(v)) for nom, v in par_bassin.items()}
+        if not champ_bassin.endswith(SUFFIXE_BASSIN_COMMUNE):
+            lignes = qs.values_list(champ_bassin).annotate(_n=Count("*")).order_by()
+            par_bassin = dict(lignes)
+        else:
+            carte = self.bassin_des_communes()
+            lignes = qs.values_list(champ_bassin.removesuffix("__bassin_emploi")).annotate(_n=Count("*")).order_by()
+            par_bassin = defaultdict(int)
+            for commune, n in lignes:
+                par_bassin[carte.get(commune)] += n
+            par_bassin = dict(par_bassin)
+        return sum(par_bassin.values()), par_bassin
 
     def ventilations(self, qs, *, champ_date, champ_bassin, mesures, avec_precedent=False):
         """Une seule requête groupée (jour ou mois, bassin) pour plusieurs mesures de mêmes lignes (`mesures` :
