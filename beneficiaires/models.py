@@ -77,6 +77,11 @@ class Foyer(models.Model):
                 violation_error_message="L'état du droit va de 0 à 6.",
             ),
         ]
+        indexes = [
+            # Tableau de bord, foyers au droit ouvert par commune et membres des foyers au droit fermé : les foyers
+            # d'un état lus dans l'index seul, sans parcourir la table.
+            models.Index(fields=["etat_droit", "commune"], name="foyer_etat_commune_idx"),
+        ]
 
     def __str__(self):
         return f"{self.organisme} {self.numero_allocataire}"
