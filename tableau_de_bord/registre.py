@@ -32,7 +32,8 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.apps import apps
-from django.db.models import Count, DateField, DateTimeField, F
+from django.db import connections
+from django.db.models import Count, DateField, DateTimeField, F, Func
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 
@@ -193,14 +194,12 @@ class Contexte:
         return sum(par_bassin.values()), par_bassin
 
     def ventilations(self, qs, *, champ_date, champ_bassin, mesures, avec_precedent=False):
-        """Une seule requête groupée (jour ou mois, bassin) pour plusieurs mesures de mêmes lignes (`mesures` :
+        """Une seule requête groupée (mois, bassin) pour plusieurs mesures de mêmes lignes (`mesures` :
         {nom: agrégat}, par exemple des `Count("pk", filter=Q(...))`). Rend {nom: (Ventilation de la période,
         précédent)}. Avec `avec_precedent` et `debut_precedent`, elle couvre aussi la période précédente : ses mois
         (tous avant `debut`) ne font que son total, « précédent » (None sinon).
 
-        Sur un champ date (pas date-heure), la requête groupe par jour et les jours sont ramenés à leur mois ici :
-        DATE_TRUNC d'une date passe par un horodatage avec fuseau sur PostgreSQL, ce qui coûtait un tiers du temps
-        des grandes requêtes (les personnes) ; le regroupement par jour ne lit que la colonne."""
+        Le mois est tronqué en SQL (`_mois_sql`)."""
         fusion = avec_precedent and self.debut_precedent is not None
         debut = self.debut_precedent if fusion else self.debut
         qs = qs.filter(**{f"{champ_date}__gte": debut, f"{champ_date}__lte": self.fin})
@@ -277,12 +276,17 @@ def premier_du_mois(valeur):
 
 
 def _mois_sql(qs, champ_date):
-    """L'expression de regroupement par mois : le champ lui-même pour une date (jour ramené au mois par
-    premier_du_mois), TruncMonth pour une date-heure (le mois dépend du fuseau, calculé en SQL)."""
+    """L'expression de regroupement par mois. Sur PostgreSQL, le mois d'une date (pas date-heure) est tronqué sur
+    un horodatage sans fuseau : DATE_TRUNC d'une date la convertit sinon en horodatage avec fuseau, ce qui coûtait
+    un tiers du temps des grandes requêtes (les personnes). TruncMonth ailleurs, et pour une date-heure (le mois
+    dépend alors du fuseau)."""
     champ = qs.query.clone().resolve_ref(champ_date, allow_joins=True)  # sans toucher aux jointures de qs
-    if isinstance(champ.output_field, DateTimeField) or not isinstance(champ.output_field, DateField):
-        return TruncMonth(champ_date)
-    return F(champ_date)
+    date_seule = isinstance(champ.output_field, DateField) and not isinstance(champ.output_field, DateTimeField)
+    if date_seule and connections[qs.db].vendor == "postgresql":
+        return Func(
+            F(champ_date), template="DATE_TRUNC('month', %(expressions)s::timestamp)::date", output_field=DateField()
+        )
+    return TruncMonth(champ_date)
 
 
 def taux(numerateur, denominateur):
