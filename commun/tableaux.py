@@ -12,6 +12,7 @@ import inspect
 
 import django_tables2 as tables
 from django_tables2 import utils
+from django_tables2.utils import OrderByTuple
 
 # Borne de sécurité : une fonction créée à la volée (lambda par ligne) ne doit pas faire grossir le cache.
 TAILLE_MAX = 2000
@@ -49,3 +50,23 @@ class ColonneDate(tables.Column):
 
     def value(self, value):
         return value
+
+
+def departager(*cles):
+    """Décorateur de tableau : chaque tri d'une colonne finit par `cles` (la dernière : une clé unique), pour un
+    ordre total. Sans départage, la base rend les ex aequo dans l'ordre qui lui plaît, différent d'une page à
+    l'autre (PostgreSQL trie partiellement pour LIMIT / OFFSET) : trié par commune, une personne paraissait sur
+    deux pages et une autre sur aucune. Les clés déjà dans le tri de la colonne n'y sont pas répétées ; une
+    colonne triée par une méthode `order_<nom>` du tableau se départage elle-même (`table.departage`)."""
+
+    def decorer(classe):
+        classe.departage = cles
+        for nom, colonne in classe.base_columns.items():
+            if colonne.orderable is False or hasattr(classe, f"order_{nom}"):  # None : celui du tableau
+                continue
+            tri = list(colonne.order_by or (colonne.accessor or nom,))
+            tri += [c for c in cles if c not in tri and f"-{c}" not in tri]
+            colonne.order_by = OrderByTuple(tri)
+        return classe
+
+    return decorer

@@ -1,13 +1,14 @@
 import django_tables2 as tables
 
-from commun.tableaux import ColonneDate
+from commun.tableaux import ColonneDate, departager
 
 from .models import ContratAide
 
 
+@departager("pk")
 class ContratTable(tables.Table):
     numero_convention = tables.Column(
-        verbose_name="Convention", linkify=True, empty_values=(), order_by=("numero_convention", "pk")
+        verbose_name="Convention", linkify=True, empty_values=(), order_by=("numero_convention",)
     )
     beneficiaire = tables.Column(verbose_name="Bénéficiaire", order_by=("beneficiaire__nom", "beneficiaire__prenoms"))
     bassin = tables.Column(verbose_name="Bassin", accessor="beneficiaire__commune__bassin_emploi__nom", orderable=False)

@@ -303,3 +303,34 @@ def test_libelle_de_choix_rapide_egal_a_celui_de_django():
             return "à moi"
 
     assert _libelles_de_choix(Propre, champ, "get_statut_parcours_display") is None
+
+
+def test_departager_finit_chaque_tri_par_les_cles_donnees():
+    """Tableaux du projet : chaque colonne triable finit par une clé unique, dans les deux sens ; une colonne
+    non triable ou triée par sa méthode `order_<nom>` n'est pas touchée."""
+    from beneficiaires.models import Beneficiaire
+    from beneficiaires.tables import BeneficiaireTable
+    from commun.tableaux import departager
+    from contrats.models import ContratAide
+    from contrats.tables import ContratTable
+
+    @departager("nom", "pk")
+    class Essai(tables.Table):
+        nom = tables.Column(order_by=("-nom",))
+        ville = tables.Column(accessor="commune__nom")
+        fixe = tables.Column(orderable=False)
+        propre = tables.Column()
+
+        def order_propre(self, queryset, is_descending):
+            return queryset, True
+
+    colonnes = Essai.base_columns
+    assert list(colonnes["nom"].order_by) == ["-nom", "pk"]
+    assert list(colonnes["ville"].order_by) == ["commune__nom", "nom", "pk"]
+    assert colonnes["fixe"].order_by is None and colonnes["propre"].order_by is None
+
+    for table in (BeneficiaireTable(Beneficiaire.objects.none()), ContratTable(ContratAide.objects.none())):
+        for colonne in table.columns:
+            if colonne.orderable and not hasattr(table, f"order_{colonne.name}"):
+                assert colonne.order_by[-1] == "pk", colonne.name
+                assert colonne.order_by.opposite[-1] == "-pk", colonne.name
