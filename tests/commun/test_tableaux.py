@@ -164,6 +164,7 @@ def test_listes_reelles_corps_identique_au_gabarit_de_django_tables2(bassins):
     from beneficiaires.selecteurs import pour_la_liste
     from beneficiaires.tables import BeneficiaireTable
     from contrats.models import ContratAide
+    from contrats.selecteurs import pour_la_liste as pour_la_liste_contrats
     from contrats.tables import ContratTable
     from tests.beneficiaires.factories import BeneficiaireFactory, EvaluationFactory
     from tests.comptes.factories import UserFactory
@@ -177,7 +178,7 @@ def test_listes_reelles_corps_identique_au_gabarit_de_django_tables2(bassins):
     ContratAideFactory(signe=True, beneficiaire=evaluee)
     ContratAideFactory(beneficiaire=evaluee)  # brouillon : ni numéro ni date de signature
     personnes = pour_la_liste(Beneficiaire.objects.all())
-    contrats = ContratAide.objects.select_related("beneficiaire__commune__bassin_emploi", "employeur", "referent")
+    contrats = pour_la_liste_contrats(ContratAide.objects.all())
     for table_class, donnees in ((BeneficiaireTable, personnes), (ContratTable, contrats)):
         attendu = _corps(table_class(donnees), "django_tables2/bootstrap5.html")
         assert _corps(table_class(donnees), "django_tables2/plan_emploi.html") == attendu
@@ -262,6 +263,7 @@ def test_corps_sans_api_privee_de_django_tables2(bassins):
 
     from commun.templatetags.rendu_tableaux import _lecteur_rapide
     from contrats.models import ContratAide
+    from contrats.selecteurs import pour_la_liste as pour_la_liste_contrats
     from contrats.tables import ContratTable
     from tests.beneficiaires.factories import BeneficiaireFactory
     from tests.contrats.factories import ContratAideFactory
@@ -269,7 +271,7 @@ def test_corps_sans_api_privee_de_django_tables2(bassins):
     personne = BeneficiaireFactory(commune=bassins["Gien"].commune_test)
     ContratAideFactory(signe=True, beneficiaire=personne)
     ContratAideFactory(beneficiaire=personne)  # brouillon : rendu propre du numéro
-    contrats = ContratAide.objects.select_related("beneficiaire__commune__bassin_emploi", "employeur", "referent")
+    contrats = pour_la_liste_contrats(ContratAide.objects.all())
     attendu = _corps(ContratTable(contrats), "django_tables2/bootstrap5.html")
     table = ContratTable(contrats)
     assert all(_lecteur_rapide(c, table, contrats.first()) is not None for c in table.columns)
