@@ -1,5 +1,7 @@
 import django_tables2 as tables
+from django.utils.html import format_html
 
+from commun.liens import adresse_par_cle
 from commun.tableaux import ColonneDate, departager
 from referentiel.models import Structure
 
@@ -21,12 +23,7 @@ class ContratTable(tables.Table):
         verbose_name="Bénéficiaire", accessor="liste_nom", order_by=("beneficiaire__nom", "beneficiaire__prenoms")
     )
     bassin = tables.Column(verbose_name="Bassin", accessor="liste_bassin", orderable=False)
-    employeur = tables.Column(
-        verbose_name="Employeur",
-        accessor="liste_employeur",
-        order_by=("employeur__nom",),
-        linkify=("contrats:employeur", {"pk": tables.A("employeur_id")}),
-    )
+    employeur = tables.Column(verbose_name="Employeur", accessor="liste_employeur", order_by=("employeur__nom",))
     type_employeur = tables.Column(verbose_name="Type d'employeur", accessor="liste_type_employeur", orderable=False)
     type = tables.Column(verbose_name="Type")
     statut = tables.Column(verbose_name="Statut")
@@ -67,6 +64,9 @@ class ContratTable(tables.Table):
 
     def render_beneficiaire(self, value, record):
         return f"{value.upper()} {record.liste_prenoms}"  # comme Beneficiaire.__str__
+
+    def render_employeur(self, value, record):
+        return format_html('<a href="{}">{}</a>', adresse_par_cle("contrats:employeur", record.employeur_id), value)
 
     def render_type_employeur(self, value):
         return TYPES_EMPLOYEUR.get(value, value)
