@@ -5,7 +5,7 @@ from django.db.models import F
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from commun.tableaux import ColonneDate, departager
+from commun.tableaux import ColonneDate, Tableau, departager
 
 from .models import Beneficiaire, EtatDroit
 
@@ -49,7 +49,7 @@ class ColonneChoix(tables.CheckBoxColumn):
 
 
 @departager("nom", "prenoms", "pk")
-class BeneficiaireTable(tables.Table):
+class BeneficiaireTable(Tableau):
     """`exclude=("choix",)` pour qui ne peut pas réaffecter : pas de cases à cocher.
 
     Les lignes viennent de `selecteurs.beneficiaires_visibles` : la personne, et en annotations ce que la liste

@@ -11,6 +11,7 @@ fonction d'origine.
 import inspect
 
 import django_tables2 as tables
+from django.core.paginator import Paginator
 from django_tables2 import utils
 from django_tables2.utils import OrderByTuple
 
@@ -37,6 +38,23 @@ def signature_memorisee(fn):
 def installer():
     """Appelé une fois au démarrage (ComptesConfig.ready)."""
     utils.signature = signature_memorisee
+
+
+# Lignes par page demandées dans l'adresse (`?per_page=`, que django-tables2 lit) : au plus ce nombre. Sans borne,
+# `per_page=100000` rendait tout le registre en une page (13 Mo, plusieurs secondes, gardée en cache) et une valeur
+# négative faisait une erreur 500. Zéro ou moins : la page habituelle des listes du projet.
+LIGNES_PAR_PAGE_MAX = 200
+LIGNES_PAR_PAGE = 50
+
+
+class Tableau(tables.Table):
+    """Le tableau de base du projet : au plus `LIGNES_PAR_PAGE_MAX` lignes par page, `LIGNES_PAR_PAGE` pour une
+    demande de zéro ligne ou moins."""
+
+    def paginate(self, paginator_class=Paginator, per_page=None, page=1, *args, **kwargs):
+        if per_page is not None:
+            per_page = min(int(per_page), LIGNES_PAR_PAGE_MAX) if int(per_page) > 0 else LIGNES_PAR_PAGE
+        return super().paginate(paginator_class, per_page, page, *args, **kwargs)
 
 
 class ColonneDate(tables.Column):

@@ -2,7 +2,7 @@ import django_tables2 as tables
 from django.utils.html import format_html
 
 from commun.liens import adresse_par_cle
-from commun.tableaux import ColonneDate, departager
+from commun.tableaux import ColonneDate, Tableau, departager
 from referentiel.models import Structure
 
 from .models import ContratAide
@@ -11,7 +11,7 @@ TYPES_EMPLOYEUR = dict(Structure.Type.choices)
 
 
 @departager("pk")
-class ContratTable(tables.Table):
+class ContratTable(Tableau):
     """Les lignes viennent de `selecteurs.contrats_visibles` : le contrat, et en annotations ce que la liste montre
     de la personne, de l'employeur et du référent ; les colonnes annotées se trient par la relation qu'elles
     lisent."""

@@ -336,3 +336,42 @@ def test_departager_finit_chaque_tri_par_les_cles_donnees():
             if colonne.orderable and not hasattr(table, f"order_{colonne.name}"):
                 assert colonne.order_by[-1] == "pk", colonne.name
                 assert colonne.order_by.opposite[-1] == "-pk", colonne.name
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("demande", "lignes"), [("100000", 200), ("-5", 50), ("0", 50), ("3", 3)])
+def test_lignes_par_page_bornees(client, bassins, demande, lignes):
+    """`?per_page=` (lu par django-tables2) : au plus 200 lignes ; 0 ou moins, la page par défaut (50)."""
+    from django.urls import reverse
+
+    from tests.beneficiaires.factories import BeneficiaireFactory
+    from tests.comptes.factories import UserFactory
+
+    BeneficiaireFactory.create_batch(205, commune=bassins["Gien"].commune_test)
+    client.force_login(UserFactory(administrateur=True))
+    reponse = client.get(reverse("beneficiaires:liste"), {"per_page": demande})
+    assert reponse.status_code == 200
+    assert reponse.content.decode().count('name="beneficiaires" value=') == lignes
+
+
+def test_chaque_tableau_du_projet_borne_ses_lignes_par_page():
+    """Tout tableau des applications du projet hérite de `Tableau` (sinon `?per_page=` y serait sans borne)."""
+    import importlib
+    import importlib.util
+
+    from django.apps import apps
+    from django.conf import settings
+
+    from commun.tableaux import Tableau
+
+    tableaux = []
+    for config in apps.get_app_configs():
+        module = f"{config.name}.tables"
+        du_projet = config.path.startswith(str(settings.BASE_DIR)) and "site-packages" not in config.path
+        if du_projet and importlib.util.find_spec(module):
+            contenu = vars(importlib.import_module(module)).values()
+            tableaux += [
+                c for c in contenu if isinstance(c, type) and issubclass(c, tables.Table) and c.__module__ == module
+            ]
+    assert len(tableaux) >= 12, tableaux
+    assert all(issubclass(c, Tableau) for c in tableaux), [c for c in tableaux if not issubclass(c, Tableau)]
