@@ -162,8 +162,9 @@ def _lecteur_rapide(colonne, table, enregistrement):
     l'accesseur découpé une fois, libellé des champs à choix (`get_<champ>_display`), valeur vide -> défaut,
     colonne booléenne, lien `linkify=True` vers la fiche de l'enregistrement ; rendu propre (`render_<nom>` du
     tableau) et autres liens par les attributs publics de la colonne liée (`render`, `link`), signature lue une
-    fois. None pour toute autre colonne (localisation explicite, autre type de colonne, valeur appelable), qui
-    passe par `BoundRow.get_cell`."""
+    fois. Une colonne d'un autre type qui se déclare `rendu_simple` (son `render` ne dépend que de la valeur et de
+    l'enregistrement, ses attributs sont fixes) est appelée de même. None pour toute autre colonne (localisation
+    explicite, autre type de colonne, valeur appelable), qui passe par `BoundRow.get_cell`."""
     col = colonne.column
     simple = getattr(col, "rendu_simple", False)
     if (type(col) not in (tables.Column, ColonneDate, tables.BooleanColumn) and not simple) or col.localize is not None:
