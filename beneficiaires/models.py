@@ -8,6 +8,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from commun.francais import COLLATION
+from commun.liens import adresse_par_cle
 from commun.models import Canal
 from referentiel.models import Commune
 
@@ -314,7 +315,7 @@ class Beneficiaire(models.Model):
         return f"{self.nom.upper()} {self.prenoms}"
 
     def get_absolute_url(self):
-        return reverse("beneficiaires:detail", args=[self.pk])
+        return adresse_par_cle("beneficiaires:detail", self.pk)  # une fois par ligne de liste
 
     @property
     def adresse_a_verifier(self):

@@ -3,10 +3,9 @@ bassin."""
 
 import datetime
 
-from django.db.models import Count, F, Q, Value
-from django.db.models.functions import Coalesce, Concat, NullIf, Trim
+from django.db.models import Count, F, Q
 
-from comptes.models import Role, User
+from comptes.models import Role, User, nom_affiche
 from referentiel.models import BassinEmploi
 
 from .models import Beneficiaire, DoublonProbable, Evaluation, ImportBeneficiaires, StatutParcours
@@ -40,10 +39,7 @@ ANNOTATIONS_LISTE = {
     "liste_etat_droit": F("foyer__etat_droit"),
     "liste_commune": F("commune__nom"),
     "liste_bassin": F("commune__bassin_emploi__nom"),
-    "liste_referent": Coalesce(
-        NullIf(Trim(Concat("referent__first_name", Value(" "), "referent__last_name")), Value("")),
-        "referent__username",
-    ),
+    "liste_referent": nom_affiche("referent"),
     "liste_evaluation": F("evaluation_courante__date"),
 }
 

@@ -5,7 +5,7 @@ from django.db.models import F
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from commun.tableaux import ColonneDate
+from commun.tableaux import ColonneDate, Tableau, departager
 
 from .models import Beneficiaire, EtatDroit
 
@@ -48,42 +48,34 @@ class ColonneChoix(tables.CheckBoxColumn):
         )
 
 
-# Chaque tri finit par le nom, les prénoms et la clé : deux pages d'une liste triée par commune (des centaines de
-# personnes par commune) ne se recouvrent jamais et ne sautent personne.
-DEPARTAGE = ("nom", "prenoms", "pk")
-
-
-def _tri(*cles):
-    return (*cles, *(c for c in DEPARTAGE if c not in cles))
-
-
-class BeneficiaireTable(tables.Table):
+@departager("nom", "prenoms", "pk")
+class BeneficiaireTable(Tableau):
     """`exclude=("choix",)` pour qui ne peut pas réaffecter : pas de cases à cocher.
 
     Les lignes viennent de `selecteurs.beneficiaires_visibles` : la personne, et en annotations ce que la liste
     montre de son foyer, de sa commune, de son référent et de son évaluation (une instance par ligne au lieu de
-    six) ; les tris suivent les relations."""
+    six) ; les colonnes annotées se trient par la relation qu'elles lisent."""
 
     choix = ColonneChoix()
-    nom = tables.Column(verbose_name="Nom", linkify=True, order_by=DEPARTAGE, attrs={"td": {"class": "text-uppercase"}})
-    prenoms = tables.Column(verbose_name="Prénoms", order_by=_tri("prenoms"))
-    date_naissance = ColonneDate(verbose_name="Naissance", order_by=_tri("date_naissance"))
+    nom = tables.Column(verbose_name="Nom", linkify=True, attrs={"td": {"class": "text-uppercase"}})
+    prenoms = tables.Column(verbose_name="Prénoms")
+    date_naissance = ColonneDate(verbose_name="Naissance")
     numero = tables.Column(
-        verbose_name="N° allocataire", accessor="liste_numero", order_by=_tri("foyer__numero_allocataire")
+        verbose_name="N° allocataire", accessor="liste_numero", order_by=("foyer__numero_allocataire",)
     )
-    role = tables.Column(verbose_name="Rôle", order_by=_tri("role"))
-    commune = tables.Column(verbose_name="Commune", accessor="liste_commune", order_by=_tri("commune__nom"))
-    bassin = tables.Column(verbose_name="Bassin", accessor="liste_bassin", order_by=_tri("commune__bassin_emploi__nom"))
+    role = tables.Column(verbose_name="Rôle")
+    commune = tables.Column(verbose_name="Commune", accessor="liste_commune", order_by=("commune__nom",))
+    bassin = tables.Column(verbose_name="Bassin", accessor="liste_bassin", order_by=("commune__bassin_emploi__nom",))
     etat_droit = tables.Column(
-        verbose_name="État du droit", accessor="liste_etat_droit", order_by=_tri("foyer__etat_droit")
+        verbose_name="État du droit", accessor="liste_etat_droit", order_by=("foyer__etat_droit",)
     )
-    sdd = tables.BooleanColumn(
-        verbose_name="SDD", accessor="soumis_droits_devoirs", yesno="Oui,Non", order_by=_tri("soumis_droits_devoirs")
-    )
-    orientation = tables.Column(verbose_name="Orientation", order_by=_tri("orientation"))
-    statut_parcours = tables.Column(verbose_name="Statut", order_by=_tri("statut_parcours"))
+    sdd = tables.BooleanColumn(verbose_name="SDD", accessor="soumis_droits_devoirs", yesno="Oui,Non")
+    orientation = tables.Column(verbose_name="Orientation")
+    statut_parcours = tables.Column(verbose_name="Statut")
     referent = tables.Column(
-        verbose_name="Référent", accessor="liste_referent", order_by=_tri("referent__last_name", "referent__first_name")
+        verbose_name="Référent",
+        accessor="liste_referent",
+        order_by=("referent__last_name", "referent__first_name"),
     )
     evaluation = ColonneDate(verbose_name="Évaluée le", accessor="liste_evaluation", default="—")
 
@@ -94,7 +86,7 @@ class BeneficiaireTable(tables.Table):
         """La plus récente d'abord (ou la plus ancienne), les personnes jamais évaluées toujours à la fin."""
         date = F("evaluation_courante__date")
         cle = date.desc(nulls_last=True) if is_descending else date.asc(nulls_last=True)
-        departage = (f"-{c}" for c in DEPARTAGE) if is_descending else DEPARTAGE  # comme les autres tris
+        departage = (f"-{c}" for c in self.departage) if is_descending else self.departage  # comme les autres
         return queryset.order_by(cle, *departage), True
 
     class Meta:

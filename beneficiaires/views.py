@@ -97,7 +97,8 @@ class BeneficiaireListe(RoleRequisMixin, CorpsEnCacheMixin, ExportMixin, SingleT
         if not self.peut_reaffecter():
             return {}
         # Une requête par page (la liste, pas le champ de formulaire qui compterait puis relirait).
-        return {"referents_reaffectation": list(referents_pour_reaffecter(self.request.user))}
+        referents = referents_pour_reaffecter(self.request.user).only("pk", "username", "first_name", "last_name")
+        return {"referents_reaffectation": list(referents)}  # leur nom seul (la liste d'options), à chaque page
 
 
 class BeneficiaireDetail(RoleRequisMixin, CorpsEnCacheMixin, DetailView):

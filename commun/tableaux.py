@@ -11,7 +11,9 @@ fonction d'origine.
 import inspect
 
 import django_tables2 as tables
+from django.core.paginator import Paginator
 from django_tables2 import utils
+from django_tables2.utils import OrderByTuple
 
 # Borne de sécurité : une fonction créée à la volée (lambda par ligne) ne doit pas faire grossir le cache.
 TAILLE_MAX = 2000
@@ -38,6 +40,23 @@ def installer():
     utils.signature = signature_memorisee
 
 
+# Lignes par page demandées dans l'adresse (`?per_page=`, que django-tables2 lit) : au plus ce nombre. Sans borne,
+# `per_page=100000` rendait tout le registre en une page (13 Mo, plusieurs secondes, gardée en cache) et une valeur
+# négative faisait une erreur 500. Zéro ou moins : la page habituelle des listes du projet.
+LIGNES_PAR_PAGE_MAX = 200
+LIGNES_PAR_PAGE = 50
+
+
+class Tableau(tables.Table):
+    """Le tableau de base du projet : au plus `LIGNES_PAR_PAGE_MAX` lignes par page, `LIGNES_PAR_PAGE` pour une
+    demande de zéro ligne ou moins."""
+
+    def paginate(self, paginator_class=Paginator, per_page=None, page=1, *args, **kwargs):
+        if per_page is not None:
+            per_page = min(int(per_page), LIGNES_PAR_PAGE_MAX) if int(per_page) > 0 else LIGNES_PAR_PAGE
+        return super().paginate(paginator_class, per_page, page, *args, **kwargs)
+
+
 class ColonneDate(tables.Column):
     """Date au format jj/mm/aaaa (la date elle-même à l'export : jj/mm/aaaa en CSV, vraie date en XLSX),
     comme `DateColumn(format="d/m/Y")` mais sans gabarit :
@@ -49,3 +68,23 @@ class ColonneDate(tables.Column):
 
     def value(self, value):
         return value
+
+
+def departager(*cles):
+    """Décorateur de tableau : chaque tri d'une colonne finit par `cles` (la dernière : une clé unique), pour un
+    ordre total. Sans départage, la base rend les ex aequo dans l'ordre qui lui plaît, différent d'une page à
+    l'autre (PostgreSQL trie partiellement pour LIMIT / OFFSET) : trié par commune, une personne paraissait sur
+    deux pages et une autre sur aucune. Les clés déjà dans le tri de la colonne n'y sont pas répétées ; une
+    colonne triée par une méthode `order_<nom>` du tableau se départage elle-même (`table.departage`)."""
+
+    def decorer(classe):
+        classe.departage = cles
+        for nom, colonne in classe.base_columns.items():
+            if colonne.orderable is False or hasattr(classe, f"order_{nom}"):  # None : celui du tableau
+                continue
+            tri = list(colonne.order_by or (colonne.accessor or nom,))
+            tri += [c for c in cles if c not in tri and f"-{c}" not in tri]
+            colonne.order_by = OrderByTuple(tri)
+        return classe
+
+    return decorer

@@ -211,3 +211,13 @@ class SessionUtilisateur(models.Model):
 
     def __str__(self):
         return f"{self.utilisateur} — {self.navigateur[:40]} ({self.derniere_activite:%d/%m/%Y %H:%M})"
+
+
+def nom_affiche(relation):
+    """L'expression SQL de `str(user)` pour le compte au bout de `relation` (« referent ») : son nom complet, à
+    défaut son identifiant ; NULL sans compte. Pour lire une liste sans instancier chaque compte."""
+    from django.db.models import Value
+    from django.db.models.functions import Coalesce, Concat, NullIf, Trim
+
+    nom_complet = Concat(f"{relation}__first_name", Value(" "), f"{relation}__last_name")
+    return Coalesce(NullIf(Trim(nom_complet), Value("")), f"{relation}__username")

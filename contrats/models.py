@@ -10,11 +10,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from commun.dates import ajouter_mois  # noqa: F401 - réexporté (services, démo)
 from commun.francais import compte
+from commun.liens import adresse_par_cle
 from referentiel.models import Commune, Structure
 
 
@@ -351,7 +351,7 @@ class ContratAide(models.Model):
         return f"{self.get_type_display().split(' ')[0]} {numero} — {self.beneficiaire}"
 
     def get_absolute_url(self):
-        return reverse("contrats:detail", args=[self.pk])
+        return adresse_par_cle("contrats:detail", self.pk)  # une fois par ligne de liste
 
     @property
     def fin_aide(self):

@@ -1,8 +1,9 @@
 """Lectures composées des contrats aidés : liste et fiche, employeur, files d'activité, tâches."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 
 from beneficiaires.models import Beneficiaire, normaliser
+from comptes.models import nom_affiche
 
 from .models import ContratAide, Statut
 
@@ -10,11 +11,40 @@ from .models import ContratAide, Statut
 RECHERCHE_PERSONNES_MAX = 30
 
 
+# Ce que lisent la liste, ses exports et ses tris (tables.py) : les colonnes affichées du contrat, et en
+# annotations celles de la personne, de son bassin, de l'employeur et du référent. Une instance par ligne au lieu
+# de cinq (select_related), et une trentaine de colonnes lues de moins.
+COLONNES_LISTE = (
+    "numero_convention",
+    "type",
+    "statut",
+    "date_signature",
+    "date_debut",
+    "date_fin",
+    "heures_hebdomadaires",
+    "motif_rupture",
+    "beneficiaire_id",
+    "employeur_id",
+    "referent_id",
+)
+ANNOTATIONS_LISTE = {
+    "liste_nom": F("beneficiaire__nom"),
+    "liste_prenoms": F("beneficiaire__prenoms"),
+    "liste_bassin": F("beneficiaire__commune__bassin_emploi__nom"),
+    "liste_employeur": F("employeur__nom"),
+    "liste_type_employeur": F("employeur__type"),
+    "liste_referent": nom_affiche("referent"),
+}
+
+
+def pour_la_liste(contrats):
+    """Ces contrats avec ce que la liste affiche (personne et bassin, employeur, référent)."""
+    return contrats.only(*COLONNES_LISTE).annotate(**ANNOTATIONS_LISTE)
+
+
 def contrats_visibles(user):
-    """Les contrats du périmètre avec ce que la liste affiche (personne, commune et bassin, employeur, référent)."""
-    return ContratAide.objects.visibles_par(user).select_related(
-        "beneficiaire__commune__bassin_emploi", "employeur", "referent"
-    )
+    """Les contrats du périmètre, tels que la liste les lit."""
+    return pour_la_liste(ContratAide.objects.visibles_par(user))
 
 
 def chiffres_employeur(user, employeur):

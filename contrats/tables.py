@@ -1,20 +1,30 @@
 import django_tables2 as tables
+from django.utils.html import format_html
 
-from commun.tableaux import ColonneDate
+from commun.liens import adresse_par_cle
+from commun.tableaux import ColonneDate, Tableau, departager
+from referentiel.models import Structure
 
 from .models import ContratAide
 
+TYPES_EMPLOYEUR = dict(Structure.Type.choices)
 
-class ContratTable(tables.Table):
+
+@departager("pk")
+class ContratTable(Tableau):
+    """Les lignes viennent de `selecteurs.contrats_visibles` : le contrat, et en annotations ce que la liste montre
+    de la personne, de l'employeur et du référent ; les colonnes annotées se trient par la relation qu'elles
+    lisent."""
+
     numero_convention = tables.Column(
-        verbose_name="Convention", linkify=True, empty_values=(), order_by=("numero_convention", "pk")
+        verbose_name="Convention", linkify=True, empty_values=(), order_by=("numero_convention",)
     )
-    beneficiaire = tables.Column(verbose_name="Bénéficiaire", order_by=("beneficiaire__nom", "beneficiaire__prenoms"))
-    bassin = tables.Column(verbose_name="Bassin", accessor="beneficiaire__commune__bassin_emploi__nom", orderable=False)
-    employeur = tables.Column(
-        verbose_name="Employeur", linkify=("contrats:employeur", {"pk": tables.A("employeur_id")})
+    beneficiaire = tables.Column(
+        verbose_name="Bénéficiaire", accessor="liste_nom", order_by=("beneficiaire__nom", "beneficiaire__prenoms")
     )
-    type_employeur = tables.Column(verbose_name="Type d'employeur", accessor="employeur__type", orderable=False)
+    bassin = tables.Column(verbose_name="Bassin", accessor="liste_bassin", orderable=False)
+    employeur = tables.Column(verbose_name="Employeur", accessor="liste_employeur", order_by=("employeur__nom",))
+    type_employeur = tables.Column(verbose_name="Type d'employeur", accessor="liste_type_employeur", orderable=False)
     type = tables.Column(verbose_name="Type")
     statut = tables.Column(verbose_name="Statut")
     date_signature = ColonneDate(verbose_name="Signé le")
@@ -22,7 +32,9 @@ class ContratTable(tables.Table):
     date_fin = ColonneDate(verbose_name="Fin")
     heures_hebdomadaires = tables.Column(verbose_name="Heures / sem.")
     motif_rupture = tables.Column(verbose_name="Motif de rupture", visible=False)  # dans les exports seulement
-    referent = tables.Column(verbose_name="Référent", order_by=("referent__last_name",))
+    referent = tables.Column(
+        verbose_name="Référent", accessor="liste_referent", order_by=("referent__last_name", "referent__first_name")
+    )
 
     class Meta:
         model = ContratAide
@@ -50,8 +62,14 @@ class ContratTable(tables.Table):
     def value_numero_convention(self, value, record):
         return value or ""
 
-    def render_type_employeur(self, record):
-        return record.employeur.get_type_display()
+    def render_beneficiaire(self, value, record):
+        return f"{value.upper()} {record.liste_prenoms}"  # comme Beneficiaire.__str__
+
+    def render_employeur(self, value, record):
+        return format_html('<a href="{}">{}</a>', adresse_par_cle("contrats:employeur", record.employeur_id), value)
+
+    def render_type_employeur(self, value):
+        return TYPES_EMPLOYEUR.get(value, value)
 
     def render_type(self, record):
         return record.get_type_display().split(" ")[0]

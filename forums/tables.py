@@ -1,11 +1,11 @@
 import django_tables2 as tables
 
-from commun.tableaux import ColonneDate
+from commun.tableaux import ColonneDate, Tableau
 
 from .models import Entretien, Forum, OffreEmploi, Participation
 
 
-class ForumTable(tables.Table):
+class ForumTable(Tableau):
     titre = tables.Column(verbose_name="Forum", linkify=True)
     date = ColonneDate(verbose_name="Date")
     commune = tables.Column(verbose_name="Commune", accessor="commune__nom")
@@ -23,7 +23,7 @@ class ForumTable(tables.Table):
         empty_text = "Aucun forum ne correspond à ces critères."
 
 
-class ParticipationTable(tables.Table):
+class ParticipationTable(Tableau):
     beneficiaire = tables.Column(verbose_name="Personne", linkify=lambda record: record.get_absolute_url())
     commune = tables.Column(verbose_name="Commune", accessor="beneficiaire__commune__nom")
     forum = tables.Column(
@@ -46,7 +46,7 @@ class ParticipationTable(tables.Table):
         return queryset.order_by(f"{prefixe}beneficiaire__nom", f"{prefixe}beneficiaire__prenoms", "pk"), True
 
 
-class OffreTable(tables.Table):
+class OffreTable(Tableau):
     intitule = tables.Column(verbose_name="Poste")
     employeur = tables.Column(verbose_name="Employeur", accessor="exposant__structure__nom")
     forum = tables.Column(
@@ -65,7 +65,7 @@ class OffreTable(tables.Table):
         empty_text = "Aucune offre ne correspond à ces critères."
 
 
-class EntretienTable(tables.Table):
+class EntretienTable(Tableau):
     personne = tables.Column(
         verbose_name="Personne",
         accessor="participation__beneficiaire",

@@ -1,12 +1,12 @@
 import django_tables2 as tables
 from django.utils.safestring import mark_safe
 
-from commun.tableaux import ColonneDate
+from commun.tableaux import ColonneDate, Tableau
 
 from .models import ConventionCession, Location, Vehicule
 
 
-class LocationTable(tables.Table):
+class LocationTable(Tableau):
     numero = tables.Column(verbose_name="N°", accessor="pk", linkify=lambda record: record.get_absolute_url())
     beneficiaire = tables.Column(verbose_name="Personne", order_by=("beneficiaire__nom", "beneficiaire__prenoms"))
     telephone = tables.Column(verbose_name="Téléphone", accessor="beneficiaire__telephone", orderable=False)
@@ -61,7 +61,7 @@ class LocationTable(tables.Table):
         return "oui" if record.est_en_retard() else "non"
 
 
-class VehiculeTable(tables.Table):
+class VehiculeTable(Tableau):
     immatriculation = tables.Column(verbose_name="Immatriculation", linkify=lambda record: record.get_absolute_url())
     vehicule = tables.Column(verbose_name="Véhicule", accessor="marque", order_by=("marque", "modele"))
     commune = tables.Column(verbose_name="Site", accessor="commune__nom")
@@ -100,7 +100,7 @@ class VehiculeTable(tables.Table):
         return f"{value:,} km".replace(",", "\u202f")
 
 
-class ConventionTable(tables.Table):
+class ConventionTable(Tableau):
     numero = tables.Column(verbose_name="N°", accessor="pk", linkify=lambda record: record.get_absolute_url())
     partenaire = tables.Column(verbose_name="Partenaire", accessor="partenaire__nom")
     debut = ColonneDate(verbose_name="Du")

@@ -1,4 +1,5 @@
 import datetime
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.db.models import Prefetch
@@ -13,6 +14,7 @@ from django_tables2 import SingleTableMixin
 
 from commun.exports import ExportMixin
 from commun.formulaires import VueService
+from commun.liens import adresse_par_cle
 from comptes.acces import RoleRequisMixin
 from comptes.models import Role
 from comptes.services import consultation_journaliser
@@ -311,8 +313,18 @@ class RechercheView(RoleRequisMixin, DroitsMixin, TemplateView):
                 )
             )
             jours = (d["fin"] - d["debut"]).days + 1
+            # Les adresses de chaque ligne calculées ici (la clé placée dans une adresse faite une fois par vue)
+            # plutôt que par trois {% url %} par véhicule dans le gabarit.
+            mois = f"?mois={d['debut']:%Y-%m}"
+            reserver = reverse("mobilite:reserver")
+            periode = {"debut": d["debut"].isoformat(), "fin": d["fin"].isoformat()}
+            if beneficiaire:
+                periode["beneficiaire"] = beneficiaire.pk
             for v in vehicules:
                 v.total = v.prix_journalier * jours
+                v.adresse = adresse_par_cle("mobilite:vehicule", v.pk)
+                v.adresse_calendrier = adresse_par_cle("mobilite:calendrier", v.pk) + mois
+                v.adresse_reserver = f"{reserver}?{urlencode({'vehicule': v.pk, **periode})}"
             groupes = []
             for valeur, libelle in TypeVehicule.choices:
                 du_type = [v for v in vehicules if v.type == valeur]

@@ -1,7 +1,7 @@
 import django_tables2 as tables
 from django.utils.html import format_html
 
-from commun.tableaux import ColonneDate
+from commun.tableaux import ColonneDate, Tableau
 
 from .models import Lot, Orientation, ResultatPaye
 
@@ -16,7 +16,7 @@ def euros(valeur):
     return entier.replace(",", ESPACE_FINE) + "," + decimales + " €"
 
 
-class OrientationTable(tables.Table):
+class OrientationTable(Tableau):
     beneficiaire = tables.Column(
         verbose_name="Personne",
         linkify=lambda record: record.get_absolute_url(),
@@ -73,7 +73,7 @@ class OrientationTable(tables.Table):
         return "" if s is None else s.get_type_display()
 
 
-class LotTable(tables.Table):
+class LotTable(Tableau):
     marche = tables.Column(verbose_name="Marché", accessor="marche__reference")
     numero = tables.Column(verbose_name="Lot")
     prestataire = tables.Column(verbose_name="Prestataire", accessor="prestataire__nom")
@@ -127,7 +127,7 @@ class LotTable(tables.Table):
         return format_html('<a href="{}?lot={}">Voir les orientations</a>', reverse("placement:liste"), record.pk)
 
 
-class ResultatTable(tables.Table):
+class ResultatTable(Tableau):
     """Une ligne par résultat : date, nature, personne, lot, statut (déclaré, validé, rejeté, payé), prix unitaire ;
     le montant n'est compté que pour le service fait (validé ou payé)."""
 

@@ -108,20 +108,52 @@ def _rendu_booleen(col, champ):
 ARGUMENTS_DE_RENDU = frozenset(("value", "record", "column", "bound_column", "bound_row", "table"))
 
 
-def _appel(fonction):
+def _appel(fonction, fixes):
     """Comme `django_tables2.utils.call_with_appropriate`, mais la signature lue une fois par page : une fonction
-    (arguments) -> résultat qui passe à `fonction` les arguments qu'elle nomme (tous si elle prend **kwargs) ;
-    None si elle en demande un qui n'existe pas (la bibliothèque ne l'appellerait pas : calcul complet)."""
+    (valeur, enregistrement, ligne) -> résultat qui passe à `fonction` les arguments qu'elle nomme (tous si elle
+    prend **kwargs), ceux qui ne changent pas d'une ligne à l'autre (`fixes` : colonne, colonne liée, tableau) pris
+    une fois ; None si elle en demande un qui n'existe pas (la bibliothèque ne l'appellerait pas : calcul complet).
+    Les signatures courantes (`value`, `record`, les deux) sont appelées sans dictionnaire par cellule."""
     try:
         parametres = inspect.signature(fonction).parameters.values()
     except (TypeError, ValueError):
         return None
     if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parametres):
-        return lambda arguments: fonction(**arguments)
+        return lambda v, e, ligne: fonction(value=v, record=e, bound_row=ligne, **fixes)
     noms = [p.name for p in parametres if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
     if not set(noms) <= ARGUMENTS_DE_RENDU:
         return None
-    return lambda arguments: fonction(**{n: arguments[n] for n in noms})
+    constantes = {n: fixes[n] for n in noms if n in fixes}
+    variables = frozenset(noms) - set(fixes)
+    if not constantes and variables == {"value"}:
+        return lambda v, e, ligne: fonction(value=v)
+    if not constantes and variables == {"record"}:
+        return lambda v, e, ligne: fonction(record=e)
+    if not constantes and variables == {"value", "record"}:
+        return lambda v, e, ligne: fonction(value=v, record=e)
+
+    def appeler(v, e, ligne):
+        valeurs = {"value": v, "record": e, "bound_row": ligne}
+        return fonction(**constantes, **{n: valeurs[n] for n in variables})
+
+    return appeler
+
+
+def _valeur_par_chemin(chemin, dernier, libelle, libelle_rapide, attribut, methode_libelle):
+    def valeur_de(enregistrement):
+        e = enregistrement
+        try:
+            for partie in chemin:
+                e = getattr(e, partie)
+                if e is None:  # relation vide : None, comme Accessor.resolve (une colonne booléenne dit « non »)
+                    return None
+            if libelle_rapide is not None:
+                return libelle_rapide(getattr(e, attribut))
+            return getattr(e, methode_libelle)() if libelle else getattr(e, dernier)
+        except ObjectDoesNotExist:  # relation inverse absente (un à un) : None, comme la bibliothèque
+            return None
+
+    return valeur_de
 
 
 def _lecteur_rapide(colonne, table, enregistrement):
@@ -130,8 +162,9 @@ def _lecteur_rapide(colonne, table, enregistrement):
     l'accesseur découpé une fois, libellé des champs à choix (`get_<champ>_display`), valeur vide -> défaut,
     colonne booléenne, lien `linkify=True` vers la fiche de l'enregistrement ; rendu propre (`render_<nom>` du
     tableau) et autres liens par les attributs publics de la colonne liée (`render`, `link`), signature lue une
-    fois. None pour toute autre colonne (localisation explicite, autre type de colonne, valeur appelable), qui
-    passe par `BoundRow.get_cell`."""
+    fois. Une colonne d'un autre type qui se déclare `rendu_simple` (son `render` ne dépend que de la valeur et de
+    l'enregistrement, ses attributs sont fixes) est appelée de même. None pour toute autre colonne (localisation
+    explicite, autre type de colonne, valeur appelable), qui passe par `BoundRow.get_cell`."""
     col = colonne.column
     simple = getattr(col, "rendu_simple", False)
     if (type(col) not in (tables.Column, ColonneDate, tables.BooleanColumn) and not simple) or col.localize is not None:
@@ -161,8 +194,9 @@ def _lecteur_rapide(colonne, table, enregistrement):
     if objet is not None and not libelle and (not hasattr(objet, dernier) or callable(getattr(objet, dernier))):
         return None  # valeur absente (colonne calculée par son rendu) ou appelable : calcul de la bibliothèque
     rendu = None
+    fixes = {"column": col, "bound_column": colonne, "table": table}
     if general:
-        appeler = _appel(colonne.render)
+        appeler = _appel(colonne.render, fixes)
         if appeler is None:
             return None
     elif type(col) is tables.BooleanColumn:
@@ -179,18 +213,16 @@ def _lecteur_rapide(colonne, table, enregistrement):
         libelle_rapide = _libelles_de_choix(type(objet), champ, methode_libelle)
     attribut = champ.attname if libelle_rapide is not None else dernier
 
-    def valeur_de(enregistrement):
-        e = enregistrement
-        try:
-            for partie in chemin:
-                e = getattr(e, partie)
-                if e is None:  # relation vide : None, comme Accessor.resolve (une colonne booléenne dit « non »)
-                    return None
-            if libelle_rapide is not None:
-                return libelle_rapide(getattr(e, attribut))
-            return getattr(e, methode_libelle)() if libelle else getattr(e, dernier)
-        except ObjectDoesNotExist:  # relation inverse absente (un à un) : None, comme la bibliothèque
-            return None
+    if not chemin and not libelle:  # le cas le plus courant : un attribut de l'enregistrement (ou une annotation)
+
+        def valeur_de(enregistrement):
+            try:
+                return getattr(enregistrement, dernier)
+            except ObjectDoesNotExist:
+                return None
+
+    else:
+        valeur_de = _valeur_par_chemin(chemin, dernier, libelle, libelle_rapide, attribut, methode_libelle)
 
     if general:
         lien = colonne.link
@@ -199,16 +231,10 @@ def _lecteur_rapide(colonne, table, enregistrement):
             valeur = valeur_de(enregistrement)
             if valeur in vides:
                 return defaut
-            arguments = {
-                "value": valeur,
-                "record": enregistrement,
-                "column": col,
-                "bound_column": colonne,
-                "bound_row": ligne,
-                "table": table,
-            }
-            contenu = appeler(arguments)
-            return lien(contenu, **arguments) if lien else contenu
+            contenu = appeler(valeur, enregistrement, ligne)
+            if lien:
+                return lien(contenu, value=valeur, record=enregistrement, bound_row=ligne, **fixes)
+            return contenu
 
         return lire_general
 
@@ -232,14 +258,20 @@ def _echapper(valeur):
     return conditional_escape(valeur)
 
 
-def _cellule(colonne, valeur, context):
+def _ecrivain(colonne, context):
+    """La fonction valeur -> HTML de la cellule, comme `{{ cell }}` (`|localize`, `|unlocalize` selon la colonne)."""
     if colonne.localize is None:
-        if isinstance(valeur, str) and context.autoescape:  # ce que fait render_value_in_context pour un texte
-            return _echapper(valeur)
-        return render_value_in_context(valeur, context)
-    if colonne.localize:
-        return conditional_escape(formats.localize(valeur, use_l10n=True))
-    return conditional_escape(formats.localize(valeur, use_l10n=False))
+        if not context.autoescape:
+            return lambda valeur: render_value_in_context(valeur, context)
+
+        def ecrire(valeur):
+            if isinstance(valeur, str):  # ce que fait render_value_in_context pour un texte
+                return _echapper(valeur)
+            return render_value_in_context(valeur, context)
+
+        return ecrire
+    localise = bool(colonne.localize)
+    return lambda valeur: conditional_escape(formats.localize(valeur, use_l10n=localise))
 
 
 @register.simple_tag(takes_context=True)
@@ -248,28 +280,33 @@ def corps_tableau(context, table):
 
     Chaque cellule est calculée comme le fait `BoundRow.items()`, mais avec les colonnes déjà en main (`items()`
     retrouve chaque colonne par son nom en parcourant toutes les colonnes) et, pour les colonnes de données
-    simples, par un lecteur préparé une fois par page (`_lecteur_rapide`)."""
+    simples, par un lecteur préparé une fois par page (`_lecteur_rapide`) ; les attributs `<td>` qui ne dépendent
+    pas de la ligne et la façon d'écrire chaque cellule sont eux aussi préparés une fois."""
     colonnes = list(table.columns)
-    attrs_fixes = {c.name: c.attrs["td"].as_html() for c in colonnes if not _attrs_dependent_de_la_ligne(c)}
-    lecteurs = None
+    plans = None
     morceaux = []
     for ligne in table.paginated_rows:
-        if lecteurs is None:
-            lecteurs = [_lecteur_rapide(c, table, ligne.record) for c in colonnes]
+        enregistrement = ligne.record
+        if plans is None:
+            plans = [
+                (
+                    c,
+                    _lecteur_rapide(c, table, enregistrement),
+                    None if _attrs_dependent_de_la_ligne(c) else c.attrs["td"].as_html(),
+                    _ecrivain(c, context),
+                )
+                for c in colonnes
+            ]
         if table.row_attrs:
             morceaux.append(f"<tr {ligne.attrs.as_html()}>")
         else:  # ce que donne `BoundRow.attrs` sans attributs de ligne : la seule classe paire ou impaire
             morceaux.append(f'<tr class="{ligne.get_even_odd_css_class()}">')
-        for colonne, lire in zip(colonnes, lecteurs, strict=True):
-            if lire is not None:
-                valeur = lire(ligne.record, ligne)
-            else:
-                valeur = ligne.get_cell(colonne.name)
-            colonne.current_value, colonne.current_record = valeur, ligne.record
-            attrs = attrs_fixes.get(colonne.name)
-            if attrs is None:
+        for colonne, lire, attrs, ecrire in plans:
+            valeur = lire(enregistrement, ligne) if lire is not None else ligne.get_cell(colonne.name)
+            if attrs is None:  # attributs calculés d'après la cellule courante, comme le fait la bibliothèque
+                colonne.current_value, colonne.current_record = valeur, enregistrement
                 attrs = colonne.attrs["td"].as_html()
-            morceaux.append(f"<td {attrs}>{_cellule(colonne, valeur, context)}</td>")
+            morceaux.append(f"<td {attrs}>{ecrire(valeur)}</td>")
         morceaux.append("</tr>")
     if not morceaux and table.empty_text:
         return format_html('<tr><td colspan="{}">{}</td></tr>', len(colonnes), table.empty_text)

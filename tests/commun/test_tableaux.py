@@ -164,6 +164,7 @@ def test_listes_reelles_corps_identique_au_gabarit_de_django_tables2(bassins):
     from beneficiaires.selecteurs import pour_la_liste
     from beneficiaires.tables import BeneficiaireTable
     from contrats.models import ContratAide
+    from contrats.selecteurs import pour_la_liste as pour_la_liste_contrats
     from contrats.tables import ContratTable
     from tests.beneficiaires.factories import BeneficiaireFactory, EvaluationFactory
     from tests.comptes.factories import UserFactory
@@ -177,7 +178,7 @@ def test_listes_reelles_corps_identique_au_gabarit_de_django_tables2(bassins):
     ContratAideFactory(signe=True, beneficiaire=evaluee)
     ContratAideFactory(beneficiaire=evaluee)  # brouillon : ni numéro ni date de signature
     personnes = pour_la_liste(Beneficiaire.objects.all())
-    contrats = ContratAide.objects.select_related("beneficiaire__commune__bassin_emploi", "employeur", "referent")
+    contrats = pour_la_liste_contrats(ContratAide.objects.all())
     for table_class, donnees in ((BeneficiaireTable, personnes), (ContratTable, contrats)):
         attendu = _corps(table_class(donnees), "django_tables2/bootstrap5.html")
         assert _corps(table_class(donnees), "django_tables2/plan_emploi.html") == attendu
@@ -262,6 +263,7 @@ def test_corps_sans_api_privee_de_django_tables2(bassins):
 
     from commun.templatetags.rendu_tableaux import _lecteur_rapide
     from contrats.models import ContratAide
+    from contrats.selecteurs import pour_la_liste as pour_la_liste_contrats
     from contrats.tables import ContratTable
     from tests.beneficiaires.factories import BeneficiaireFactory
     from tests.contrats.factories import ContratAideFactory
@@ -269,7 +271,7 @@ def test_corps_sans_api_privee_de_django_tables2(bassins):
     personne = BeneficiaireFactory(commune=bassins["Gien"].commune_test)
     ContratAideFactory(signe=True, beneficiaire=personne)
     ContratAideFactory(beneficiaire=personne)  # brouillon : rendu propre du numéro
-    contrats = ContratAide.objects.select_related("beneficiaire__commune__bassin_emploi", "employeur", "referent")
+    contrats = pour_la_liste_contrats(ContratAide.objects.all())
     attendu = _corps(ContratTable(contrats), "django_tables2/bootstrap5.html")
     table = ContratTable(contrats)
     assert all(_lecteur_rapide(c, table, contrats.first()) is not None for c in table.columns)
@@ -303,3 +305,73 @@ def test_libelle_de_choix_rapide_egal_a_celui_de_django():
             return "à moi"
 
     assert _libelles_de_choix(Propre, champ, "get_statut_parcours_display") is None
+
+
+def test_departager_finit_chaque_tri_par_les_cles_donnees():
+    """Tableaux du projet : chaque colonne triable finit par une clé unique, dans les deux sens ; une colonne
+    non triable ou triée par sa méthode `order_<nom>` n'est pas touchée."""
+    from beneficiaires.models import Beneficiaire
+    from beneficiaires.tables import BeneficiaireTable
+    from commun.tableaux import departager
+    from contrats.models import ContratAide
+    from contrats.tables import ContratTable
+
+    @departager("nom", "pk")
+    class Essai(tables.Table):
+        nom = tables.Column(order_by=("-nom",))
+        ville = tables.Column(accessor="commune__nom")
+        fixe = tables.Column(orderable=False)
+        propre = tables.Column()
+
+        def order_propre(self, queryset, is_descending):
+            return queryset, True
+
+    colonnes = Essai.base_columns
+    assert list(colonnes["nom"].order_by) == ["-nom", "pk"]
+    assert list(colonnes["ville"].order_by) == ["commune__nom", "nom", "pk"]
+    assert colonnes["fixe"].order_by is None and colonnes["propre"].order_by is None
+
+    for table in (BeneficiaireTable(Beneficiaire.objects.none()), ContratTable(ContratAide.objects.none())):
+        for colonne in table.columns:
+            if colonne.orderable and not hasattr(table, f"order_{colonne.name}"):
+                assert colonne.order_by[-1] == "pk", colonne.name
+                assert colonne.order_by.opposite[-1] == "-pk", colonne.name
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("demande", "lignes"), [("100000", 200), ("-5", 50), ("0", 50), ("3", 3)])
+def test_lignes_par_page_bornees(client, bassins, demande, lignes):
+    """`?per_page=` (lu par django-tables2) : au plus 200 lignes ; 0 ou moins, la page par défaut (50)."""
+    from django.urls import reverse
+
+    from tests.beneficiaires.factories import BeneficiaireFactory
+    from tests.comptes.factories import UserFactory
+
+    BeneficiaireFactory.create_batch(205, commune=bassins["Gien"].commune_test)
+    client.force_login(UserFactory(administrateur=True))
+    reponse = client.get(reverse("beneficiaires:liste"), {"per_page": demande})
+    assert reponse.status_code == 200
+    assert reponse.content.decode().count('name="beneficiaires" value=') == lignes
+
+
+def test_chaque_tableau_du_projet_borne_ses_lignes_par_page():
+    """Tout tableau des applications du projet hérite de `Tableau` (sinon `?per_page=` y serait sans borne)."""
+    import importlib
+    import importlib.util
+
+    from django.apps import apps
+    from django.conf import settings
+
+    from commun.tableaux import Tableau
+
+    tableaux = []
+    for config in apps.get_app_configs():
+        module = f"{config.name}.tables"
+        du_projet = config.path.startswith(str(settings.BASE_DIR)) and "site-packages" not in config.path
+        if du_projet and importlib.util.find_spec(module):
+            contenu = vars(importlib.import_module(module)).values()
+            tableaux += [
+                c for c in contenu if isinstance(c, type) and issubclass(c, tables.Table) and c.__module__ == module
+            ]
+    assert len(tableaux) >= 12, tableaux
+    assert all(issubclass(c, Tableau) for c in tableaux), [c for c in tableaux if not issubclass(c, Tableau)]

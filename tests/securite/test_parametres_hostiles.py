@@ -82,6 +82,9 @@ def parametres_declares(route):
     formulaire = getattr(classe, "formulaire_url", None)
     if formulaire is not None:
         noms.update(formulaire.base_fields)
+    if getattr(classe, "table_class", None) is not None:
+        # Ce que django-tables2 lit dans l'adresse (page, tri, lignes par page), liens proposés ou non.
+        noms.update(("page", "sort", "per_page"))
     return noms
 
 
