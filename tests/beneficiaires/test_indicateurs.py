@@ -123,3 +123,30 @@ def test_freins_une_seule_requete_et_ventilation(ctx, donnees, django_assert_num
     mobilite = next(i for i in resultat if i.code == "frein_mobilite")
     assert mobilite.par_bassin == {donnees["Orléans"].pk: 2}
     assert mobilite.par_mois == {D(2017, 10, 1): 1, D(2017, 12, 1): 1}
+
+
+def test_evaluees_et_freins_une_requete_partagee_avec_la_periode_precedente(donnees, django_assert_num_queries):
+    """Personnes évaluées et freins lisent une seule requête (période précédente comprise) ; leurs valeurs
+    précédentes sont celles d'un calcul à part sur la période précédente."""
+    bassins = tuple(donnees.values())
+    ctx = Contexte(debut=D(2018, 1, 1), fin=D(2018, 12, 31), bassins=bassins, debut_precedent=D(2017, 1, 1))
+    with django_assert_num_queries(1):
+        evaluees = indicateurs.personnes_evaluees(ctx)
+        freins = {i.code: i for i in indicateurs.freins_par_frequence(ctx)}
+    precedente = Contexte(debut=D(2017, 1, 1), fin=D(2017, 12, 31), bassins=bassins)
+    assert evaluees.valeur == 1 and evaluees.precedent == indicateurs.personnes_evaluees(precedente).valeur == 3
+    for ind in indicateurs.freins_par_frequence(precedente):
+        assert freins[ind.code].precedent == ind.valeur, ind.code
+    assert freins["frein_sante"].valeur == 1 and freins["frein_mobilite"].precedent == 2
+
+
+def test_plan_et_delai_une_requete_partagee_avec_la_periode_precedente(donnees, django_assert_num_queries):
+    bassins = tuple(donnees.values())
+    ctx = Contexte(debut=D(2017, 10, 1), fin=D(2017, 12, 31), bassins=bassins, debut_precedent=D(2017, 7, 1))
+    with django_assert_num_queries(1):
+        plan = indicateurs.personnes_dans_le_plan(ctx)
+        delai = indicateurs.evaluees_sous_30_jours(ctx)
+    precedente = Contexte(debut=D(2017, 7, 1), fin=D(2017, 9, 30), bassins=bassins)
+    assert (plan.valeur, plan.precedent) == (4, indicateurs.personnes_dans_le_plan(precedente).valeur) == (4, 1)
+    assert delai.precedent == indicateurs.evaluees_sous_30_jours(precedente).valeur == Decimal("100.0")
+    assert delai.valeur == Decimal("50.0")  # p1 (19 j) et g1 (20 j) sur p1, p2, la non évaluée et g1

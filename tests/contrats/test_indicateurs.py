@@ -194,3 +194,20 @@ def test_indicateurs_ventiles_pour_les_series_et_l_export(bassins):
     assert cofinancement.par_bassin_mois[(bassins["Orléans"].pk, D(2018, 1, 1))] == Decimal("480.02")
     assert cofinancement.valeur_mois(D(2018, 3, 1)) == 0
     assert not indicateurs.heures_moyennes(ctx).additif
+
+
+def test_signatures_une_requete_partagee_avec_la_periode_precedente(lancement, django_assert_num_queries):
+    """Contrats signés, dont avec des communes et durée moyenne : une requête, période précédente comprise, et les
+    mêmes valeurs précédentes qu'un calcul à part."""
+    tous = tuple(BassinEmploi.objects.order_by("nom"))
+    ctx = Contexte(debut=D(2018, 1, 1), fin=D(2018, 12, 31), bassins=tous, debut_precedent=D(2017, 1, 1))
+    with django_assert_num_queries(1):
+        signes = indicateurs.contrats_signes(ctx)
+        communes = indicateurs.contrats_signes_communes(ctx)
+        heures = indicateurs.heures_moyennes(ctx)
+    assert (signes.valeur, signes.precedent) == (0, 52)
+    assert (communes.valeur, communes.precedent) == (0, 9)
+    assert communes.par_bassin == {} and communes.par_mois == {}
+    precedente = contexte(D(2017, 1, 1), D(2017, 12, 31))
+    assert heures.valeur is None
+    assert heures.precedent == indicateurs.heures_moyennes(precedente).valeur is not None
