@@ -3,12 +3,13 @@ bassin."""
 
 import datetime
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 
+from commun.tableaux import lue_par_cle
 from comptes.models import Role, User, nom_affiche
-from referentiel.models import BassinEmploi
+from referentiel.models import BassinEmploi, Commune
 
-from .models import Beneficiaire, DoublonProbable, Evaluation, ImportBeneficiaires, StatutParcours
+from .models import Beneficiaire, DoublonProbable, Evaluation, Foyer, ImportBeneficiaires, StatutParcours
 
 # Une personne orientée attend son évaluation ; au-delà de ce délai, elle est en retard (en rouge).
 DELAI_EVALUATION_JOURS = 30
@@ -18,9 +19,10 @@ STATUTS_SUIVIS = (StatutParcours.A_EVALUER, StatutParcours.EN_EVALUATION, Statut
 
 
 # Ce que lisent la liste, son export et ses tris (tables.py) : les colonnes affichées de la personne, et en
-# annotations celles de son foyer, de sa commune et de son bassin, de son référent (son nom complet, à défaut son
-# identifiant, comme `User.__str__`) et de son évaluation en vigueur. Une instance par ligne, une vingtaine de
-# valeurs à convertir, au lieu de six instances et de 90 colonnes (select_related).
+# annotations, chacune par une sous-requête sur sa clé (commun.tableaux.lue_par_cle : ni le compte ni le tri n'en
+# héritent de jointure), celles de son foyer, de sa commune et de son bassin, de son référent (son nom complet, à
+# défaut son identifiant, comme `User.__str__`) et de son évaluation en vigueur. Une instance par ligne, une
+# vingtaine de valeurs à convertir, au lieu de six instances et de 90 colonnes (select_related).
 COLONNES_LISTE = (
     "nom",
     "prenoms",
@@ -35,12 +37,12 @@ COLONNES_LISTE = (
     "evaluation_courante_id",
 )
 ANNOTATIONS_LISTE = {
-    "liste_numero": F("foyer__numero_allocataire"),
-    "liste_etat_droit": F("foyer__etat_droit"),
-    "liste_commune": F("commune__nom"),
-    "liste_bassin": F("commune__bassin_emploi__nom"),
-    "liste_referent": nom_affiche("referent"),
-    "liste_evaluation": F("evaluation_courante__date"),
+    "liste_numero": lue_par_cle(Foyer, "foyer_id", "numero_allocataire"),
+    "liste_etat_droit": lue_par_cle(Foyer, "foyer_id", "etat_droit"),
+    "liste_commune": lue_par_cle(Commune, "commune_id", "nom"),
+    "liste_bassin": lue_par_cle(Commune, "commune_id", "bassin_emploi__nom"),
+    "liste_referent": lue_par_cle(User, "referent_id", nom_affiche()),
+    "liste_evaluation": lue_par_cle(Evaluation, "evaluation_courante_id", "date"),
 }
 
 

@@ -12,6 +12,7 @@ import inspect
 
 import django_tables2 as tables
 from django.core.paginator import Paginator
+from django.db.models import F, OuterRef, Subquery
 from django_tables2 import utils
 from django_tables2.utils import OrderByTuple
 
@@ -88,3 +89,14 @@ def departager(*cles):
         return classe
 
     return decorer
+
+
+def lue_par_cle(modele, cle, valeur):
+    """La `valeur` (nom de champ, éventuellement à travers des relations, ou expression) de l'objet de `modele`
+    désigné par la colonne `cle` de chaque ligne, lue par une sous-requête : pour montrer dans une liste une valeur
+    d'un objet lié sans jointure. Le compte de la liste (COUNT, à chaque filtre nouveau) n'en hérite pas : il
+    reste une lecture d'index, alors qu'une annotation `F("foyer__…")` y laissait la jointure (27 au lieu de 4 ms
+    à l'échelle du Loiret) ; PostgreSQL ne l'évalue que pour les lignes de la page (après le tri et la limite)."""
+    expression = F(valeur) if isinstance(valeur, str) else valeur
+    liees = modele._base_manager.filter(pk=OuterRef(cle)).order_by()
+    return Subquery(liees.annotate(valeur_liee=expression).values("valeur_liee")[:1])

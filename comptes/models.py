@@ -213,11 +213,13 @@ class SessionUtilisateur(models.Model):
         return f"{self.utilisateur} — {self.navigateur[:40]} ({self.derniere_activite:%d/%m/%Y %H:%M})"
 
 
-def nom_affiche(relation):
-    """L'expression SQL de `str(user)` pour le compte au bout de `relation` (« referent ») : son nom complet, à
-    défaut son identifiant ; NULL sans compte. Pour lire une liste sans instancier chaque compte."""
+def nom_affiche(relation=""):
+    """L'expression SQL de `str(user)` pour le compte au bout de `relation` (« referent » ; le compte lui-même sans
+    relation) : son nom complet, à défaut son identifiant ; NULL sans compte. Pour lire une liste sans instancier
+    chaque compte."""
     from django.db.models import Value
     from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 
-    nom_complet = Concat(f"{relation}__first_name", Value(" "), f"{relation}__last_name")
-    return Coalesce(NullIf(Trim(nom_complet), Value("")), f"{relation}__username")
+    chemin = f"{relation}__" if relation else ""
+    nom_complet = Concat(f"{chemin}first_name", Value(" "), f"{chemin}last_name")
+    return Coalesce(NullIf(Trim(nom_complet), Value("")), f"{chemin}username")

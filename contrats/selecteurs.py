@@ -1,9 +1,11 @@
 """Lectures composées des contrats aidés : liste et fiche, employeur, files d'activité, tâches."""
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 
 from beneficiaires.models import Beneficiaire, normaliser
-from comptes.models import nom_affiche
+from commun.tableaux import lue_par_cle
+from comptes.models import User, nom_affiche
+from referentiel.models import Structure
 
 from .models import ContratAide, Statut
 
@@ -12,7 +14,8 @@ RECHERCHE_PERSONNES_MAX = 30
 
 
 # Ce que lisent la liste, ses exports et ses tris (tables.py) : les colonnes affichées du contrat, et en
-# annotations celles de la personne, de son bassin, de l'employeur et du référent. Une instance par ligne au lieu
+# annotations, chacune par une sous-requête sur sa clé (commun.tableaux.lue_par_cle : le compte n'en hérite pas de
+# jointure), celles de la personne, de son bassin, de l'employeur et du référent. Une instance par ligne au lieu
 # de cinq (select_related), et une trentaine de colonnes lues de moins.
 COLONNES_LISTE = (
     "numero_convention",
@@ -28,12 +31,12 @@ COLONNES_LISTE = (
     "referent_id",
 )
 ANNOTATIONS_LISTE = {
-    "liste_nom": F("beneficiaire__nom"),
-    "liste_prenoms": F("beneficiaire__prenoms"),
-    "liste_bassin": F("beneficiaire__commune__bassin_emploi__nom"),
-    "liste_employeur": F("employeur__nom"),
-    "liste_type_employeur": F("employeur__type"),
-    "liste_referent": nom_affiche("referent"),
+    "liste_nom": lue_par_cle(Beneficiaire, "beneficiaire_id", "nom"),
+    "liste_prenoms": lue_par_cle(Beneficiaire, "beneficiaire_id", "prenoms"),
+    "liste_bassin": lue_par_cle(Beneficiaire, "beneficiaire_id", "commune__bassin_emploi__nom"),
+    "liste_employeur": lue_par_cle(Structure, "employeur_id", "nom"),
+    "liste_type_employeur": lue_par_cle(Structure, "employeur_id", "type"),
+    "liste_referent": lue_par_cle(User, "referent_id", nom_affiche()),
 }
 
 
