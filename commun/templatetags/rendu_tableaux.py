@@ -172,10 +172,9 @@ def _lecteur_rapide(colonne, table, enregistrement):
     if not isinstance(enregistrement, models.Model):
         return None
     general = simple or getattr(table, f"render_{colonne.name}", None) is not None
-    lier = None
-    if colonne.link and not general:
-        lier = _lien_simple(colonne, enregistrement)
-        general = lier is None
+    lier = _lien_simple(colonne, enregistrement) if colonne.link else None
+    if colonne.link and lier is None:
+        general = True  # un autre lien : celui de la colonne liée (`link`), calculé par la bibliothèque
     if general and type(col) is tables.BooleanColumn:
         return None
     accesseur = Accessor(colonne.accessor)
@@ -225,13 +224,15 @@ def _lecteur_rapide(colonne, table, enregistrement):
         valeur_de = _valeur_par_chemin(chemin, dernier, libelle, libelle_rapide, attribut, methode_libelle)
 
     if general:
-        lien = colonne.link
+        lien = colonne.link if lier is None else None
 
         def lire_general(enregistrement, ligne):
             valeur = valeur_de(enregistrement)
             if valeur in vides:
                 return defaut
             contenu = appeler(valeur, enregistrement, ligne)
+            if lier:  # rendu propre d'une colonne `linkify=True` : lien vers la fiche, écrit d'un trait
+                return lier(contenu, enregistrement)
             if lien:
                 return lien(contenu, value=valeur, record=enregistrement, bound_row=ligne, **fixes)
             return contenu
