@@ -68,6 +68,9 @@ class ContratTable(Tableau):
     def render_employeur(self, value, record):
         return format_html('<a href="{}">{}</a>', adresse_par_cle("contrats:employeur", record.employeur_id), value)
 
+    def value_employeur(self, value):
+        return value  # à l'export : le nom, sans le lien
+
     def render_type_employeur(self, value):
         return TYPES_EMPLOYEUR.get(value, value)
 

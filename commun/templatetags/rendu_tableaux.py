@@ -22,6 +22,7 @@ from django.utils.hashable import make_hashable
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import SafeData, mark_safe
 from django_tables2.columns.base import LinkTransform
+from django_tables2.rows import BoundRow
 from django_tables2.utils import Accessor, AttributeDict
 
 from commun.tableaux import ColonneDate
@@ -56,7 +57,7 @@ def _lien_simple(colonne, enregistrement):
             url = e.get_absolute_url()
             if url is None:
                 return contenu
-            return mark_safe(f'<a href="{html.escape(str(url))}">{_echapper(contenu)}</a>')  # noqa: S308
+            return mark_safe(f'<a href="{_echapper(url)}">{_echapper(contenu)}</a>')  # noqa: S308
 
         return lier
 
@@ -282,7 +283,9 @@ def corps_tableau(context, table):
     Chaque cellule est calculée comme le fait `BoundRow.items()`, mais avec les colonnes déjà en main (`items()`
     retrouve chaque colonne par son nom en parcourant toutes les colonnes) et, pour les colonnes de données
     simples, par un lecteur préparé une fois par page (`_lecteur_rapide`) ; les attributs `<td>` qui ne dépendent
-    pas de la ligne et la façon d'écrire chaque cellule sont eux aussi préparés une fois."""
+    pas de la ligne et la façon d'écrire chaque cellule sont eux aussi préparés une fois. `current_value` et
+    `current_record` ne sont posés que sur les colonnes dont les attributs dépendent de la ligne (ceux de la
+    cellule ; les tableaux du projet n'ont pas de pied de tableau qui les lirait)."""
     colonnes = list(table.columns)
     plans = None
     morceaux = []
@@ -298,7 +301,7 @@ def corps_tableau(context, table):
                 )
                 for c in colonnes
             ]
-        if table.row_attrs:
+        if table.row_attrs or type(ligne) is not BoundRow:  # attributs de ligne, ligne épinglée : la bibliothèque
             morceaux.append(f"<tr {ligne.attrs.as_html()}>")
         else:  # ce que donne `BoundRow.attrs` sans attributs de ligne : la seule classe paire ou impaire
             morceaux.append(f'<tr class="{ligne.get_even_odd_css_class()}">')

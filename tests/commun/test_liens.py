@@ -25,8 +25,11 @@ def test_prefixe_d_adresse_de_la_requete():
 
 
 def test_cle_qui_n_est_pas_un_entier_et_vue_inconnue():
-    """Une clé texte passe par `reverse` (même résultat, même refus) ; une vue inconnue lève comme `reverse`."""
+    """Une clé texte ou négative passe par `reverse` (même résultat, même refus) ; une vue inconnue lève comme
+    `reverse`."""
     assert adresse_par_cle("contrats:detail", "12") == reverse("contrats:detail", args=["12"])
+    with pytest.raises(NoReverseMatch):
+        adresse_par_cle("contrats:detail", -5)
     with pytest.raises(NoReverseMatch):
         adresse_par_cle("contrats:detail", "abc")
     with pytest.raises(NoReverseMatch):

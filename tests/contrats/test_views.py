@@ -168,7 +168,11 @@ def test_liste_filtres(client, pilotage, orleans, gien):
 def test_export_csv(client, pilotage, contrat_orleans):
     r = connecte(client, pilotage).get(reverse("contrats:liste"), {"_export": "csv"})
     assert r.status_code == 200
-    assert contrat_orleans.numero_convention in r.content.decode()
+    contenu = r.content.decode("utf-8-sig")
+    assert contrat_orleans.numero_convention in contenu
+    # Des textes, jamais le HTML de la page (lien de l'employeur, lien de la convention).
+    assert contrat_orleans.employeur.nom in contenu and "<a " not in contenu and "&amp;" not in contenu
+    assert str(contrat_orleans.beneficiaire) in contenu
 
 
 # --- Formulaires et actions ---------------------------------------------------------------------------------
