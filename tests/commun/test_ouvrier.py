@@ -72,6 +72,8 @@ def test_une_requete_met_en_file_un_ouvrier_reel_execute(postgresql_requis, clie
     sms = json.loads(fichier_sms.read_text(encoding="utf-8").splitlines()[0])
     assert sms["numero"] == "+33698765432" and f"{jour:%d/%m/%Y}" in sms["texte"] and "10 h 15" in sms["texte"]
     with connection.cursor() as curseur:
-        curseur.execute("SELECT status FROM procrastinate_jobs")
+        # Le seul travail de la file des messages ; l'ouvrier peut avoir mis en file une tâche périodique d'une
+        # autre file dont l'heure vient de passer (la conservation à 2 h 30), qu'il n'exécute pas (`-q messages`).
+        curseur.execute("SELECT status FROM procrastinate_jobs WHERE queue_name = 'messages'")
         assert curseur.fetchall() == [("succeeded",)]
     assert personne.evaluations.get().date == jour
