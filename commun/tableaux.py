@@ -96,7 +96,8 @@ def lue_par_cle(modele, cle, valeur):
     désigné par la colonne `cle` de chaque ligne, lue par une sous-requête : pour montrer dans une liste une valeur
     d'un objet lié sans jointure. Le compte de la liste (COUNT, à chaque filtre nouveau) n'en hérite pas : il
     reste une lecture d'index, alors qu'une annotation `F("foyer__…")` y laissait la jointure (27 au lieu de 4 ms
-    à l'échelle du Loiret) ; PostgreSQL ne l'évalue que pour les lignes de la page (après le tri et la limite)."""
+    à l'échelle du Loiret) ; PostgreSQL ne l'évalue qu'après le tri, pour les lignes jusqu'à la fin de la page
+    demandée (celles des pages précédentes comprises), pas pour toute la sélection."""
     expression = F(valeur) if isinstance(valeur, str) else valeur
     liees = modele._base_manager.filter(pk=OuterRef(cle)).order_by()
     return Subquery(liees.annotate(valeur_liee=expression).values("valeur_liee")[:1])
