@@ -1,11 +1,14 @@
-"""Réglage commun des tableaux django-tables2.
+"""Ce que partagent les tableaux django-tables2 du projet.
 
-django-tables2 appelle `utils.signature(fn)` (donc `inspect.signature`) à chaque cellule d'une colonne qui a
-un rendu propre (`render_*`, `linkify`, colonne de date ou booléenne) pour savoir quels arguments lui passer :
-pour une page de 50 lignes, des centaines d'introspections identiques, une part notable du rendu des listes.
-La signature d'une fonction ne change pas : on la mémorise par fonction sous-jacente (une méthode liée est
-recréée à chaque accès, sa fonction `__func__` reste la même). Le résultat est exactement celui de la
-fonction d'origine.
+- `Tableau` : la classe de base, qui borne les lignes par page demandées dans l'adresse ;
+- `departager(...)` : chaque tri d'une colonne finit par des clés uniques (ordre total d'une page à l'autre) ;
+- `lue_par_cle(...)` : la valeur d'un objet lié, lue par sous-requête pour une liste (sans jointure) ;
+- `ColonneDate` : une date jj/mm/aaaa sans gabarit ;
+- la signature mémorisée : django-tables2 appelle `utils.signature(fn)` (donc `inspect.signature`) à chaque
+  cellule d'une colonne qui a un rendu propre (`render_*`, `linkify`, colonne de date ou booléenne) quand il la
+  calcule lui-même (exports, colonnes hors du corps rapide) ; la signature d'une fonction ne change pas, elle est
+  mémorisée par fonction sous-jacente (une méthode liée est recréée à chaque accès, sa fonction `__func__` reste
+  la même). Le résultat est exactement celui de la fonction d'origine.
 """
 
 import inspect
