@@ -171,11 +171,16 @@ def cle(request, filterset, gabarit, ligne, variables):
     return f"fragment:{empreinte}:{utilisateur}:{lues}"
 
 
-def servir(cle_fragment, rendre):
-    """Le fragment en cache, sinon `rendre()` (gardé sauf écriture non validée dans le référentiel, ou jeton CSRF)."""
+def servir(cle_fragment, rendre, gardable):
+    """Le fragment en cache, sinon `rendre()`, gardé si `gardable()` le permet (le formulaire ne lit que le
+    référentiel : `cachable`), sauf écriture non validée dans le référentiel ou jeton CSRF.
+
+    `gardable` n'est appelé qu'en l'absence du fragment (sa réponse compile les requêtes des listes de choix : 1 à
+    2 ms par page) : une clé trouvée a été gardée parce qu'il l'était, et la clé couvre tout ce dont cette réponse
+    dépend (la classe de filtres et le code, l'utilisateur, les critères, la version du référentiel)."""
     html = cache.get(cle_fragment)
     if html is None:
         html = rendre()
-        if "csrfmiddlewaretoken" not in html and not versions.en_attente(*versions.REFERENTIEL):
+        if "csrfmiddlewaretoken" not in html and not versions.en_attente(*versions.REFERENTIEL) and gardable():
             cache.set(cle_fragment, html, 3600)
     return mark_safe(html)  # noqa: S308 - rendu par nos gabarits

@@ -16,13 +16,15 @@ class FragmentReferentielNode(template.Node):
     def render(self, context):
         filterset = self.filterset.resolve(context)
         request = context.get("request")
-        if filterset is None or request is None or not fragments.cachable(filterset):
+        if filterset is None or request is None:
             return self.nodelist.render(context)
         origine = getattr(self.origin, "name", None) or ""
         variables = [v.resolve(context) for v in self.variables]
         gabarit = f"{origine}:{fragments._empreinte_fichier(origine)}"
         cle = fragments.cle(request, filterset, gabarit, self.ligne, variables)
-        return fragments.servir(cle, lambda: self.nodelist.render(context))
+        return fragments.servir(
+            cle, lambda: self.nodelist.render(context), gardable=lambda: fragments.cachable(filterset)
+        )
 
 
 @register.tag("fragment_referentiel")

@@ -111,6 +111,31 @@ def test_filtres_qui_lisent_autre_chose_que_le_referentiel_jamais_gardes(rf, adm
     assert fragments.cachable(ContratFilter({}, request=requete))
 
 
+def test_fragment_trouve_sans_recompiler_les_listes_de_choix(client, bassins, referent, monkeypatch):
+    """Une clé trouvée a été gardée parce que le formulaire ne lisait que le référentiel, et la clé couvre tout ce
+    dont dépend cette réponse : elle n'est pas recalculée (elle compile les requêtes des listes de choix)."""
+    appels = []
+    cachable = fragments.cachable
+    monkeypatch.setattr(fragments, "cachable", lambda f: appels.append(type(f).__name__) or cachable(f))
+    client.force_login(referent)
+    premier, _ = _page(client)
+    assert appels == ["BeneficiaireFilter"]
+    second, requetes = _page(client, page=1)
+    assert second == premier and appels == ["BeneficiaireFilter"] and not _lit_les_bassins(requetes)
+
+
+def test_fragment_qui_lit_autre_chose_jamais_garde_meme_redemande(client, admin_user, bassins, monkeypatch):
+    """Le filtre des orientations liste les lots des marchés : rendu à chaque page, jamais pris du cache."""
+    appels = []
+    cachable = fragments.cachable
+    monkeypatch.setattr(fragments, "cachable", lambda f: appels.append(cachable(f)) or appels[-1])
+    client.force_login(admin_user)
+    for params in ({}, {"page": 1}):
+        _, requetes = _page(client, "placement:liste", **params)
+        assert any(q.startswith('SELECT "placement_lot"') for q in requetes)  # la liste des lots, relue
+    assert appels == [False, False]
+
+
 def test_choix_du_champ_cache_dans_la_cle(client, bassins, referent):
     """Deux homonymes : même texte affiché, identifiants choisis différents ; chaque choix a son fragment."""
     homonyme = UserFactory(
