@@ -24,9 +24,10 @@ from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django_bootstrap5.core import get_bootstrap_setting
 from django_bootstrap5.forms import render_field
+from django_filters.filters import QuerySetRequestMixin
 from django_filters.widgets import BooleanWidget
 
-from .formulaires import EntreesBorneesMixin
+from .formulaires import EntreesBorneesMixin, borner_champ
 
 
 class ListeRapide(forms.Select):
@@ -96,11 +97,26 @@ class FilterSet(django_filters.FilterSet):
     """FilterSet dont les listes déroulantes (choix, choix de modèle, choix multiples) sans widget déclaré
     sont des `ListeRapide`, les filtres oui / non sans « Inconnu », les libellés commencent par une majuscule,
     et dont le formulaire borne toutes les valeurs lues de l'URL (`EntreesBorneesMixin` : dates de 1900 à 2100,
-    nombres tenables par la base, caractères nuls refusés)."""
+    nombres tenables par la base, caractères nuls refusés).
+
+    La classe du formulaire est faite une fois par classe de filtres et par processus, au premier formulaire
+    demandé (django-filter la refait à chaque page : une classe, un champ par filtre, 1,5 ms pour la liste des
+    bénéficiaires), puis chaque formulaire reçoit, sur ses propres copies des champs, les listes de choix de SA
+    requête (`queryset` des filtres de modèle : appelable qui lit l'utilisateur, ou posé par le `__init__` d'une
+    classe de filtres selon l'utilisateur). Tout le reste d'un champ ne dépend que de la classe de filtres : un
+    `__init__` ne change d'un filtre que son `queryset` (un test le vérifie pour toutes les classes du projet)."""
 
     def get_form_class(self):
-        classe = super().get_form_class()
-        return type(classe.__name__, (EntreesBorneesMixin, classe), {})
+        classe = type(self).__dict__.get("_classe_formulaire")
+        if classe is None:
+            base = super().get_form_class()
+            classe = type(base.__name__, (EntreesBorneesMixin, base), {})
+            for champ in classe.base_fields.values():
+                if champ.label:
+                    champ.label = capfirst(champ.label)
+                borner_champ(champ)  # une fois : les copies de chaque formulaire le restent
+            type(self)._classe_formulaire = classe
+        return classe
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -117,13 +133,14 @@ class FilterSet(django_filters.FilterSet):
 
     @property
     def form(self):
-        form = super().form
-        if not getattr(form, "_libelles_capitalises", False):
-            for champ in form.fields.values():
-                if champ.label:
-                    champ.label = capfirst(champ.label)
-            form._libelles_capitalises = True
-        return form
+        if not hasattr(self, "_form"):
+            form = super().form
+            for nom, filtre in self.filters.items():
+                if isinstance(filtre, QuerySetRequestMixin):
+                    queryset = filtre.get_queryset(filtre.get_request())
+                    if queryset is not None:
+                        form.fields[nom].queryset = queryset
+        return self._form
 
 
 # Zones de saisie que django-bootstrap5 habille en `form-control` (sans « color » ni « range », à part).

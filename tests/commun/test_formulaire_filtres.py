@@ -1,0 +1,113 @@
+"""Formulaire de filtre fait une fois par classe de filtres (commun/filtres.py) : chaque formulaire reste celui que
+django-filter ferait pour sa requête (libellés, widgets, choix, listes de choix de l'utilisateur), pour toutes les
+classes de filtres du projet et des utilisateurs de rôles et de périmètres différents."""
+
+import importlib
+import inspect
+
+import pytest
+from django.apps import apps
+from django.core.exceptions import EmptyResultSet
+from django.test import RequestFactory
+
+from commun.filtres import FilterSet
+from commun.formulaires import borner_champ
+from tests.comptes.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _classes_du_projet():
+    for config in apps.get_app_configs():
+        for nom in ("filters", "filtres"):
+            try:
+                importlib.import_module(f"{config.name}.{nom}")
+            except ModuleNotFoundError:
+                continue
+    vues, pile = [], list(FilterSet.__subclasses__())
+    while pile:
+        classe = pile.pop()
+        pile.extend(classe.__subclasses__())
+        if classe.__module__.split(".")[0] != "tests":
+            vues.append(classe)
+    return sorted(vues, key=lambda c: (c.__module__, c.__qualname__))
+
+
+def _instance(classe, user):
+    requete = RequestFactory().get("/")
+    requete.user = user
+    kwargs = {"request": requete}
+    if "user" in inspect.signature(classe.__init__).parameters:
+        kwargs["user"] = user
+    return classe({}, **kwargs)
+
+
+def _sql(queryset):
+    try:
+        return str(queryset.query)
+    except EmptyResultSet:  # liste vide par construction (`none()`, aucun lot pour ce compte)
+        return "vide"
+
+
+def _description(champ):
+    """Ce qu'un champ affiche et accepte : sa classe, son libellé, son widget, ses choix ou sa liste de choix."""
+    queryset = getattr(champ, "queryset", None)
+    return (
+        type(champ),
+        champ.label,
+        champ.required,
+        type(champ.widget),
+        champ.widget.attrs,
+        champ.validators,
+        _sql(queryset) if queryset is not None else None,
+        list(champ.choices) if hasattr(champ, "choices") and queryset is None else None,
+    )
+
+
+def test_toutes_les_classes_du_projet_sont_vues():
+    noms = {c.__name__ for c in _classes_du_projet()}
+    assert {"BeneficiaireFilter", "ContratFilter", "VehiculeFilter", "OrientationFilter"} <= noms
+
+
+def test_formulaire_identique_a_celui_de_django_filter_pour_chaque_requete(bassins):
+    utilisateurs = [
+        UserFactory(administrateur=True),
+        UserFactory(referent=True, bassins=[bassins["Orléans"]]),
+        UserFactory(referent=True, bassins=[bassins["Gien"]]),
+        UserFactory(prestataire=True),
+        UserFactory(pilotage=True),
+    ]
+    for classe in _classes_du_projet():
+        for user in utilisateurs:  # le premier fait la classe du formulaire ; les suivants la réutilisent
+            filtres = _instance(classe, user)
+            formulaire = filtres.form
+            temoin = _instance(classe, user)  # le champ tel que django-filter le fait pour cette requête
+            for nom, filtre in temoin.filters.items():
+                attendu = _description(borner_champ(filtre.field))
+                attendu = (attendu[0], attendu[1][:1].upper() + attendu[1][1:], *attendu[2:])
+                assert _description(formulaire.fields[nom]) == attendu, (classe.__name__, user.role, nom)
+
+
+def test_classe_du_formulaire_faite_une_fois(bassins):
+    from beneficiaires.filters import BeneficiaireFilter
+
+    admin = UserFactory(administrateur=True)
+    referent = UserFactory(referent=True, bassins=[bassins["Orléans"]])
+    premier, second = _instance(BeneficiaireFilter, admin).form, _instance(BeneficiaireFilter, referent).form
+    assert type(premier) is type(second)
+    assert premier.fields["bassin"] is not second.fields["bassin"]  # chaque formulaire a ses copies des champs
+
+
+def test_liste_de_choix_de_la_requete_pour_valider(bassins):
+    """Un référent d'Orléans ne peut pas filtrer sur Gien, même après un formulaire fait pour un administrateur."""
+    from beneficiaires.filters import BeneficiaireFilter
+
+    admin = UserFactory(administrateur=True)
+    referent = UserFactory(referent=True, bassins=[bassins["Orléans"]])
+    gien = bassins["Gien"].pk
+    requete = RequestFactory().get("/")
+    requete.user = admin
+    assert BeneficiaireFilter({"bassin": gien}, request=requete, user=admin).form.is_valid()
+    requete.user = referent
+    refuse = BeneficiaireFilter({"bassin": gien}, request=requete, user=referent).form
+    assert not refuse.is_valid() and "bassin" in refuse.errors
