@@ -3,7 +3,8 @@
 Sans charge : le client de test de Django ouvre, pour chaque page, `--requetes` adresses distinctes (filtres,
 tris, pages, fiches différents ; aucune en cache), chronomètre chaque requête et, dans le même temps, le SQL
 (temps passé dans `execute`, relevé par un enveloppeur de connexion). Imprime les médianes et leur rapport, et
-la liste de l'administration Django avec les mêmes filtres en référence.
+la liste de l'administration Django avec les mêmes filtres en référence. Imprime aussi le temps CPU du processus
+Django (`time.process_time`, sans l'attente de PostgreSQL) : la mesure qui reste juste sur une machine chargée.
 
     DEBUG=1 DJANGO_SETTINGS_MODULE=bench.reglages_processus DATABASE_URL=postgres://…/base \
         .venv/bin/python -m bench.calcule [--requetes 20] [--profil beneficiaires]
@@ -65,22 +66,23 @@ def mesurer(chemins, identifiant, profil=None):
     client = client_connecte(identifiant)
     for chemin in chemins[:2]:  # échauffement (gabarits, plans), sur des adresses non mesurées
         assert client.get(chemin).status_code == 200, chemin
-    serveur, sql, nombres = [], [], []
+    serveur, sql, nombres, cpu = [], [], [], []
     for chemin in chemins[2:]:
         compteur = [0.0, 0]
         with connection.execute_wrapper(_chronometre_sql(compteur)):
-            debut = time.perf_counter()
+            debut, debut_cpu = time.perf_counter(), time.process_time()
             if profil is not None:
                 profil.enable()
             reponse = client.get(chemin)
             if profil is not None:
                 profil.disable()
-            duree = time.perf_counter() - debut
+            duree, duree_cpu = time.perf_counter() - debut, time.process_time() - debut_cpu
         assert reponse.status_code == 200, (chemin, reponse.status_code)
         serveur.append(duree * 1000)
         sql.append(compteur[0] * 1000)
         nombres.append(compteur[1])
-    return statistics.median(serveur), statistics.median(sql), statistics.median(nombres)
+        cpu.append(duree_cpu * 1000)
+    return statistics.median(serveur), statistics.median(sql), statistics.median(nombres), statistics.median(cpu)
 
 
 def main():
@@ -98,18 +100,19 @@ def main():
         if args.pages and code not in args.pages.split(","):
             continue
         profil = cProfile.Profile() if args.profil == code else None
-        serveur, sql, nombre = mesurer(chemins, identifiant, profil)
-        resultats[code] = serveur
+        serveur, sql, nombre, cpu = mesurer(chemins, identifiant, profil)
+        resultats[code] = serveur, cpu
         print(
             f"{libelle:28} serveur {serveur:7.1f} ms  SQL {sql:6.1f} ms ({nombre:.0f} req.)  "
-            f"rapport {serveur / sql:4.1f}"
+            f"rapport {serveur / sql:4.1f}  CPU du processus {cpu:6.1f} ms"
         )
         if profil is not None:
             stats = pstats.Stats(profil, stream=sys.stdout).sort_stats(os.environ.get("PROFIL_TRI", "cumulative"))
             stats.print_stats(os.environ.get("PROFIL_FILTRE", ""), 60)
     for code in ("beneficiaires", "contrats"):
         if code in resultats and f"admin_{code}" in resultats:
-            print(f"{code} : admin / page = {resultats[f'admin_{code}'] / resultats[code]:.2f}")
+            (page, page_cpu), (admin, admin_cpu) = resultats[code], resultats[f"admin_{code}"]
+            print(f"{code} : admin / page = {admin / page:.2f} (CPU du processus : {admin_cpu / page_cpu:.2f})")
 
 
 if __name__ == "__main__":
