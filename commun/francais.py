@@ -1,10 +1,12 @@
 """Petites règles du français pour les textes composés : élision de « de » et « le » devant une voyelle ou un
 h muet (« Commune d'Amilly », « bassin d'Orléans », « à l'hôtellerie ») ; accord en nombre (« 1 contrat ») et en
-genre selon la civilité (« inscrite ») ; séparateur de milliers (« 23 239 ») ; ordre alphabétique français
-(clé de tri et collation « francais » de SQLite, la même que la collation ICU de PostgreSQL)."""
+genre selon la civilité (« inscrite ») ; séparateur de milliers (« 23 239 ») ; montants en euros
+(« 1 234,50 € », le seul format des montants à l'écran) ; ordre alphabétique français (clé de tri et collation
+« francais » de SQLite, la même que la collation ICU de PostgreSQL)."""
 
 import functools
 import unicodedata
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 # Mots en h aspiré courants dans nos libellés : pas d'élision (« de Hérouville » garde son « de »).
 H_ASPIRE = ("haut", "hall", "hameau", "hangar", "halle", "hérisson", "hêtre")
@@ -54,6 +56,53 @@ def nombre(valeur) -> str:
     if isinstance(valeur, bool) or not isinstance(valeur, int):
         return str(valeur)
     return number_format(valeur, decimal_pos=0, use_l10n=True, force_grouping=True)
+
+
+ESPACE_FINE = "\u202f"  # espace fine insécable : séparateur des milliers d'un montant
+ESPACE_INSECABLE = "\u00a0"  # espace insécable : entre le nombre et « € »
+
+
+def _decimal(valeur) -> Decimal | None:
+    """La valeur en Decimal (Decimal, int, float ou chaîne numérique), None si elle n'est pas un nombre fini."""
+    if valeur is None or isinstance(valeur, bool):
+        return None
+    try:
+        nombre_ = valeur if isinstance(valeur, Decimal) else Decimal(str(valeur).strip())
+    except (InvalidOperation, TypeError, ValueError):
+        return None
+    return nombre_ if nombre_.is_finite() else None
+
+
+def montant(valeur, decimales: int = 2) -> str | None:
+    """Le nombre d'un montant à la française, sans symbole : « 1 234,50 » (espace fine insécable pour les
+    milliers, virgule décimale, `decimales` chiffres après la virgule, arrondi au plus proche, la moitié vers le
+    haut comme les calculs de montants) ; « -12,00 » garde son signe. Accepte Decimal, int, float et chaîne
+    numérique ; None pour une valeur absente ou qui n'est pas un nombre."""
+    nombre_ = _decimal(valeur)
+    if nombre_ is None:
+        return None
+    try:
+        arrondi = nombre_.quantize(Decimal(1).scaleb(-decimales), rounding=ROUND_HALF_UP)
+    except InvalidOperation:  # plus de chiffres que la précision décimale n'en tient
+        return None
+    if not arrondi:
+        arrondi = arrondi.copy_abs()  # « 0,00 », jamais « -0,00 »
+    return f"{arrondi:,.{decimales}f}".replace(",", ESPACE_FINE).replace(".", ",")
+
+
+def euros(valeur, vide: str = "—") -> str:
+    """Un montant en euros, le même partout à l'écran : « 1 234,50 € » (espace fine insécable pour les milliers,
+    deux décimales, espace insécable avant « € »). `vide` pour une valeur absente, vide ou qui n'est pas un
+    nombre. Pas pour les exports : une cellule exportée garde le nombre."""
+    texte = montant(valeur)
+    return vide if texte is None else f"{texte}{ESPACE_INSECABLE}€"
+
+
+def millions_euros(valeur, vide: str = "—") -> str:
+    """Un montant en millions d'euros, une décimale : 87 900 000 → « 87,9 M€ » (mêmes espaces que `euros`)."""
+    nombre_ = _decimal(valeur)
+    texte = None if nombre_ is None else montant(nombre_ / 1_000_000, decimales=1)
+    return vide if texte is None else f"{texte}{ESPACE_INSECABLE}M€"
 
 
 # Mots qui ne prennent pas la marque du pluriel quand `compte` la devine.

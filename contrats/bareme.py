@@ -15,7 +15,8 @@ from datetime import date
 from decimal import Decimal
 
 from django.utils import timezone
-from django.utils.formats import number_format
+
+from commun.francais import euros
 
 from .models import ParametreFinancier
 
@@ -38,10 +39,6 @@ def prochaine_revalorisation(type_, date_effet: date) -> date:
     mois, jour = REVALORISATION_ATTENDUE[type_]
     candidate = date(date_effet.year, mois, jour)
     return candidate if candidate > date_effet else date(date_effet.year + 1, mois, jour)
-
-
-def _euros(montant):
-    return number_format(montant, decimal_pos=2, use_l10n=True, force_grouping=True) + " €"
 
 
 @dataclass(frozen=True)
@@ -79,7 +76,7 @@ class ValeurUtilisee:
         """« RSA forfaitaire (personne seule) de 646,52 € en vigueur depuis le 01/04/2025 (source) »."""
         if self.manquante:
             return f"{self.libelle} : aucune valeur enregistrée pour {self.mois:%m/%Y}"
-        texte = f"{self.libelle} de {_euros(self.montant)} en vigueur depuis le {self.date_effet:%d/%m/%Y}"
+        texte = f"{self.libelle} de {euros(self.montant)} en vigueur depuis le {self.date_effet:%d/%m/%Y}"
         return f"{texte} ({self.source})" if self.source else texte
 
     def avertissement(self):
@@ -87,7 +84,7 @@ class ValeurUtilisee:
         if not self.perimee:
             return ""
         return (
-            f"{self.libelle} de {_euros(self.montant)} (en vigueur depuis le {self.date_effet:%d/%m/%Y}) : "
+            f"{self.libelle} de {euros(self.montant)} (en vigueur depuis le {self.date_effet:%d/%m/%Y}) : "
             f"la revalorisation attendue au {self.revalorisation_attendue:%d/%m/%Y} n'est pas enregistrée, "
             "les montants calculés avec cette valeur peuvent être inexacts."
         )

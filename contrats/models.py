@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce
 from simple_history.models import HistoricalRecords
 
 from commun.dates import ajouter_mois  # noqa: F401 - réexporté (services, démo)
-from commun.francais import compte
+from commun.francais import compte, euros
 from commun.liens import adresse_par_cle
 from referentiel.models import Commune, Structure
 
@@ -103,7 +103,7 @@ class ParametreFinancier(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_type_display()} au {self.date_effet:%d/%m/%Y} : {self.montant} €"
+        return f"{self.get_type_display()} au {self.date_effet:%d/%m/%Y} : {euros(self.montant)}"
 
 
 class Enveloppe(models.Model):

@@ -1,6 +1,7 @@
 import django_tables2 as tables
 from django.utils.safestring import mark_safe
 
+from commun.francais import euros
 from commun.tableaux import ColonneDate, Tableau
 
 from .models import ConventionCession, Location, Vehicule
@@ -91,10 +92,17 @@ class VehiculeTable(Tableau):
         return f"{record.marque} {record.modele}"
 
     def render_prix_journalier(self, value):
-        return f"{value:.2f} €".replace(".", ",")
+        return euros(value)
 
     def render_depot_garantie(self, value):
-        return f"{value:.2f} €".replace(".", ",")
+        return euros(value)
+
+    # À l'export, le nombre lui-même (une cellule de tableur, pas un texte mis en forme).
+    def value_prix_journalier(self, value):
+        return value
+
+    def value_depot_garantie(self, value):
+        return value
 
     def render_kilometrage(self, value):
         return f"{value:,} km".replace(",", "\u202f")

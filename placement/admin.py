@@ -10,6 +10,8 @@ from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from simple_history.admin import SimpleHistoryAdmin
 
+from commun.francais import euros
+
 from .models import Lot, MaintienEmploi, Marche, Orientation, ResultatPaye, Sortie, Suivi
 from .services import (
     CHAMPS_LOT,
@@ -21,7 +23,6 @@ from .services import (
     marche_modifier,
     marche_verifier_lots,
 )
-from .tables import euros
 
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=12, decimal_places=2))
 

@@ -24,6 +24,7 @@ from django.utils.functional import LazyObject, empty
 from simple_history.models import HistoricalRecords
 
 from beneficiaires.models import Beneficiaire
+from commun.francais import euros
 from referentiel.models import BassinEmploi, Structure
 
 # Une orientation sans réponse depuis ce nombre de jours est signalée dans les listes.
@@ -776,7 +777,7 @@ class ResultatPaye(models.Model):
 
     def __str__(self):
         statut = self.get_statut_display().lower()
-        return f"{self.get_nature_display()} — {self.date:%d/%m/%Y} — {self.prix_unitaire} € ({statut})"
+        return f"{self.get_nature_display()} — {self.date:%d/%m/%Y} — {euros(self.prix_unitaire)} ({statut})"
 
     def get_absolute_url(self):
         return reverse("placement:resultat", args=[self.pk])

@@ -9,7 +9,6 @@ from commun import francais
 from comptes.models import Role
 
 from .models import ATTENTE_MAX_JOURS, Lot, MaintienEmploi, Orientation, ResultatPaye, StatutResultat, Suivi
-from .tables import euros
 
 ROLES_MONTANTS = (Role.ADMINISTRATEUR, Role.PILOTAGE, Role.PRESTATAIRE)
 
@@ -106,7 +105,7 @@ def _resultats(orientation, url, *, montants):
     evts = []
     for r in orientation.resultats.all():
         nature = r.get_nature_display().lower()
-        montant = euros(r.prix_unitaire) if montants else ""
+        montant = francais.euros(r.prix_unitaire) if montants else ""
         detail = "Justificatif joint" + (f" — {montant}" if montant else "")
         evts.append(_evenement(localdate(r.date_creation), f"Résultat déclaré : {nature}", url, detail))
         if r.date_decision and r.statut == StatutResultat.REJETE:

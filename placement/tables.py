@@ -1,19 +1,10 @@
 import django_tables2 as tables
 from django.utils.html import format_html
 
+from commun.francais import euros
 from commun.tableaux import ColonneDate, Tableau
 
 from .models import Lot, Orientation, ResultatPaye
-
-ESPACE_FINE = "\u202f"
-
-
-def euros(valeur):
-    """1234.5 -> « 1 234,50 € » (espace insécable fine comme séparateur des milliers)."""
-    if valeur is None:
-        return "—"
-    entier, decimales = f"{valeur:,.2f}".split(".")
-    return entier.replace(",", ESPACE_FINE) + "," + decimales + " €"
 
 
 class OrientationTable(Tableau):
@@ -120,6 +111,16 @@ class LotTable(Tableau):
 
     def render_prix_maintien_6_mois(self, value):
         return euros(value)
+
+    # À l'export, le nombre lui-même (une cellule de tableur, pas un texte mis en forme).
+    def value_prix_entree(self, value):
+        return value
+
+    def value_prix_sortie_positive(self, value):
+        return value
+
+    def value_prix_maintien_6_mois(self, value):
+        return value
 
     def render_orientations(self, record):
         from django.urls import reverse

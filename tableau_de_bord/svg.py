@@ -9,6 +9,8 @@ from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from commun import francais
+
 MOIS_COURTS = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."]
 COULEUR = "#00588f"  # contraste suffisant sur fond blanc (> 4,5:1)
 
@@ -19,6 +21,11 @@ def libelle_mois(mois):
 
 def _nombre(v):
     return number_format(v, decimal_pos=0 if float(v).is_integer() else 1, use_l10n=True, force_grouping=True)
+
+
+def _avec_unite(v, unite):
+    """« 1 234,50 € » pour un montant (le format de commun), « 12 contrats » sinon."""
+    return francais.euros(v) if unite == "€" else f"{_nombre(v)} {unite}"
 
 
 def echelle_max(maximum):
@@ -68,7 +75,7 @@ def histogramme(*, ident, titre, serie, unite="", largeur=640, hauteur=240):
         y = marge_h + zone_h - h
         morceaux.append(
             f'<rect x="{x:.1f}" y="{y:.1f}" width="{barre:.1f}" height="{h:.1f}" fill="{COULEUR}">'
-            f"<title>{escape(libelle_mois(mois))} : {_nombre(v)} {escape(unite)}</title></rect>"
+            f"<title>{escape(libelle_mois(mois))} : {escape(_avec_unite(v, unite))}</title></rect>"
         )
         if i % etiquette_tous == 0:
             morceaux.append(

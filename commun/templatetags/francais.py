@@ -65,3 +65,10 @@ def accorde(unite, valeur):
 def genre(mot, civilite):
     """{{ "né"|genre:personne.civilite }} → « née » (Madame), « né » (Monsieur), « né(e) » (civilité inconnue)."""
     return francais.genre(str(mot), civilite)
+
+
+@register.filter
+def euros(valeur, vide="—"):
+    """{{ montant|euros }} → « 1 234,50 € » (le seul format des montants à l'écran) ; « — » si absent ou pas un
+    nombre, ou le texte donné : {{ montant|euros:"" }}."""
+    return francais.euros(valeur, vide=vide)

@@ -1,20 +1,12 @@
-from decimal import Decimal, InvalidOperation
-
 from django import template
 from django.urls import NoReverseMatch
 
+from commun.templatetags.francais import euros
+
 register = template.Library()
 
-
-@register.filter
-def euros(valeur):
-    """1234.5 → « 1 234,50 € » (espace fine insécable pour les milliers)."""
-    try:
-        montant = Decimal(valeur)
-    except (TypeError, InvalidOperation):
-        return ""
-    texte = f"{montant:,.2f}".replace(",", "\u202f").replace(".", ",")
-    return f"{texte}\u00a0€"
+# « 1 234,50 € » : le filtre de commun, un seul format des montants partout.
+register.filter("euros", euros)
 
 
 @register.filter

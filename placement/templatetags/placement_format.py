@@ -1,11 +1,9 @@
+"""Le filtre `euros` des gabarits du placement : celui de commun (« 1 234,50 € »), un seul format partout."""
+
 from django import template
 
-from placement.tables import euros as _euros
+from commun.templatetags.francais import euros
 
 register = template.Library()
 
-
-@register.filter
-def euros(valeur):
-    """Montant en euros au format français : « 1 234,50 € »."""
-    return _euros(valeur)
+register.filter("euros", euros)

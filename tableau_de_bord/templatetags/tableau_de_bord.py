@@ -1,9 +1,13 @@
-"""Mise en forme française des chiffres du tableau de bord : « 14 293 », « 87 900 000,00 € », « +12,5 % »."""
+"""Mise en forme française des chiffres du tableau de bord : « 14 293 », « 87 900 000,00 € », « +12,5 % ».
+Les montants passent par commun.francais (un seul format des montants à l'écran)."""
 
 from decimal import Decimal
 
 from django import template
 from django.utils.formats import number_format
+
+from commun import francais
+from commun.templatetags.francais import euros
 
 register = template.Library()
 
@@ -27,24 +31,23 @@ def nombre(valeur):
 
 @register.filter
 def chiffre(valeur, unite=""):
-    """Un chiffre d'indicateur : les montants en euros avec deux décimales, les autres comme `nombre`."""
-    if unite == "€" and valeur is not None and valeur != "":
-        return number_format(valeur, decimal_pos=2, use_l10n=True, force_grouping=True)
+    """Un chiffre d'indicateur : les montants en euros comme `euros` sans le symbole (« 1 234,50 », l'unité est
+    écrite à côté), les autres comme `nombre`."""
+    if unite == "€":
+        texte = francais.montant(valeur)
+        if texte is not None:
+            return texte
     return nombre(valeur)
 
 
-@register.filter
-def euros(valeur):
-    if valeur is None:
-        return "—"
-    return number_format(valeur, decimal_pos=2, use_l10n=True, force_grouping=True) + " €"
+# « 87 900 000,00 € » : le filtre de commun.
+register.filter("euros", euros)
 
 
 @register.filter
 def millions_euros(valeur):
-    if valeur is None:
-        return "—"
-    return number_format(Decimal(valeur) / Decimal(1_000_000), decimal_pos=1, use_l10n=True) + " M€"
+    """« 87,9 M€ »."""
+    return francais.millions_euros(valeur)
 
 
 @register.filter

@@ -124,7 +124,7 @@ def test_aujourd_hui_le_rsa_de_2025_est_signale_perime():
 def test_manage_py_check_avertit_quand_une_valeur_d_aujourd_hui_est_perimee(monkeypatch):
     avertissements = valeurs_de_reference_a_jour()
     assert [a.id for a in avertissements] == ["contrats.W001"]
-    assert "646,52 €" in avertissements[0].msg and "01/04/2026" in avertissements[0].msg
+    assert "646,52\xa0€" in avertissements[0].msg and "01/04/2026" in avertissements[0].msg
     sortie = StringIO()
     call_command("check", stdout=sortie, stderr=sortie)
     assert "contrats.W001" in sortie.getvalue()
@@ -156,7 +156,7 @@ def test_la_fiche_du_contrat_dit_la_valeur_utilisee_et_qu_elle_peut_etre_perimee
     r = client.get(c.get_absolute_url())
     html = r.content.decode()
     assert 'id="valeurs-perimees"' in html
-    assert "646,52 €" in html and "01/04/2026" in html and "de 04/2026 à 12/2026" in html
+    assert "646,52\xa0€" in html and "01/04/2026" in html and "de 04/2026 à 12/2026" in html
     lignes = {ligne.mois: ligne for ligne in r.context["echeancier"]}
     assert not lignes[D(2026, 3, 1)].perimee and lignes[D(2026, 4, 1)].perimee
     assert html.count("valeur peut-être périmée") == 9
@@ -175,7 +175,7 @@ def test_le_tableau_de_bord_dit_la_valeur_perimee_du_cofinancement(bassins):
         debut=D(2026, 1, 1), fin=D(2026, 12, 31), bassins=list(bassins.values()), restreint=False, utiliser_cache=False
     )
     ind = t.indicateur("contrats_cofinancement_engage")
-    assert "646,52 €" in ind.description and "12,02 €" in ind.description
+    assert "646,52\xa0€" in ind.description and "12,02\xa0€" in ind.description
     assert len(ind.avertissements) == 1 and "01/04/2026" in ind.avertissements[0]
     e = engagements(ContratAide.objects.all(), D(2026, 1, 1), D(2026, 12, 31))
     assert [(u.premier_mois, u.dernier_mois) for u in e.perimees] == [(D(2026, 4, 1), D(2026, 12, 1))]
@@ -184,7 +184,7 @@ def test_le_tableau_de_bord_dit_la_valeur_perimee_du_cofinancement(bassins):
 def test_l_accueil_des_administrateurs_liste_les_valeurs_perimees(client, admin_user, referent):
     client.force_login(admin_user)
     html = client.get(reverse("accueil")).content.decode()
-    assert "Valeur de référence peut-être périmée" in html and "646,52 €" in html
+    assert "Valeur de référence peut-être périmée" in html and "646,52\xa0€" in html
     index = client.get(reverse("admin:index")).content.decode()
     assert "Valeur de référence peut-être périmée" in index and "01/04/2026" in index
     client.force_login(referent)

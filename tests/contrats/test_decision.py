@@ -41,8 +41,8 @@ def test_la_decision_dit_tout_ce_qui_est_signe(client, referent, contrat):
     assert "du 01/09/2017 au 28/02/2018" in html
     assert "20 heures" in html and "60 % du SMIC horaire brut" in html
     assert "Septembre 2017" in html and "Février 2018" in html
-    assert html.count("480,02 €") >= 6  # 0,88 x 545,48 € chaque mois
-    assert "2\xa0880,12 €" in html  # total de la participation
+    assert html.count("480,02\xa0€") >= 6  # 0,88 x 545,48 € chaque mois
+    assert "2\u202f880,12\xa0€" in html  # total de la participation
     assert "RSA forfaitaire" in html and "en vigueur depuis le 01/09/2017" in html
     assert "Pour le Président du Conseil départemental" in html and "L'employeur" in html
     assert "Projet" not in html

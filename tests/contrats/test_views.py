@@ -141,7 +141,7 @@ def test_detail_montre_echeancier_et_historique(client, referent, orleans):
     )
     r = connecte(client, referent).get(c.get_absolute_url())
     html = r.content.decode()
-    assert "480,02 €" in html
+    assert "480,02\xa0€" in html
     assert "Historique des modifications" in html
     assert r.context["total"] == Decimal("480.02") * 6
 

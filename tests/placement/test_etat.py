@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from commun.francais import euros
 from placement import services
 from placement.models import ResultatPaye, TypeSortie
-from placement.tables import euros
 from tests.placement.outils import J0, constater_resultats, jusqu_a_entree, personne_de
 
 pytestmark = pytest.mark.django_db
@@ -67,7 +67,7 @@ def test_page_etat_par_prestataire_et_periode(client, resultats, admin_user, pre
     assert reponse.context["total"] == Decimal("3600.00")
     assert len(reponse.context["table"].rows) == 5
     contenu = reponse.content.decode()
-    assert euros(Decimal("3600.00")) in contenu and "3\u202f600,00 €" in contenu
+    assert euros(Decimal("3600.00")) in contenu and "3\u202f600,00\xa0€" in contenu
 
 
 def test_le_prestataire_ne_voit_que_son_etat(client, resultats, agent_a, prestataire_b):
@@ -109,6 +109,21 @@ def test_export_xlsx_de_l_etat(client, resultats, admin_user):
     assert isinstance(ligne[entete.index("Date")], datetime.datetime)
 
 
+def test_lots_prix_en_euros_a_l_ecran_et_nombres_a_l_export(client, resultats, admin_user):
+    """La liste des lots écrit les prix comme partout (« 1 200,00 € ») ; l'export garde les nombres."""
+    client.force_login(admin_user)
+    assert "1\u202f200,00\xa0€" in client.get(reverse("placement:lots")).content.decode()
+    import openpyxl
+
+    reponse = client.get(reverse("placement:lots") + "?_export=xlsx")
+    feuille = openpyxl.load_workbook(io.BytesIO(reponse.content)).active
+    entete = [c.value for c in feuille[1]]
+    for colonne in ("Prix entrée", "Prix sortie positive", "Prix maintien 6 mois"):
+        valeurs = [ligne[entete.index(colonne)].value for ligne in feuille.iter_rows(min_row=2)]
+        assert valeurs and all(isinstance(v, int | float | Decimal) for v in valeurs), colonne
+    assert 1200 in [ligne[entete.index("Prix sortie positive")].value for ligne in feuille.iter_rows(min_row=2)]
+
+
 def test_changement_de_prix_donne_deux_lignes(
     resultats, bassins, referent, lot_orleans, agent_a, prestataire_a, pilotage
 ):
@@ -124,8 +139,8 @@ def test_changement_de_prix_donne_deux_lignes(
 
 
 def test_euros_au_format_francais():
-    assert euros(Decimal("1234.5")) == "1\u202f234,50 €"
-    assert euros(Decimal("0")) == "0,00 €"
+    assert euros(Decimal("1234.5")) == "1\u202f234,50\xa0€"
+    assert euros(Decimal("0")) == "0,00\xa0€"
     assert euros(None) == "—"
 
 
@@ -134,10 +149,10 @@ def test_memes_chiffres_dans_l_admin(client, resultats, admin_user):
     for modele in ["marche", "lot", "orientation", "sortie", "resultatpaye"]:
         reponse = client.get(reverse(f"admin:placement_{modele}_changelist"))
         assert reponse.status_code == 200, modele
-    assert "4\u202f700,00 €" in client.get(reverse("admin:placement_marche_changelist")).content.decode()
+    assert "4\u202f700,00\xa0€" in client.get(reverse("admin:placement_marche_changelist")).content.decode()
     contenu_lots = client.get(reverse("admin:placement_lot_changelist")).content.decode()
-    assert "4\u202f400,00 €" in contenu_lots and "300,00 €" in contenu_lots
+    assert "4\u202f400,00\xa0€" in contenu_lots and "300,00\xa0€" in contenu_lots
     contenu = client.get(reverse("admin:placement_orientation_changelist")).content.decode()
-    assert "2\u202f400,00 €" in contenu  # a1 : entrée 400 + sortie positive 1 200 + maintien 800
+    assert "2\u202f400,00\xa0€" in contenu  # a1 : entrée 400 + sortie positive 1 200 + maintien 800
     reponse = client.get(reverse("admin:placement_orientation_change", args=[resultats["a1"].pk]))
     assert reponse.status_code == 200

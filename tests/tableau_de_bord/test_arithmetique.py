@@ -165,9 +165,10 @@ def test_mise_en_forme_francaise():
         assert nombre(14293) == "14\u202f293" or nombre(14293).replace("\xa0", " ") == "14 293"
         assert nombre(None) == "—"
         assert nombre(Decimal("86.7")) == "86,7"
-        assert chiffre(Decimal("186500"), "€").replace("\u202f", " ").replace("\xa0", " ") == "186 500,00"
-        assert euros(Decimal("87900000")).replace("\u202f", " ").replace("\xa0", " ") == "87 900 000,00 €"
-        assert millions_euros(Decimal("87900000")) == "87,9 M€"
+        assert chiffre(Decimal("186500"), "€") == "186\u202f500,00"
+        assert euros(Decimal("87900000")) == "87\u202f900\u202f000,00\xa0€"
+        assert millions_euros(Decimal("87900000")) == "87,9\xa0M€"
+        assert signe(Decimal("-1234.5"), "€") == "−1\u202f234,50"
         assert signe(5) == "+5" and signe(-3) == "−3" and signe(0) == "0" and signe(None) == "—"
 
 
