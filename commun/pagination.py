@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
+from django.db.models.query import ModelIterable
 from django.utils.functional import cached_property
 
 from . import versions
@@ -29,9 +30,26 @@ def _selection(liste):
     return donnees if isinstance(donnees, QuerySet) else None
 
 
+def _lignes(selection):
+    """Ce qui fait les lignes de la sélection, sans l'ordre ni ce qu'elles montrent : pour une sélection simple de
+    modèle (ni regroupement, ni `values()`, ni union), ses clés seules. Le même ensemble de lignes donne le même SQL,
+    deux ensembles différents un SQL différent (jointures, conditions, DISTINCT, périmètre), et le compiler ne
+    compile plus les sous-requêtes des colonnes affichées (0,85 ms par page de contrats, au lieu de 0,2)."""
+    selection = selection.order_by()  # un compte (un agrégat) ne dépend pas de l'ordre
+    requete = selection.query
+    simple = (
+        requete.group_by is None
+        and not requete.combinator
+        and not requete.values_select
+        and not requete.distinct_fields
+        and selection._iterable_class is ModelIterable
+    )
+    return selection.values("pk") if simple else selection
+
+
 def cle_compte(selection, espaces, nom="compte", precisions=()):
-    # Un compte (un agrégat) ne dépend pas de l'ordre : un autre tri de la même sélection retrouve le même.
-    sql, parametres = selection.order_by().query.sql_with_params()
+    # Un autre tri, une autre page de la même sélection retrouve le même compte.
+    sql, parametres = _lignes(selection).query.sql_with_params()
     lues = versions.versions(*espaces)
     brut = f"{selection.db}|{sql}|{parametres!r}|{precisions!r}"
     empreinte = hashlib.sha1(brut.encode(), usedforsecurity=False).hexdigest()

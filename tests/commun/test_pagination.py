@@ -119,6 +119,29 @@ def test_update_sans_l_aide_dans_les_versions():
     assert cle_compte(qs, ("beneficiaires",)) != cle_compte(qs.filter(prenoms="Y"), ("beneficiaires",))
 
 
+def test_cle_faite_des_lignes_seules():
+    """Les colonnes montrées et l'ordre ne changent pas la clé ; les conditions, DISTINCT, le périmètre si ; une
+    sélection regroupée ou en `values()` garde tout son SQL (deux regroupements différents, deux clés)."""
+    from django.db.models import Count, F
+
+    from beneficiaires.models import Foyer
+    from commun.pagination import cle_compte
+    from commun.tableaux import lue_par_cle
+
+    qs = Beneficiaire.objects.filter(nom="X")
+    cle = cle_compte(qs, ("beneficiaires",))
+    montree = lue_par_cle(Foyer, "foyer_id", "numero_allocataire")  # une colonne de la liste, par sous-requête
+    assert cle_compte(qs.annotate(n=montree).order_by("-nom"), ("beneficiaires",)) == cle
+    assert cle_compte(qs.only("nom"), ("beneficiaires",)) == cle
+    assert cle_compte(qs.filter(foyer__numero_allocataire="1"), ("beneficiaires",)) != cle
+    assert cle_compte(qs.distinct(), ("beneficiaires",)) != cle
+    assert cle_compte(qs.annotate(n=F("role")).filter(n="x"), ("beneficiaires",)) != cle
+    par_role = qs.values("role").annotate(n=Count("pk"))
+    par_commune = qs.values("commune").annotate(n=Count("pk"))
+    assert len({cle, cle_compte(par_role, ("beneficiaires",)), cle_compte(par_commune, ("beneficiaires",))}) == 3
+    assert cle_compte(qs.values("role"), ("beneficiaires",)) != cle_compte(qs.values("commune"), ("beneficiaires",))
+
+
 def _engagement(client, **params):
     with CaptureQueriesContext(connection) as requetes:
         reponse = client.get(reverse("contrats:liste"), params)
