@@ -191,7 +191,6 @@ def champ_filtre(champ):
         or champ.errors
         or champ.help_text
         or champ.is_hidden
-        or champ.field.required
         or champ.form.empty_permitted
         or not get_bootstrap_setting("server_side_validation")
     ):
@@ -205,7 +204,10 @@ def champ_filtre(champ):
     html_widget = champ.as_widget(attrs=attrs)
     cible = champ.id_for_label
     pour = f' for="{escape(cible)}"' if cible else ""
-    enveloppe = _classes(get_bootstrap_setting("wrapper_class"))
+    requis = ""
+    if champ.field.required:  # la classe des champs obligatoires, comme django-bootstrap5 (aucune par défaut)
+        requis = getattr(champ.form, "required_css_class", get_bootstrap_setting("required_css_class")) or ""
+    enveloppe = _classes(get_bootstrap_setting("wrapper_class"), requis)
     libelle = conditional_escape(champ.label)
     if nature == "form-check-input":
         interieur = (

@@ -3,6 +3,7 @@ from django.utils import timezone
 from django_bootstrap5.widgets import RadioSelectButtonGroup
 
 from beneficiaires.models import Beneficiaire, normaliser
+from commun.filtres import ChampChoixModele, ListeRapide
 from commun.formulaires import EntreesBorneesMixin, FormulaireURL
 from commun.francais import genre
 from referentiel.models import BassinEmploi, Commune, Structure
@@ -113,10 +114,18 @@ class RecherchePersonneForm(FormulaireURL):
 class RechercheForm(EntreesBorneesMixin, forms.Form):
     debut = forms.DateField(label="Du", widget=DateInput(), initial=timezone.localdate)
     fin = forms.DateField(label="Au (inclus)", widget=DateInput(), initial=timezone.localdate)
-    bassin = forms.ModelChoiceField(
-        label="Bassin d'emploi", queryset=BassinEmploi.objects.all(), required=False, empty_label="Tous"
+    # Les listes écrites en une passe, comme celles des filtres (commun/filtres.py) : la page est ouverte à chaque
+    # recherche du guichet.
+    bassin = ChampChoixModele(
+        label="Bassin d'emploi",
+        queryset=BassinEmploi.objects.all(),
+        required=False,
+        empty_label="Tous",
+        widget=ListeRapide,
     )
-    type = forms.ChoiceField(label="Type", choices=[("", "Tous")] + TypeVehicule.choices, required=False)
+    type = forms.ChoiceField(
+        label="Type", choices=[("", "Tous")] + TypeVehicule.choices, required=False, widget=ListeRapide
+    )
 
     def clean(self):
         donnees = super().clean()

@@ -118,3 +118,35 @@ def test_libelles_en_majuscule_oui_non_sans_inconnu_et_pas_de_vert(classe, admin
         assert not champ.label or champ.label[0] == champ.label[0].upper(), f"{classe.__name__}.{champ.name}"
         html = str(champ_filtre(champ))
         assert "Inconnu" not in html and "is-valid" not in html, f"{classe.__name__}.{champ.name}"
+
+
+def test_recherche_de_vehicules_meme_html_que_django_bootstrap5(bassins):
+    """Le formulaire « Trouver un véhicule » (dates obligatoires) : même HTML que django-bootstrap5 pour un critère de
+    filtre, non lié, valide, refusé ; les champs obligatoires sans erreur passent par la voie rapide."""
+    from mobilite.forms import RechercheForm
+
+    etats = {
+        "non lié": RechercheForm(None),
+        "valide": RechercheForm({"debut": "2026-12-08", "fin": "2026-12-09", "bassin": bassins["Gien"].pk}),
+        "refusé": RechercheForm({"debut": "pas-une-date", "fin": "2026-12-01", "bassin": "0", "type": "fusee"}),
+        "fin avant le début": RechercheForm({"debut": "2026-12-09", "fin": "2026-12-08"}),
+    }
+    rapides = 0
+    for etat, form in etats.items():
+        form.is_bound and form.is_valid()
+        for champ in form:
+            attendu = str(rendu_bootstrap(champ))
+            assert str(champ_filtre(champ)) == attendu, f"{etat}, champ {champ.name}"
+            rapides += champ.field.required and not champ.errors
+    assert rapides
+    assert f'<option value="{bassins["Gien"].pk}" selected>Gien</option>' in str(champ_filtre(etats["valide"]["bassin"]))
+
+
+def test_champ_obligatoire_garde_la_classe_des_champs_requis(settings, bassins):
+    from mobilite.forms import RechercheForm
+
+    settings.BOOTSTRAP5 = {**getattr(settings, "BOOTSTRAP5", {}), "required_css_class": "obligatoire"}
+    form = RechercheForm(None)
+    assert str(champ_filtre(form["debut"])) == str(rendu_bootstrap(form["debut"]))
+    assert 'class="mb-3 obligatoire"' in str(champ_filtre(form["debut"]))
+    assert "obligatoire" not in str(champ_filtre(form["bassin"]))
