@@ -233,14 +233,21 @@ def lancer_ecrivain(args, url_base, dossier, code):
     return processus, sortie
 
 
-def charger_mixte(args, pages, *, hote, url_base, dossier):
+def charger_mixte(args, pages, *, hote, url_base, dossier, pid_serveur):
     for p in pages:
         if p.manque:
             continue
         ecrivain, sortie = lancer_ecrivain(args, url_base, dossier, p.code)
         try:
             n = args.mixte_utilisateurs
-            p.charge[n] = charger(p, hote=hote, utilisateurs=n, duree=args.duree, dossier=dossier)
+            p.charge[n] = charger(
+                p,
+                hote=hote,
+                utilisateurs=n,
+                duree=args.duree,
+                dossier=dossier,
+                pids={"BENCH_PID_SERVEUR": pid_serveur, "BENCH_PID_ECRIVAIN": ecrivain.pid},
+            )
         finally:
             ecrivain.wait(timeout=args.duree + 240)
         c = p.charge[n]
@@ -248,11 +255,11 @@ def charger_mixte(args, pages, *, hote, url_base, dossier):
         journal(
             f"mixte {p.code} × {n} : {c.get('rps')} req/s, p50 {c.get('p50_ms')} ms, p95 {c.get('p95_ms')} ms, "
             f"cache {c.get('reussite_cache')}, écritures {c.get('ecritures')}, erreurs {c.get('erreurs')} "
-            f"{c.get('exemples_erreurs', '')}"
+            f"{c.get('exemples_erreurs', '')}, CPU par requête (ms) {c.get('cpu_ms_par_requete')}"
         )
 
 
-def charger(page, *, hote, utilisateurs, duree, dossier):
+def charger(page, *, hote, utilisateurs, duree, dossier, pids=None):
     sortie = Path(dossier) / f"locust-{page.code}-{utilisateurs}.json"
     # Dans un fichier : des milliers de chemins dépassent la taille permise d'une variable d'environnement.
     chemins = Path(dossier) / f"chemins-{page.code}.json"
@@ -269,6 +276,7 @@ def charger(page, *, hote, utilisateurs, duree, dossier):
         # Pages en cache : chaque chemin demandé six fois avant la mesure (chacun des deux processus gunicorn
         # l'a alors reçu au moins une fois, sauf 1 fois sur 32) ; les pages « sans cache » sont mesurées à froid.
         BENCH_ECHAUFFEMENT="0" if page.sans_echauffement else "6",
+        **{cle: str(pid) for cle, pid in (pids or {}).items()},
     )
     commande = [
         str(BIN / "locust"),
@@ -452,6 +460,12 @@ def imprimer(resultat, pages, niveaux):
                 f"err. {c.get('erreurs', '-')}  cache {c.get('reussite_cache')}  écritures {ecritures}"
             )
         print("  Ratios : " + json.dumps(mixte["ratios"], ensure_ascii=False))
+        print("  CPU de la machine par requête mesurée (ms), par groupe de processus :")
+        for code, c in mixte["pages"].items():
+            cpu = (c or {}).get("cpu_ms_par_requete")
+            if cpu:
+                detail = "  ".join(f"{g} {v:.1f}" for g, v in cpu.items())
+                print(f"    {code:28} total {sum(cpu.values()):6.1f}  {detail}")
     print()
     print("Cibles :")
     for libelle, atteinte, valeur in resultat["cibles"]:
@@ -614,7 +628,9 @@ def main(argv=None):
                                 f"p95 {c.get('p95_ms')} ms, erreurs {c.get('erreurs')} {c.get('exemples_erreurs', '')}"
                             )
                     if mixtes:
-                        charger_mixte(args, mixtes, hote=hote, url_base=url_base, dossier=dossier)
+                        charger_mixte(
+                            args, mixtes, hote=hote, url_base=url_base, dossier=dossier, pid_serveur=serveur.popen.pid
+                        )
                 finally:
                     serveur.arreter()
         resultat_import = mesures.mesurer_import(lignes=args.import_lignes) if args.import_lignes else None

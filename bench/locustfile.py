@@ -9,8 +9,14 @@ comme une erreur. Les mesures brutes sont écrites en JSON dans BENCH_SORTIE.
 sa part des chemins, autant de fois ; ces requêtes ne sont pas mesurées. Les pages dont le corps est en cache
 (fiche : 200 personnes) sont ainsi mesurées en cache dans chaque processus gunicorn, comme une fiche rouverte.
 
+Temps CPU pendant la mesure (BENCH_PID_SERVEUR : le maître gunicorn ; BENCH_PID_ECRIVAIN facultatif) : relevé au
+début et à la fin de la fenêtre mesurée pour le serveur (maître et processus), PostgreSQL, Redis, la charge (ce
+processus), l'écrivain, et la machine entière ; rendu en millisecondes de CPU par requête mesurée : où va le temps
+de la machine sous la charge, page par page.
+
 Variables : BENCH_CHEMINS (fichier d'une liste JSON de chemins, tirés au hasard), BENCH_NOM, BENCH_IDENTIFIANT,
-BENCH_MOT_DE_PASSE, BENCH_UTILISATEURS, BENCH_DUREE, BENCH_SORTIE, BENCH_ECHAUFFEMENT.
+BENCH_MOT_DE_PASSE, BENCH_UTILISATEURS, BENCH_DUREE, BENCH_SORTIE, BENCH_ECHAUFFEMENT, BENCH_PID_SERVEUR,
+BENCH_PID_ECRIVAIN.
 """
 
 import json
@@ -24,6 +30,7 @@ from urllib.parse import urlsplit
 import gevent
 import gevent.event
 import gevent.pool
+import psutil
 from locust import between, events, task
 from locust.contrib.fasthttp import FastHttpUser
 
@@ -39,11 +46,73 @@ UTILISATEURS = int(os.environ.get("BENCH_UTILISATEURS", "1"))
 DUREE = float(os.environ.get("BENCH_DUREE", "10"))
 SORTIE = os.environ.get("BENCH_SORTIE")
 ECHAUFFEMENT = int(os.environ.get("BENCH_ECHAUFFEMENT", "0"))
+PID_SERVEUR = int(os.environ.get("BENCH_PID_SERVEUR") or 0)
+PID_ECRIVAIN = int(os.environ.get("BENCH_PID_ECRIVAIN") or 0)
 
 _tous_connectes = gevent.event.Event()
 _etat = {"connectes": 0, "echecs_connexion": 0, "t0": None, "rangs": 0}
 _mesures = []  # (début, durée ms, erreur)
 _cache = {"trouve": 0, "calcule": 0}
+_cpu = {}  # "debut" / "fin" : relevés de _releve_cpu()
+
+
+def _famille(pid):
+    try:
+        parent = psutil.Process(pid)
+        return [parent, *parent.children(recursive=True)]
+    except psutil.Error:
+        return []
+
+
+def _releve_cpu():
+    """{pid: (groupe, secondes de CPU, création)} des processus qui servent la charge, et le CPU occupé de la
+    machine (toutes les unités, hors attente)."""
+    groupes = {}
+    for groupe, processus in (
+        ("serveur", _famille(PID_SERVEUR) if PID_SERVEUR else []),
+        ("ecrivain", _famille(PID_ECRIVAIN) if PID_ECRIVAIN else []),
+        ("charge", _famille(os.getpid())),
+    ):
+        for p in processus:
+            groupes[p.pid] = (groupe, p)
+    for p in psutil.process_iter(["name"]):
+        nom = p.info["name"] or ""
+        if p.pid not in groupes and (nom.startswith("postgres") or nom.startswith("redis-server")):
+            groupes[p.pid] = ("postgresql" if nom.startswith("postgres") else "redis", p)
+    releve = {}
+    for pid, (groupe, p) in groupes.items():
+        try:
+            t = p.cpu_times()
+            releve[pid] = (groupe, t.user + t.system, p.create_time())
+        except psutil.Error:
+            continue
+    machine = psutil.cpu_times()
+    occupe = sum(machine) - machine.idle - getattr(machine, "iowait", 0)
+    return {"processus": releve, "machine": occupe, "instant": time.time()}
+
+
+def _cpu_par_requete(requetes):
+    """Millisecondes de CPU par requête mesurée, par groupe ; « autres » : le reste du CPU occupé de la machine."""
+    debut, fin = _cpu.get("debut"), _cpu.get("fin")
+    if not debut or not fin or not requetes:
+        return None
+    totaux = {}
+    for pid, (groupe, secondes, creation) in fin["processus"].items():
+        avant = debut["processus"].get(pid)
+        if avant is not None:
+            depense = secondes - avant[1]
+        elif creation >= debut["instant"]:
+            depense = secondes  # né pendant la mesure
+        else:
+            continue
+        totaux[groupe] = totaux.get(groupe, 0.0) + max(depense, 0.0)
+    totaux["autres"] = max(0.0, fin["machine"] - debut["machine"] - sum(totaux.values()))
+    return {g: round(v * 1000 / requetes, 2) for g, v in sorted(totaux.items())}
+
+
+def _arreter(environment):
+    _cpu["fin"] = _releve_cpu()
+    environment.runner.quit()
 
 
 def _jeton_csrf(html):
@@ -82,9 +151,10 @@ class Visiteur(FastHttpUser):
         groupe.join()
         _etat["connectes"] += 1
         if _etat["connectes"] >= UTILISATEURS:
+            _cpu["debut"] = _releve_cpu()
             _etat["t0"] = time.perf_counter()
             # Arrêt par un greenlet à part : un utilisateur qui arrête le runner se tuerait lui-même en chemin.
-            gevent.spawn_later(DUREE, self.environment.runner.quit)
+            gevent.spawn_later(DUREE, _arreter, self.environment)
             _tous_connectes.set()
         _tous_connectes.wait()
 
@@ -141,6 +211,8 @@ def _ecrire(environment, **_kwargs):
         "max_ms": _arrondi(durees[-1]) if durees else None,
         # Pages à corps en cache : part des réponses servies du cache (None : page sans corps en cache).
         "reussite_cache": round(_cache["trouve"] / sum(_cache.values()), 3) if sum(_cache.values()) else None,
+        # Requêtes de la fenêtre, terminées ou non à son relevé final : même dénominateur que le débit.
+        "cpu_ms_par_requete": _cpu_par_requete(len(mesures)),
     }
     with open(SORTIE, "w", encoding="utf-8") as f:
         json.dump(resultat, f, ensure_ascii=False, indent=1)
