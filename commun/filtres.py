@@ -111,10 +111,14 @@ class FilterSet(django_filters.FilterSet):
         if classe is None:
             base = super().get_form_class()
             classe = type(base.__name__, (EntreesBorneesMixin, base), {})
-            for champ in classe.base_fields.values():
+            for nom, champ in classe.base_fields.items():
                 if champ.label:
                     champ.label = capfirst(champ.label)
                 borner_champ(champ)  # une fois : les copies de chaque formulaire le restent
+                if isinstance(self.filters[nom], QuerySetRequestMixin) and champ.queryset is not None:
+                    # Jamais les choix de la première requête (son utilisateur) : chaque formulaire reçoit ceux de
+                    # la sienne ; sans eux, une liste vide.
+                    champ.queryset = champ.queryset.none()
             type(self)._classe_formulaire = classe
         return classe
 

@@ -32,8 +32,9 @@ def _selection(liste):
 
 def _lignes(selection):
     """Ce qui fait les lignes de la sélection, sans l'ordre ni ce qu'elles montrent : pour une sélection simple de
-    modèle (ni regroupement, ni `values()`, ni union), ses clés seules. Le même ensemble de lignes donne le même SQL,
-    deux ensembles différents un SQL différent (jointures, conditions, DISTINCT, périmètre), et le compiler ne
+    modèle (ni regroupement, ni `values()`, ni union, ni DISTINCT, qui porte sur toutes les colonnes : une colonne
+    montrée par une jointure y change le nombre de lignes), ses clés seules. Le même ensemble de lignes donne le
+    même SQL, deux ensembles différents un SQL différent (jointures, conditions, périmètre), et le compilateur ne
     compile plus les sous-requêtes des colonnes affichées (0,85 ms par page de contrats, au lieu de 0,2)."""
     selection = selection.order_by()  # un compte (un agrégat) ne dépend pas de l'ordre
     requete = selection.query
@@ -41,7 +42,7 @@ def _lignes(selection):
         requete.group_by is None
         and not requete.combinator
         and not requete.values_select
-        and not requete.distinct_fields
+        and not requete.distinct
         and selection._iterable_class is ModelIterable
     )
     return selection.values("pk") if simple else selection

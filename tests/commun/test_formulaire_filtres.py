@@ -78,7 +78,7 @@ def test_formulaire_identique_a_celui_de_django_filter_pour_chaque_requete(bassi
         UserFactory(pilotage=True),
     ]
     for classe in _classes_du_projet():
-        for user in utilisateurs:  # le premier fait la classe du formulaire ; les suivants la réutilisent
+        for user in utilisateurs:  # la classe du formulaire, faite au premier formulaire du processus, resservie
             filtres = _instance(classe, user)
             formulaire = filtres.form
             temoin = _instance(classe, user)  # le champ tel que django-filter le fait pour cette requête
@@ -111,3 +111,14 @@ def test_liste_de_choix_de_la_requete_pour_valider(bassins):
     requete.user = referent
     refuse = BeneficiaireFilter({"bassin": gien}, request=requete, user=referent).form
     assert not refuse.is_valid() and "bassin" in refuse.errors
+
+
+def test_liste_de_choix_de_la_classe_vide(bassins):
+    """La classe du formulaire ne garde pas les choix de la requête qui l'a faite (son utilisateur) : sans ceux de
+    sa propre requête, un formulaire n'aurait aucun choix, jamais ceux d'un autre."""
+    from beneficiaires.filters import BeneficiaireFilter
+
+    referent = UserFactory(referent=True, bassins=[bassins["Orléans"]])
+    classe = type(_instance(BeneficiaireFilter, referent).form)
+    for nom in ("bassin", "commune", "referent"):
+        assert list(classe.base_fields[nom].queryset) == [], nom

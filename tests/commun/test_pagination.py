@@ -135,6 +135,11 @@ def test_cle_faite_des_lignes_seules():
     assert cle_compte(qs.only("nom"), ("beneficiaires",)) == cle
     assert cle_compte(qs.filter(foyer__numero_allocataire="1"), ("beneficiaires",)) != cle
     assert cle_compte(qs.distinct(), ("beneficiaires",)) != cle
+    # DISTINCT porte sur toutes les colonnes : deux colonnes montrées par une jointure vers plusieurs lignes
+    # comptent différemment, deux clés.
+    par_statut = qs.annotate(x=F("orientations__statut")).distinct()
+    par_date = qs.annotate(x=F("orientations__date_proposition")).distinct()
+    assert cle_compte(par_statut, ("beneficiaires",)) != cle_compte(par_date, ("beneficiaires",))
     assert cle_compte(qs.annotate(n=F("role")).filter(n="x"), ("beneficiaires",)) != cle
     par_role = qs.values("role").annotate(n=Count("pk"))
     par_commune = qs.values("commune").annotate(n=Count("pk"))
