@@ -6,7 +6,9 @@ cellules). Le corps est mis en cache sous une clé qui comprend :
 
 - l'utilisateur : un corps n'est jamais servi qu'à celui pour qui il a été rendu (son périmètre, son rôle,
   les actions qui lui sont proposées) ;
-- l'adresse complète (filtres, tri, page), la date du jour et l'empreinte du gabarit du corps ;
+- l'adresse complète (filtres, tri, page), la date du jour, le gabarit du corps et l'empreinte du code du projet
+  (`fragments.empreinte_du_projet` : modules Python et gabarits, bibliothèques de rendu, VERSION_DEPLOIEMENT) : un
+  déploiement qui change un rendu (colonne, format d'un montant) ne ressert pas les corps rendus avant lui ;
 - les **versions des données** des applications dont la page dépend (`espaces` de la vue ; toutes par
   défaut), tenues EN BASE par `commun.versions` : les mêmes pour tous les processus et tous les serveurs,
   incrémentées après chaque écriture validée sur un modèle de ces applications (signaux) et par
@@ -22,12 +24,13 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
-from django.template.loader import get_template, render_to_string
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from . import pagination, versions
+from .fragments import empreinte_du_projet
 
 
 def duree():
@@ -36,23 +39,13 @@ def duree():
 
 # --- Le corps en cache --------------------------------------------------------------------------------------
 
-_empreintes = {}
-
-
-def _empreinte_gabarit(nom):
-    if nom not in _empreintes:
-        origine = get_template(nom).origin.name
-        with open(origine, "rb") as f:
-            _empreintes[nom] = hashlib.sha1(f.read(), usedforsecurity=False).hexdigest()[:12]
-    return _empreintes[nom]
-
 
 def cle_corps(request, gabarit, espaces=None):
     lues = versions.versions(*(espaces or sorted(versions.applications_du_projet())))
     version = hashlib.sha1(lues.encode(), usedforsecurity=False).hexdigest()[:20]
     adresse = hashlib.sha1(request.get_full_path().encode(), usedforsecurity=False).hexdigest()
     return (
-        f"corps:{gabarit}:{_empreinte_gabarit(gabarit)}:{request.user.pk}:{version}:{timezone.localdate().isoformat()}:"
+        f"corps:{gabarit}:{empreinte_du_projet()}:{request.user.pk}:{version}:{timezone.localdate().isoformat()}:"
         f"{adresse}"
     )
 

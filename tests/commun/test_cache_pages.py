@@ -240,3 +240,22 @@ def test_un_corps_qui_porte_un_jeton_csrf_n_est_pas_mis_en_cache(rf, referent, m
     monkeypatch.setattr(cache_pages, "render_to_string", lambda *args, **kwargs: "<p>sans jeton</p>")
     Vue.as_view()(requete)
     assert cache.get(cache_pages.cle_corps(requete, Vue.gabarit_corps)) == "<p>sans jeton</p>"
+
+
+def test_un_deploiement_ne_ressert_pas_les_corps_rendus_avant_lui(rf, settings, referent):
+    """La clé du corps couvre le code du projet (modules, gabarits, bibliothèques de rendu, version de
+    déploiement) : un changement de rendu hors du gabarit du corps (une colonne, le format d'un montant) ne
+    ressert pas l'ancien HTML."""
+    from commun import fragments
+
+    requete = rf.get("/beneficiaires/")
+    requete.user = referent
+    fragments.empreinte_du_projet.cache_clear()
+    try:
+        avant = cache_pages.cle_corps(requete, "beneficiaires/_liste.html", ["beneficiaires"])
+        assert cache_pages.cle_corps(requete, "beneficiaires/_liste.html", ["beneficiaires"]) == avant
+        settings.VERSION_DEPLOIEMENT = "2026-12-07"
+        fragments.empreinte_du_projet.cache_clear()
+        assert cache_pages.cle_corps(requete, "beneficiaires/_liste.html", ["beneficiaires"]) != avant
+    finally:
+        fragments.empreinte_du_projet.cache_clear()
