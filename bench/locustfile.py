@@ -86,20 +86,24 @@ def _releve_cpu():
             releve[pid] = (groupe, t.user + t.system, p.create_time())
         except psutil.Error:
             continue
+    # Comme psutil pour son pourcentage : « guest » est déjà compté dans « user » sous Linux, l'attente
+    # d'entrées-sorties n'occupe pas le processeur.
     machine = psutil.cpu_times()
-    occupe = sum(machine) - machine.idle - getattr(machine, "iowait", 0)
+    total = sum(machine) - getattr(machine, "guest", 0) - getattr(machine, "guest_nice", 0)
+    occupe = total - machine.idle - getattr(machine, "iowait", 0)
     return {"processus": releve, "machine": occupe, "instant": time.time()}
 
 
 def _cpu_par_requete(requetes):
-    """Millisecondes de CPU par requête mesurée, par groupe ; « autres » : le reste du CPU occupé de la machine."""
+    """Millisecondes de CPU par requête mesurée, par groupe ; « autres » : le reste du CPU occupé de la machine
+    (autres services, et les processus du banc terminés pendant la mesure, dont le relevé final manque)."""
     debut, fin = _cpu.get("debut"), _cpu.get("fin")
     if not debut or not fin or not requetes:
         return None
     totaux = {}
     for pid, (groupe, secondes, creation) in fin["processus"].items():
         avant = debut["processus"].get(pid)
-        if avant is not None:
+        if avant is not None and avant[2] == creation:  # le même processus (un numéro peut être repris)
             depense = secondes - avant[1]
         elif creation >= debut["instant"]:
             depense = secondes  # né pendant la mesure
