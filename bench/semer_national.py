@@ -91,6 +91,7 @@ CHAMPS_PERSONNE = [
     "evaluation_courante_id",
     "recherche",
     "date_premiere_evaluation",
+    "date_evaluation_courante",
 ]
 POSITION_ROLE = CHAMPS_PERSONNE.index("role")
 POSITION_ORIENTATION = CHAMPS_PERSONNE.index("orientation")
@@ -423,6 +424,7 @@ def _membre(alea, existant, ids, rang, foyer, vus, normaliser):
         eval_id if evaluee else None,
         normaliser(f"{nom}  {prenom} {numero}")[:400],
         jour_eval if evaluee else None,
+        jour_eval if evaluee else None,  # une seule évaluation : la première est aussi celle en vigueur
     ]
     return benef, evaluation
 

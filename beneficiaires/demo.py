@@ -245,6 +245,7 @@ def _generer(rng, pools, communes, referents, numeros, existants, n_foyers, n_pe
     realisees = Evaluation.objects.filter(beneficiaire=OuterRef("pk"), statut=Evaluation.Statut.REALISEE)
     cible.filter(evaluations__statut=Evaluation.Statut.REALISEE).update(
         evaluation_courante=Subquery(realisees.order_by("-date", "-pk").values("pk")[:1]),
+        date_evaluation_courante=Subquery(realisees.order_by("-date", "-pk").values("date")[:1]),
         date_premiere_evaluation=Subquery(
             realisees.order_by().values("beneficiaire").annotate(d=Min("date")).values("d")[:1]
         ),

@@ -239,10 +239,18 @@ class Beneficiaire(models.Model):
         editable=False,
         help_text="Tenue par le service qui réalise une évaluation (délai depuis l'orientation).",
     )
+    date_evaluation_courante = models.DateField(
+        "date de l'évaluation en vigueur",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Celle de `evaluation_courante`, tenue avec elle par le service qui réalise une évaluation : la "
+        "liste se trie par elle en lisant un index, au lieu de joindre et trier toutes les personnes du bassin.",
+    )
     date_creation = models.DateTimeField("créé le", auto_now_add=True)
     date_anonymisation = models.DateTimeField("anonymisé le", null=True, blank=True, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["recherche"])
+    history = HistoricalRecords(excluded_fields=["recherche", "date_evaluation_courante"])  # dérivées
     objects = BeneficiaireQuerySet.as_manager()
 
     class Meta:
@@ -273,6 +281,14 @@ class Beneficiaire(models.Model):
                 fields=["foyer", "commune"],
                 condition=~models.Q(statut_parcours=StatutParcours.ARCHIVE),
                 name="benef_couverts_idx",
+            ),
+            # Liste triée par « Évaluée le » (jamais évaluées à la fin, puis nom, prénoms, clé) : les personnes non
+            # archivées lues dans l'ordre de l'index jusqu'à la page demandée. Le sens décroissant (NULLS LAST, que
+            # SQLite refuse dans un index) a son index sur PostgreSQL seul, créé par la migration 0013.
+            models.Index(
+                fields=["date_evaluation_courante", "nom", "prenoms", "id"],
+                condition=~models.Q(statut_parcours=StatutParcours.ARCHIVE),
+                name="benef_tri_evaluation_idx",
             ),
             # « Mon activité » du référent : personnes à évaluer par ancienneté d'orientation, personnes sans
             # référent (index partiels : seules les lignes concernées, parcourues dans l'ordre voulu).

@@ -18,11 +18,11 @@ REAFFECTATION_LISTE_MAX = 500
 STATUTS_SUIVIS = (StatutParcours.A_EVALUER, StatutParcours.EN_EVALUATION, StatutParcours.EN_PARCOURS)
 
 
-# Ce que lisent la liste, son export et ses tris (tables.py) : les colonnes affichées de la personne, et en
-# annotations, chacune par une sous-requête sur sa clé (commun.tableaux.lue_par_cle : ni le compte ni le tri n'en
-# héritent de jointure), celles de son foyer, de sa commune et de son bassin, de son référent (son nom complet, à
-# défaut son identifiant, comme `User.__str__`) et de son évaluation en vigueur. Une instance par ligne, une
-# vingtaine de valeurs à convertir, au lieu de six instances et de 90 colonnes (select_related).
+# Ce que lisent la liste, son export et ses tris (tables.py) : les colonnes affichées de la personne (dont la date
+# de son évaluation en vigueur, tenue sur elle), et en annotations, chacune par une sous-requête sur sa clé
+# (commun.tableaux.lue_par_cle : ni le compte ni le tri n'en héritent de jointure), celles de son foyer, de sa commune
+# et de son bassin, de son référent (son nom complet, à défaut son identifiant, comme `User.__str__`). Une instance
+# par ligne, une vingtaine de valeurs à convertir, au lieu de six instances et de 90 colonnes (select_related).
 COLONNES_LISTE = (
     "nom",
     "prenoms",
@@ -34,7 +34,7 @@ COLONNES_LISTE = (
     "statut_parcours",
     "commune_id",
     "referent_id",
-    "evaluation_courante_id",
+    "date_evaluation_courante",
 )
 ANNOTATIONS_LISTE = {
     "liste_numero": lue_par_cle(Foyer, "foyer_id", "numero_allocataire"),
@@ -42,7 +42,6 @@ ANNOTATIONS_LISTE = {
     "liste_commune": lue_par_cle(Commune, "commune_id", "nom"),
     "liste_bassin": lue_par_cle(Commune, "commune_id", "bassin_emploi__nom"),
     "liste_referent": lue_par_cle(User, "referent_id", nom_affiche()),
-    "liste_evaluation": lue_par_cle(Evaluation, "evaluation_courante_id", "date"),
 }
 
 

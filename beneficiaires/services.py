@@ -359,9 +359,11 @@ def evaluation_convoquer(*, evaluation, par):
 
 
 def _rafraichir_profil(beneficiaire):
-    """L'évaluation courante est la dernière réalisée (date, puis ordre de saisie)."""
+    """L'évaluation courante est la dernière réalisée (date, puis ordre de saisie) ; sa date est tenue avec elle."""
     realisees = beneficiaire.evaluations.filter(statut=Evaluation.Statut.REALISEE)
     beneficiaire.evaluation_courante = realisees.order_by("-date", "-pk").first()
+    courante = beneficiaire.evaluation_courante
+    beneficiaire.date_evaluation_courante = courante.date if courante is not None else None
     beneficiaire.date_premiere_evaluation = realisees.aggregate(d=Min("date"))["d"]
 
 

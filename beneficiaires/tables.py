@@ -77,14 +77,14 @@ class BeneficiaireTable(Tableau):
         accessor="liste_referent",
         order_by=("referent__last_name", "referent__first_name"),
     )
-    evaluation = ColonneDate(verbose_name="Évaluée le", accessor="liste_evaluation", default="—")
+    evaluation = ColonneDate(verbose_name="Évaluée le", accessor="date_evaluation_courante", default="—")
 
     def render_etat_droit(self, value):
         return EtatDroit(value).label
 
     def order_evaluation(self, queryset, is_descending):
         """La plus récente d'abord (ou la plus ancienne), les personnes jamais évaluées toujours à la fin."""
-        date = F("evaluation_courante__date")
+        date = F("date_evaluation_courante")  # tenue sur la personne : index benef_tri_evaluation(_desc)_idx
         cle = date.desc(nulls_last=True) if is_descending else date.asc(nulls_last=True)
         departage = (f"-{c}" for c in self.departage) if is_descending else self.departage  # comme les autres
         return queryset.order_by(cle, *departage), True
@@ -133,7 +133,7 @@ VALEURS_EXPORT = {
     "orientation": lambda b: b.get_orientation_display(),
     "statut_parcours": lambda b: b.get_statut_parcours_display(),
     "referent": lambda b: b.liste_referent or "",
-    "evaluation": lambda b: _date(b.liste_evaluation),
+    "evaluation": lambda b: _date(b.date_evaluation_courante),
 }
 
 

@@ -56,3 +56,12 @@ class EvaluationFactory(factory.django.DjangoModelFactory):
 
     class Params:
         prevue = factory.Trait(statut=Evaluation.Statut.PREVUE)
+
+
+def en_vigueur(evaluation):
+    """Fait de `evaluation` l'évaluation en vigueur de sa personne, sa date avec elle, comme le service qui
+    réalise une évaluation (`_rafraichir_profil`), sans ses contrôles."""
+    Beneficiaire.objects.filter(pk=evaluation.beneficiaire_id).update(
+        evaluation_courante=evaluation, date_evaluation_courante=evaluation.date
+    )
+    return evaluation

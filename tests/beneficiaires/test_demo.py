@@ -1,4 +1,5 @@
 import pytest
+from django.db.models import F
 
 from beneficiaires.demo import beneficiaires
 from beneficiaires.models import Beneficiaire, Evaluation, Foyer, StatutParcours
@@ -25,6 +26,11 @@ def test_demo_petite_idempotente_et_coherente():
     assert en_parcours.exists()
     assert not en_parcours.filter(evaluation_courante__isnull=True).exists()
     assert not en_parcours.exclude(evaluation_courante__statut=Evaluation.Statut.REALISEE).exists()
+    # La date de l'évaluation en vigueur, tenue sur la personne, est celle de son évaluation en vigueur.
+    evaluees = Beneficiaire.objects.filter(evaluation_courante__isnull=False)
+    assert evaluees.exists()
+    assert evaluees.filter(date_evaluation_courante=F("evaluation_courante__date")).count() == evaluees.count()
+    assert not Beneficiaire.objects.filter(evaluation_courante__isnull=True, date_evaluation_courante__isnull=False)
     assert not Beneficiaire.objects.filter(recherche="").exists()
     avant = (Foyer.objects.count(), Beneficiaire.objects.count(), Evaluation.objects.count(), User.objects.count())
     beneficiaires(echelle="petite", graine=2017, sortie=sortie.append)

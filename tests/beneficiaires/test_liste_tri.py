@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from beneficiaires.models import Beneficiaire
 from beneficiaires.tables import BeneficiaireTable
-from tests.beneficiaires.factories import BeneficiaireFactory, EvaluationFactory
+from tests.beneficiaires.factories import BeneficiaireFactory, EvaluationFactory, en_vigueur
 from tests.beneficiaires.test_vues import client_de
 from tests.comptes.factories import UserFactory
 
@@ -55,7 +55,7 @@ def test_les_personnes_jamais_evaluees_restent_a_la_fin(client, admin_user, bass
     for nom, date in (("BRUN", datetime.date(2026, 3, 2)), ("CARON", datetime.date(2025, 9, 14))):
         personne = BeneficiaireFactory(commune=commune, nom=nom)
         evaluation = EvaluationFactory(beneficiaire=personne, date=date)
-        Beneficiaire.objects.filter(pk=personne.pk).update(evaluation_courante=evaluation)
+        en_vigueur(evaluation)
         dates[nom] = personne.pk
     client = client_de(client, admin_user)
     assert _cles(client, "evaluation", per_page=50, pages=1) == [dates["CARON"], dates["BRUN"], jamais]

@@ -217,6 +217,7 @@ def test_realiser_met_en_parcours_et_devient_le_profil(personne, referent):
     assert personne.evaluation_courante == e
     assert personne.statut_parcours == StatutParcours.EN_PARCOURS
     assert personne.date_premiere_evaluation == datetime.date(2017, 11, 2)
+    assert personne.date_evaluation_courante == datetime.date(2017, 11, 2)  # tenue avec l'évaluation en vigueur
 
 
 def test_realiser_sans_planification_depuis_a_evaluer(personne, referent):
@@ -238,6 +239,7 @@ def test_l_evaluation_courante_est_la_plus_recente_pas_la_derniere_saisie(person
     personne.refresh_from_db()
     assert personne.evaluation_courante == recente
     assert personne.date_premiere_evaluation == ancienne.date
+    assert personne.date_evaluation_courante == recente.date  # pas celle de la dernière saisie
 
 
 def test_realiser_ne_touche_pas_un_statut_sorti(personne, referent):
@@ -357,3 +359,20 @@ def test_pas_de_convocation_pour_un_rendez_vous_passe(referent, bassins):
     assert not personne.evaluations.exists()
     # Pour mémoire, sans convocation, une date passée reste possible ; une convocation pour aujourd'hui aussi.
     services.evaluation_planifier(beneficiaire=personne, date=hier, evaluateur=referent, par=referent)
+
+
+def test_migration_remplit_la_date_de_l_evaluation_en_vigueur(personne, referent):
+    """Les personnes évaluées avant la date tenue sur elles la reçoivent de leur évaluation en vigueur."""
+    import importlib
+
+    from django.apps import apps
+
+    e = services.evaluation_realiser(
+        beneficiaire=personne, evaluateur=referent, par=referent, date=datetime.date(2026, 5, 4)
+    )
+    jamais = BeneficiaireFactory(commune=personne.commune)
+    Beneficiaire.objects.update(date_evaluation_courante=None)
+    importlib.import_module("beneficiaires.migrations.0013_date_evaluation_courante").remplir(apps, None)
+    personne.refresh_from_db()
+    jamais.refresh_from_db()
+    assert personne.date_evaluation_courante == e.date and jamais.date_evaluation_courante is None

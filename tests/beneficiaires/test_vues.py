@@ -17,7 +17,7 @@ from beneficiaires.models import (
 from beneficiaires.timeline import evenements
 from commun.menu_registre import entrees_pour
 from comptes.models import JournalExport
-from tests.beneficiaires.factories import BeneficiaireFactory, EvaluationFactory, FoyerFactory
+from tests.beneficiaires.factories import BeneficiaireFactory, EvaluationFactory, FoyerFactory, en_vigueur
 from tests.beneficiaires.test_importation import FAMILLE, en_csv
 from tests.comptes.factories import UserFactory
 
@@ -80,7 +80,7 @@ def test_un_prestataire_oriente_voit_une_fiche_restreinte(client, orleanais, pre
         beneficiaire=orleanais, evaluateur=referent, synthese="Synthèse confidentielle", metiers_vises="Cariste",
         frein_mobilite=2,
     )  # fmt: skip
-    Beneficiaire.objects.filter(pk=orleanais.pk).update(evaluation_courante=e)
+    en_vigueur(e)
     reponse = client_de(client, prestataire).get(orleanais.get_absolute_url())
     contenu = reponse.content.decode()
     assert reponse.status_code == 200
@@ -115,7 +115,7 @@ def test_recherche_sans_accents_ni_casse(client, orleanais, bassins, admin_user,
 def test_filtres_bassin_frein_et_non_evalue(client, orleanais, bassins, admin_user, referent):
     gien = BeneficiaireFactory(commune=bassins["Gien"].commune_test, nom="Gien")
     e = EvaluationFactory(beneficiaire=orleanais, evaluateur=referent, frein_logement=1)
-    Beneficiaire.objects.filter(pk=orleanais.pk).update(evaluation_courante=e)
+    en_vigueur(e)
     client_de(client, admin_user)
     url = reverse("beneficiaires:liste")
     assert noms(client.get(url, {"bassin": bassins["Gien"].pk})) == [str(gien)]
@@ -151,7 +151,7 @@ def test_liste_requetes_constantes(client, bassins, admin_user, referent, django
         b = BeneficiaireFactory(commune=bassins["Orléans"].commune_test, referent=referent)
         if i % 2:
             e = EvaluationFactory(beneficiaire=b, evaluateur=referent)
-            Beneficiaire.objects.filter(pk=b.pk).update(evaluation_courante=e)
+            en_vigueur(e)
     client_de(client, admin_user)
     with django_assert_max_num_queries(14):
         reponse = client.get(reverse("beneficiaires:liste"), {"sort": "commune"})

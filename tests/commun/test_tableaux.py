@@ -166,14 +166,14 @@ def test_listes_reelles_corps_identique_au_gabarit_de_django_tables2(bassins):
     from contrats.models import ContratAide
     from contrats.selecteurs import pour_la_liste as pour_la_liste_contrats
     from contrats.tables import ContratTable
-    from tests.beneficiaires.factories import BeneficiaireFactory, EvaluationFactory
+    from tests.beneficiaires.factories import BeneficiaireFactory, EvaluationFactory, en_vigueur
     from tests.comptes.factories import UserFactory
     from tests.contrats.factories import ContratAideFactory
 
     referent = UserFactory(referent=True, first_name="Inès", last_name="Bélanger")
     evaluee = BeneficiaireFactory(commune=bassins["Gien"].commune_test, referent=referent, nom="<Dupont>")
     evaluation = EvaluationFactory(beneficiaire=evaluee, date=datetime.date(2017, 10, 2))
-    Beneficiaire.objects.filter(pk=evaluee.pk).update(evaluation_courante=evaluation)
+    en_vigueur(evaluation)
     BeneficiaireFactory(commune=bassins["Orléans"].commune_test, orientation="pro", soumis_droits_devoirs=False)
     ContratAideFactory(signe=True, beneficiaire=evaluee)
     ContratAideFactory(beneficiaire=evaluee)  # brouillon : ni numéro ni date de signature
@@ -195,7 +195,7 @@ def test_liens_et_booleens_du_corps_rapide_identiques_au_gabarit(bassins):
 
     from beneficiaires.models import Beneficiaire
     from commun.templatetags.rendu_tableaux import _lecteur_rapide
-    from tests.beneficiaires.factories import BeneficiaireFactory, EvaluationFactory
+    from tests.beneficiaires.factories import BeneficiaireFactory, EvaluationFactory, en_vigueur
 
     class TableauEssai(tables.Table):
         nom = tables.Column(linkify=True, attrs={"a": {"class": "lien"}})
@@ -210,7 +210,7 @@ def test_liens_et_booleens_du_corps_rapide_identiques_au_gabarit(bassins):
 
     evaluee = BeneficiaireFactory(commune=bassins["Gien"].commune_test, nom="<Dupont>", prenoms="Zoé & co")
     evaluation = EvaluationFactory(beneficiaire=evaluee, date=datetime.date(2017, 10, 2), permis_b=True)
-    Beneficiaire.objects.filter(pk=evaluee.pk).update(evaluation_courante=evaluation)
+    en_vigueur(evaluation)
     BeneficiaireFactory(commune=bassins["Orléans"].commune_test, soumis_droits_devoirs=False)
     donnees = Beneficiaire.objects.select_related("evaluation_courante")
     table = TableauEssai(donnees)
