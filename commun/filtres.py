@@ -137,14 +137,15 @@ class FilterSet(django_filters.FilterSet):
 
     @property
     def form(self):
-        if not hasattr(self, "_form"):
-            form = super().form
+        form = super().form  # fait une fois par django-filter, puis rendu tel quel
+        if not getattr(form, "_choix_de_la_requete", False):
             for nom, filtre in self.filters.items():
                 if isinstance(filtre, QuerySetRequestMixin):
                     queryset = filtre.get_queryset(filtre.get_request())
                     if queryset is not None:
                         form.fields[nom].queryset = queryset
-        return self._form
+            form._choix_de_la_requete = True
+        return form
 
 
 # Zones de saisie que django-bootstrap5 habille en `form-control` (sans « color » ni « range », à part).
