@@ -3,7 +3,7 @@
 - `Tableau` : la classe de base, qui borne les lignes par page demandées dans l'adresse ;
 - `departager(...)` : chaque tri d'une colonne finit par des clés uniques (ordre total d'une page à l'autre) ;
 - `lue_par_cle(...)` : la valeur d'un objet lié, lue par sous-requête pour une liste (sans jointure) ;
-- `ColonneDate` : une date jj/mm/aaaa sans gabarit ;
+- `ColonneDate` : une date jj/mm/aaaa sans gabarit ; `ColonneEuros` : un montant, le nombre à l'export ;
 - la signature mémorisée : django-tables2 appelle `utils.signature(fn)` (donc `inspect.signature`) à chaque
   cellule d'une colonne qui a un rendu propre (`render_*`, `linkify`, colonne de date ou booléenne) quand il la
   calcule lui-même (exports, colonnes hors du corps rapide) ; la signature d'une fonction ne change pas, elle est
@@ -18,6 +18,8 @@ from django.core.paginator import Paginator
 from django.db.models import F, OuterRef, Subquery
 from django_tables2 import utils
 from django_tables2.utils import OrderByTuple
+
+from .francais import euros
 
 # Borne de sécurité : une fonction créée à la volée (lambda par ligne) ne doit pas faire grossir le cache.
 TAILLE_MAX = 2000
@@ -69,6 +71,20 @@ class ColonneDate(tables.Column):
 
     def render(self, value):
         return value.strftime("%d/%m/%Y")
+
+    def value(self, value):
+        return value
+
+
+class ColonneEuros(tables.Column):
+    """Montant en euros, au format de tout le projet (« 1 234,50 € », `commun.francais.euros`) ; le nombre lui-même
+    à l'export (une cellule de tableur, pas un texte mis en forme). Son rendu ne dépend que de la valeur : le corps
+    rapide des tableaux l'appelle directement (`rendu_simple`)."""
+
+    rendu_simple = True
+
+    def render(self, value):
+        return euros(value)
 
     def value(self, value):
         return value

@@ -1,8 +1,7 @@
 import django_tables2 as tables
 from django.utils.safestring import mark_safe
 
-from commun.francais import euros
-from commun.tableaux import ColonneDate, Tableau
+from commun.tableaux import ColonneDate, ColonneEuros, Tableau
 
 from .models import ConventionCession, Location, Vehicule
 
@@ -68,8 +67,8 @@ class VehiculeTable(Tableau):
     commune = tables.Column(verbose_name="Site", accessor="commune__nom")
     bassin = tables.Column(verbose_name="Bassin", accessor="commune__bassin_emploi__nom")
     partenaire = tables.Column(verbose_name="Partenaire", accessor="partenaire__nom")
-    prix_journalier = tables.Column(verbose_name="Prix / jour")
-    depot_garantie = tables.Column(verbose_name="Dépôt")
+    prix_journalier = ColonneEuros(verbose_name="Prix / jour")
+    depot_garantie = ColonneEuros(verbose_name="Dépôt")
 
     class Meta:
         model = Vehicule
@@ -90,19 +89,6 @@ class VehiculeTable(Tableau):
 
     def render_vehicule(self, record):
         return f"{record.marque} {record.modele}"
-
-    def render_prix_journalier(self, value):
-        return euros(value)
-
-    def render_depot_garantie(self, value):
-        return euros(value)
-
-    # À l'export, le nombre lui-même (une cellule de tableur, pas un texte mis en forme).
-    def value_prix_journalier(self, value):
-        return value
-
-    def value_depot_garantie(self, value):
-        return value
 
     def render_kilometrage(self, value):
         return f"{value:,} km".replace(",", "\u202f")

@@ -2,7 +2,7 @@ import django_tables2 as tables
 from django.utils.html import format_html
 
 from commun.francais import euros
-from commun.tableaux import ColonneDate, Tableau
+from commun.tableaux import ColonneDate, ColonneEuros, Tableau
 
 from .models import Lot, Orientation, ResultatPaye
 
@@ -73,9 +73,9 @@ class LotTable(Tableau):
     capacite = tables.Column(verbose_name="Capacité")
     places_occupees = tables.Column(verbose_name="Places occupées")
     places_restantes = tables.Column(verbose_name="Places restantes")
-    prix_entree = tables.Column(verbose_name="Prix entrée")
-    prix_sortie_positive = tables.Column(verbose_name="Prix sortie positive")
-    prix_maintien_6_mois = tables.Column(verbose_name="Prix maintien 6 mois")
+    prix_entree = ColonneEuros(verbose_name="Prix entrée")
+    prix_sortie_positive = ColonneEuros(verbose_name="Prix sortie positive")
+    prix_maintien_6_mois = ColonneEuros(verbose_name="Prix maintien 6 mois")
     orientations = tables.Column(verbose_name="Orientations", orderable=False, empty_values=())
 
     class Meta:
@@ -103,25 +103,6 @@ class LotTable(Tableau):
     def render_periode(self, record):
         return f"du {record.date_debut:%d/%m/%Y} au {record.date_fin:%d/%m/%Y}"
 
-    def render_prix_entree(self, value):
-        return euros(value)
-
-    def render_prix_sortie_positive(self, value):
-        return euros(value)
-
-    def render_prix_maintien_6_mois(self, value):
-        return euros(value)
-
-    # À l'export, le nombre lui-même (une cellule de tableur, pas un texte mis en forme).
-    def value_prix_entree(self, value):
-        return value
-
-    def value_prix_sortie_positive(self, value):
-        return value
-
-    def value_prix_maintien_6_mois(self, value):
-        return value
-
     def render_orientations(self, record):
         from django.urls import reverse
 
@@ -142,7 +123,7 @@ class ResultatTable(Tableau):
     )
     lot = tables.Column(verbose_name="Lot", accessor="lot", order_by=("lot__marche__date_debut", "lot__numero"))
     statut = tables.Column(verbose_name="Statut")
-    prix_unitaire = tables.Column(verbose_name="Prix unitaire")
+    prix_unitaire = ColonneEuros(verbose_name="Prix unitaire")
     montant = tables.Column(verbose_name="Montant (service fait)", accessor="prix_unitaire", orderable=False)
 
     class Meta:
@@ -166,14 +147,8 @@ class ResultatTable(Tableau):
     def value_statut(self, record, value):
         return value
 
-    def render_prix_unitaire(self, value):
-        return euros(value)
-
     def render_montant(self, record, value):
         return euros(value) if record.service_fait else "—"
-
-    def value_prix_unitaire(self, value):
-        return value
 
     def value_montant(self, record, value):
         return value if record.service_fait else 0

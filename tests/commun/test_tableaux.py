@@ -78,6 +78,23 @@ def test_colonne_date_jour_mois_annee_a_l_ecran_la_date_a_l_export():
     assert list(table.as_values()) == [["Début"], [datetime.date(2017, 3, 9)], [None]]
 
 
+class TableauPrix(tables.Table):
+    montant = tableaux.ColonneEuros(verbose_name="Prix")
+
+
+def test_colonne_euros_au_format_du_projet_a_l_ecran_le_nombre_a_l_export():
+    from decimal import Decimal
+
+    lignes = [Mesure("a", Decimal("1234.5"), None, 1), Mesure("b", None, None, 2)]
+    table = TableauPrix(lignes)
+    assert [ligne.get_cell("montant") for ligne in table.rows] == ["1\u202f234,50\u00a0€", "—"]
+    assert list(table.as_values()) == [["Prix"], [Decimal("1234.5")], [None]]
+    # Le corps rapide l'écrit comme le gabarit de django-tables2.
+    assert _corps(TableauPrix(lignes), "django_tables2/plan_emploi.html") == _corps(
+        TableauPrix(lignes), "django_tables2/bootstrap5.html"
+    )
+
+
 class Mesure:
     def __init__(self, nom, montant, heures, pk):
         self.nom, self.montant, self.heures, self.pk = nom, montant, heures, pk
