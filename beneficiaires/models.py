@@ -244,8 +244,8 @@ class Beneficiaire(models.Model):
         null=True,
         blank=True,
         editable=False,
-        help_text="Celle de `evaluation_courante`, tenue avec elle par le service qui réalise une évaluation : la "
-        "liste se trie par elle en lisant un index, au lieu de joindre et trier toutes les personnes du bassin.",
+        help_text="Celle de l'évaluation en vigueur, tenue avec elle par le service qui réalise une évaluation "
+        "(tri de la liste par date d'évaluation).",
     )
     date_creation = models.DateTimeField("créé le", auto_now_add=True)
     date_anonymisation = models.DateTimeField("anonymisé le", null=True, blank=True, editable=False)

@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='beneficiaire',
             name='date_evaluation_courante',
-            field=models.DateField(blank=True, editable=False, help_text='Celle de `evaluation_courante`, tenue avec elle par le service qui réalise une évaluation : la liste se trie par elle en lisant un index, au lieu de joindre et trier toutes les personnes du bassin.', null=True, verbose_name="date de l'évaluation en vigueur"),
+            field=models.DateField(blank=True, editable=False, help_text="Celle de l'évaluation en vigueur, tenue avec elle par le service qui réalise une évaluation (tri de la liste par date d'évaluation).", null=True, verbose_name="date de l'évaluation en vigueur"),
         ),
         migrations.RunPython(remplir, migrations.RunPython.noop),
         migrations.AddIndex(
