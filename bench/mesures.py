@@ -50,7 +50,8 @@ def pages_mixtes(*, graine=2017):
     alea = random.Random(graine + 1)
     bassin = BassinEmploi.objects.filter(nom="Orléans").first() or BassinEmploi.objects.order_by("pk").first()
     referent = User.objects.get(username="referent")
-    statuts = ["", *(f"&statut_parcours={s}" for s in (StatutParcours.EN_PARCOURS, StatutParcours.A_EVALUER))]
+    # Le filtre de statut de la liste se nomme `statut` (celui de l'administration, `statut_parcours__exact`).
+    statuts = ["", *(f"&statut={s}" for s in (StatutParcours.EN_PARCOURS, StatutParcours.A_EVALUER))]
     liste = reverse("beneficiaires:liste")
     beneficiaires = _combinaisons(
         f"{liste}?bassin={bassin.pk}",

@@ -47,3 +47,28 @@ def test_le_tableau_mesure_sur_la_replique_reelle_y_lit_ses_donnees(replique_ree
     assert sans_cache[routage.ALIAS]["donnees"] > 0
     assert sans_cache[DEFAULT_DB_ALIAS]["donnees"] == 0
     assert resultat["replique"]["attente_rejeu_s"] >= 0
+
+
+def test_les_adresses_de_la_charge_mixte_ne_portent_que_des_criteres_lus_par_la_liste(bassins):
+    """La charge mixte compare la liste à l'administration « avec les mêmes filtres » : chaque paramètre de ses
+    adresses doit être un critère que la liste lit (un nom inconnu serait ignoré en silence, et la liste mesurée
+    montrerait d'autres lignes que l'administration)."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    from beneficiaires.filters import BeneficiaireFilter
+    from contrats.filters import ContratFilter
+    from tests.beneficiaires.factories import BeneficiaireFactory
+    from tests.comptes.factories import UserFactory
+
+    referent = UserFactory(username="referent", referent=True, bassins=[bassins["Orléans"]])
+    BeneficiaireFactory(commune=bassins["Orléans"].commune_test, referent=referent)
+    pages = {p.code: p for p in mesures.pages_mixtes()}
+    lus_par_la_vue = {"sort", "page", "vue"}  # tri et page (django-tables2), `vue` : rendre l'adresse unique
+    for code, filtres in (("mixte_beneficiaires", BeneficiaireFilter), ("mixte_contrats", ContratFilter)):
+        statuts = set()
+        for chemin in pages[code].chemins:
+            criteres = dict(parse_qsl(urlsplit(chemin).query))
+            assert set(criteres) <= set(filtres.base_filters) | lus_par_la_vue, chemin
+            statuts.add(criteres.get("statut"))
+        if code == "mixte_beneficiaires":  # les trois cas de l'administration : tous, en parcours, à évaluer
+            assert statuts == {None, "en_parcours", "a_evaluer"}
