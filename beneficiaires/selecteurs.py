@@ -3,8 +3,10 @@ bassin."""
 
 import datetime
 
+from django.core.cache import cache
 from django.db.models import Count, Q
 
+from commun import versions
 from commun.tableaux import lue_par_cle
 from comptes.models import Role, User, nom_affiche
 from referentiel.models import BassinEmploi, Commune
@@ -181,3 +183,17 @@ def referents_pour_reaffecter(user):
     if not user.voit_tout:
         qs = qs.filter(bassins__in=user.bassins.values("pk")).distinct()
     return qs.order_by("last_name", "first_name", "pk")
+
+
+def noms_pour_reaffecter(user):
+    """[(clé, nom)] des référents de `referents_pour_reaffecter` : les options de « Réaffecter à », sous chaque page
+    de la liste. Gardées en cache sous la version des comptes (rôle, activité, bassins des référents et de
+    l'utilisateur : tout ce dont la liste dépend), relue une fois par page ; dans une transaction qui a écrit des
+    comptes sans valider, la version porte un jeton qui lui est propre (commun.versions)."""
+    cle = f"reaffectation:{user.pk}:{versions.versions('comptes')}"
+    noms = cache.get(cle)
+    if noms is None:
+        referents = referents_pour_reaffecter(user).only("pk", "username", "first_name", "last_name")
+        noms = [(r.pk, str(r)) for r in referents]
+        cache.set(cle, noms, 3600)
+    return noms

@@ -45,6 +45,7 @@ from .selecteurs import (
     doublons_a_examiner,
     evaluation_prevue,
     membres_du_foyer,
+    noms_pour_reaffecter,
     personnes_a_rattacher,
     personnes_a_reaffecter,
     portefeuilles,
@@ -96,9 +97,7 @@ class BeneficiaireListe(RoleRequisMixin, CorpsEnCacheMixin, ExportMixin, SingleT
     def contexte_page(self):
         if not self.peut_reaffecter():
             return {}
-        # Une requête par page (la liste, pas le champ de formulaire qui compterait puis relirait).
-        referents = referents_pour_reaffecter(self.request.user).only("pk", "username", "first_name", "last_name")
-        return {"referents_reaffectation": list(referents)}  # leur nom seul (la liste d'options), à chaque page
+        return {"referents_reaffectation": noms_pour_reaffecter(self.request.user)}  # leurs noms, à chaque page
 
 
 class BeneficiaireDetail(RoleRequisMixin, CorpsEnCacheMixin, DetailView):

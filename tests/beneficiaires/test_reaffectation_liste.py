@@ -41,9 +41,33 @@ def test_la_liste_propose_cases_et_referents_de_mes_bassins(client, referent, co
     assert 'aria-label="Cocher toutes les personnes de la page"' in page
     assert '<label class="form-label" for="reaffecter-referent">Réaffecter à</label>' in page
     proposes = client.get(LISTE).context["referents_reaffectation"]
-    assert proposes == [referent, collegue]  # pas le référent de Gien
+    assert proposes == [(referent.pk, str(referent)), (collegue.pk, str(collegue))]  # pas le référent de Gien
     assert "csrfmiddlewaretoken" in page
     assert page.count('id="reaffecter-referent"') == 1 and page.count('id="id_referent"') == 1  # filtre « Référent »
+
+
+def test_referents_proposes_gardes_en_cache_et_perimes_par_une_ecriture_des_comptes(
+    client, referent, collegue, orleans
+):
+    """Les options de « Réaffecter à » sont relues du cache d'une page à l'autre (aucune requête sur les comptes
+    hors session et utilisateur) ; un référent ajouté au bassin, un collègue désactivé y sont à la page suivante."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    personne(orleans, referent=referent)
+    client.force_login(referent)
+    client.get(LISTE)
+    with CaptureQueriesContext(connection) as requetes:
+        assert client.get(f"{LISTE}?page=1").context["referents_reaffectation"] == [
+            (referent.pk, str(referent)),
+            (collegue.pk, str(collegue)),
+        ]
+    assert not any("DISTINCT" in q["sql"] and "comptes_user" in q["sql"] for q in requetes.captured_queries)
+    nouveau = UserFactory(referent=True, bassins=[orleans], last_name="Arrivée")
+    assert nouveau.pk in [pk for pk, _ in client.get(f"{LISTE}?page=1&x=1").context["referents_reaffectation"]]
+    collegue.is_active = False
+    collegue.save()
+    assert collegue.pk not in [pk for pk, _ in client.get(LISTE).context["referents_reaffectation"]]
 
 
 def test_le_pilotage_ne_voit_ni_cases_ni_formulaire(client, pilotage, referent, orleans):
