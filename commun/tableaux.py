@@ -3,6 +3,7 @@
 - `Tableau` : la classe de base, qui borne les lignes par page demandées dans l'adresse ;
 - `departager(...)` : chaque tri d'une colonne finit par des clés uniques (ordre total d'une page à l'autre) ;
 - `lue_par_cle(...)` : la valeur d'un objet lié, lue par sous-requête pour une liste (sans jointure) ;
+  `selection_faite_une_fois(...)` : la sélection annotée d'une liste, faite une fois par processus, copiée par page ;
 - `ColonneDate` : une date jj/mm/aaaa sans gabarit ; `ColonneEuros` : un montant, le nombre à l'export ;
 - la signature mémorisée : django-tables2 appelle `utils.signature(fn)` (donc `inspect.signature`) à chaque
   cellule d'une colonne qui a un rendu propre (`render_*`, `linkify`, colonne de date ou booléenne) quand il la
@@ -11,6 +12,7 @@
   la même). Le résultat est exactement celui de la fonction d'origine.
 """
 
+import functools
 import inspect
 
 import django_tables2 as tables
@@ -108,6 +110,16 @@ def departager(*cles):
         return classe
 
     return decorer
+
+
+def selection_faite_une_fois(fabrique):
+    """La sélection (QuerySet) de `fabrique()`, faite au premier appel puis rendue en copie à chaque appel : pour une
+    liste dont les annotations à sous-requêtes (`lue_par_cle`) coûtent à résoudre (1 ms par page pour cinq). Une
+    copie (`.all()`) ne partage pas le cache de résultats de la sélection faite (jamais évaluée elle-même), et ce
+    qu'on lui ajoute (périmètre, filtres, tri) donne le même SQL que sur une sélection neuve. `fabrique` ne doit
+    dépendre que du code : ni utilisateur, ni date, ni réglage."""
+    faite = functools.cache(fabrique)
+    return lambda: faite().all()
 
 
 def lue_par_cle(modele, cle, valeur):

@@ -392,3 +392,51 @@ def test_chaque_tableau_du_projet_borne_ses_lignes_par_page():
             ]
     assert len(tableaux) >= 12, tableaux
     assert all(issubclass(c, Tableau) for c in tableaux), [c for c in tableaux if not issubclass(c, Tableau)]
+
+
+def test_selection_faite_une_fois_copiee_a_chaque_appel_sans_cache_partage(bassins):
+    """La sélection annotée d'une liste est faite au premier appel ; chaque appel en rend une copie, dont les
+    résultats ne se partagent pas (une personne créée entre deux pages est dans la seconde)."""
+    from beneficiaires.models import Beneficiaire
+    from tests.beneficiaires.factories import BeneficiaireFactory
+
+    fabrique = mock.Mock(side_effect=lambda: Beneficiaire.objects.order_by("pk"))
+    selection = tableaux.selection_faite_une_fois(fabrique)
+    BeneficiaireFactory(commune=bassins["Orléans"].commune_test)
+    premiere = selection()
+    assert len(premiere) == 1
+    BeneficiaireFactory(commune=bassins["Gien"].commune_test)
+    seconde = selection()
+    assert seconde is not premiere and len(seconde) == 2 and len(premiere) == 1
+    assert fabrique.call_count == 1
+
+
+@pytest.mark.parametrize("role", ["referent", "pilotage", "prestataire", "administrateur"])
+def test_listes_meme_sql_que_la_selection_neuve_pour_chaque_role(bassins, role):
+    """La liste des bénéficiaires et celle des contrats, faites d'une sélection annotée une fois par processus
+    puis restreinte au périmètre, donnent le SQL de la sélection construite pour la requête."""
+    from django.core.exceptions import EmptyResultSet
+
+    from beneficiaires import selecteurs as sb
+    from beneficiaires.models import Beneficiaire
+    from contrats import selecteurs as sc
+    from contrats.models import ContratAide
+    from tests.comptes.factories import UserFactory
+    from tests.referentiel.factories import StructureFactory
+
+    options = {"bassins": [bassins["Orléans"]]} if role == "referent" else {}
+    if role == "prestataire":
+        options = {"structure": StructureFactory()}
+    user = UserFactory(role=role, **options)
+    paires = (
+        (sb.beneficiaires_visibles(user), sb.pour_la_liste(Beneficiaire.objects.visibles_par(user))),
+        (sc.contrats_visibles(user), sc.pour_la_liste(ContratAide.objects.visibles_par(user))),
+    )
+    for faite, neuve in paires:
+        try:
+            attendu = str(neuve.filter(pk__gt=0).order_by("-pk").query)
+        except EmptyResultSet:
+            with pytest.raises(EmptyResultSet):
+                str(faite.filter(pk__gt=0).order_by("-pk").query)
+            continue
+        assert str(faite.filter(pk__gt=0).order_by("-pk").query) == attendu
