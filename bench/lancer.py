@@ -465,7 +465,11 @@ def imprimer(resultat, pages, niveaux):
             cpu = (c or {}).get("cpu_ms_par_requete")
             if cpu:
                 detail = "  ".join(f"{g} {v:.1f}" for g, v in cpu.items())
-                print(f"    {code:28} total {sum(cpu.values()):6.1f}  {detail}")
+                noyau = (c or {}).get("serveur_noyau_par_requete") or {}
+                print(
+                    f"    {code:28} total {sum(cpu.values()):6.1f}  {detail}  (serveur : noyau "
+                    f"{_f(noyau.get('systeme_ms'), 4)} ms, {_f(noyau.get('defauts_de_page'), 5)} défauts de page)"
+                )
     print()
     print("Cibles :")
     for libelle, atteinte, valeur in resultat["cibles"]:

@@ -83,7 +83,7 @@ def _releve_cpu():
     for pid, (groupe, p) in groupes.items():
         try:
             t = p.cpu_times()
-            releve[pid] = (groupe, t.user + t.system, p.create_time())
+            releve[pid] = (groupe, t.user + t.system, p.create_time(), t.system, _defauts_de_page(pid))
         except psutil.Error:
             continue
     # Comme psutil pour son pourcentage : « guest » est déjà compté dans « user » sous Linux, l'attente
@@ -94,6 +94,32 @@ def _releve_cpu():
     return {"processus": releve, "machine": occupe, "instant": time.time()}
 
 
+def _defauts_de_page(pid):
+    """Défauts de page mineurs du processus depuis son départ (Linux : /proc/<pid>/stat, 10e champ), ou None."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+            return int(f.read().rsplit(")", 1)[1].split()[7])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _noyau_du_serveur(requetes):
+    """Par requête mesurée, le temps système (noyau) des processus du serveur et leurs défauts de page : ce que
+    coûtait, sans l'enveloppe de commun/pile.py, la pile de l'interpréteur réservée et rendue à chaque appel."""
+    debut, fin = _cpu.get("debut"), _cpu.get("fin")
+    if not debut or not fin or not requetes:
+        return None
+    systeme, defauts = 0.0, 0
+    for pid, (groupe, _, creation, sys_fin, defauts_fin) in fin["processus"].items():
+        avant = debut["processus"].get(pid)
+        if groupe != "serveur" or avant is None or avant[2] != creation:
+            continue
+        systeme += max(sys_fin - avant[3], 0.0)
+        if defauts_fin is not None and avant[4] is not None:
+            defauts += max(defauts_fin - avant[4], 0)
+    return {"systeme_ms": round(systeme * 1000 / requetes, 2), "defauts_de_page": round(defauts / requetes, 1)}
+
+
 def _cpu_par_requete(requetes):
     """Millisecondes de CPU par requête mesurée, par groupe ; « autres » : le reste du CPU occupé de la machine
     (autres services, et les processus du banc terminés pendant la mesure, dont le relevé final manque)."""
@@ -101,7 +127,7 @@ def _cpu_par_requete(requetes):
     if not debut or not fin or not requetes:
         return None
     totaux = {}
-    for pid, (groupe, secondes, creation) in fin["processus"].items():
+    for pid, (groupe, secondes, creation, *_) in fin["processus"].items():
         avant = debut["processus"].get(pid)
         if avant is not None and avant[2] == creation:  # le même processus (un numéro peut être repris)
             depense = secondes - avant[1]
@@ -217,6 +243,7 @@ def _ecrire(environment, **_kwargs):
         "reussite_cache": round(_cache["trouve"] / sum(_cache.values()), 3) if sum(_cache.values()) else None,
         # Requêtes de la fenêtre, terminées ou non à son relevé final : même dénominateur que le débit.
         "cpu_ms_par_requete": _cpu_par_requete(len(mesures)),
+        "serveur_noyau_par_requete": _noyau_du_serveur(len(mesures)),
     }
     with open(SORTIE, "w", encoding="utf-8") as f:
         json.dump(resultat, f, ensure_ascii=False, indent=1)
