@@ -62,6 +62,7 @@ def mesurer(chemins, identifiant, profil=None):
     from django.db import connection
 
     from bench.mesures import client_connecte
+    from commun.pile import dans_un_bloc
 
     client = client_connecte(identifiant)
     for chemin in chemins[:2]:  # échauffement (gabarits, plans), sur des adresses non mesurées
@@ -73,7 +74,7 @@ def mesurer(chemins, identifiant, profil=None):
             debut, debut_cpu = time.perf_counter(), time.process_time()
             if profil is not None:
                 profil.enable()
-            reponse = client.get(chemin)
+            reponse = dans_un_bloc(client.get, chemin)  # comme sous le serveur (plan_emploi/wsgi.py)
             if profil is not None:
                 profil.disable()
             duree, duree_cpu = time.perf_counter() - debut, time.process_time() - debut_cpu

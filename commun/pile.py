@@ -30,24 +30,26 @@ def _fabriquer_enveloppe(nombre):
     # Des variables locales assignées dans une branche jamais exécutée : le compilateur les compte dans la taille
     # du cadre (table des symboles), sans code exécuté pour elles.
     noms = "\n".join(f"        _{i} = None" for i in range(nombre))
-    source = f"def servir(application, environ, start_response):\n    if False:\n{noms}\n"
-    source += "    return application(environ, start_response)\n"
+    source = f"def dans_un_bloc(fonction, *args, **kwargs):\n    if False:\n{noms}\n"
+    source += "    return fonction(*args, **kwargs)\n"
     espace = {}
     exec(compile(source, "<commun.pile>", "exec"), espace)  # noqa: S102 - source faite ici, sans entrée extérieure
-    return espace["servir"]
+    return espace["dans_un_bloc"]
 
 
-_servir = _fabriquer_enveloppe(VARIABLES_DU_CADRE)
+# `dans_un_bloc(fonction, *args, **kwargs)` : `fonction(*args, **kwargs)`, appelée sous le gros cadre (une requête
+# WSGI, ou une requête du client de test dans la mesure du banc, qui doit se dérouler comme sous le serveur).
+dans_un_bloc = _fabriquer_enveloppe(VARIABLES_DU_CADRE)
 
 
 def taille_du_cadre():
     """Le nombre de variables locales du cadre d'enveloppe (pour les tests)."""
-    return _servir.__code__.co_nlocals
+    return dans_un_bloc.__code__.co_nlocals
 
 
 def servie_dans_un_bloc(application):
     def enveloppe(environ, start_response):
-        return _servir(application, environ, start_response)
+        return dans_un_bloc(application, environ, start_response)
 
     enveloppe.application = application
     return enveloppe
