@@ -8,9 +8,11 @@
 La barre de navigation montre à chaque rôle exactement les entrées qu'il peut utiliser.
 """
 
+import functools
 from dataclasses import dataclass
 
-from django.urls import NoReverseMatch, reverse
+from django.conf import settings
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 
 @dataclass(frozen=True)
@@ -22,7 +24,14 @@ class Entree:
 
     @property
     def url(self):
-        return reverse(self.nom_url)
+        return _adresse(self.nom_url, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+
+
+@functools.lru_cache(maxsize=256)
+def _adresse(nom_url, prefixe, urlconf):
+    """`reverse(nom_url)` d'une vue sans paramètre, une fois par préfixe d'adresse et configuration d'adresses (la
+    barre de navigation en demande une vingtaine à chaque gabarit rendu)."""
+    return reverse(nom_url, urlconf=urlconf)
 
 
 _entrees: dict[str, Entree] = {}

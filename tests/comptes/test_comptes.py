@@ -127,3 +127,21 @@ def test_sans_secret_key_seul_makemigrations_demarre():
         [sys.executable, "manage.py", "migrate", "--check"], cwd=RACINE, env=env, capture_output=True, text=True
     )
     assert "SECRET_KEY est obligatoire" in serveur.stderr
+
+
+def test_navigation_faite_une_fois_par_requete_avec_les_adresses_de_reverse(client, referent):
+    """La barre de navigation, demandée par chaque gabarit rendu (corps, page, fragments), est faite une fois par
+    requête ; ses adresses sont celles de `reverse`, calculées une fois par processus."""
+    from unittest import mock
+
+    from django.urls import reverse
+
+    from commun import context_processors, menu_registre
+
+    client.force_login(referent)
+    with mock.patch.object(context_processors, "entrees_pour", wraps=menu_registre.entrees_pour) as faite:
+        reponse = client.get(reverse("beneficiaires:liste"))
+    assert reponse.status_code == 200 and faite.call_count == 1
+    for e in reponse.context["navigation"]:
+        assert e["url"] == reverse(e["nom_url"])
+    assert any(e["actif"] for e in reponse.context["navigation"])
