@@ -1,13 +1,17 @@
+from html import escape
+
 import django_tables2 as tables
-from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from commun.liens import adresse_par_cle
 from commun.tableaux import ColonneDate, Tableau, departager
 from referentiel.models import Structure
 
-from .models import ContratAide
+from .models import ContratAide, TypeContrat
 
 TYPES_EMPLOYEUR = dict(Structure.Type.choices)
+# Le sigle du type (« PEC », « CUI-CAE »), premier mot de son libellé : lu dans un dictionnaire fait une fois.
+SIGLES_TYPE = {valeur: str(libelle).split(" ")[0] for valeur, libelle in TypeContrat.choices}
 
 
 @departager("pk")
@@ -66,7 +70,9 @@ class ContratTable(Tableau):
         return f"{value.upper()} {record.liste_prenoms}"  # comme Beneficiaire.__str__
 
     def render_employeur(self, value, record):
-        return format_html('<a href="{}">{}</a>', adresse_par_cle("contrats:employeur", record.employeur_id), value)
+        # Ce qu'écrirait format_html('<a href="{}">{}</a>', …), d'un trait (50 par page).
+        adresse = adresse_par_cle("contrats:employeur", record.employeur_id)
+        return mark_safe(f'<a href="{escape(adresse)}">{escape(value)}</a>')  # noqa: S308 - valeurs échappées
 
     def value_employeur(self, value):
         return value  # à l'export : le nom, sans le lien
@@ -75,7 +81,7 @@ class ContratTable(Tableau):
         return TYPES_EMPLOYEUR.get(value, value)
 
     def render_type(self, record):
-        return record.get_type_display().split(" ")[0]
+        return SIGLES_TYPE.get(record.type) or record.get_type_display().split(" ")[0]
 
     def value_heures_hebdomadaires(self, value):
         return value

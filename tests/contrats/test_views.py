@@ -404,3 +404,24 @@ def test_liste_filtre_en_deux_niveaux(client, referent):
         assert html.index(f'id="{principal}"') < debut_autres
     for autre in ("id_type", "id_actif_le", "id_motif_rupture", "id_sortie_positive"):
         assert html.index(f'id="{autre}"') > debut_autres
+
+
+def test_cellules_employeur_et_type_ecrites_comme_par_format_html_et_le_libelle():
+    """Le lien de l'employeur, écrit d'un trait, est celui de format_html (nom échappé) ; le sigle du type est le
+    premier mot du libellé de chaque type de contrat."""
+    from types import SimpleNamespace
+
+    from django.urls import reverse
+    from django.utils.html import format_html
+
+    from contrats.models import ContratAide, TypeContrat
+    from contrats.tables import ContratTable
+
+    table = ContratTable([])
+    nom = 'Mairie d\'Orléans & <Cie> "test"'
+    ligne = SimpleNamespace(employeur_id=7)
+    attendu = format_html('<a href="{}">{}</a>', reverse("contrats:employeur", args=[7]), nom)
+    assert table.render_employeur(nom, ligne) == attendu
+    for valeur, _ in TypeContrat.choices:
+        contrat = ContratAide(type=valeur)
+        assert table.render_type(contrat) == contrat.get_type_display().split(" ")[0]
