@@ -155,6 +155,10 @@ class ChampAutocompletion(forms.ModelChoiceField):
         "trop_long": f"Saisissez au plus {LONGUEUR_MAX} caractères, sans caractère de contrôle.",
     }
 
+    # Ses choix ne servent qu'à reconnaître une valeur reçue et à écrire son libellé : sans valeur, un formulaire de
+    # filtre ne les lui donne pas (commun.filtres.FilterSet.form).
+    choix_lus_pour_une_valeur = True
+
     def __init__(self, *args, source, **kwargs):
         self.source = source
         kwargs.setdefault("widget", SaisieAutocompletion(source))

@@ -141,9 +141,16 @@ class FilterSet(django_filters.FilterSet):
         if not getattr(form, "_choix_de_la_requete", False):
             for nom, filtre in self.filters.items():
                 if isinstance(filtre, QuerySetRequestMixin):
+                    champ = form.fields[nom]
+                    if getattr(champ, "choix_lus_pour_une_valeur", False) and champ.widget.value_omitted_from_data(
+                        form.data, form.files, form.add_prefix(nom)
+                    ):
+                        # Sans valeur reçue, ce champ ne lit pas ses choix (ni pour valider, ni pour s'écrire) : il
+                        # garde la liste vide de la classe (0,3 à 0,7 ms de construction par champ et par page).
+                        continue
                     queryset = filtre.get_queryset(filtre.get_request())
                     if queryset is not None:
-                        form.fields[nom].queryset = queryset
+                        champ.queryset = queryset
             form._choix_de_la_requete = True
         return form
 

@@ -10,6 +10,7 @@ from django.apps import apps
 from django.core.exceptions import EmptyResultSet
 from django.test import RequestFactory
 
+from commun.autocompletion import ChampAutocompletion
 from commun.filtres import FilterSet
 from commun.formulaires import borner_champ
 from tests.comptes.factories import UserFactory
@@ -33,13 +34,13 @@ def _classes_du_projet():
     return sorted(vues, key=lambda c: (c.__module__, c.__qualname__))
 
 
-def _instance(classe, user):
+def _instance(classe, user, donnees=None):
     requete = RequestFactory().get("/")
     requete.user = user
     kwargs = {"request": requete}
     if "user" in inspect.signature(classe.__init__).parameters:
         kwargs["user"] = user
-    return classe({}, **kwargs)
+    return classe(donnees or {}, **kwargs)
 
 
 def _sql(queryset):
@@ -78,14 +79,20 @@ def test_formulaire_identique_a_celui_de_django_filter_pour_chaque_requete(bassi
         UserFactory(pilotage=True),
     ]
     for classe in _classes_du_projet():
-        for user in utilisateurs:  # la classe du formulaire, faite au premier formulaire du processus, resservie
-            filtres = _instance(classe, user)
-            formulaire = filtres.form
-            temoin = _instance(classe, user)  # le champ tel que django-filter le fait pour cette requête
-            for nom, filtre in temoin.filters.items():
-                attendu = _description(borner_champ(filtre.field))
-                attendu = (attendu[0], attendu[1][:1].upper() + attendu[1][1:], *attendu[2:])
-                assert _description(formulaire.fields[nom]) == attendu, (classe.__name__, user.role, nom)
+        # Une autocomplétion ne lit ses choix que pour une valeur reçue : sans valeur, sa liste reste vide (jamais
+        # celle d'un autre) ; avec une valeur, c'est celle de la requête, comme les autres listes.
+        autocompletions = [n for n, f in classe.base_filters.items() if f.field_class is ChampAutocompletion]
+        for donnees in ({}, {n: "x" for n in autocompletions}):
+            for user in utilisateurs:  # la classe du formulaire, faite au premier formulaire du processus, resservie
+                filtres = _instance(classe, user, donnees)
+                formulaire = filtres.form
+                temoin = _instance(classe, user, donnees)  # le champ tel que django-filter le fait pour la requête
+                for nom, filtre in temoin.filters.items():
+                    attendu = _description(borner_champ(filtre.field))
+                    attendu = (attendu[0], attendu[1][:1].upper() + attendu[1][1:], *attendu[2:])
+                    if nom in autocompletions and not donnees:
+                        attendu = (*attendu[:6], "vide", attendu[7])
+                    assert _description(formulaire.fields[nom]) == attendu, (classe.__name__, user.role, nom, donnees)
 
 
 def test_classe_du_formulaire_faite_une_fois(bassins):
