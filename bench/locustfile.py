@@ -65,8 +65,8 @@ def _famille(pid):
 
 
 def _releve_cpu():
-    """{pid: (groupe, secondes de CPU, création)} des processus qui servent la charge, et le CPU occupé de la
-    machine (toutes les unités, hors attente)."""
+    """{pid: (groupe, secondes de CPU, création, secondes de temps système, défauts de page)} des processus qui
+    servent la charge, et le CPU occupé de la machine (toutes les unités, hors attente)."""
     groupes = {}
     for groupe, processus in (
         ("serveur", _famille(PID_SERVEUR) if PID_SERVEUR else []),

@@ -53,7 +53,7 @@ def pour_la_liste(personnes):
 
 
 # Les cinq sous-requêtes résolues une fois par processus (1,1 ms par page sinon) ; chaque page en prend une copie
-# (commun.tableaux.copie_de_selection), que le périmètre restreint.
+# (commun.tableaux.selection_faite_une_fois), que le périmètre restreint.
 _lignes_de_la_liste = selection_faite_une_fois(lambda: pour_la_liste(Beneficiaire.objects.all()))
 
 

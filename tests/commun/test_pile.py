@@ -48,9 +48,11 @@ def test_sans_enveloppe_une_profondeur_fait_un_defaut_de_page_par_appel():
 
 
 def test_l_application_wsgi_du_projet_est_enveloppee_et_sert_les_requetes(db):
+    from django.core.handlers.wsgi import WSGIHandler
+
     from plan_emploi.wsgi import application
 
-    assert application.application is not None and pile.taille_du_cadre() >= pile.VARIABLES_DU_CADRE
+    assert isinstance(application.application, WSGIHandler)
     statuts = []
     environ = {
         "REQUEST_METHOD": "GET",
@@ -68,3 +70,42 @@ def test_l_application_wsgi_du_projet_est_enveloppee_et_sert_les_requetes(db):
     contenu = b"".join(reponse)
     reponse.close()
     assert statuts == ["200 OK"] and b"<form" in contenu
+
+
+def test_la_page_la_plus_profonde_tient_dans_la_place_laissee_avec_une_marge(client, bassins):
+    """Les cadres d'une page de liste (middlewares, vue, filtres, gabarits imbriqués, corps du tableau) tiennent
+    dans la moitié de la place que le bloc de l'enveloppe leur laisse : aucun autre bloc n'est réservé pendant la
+    requête. Profondeur mesurée à chaque appel (somme des tailles des cadres), à partir du cadre du test."""
+    from django.urls import reverse
+
+    from tests.beneficiaires.factories import BeneficiaireFactory
+    from tests.comptes.factories import UserFactory
+
+    referent = UserFactory(referent=True, bassins=[bassins["Orléans"]])
+    for i in range(30):
+        BeneficiaireFactory(commune=bassins["Orléans"].commune_test, referent=referent, nom=f"Martin{i}")
+    client.force_login(referent)
+    adresse = reverse("beneficiaires:liste") + "?sort=-evaluation&statut=a_evaluer&page=1"
+    client.get(adresse)
+
+    def profondeur(cadre):
+        total = 0
+        while cadre is not None:
+            total += pile.taille_du_cadre(cadre.f_code)
+            cadre = cadre.f_back
+        return total
+
+    base = profondeur(sys._getframe())
+    plus_profond = [0]
+
+    def suivre(cadre, evenement, _):
+        if evenement == "call":
+            plus_profond[0] = max(plus_profond[0], profondeur(cadre) - base)
+
+    sys.setprofile(suivre)
+    try:
+        reponse = client.get(adresse + "&x=1")
+    finally:
+        sys.setprofile(None)
+    assert reponse.status_code == 200
+    assert 10_000 < plus_profond[0] < pile.place_pour_la_requete() / 2
