@@ -72,8 +72,13 @@ def test_une_requete_met_en_file_un_ouvrier_reel_execute(postgresql_requis, clie
     sms = json.loads(fichier_sms.read_text(encoding="utf-8").splitlines()[0])
     assert sms["numero"] == "+33698765432" and f"{jour:%d/%m/%Y}" in sms["texte"] and "10 h 15" in sms["texte"]
     with connection.cursor() as curseur:
-        # Le seul travail de la file des messages ; l'ouvrier peut avoir mis en file une tâche périodique d'une
-        # autre file dont l'heure vient de passer (la conservation à 2 h 30), qu'il n'exécute pas (`-q messages`).
-        curseur.execute("SELECT status FROM procrastinate_jobs WHERE queue_name = 'messages'")
+        # Le travail mis en file par la requête a réussi. L'ouvrier peut avoir mis en file et exécuté une tâche
+        # périodique dont l'heure vient de passer, de cette file (fins de contrat à 8 h, relances des invitations à
+        # 9 h) ou d'une autre (la conservation à 2 h 30, qu'il n'exécute pas : `-q messages`) : aucune n'a échoué.
+        curseur.execute("SELECT status FROM procrastinate_jobs WHERE task_name = 'commun.envoyer_message'")
         assert curseur.fetchall() == [("succeeded",)]
+        curseur.execute("SELECT task_name, status FROM procrastinate_jobs WHERE queue_name = 'messages'")
+        autres = [ligne for ligne in curseur.fetchall() if ligne[0] != "commun.envoyer_message"]
+        assert all(statut == "succeeded" for _, statut in autres), autres
+        assert {tache for tache, _ in autres} <= {"contrats.prevenir_fins", "forums.relancer_invitations"}, autres
     assert personne.evaluations.get().date == jour
