@@ -16,7 +16,7 @@ mmap/munmap et 2 600 défauts de page par requête (22 ms de temps système, la 
 `servie_dans_un_bloc(application)` enveloppe l'application WSGI dans une fonction dont le cadre est gros (8 300
 variables locales jamais lues, ~65 Kio) : il ne tient dans aucun bloc ordinaire. L'interpréteur (3.11 :
 `push_chunk`) double la taille du bloc, à partir de 16 Kio, jusqu'à y loger le cadre et 1 000 mots de plus : 128 Kio,
-dont ~62 Kio laissés aux cadres de la requête (`place_pour_la_requete`). La vue, les middlewares et le rendu des
+dont ~63 Kio laissés aux cadres de la requête (`place_pour_la_requete`). La vue, les middlewares et le rendu des
 gabarits s'y déroulent : la page la plus profonde du projet en prend ~25 Kio (mesuré par un test). Un bloc réservé
 et rendu par requête, quelle que soit la profondeur de ses boucles ; coût : initialiser ce cadre (quelques
 microsecondes, une vingtaine de défauts de page). Ce qui se passe après la vue (gunicorn qui envoie un fichier,
