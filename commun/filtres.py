@@ -103,8 +103,10 @@ class FilterSet(django_filters.FilterSet):
     demandé (django-filter la refait à chaque page : une classe, un champ par filtre, 1,5 ms pour la liste des
     bénéficiaires), puis chaque formulaire reçoit, sur ses propres copies des champs, les listes de choix de SA
     requête (`queryset` des filtres de modèle : appelable qui lit l'utilisateur, ou posé par le `__init__` d'une
-    classe de filtres selon l'utilisateur). Tout le reste d'un champ ne dépend que de la classe de filtres : un
-    `__init__` ne change d'un filtre que son `queryset` (un test le vérifie pour toutes les classes du projet)."""
+    classe de filtres selon l'utilisateur) ; une autocomplétion sans valeur reçue, qui ne lit pas ses choix, garde
+    la liste vide de la classe (`choix_lus_pour_une_valeur`). Tout le reste d'un champ ne dépend que de la classe de
+    filtres : un `__init__` ne change d'un filtre que son `queryset` (un test le vérifie pour toutes les classes du
+    projet)."""
 
     def get_form_class(self):
         classe = type(self).__dict__.get("_classe_formulaire")

@@ -1,4 +1,5 @@
-"""L'adresse d'une vue qui ne prend que la clé d'un objet (`<int:pk>`), sans refaire `reverse` à chaque ligne.
+"""L'adresse d'une vue qui ne prend que la clé d'un objet (`<int:pk>`), sans refaire `reverse` à chaque ligne ;
+celle d'une vue sans paramètre (`adresse_fixe`), sans refaire `reverse` à chaque page.
 
 Une liste de 50 lignes lie chaque ligne à la fiche de son objet, parfois à un second (l'employeur d'un contrat) :
 une centaine de `reverse` par page, chacun parcourant le résolveur d'adresses. L'adresse d'une telle vue est
@@ -23,6 +24,17 @@ def _morceaux(nom, prefixe, urlconf):
         return None
     avant, _, apres = adresse.partition(str(TEMOIN))
     return avant, apres
+
+
+@functools.lru_cache(maxsize=512)
+def _adresse_fixe(nom, prefixe, urlconf):
+    return reverse(nom, urlconf=urlconf)
+
+
+def adresse_fixe(nom):
+    """`reverse(nom)` d'une vue sans paramètre, calculée une fois par préfixe d'adresse et configuration d'adresses
+    (la barre de navigation en demande une vingtaine par page)."""
+    return _adresse_fixe(nom, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
 
 
 def adresse_par_cle(nom, pk):

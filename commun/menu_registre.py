@@ -8,11 +8,11 @@
 La barre de navigation montre à chaque rôle exactement les entrées qu'il peut utiliser.
 """
 
-import functools
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.urls import NoReverseMatch
+
+from .liens import adresse_fixe
 
 
 @dataclass(frozen=True)
@@ -24,14 +24,7 @@ class Entree:
 
     @property
     def url(self):
-        return _adresse(self.nom_url, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
-
-
-@functools.lru_cache(maxsize=256)
-def _adresse(nom_url, prefixe, urlconf):
-    """`reverse(nom_url)` d'une vue sans paramètre, une fois par préfixe d'adresse et configuration d'adresses (la
-    barre de navigation en demande une vingtaine à chaque gabarit rendu)."""
-    return reverse(nom_url, urlconf=urlconf)
+        return adresse_fixe(self.nom_url)
 
 
 _entrees: dict[str, Entree] = {}
