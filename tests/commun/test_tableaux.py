@@ -6,6 +6,7 @@ from unittest import mock
 
 import django_tables2 as tables
 import pytest
+from django.test import RequestFactory
 from django_tables2 import utils
 
 from commun import tableaux
@@ -371,27 +372,93 @@ def test_lignes_par_page_bornees(client, bassins, demande, lignes):
     assert reponse.content.decode().count('name="beneficiaires" value=') == lignes
 
 
-def test_chaque_tableau_du_projet_borne_ses_lignes_par_page():
-    """Tout tableau des applications du projet hérite de `Tableau` (sinon `?per_page=` y serait sans borne)."""
+def tableaux_du_projet():
     import importlib
     import importlib.util
 
     from django.apps import apps
     from django.conf import settings
 
-    from commun.tableaux import Tableau
-
-    tableaux = []
+    trouves = []
     for config in apps.get_app_configs():
         module = f"{config.name}.tables"
         du_projet = config.path.startswith(str(settings.BASE_DIR)) and "site-packages" not in config.path
         if du_projet and importlib.util.find_spec(module):
             contenu = vars(importlib.import_module(module)).values()
-            tableaux += [
+            trouves += [
                 c for c in contenu if isinstance(c, type) and issubclass(c, tables.Table) and c.__module__ == module
             ]
+    return trouves
+
+
+def test_chaque_tableau_du_projet_borne_ses_lignes_par_page():
+    """Tout tableau des applications du projet hérite de `Tableau` (sinon `?per_page=` y serait sans borne)."""
+    from commun.tableaux import Tableau
+
+    tableaux = tableaux_du_projet()
     assert len(tableaux) >= 12, tableaux
     assert all(issubclass(c, Tableau) for c in tableaux), [c for c in tableaux if not issubclass(c, Tableau)]
+
+
+def etat(objet, vus=None):
+    """L'état complet d'un objet, à comparer avant et après : dictionnaires, suites et attributs, récursivement."""
+    vus = set() if vus is None else vus
+    if isinstance(objet, str | int | float | bool | type(None)):
+        return objet
+    if id(objet) in vus:
+        return "<déjà vu>"
+    vus = vus | {id(objet)}
+    if isinstance(objet, dict):
+        return {repr(k): etat(v, vus) for k, v in objet.items()}
+    if isinstance(objet, list | tuple | set | frozenset):
+        return [etat(v, vus) for v in objet]
+    if hasattr(objet, "__dict__") and not callable(objet):
+        return (type(objet).__qualname__, etat(vars(objet), vus))
+    return repr(objet)
+
+
+def etat_des_classes():
+    return {t: {nom: etat(c) for nom, c in t.base_columns.items()} for t in tableaux_du_projet()}
+
+
+def test_chaque_tableau_a_ses_propres_colonnes_et_laisse_celles_de_la_classe():
+    """Chaque tableau reçoit ses copies des colonnes de la classe (`ColonnesDeLaClasse`) : ce qu'il y change
+    (colonne masquée, accesseur, tri) ne touche ni la classe ni le tableau suivant."""
+    avant = etat_des_classes()
+    for classe in tableaux_du_projet():
+        modele = getattr(classe._meta, "model", None)
+        donnees = modele.objects.none() if modele is not None else []
+        table = classe(donnees)
+        premiere = next(iter(table.columns)).name
+        assert all(table.columns[n].column is not c for n, c in classe.base_columns.items() if n in table.columns)
+        table.columns.hide(premiere)
+        table.order_by = (f"-{premiere}",)
+        assert [str(c.header) for c in table.columns]  # en-têtes calculés (accesseurs par défaut posés)
+        assert table.as_html(RequestFactory().get("/"))
+        assert not table.columns[premiere].visible
+        assert classe(donnees).columns[premiere].visible
+    assert etat_des_classes() == avant
+
+
+@pytest.mark.django_db
+def test_listes_rendues_et_exportees_laissent_les_colonnes_de_la_classe(client, bassins):
+    """Les listes des bénéficiaires et des contrats, rendues (cellules, liens, cases, tris) et exportées, ne
+    changent rien aux colonnes de leur classe : ce que les copies partagent avec elle n'est écrit par personne."""
+    from django.urls import reverse
+
+    from tests.comptes.factories import UserFactory
+    from tests.contrats.factories import ContratAideFactory
+
+    for _ in range(3):
+        ContratAideFactory(beneficiaire__commune=bassins["Gien"].commune_test)
+    client.force_login(UserFactory(administrateur=True))
+    avant = etat_des_classes()
+    for liste in ("beneficiaires:liste", "contrats:liste"):
+        for parametres in ({}, {"sort": "-nom"}, {"_export": "csv"}):
+            reponse = client.get(reverse(liste), parametres)
+            assert reponse.status_code == 200, (liste, parametres)
+        assert "Gien" in client.get(reverse(liste), {"sort": "-commune"}).content.decode()
+    assert etat_des_classes() == avant
 
 
 def test_selection_faite_une_fois_copiee_a_chaque_appel_sans_cache_partage(bassins):
