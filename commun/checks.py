@@ -12,8 +12,9 @@ CACHES_LOCAUX = {
 def cache_partage(app_configs, **kwargs):
     """Hors DEBUG, plusieurs processus gunicorn (et plusieurs serveurs) servent l'application : un cache local en
     mémoire n'est pas partagé entre eux (chaque processus calcule et garde sa propre copie, le taux de
-    réussite s'effondre et la mémoire est multipliée). Les versions des données étant en base, le résultat reste
-    exact ; c'est une erreur de configuration, pas de cohérence."""
+    réussite s'effondre et la mémoire est multipliée). Les versions des données étant en base, les pages restent
+    exactes ; les sessions, elles, sont lues dans ce cache (`cached_db`) : une session terminée dans un processus
+    (déconnexion, « Terminer » dans « Mes sessions ») resterait ouverte dans les autres jusqu'à son échéance."""
     if settings.DEBUG:
         return []
     erreurs = []

@@ -292,6 +292,12 @@ LOGOUT_REDIRECT_URL = "comptes:connexion"
 # Sessions : expiration après 2 heures d'inactivité. L'échéance est repoussée au plus une fois toutes les
 # 5 minutes (commun.securite.ProlongerSessionMiddleware) plutôt qu'à chaque requête : la session expire entre
 # 1 h 55 et 2 h après la dernière page vue, sans écriture en base à chaque page.
+# Lue à chaque requête de chaque utilisateur : gardée dans le cache (Redis en production, partagé par tous les
+# processus et serveurs), écrite aussi en base, qui reste la référence (liste « Mes sessions », fin d'une session,
+# purge des sessions expirées). Une session terminée l'est dans les deux (SessionStore.delete) ; l'entrée du cache
+# échoit avec la session ; une restauration de la base vide le cache (scripts/sauvegarde.py). Une requête
+# SQL de moins par page, et pas de décodage de la session.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = 2 * 60 * 60
 SESSION_PROLONGATION_PAS = 5 * 60
 SESSION_SAVE_EVERY_REQUEST = False

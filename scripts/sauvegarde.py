@@ -132,7 +132,9 @@ def verifier_sqlite(connexion):
         raise Erreur(f"Fichier SQLite corrompu : {resultat}")
 
 
-def restaurer(fichier, *, url=None):
+def restaurer(fichier, *, url=None, url_cache=None):
+    """Remplace la base de `url` (ou DATABASE_URL) par la sauvegarde, fait sauter les versions des données et vide
+    le cache partagé : celui de `url_cache`, ou de CACHE_URL pour la base de DATABASE_URL (`url` non donnée)."""
     config = configuration(url)
     fichier = Path(fichier)
     if not fichier.is_file():
@@ -165,6 +167,36 @@ def restaurer(fichier, *, url=None):
             with ouvrir(config["NAME"]) as cible:
                 source.backup(cible)
     sauter_versions(config)
+    if url_cache is not None or url is None:
+        vider_cache_partage(url_cache)
+
+
+def vider_cache_partage(url=None):
+    """Le cache partagé de `url` (ou CACHE_URL) vidé, comme le fait `cache.clear()` de Django (FLUSHDB de sa base
+    Redis). Les sessions y sont lues avant la base (`cached_db`) : sans cela, une session ouverte après la
+    sauvegarde, absente de la base restaurée, resterait valable jusqu'à son échéance (et sa prolongation
+    échouerait à chaque page). Sans CACHE_URL (cache local en mémoire de chaque processus, en développement) :
+    rien à vider ici, les processus redémarrés repartent à vide. Rend True si un cache a été vidé."""
+    if url is None:
+        environ.Env.read_env(RACINE / ".env", overwrite=False)
+        url = os.environ.get("CACHE_URL", "")
+    if not url:
+        return False
+    reglage = environ.Env.cache_url_config(url)
+    if not reglage["BACKEND"].endswith(".RedisCache"):
+        return False
+    import redis
+
+    emplacements = reglage["LOCATION"]
+    for emplacement in [emplacements] if isinstance(emplacements, str) else emplacements:
+        try:
+            redis.Redis.from_url(emplacement).flushdb()
+        except redis.RedisError as exc:
+            raise Erreur(
+                f"La base est restaurée, mais le cache partagé ({emplacement}) n'a pas pu être vidé : {exc}. "
+                "Videz-le (redis-cli -u URL flushdb) avant de rouvrir le service."
+            ) from exc
+    return True
 
 
 # Les versions des données en cache (commun/versions.py) : après une restauration, chacune passe au-delà de toute

@@ -2,13 +2,13 @@
 autres ; l'expiration après 2 heures d'inactivité demeure."""
 
 import pytest
-from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from comptes.models import SessionUtilisateur
 from tests.comptes.factories import UserFactory
+from tests.comptes.sessions import poser_echeance
 
 
 def connecte(user, navigateur, ip):
@@ -65,7 +65,7 @@ def test_deconnexion_et_expiration_retirent_la_session_de_la_liste():
     assert list(SessionUtilisateur.objects.filter(utilisateur=agent).values_list("navigateur", flat=True)) == [
         "Firefox"
     ]
-    Session.objects.update(expire_date=timezone.now() - timezone.timedelta(seconds=1))
+    poser_echeance(timezone.now() - timezone.timedelta(seconds=1))
     assert not SessionUtilisateur.objects.ouvertes(agent).exists()
     assert bureau.get(reverse("accueil")).status_code == 302
 

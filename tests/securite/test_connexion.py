@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.comptes.factories import UserFactory
+from tests.comptes.sessions import poser_echeance
 
 BON = "mot-de-passe-de-test"
 
@@ -136,12 +137,12 @@ def test_session_expire_apres_deux_heures_d_inactivite(client, settings):
     client.force_login(user)
     cle = client.session.session_key
     # Une requête après plus de 5 minutes sans prolongation repousse l'échéance à maintenant + 2 h.
-    Session.objects.filter(session_key=cle).update(expire_date=timezone.now() + timedelta(minutes=5))
+    poser_echeance(timezone.now() + timedelta(minutes=5), session_key=cle)
     assert client.get(reverse("accueil")).status_code == 200
     echeance = Session.objects.get(session_key=cle).expire_date
     assert echeance > timezone.now() + timedelta(minutes=119)
     # Deux heures sans requête : la session est morte, retour à la connexion.
-    Session.objects.filter(session_key=cle).update(expire_date=timezone.now() - timedelta(seconds=1))
+    poser_echeance(timezone.now() - timedelta(seconds=1), session_key=cle)
     reponse = client.get(reverse("accueil"))
     assert reponse.status_code == 302
     assert reponse.url.startswith(reverse("comptes:connexion"))
@@ -166,6 +167,25 @@ def test_session_prolongee_au_plus_toutes_les_cinq_minutes(client, django_assert
             client.get(reverse("accueil"))
     assert any("UPDATE" in q["sql"] and "django_session" in q["sql"] for q in requetes.captured_queries)
     assert client.session[CLE_PROLONGATION] > prolongee
+
+
+@pytest.mark.django_db
+def test_session_lue_dans_le_cache_et_tenue_en_base(client):
+    """Une page vue ne lit pas la session en base (elle est dans le cache) ; la base la garde pour « Mes sessions »
+    et la purge, et une session terminée l'est aussi dans le cache."""
+    from importlib import import_module
+
+    from django.conf import settings
+
+    client.force_login(UserFactory(username="rachida"))
+    client.get(reverse("accueil"))
+    with CaptureQueriesContext(connection) as requetes:
+        assert client.get(reverse("accueil")).status_code == 200
+    assert not any("django_session" in q["sql"] for q in requetes.captured_queries)
+    cle = client.session.session_key
+    assert Session.objects.filter(session_key=cle).exists()
+    import_module(settings.SESSION_ENGINE).SessionStore(session_key=cle).delete()
+    assert client.get(reverse("accueil")).status_code == 302
 
 
 @pytest.mark.django_db

@@ -73,6 +73,7 @@ def test_purge_des_sauvegardes_anciennes(tmp_path):
 def test_ligne_de_commande_sqlite(tmp_path):
     url = base_sqlite(tmp_path / "base.sqlite3", 4)
     env = {**os.environ, "DATABASE_URL": url}
+    env.pop("CACHE_URL", None)  # jamais le cache de celui qui lance les tests
     script = RACINE / "scripts" / "sauvegarde.py"
     sortie = subprocess.run(
         [sys.executable, script, "sauvegarder", "--dossier", tmp_path / "s"], env=env, capture_output=True, text=True
@@ -93,6 +94,48 @@ def test_ligne_de_commande_sqlite(tmp_path):
         text=True,
     )
     assert echec.returncode == 1 and "Échec" in echec.stderr
+
+
+REDIS_ESSAI = "redis://127.0.0.1:6379/13"
+
+
+def redis_joignable():
+    import redis
+
+    try:
+        return redis.Redis.from_url(REDIS_ESSAI, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        return False
+
+
+def test_restauration_vide_le_cache_partage(tmp_path):
+    """Les sessions sont lues dans le cache avant la base (`cached_db`) : une restauration vide le cache partagé
+    (sa base Redis seulement), sans quoi une session absente de la base restaurée resterait ouverte."""
+    import redis
+
+    if not redis_joignable():
+        pytest.skip("Redis injoignable sur 127.0.0.1:6379 (la CI le démarre)")
+    cache, voisin = redis.Redis.from_url(REDIS_ESSAI), redis.Redis.from_url("redis://127.0.0.1:6379/14")
+    url = base_sqlite(tmp_path / "base.sqlite3", 2)
+    fichier = sauvegarde.sauvegarder(dossier=tmp_path / "s", url=url)
+    cache.set(":1:django.contrib.sessions.cached_dbabc", b"session ouverte apres la sauvegarde")
+    voisin.set("autre-application", b"garde")
+    try:
+        sauvegarde.restaurer(fichier, url=url, url_cache=REDIS_ESSAI)
+        assert cache.dbsize() == 0
+        assert voisin.get("autre-application") == b"garde"
+    finally:
+        voisin.delete("autre-application")
+
+
+def test_restauration_dit_quand_le_cache_n_a_pas_pu_etre_vide(tmp_path):
+    url = base_sqlite(tmp_path / "base.sqlite3", 2)
+    fichier = sauvegarde.sauvegarder(dossier=tmp_path / "s", url=url)
+    base_sqlite(tmp_path / "base.sqlite3", 3)
+    with pytest.raises(sauvegarde.Erreur, match="cache partagé .* n'a pas pu être vidé"):
+        sauvegarde.restaurer(fichier, url=url, url_cache="redis://127.0.0.1:1/0")
+    assert sauvegarde.compter(url) == {"personne": 2}  # la base, elle, est restaurée
+    assert sauvegarde.vider_cache_partage("locmemcache://plan-emploi") is False
 
 
 @pytest.mark.postgres
