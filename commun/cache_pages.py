@@ -31,6 +31,7 @@ from django.utils.safestring import mark_safe
 
 from . import pagination, versions
 from .fragments import empreinte_du_projet
+from .lecture import LectureSeuleMixin
 
 
 def duree():
@@ -50,10 +51,11 @@ def cle_corps(request, gabarit, espaces=None):
     )
 
 
-class CorpsEnCacheMixin:
-    """À placer avant la vue générique. Le gabarit de la page (`template_name`) affiche `{{ corps }}` dans son
-    bloc de contenu ; `gabarit_corps` est le corps, rendu avec le contexte complet de la vue. La vue appelle
-    `servir(calculer)`, où `calculer()` rend la réponse de la vue générique (son contexte complet)."""
+class CorpsEnCacheMixin(LectureSeuleMixin):
+    """À placer avant la vue générique ; une page de lecture (`LectureSeuleMixin` : GET, hors transaction). Le
+    gabarit de la page (`template_name`) affiche `{{ corps }}` dans son bloc de contenu ; `gabarit_corps` est le
+    corps, rendu avec le contexte complet de la vue. La vue appelle `servir(calculer)`, où `calculer()` rend la
+    réponse de la vue générique (son contexte complet)."""
 
     gabarit_corps = None
     # Les applications dont le corps dépend (ses lignes, ses filtres, le périmètre de l'utilisateur) ; toutes

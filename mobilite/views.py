@@ -14,6 +14,7 @@ from django_tables2 import SingleTableMixin
 
 from commun.exports import ExportMixin
 from commun.formulaires import VueService
+from commun.lecture import LectureSeuleMixin
 from commun.liens import adresse_par_cle
 from comptes.acces import RoleRequisMixin
 from comptes.models import Role
@@ -285,7 +286,7 @@ def _beneficiaire_visible(user, pk):
     return get_object_or_404(personnes_au_guichet(user).select_related("commune", "evaluation_courante"), pk=pk)
 
 
-class RechercheView(RoleRequisMixin, DroitsMixin, TemplateView):
+class RechercheView(RoleRequisMixin, DroitsMixin, LectureSeuleMixin, TemplateView):
     """« Trouver un véhicule » : les véhicules libres sur toute la période, par type (une requête)."""
 
     roles = LECTURE
