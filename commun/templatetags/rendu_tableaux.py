@@ -13,16 +13,18 @@ import inspect
 
 import django_tables2 as tables
 from django import template
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist
 from django.db import models
 from django.template.base import render_value_in_context
 from django.utils import formats
 from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
 from django.utils.html import conditional_escape, escape, format_html
+from django.utils.http import urlencode
 from django.utils.safestring import SafeData, mark_safe
 from django_tables2.columns.base import LinkTransform
 from django_tables2.rows import BoundRow
+from django_tables2.templatetags.django_tables2 import table_page_range
 from django_tables2.utils import Accessor, AttributeDict
 
 from commun.tableaux import ColonneDate
@@ -315,3 +317,78 @@ def corps_tableau(context, table):
     if not morceaux and table.empty_text:
         return format_html('<tr><td colspan="{}">{}</td></tr>', len(colonnes), table.empty_text)
     return mark_safe("".join(morceaux))  # noqa: S308 - attributs et cellules échappés ci-dessus
+
+
+class _Adresses:
+    """Les adresses `?…` des liens d'un tableau, comme `{% querystring_replace cle=valeur %}` de django-tables2 :
+    les paramètres de la requête, la clé remplacée (ou ajoutée à la fin), encodés puis échappés. Les paramètres
+    sont lus une fois pour tous les liens de la page."""
+
+    def __init__(self, context):
+        request = context.get("request")
+        if request is None:  # comme la balise de la bibliothèque, qui l'exige
+            raise ImproperlyConfigured("Le processeur de contexte « request » est requis par les tableaux.")
+        self.parametres = dict(request.GET)
+
+    def avec(self, cle, valeur):
+        if cle in ("", None):
+            return escape("?" + urlencode(self.parametres, doseq=True))
+        return escape("?" + urlencode({**self.parametres, cle: valeur}, doseq=True))
+
+
+@register.simple_tag(takes_context=True)
+def entete_tableau(context, table):
+    """Le `<thead>` du gabarit Bootstrap 5 de django-tables2 (bloc `table.thead`), écrit en une passe : attributs
+    de chaque en-tête (`BoundColumn.attrs`, classes de tri comprises), lien de tri des colonnes triables (la
+    prochaine direction, `order_by_alias.next`), libellé échappé comme `{{ column.header }}`."""
+    adresses = _Adresses(context)
+    cellules = []
+    for colonne in table.columns:
+        libelle = render_value_in_context(colonne.header, context)
+        if colonne.orderable:
+            lien = adresses.avec(table.prefixed_order_by_field, colonne.order_by_alias.next)
+            libelle = f'<a href="{lien}">{libelle}</a>'
+        cellules.append(f'<th {colonne.attrs["th"].as_html()} scope="col">{libelle}</th>')
+    return mark_safe(f"<thead {table.attrs['thead'].as_html()}><tr>{''.join(cellules)}</tr></thead>")  # noqa: S308
+
+
+@register.simple_tag(takes_context=True)
+def pagination_tableau(context, table):
+    """La pagination des tableaux du projet, nommée en français (« Page précédente », « Page 3 », page courante
+    annoncée par `aria-current`), écrite en une passe ; rien s'il n'y a qu'une page."""
+    page = getattr(table, "page", None)  # un tableau non paginé n'en a pas
+    if not page or table.paginator.num_pages <= 1:
+        return ""
+    adresses = _Adresses(context)
+    champ = table.prefixed_page_field
+    elements = []
+    if page.has_previous():
+        lien = adresses.avec(champ, page.previous_page_number())
+        elements.append(
+            f'<li class="page-item"><a class="page-link" href="{lien}"><span aria-hidden="true">&laquo;</span> '
+            "Page précédente</a></li>"
+        )
+    for p in table_page_range(page, table.paginator):
+        if p == "...":
+            elements.append('<li class="page-item disabled"><span class="page-link">…</span></li>')
+            continue
+        numero = render_value_in_context(p, context)
+        if p == page.number:
+            elements.append(
+                f'<li class="page-item active" aria-current="page"><span class="page-link">{numero}</span></li>'
+            )
+        else:
+            elements.append(
+                f'<li class="page-item"><a class="page-link" href="{adresses.avec(champ, p)}" '
+                f'aria-label="Page {numero}">{numero}</a></li>'
+            )
+    if page.has_next():
+        lien = adresses.avec(champ, page.next_page_number())
+        elements.append(
+            f'<li class="page-item"><a class="page-link" href="{lien}">Page suivante '
+            '<span aria-hidden="true">&raquo;</span></a></li>'
+        )
+    return mark_safe(  # noqa: S308 - adresses et numéros échappés ci-dessus
+        '<nav aria-label="Pages du tableau"><ul class="pagination justify-content-center flex-wrap">'
+        f"{''.join(elements)}</ul></nav>"
+    )

@@ -507,3 +507,95 @@ def test_listes_meme_sql_que_la_selection_neuve_pour_chaque_role(bassins, role):
                 str(faite.filter(pk__gt=0).order_by("-pk").query)
             continue
         assert str(faite.filter(pk__gt=0).order_by("-pk").query) == attendu
+
+
+def _normaliser(html):
+    """Espaces normalisés, et retirés au bord des balises (le gabarit en met autour des libellés des en-têtes)."""
+    import re
+
+    return re.sub(r"\s+<", "<", re.sub(r">\s+", ">", re.sub(r"\s+", " ", html))).strip()
+
+
+def _rendu(table, gabarit, adresse):
+    from django.template import Context, Template
+
+    html = Template("{% load django_tables2 %}{% render_table table '" + gabarit + "' %}").render(
+        Context({"table": table, "request": RequestFactory().get(adresse)})
+    )
+    return _normaliser(html)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("tri", ["", "nom", "-nom", "-commune"])
+def test_en_tete_identique_au_gabarit_de_django_tables2(bassins, tri):
+    """L'en-tête écrit en Python (`entete_tableau`) : le `<thead>` du gabarit Bootstrap 5 de django-tables2, liens
+    de tri (direction suivante, autres paramètres gardés et échappés), classes de tri, case « tout cocher »."""
+    import re
+
+    from beneficiaires.models import Beneficiaire
+    from beneficiaires.tables import BeneficiaireTable
+    from contrats.models import ContratAide
+    from contrats.tables import ContratTable
+
+    adresse = f"/liste/?q=%C3%A9t%C3%A9+%26+%3Cb%3E&bassin=3&bassin=4&sort={tri}"
+    for table_class, donnees in (
+        (BeneficiaireTable, Beneficiaire.objects.all()),
+        (ContratTable, ContratAide.objects.all()),
+    ):
+        entetes = []
+        for gabarit in ("django_tables2/bootstrap5.html", "django_tables2/plan_emploi.html"):
+            table = table_class(donnees, order_by=tri or None)
+            entetes.append(re.search(r"<thead.*?</thead>", _rendu(table, gabarit, adresse)).group(0))
+        assert entetes[1] == entetes[0]
+        assert "&amp;sort=" in entetes[1] and "%3Cb%3E" in entetes[1]
+
+
+# La pagination du projet telle que le gabarit l'écrivait (référence de `pagination_tableau`).
+PAGINATION_GABARIT = (
+    "{% load django_tables2 %}\n"
+    "{% if table.page and table.paginator.num_pages > 1 %}\n"
+    '<nav aria-label="Pages du tableau">\n'
+    '  <ul class="pagination justify-content-center flex-wrap">\n'
+    "    {% if table.page.has_previous %}\n"
+    '    <li class="page-item"><a class="page-link" href="{% querystring_replace'
+    ' table.prefixed_page_field=table.page.previous_page_number %}"><span'
+    ' aria-hidden="true">&laquo;</span> Page précédente</a></li>\n'
+    "    {% endif %}\n"
+    "    {% for p in table.page|table_page_range:table.paginator %}\n"
+    '    {% if p == "..." %}\n'
+    '    <li class="page-item disabled"><span class="page-link">…</span></li>\n'
+    "    {% elif p == table.page.number %}\n"
+    '    <li class="page-item active" aria-current="page"><span class="page-link">{{ p }}</span></li>\n'
+    "    {% else %}\n"
+    '    <li class="page-item"><a class="page-link" href="{% querystring_replace'
+    ' table.prefixed_page_field=p %}" aria-label="Page {{ p }}">{{ p }}</a></li>\n'
+    "    {% endif %}\n"
+    "    {% endfor %}\n"
+    "    {% if table.page.has_next %}\n"
+    '    <li class="page-item"><a class="page-link" href="{% querystring_replace'
+    ' table.prefixed_page_field=table.page.next_page_number %}">Page suivante <span'
+    ' aria-hidden="true">&raquo;</span></a></li>\n'
+    "    {% endif %}\n"
+    "  </ul>\n"
+    "</nav>\n"
+    "{% endif %}\n"
+)
+
+
+@pytest.mark.parametrize(("lignes", "page"), [(3, 1), (30, 1), (30, 2), (30, 3), (400, 1), (400, 9), (400, 40)])
+def test_pagination_identique_a_celle_du_gabarit(lignes, page):
+    """`pagination_tableau` : la pagination que le gabarit écrivait (premières, dernières pages, points de
+    suspension, page courante annoncée), rien pour une seule page ; paramètres de l'adresse gardés."""
+    from django.template import Context, Template
+
+    adresse = f"/liste/?q=%C3%A9t%C3%A9+%26&page={page}"
+    rendus = []
+    for gabarit in (PAGINATION_GABARIT, "{% load rendu_tableaux %}{% pagination_tableau table %}"):
+        table = Tableau([Ligne(f"n{i}") for i in range(lignes)])
+        table.paginate(page=page, per_page=10)
+        contexte = Context({"table": table, "request": RequestFactory().get(adresse)})
+        rendus.append(_normaliser(Template(gabarit).render(contexte)))
+    assert rendus[1] == rendus[0]
+    assert (rendus[1] == "") == (lignes <= 10)
+    if lignes > 10:
+        assert 'aria-current="page"><span class="page-link">' + str(page) in rendus[1]
