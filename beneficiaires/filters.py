@@ -6,7 +6,7 @@ from django.db.models import F, Q
 
 from commun.autocompletion import AutocompletionFilter
 from commun.filtres import FilterSet, ModelChoiceFilter
-from referentiel.models import BassinEmploi
+from referentiel.selecteurs import bassins, bassins_de
 
 from .models import FREINS, Beneficiaire, EtatDroit, Orientation, StatutParcours, normaliser
 from .models import Role as RoleFoyer
@@ -25,9 +25,7 @@ class BeneficiaireFilter(FilterSet):
     liste filtrée est le chiffre de l'indicateur). Sans filtre de statut, les personnes archivées sont masquées."""
 
     q = django_filters.CharFilter(label="Nom ou numéro allocataire", method="filtrer_recherche")
-    bassin = ModelChoiceFilter(
-        label="Bassin d'emploi", field_name="commune__bassin_emploi", queryset=BassinEmploi.objects.order_by("nom")
-    )
+    bassin = ModelChoiceFilter(label="Bassin d'emploi", field_name="commune__bassin_emploi", queryset=bassins())
     # Autocomplétion (commun/autocompletion.py) : la page ne rend que la commune et le référent choisis.
     commune = AutocompletionFilter(label="Commune", source="communes")
     etat_droit = django_filters.MultipleChoiceFilter(
@@ -77,8 +75,7 @@ class BeneficiaireFilter(FilterSet):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         if user is not None and user.est_referent:
-            bassins = user.bassins.all()
-            self.filters["bassin"].queryset = BassinEmploi.objects.filter(pk__in=bassins).order_by("nom")
+            self.filters["bassin"].queryset = bassins_de(user)
 
     @property
     def qs(self):

@@ -9,6 +9,10 @@ champs d'un formulaire de filtre (liste, case à cocher, zone de saisie, sans er
 rendu de django-bootstrap5 coûtait un quart du temps d'une page de liste (16 champs). Tout autre cas lui est
 confié. Les tests comparent les deux rendus, champ par champ, sur tous les filtres du projet.
 
+`choix_du_referentiel(nom, fabrique)` : une sélection du référentiel (les bassins d'emploi, ceux d'un référent)
+dont un `ChampChoixModele` lit les choix une fois par processus et par version du référentiel, pour s'écrire et
+pour valider la valeur reçue, au lieu de deux requêtes par page.
+
 `ModelChoiceFilter` : celui de django-filter, dont la liste de choix est lue par une requête ordinaire. Django
 lit les choix d'un champ de modèle par `QuerySet.iterator()`, qui ouvre sur PostgreSQL un curseur côté serveur
 (DECLARE, FETCH, CLOSE : trois allers-retours) pour quelques dizaines de lignes ; sur une page de liste à trois
@@ -17,6 +21,7 @@ listes déroulantes, c'était plusieurs millisecondes par page.
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms.models import ModelChoiceIterator
 from django.forms.widgets import Input
 from django.utils.html import conditional_escape, escape, strip_tags
@@ -27,6 +32,7 @@ from django_bootstrap5.forms import render_field
 from django_filters.filters import QuerySetRequestMixin
 from django_filters.widgets import BooleanWidget
 
+from . import versions
 from .formulaires import EntreesBorneesMixin, borner_champ
 
 
@@ -58,16 +64,95 @@ class ListeMultipleRapide(ListeRapide, forms.SelectMultiple):
     allow_multiple_selected = True
 
 
+# --- Choix tirés du référentiel, lus une fois par version --------------------------------------------------
+
+TAILLE_MAX_REFERENTIEL = 1000
+_lus_du_referentiel: dict = {}
+
+
+def lus_du_referentiel(nom, fabrique):
+    """Les objets de `fabrique()` (une petite sélection du référentiel : bassins d'emploi, bassins d'un référent),
+    lus une fois par processus et par version du référentiel (`versions.REFERENTIEL` : applications `referentiel`
+    et `comptes`, en base, les mêmes pour tous les processus) : toute écriture validée dans ces applications les
+    fait relire. La version est lue AVANT les objets : ce qui est gardé n'est jamais plus ancien que sa version.
+    Dans une transaction qui a écrit dans le référentiel sans valider, rien n'est gardé."""
+    version = versions.versions(*versions.REFERENTIEL)
+    deja = _lus_du_referentiel.get(nom)
+    if deja is not None and deja[0] == version:
+        return deja[1]
+    objets = list(fabrique())
+    if "+" not in version:  # pas de jeton : aucune écriture non validée du référentiel dans cette transaction
+        if len(_lus_du_referentiel) >= TAILLE_MAX_REFERENTIEL:
+            _lus_du_referentiel.clear()
+        _lus_du_referentiel[nom] = (version, objets)
+    return objets
+
+
+def oublier_les_choix_du_referentiel():
+    """Ce que `lus_du_referentiel` garde, oublié (tests : la fin d'un test remet les versions à leurs valeurs
+    d'avant, ce qui n'arrive jamais hors des tests, où elles ne font que croître)."""
+    _lus_du_referentiel.clear()
+
+
+def choix_du_referentiel(nom, fabrique):
+    """La sélection `fabrique()`, marquée pour qu'un `ChampChoixModele` qui la reçoit lise ses choix (pour les
+    écrire et pour valider la valeur reçue) par `lus_du_referentiel(nom, fabrique)` au lieu de deux requêtes par
+    page. `nom` désigne la sélection : le même nom pour la même sélection, et un nom propre à l'utilisateur pour une
+    sélection qui dépend de lui (ses bassins)."""
+    selection = fabrique()
+    selection.lecture_en_memoire = lambda: lus_du_referentiel(nom, fabrique)
+    return selection
+
+
 class IterateurChoix(ModelChoiceIterator):
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for obj in self.queryset.all():
+        lecture = self.field.lecture
+        for obj in lecture() if lecture is not None else self.queryset.all():
             yield self.choice(obj)
 
 
 class ChampChoixModele(forms.ModelChoiceField):
+    """Choix d'un objet, écrit sans curseur côté serveur (`IterateurChoix`). Une sélection marquée par
+    `choix_du_referentiel` est lue en mémoire, par version du référentiel, pour s'écrire comme pour valider ; la
+    marque ne suit que la sélection qui la porte : une autre sélection posée sur le champ (`poser_selection`, celle
+    de l'utilisateur) se lit en base."""
+
     iterator = IterateurChoix
+
+    def __init__(self, queryset, **kwargs):
+        self.lecture = getattr(queryset, "lecture_en_memoire", None)
+        super().__init__(queryset, **kwargs)
+
+    def __deepcopy__(self, memo):
+        copie = super().__deepcopy__(memo)
+        copie.lecture = self.lecture
+        return copie
+
+    def poser_selection(self, queryset):
+        self.lecture = getattr(queryset, "lecture_en_memoire", None)
+        self.queryset = queryset
+
+    def to_python(self, value):
+        """Comme `ModelChoiceField.to_python` (même message, même code), la valeur cherchée parmi les choix lus en
+        mémoire quand la sélection est marquée."""
+        if self.lecture is None or value in self.empty_values:
+            return super().to_python(value)
+        self.validate_no_null_characters(value)
+        cle = self.to_field_name or "pk"
+        modele = self.queryset.model
+        try:
+            if isinstance(value, modele):
+                value = getattr(value, cle)
+            champ = modele._meta.pk if cle == "pk" else modele._meta.get_field(cle)
+            attendue = champ.to_python(value)
+            for objet in self.lecture():
+                if getattr(objet, cle) == attendue:
+                    return objet
+        except (ValueError, TypeError, ValidationError):
+            pass
+        raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value})
 
 
 class EntierFilter(django_filters.NumberFilter):
@@ -120,7 +205,10 @@ class FilterSet(django_filters.FilterSet):
                 if isinstance(self.filters[nom], QuerySetRequestMixin) and champ.queryset is not None:
                     # Jamais les choix de la première requête (son utilisateur) : chaque formulaire reçoit ceux de
                     # la sienne ; sans eux, une liste vide.
-                    champ.queryset = champ.queryset.none()
+                    if isinstance(champ, ChampChoixModele):
+                        champ.poser_selection(champ.queryset.none())
+                    else:
+                        champ.queryset = champ.queryset.none()
             type(self)._classe_formulaire = classe
         return classe
 
@@ -151,7 +239,9 @@ class FilterSet(django_filters.FilterSet):
                         # garde la liste vide de la classe (0,3 à 0,7 ms de construction par champ et par page).
                         continue
                     queryset = filtre.get_queryset(filtre.get_request())
-                    if queryset is not None:
+                    if queryset is not None and isinstance(champ, ChampChoixModele):
+                        champ.poser_selection(queryset)
+                    elif queryset is not None:
                         champ.queryset = queryset
             form._choix_de_la_requete = True
         return form

@@ -4,7 +4,8 @@ from django.db.models import Q
 
 from commun.autocompletion import AutocompletionFilter
 from commun.filtres import EntierFilter, FilterSet, ModelChoiceFilter
-from referentiel.models import BassinEmploi, Structure
+from referentiel.models import Structure
+from referentiel.selecteurs import bassins
 
 from .forms import DateInput
 from .models import ContratAide, MotifRupture, Statut, TypeContrat
@@ -23,7 +24,7 @@ class ContratFilter(FilterSet):
         label="Communes employeuses seulement", method="filtrer_communes", widget=forms.CheckboxInput
     )
     bassin = ModelChoiceFilter(
-        label="Bassin d'emploi", field_name="beneficiaire__commune__bassin_emploi", queryset=BassinEmploi.objects.all()
+        label="Bassin d'emploi", field_name="beneficiaire__commune__bassin_emploi", queryset=bassins()
     )
     annee = EntierFilter(label="Année de signature", field_name="date_signature__year", min_value=1900, max_value=2100)
     referent = AutocompletionFilter(label="Référent", source="referents_administrateurs")

@@ -4,7 +4,7 @@ from django.db.models import Q
 
 from beneficiaires.models import FREINS, Beneficiaire, StatutParcours, normaliser
 from commun.filtres import FilterSet, ModelChoiceFilter
-from referentiel.models import BassinEmploi
+from referentiel.selecteurs import bassins, bassins_de
 
 from .models import (
     Q_EMBAUCHEE,
@@ -32,9 +32,7 @@ def _filtre_recherche(qs, champ, valeur):
 
 
 class ForumFilter(FilterSet):
-    bassin = ModelChoiceFilter(
-        label="bassin d'emploi", field_name="commune__bassin_emploi", queryset=BassinEmploi.objects.all()
-    )
+    bassin = ModelChoiceFilter(label="bassin d'emploi", field_name="commune__bassin_emploi", queryset=bassins())
     secteur = django_filters.ChoiceFilter(label="secteur", choices=Secteur.choices)
     statut = django_filters.ChoiceFilter(label="statut", choices=Forum.Statut.choices)
     tenu = django_filters.BooleanFilter(label="tenu (ou clos)", method="filtrer_tenu")
@@ -66,7 +64,7 @@ class ParticipationFilter(FilterSet):
     bassin = ModelChoiceFilter(
         label="bassin de la personne",
         field_name="beneficiaire__commune__bassin_emploi",
-        queryset=BassinEmploi.objects.all(),
+        queryset=bassins(),
     )
     secteur = django_filters.ChoiceFilter(
         label="secteur du forum", field_name="forum__secteur", choices=Secteur.choices
@@ -100,7 +98,7 @@ class OffreFilter(FilterSet):
     bassin = ModelChoiceFilter(
         label="bassin du forum",
         field_name="exposant__forum__commune__bassin_emploi",
-        queryset=BassinEmploi.objects.all(),
+        queryset=bassins(),
     )
     secteur = django_filters.ChoiceFilter(
         label="secteur du forum", field_name="exposant__forum__secteur", choices=Secteur.choices
@@ -122,7 +120,7 @@ class EntretienFilter(FilterSet):
     bassin = ModelChoiceFilter(
         label="bassin de la personne",
         field_name="participation__beneficiaire__commune__bassin_emploi",
-        queryset=BassinEmploi.objects.all(),
+        queryset=bassins(),
     )
     secteur = django_filters.ChoiceFilter(
         label="secteur du forum", field_name="participation__forum__secteur", choices=Secteur.choices
@@ -142,9 +140,7 @@ class EntretienFilter(FilterSet):
 class InvitationFilter(FilterSet):
     """Cible d'une invitation : bassin, métiers visés (évaluation en vigueur), freins, statut du parcours."""
 
-    bassin = ModelChoiceFilter(
-        label="bassin d'emploi", field_name="commune__bassin_emploi", queryset=BassinEmploi.objects.all()
-    )
+    bassin = ModelChoiceFilter(label="bassin d'emploi", field_name="commune__bassin_emploi", queryset=bassins())
     metier = django_filters.CharFilter(
         label="métier visé (contient)", field_name="evaluation_courante__metiers_vises", lookup_expr="icontains"
     )
@@ -168,7 +164,7 @@ class InvitationFilter(FilterSet):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         if user is not None and not user.voit_tout:
-            self.filters["bassin"].queryset = user.bassins.all()
+            self.filters["bassin"].queryset = bassins_de(user)
 
     def filtrer_freins(self, qs, name, value):
         champs = {c for c, _ in FREINS}

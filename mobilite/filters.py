@@ -4,7 +4,8 @@ from django.utils import timezone
 
 from beneficiaires.models import normaliser
 from commun.filtres import EntierFilter, FilterSet, ModelChoiceFilter
-from referentiel.models import BassinEmploi, Commune, Structure
+from referentiel.models import Commune, Structure
+from referentiel.selecteurs import bassins
 
 from .models import (
     STATUTS_DEMARREES,
@@ -36,7 +37,7 @@ class LocationFilter(FilterSet):
     bassin = ModelChoiceFilter(
         label="Bassin d'emploi",
         field_name="beneficiaire__commune__bassin_emploi",
-        queryset=BassinEmploi.objects.all(),
+        queryset=bassins(),
         empty_label="Tous",
     )
     motif = django_filters.MultipleChoiceFilter(
@@ -86,7 +87,7 @@ class VehiculeFilter(FilterSet):
     bassin = ModelChoiceFilter(
         label="Bassin d'emploi",
         field_name="commune__bassin_emploi",
-        queryset=BassinEmploi.objects.all(),
+        queryset=bassins(),
         empty_label="Tous",
     )
     commune = ModelChoiceFilter(

@@ -7,6 +7,7 @@ from commun.filtres import ChampChoixModele, ListeRapide
 from commun.formulaires import EntreesBorneesMixin, FormulaireURL
 from commun.francais import genre
 from referentiel.models import BassinEmploi, Commune, Structure
+from referentiel.selecteurs import bassins
 
 from .models import (
     Carburant,
@@ -118,7 +119,7 @@ class RechercheForm(EntreesBorneesMixin, forms.Form):
     # recherche du guichet.
     bassin = ChampChoixModele(
         label="Bassin d'emploi",
-        queryset=BassinEmploi.objects.all(),
+        queryset=bassins(),
         required=False,
         empty_label="Tous",
         widget=ListeRapide,

@@ -7,6 +7,7 @@ from django.conf import settings as reglages
 from django.db import connection
 from django.template import TemplateSyntaxError
 
+from commun.filtres import oublier_les_choix_du_referentiel
 from tests.comptes.factories import UserFactory
 from tests.concurrence import postgresql_requis  # noqa: F401 - fixture partagée
 from tests.e2e import conftest as e2e
@@ -36,6 +37,8 @@ def _cache_propre_au_test(settings):
     """Chaque test a son propre préfixe de clés dans chaque cache : aucun test ne voit une page qu'un autre a mise
     en cache, même quand plusieurs processus partagent un même serveur Redis."""
     prefixe = f"test-{uuid.uuid4().hex}"
+    # De même pour les choix du référentiel lus une fois par version (commun.filtres).
+    oublier_les_choix_du_referentiel()
     settings.CACHES = {
         alias: {**conf, "KEY_PREFIX": f"{conf.get('KEY_PREFIX', '')}{prefixe}"}
         for alias, conf in settings.CACHES.items()
