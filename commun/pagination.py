@@ -2,9 +2,11 @@
 
 Une liste paginée compte ses lignes (`COUNT(*)` sur toute la sélection filtrée) à chaque page : ouvrir la page 2,
 trier autrement, revenir à la page 1 refait le même compte. `paginateur(espaces)` rend un `Paginator` dont le
-compte est gardé en cache sous une clé faite du SQL exact de la sélection (filtres et périmètre de l'utilisateur
-compris) et des versions des applications dont elle dépend : toute écriture validée dans l'une d'elles change la
-version, donc la clé, et le compte est refait. Dans une transaction qui a écrit sans valider, la version porte un
+compte est gardé en cache sous une clé faite de ce qui fait la sélection de la page (`cle_compte_de_la_page` :
+l'adresse sans tri ni page, l'utilisateur, la date, le code, comme le corps de la page en cache) et des versions des
+applications dont elle dépend : toute écriture validée dans l'une d'elles change la version, donc la clé, et le
+compte est refait. Un agrégat d'une sélection hors d'une page (`agregat_en_cache`) est gardé sous une clé faite du
+SQL exact de la sélection. Dans une transaction qui a écrit sans valider, la version porte un
 jeton propre à la transaction (le compte n'est relu que par elle) et rien n'est gardé.
 """
 
@@ -15,9 +17,11 @@ from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.functional import cached_property
 
 from . import versions
+from .fragments import empreinte_du_projet
 
 
 def _selection(liste):
@@ -66,6 +70,24 @@ def agregat_en_cache(selection, espaces, nom, calculer, precisions=()):
     return valeur
 
 
+def cle_compte_de_la_page(table, espaces):
+    """La clé du compte d'un tableau paginé par une page (django-tables2 lui a donné sa requête) : celle du corps de
+    la page en cache (commun/cache_pages.py) sans le tri, la page et le nombre de lignes par page, qui ne changent
+    pas le compte. La sélection d'une page est faite de l'adresse (ses critères), de l'utilisateur (son
+    périmètre), de la date et du code du projet, sous les versions des données : le compte aussi, comme le corps
+    qui l'affiche. Sans compiler le SQL de la sélection (0,3 à 0,5 ms par page) ; None sans requête."""
+    request = getattr(table, "request", None)
+    if request is None or not hasattr(request, "user"):
+        return None
+    sans_effet = {table.prefixed_order_by_field, table.prefixed_page_field, table.prefixed_per_page_field}
+    criteres = sorted((cle, valeurs) for cle, valeurs in request.GET.lists() if cle not in sans_effet)
+    empreinte = hashlib.sha1(repr((request.path, criteres)).encode(), usedforsecurity=False).hexdigest()
+    return (
+        f"compte-page:{empreinte_du_projet()}:{request.user.pk}:{versions.versions(*espaces)}:"
+        f"{timezone.localdate().isoformat()}:{empreinte}"
+    )
+
+
 class PaginateurCompteEnCache(Paginator):
     espaces = ()  # posé par paginateur()
 
@@ -74,7 +96,16 @@ class PaginateurCompteEnCache(Paginator):
         selection = _selection(self.object_list)
         if selection is None or not self.espaces:
             return super().count
-        return agregat_en_cache(selection, self.espaces, "compte", lambda: Paginator.count.func(self))
+        table = getattr(self.object_list, "table", None)
+        cle = cle_compte_de_la_page(table, self.espaces) if table is not None else None
+        if cle is None:
+            return agregat_en_cache(selection, self.espaces, "compte", lambda: Paginator.count.func(self))
+        compte = cache.get(cle)
+        if compte is None:
+            compte = Paginator.count.func(self)
+            if not versions.en_attente(*self.espaces):
+                cache.set(cle, compte, getattr(settings, "PAGES_CACHE_DUREE", 300))
+        return compte
 
 
 def paginateur(espaces):

@@ -48,6 +48,16 @@ def test_autre_page_ou_tri_sans_recompter_puis_recompte_apres_ecriture(client, b
     assert compte == 61 and len(comptages) == 1
 
 
+def test_lignes_par_page_sans_recompter_parametre_inconnu_sans_effet_sur_le_compte(client, bassins, referent):
+    for i in range(3):
+        BeneficiaireFactory(commune=bassins["Orléans"].commune_test, nom=f"Martin{i}")
+    client.force_login(referent)
+    assert _liste(client, statut="a_evaluer")[0] == 3
+    assert _liste(client, statut="a_evaluer", per_page=2, page=2) == (3, [])
+    assert _liste(client, statut="a_evaluer", inconnu="x")[0] == 3
+    assert _liste(client, statut="en_parcours")[0] == 0
+
+
 def test_filtre_different_compte_different(client, bassins, referent):
     BeneficiaireFactory(commune=bassins["Orléans"].commune_test, nom="Dupont")
     BeneficiaireFactory(commune=bassins["Orléans"].commune_test, nom="Durand")
