@@ -12,7 +12,7 @@ from beneficiaires.models import Beneficiaire
 from commun.cache_pages import CorpsEnCacheMixin
 from commun.exports import ExportMixin
 from commun.formulaires import VueService
-from commun.pagination import agregat_en_cache
+from commun.pagination import agregat_de_la_page
 from comptes.acces import RoleRequisMixin
 from comptes.models import Role
 from comptes.services import consultation_journaliser
@@ -79,7 +79,9 @@ class ContratListView(RoleRequisMixin, CorpsEnCacheMixin, ExportMixin, SingleTab
         context["nb_resultats"] = context["table"].paginator.count
         context["peut_ecrire"] = self.request.user.a_role(*REDACTEURS)
         context["champs_principaux"] = CHAMPS_PRINCIPAUX
-        context.update(engagement_de_la_liste(self.filterset, self.object_list, espaces=self.espaces))
+        context.update(
+            engagement_de_la_liste(self.filterset, self.object_list, espaces=self.espaces, table=context["table"])
+        )
         return context
 
 
@@ -96,11 +98,12 @@ def periode_engagee(filterset):
     return date(annee, 1, 1), date(annee, 12, 31)
 
 
-def engagement_de_la_liste(filterset, qs, espaces=None):
+def engagement_de_la_liste(filterset, qs, espaces=None, table=None):
     """Le total engagé des contrats listés sur la période, les valeurs du barème utilisées, ou pourquoi il
     n'est pas calculé (période de plus de dix ans, fin avant début). Avec `espaces`, le total est gardé en cache
-    sous leurs versions (commun/pagination.py), comme le compte de la liste : une autre page ou un autre tri
-    des mêmes critères ne le recalcule pas, une écriture validée dans ces applications si."""
+    sous leurs versions (commun/pagination.py), comme le compte de la liste (sous la clé de la page du `table`
+    donné) : une autre page ou un autre tri des mêmes critères ne le recalcule pas, une écriture validée dans ces
+    applications si."""
     debut, fin = periode_engagee(filterset)
     contexte = {"engagement_debut": debut, "engagement_fin": fin, "engagement": None, "engagement_erreur": ""}
     erreurs = filterset.form.errors if filterset.is_bound else {}
@@ -116,8 +119,13 @@ def engagement_de_la_liste(filterset, qs, espaces=None):
         return contexte
     try:
         if espaces:
-            contexte["engagement"] = agregat_en_cache(
-                qs, espaces, "engagement", lambda: engagements(qs, debut, fin), (debut, fin, timezone.localdate())
+            contexte["engagement"] = agregat_de_la_page(
+                table,
+                qs,
+                espaces,
+                "engagement",
+                lambda: engagements(qs, debut, fin),
+                (debut, fin, timezone.localdate()),
             )
         else:
             contexte["engagement"] = engagements(qs, debut, fin)

@@ -196,3 +196,23 @@ def test_memoire_videe_par_une_incrementation():
         avant = versions.versions("beneficiaires")
         versions.ecritures_en_masse("beneficiaires")  # hors transaction : incrémentée tout de suite
         assert versions.versions("beneficiaires") != avant
+
+
+def test_engagement_de_la_liste_garde_par_page_puis_recalcule_apres_ecriture(client, bassins, referent):
+    """Le total engagé de la liste des contrats, gardé comme son compte : un autre tri ou une autre page des mêmes
+    critères ne le recalcule pas, un nouveau contrat si."""
+    from unittest import mock
+
+    from contrats import views
+
+    personne = BeneficiaireFactory(commune=bassins["Orléans"].commune_test)
+    ContratAideFactory(signe=True, beneficiaire=personne)
+    client.force_login(referent)
+    liste = reverse("contrats:liste")
+    with mock.patch.object(views, "engagements", wraps=views.engagements) as calcul:
+        premier = client.get(liste, {"annee": 2018}).context["engagement"]
+        second = client.get(liste, {"annee": 2018, "sort": "-numero_convention"}).context["engagement"]
+        assert calcul.call_count == 1 and second == premier and premier is not None
+        ContratAideFactory(signe=True, beneficiaire=personne)
+        apres = client.get(liste, {"annee": 2018, "page": 1}).context["engagement"]
+        assert calcul.call_count == 2 and apres != premier
