@@ -108,8 +108,8 @@ class IterateurChoix(ModelChoiceIterator):
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        lecture = self.field.lecture
-        for obj in lecture() if lecture is not None else self.queryset.all():
+        objets = self.field.objets_en_memoire()
+        for obj in objets if objets is not None else self.queryset.all():
             yield self.choice(obj)
 
 
@@ -122,17 +122,26 @@ class ChampChoixModele(forms.ModelChoiceField):
     iterator = IterateurChoix
 
     def __init__(self, queryset, **kwargs):
-        self.lecture = getattr(queryset, "lecture_en_memoire", None)
+        self.lecture, self._objets = getattr(queryset, "lecture_en_memoire", None), None
         super().__init__(queryset, **kwargs)
 
     def __deepcopy__(self, memo):
         copie = super().__deepcopy__(memo)
-        copie.lecture = self.lecture
+        copie.lecture, copie._objets = self.lecture, None
         return copie
 
     def poser_selection(self, queryset):
-        self.lecture = getattr(queryset, "lecture_en_memoire", None)
+        self.lecture, self._objets = getattr(queryset, "lecture_en_memoire", None), None
         self.queryset = queryset
+
+    def objets_en_memoire(self):
+        """Les objets de la sélection marquée, lus une fois par champ (le champ d'un formulaire : une requête) pour
+        valider puis pour s'écrire ; None pour une sélection à lire en base."""
+        if self.lecture is None:
+            return None
+        if self._objets is None:
+            self._objets = self.lecture()
+        return self._objets
 
     def to_python(self, value):
         """Comme `ModelChoiceField.to_python` (même message, même code), la valeur cherchée parmi les choix lus en
@@ -147,7 +156,7 @@ class ChampChoixModele(forms.ModelChoiceField):
                 value = getattr(value, cle)
             champ = modele._meta.pk if cle == "pk" else modele._meta.get_field(cle)
             attendue = champ.to_python(value)
-            for objet in self.lecture():
+            for objet in self.objets_en_memoire():
                 if getattr(objet, cle) == attendue:
                     return objet
         except (ValueError, TypeError, ValidationError):

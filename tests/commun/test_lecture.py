@@ -74,3 +74,15 @@ def test_pages_de_lecture_refusent_toute_ecriture(client, pages, methode):
     client.force_login(UserFactory(administrateur=True))
     for nom, adresse in pages.items():
         assert getattr(client, methode)(adresse).status_code == 405, (nom, methode)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_versions_des_donnees_lues_une_fois_par_page_de_lecture(client, pages, agent_mobilite):
+    """Les versions (commun/versions.py) sont lues une fois pour toute la page : choix du référentiel (bassins à
+    écrire et à valider), compte, corps en cache."""
+    from commun.versions import TABLE
+
+    client.force_login(UserFactory(administrateur=True))
+    for nom in ("liste", "contrats", "vehicules"):
+        _, vues = requetes_et_transaction(client, "get", pages[nom] + ("&" if "?" in pages[nom] else "?") + "bassin=1")
+        assert sum(TABLE in sql for sql, _ in vues) == 1, nom
