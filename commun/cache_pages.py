@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from . import pagination, versions
-from .fragments import empreinte_du_projet
+from .fragments import criteres, empreinte_du_projet
 from .lecture import LectureSeuleMixin
 
 
@@ -66,7 +66,14 @@ class CorpsEnCacheMixin(LectureSeuleMixin):
     def paginator_class(self):
         """Pour un tableau paginé (django-tables2) : le compte des lignes gardé en cache sous les mêmes versions
         (commun/pagination.py), refait après toute écriture dans `espaces`."""
-        return pagination.paginateur(self.espaces)
+        return pagination.paginateur(self.espaces, self.page_de_la_liste())
+
+    def page_de_la_liste(self):
+        """(requête, critères du filtre) : ce qui choisit les lignes d'une liste filtrée, pour la clé de son compte
+        et de ses totaux (`pagination.cle_de_la_page`). La sélection d'une liste (`get_queryset`) ne dépend que de
+        l'utilisateur (testé pour chaque liste) ; sans filtre, None (compte gardé sous son SQL)."""
+        filterset = getattr(self, "filterset", None)
+        return (self.request, criteres(filterset)) if filterset is not None else None
 
     def contexte_page(self):
         """Ce dont la mise en page a besoin (titre, fil d'Ariane) quand le corps vient du cache."""

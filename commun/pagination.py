@@ -1,13 +1,13 @@
 """Compte de pagination gardé en cache sous les versions des données (commun/versions.py).
 
 Une liste paginée compte ses lignes (`COUNT(*)` sur toute la sélection filtrée) à chaque page : ouvrir la page 2,
-trier autrement, revenir à la page 1 refait le même compte. `paginateur(espaces)` rend un `Paginator` dont le
-compte est gardé en cache sous une clé faite de ce qui fait la sélection de la page (`cle_de_la_page` :
-l'adresse sans tri ni page, l'utilisateur, la date, le code, comme le corps de la page en cache) et des versions des
-applications dont elle dépend : toute écriture validée dans l'une d'elles change la version, donc la clé, et le
-compte est refait. Un agrégat d'une sélection hors d'une page (`agregat_en_cache`) est gardé sous une clé faite du
-SQL exact de la sélection. Dans une transaction qui a écrit sans valider, la version porte un
-jeton propre à la transaction (le compte n'est relu que par elle) et rien n'est gardé.
+trier autrement, revenir à la page 1 refait le même compte. `paginateur(espaces, page)` rend un `Paginator` dont le
+compte est gardé en cache sous une clé faite de ce qui choisit les lignes de la liste (`cle_de_la_page` :
+l'utilisateur, les critères de son filtre, la date, le code) et des versions des applications dont elle dépend :
+toute écriture validée dans l'une d'elles change la version, donc la clé, et le compte est refait. Un agrégat d'une
+sélection hors d'une liste (`agregat_en_cache`) est gardé sous une clé faite du SQL exact de la sélection. Dans une
+transaction qui a écrit sans valider, la version porte un jeton propre à la transaction (le compte n'est relu que
+par elle) et rien n'est gardé.
 """
 
 import hashlib
@@ -74,18 +74,12 @@ def agregat_en_cache(selection, espaces, nom, calculer, precisions=()):
     return _garde(cle, espaces, calculer)
 
 
-def cle_de_la_page(table, espaces, nom, precisions=()):
-    """La clé d'un agrégat des lignes d'un tableau paginé par une page (django-tables2 lui a donné sa requête) :
-    celle du corps de la page en cache (commun/cache_pages.py) sans le tri, la page et le nombre de lignes par
-    page, qui ne changent pas les lignes retenues. La sélection d'une page est faite de l'adresse (ses critères), de
-    l'utilisateur (son périmètre), de la date et du code du projet, sous les versions des données : son compte et
-    ses totaux aussi, comme le corps qui les affiche. Sans compiler le SQL de la sélection (0,3 à 0,5 ms par
-    agrégat) ; None sans requête."""
-    request = getattr(table, "request", None)
-    if request is None or not hasattr(request, "user"):
-        return None
-    sans_effet = {table.prefixed_order_by_field, table.prefixed_page_field, table.prefixed_per_page_field}
-    criteres = sorted((cle, valeurs) for cle, valeurs in request.GET.lists() if cle not in sans_effet)
+def cle_de_la_page(request, criteres, espaces, nom, precisions=()):
+    """La clé d'un agrégat des lignes d'une liste (son compte, un total) : ce qui choisit ses lignes, sans compiler
+    leur SQL (0,3 à 0,5 ms par agrégat). Les lignes d'une liste sont la sélection de l'utilisateur (son périmètre)
+    filtrée par ses critères (`criteres` : les valeurs reçues pour les champs de son filtre, `fragments.criteres`),
+    à la date du jour, par le code du projet, sous les versions des données : la clé en est faite, sans le tri, la
+    page, le nombre de lignes par page ni aucun autre paramètre de l'adresse, qui ne changent pas les lignes."""
     brut = repr((request.path, criteres, precisions))
     empreinte = hashlib.sha1(brut.encode(), usedforsecurity=False).hexdigest()
     return (
@@ -94,29 +88,32 @@ def cle_de_la_page(table, espaces, nom, precisions=()):
     )
 
 
-def agregat_de_la_page(table, selection, espaces, nom, calculer, precisions=()):
-    """Un agrégat des lignes d'un tableau d'une page, gardé sous `cle_de_la_page` ; sous la clé de son SQL
-    (`agregat_en_cache`) pour un tableau sans requête."""
+def agregat_de_la_page(page, selection, espaces, nom, calculer, precisions=()):
+    """Un agrégat des lignes d'une liste, gardé sous `cle_de_la_page` (`page` : la requête et les critères du
+    filtre) ; sous la clé de son SQL (`agregat_en_cache`) sans `page`."""
     espaces = tuple(sorted(espaces or versions.applications_du_projet()))
-    cle = cle_de_la_page(table, espaces, nom, precisions) if table is not None else None
-    if cle is None:
+    if page is None:
         return agregat_en_cache(selection, espaces, nom, calculer, precisions)
-    return _garde(cle, espaces, calculer)
+    request, criteres = page
+    return _garde(cle_de_la_page(request, criteres, espaces, nom, precisions), espaces, calculer)
 
 
 class PaginateurCompteEnCache(Paginator):
-    espaces = ()  # posé par paginateur()
+    espaces = ()  # posés par paginateur()
+    page_de_la_liste = None
 
     @cached_property
     def count(self):
         selection = _selection(self.object_list)
         if selection is None or not self.espaces:
             return super().count
-        table = getattr(self.object_list, "table", None)
-        return agregat_de_la_page(table, selection, self.espaces, "compte", lambda: Paginator.count.func(self))
+        compter = lambda: Paginator.count.func(self)  # noqa: E731
+        return agregat_de_la_page(self.page_de_la_liste, selection, self.espaces, "compte", compter)
 
 
-def paginateur(espaces):
-    """Une classe de `Paginator` pour une liste qui dépend de ces applications (toutes si vide)."""
+def paginateur(espaces, page=None):
+    """Une classe de `Paginator` pour une liste qui dépend de ces applications (toutes si vide) ; `page` : la
+    requête et les critères du filtre de la liste (`cle_de_la_page`), sinon le compte est gardé sous son SQL."""
     espaces = tuple(sorted(espaces or versions.applications_du_projet()))
-    return type("PaginateurCompteEnCache", (PaginateurCompteEnCache,), {"espaces": espaces})
+    attributs = {"espaces": espaces, "page_de_la_liste": page}
+    return type("PaginateurCompteEnCache", (PaginateurCompteEnCache,), attributs)

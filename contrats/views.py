@@ -80,7 +80,7 @@ class ContratListView(RoleRequisMixin, CorpsEnCacheMixin, ExportMixin, SingleTab
         context["peut_ecrire"] = self.request.user.a_role(*REDACTEURS)
         context["champs_principaux"] = CHAMPS_PRINCIPAUX
         context.update(
-            engagement_de_la_liste(self.filterset, self.object_list, espaces=self.espaces, table=context["table"])
+            engagement_de_la_liste(self.filterset, self.object_list, espaces=self.espaces, page=self.page_de_la_liste())
         )
         return context
 
@@ -98,12 +98,12 @@ def periode_engagee(filterset):
     return date(annee, 1, 1), date(annee, 12, 31)
 
 
-def engagement_de_la_liste(filterset, qs, espaces=None, table=None):
+def engagement_de_la_liste(filterset, qs, espaces=None, page=None):
     """Le total engagé des contrats listés sur la période, les valeurs du barème utilisées, ou pourquoi il
     n'est pas calculé (période de plus de dix ans, fin avant début). Avec `espaces`, le total est gardé en cache
-    sous leurs versions (commun/pagination.py), comme le compte de la liste (sous la clé de la page du `table`
-    donné) : une autre page ou un autre tri des mêmes critères ne le recalcule pas, une écriture validée dans ces
-    applications si."""
+    sous leurs versions (commun/pagination.py), comme le compte de la liste (sous la clé de sa `page` donnée :
+    requête et critères du filtre) : une autre page ou un autre tri des mêmes critères ne le recalcule pas, une
+    écriture validée dans ces applications si."""
     debut, fin = periode_engagee(filterset)
     contexte = {"engagement_debut": debut, "engagement_fin": fin, "engagement": None, "engagement_erreur": ""}
     erreurs = filterset.form.errors if filterset.is_bound else {}
@@ -120,7 +120,7 @@ def engagement_de_la_liste(filterset, qs, espaces=None, table=None):
     try:
         if espaces:
             contexte["engagement"] = agregat_de_la_page(
-                table,
+                page,
                 qs,
                 espaces,
                 "engagement",

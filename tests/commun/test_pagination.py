@@ -54,7 +54,7 @@ def test_lignes_par_page_sans_recompter_parametre_inconnu_sans_effet_sur_le_comp
     client.force_login(referent)
     assert _liste(client, statut="a_evaluer")[0] == 3
     assert _liste(client, statut="a_evaluer", per_page=2, page=2) == (3, [])
-    assert _liste(client, statut="a_evaluer", inconnu="x")[0] == 3
+    assert _liste(client, statut="a_evaluer", inconnu="x") == (3, [])  # lu par aucun filtre : le même compte
     assert _liste(client, statut="en_parcours")[0] == 0
 
 
@@ -216,3 +216,20 @@ def test_engagement_de_la_liste_garde_par_page_puis_recalcule_apres_ecriture(cli
         ContratAideFactory(signe=True, beneficiaire=personne)
         assert client.get(liste, {"annee": 2018, "page": 1}).context["engagement"] is not None
         assert calcul.call_count == 2
+
+
+@pytest.mark.parametrize("liste", ["beneficiaires.views.BeneficiaireListe", "contrats.views.ContratListView"])
+def test_selection_d_une_liste_ne_depend_que_de_l_utilisateur(rf, bassins, referent, liste):
+    """Ce sur quoi repose la clé du compte (`cle_de_la_page`) : la sélection d'une liste filtrée (`get_queryset`)
+    ne lit rien de l'adresse ; seul son filtre le fait."""
+    from django.utils.module_loading import import_string
+
+    vue = import_string(liste)
+    sql = []
+    for parametres in ({}, {"q": "dupont", "bassin": "1", "sort": "-nom", "inconnu": "x", "page": "3"}):
+        requete = rf.get("/", parametres)
+        requete.user = referent
+        instance = vue()
+        instance.setup(requete)
+        sql.append(str(instance.get_queryset().query))
+    assert sql[0] == sql[1]
