@@ -286,6 +286,18 @@ def _beneficiaire_visible(user, pk):
     return get_object_or_404(personnes_au_guichet(user).select_related("commune", "evaluation_courante"), pk=pk)
 
 
+COLONNES_RECHERCHE = (
+    "type",
+    "marque",
+    "modele",
+    "immatriculation",
+    "prix_journalier",
+    "depot_garantie",
+    "commune__nom",
+    "commune__bassin_emploi__nom",
+)
+
+
 class RechercheView(RoleRequisMixin, DroitsMixin, LectureSeuleMixin, TemplateView):
     """« Trouver un véhicule » : les véhicules libres sur toute la période, par type (une requête)."""
 
@@ -308,10 +320,11 @@ class RechercheView(RoleRequisMixin, DroitsMixin, LectureSeuleMixin, TemplateVie
                 vehicules = vehicules.filter(commune__bassin_emploi=d["bassin"])
             if d["type"]:
                 vehicules = vehicules.filter(type=d["type"])
+            # Ce que la page affiche, seulement (quatre tables jointes en entier sinon, pour chaque véhicule).
             vehicules = list(
-                vehicules.select_related("commune__bassin_emploi", "partenaire").order_by(
-                    "type", "commune__nom", "immatriculation"
-                )
+                vehicules.select_related("commune__bassin_emploi")
+                .only(*COLONNES_RECHERCHE)
+                .order_by("type", "commune__nom", "immatriculation")
             )
             jours = (d["fin"] - d["debut"]).days + 1
             # Les adresses de chaque ligne calculées ici (la clé placée dans une adresse faite une fois par vue)
