@@ -103,12 +103,30 @@ def memoire():
     """Le temps d'un rendu (une page et ses fragments, son compte) : les versions sont lues une fois, toutes
     ensemble, au lieu d'une requête par résultat en cache. Une version lue plus tôt dans le rendu n'est jamais
     plus récente que les données lues ensuite : un résultat gardé sous elle n'est jamais périmé. Une incrémentation
-    faite par ce processus pendant le rendu vide la mémoire."""
+    faite par ce processus pendant le rendu vide la mémoire. Dans une requête qui a déjà sa mémoire
+    (`MemoireDesVersionsMiddleware`), c'est elle qui sert."""
+    if _memoire.get() is not None:
+        yield
+        return
     jeton = _memoire.set({})
     try:
         yield
     finally:
         _memoire.reset(jeton)
+
+
+class MemoireDesVersionsMiddleware:
+    """Les versions lues une fois pour toute la requête (`memoire`), du compte de la session (comptes.backends) au
+    corps de la page en cache : une requête SQL au lieu d'une par lecture. Sûr pour la même raison que `memoire` :
+    ce qui est lu ensuite n'est jamais plus ancien que la version lue, et une écriture validée par la requête vide
+    la mémoire."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with memoire():
+            return self.get_response(request)
 
 
 def _lire(espaces):

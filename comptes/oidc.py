@@ -24,7 +24,7 @@ from django.utils.decorators import method_decorator
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
-from .backends import compte_autorise
+from .backends import compte_autorise, compte_de_la_session
 
 journal = logging.getLogger(__name__)
 
@@ -78,8 +78,7 @@ class DepartementOIDCBackend(OIDCAuthenticationBackend):
         return user
 
     def get_user(self, user_id):
-        user = super().get_user(user_id)
-        return user if user is not None and compte_autorise(user) else None
+        return compte_de_la_session(user_id, super().get_user)
 
 
 def refus(request, raison, status=403):

@@ -8,6 +8,7 @@ from django.db import connection
 from django.template import TemplateSyntaxError
 
 from commun.filtres import oublier_les_choix_du_referentiel
+from comptes.backends import oublier_les_comptes_lus
 from tests.comptes.factories import UserFactory
 from tests.concurrence import postgresql_requis  # noqa: F401 - fixture partagée
 from tests.e2e import conftest as e2e
@@ -37,8 +38,10 @@ def _cache_propre_au_test(settings):
     """Chaque test a son propre préfixe de clés dans chaque cache : aucun test ne voit une page qu'un autre a mise
     en cache, même quand plusieurs processus partagent un même serveur Redis."""
     prefixe = f"test-{uuid.uuid4().hex}"
-    # De même pour les choix du référentiel lus une fois par version (commun.filtres).
+    # De même pour ce qui est gardé par processus sous une version (choix du référentiel, comptes des sessions) : la
+    # fin d'un test remet les versions à leurs valeurs d'avant (et SQLite peut redonner les mêmes clés).
     oublier_les_choix_du_referentiel()
+    oublier_les_comptes_lus()
     settings.CACHES = {
         alias: {**conf, "KEY_PREFIX": f"{conf.get('KEY_PREFIX', '')}{prefixe}"}
         for alias, conf in settings.CACHES.items()
