@@ -213,7 +213,8 @@ def test_engagement_de_la_liste_garde_par_page_puis_recalcule_apres_ecriture(cli
         premier = client.get(liste, {"annee": 2018}).context["engagement"]
         second = client.get(liste, {"annee": 2018, "sort": "-numero_convention"}).context["engagement"]
         assert calcul.call_count == 1 and second == premier and premier is not None
-        ContratAideFactory(signe=True, beneficiaire=personne)
+        autre = BeneficiaireFactory(commune=bassins["Orléans"].commune_test)  # un contrat par personne à la fois
+        ContratAideFactory(signe=True, beneficiaire=autre)
         assert client.get(liste, {"annee": 2018, "page": 1}).context["engagement"] is not None
         assert calcul.call_count == 2
 
