@@ -19,6 +19,8 @@ lit les choix d'un champ de modèle par `QuerySet.iterator()`, qui ouvre sur Pos
 listes déroulantes, c'était plusieurs millisecondes par page.
 """
 
+import copy
+
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
@@ -116,23 +118,23 @@ class IterateurChoix(ModelChoiceIterator):
 class ChampChoixModele(forms.ModelChoiceField):
     """Choix d'un objet, écrit sans curseur côté serveur (`IterateurChoix`). Une sélection marquée par
     `choix_du_referentiel` est lue en mémoire, par version du référentiel, pour s'écrire comme pour valider ; la
-    marque ne suit que la sélection qui la porte : une autre sélection posée sur le champ (`poser_selection`, celle
-    de l'utilisateur) se lit en base."""
+    marque ne suit que la sélection qui la porte : toute autre sélection posée sur le champ (`champ.queryset = …`,
+    celle d'un utilisateur) se lit en base."""
 
     iterator = IterateurChoix
+    lecture = None
+    _objets = None
 
-    def __init__(self, queryset, **kwargs):
-        self.lecture, self._objets = getattr(queryset, "lecture_en_memoire", None), None
-        super().__init__(queryset, **kwargs)
+    def __setattr__(self, nom, valeur):
+        if nom == "queryset":  # la marque de la sélection posée, ou aucune
+            object.__setattr__(self, "lecture", getattr(valeur, "lecture_en_memoire", None))
+            object.__setattr__(self, "_objets", None)
+        super().__setattr__(nom, valeur)
 
     def __deepcopy__(self, memo):
-        copie = super().__deepcopy__(memo)
-        copie.lecture, copie._objets = self.lecture, None
+        copie = super().__deepcopy__(memo)  # pose une copie (`.all()`) de la même sélection, sans la marque
+        copie.lecture = self.lecture
         return copie
-
-    def poser_selection(self, queryset):
-        self.lecture, self._objets = getattr(queryset, "lecture_en_memoire", None), None
-        self.queryset = queryset
 
     def objets_en_memoire(self):
         """Les objets de la sélection marquée, lus une fois par champ (le champ d'un formulaire : une requête) pour
@@ -158,7 +160,7 @@ class ChampChoixModele(forms.ModelChoiceField):
             attendue = champ.to_python(value)
             for objet in self.objets_en_memoire():
                 if getattr(objet, cle) == attendue:
-                    return objet
+                    return copy.copy(objet)  # à la requête : les objets gardés servent aux suivantes
         except (ValueError, TypeError, ValidationError):
             pass
         raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value})
@@ -214,10 +216,7 @@ class FilterSet(django_filters.FilterSet):
                 if isinstance(self.filters[nom], QuerySetRequestMixin) and champ.queryset is not None:
                     # Jamais les choix de la première requête (son utilisateur) : chaque formulaire reçoit ceux de
                     # la sienne ; sans eux, une liste vide.
-                    if isinstance(champ, ChampChoixModele):
-                        champ.poser_selection(champ.queryset.none())
-                    else:
-                        champ.queryset = champ.queryset.none()
+                    champ.queryset = champ.queryset.none()
             type(self)._classe_formulaire = classe
         return classe
 
@@ -248,9 +247,7 @@ class FilterSet(django_filters.FilterSet):
                         # garde la liste vide de la classe (0,3 à 0,7 ms de construction par champ et par page).
                         continue
                     queryset = filtre.get_queryset(filtre.get_request())
-                    if queryset is not None and isinstance(champ, ChampChoixModele):
-                        champ.poser_selection(queryset)
-                    elif queryset is not None:
+                    if queryset is not None:
                         champ.queryset = queryset
             form._choix_de_la_requete = True
         return form

@@ -4,6 +4,7 @@ Django, et relus dès que le référentiel ou les comptes changent.
 
 Transactions réellement validées (transaction=True) : c'est la validation qui change les versions."""
 
+import copy
 import datetime
 
 import pytest
@@ -102,7 +103,11 @@ def test_meme_resultat_et_meme_erreur_que_le_champ_de_django(bassins, valeur):
             return ("erreur", exc.code, exc.messages)
 
     assert resultat(projet) == resultat(django)
-    # Une autre sélection posée sur le champ (celle d'un utilisateur) se lit en base, sans la mémoire.
-    projet.poser_selection(BassinEmploi.objects.filter(pk=orleans.pk))
-    assert projet.lecture is None
+    # Une autre sélection posée sur le champ (celle d'un utilisateur) se lit en base, sans la mémoire, pour
+    # valider comme pour s'écrire ; une copie du champ (celui d'un formulaire) garde la marque de la sienne.
+    assert copy.deepcopy(projet).lecture is not None
+    projet.queryset = BassinEmploi.objects.filter(pk=orleans.pk)
+    assert projet.lecture is None and copy.deepcopy(projet).lecture is None
     assert [libelle for _, libelle in projet.choices][1:] == ["Orléans"]
+    with pytest.raises(ValidationError):
+        projet.clean(bassins["Gien"].pk)
