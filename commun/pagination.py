@@ -107,7 +107,10 @@ class PaginateurCompteEnCache(Paginator):
         selection = _selection(self.object_list)
         if selection is None or not self.espaces:
             return super().count
-        compter = lambda: Paginator.count.func(self)  # noqa: E731
+
+        def compter():
+            return Paginator.count.func(self)
+
         return agregat_de_la_page(self.page_de_la_liste, selection, self.espaces, "compte", compter)
 
 
