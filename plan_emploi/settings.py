@@ -298,7 +298,7 @@ LOGOUT_REDIRECT_URL = "comptes:connexion"
 # purge des sessions expirées). Une session terminée l'est dans les deux (SessionStore.delete) ; l'entrée du cache
 # échoit avec la session ; une restauration de la base vide le cache (scripts/sauvegarde.py). Une requête
 # SQL de moins par page, et pas de décodage de la session.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_ENGINE = "comptes.sessions"  # cached_db de Django, la fin d'une session retirée du cache après validation
 SESSION_COOKIE_AGE = 2 * 60 * 60
 SESSION_PROLONGATION_PAS = 5 * 60
 SESSION_SAVE_EVERY_REQUEST = False

@@ -66,3 +66,29 @@ def test_chaque_requete_recoit_sa_copie_du_compte(bassins):
     assert premier == second == user and premier is not second
     premier.first_name = "Modifié pendant une requête"
     assert moteur.get_user(user.pk).first_name == user.first_name
+
+
+def test_session_terminee_ne_revient_pas_du_cache(client, bassins, referent):
+    """Entre la fin d'une session (retirée du cache) et la validation de sa transaction (ligne effacée en base),
+    une autre requête de la même session la relit en base et la remet dans le cache : après la validation, elle
+    n'y est plus, et la session ne vaut plus."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.core.cache import caches
+    from django.db import transaction
+
+    client.force_login(referent)
+    assert _page(client)[0].status_code == 200
+    cle = client.session.session_key
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    session = store(session_key=cle)
+    donnees = session.load()
+    with transaction.atomic():
+        session.delete()
+        # Ce que fait une requête concurrente (autre connexion, ligne pas encore effacée pour elle) : la remettre
+        # dans le cache.
+        caches[settings.SESSION_CACHE_ALIAS].set(session.cache_key_prefix + cle, donnees)
+        assert store(session_key=cle).load() == donnees
+    assert not store(session_key=cle).load()
+    assert _page(client)[0].status_code == 302
