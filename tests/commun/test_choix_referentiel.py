@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from commun import filtres
 from commun.filtres import ChampChoixModele, lus_du_referentiel
 from referentiel.models import BassinEmploi
 from referentiel.selecteurs import bassins as bassins_du_referentiel
@@ -84,6 +85,7 @@ def test_ecriture_du_referentiel_non_validee_jamais_gardee(bassins):
     with transaction.atomic():
         BassinEmploi.objects.create(nom="Bassin annulé", code="ZZ")
         assert "Bassin annulé" in [b.nom for b in lus_du_referentiel("essai", fabrique)]
+        assert "essai" not in filtres._lus_du_referentiel  # rien de gardé d'une écriture non validée
         transaction.set_rollback(True)
     assert "Bassin annulé" not in [b.nom for b in lus_du_referentiel("essai", fabrique)]
 

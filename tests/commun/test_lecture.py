@@ -70,10 +70,25 @@ def test_les_autres_vues_gardent_la_transaction_de_requete(client, bassins):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("methode", ["post", "put", "patch", "delete"])
-def test_pages_de_lecture_refusent_toute_ecriture(client, pages, methode):
+def test_pages_de_lecture_refusent_toute_ecriture(client, pages, methode, rf):
     client.force_login(UserFactory(administrateur=True))
     for nom, adresse in pages.items():
         assert getattr(client, methode)(adresse).status_code == 405, (nom, methode)
+    # Même une vue de lecture qui saurait écrire (une méthode `post` ajoutée un jour) n'y arrive jamais.
+    from django.http import HttpResponse
+    from django.views import View
+
+    from commun.lecture import LectureSeuleMixin
+
+    class Lecture(LectureSeuleMixin, View):
+        def get(self, request):
+            return HttpResponse("lu")
+
+        post = put = patch = delete = get
+
+    vue = Lecture.as_view()
+    assert vue(rf.get("/")).status_code == 200
+    assert vue(getattr(rf, methode)("/")).status_code == 405
 
 
 @pytest.mark.django_db(transaction=True)

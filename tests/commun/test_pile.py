@@ -5,6 +5,7 @@ et 3.12 : une paire mmap/munmap et un défaut de page par appel à la frontière
 import io
 import resource
 import sys
+from unittest import mock
 
 import pytest
 
@@ -53,6 +54,7 @@ def test_l_application_wsgi_du_projet_est_enveloppee_et_sert_les_requetes(db):
     from plan_emploi.wsgi import application
 
     assert isinstance(application.application, WSGIHandler)
+    assert pile.taille_du_cadre(pile.dans_un_bloc.__code__) >= 8 * pile.VARIABLES_DU_CADRE
     statuts = []
     environ = {
         "REQUEST_METHOD": "GET",
@@ -66,7 +68,9 @@ def test_l_application_wsgi_du_projet_est_enveloppee_et_sert_les_requetes(db):
         "wsgi.errors": io.StringIO(),
         "SERVER_PROTOCOL": "HTTP/1.1",
     }
-    reponse = application(environ, lambda statut, entetes, *exc: statuts.append(statut))
+    with mock.patch.object(pile, "dans_un_bloc", wraps=pile.dans_un_bloc) as bloc:
+        reponse = application(environ, lambda statut, entetes, *exc: statuts.append(statut))
+    assert bloc.call_count == 1  # la requête servie sous le gros cadre
     contenu = b"".join(reponse)
     reponse.close()
     assert statuts == ["200 OK"] and b"<form" in contenu

@@ -424,8 +424,11 @@ def etat_des_classes():
 def test_chaque_tableau_a_ses_propres_colonnes_et_laisse_celles_de_la_classe():
     """Chaque tableau reçoit ses copies des colonnes de la classe (`ColonnesDeLaClasse`) : ce qu'il y change
     (colonne masquée, accesseur, tri) ne touche ni la classe ni le tableau suivant."""
+    from commun.tableaux import ColonnesDeLaClasse
+
     avant = etat_des_classes()
     for classe in tableaux_du_projet():
+        assert type(classe.base_columns) is ColonnesDeLaClasse, classe
         modele = getattr(classe._meta, "model", None)
         donnees = modele.objects.none() if modele is not None else []
         table = classe(donnees)

@@ -114,6 +114,8 @@ def test_restauration_vide_le_cache_partage(tmp_path):
     import redis
 
     if not redis_joignable():
+        if os.environ.get("CI"):
+            pytest.fail("Redis injoignable sur 127.0.0.1:6379 : la CI le démarre, ce test doit y tourner")
         pytest.skip("Redis injoignable sur 127.0.0.1:6379 (la CI le démarre)")
     cache, voisin = redis.Redis.from_url(REDIS_ESSAI), redis.Redis.from_url("redis://127.0.0.1:6379/14")
     url = base_sqlite(tmp_path / "base.sqlite3", 2)
