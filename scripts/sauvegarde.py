@@ -26,6 +26,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import environ
 
@@ -134,7 +135,8 @@ def verifier_sqlite(connexion):
 
 def restaurer(fichier, *, url=None, url_cache=None):
     """Remplace la base de `url` (ou DATABASE_URL) par la sauvegarde, fait sauter les versions des données et vide
-    le cache partagé : celui de `url_cache`, ou de CACHE_URL pour la base de DATABASE_URL (`url` non donnée)."""
+    le cache partagé : celui de `url_cache`, ou de CACHE_URL pour la base de DATABASE_URL (`url` non donnée). Rend
+    True si un cache partagé a été vidé."""
     config = configuration(url)
     fichier = Path(fichier)
     if not fichier.is_file():
@@ -168,7 +170,8 @@ def restaurer(fichier, *, url=None, url_cache=None):
                 source.backup(cible)
     sauter_versions(config)
     if url_cache is not None or url is None:
-        vider_cache_partage(url_cache)
+        return vider_cache_partage(url_cache)
+    return False
 
 
 def vider_cache_partage(url=None):
@@ -193,10 +196,21 @@ def vider_cache_partage(url=None):
             redis.Redis.from_url(emplacement).flushdb()
         except redis.RedisError as exc:
             raise Erreur(
-                f"La base est restaurée, mais le cache partagé ({emplacement}) n'a pas pu être vidé : {exc}. "
-                "Videz-le (redis-cli -u URL flushdb) avant de rouvrir le service."
+                f"La base est restaurée, mais le cache partagé ({sans_secret(emplacement)}) n'a pas pu être vidé : "
+                f"{exc}. Videz-le (redis-cli -u URL flushdb) avant de rouvrir le service."
             ) from exc
     return True
+
+
+def sans_secret(url):
+    """L'adresse d'un service sans son mot de passe, pour un message (`redis://:***@hote:6379/1`)."""
+    morceaux = urlsplit(url)
+    if morceaux.password is None:
+        return url
+    hote = morceaux.hostname or ""
+    port = f":{morceaux.port}" if morceaux.port else ""
+    utilisateur = morceaux.username or ""
+    return urlunsplit(morceaux._replace(netloc=f"{utilisateur}:***@{hote}{port}"))
 
 
 # Les versions des données en cache (commun/versions.py) : après une restauration, chacune passe au-delà de toute
@@ -289,13 +303,27 @@ def main(argv=None):
             config = configuration()
             cible = config["NAME"]
             if not args.oui and sys.stdin.isatty():
-                question = f"La base « {cible} » sera remplacée par {args.fichier}. Continuer ? [o/N] "
+                question = (
+                    f"La base « {cible} » sera remplacée par {args.fichier} (et le cache partagé vidé). "
+                    "Continuer ? [o/N] "
+                )
                 reponse = input(question)
                 if reponse.strip().lower() not in ("o", "oui"):
                     print("Restauration abandonnée.", file=sys.stderr)
                     return 1
-            restaurer(args.fichier)
+            cache_vide = restaurer(args.fichier)
             print(f"Base « {cible} » restaurée depuis {args.fichier}.", file=sys.stderr)
+            if cache_vide:
+                print(
+                    "Cache partagé (CACHE_URL) vidé : sessions et pages d'avant la restauration oubliées.",
+                    file=sys.stderr,
+                )
+            else:
+                print(
+                    "Aucun cache partagé vidé (CACHE_URL absente ou pas Redis) : redémarrez les serveurs, dont le "
+                    "cache en mémoire garde les sessions d'avant la restauration.",
+                    file=sys.stderr,
+                )
         else:
             differences, comptes = comparer(args.url_a, args.url_b)
             if differences:

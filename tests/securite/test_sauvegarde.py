@@ -85,7 +85,7 @@ def test_ligne_de_commande_sqlite(tmp_path):
         [sys.executable, script, "restaurer", fichier, "--oui"], env=env, capture_output=True, text=True
     )
     assert retour.returncode == 0, retour.stderr
-    assert "restaurée" in retour.stderr
+    assert "restaurée" in retour.stderr and "Aucun cache partagé vidé" in retour.stderr
     assert sauvegarde.compter(url) == {"personne": 4}
     echec = subprocess.run(
         [sys.executable, script, "restaurer", str(tmp_path / "absent"), "--oui"],
@@ -123,7 +123,7 @@ def test_restauration_vide_le_cache_partage(tmp_path):
     cache.set(":1:django.contrib.sessions.cached_dbabc", b"session ouverte apres la sauvegarde")
     voisin.set("autre-application", b"garde")
     try:
-        sauvegarde.restaurer(fichier, url=url, url_cache=REDIS_ESSAI)
+        assert sauvegarde.restaurer(fichier, url=url, url_cache=REDIS_ESSAI) is True
         assert cache.dbsize() == 0
         assert voisin.get("autre-application") == b"garde"
     finally:
@@ -134,8 +134,9 @@ def test_restauration_dit_quand_le_cache_n_a_pas_pu_etre_vide(tmp_path):
     url = base_sqlite(tmp_path / "base.sqlite3", 2)
     fichier = sauvegarde.sauvegarder(dossier=tmp_path / "s", url=url)
     base_sqlite(tmp_path / "base.sqlite3", 3)
-    with pytest.raises(sauvegarde.Erreur, match="cache partagé .* n'a pas pu être vidé"):
-        sauvegarde.restaurer(fichier, url=url, url_cache="redis://127.0.0.1:1/0")
+    with pytest.raises(sauvegarde.Erreur, match="cache partagé .* n'a pas pu être vidé") as erreur:
+        sauvegarde.restaurer(fichier, url=url, url_cache="redis://:secret-du-cache@127.0.0.1:1/0")
+    assert "secret-du-cache" not in str(erreur.value) and "127.0.0.1:1" in str(erreur.value)
     assert sauvegarde.compter(url) == {"personne": 2}  # la base, elle, est restaurée
     assert sauvegarde.vider_cache_partage("locmemcache://plan-emploi") is False
 
