@@ -68,32 +68,19 @@ class ListeMultipleRapide(ListeRapide, forms.SelectMultiple):
 
 # --- Choix tirés du référentiel, lus une fois par version --------------------------------------------------
 
-TAILLE_MAX_REFERENTIEL = 1000
-_lus_du_referentiel: dict = {}
+# Quelques sélections (les bassins, ceux de chaque référent connecté) : au-delà, tout est oublié.
+_lus_du_referentiel = versions.GardesSousVersion(versions.REFERENTIEL, taille_max=1000)
 
 
 def lus_du_referentiel(nom, fabrique):
     """Les objets de `fabrique()` (une petite sélection du référentiel : bassins d'emploi, bassins d'un référent),
     lus une fois par processus et par version du référentiel (`versions.REFERENTIEL` : applications `referentiel`
-    et `comptes`, en base, les mêmes pour tous les processus) : toute écriture validée dans ces applications les
-    fait relire. La version est lue AVANT les objets : ce qui est gardé n'est jamais plus ancien que sa version.
-    Dans une transaction qui a écrit dans le référentiel sans valider, rien n'est gardé."""
-    version = versions.versions(*versions.REFERENTIEL)
-    deja = _lus_du_referentiel.get(nom)
-    if deja is not None and deja[0] == version:
-        return deja[1]
-    objets = list(fabrique())
-    if "+" not in version:  # pas de jeton : aucune écriture non validée du référentiel dans cette transaction
-        if len(_lus_du_referentiel) >= TAILLE_MAX_REFERENTIEL:
-            _lus_du_referentiel.clear()
-        _lus_du_referentiel[nom] = (version, objets)
-    return objets
+    et `comptes`) : toute écriture validée dans ces applications les fait relire (`versions.GardesSousVersion`)."""
+    return _lus_du_referentiel.lire(nom, lambda: list(fabrique()))
 
 
 def oublier_les_choix_du_referentiel():
-    """Ce que `lus_du_referentiel` garde, oublié (tests : la fin d'un test remet les versions à leurs valeurs
-    d'avant, ce qui n'arrive jamais hors des tests, où elles ne font que croître)."""
-    _lus_du_referentiel.clear()
+    _lus_du_referentiel.oublier()
 
 
 def choix_du_referentiel(nom, fabrique):

@@ -115,6 +115,38 @@ def memoire():
         _memoire.reset(jeton)
 
 
+class GardesSousVersion:
+    """Des valeurs lues en base, gardées par processus sous la version de `espaces` (en base, la même pour tous les
+    processus) : relues dès qu'une écriture validée dans ces espaces la change. La version est lue AVANT la valeur :
+    ce qui est gardé n'est jamais plus ancien que sa version. Rien n'est gardé dans une transaction qui a écrit dans
+    ces espaces sans valider (la version porte alors un jeton), ni une valeur None. Au-delà de `taille_max` clés,
+    tout est oublié. Pour de petites valeurs lues à chaque page (choix du référentiel, compte de la session) : ni
+    sérialisation ni aller-retour vers un cache partagé."""
+
+    def __init__(self, espaces, taille_max):
+        self.espaces, self.taille_max, self._gardes = tuple(espaces), taille_max, {}
+
+    def lire(self, cle, lire):
+        version = versions(*self.espaces)
+        deja = self._gardes.get(cle)
+        if deja is not None and deja[0] == version:
+            return deja[1]
+        valeur = lire()
+        if valeur is not None and "+" not in version:
+            if len(self._gardes) >= self.taille_max:
+                self._gardes.clear()
+            self._gardes[cle] = (version, valeur)
+        return valeur
+
+    def __contains__(self, cle):
+        return cle in self._gardes
+
+    def oublier(self):
+        """Tout oublier (tests : la fin d'un test remet les versions à leurs valeurs d'avant, ce qui n'arrive jamais
+        hors des tests, où elles ne font que croître)."""
+        self._gardes.clear()
+
+
 class MemoireDesVersionsMiddleware:
     """Les versions lues une fois pour toute la requête (`memoire`), du compte de la session (comptes.backends) au
     corps de la page en cache : une requête SQL au lieu d'une par lecture. Sûr pour la même raison que `memoire` :

@@ -8,9 +8,8 @@ from django.contrib.auth.backends import ModelBackend
 
 from commun import versions
 
-# Comptes gardés par processus : au-delà, tout est oublié (un compte par agent connecté à ce processus).
-TAILLE_MAX = 2000
-_comptes_lus: dict = {}
+# Un compte par agent connecté à ce processus : au-delà, tout est oublié.
+_comptes_lus = versions.GardesSousVersion(("comptes",), taille_max=2000)
 
 
 def compte_autorise(user):
@@ -23,28 +22,17 @@ def compte_autorise(user):
 
 def compte_de_la_session(user_id, lire):
     """Le compte d'une session ouverte, à chaque requête (`get_user` des moteurs d'authentification) : relu en base
-    par `lire(user_id)` seulement quand la version des comptes a changé (commun/versions.py, en base, la même pour
-    tous les processus : toute écriture validée d'un compte, de son rôle, de ses bassins, de son mot de passe la
-    change), gardé par processus sinon, sans passer par le cache partagé (il porte l'empreinte du mot de passe).
+    par `lire(user_id)` seulement quand la version des comptes a changé (`versions.GardesSousVersion` : toute
+    écriture validée d'un compte, de son rôle, de ses bassins, de son mot de passe la change, pour tous les
+    processus), gardé par processus sinon, sans passer par le cache partagé (il porte l'empreinte du mot de passe).
     Chaque requête reçoit sa propre copie. `compte_autorise` est vérifié à chaque requête ; l'empreinte de session
     (mot de passe changé) l'est par Django après nous."""
-    version = versions.versions("comptes")
-    deja = _comptes_lus.get(user_id)
-    if deja is not None and deja[0] == version:
-        user = copy.copy(deja[1])
-    else:
-        user = lire(user_id)
-        if user is not None and "+" not in version:  # pas d'écriture des comptes en attente dans la transaction
-            if len(_comptes_lus) >= TAILLE_MAX:
-                _comptes_lus.clear()
-            _comptes_lus[user_id] = (version, copy.copy(user))
-    return user if user is not None and compte_autorise(user) else None
+    user = _comptes_lus.lire(user_id, lambda: lire(user_id))
+    return copy.copy(user) if user is not None and compte_autorise(user) else None
 
 
 def oublier_les_comptes_lus():
-    """Vide les comptes gardés (tests : la fin d'un test remet les versions à leurs valeurs d'avant, ce qui n'arrive
-    jamais hors des tests, où elles ne font que croître)."""
-    _comptes_lus.clear()
+    _comptes_lus.oublier()
 
 
 class ComptesBackend(ModelBackend):
