@@ -9,7 +9,8 @@ from django.db.models import Count, Q
 from commun import versions
 from commun.tableaux import lue_par_cle, selection_faite_une_fois
 from comptes.models import Role, User, nom_affiche
-from referentiel.models import BassinEmploi, Commune
+from referentiel.models import Commune
+from referentiel.selecteurs import bassins, bassins_de
 
 from .models import Beneficiaire, DoublonProbable, Evaluation, Foyer, ImportBeneficiaires, StatutParcours
 
@@ -94,8 +95,7 @@ def doublons_a_examiner(user):
 
 def bassins_pour(user):
     """Les bassins de l'utilisateur (tous pour qui voit tout), par nom."""
-    qs = BassinEmploi.objects.order_by("nom")
-    return qs if user.voit_tout else qs.filter(pk__in=user.bassins.values("pk"))
+    return bassins() if user.voit_tout else bassins_de(user)
 
 
 def personnes_a_reaffecter(user, bassin, source):

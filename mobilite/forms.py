@@ -6,7 +6,7 @@ from beneficiaires.models import Beneficiaire, normaliser
 from commun.filtres import ChampChoixModele, ListeRapide
 from commun.formulaires import EntreesBorneesMixin, FormulaireURL
 from commun.francais import genre
-from referentiel.models import BassinEmploi, Commune, Structure
+from referentiel.models import Commune, Structure
 from referentiel.selecteurs import bassins
 
 from .models import (
@@ -90,9 +90,7 @@ class PlanningForm(FormulaireURL):
 
     debut = forms.DateField(label="À partir du", required=False, widget=DateInput())
     semaines = forms.IntegerField(label="Semaines", min_value=1, max_value=8, required=False, initial=SEMAINES_DEFAUT)
-    bassin = forms.ModelChoiceField(
-        label="Bassin d'emploi", queryset=BassinEmploi.objects.order_by("nom"), required=False, empty_label="Tous"
-    )
+    bassin = ChampChoixModele(label="Bassin d'emploi", queryset=bassins(), required=False, empty_label="Tous")
 
 
 class CalendrierForm(FormulaireURL):

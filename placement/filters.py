@@ -3,7 +3,8 @@ from django import forms
 
 from beneficiaires.models import normaliser
 from commun.filtres import FilterSet, ModelChoiceFilter
-from referentiel.models import BassinEmploi, Structure
+from referentiel.models import Structure
+from referentiel.selecteurs import bassins
 
 from .forms import ChampLot
 from .models import Lot, MaintienEmploi, Orientation, ResultatPaye, TypeSortie
@@ -35,7 +36,7 @@ class OrientationFilter(FilterSet):
         label="Bassin d'emploi",
         empty_label="Tous",
         field_name="beneficiaire__commune__bassin_emploi",
-        queryset=BassinEmploi.objects.all(),
+        queryset=bassins(),
     )
     lot = LotFiltre(label="Lot", empty_label="Tous", queryset=Lot.objects.none())
     statut = django_filters.ChoiceFilter(label="Statut", choices=Orientation.Statut.choices, empty_label="Tous")
@@ -135,7 +136,7 @@ class ResultatFilter(FilterSet):
         label="Bassin d'emploi",
         empty_label="Tous",
         field_name="orientation__beneficiaire__commune__bassin_emploi",
-        queryset=BassinEmploi.objects.all(),
+        queryset=bassins(),
     )
     lot = LotFiltre(label="Lot", empty_label="Tous", queryset=Lot.objects.none())
     nature = django_filters.ChoiceFilter(label="Résultat", choices=ResultatPaye.Nature.choices, empty_label="Tous")
@@ -158,9 +159,7 @@ class LotFilter(FilterSet):
     prestataire = ModelChoiceFilter(
         label="Prestataire", empty_label="Tous", queryset=Structure.objects.filter(type=Structure.Type.PRESTATAIRE)
     )
-    bassin = ModelChoiceFilter(
-        label="Bassin d'emploi", empty_label="Tous", field_name="bassins", queryset=BassinEmploi.objects.all()
-    )
+    bassin = ModelChoiceFilter(label="Bassin d'emploi", empty_label="Tous", field_name="bassins", queryset=bassins())
 
     class Meta:
         model = Lot
