@@ -31,7 +31,7 @@ from django.utils.safestring import mark_safe
 
 from . import pagination, versions
 from .fragments import criteres, empreinte_du_projet
-from .lecture import LectureSeuleMixin
+from .lecture import PageDeLectureMixin
 
 
 def duree():
@@ -51,8 +51,8 @@ def cle_corps(request, gabarit, espaces=None):
     )
 
 
-class CorpsEnCacheMixin(LectureSeuleMixin):
-    """À placer avant la vue générique ; une page de lecture (`LectureSeuleMixin` : GET, hors transaction). Le
+class CorpsEnCacheMixin(PageDeLectureMixin):
+    """À placer avant la vue générique ; une page de lecture (`PageDeLectureMixin` : GET, hors transaction). Le
     gabarit de la page (`template_name`) affiche `{{ corps }}` dans son bloc de contenu ; `gabarit_corps` est le
     corps, rendu avec le contexte complet de la vue. La vue appelle `servir(calculer)`, où `calculer()` rend la
     réponse de la vue générique (son contexte complet)."""

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import transaction
 
 
-class LectureSeuleMixin:
+class PageDeLectureMixin:
     """Une page qui ne fait que lire (liste, fiche, recherche) : servie sans la transaction que `ATOMIC_REQUESTS`
     pose autour de chaque vue (BEGIN et COMMIT à chaque page : 5 % des instructions d'une page de liste), et qui
     n'accepte que GET, HEAD et OPTIONS (toute autre méthode : 405, une écriture n'y arrive jamais). Ce qu'elle écrit

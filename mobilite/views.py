@@ -14,7 +14,7 @@ from django_tables2 import SingleTableMixin
 
 from commun.exports import ExportMixin
 from commun.formulaires import VueService
-from commun.lecture import LectureSeuleMixin
+from commun.lecture import PageDeLectureMixin
 from commun.liens import adresse_par_cle
 from comptes.acces import RoleRequisMixin
 from comptes.models import Role
@@ -298,7 +298,7 @@ COLONNES_RECHERCHE = (
 )
 
 
-class RechercheView(RoleRequisMixin, DroitsMixin, LectureSeuleMixin, TemplateView):
+class RechercheView(RoleRequisMixin, DroitsMixin, PageDeLectureMixin, TemplateView):
     """« Trouver un véhicule » : les véhicules libres sur toute la période, par type (une requête)."""
 
     roles = LECTURE

@@ -1,4 +1,4 @@
-"""Pages de lecture (`commun.lecture.LectureSeuleMixin`) : servies hors de la transaction de requête, fermées à
+"""Pages de lecture (`commun.lecture.PageDeLectureMixin`) : servies hors de la transaction de requête, fermées à
 toute méthode d'écriture ; les autres vues gardent la transaction de requête (ATOMIC_REQUESTS)."""
 
 import datetime
@@ -78,9 +78,9 @@ def test_pages_de_lecture_refusent_toute_ecriture(client, pages, methode, rf):
     from django.http import HttpResponse
     from django.views import View
 
-    from commun.lecture import LectureSeuleMixin
+    from commun.lecture import PageDeLectureMixin
 
-    class Lecture(LectureSeuleMixin, View):
+    class Lecture(PageDeLectureMixin, View):
         def get(self, request):
             return HttpResponse("lu")
 
