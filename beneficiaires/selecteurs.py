@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.db.models import Count, Q
 
 from commun import versions
-from commun.tableaux import lue_par_cle, selection_faite_une_fois
+from commun.tableaux import lue_par_cle, perimetre_fait_une_fois, selection_faite_une_fois
 from comptes.models import Role, User, nom_affiche
 from referentiel.models import Commune
 from referentiel.selecteurs import bassins, bassins_de
@@ -56,12 +56,14 @@ def pour_la_liste(personnes):
 # Les cinq sous-requêtes résolues une fois par processus (1,1 ms par page sinon) ; chaque page en prend une copie
 # (commun.tableaux.selection_faite_une_fois), que le périmètre restreint.
 _lignes_de_la_liste = selection_faite_une_fois(lambda: pour_la_liste(Beneficiaire.objects.all()))
+# Et restreintes au périmètre une fois par utilisateur et par version des comptes (commun.tableaux).
+_lignes_du_perimetre = perimetre_fait_une_fois("beneficiaires", lambda user: _lignes_de_la_liste().visibles_par(user))
 
 
 def beneficiaires_visibles(user):
     """Les personnes du périmètre, telles que la liste les lit (le même SQL que
     `pour_la_liste(Beneficiaire.objects.visibles_par(user))`)."""
-    return _lignes_de_la_liste().visibles_par(user)
+    return _lignes_du_perimetre(user)
 
 
 def membres_du_foyer(beneficiaire, user):

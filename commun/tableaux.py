@@ -4,6 +4,8 @@
 - `departager(...)` : chaque tri d'une colonne finit par des clés uniques (ordre total d'une page à l'autre) ;
 - `lue_par_cle(...)` : la valeur d'un objet lié, lue par sous-requête pour une liste (sans jointure) ;
   `selection_faite_une_fois(...)` : la sélection annotée d'une liste, faite une fois par processus, copiée par page ;
+  `perimetre_fait_une_fois(...)` : cette sélection restreinte au périmètre d'un utilisateur, faite une fois par
+  processus, utilisateur et version des comptes, copiée par page ;
 - `ColonneDate` : une date jj/mm/aaaa sans gabarit ; `ColonneEuros` : un montant, le nombre à l'export ;
 - la signature mémorisée : django-tables2 appelle `utils.signature(fn)` (donc `inspect.signature`) à chaque
   cellule d'une colonne qui a un rendu propre (`render_*`, `linkify`, colonne de date ou booléenne) quand il la
@@ -22,6 +24,7 @@ from django.db.models import F, OuterRef, Subquery
 from django_tables2 import utils
 from django_tables2.utils import OrderByTuple
 
+from . import versions
 from .francais import euros
 
 # Borne de sécurité : une fonction créée à la volée (lambda par ligne) ne doit pas faire grossir le cache.
@@ -140,6 +143,33 @@ def selection_faite_une_fois(fabrique):
     dépendre que du code : ni utilisateur, ni date, ni réglage."""
     faite = functools.cache(fabrique)
     return lambda: faite().all()
+
+
+# Les sélections restreintes au périmètre de chaque utilisateur connecté (quelques centaines au plus par processus).
+_perimetres = versions.GardesSousVersion(("comptes",), taille_max=2000)
+
+
+def perimetre_fait_une_fois(nom, fabrique):
+    """`fabrique(user)` : la sélection d'une liste restreinte au périmètre de l'utilisateur (`visibles_par`), faite
+    une fois par processus, par utilisateur et par version de l'application `comptes`, puis rendue en copie à chaque
+    appel (0,3 à 0,7 ms par page pour résoudre le filtre du périmètre et ses jointures). Le périmètre ne dépend que
+    du compte (rôle, structure, bassins lus par une sous-requête dans le SQL même) : toute écriture validée sur un
+    compte (rôle changé, compte désactivé, bassins réaffectés) change la version et fait refaire la sélection, que
+    rien ne garde pendant une transaction qui a écrit sur les comptes sans valider (`versions.GardesSousVersion`).
+    Comme pour `selection_faite_une_fois`, la sélection gardée n'est jamais évaluée : chaque page a sa copie.
+    `nom` désigne la liste."""
+
+    def selection(user):
+        if not user.is_authenticated:
+            return fabrique(user)
+        return _perimetres.lire((nom, user.pk), lambda: fabrique(user)).all()
+
+    return selection
+
+
+def oublier_les_perimetres():
+    """Tests : la fin d'un test remet les versions à leurs valeurs d'avant (et SQLite redonne les mêmes clés)."""
+    _perimetres.oublier()
 
 
 def lue_par_cle(modele, cle, valeur):

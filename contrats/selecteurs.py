@@ -3,7 +3,7 @@
 from django.db.models import Count, Q
 
 from beneficiaires.models import Beneficiaire, normaliser
-from commun.tableaux import lue_par_cle, selection_faite_une_fois
+from commun.tableaux import lue_par_cle, perimetre_fait_une_fois, selection_faite_une_fois
 from comptes.models import User, nom_affiche
 from referentiel.models import Structure
 
@@ -46,12 +46,13 @@ def pour_la_liste(contrats):
 
 
 _lignes_de_la_liste = selection_faite_une_fois(lambda: pour_la_liste(ContratAide.objects.all()))
+_lignes_du_perimetre = perimetre_fait_une_fois("contrats", lambda user: _lignes_de_la_liste().visibles_par(user))
 
 
 def contrats_visibles(user):
     """Les contrats du périmètre, tels que la liste les lit (le même SQL que
     `pour_la_liste(ContratAide.objects.visibles_par(user))`, les sous-requêtes résolues une fois par processus)."""
-    return _lignes_de_la_liste().visibles_par(user)
+    return _lignes_du_perimetre(user)
 
 
 def chiffres_employeur(user, employeur):

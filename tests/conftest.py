@@ -8,6 +8,7 @@ from django.db import connection
 from django.template import TemplateSyntaxError
 
 from commun.filtres import oublier_les_choix_du_referentiel
+from commun.tableaux import oublier_les_perimetres
 from comptes.backends import oublier_les_comptes_lus
 from tests.comptes.factories import UserFactory
 from tests.concurrence import postgresql_requis  # noqa: F401 - fixture partagée
@@ -42,6 +43,7 @@ def _cache_propre_au_test(settings):
     # fin d'un test remet les versions à leurs valeurs d'avant (et SQLite peut redonner les mêmes clés).
     oublier_les_choix_du_referentiel()
     oublier_les_comptes_lus()
+    oublier_les_perimetres()
     settings.CACHES = {
         alias: {**conf, "KEY_PREFIX": f"{conf.get('KEY_PREFIX', '')}{prefixe}"}
         for alias, conf in settings.CACHES.items()

@@ -65,6 +65,27 @@ def _description(champ):
     )
 
 
+def _etat(valeur):
+    """Ce que contient un filtre, à comparer avant et après : une sélection par son SQL (et sa marque de lecture en
+    mémoire), un widget par sa classe, ses attributs et ses choix, un dictionnaire ou une suite valeur par valeur."""
+    from django.db.models import QuerySet
+    from django.forms import Widget
+
+    if isinstance(valeur, QuerySet):
+        return ("sélection", _sql(valeur), valeur._result_cache, hasattr(valeur, "lecture_en_memoire"))
+    if isinstance(valeur, Widget):
+        return (type(valeur), _etat(valeur.attrs), _etat(list(getattr(valeur, "choices", []))))
+    if isinstance(valeur, dict):
+        return {repr(k): _etat(v) for k, v in valeur.items()}
+    if isinstance(valeur, list | tuple):
+        return [_etat(v) for v in valeur]
+    return repr(valeur)
+
+
+def _etat_des_filtres(classe):
+    return {nom: (type(f), _etat(vars(f))) for nom, f in classe.base_filters.items()}
+
+
 def test_toutes_les_classes_du_projet_sont_vues():
     noms = {c.__name__ for c in _classes_du_projet()}
     assert {"BeneficiaireFilter", "ContratFilter", "VehiculeFilter", "OrientationFilter"} <= noms
@@ -129,3 +150,44 @@ def test_liste_de_choix_de_la_classe_vide(bassins):
     classe = type(_instance(BeneficiaireFilter, referent).form)
     for nom in ("bassin", "commune", "referent"):
         assert list(classe.base_fields[nom].queryset) == [], nom
+
+
+def test_chaque_jeu_a_ses_propres_filtres_et_laisse_ceux_de_la_classe(bassins):
+    """Chaque jeu de filtres reçoit ses copies des filtres de la classe (`FiltresDeLaClasse`) : formulaires faits,
+    validés et appliqués pour des utilisateurs de rôles et de périmètres différents, aucun filtre de la classe n'a
+    changé (ni `parent`, ni `queryset`, ni arguments du champ)."""
+    from commun.filtres import FiltresDeLaClasse
+
+    utilisateurs = [
+        UserFactory(administrateur=True),
+        UserFactory(referent=True, bassins=[bassins["Orléans"]]),
+        UserFactory(prestataire=True),
+    ]
+    classes = _classes_du_projet()
+    avant = {c: _etat_des_filtres(c) for c in classes}
+    for classe in classes:
+        assert type(classe.base_filters) is FiltresDeLaClasse, classe
+        for user in utilisateurs:
+            filtres = _instance(classe, user, {"q": "dupont", "bassin": str(bassins["Gien"].pk)})
+            for nom, filtre in filtres.filters.items():
+                de_la_classe = classe.base_filters[nom]
+                assert filtre is not de_la_classe and filtre.extra is not de_la_classe.extra, (classe, nom)
+                assert filtre.parent is filtres and not hasattr(de_la_classe, "parent"), (classe, nom)
+            filtres.is_valid()
+            _sql(filtres.qs)
+    assert {c: _etat_des_filtres(c) for c in classes} == avant
+
+
+def test_filtre_a_methode_appelle_celle_de_son_propre_jeu(bassins):
+    """Un filtre à méthode (`method="filtrer_recherche"`) copié pour un jeu appelle la méthode de CE jeu : deux
+    requêtes faites l'une après l'autre filtrent chacune sur leur propre recherche."""
+    from beneficiaires.filters import BeneficiaireFilter
+
+    admin = UserFactory(administrateur=True)
+    premier = _instance(BeneficiaireFilter, admin, {"q": "dupont"})
+    second = _instance(BeneficiaireFilter, admin, {"q": "martin"})
+    assert premier.filters["q"].filter.f is premier.filters["q"]
+    assert second.filters["q"].filter.f is second.filters["q"]
+    sql_premier, sql_second = _sql(premier.qs), _sql(second.qs)
+    assert "dupont" in sql_premier and "martin" not in sql_premier
+    assert "martin" in sql_second and "dupont" not in sql_second
