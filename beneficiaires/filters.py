@@ -6,6 +6,7 @@ from django.db.models import F, Q
 
 from commun.autocompletion import AutocompletionFilter
 from commun.filtres import FilterSet, ModelChoiceFilter
+from commun.formulaires import DateInput
 from referentiel.selecteurs import bassins, bassins_de
 
 from .models import FREINS, Beneficiaire, EtatDroit, Orientation, StatutParcours, normaliser
@@ -13,10 +14,6 @@ from .models import Role as RoleFoyer
 
 # Le choix vide en tête : sans lui, la liste montrerait « Oui » et le formulaire renvoyé filtrerait sans le vouloir.
 OUI_NON = [("", "Indifférent"), ("true", "Oui"), ("false", "Non")]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class BeneficiaireFilter(FilterSet):

@@ -1,6 +1,7 @@
 from django import forms
 from django.conf import settings
 
+from commun.formulaires import DateInput
 from commun.francais import est_pluriel
 from commun.models import Canal
 from comptes.models import Role, User
@@ -9,13 +10,6 @@ from referentiel.models import Commune
 from .importation import CHAMPS, OBLIGATOIRES
 from .models import FREINS, Beneficiaire, EtatDroit, Evaluation, Organisme
 from .services import CHAMPS_EVALUATION, CHAMPS_PERSONNE, evaluateurs_possibles
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 def referents_pour(user):

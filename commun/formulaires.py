@@ -8,7 +8,39 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.shortcuts import redirect
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from django.views.generic import FormView
+
+
+class SaisieRapideMixin:
+    """Pour un widget `<input>` de Django (gabarit `input.html`) : le même HTML écrit en une passe, sans le moteur de
+    gabarits (0,1 à 0,3 ms par champ). Le contexte est celui du widget (`get_context` : valeur formatée, attributs),
+    écrit comme le font `input.html` et `attrs.html` : valeur et attributs échappés sauf s'ils sont déjà sûrs, un
+    attribut vrai écrit seul, un attribut faux omis. Les tests comparent les deux rendus."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        valeur = "" if widget["value"] is None else f' value="{conditional_escape(widget["value"])}"'
+        attributs = "".join(
+            f" {conditional_escape(cle)}" if v is True else f' {conditional_escape(cle)}="{conditional_escape(v)}"'
+            for cle, v in widget["attrs"].items()
+            if v is not False
+        )
+        html = f'<input type="{conditional_escape(widget["type"])}" name="{conditional_escape(widget["name"])}"'
+        return mark_safe(f"{html}{valeur}{attributs}>")  # noqa: S308 - parties échappées
+
+
+class DateInput(SaisieRapideMixin, forms.DateInput):
+    """La saisie d'une date de tous les formulaires et filtres du projet : le calendrier du navigateur
+    (`type="date"`), qui n'accepte et n'envoie que le format ISO (AAAA-MM-JJ) quelle que soit la langue : une date
+    connue (valeur initiale, formulaire à corriger) y est écrite ainsi, jamais en jj/mm/aaaa (le format français
+    de Django, que le navigateur ignorerait)."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None, format=None):
+        super().__init__(attrs=attrs, format=format or "%Y-%m-%d")
 
 
 def rattacher_erreurs(form, erreur):

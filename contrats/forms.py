@@ -1,17 +1,10 @@
 from django import forms
 
-from commun.formulaires import FormulaireURL
+from commun.formulaires import DateInput, FormulaireURL
 from comptes.models import Role, User
 
 from .models import HEURES_MAX, HEURES_MIN, HEURES_PLANCHER, TAUX_MAX, ContratAide, MotifRupture
 from .services import CHAMPS_BROUILLON, employeurs_possibles, erreurs_dates
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 def employeurs_non_marchands():

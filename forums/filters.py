@@ -4,6 +4,7 @@ from django.db.models import Q
 
 from beneficiaires.models import FREINS, Beneficiaire, StatutParcours, normaliser
 from commun.filtres import FilterSet, ModelChoiceFilter
+from commun.formulaires import DateInput
 from referentiel.selecteurs import bassins, bassins_de
 
 from .models import (
@@ -19,10 +20,6 @@ from .models import (
     Secteur,
     StatutParticipation,
 )
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 def _filtre_recherche(qs, champ, valeur):

@@ -1,16 +1,9 @@
 from django import forms
 
-from commun.formulaires import FormulaireURL
+from commun.formulaires import DateInput, FormulaireURL
 from referentiel.models import Commune, Structure
 
 from .models import Exposant, Forum, OffreEmploi, TypeContrat
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class TimeInput(forms.TimeInput):

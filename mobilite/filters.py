@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from beneficiaires.models import normaliser
 from commun.filtres import EntierFilter, FilterSet, ModelChoiceFilter
+from commun.formulaires import DateInput
 from referentiel.models import Commune, Structure
 from referentiel.selecteurs import bassins
 
@@ -22,7 +23,7 @@ from .models import (
 
 class DateFiltre(django_filters.DateFilter):
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+        kwargs.setdefault("widget", DateInput())
         super().__init__(*args, **kwargs)
 
 

@@ -4,7 +4,7 @@ from django_bootstrap5.widgets import RadioSelectButtonGroup
 
 from beneficiaires.models import Beneficiaire, normaliser
 from commun.filtres import ChampChoixModele, ListeRapide
-from commun.formulaires import EntreesBorneesMixin, FormulaireURL
+from commun.formulaires import DateInput, EntreesBorneesMixin, FormulaireURL
 from commun.francais import genre
 from referentiel.models import Commune, Structure
 from referentiel.selecteurs import bassins
@@ -22,13 +22,6 @@ from .selecteurs import personnes_au_guichet, remplacants_possibles
 from .services import CHAMPS_VEHICULE, TYPES_PARTENAIRE
 
 CHOIX_PERSONNES_MAX = 200
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 class VehiculeForm(forms.ModelForm):

@@ -3,6 +3,7 @@ from django import forms
 
 from beneficiaires.models import normaliser
 from commun.filtres import FilterSet, ModelChoiceFilter
+from commun.formulaires import DateInput
 from referentiel.models import Structure
 from referentiel.selecteurs import bassins
 
@@ -20,7 +21,7 @@ def lots_visibles(user):
     return Lot.objects.visibles_par(user).pour_libelle().order_by("-marche__date_debut", "numero")
 
 
-DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
+DATE = {"widget": DateInput()}
 OUI_NON = forms.Select(choices=[("", "Indifférent"), ("true", "Oui"), ("false", "Non")])
 
 

@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 
 from commun.filtres import ChampChoixModele
+from commun.formulaires import DateInput
 from referentiel.models import Structure
 
 from .justificatifs import taille_max_octets
@@ -16,7 +17,7 @@ class ChampLot(ChampChoixModele):
 
 
 class ChampDate(forms.DateField):
-    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    widget = DateInput()
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("input_formats", ["%Y-%m-%d", "%d/%m/%Y"])

@@ -3,7 +3,7 @@ from datetime import date
 from django import forms
 from django.utils import timezone
 
-from commun.formulaires import EntreesBorneesMixin
+from commun.formulaires import DateInput, EntreesBorneesMixin
 from referentiel.models import BassinEmploi
 
 PREMIERE_ANNEE = 2017  # lancement du plan
@@ -23,10 +23,10 @@ class FiltreForm(EntreesBorneesMixin, forms.Form):
     debut = forms.DateField(
         label="Du",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
         help_text="Une période précise remplace l'année.",
     )
-    fin = forms.DateField(label="Au", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    fin = forms.DateField(label="Au", required=False, widget=DateInput())
     bassin = forms.ModelChoiceField(
         label="Bassin d'emploi", queryset=BassinEmploi.objects.none(), required=False, empty_label="Tous mes bassins"
     )
