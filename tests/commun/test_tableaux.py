@@ -602,3 +602,20 @@ def test_pagination_identique_a_celle_du_gabarit(lignes, page):
     assert (rendus[1] == "") == (lignes <= 10)
     if lignes > 10:
         assert 'aria-current="page"><span class="page-link">' + str(page) in rendus[1]
+
+
+@pytest.mark.parametrize(
+    "valeur",
+    ["", "Orléans", "D'ARC", 'Le "Clos"', "A & B", "<script>", "x>y", "/beneficiaires/12/", 12, None, 3.5],
+)
+def test_cellule_echappee_comme_django(valeur):
+    """Le texte d'une cellule (et l'adresse de son lien) échappé comme le fait `conditional_escape`, qu'il ait ou non
+    un caractère à échapper ; un texte déjà sûr tel quel."""
+    from django.utils.html import conditional_escape
+    from django.utils.safestring import mark_safe
+
+    from commun.templatetags.rendu_tableaux import _echapper
+
+    assert _echapper(valeur) == str(conditional_escape(valeur))
+    if isinstance(valeur, str):
+        assert _echapper(mark_safe(valeur)) == valeur
