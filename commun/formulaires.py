@@ -8,8 +8,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.shortcuts import redirect
-from django.utils.html import conditional_escape
-from django.utils.safestring import mark_safe
+from django.utils.html import escape
+from django.utils.safestring import SafeData, mark_safe
 from django.views.generic import FormView
 
 
@@ -21,14 +21,19 @@ class SaisieRapideMixin:
 
     def render(self, name, value, attrs=None, renderer=None):
         widget = self.get_context(name, value, attrs)["widget"]
-        valeur = "" if widget["value"] is None else f' value="{conditional_escape(widget["value"])}"'
+        valeur = "" if widget["value"] is None else f' value="{_texte(widget["value"])}"'
         attributs = "".join(
-            f" {conditional_escape(cle)}" if v is True else f' {conditional_escape(cle)}="{conditional_escape(v)}"'
+            f" {_texte(cle)}" if v is True else f' {_texte(cle)}="{_texte(v)}"'
             for cle, v in widget["attrs"].items()
             if v is not False
         )
-        html = f'<input type="{conditional_escape(widget["type"])}" name="{conditional_escape(widget["name"])}"'
+        html = f'<input type="{_texte(widget["type"])}" name="{_texte(widget["name"])}"'
         return mark_safe(f"{html}{valeur}{attributs}>")  # noqa: S308 - parties échappées
+
+
+def _texte(valeur):
+    """`{{ valeur|stringformat:'s' }}` dans un gabarit : le texte de la valeur, échappé sauf s'il est déjà sûr."""
+    return valeur if isinstance(valeur, SafeData) else escape(str(valeur))
 
 
 class DateInput(SaisieRapideMixin, forms.DateInput):

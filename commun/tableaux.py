@@ -21,6 +21,7 @@ import inspect
 import django_tables2 as tables
 from django.core.paginator import Paginator
 from django.db.models import F, OuterRef, Subquery
+from django.utils import timezone
 from django_tables2 import utils
 from django_tables2.utils import OrderByTuple
 
@@ -151,18 +152,21 @@ _perimetres = versions.GardesSousVersion(("comptes",), taille_max=2000)
 
 def perimetre_fait_une_fois(nom, fabrique):
     """`fabrique(user)` : la sélection d'une liste restreinte au périmètre de l'utilisateur (`visibles_par`), faite
-    une fois par processus, par utilisateur et par version de l'application `comptes`, puis rendue en copie à chaque
-    appel (0,3 à 0,7 ms par page pour résoudre le filtre du périmètre et ses jointures). Le périmètre ne dépend que
-    du compte (rôle, structure, bassins lus par une sous-requête dans le SQL même) : toute écriture validée sur un
-    compte (rôle changé, compte désactivé, bassins réaffectés) change la version et fait refaire la sélection, que
-    rien ne garde pendant une transaction qui a écrit sur les comptes sans valider (`versions.GardesSousVersion`).
-    Comme pour `selection_faite_une_fois`, la sélection gardée n'est jamais évaluée : chaque page a sa copie.
-    `nom` désigne la liste."""
+    une fois par processus, par utilisateur, par jour et par version de l'application `comptes`, puis rendue en
+    copie à chaque appel (0,3 à 0,7 ms par page pour résoudre le filtre du périmètre et ses jointures). Le SQL du
+    périmètre ne dépend que du compte (rôle, structure ; les bassins d'un référent et les orientations d'un
+    prestataire y sont des sous-requêtes lues à chaque page) et de la date du jour (délai de grâce d'un prestataire
+    après la clôture d'une orientation, écrit en date dans le SQL) : la clé porte la date et ce que le compte passé
+    dit de son rôle et de sa structure, et toute écriture validée sur un compte (rôle changé, compte désactivé,
+    bassins réaffectés) change la version et fait refaire la sélection, que rien ne garde pendant une transaction
+    qui a écrit sur les comptes sans valider (`versions.GardesSousVersion`). Comme pour `selection_faite_une_fois`,
+    la sélection gardée n'est jamais évaluée : chaque page a sa copie. `nom` désigne la liste."""
 
     def selection(user):
         if not user.is_authenticated:
             return fabrique(user)
-        return _perimetres.lire((nom, user.pk), lambda: fabrique(user)).all()
+        cle = (nom, user.pk, user.role, user.is_superuser, user.structure_id, timezone.localdate())
+        return _perimetres.lire(cle, lambda: fabrique(user)).all()
 
     return selection
 

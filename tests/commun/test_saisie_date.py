@@ -10,15 +10,37 @@ from django import forms
 from django.apps import apps
 from django.utils.safestring import mark_safe
 
+from commun import versions
 from commun.formulaires import DateInput
+
+
+class _AvecHtml:
+    """Un objet qui sait s'écrire en HTML sans être un texte sûr : le gabarit de Django échappe son texte."""
+
+    def __html__(self):
+        return "<b>gras</b>"
+
+    def __str__(self):
+        return "<b>gras</b>"
+
 
 ATTRIBUTS = [
     None,
     {"class": "form-control", "id": "id_debut"},
     {"required": True, "disabled": False, "aria-describedby": "aide_debut", "placeholder": 'Le "début" <b>&'},
-    {"data-sur": mark_safe("<déjà sûr>"), "min": datetime.date(1900, 1, 1), "max": 2100},
+    {"data-sur": mark_safe("<déjà sûr>"), "min": datetime.date(1900, 1, 1), "max": 2100, "title": _AvecHtml()},
 ]
-VALEURS = [None, "", "2026-12-07", datetime.date(2026, 12, 7), datetime.datetime(2026, 12, 7, 8, 30), '"><script>', 31]
+
+VALEURS = [
+    None,
+    "",
+    "2026-12-07",
+    datetime.date(2026, 12, 7),
+    datetime.datetime(2026, 12, 7, 8, 30),
+    '"><script>',
+    31,
+    _AvecHtml(),
+]
 
 
 class _DeDjango(forms.DateInput):
@@ -38,7 +60,7 @@ def test_une_date_connue_ecrite_au_format_iso():
     assert html == '<input type="date" name="fin" value="2026-03-01">'
 
 
-def test_champ_lie_rendu_comme_django(bassins):
+def test_champ_lie_rendu_comme_django():
     class Formulaire(forms.Form):
         debut = forms.DateField(label="Du", widget=DateInput(), help_text="Premier jour")
         fin = forms.DateField(label="Au", widget=DateInput(), required=False, disabled=True)
@@ -57,9 +79,8 @@ def test_champ_lie_rendu_comme_django(bassins):
 def test_toutes_les_saisies_de_date_du_projet_sont_la_saisie_commune():
     """Aucun formulaire ni filtre du projet n'écrit plus une date en jj/mm/aaaa dans un calendrier du navigateur."""
     vus = set()
-    for config in apps.get_app_configs():
-        if not config.path.startswith(str(apps.get_app_config("commun").path).rsplit("/", 1)[0]):
-            continue
+    for label in sorted(versions.applications_du_projet()):
+        config = apps.get_app_config(label)
         for nom in ("forms", "filters"):
             try:
                 module = importlib.import_module(f"{config.name}.{nom}")

@@ -606,7 +606,7 @@ def test_pagination_identique_a_celle_du_gabarit(lignes, page):
 
 @pytest.mark.parametrize(
     "valeur",
-    ["", "Orléans", "D'ARC", 'Le "Clos"', "A & B", "<script>", "x>y", "/beneficiaires/12/", 12, None, 3.5],
+    ["", "Orléans", "D'ARC", 'Le "Clos"', "A & B", "a<b", "x>y", "/beneficiaires/12/", 12, None, 3.5],
 )
 def test_cellule_echappee_comme_django(valeur):
     """Le texte d'une cellule (et l'adresse de son lien) échappé comme le fait `conditional_escape`, qu'il ait ou non
