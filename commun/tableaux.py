@@ -5,7 +5,7 @@
 - `lue_par_cle(...)` : la valeur d'un objet lié, lue par sous-requête pour une liste (sans jointure) ;
   `selection_faite_une_fois(...)` : la sélection annotée d'une liste, faite une fois par processus, copiée par page ;
   `perimetre_fait_une_fois(...)` : cette sélection restreinte au périmètre d'un utilisateur, faite une fois par
-  processus, utilisateur et version des comptes, copiée par page ;
+  processus, utilisateur, jour et version des comptes, copiée par page ;
 - `ColonneDate` : une date jj/mm/aaaa sans gabarit ; `ColonneEuros` : un montant, le nombre à l'export ;
 - la signature mémorisée : django-tables2 appelle `utils.signature(fn)` (donc `inspect.signature`) à chaque
   cellule d'une colonne qui a un rendu propre (`render_*`, `linkify`, colonne de date ou booléenne) quand il la
