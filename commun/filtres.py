@@ -35,7 +35,7 @@ from django_filters.filters import QuerySetRequestMixin
 from django_filters.widgets import BooleanWidget
 
 from . import versions
-from .formulaires import EntreesBorneesMixin, borner_champ
+from .formulaires import EntreesBorneesMixin, attributs_html, borner_champ
 
 
 class ListeRapide(forms.Select):
@@ -55,11 +55,7 @@ class ListeRapide(forms.Select):
         options = "".join(
             f'<option value="{v}"{" selected" if v in valeurs else ""}>{libelle}</option>' for v, libelle in choix
         )
-        # Attributs dans l'ordre et la forme du gabarit attrs.html de Django (booléen vrai : nom seul).
-        attributs = "".join(
-            f" {cle}" if v is True else f' {cle}="{escape(v)}"' for cle, v in attrs.items() if v is not False
-        )
-        return mark_safe(f"<select{attributs}>{options}</select>")  # noqa: S308 - valeurs échappées
+        return mark_safe(f"<select{attributs_html(attrs)}>{options}</select>")  # noqa: S308 - valeurs échappées
 
 
 class ListeMultipleRapide(ListeRapide, forms.SelectMultiple):

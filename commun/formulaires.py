@@ -22,18 +22,23 @@ class SaisieRapideMixin:
     def render(self, name, value, attrs=None, renderer=None):
         widget = self.get_context(name, value, attrs)["widget"]
         valeur = "" if widget["value"] is None else f' value="{_texte(widget["value"])}"'
-        attributs = "".join(
-            f" {_texte(cle)}" if v is True else f' {_texte(cle)}="{_texte(v)}"'
-            for cle, v in widget["attrs"].items()
-            if v is not False
-        )
         html = f'<input type="{_texte(widget["type"])}" name="{_texte(widget["name"])}"'
-        return mark_safe(f"{html}{valeur}{attributs}>")  # noqa: S308 - parties échappées
+        return mark_safe(f"{html}{valeur}{attributs_html(widget['attrs'])}>")  # noqa: S308 - parties échappées
 
 
 def _texte(valeur):
     """`{{ valeur|stringformat:'s' }}` dans un gabarit : le texte de la valeur, échappé sauf s'il est déjà sûr."""
     return valeur if isinstance(valeur, SafeData) else escape(str(valeur))
+
+
+def attributs_html(attrs):
+    """Les attributs d'un widget comme les écrit le gabarit `attrs.html` de Django (dans l'ordre, chacun précédé
+    d'une espace) : un attribut vrai écrit seul, un attribut faux omis, une valeur échappée sauf si elle est sûre."""
+    return "".join(
+        f" {_texte(cle)}" if v is True else f' {_texte(cle)}="{_texte(v)}"'
+        for cle, v in attrs.items()
+        if v is not False
+    )
 
 
 class DateInput(SaisieRapideMixin, forms.DateInput):
