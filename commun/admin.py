@@ -4,6 +4,21 @@ from django.contrib import admin
 from .models import Message, ModeleMessage, Progression
 
 
+class LectureSeuleMixin:
+    """Consultation seulement dans l'administration : ni ajout, ni modification, ni suppression. Ces
+    enregistrements changent par les pages de l'application, dont les services portent les règles et l'historique
+    (pour une ligne en ligne, `obj` est l'objet parent)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(ModeleMessage)
 class ModeleMessageAdmin(admin.ModelAdmin):
     list_display = ["objet", "sujet", "date_modification"]
@@ -19,21 +34,12 @@ class ModeleMessageAdmin(admin.ModelAdmin):
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(LectureSeuleMixin, admin.ModelAdmin):
     """Journal des envois (lecture seule) : un message se suit, il ne se modifie pas à la main."""
 
     list_display = ["date_creation", "objet", "canal", "statut", "tentatives", "date_envoi"]
     list_filter = ["statut", "canal", "objet"]
     date_hierarchy = "date_creation"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Progression)

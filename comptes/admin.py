@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from commun.admin import LectureSeuleMixin
+
 from .models import JournalConsultation, JournalExport, User
 
 
@@ -14,7 +16,7 @@ class UtilisateurAdmin(UserAdmin):
     add_fieldsets = UserAdmin.add_fieldsets + (("Rôle dans le plan", {"fields": ("role", "structure")}),)
 
 
-class JournalLectureSeuleAdmin(admin.ModelAdmin):
+class JournalLectureSeuleAdmin(LectureSeuleMixin, admin.ModelAdmin):
     """Journal en lecture seule, visible des seuls administrateurs (ni ajout, ni modification, ni suppression)."""
 
     def has_view_permission(self, request, obj=None):
@@ -23,15 +25,6 @@ class JournalLectureSeuleAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request):
         return self.has_view_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(JournalExport)

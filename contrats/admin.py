@@ -3,13 +3,15 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
+from commun.admin import LectureSeuleMixin
+
 from . import services
 from .bareme import valeurs_perimees
 from .models import CompteurConvention, ContratAide, Enveloppe, ParametreFinancier
 
 
 @admin.register(ContratAide)
-class ContratAideAdmin(SimpleHistoryAdmin):
+class ContratAideAdmin(LectureSeuleMixin, SimpleHistoryAdmin):
     """Consultation seulement : une convention se prépare, se corrige (brouillon), se signe, se rompt et se
     renouvelle dans l'application, dont les services portent les règles (employeur non marchand, durées, heures,
     enveloppe, chevauchement, actions prévues). L'administration n'ouvre aucun chemin qui les contourne."""
@@ -29,15 +31,6 @@ class ContratAideAdmin(SimpleHistoryAdmin):
     search_fields = ("numero_convention", "beneficiaire__nom", "beneficiaire__prenoms", "employeur__nom")
     list_select_related = ("beneficiaire", "employeur")
     date_hierarchy = "date_signature"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class EnveloppeForm(forms.ModelForm):
@@ -118,14 +111,5 @@ class ParametreFinancierAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(CompteurConvention)
-class CompteurConventionAdmin(admin.ModelAdmin):
+class CompteurConventionAdmin(LectureSeuleMixin, admin.ModelAdmin):
     list_display = ("annee", "dernier_numero")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -3,21 +3,10 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
+from commun.admin import LectureSeuleMixin
+
 from . import services
 from .models import Entretien, Exposant, Forum, OffreEmploi, Participation
-
-
-class LectureSeuleMixin:
-    """Consultation : ces enregistrements changent par les pages du forum (services : forum clos, places)."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ExposantInline(LectureSeuleMixin, admin.TabularInline):

@@ -4,18 +4,9 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from commun.admin import LectureSeuleMixin
+
 from .models import Cession, ConventionCession, Location, PeriodeMaintenance, Vehicule
-
-
-class LectureSeuleMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Vehicule)

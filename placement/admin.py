@@ -10,6 +10,7 @@ from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from simple_history.admin import SimpleHistoryAdmin
 
+from commun.admin import LectureSeuleMixin
 from commun.francais import euros
 
 from .models import Lot, MaintienEmploi, Marche, Orientation, ResultatPaye, Sortie, Suivi
@@ -41,17 +42,6 @@ def somme_resultats(**filtre):
         ),
         ZERO,
     )
-
-
-class LectureSeuleMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class LotInline(admin.TabularInline):
