@@ -1,7 +1,22 @@
 from django.conf import settings
 from django.contrib import admin
 
+from .francais import euros
 from .models import Message, ModeleMessage, Progression
+
+
+def colonne_euros(modele, champ):
+    """Colonne de liste de l'administration pour un montant (`champ` de `modele`) : « 1 234,50 € », le format des
+    montants de toute l'application, au lieu du nombre nu de l'administration (« 1234,50 ») ; triée par le champ,
+    titrée par son libellé sans l'unité qu'il porte entre parenthèses."""
+    libelle = str(modele._meta.get_field(champ).verbose_name).removesuffix(" (€)")
+
+    @admin.display(description=libelle, ordering=champ)
+    def colonne(obj):
+        return euros(getattr(obj, champ))
+
+    colonne.__name__ = f"{champ}_en_euros"
+    return colonne
 
 
 class LectureSeuleMixin:

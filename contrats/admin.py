@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
-from commun.admin import LectureSeuleMixin
+from commun.admin import LectureSeuleMixin, colonne_euros
 
 from . import services
 from .bareme import valeurs_perimees
@@ -54,7 +54,7 @@ class EnveloppeAdmin(SimpleHistoryAdmin):
     """Les enveloppes passent par `enveloppe_definir` (plancher : les conventions déjà signées de l'année)."""
 
     form = EnveloppeForm
-    list_display = ("annee", "nombre_contrats", "budget")
+    list_display = ("annee", "nombre_contrats", colonne_euros(Enveloppe, "budget"))
     search_fields = ("annee",)
 
     def get_readonly_fields(self, request, obj=None):
@@ -90,7 +90,7 @@ class ParametreFinancierAdmin(SimpleHistoryAdmin):
 
     form = ParametreFinancierForm
 
-    list_display = ("type", "date_effet", "montant", "source", "fraicheur")
+    list_display = ("type", "date_effet", colonne_euros(ParametreFinancier, "montant"), "source", "fraicheur")
     list_filter = ("type",)
     search_fields = ("type", "source")
     date_hierarchy = "date_effet"

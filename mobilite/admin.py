@@ -4,7 +4,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from commun.admin import LectureSeuleMixin
+from commun.admin import LectureSeuleMixin, colonne_euros
 
 from .models import Cession, ConventionCession, Location, PeriodeMaintenance, Vehicule
 
@@ -39,5 +39,5 @@ class ConventionCessionAdmin(LectureSeuleMixin, admin.ModelAdmin):
 
 @admin.register(Cession)
 class CessionAdmin(LectureSeuleMixin, SimpleHistoryAdmin):
-    list_display = ("vehicule", "convention", "date", "kilometrage", "valeur_comptable")
+    list_display = ("vehicule", "convention", "date", "kilometrage", colonne_euros(Cession, "valeur_comptable"))
     list_select_related = ("vehicule", "convention")

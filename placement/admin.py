@@ -10,7 +10,7 @@ from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from simple_history.admin import SimpleHistoryAdmin
 
-from commun.admin import LectureSeuleMixin
+from commun.admin import LectureSeuleMixin, colonne_euros
 from commun.francais import euros
 
 from .models import Lot, MaintienEmploi, Marche, Orientation, ResultatPaye, Sortie, Suivi
@@ -156,9 +156,9 @@ class LotAdmin(SimpleHistoryAdmin):
         "liste_bassins",
         "capacite",
         "places_occupees",
-        "prix_entree",
-        "prix_sortie_positive",
-        "prix_maintien_6_mois",
+        colonne_euros(Lot, "prix_entree"),
+        colonne_euros(Lot, "prix_sortie_positive"),
+        colonne_euros(Lot, "prix_maintien_6_mois"),
         "montant_du",
     )
     list_filter = ("marche", "prestataire", "bassins")
@@ -278,7 +278,15 @@ class SortieAdmin(LectureSeuleMixin, SimpleHistoryAdmin):
 
 @admin.register(ResultatPaye)
 class ResultatPayeAdmin(LectureSeuleMixin, SimpleHistoryAdmin):
-    list_display = ("date", "nature", "orientation", "lot", "statut", "prix_unitaire", "montant")
+    list_display = (
+        "date",
+        "nature",
+        "orientation",
+        "lot",
+        "statut",
+        colonne_euros(ResultatPaye, "prix_unitaire"),
+        "montant",
+    )
     list_filter = ("statut", "nature", "lot__prestataire", "lot__marche")
     date_hierarchy = "date"
 
