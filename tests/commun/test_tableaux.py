@@ -614,8 +614,8 @@ def test_cellule_echappee_comme_django(valeur):
     from django.utils.html import conditional_escape
     from django.utils.safestring import mark_safe
 
-    from commun.templatetags.rendu_tableaux import _echapper
+    from commun.echappement import echapper
 
-    assert _echapper(valeur) == str(conditional_escape(valeur))
+    assert echapper(valeur) == str(conditional_escape(valeur))
     if isinstance(valeur, str):
-        assert _echapper(mark_safe(valeur)) == valeur
+        assert echapper(mark_safe(valeur)) == valeur

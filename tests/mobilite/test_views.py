@@ -280,6 +280,64 @@ class TestRecherche:
         assert "La fin ne peut précéder le début." in reponse.content.decode()
 
 
+# Le gabarit des lignes que `lignes_vehicules` remplace, gardé ici comme référence de ce qu'elles doivent écrire.
+LIGNES_DU_GABARIT = """{% load mobilite %}{% for v in vehicules %}
+    <tr>
+      <td><a href="{{ v.adresse }}">{{ v.marque }} {{ v.modele }}</a></td>
+      <td>{{ v.immatriculation }}</td>
+      <td>{{ v.commune.nom }}</td>
+      <td>{{ v.commune.bassin_emploi.nom }}</td>
+      <td>{{ v.prix_journalier|euros }}</td>
+      <td>{{ v.depot_garantie|euros }}</td>
+      <td>{{ v.total|euros }}</td>
+      <td class="text-end">
+        <a class="btn btn-outline-secondary btn-sm" href="{{ v.adresse_calendrier }}">Calendrier</a>
+        {% if peut_reserver %}
+        <a class="btn btn-primary" href="{{ v.adresse_reserver }}">Réserver
+          <span class="visually-hidden"> {{ v.immatriculation }}</span></a>
+        {% endif %}
+      </td>
+    </tr>
+    {% endfor %}"""
+
+
+@pytest.mark.parametrize("role", ["referent", "pilotage"])
+def test_lignes_de_la_recherche_ecrites_comme_le_gabarit(client, bassins, role):
+    """Les lignes de résultats écrites en Python (`lignes_vehicules`) sont celles du gabarit qu'elles remplacent,
+    caractères à échapper compris (marque, modèle, commune, adresses à plusieurs paramètres), avec le bouton
+    « Réserver » pour qui réserve (référent) et sans pour qui consulte (pilotage)."""
+    import re
+
+    from django.template import Context, Template
+
+    orleans = bassins["Orléans"].commune_test
+    orleans.nom = "Saint-Jean-d'Orléans <&>"
+    orleans.save()
+    VehiculeFactory(commune=orleans, marque='Renault & "Fils"', modele="<Clio>", prix_journalier=Decimal("1234.5"))
+    VehiculeFactory(commune=orleans, vsp=True, marque="Aixam", modele="City", depot_garantie=Decimal("0"))
+    VehiculeFactory(commune=orleans, marque="Peugeot", modele="208")
+    b = personne(commune=orleans)
+    client.force_login(UserFactory(**{role: True}, bassins=[bassins["Orléans"]]))
+    reponse = client.get(reverse("mobilite:recherche") + f"?debut={J}&fin={jour(2)}&beneficiaire={b.pk}")
+    assert reponse.status_code == 200
+    page = reponse.content.decode()
+    normaliser = lambda html: re.sub(r"\s+<", "<", re.sub(r">\s+", ">", re.sub(r"\s+", " ", html))).strip()  # noqa: E731
+    peut_reserver = reponse.context["peut_reserver"]
+    assert peut_reserver is (role == "referent")
+    groupes = reponse.context["groupes"]
+    assert [len(g["vehicules"]) for g in groupes] == [2, 1]
+    for groupe in groupes:
+        attendu = Template(LIGNES_DU_GABARIT).render(
+            Context({"vehicules": groupe["vehicules"], "peut_reserver": peut_reserver})
+        )
+        assert normaliser(attendu) in normaliser(page)
+    assert "Renault &amp; &quot;Fils&quot; &lt;Clio&gt;" in page and "d&#x27;Orléans &lt;&amp;&gt;" in page
+    assert ("Réserver<span" in page) is (role == "referent")
+    assert (
+        f"&amp;beneficiaire={b.pk}" in page if role == "referent" else "beneficiaire=" not in page.split("<tbody>")[1]
+    )
+
+
 # --- Réservation --------------------------------------------------------------------------------------------
 
 
