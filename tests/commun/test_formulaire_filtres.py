@@ -194,3 +194,37 @@ def test_filtre_a_methode_appelle_celle_de_son_propre_jeu(bassins):
     sql_premier, sql_second = _sql(premier.qs), _sql(second.qs)
     assert "dupont" in sql_premier and "martin" not in sql_premier
     assert "martin" in sql_second and "dupont" not in sql_second
+
+
+def test_chaque_formulaire_a_ses_champs_et_laisse_ceux_de_la_classe(bassins):
+    """Chaque formulaire reçoit sa copie de chaque champ et de chaque widget (`ChampsDeLaClasse`), les listes de choix
+    partagées avec la classe : formulaires faits, validés, écrits et filtrés pour des utilisateurs de rôles et de
+    périmètres différents, aucun champ de la classe n'a changé (libellé, widget et ses attributs, choix)."""
+    from commun.filtres import ChampsDeLaClasse
+
+    utilisateurs = [
+        UserFactory(administrateur=True),
+        UserFactory(referent=True, bassins=[bassins["Orléans"]]),
+        UserFactory(prestataire=True),
+    ]
+
+    def etat_des_champs(classe_formulaire):
+        return {nom: (_description(c), _etat(c.widget)) for nom, c in classe_formulaire.base_fields.items()}
+
+    for classe in _classes_du_projet():
+        classe_formulaire = type(_instance(classe, utilisateurs[0]).form)
+        assert type(classe_formulaire.base_fields) is ChampsDeLaClasse, classe
+        avant = etat_des_champs(classe_formulaire)
+        for user in utilisateurs:
+            filtres = _instance(classe, user, {"q": "dupont", "bassin": str(bassins["Gien"].pk)})
+            formulaire = filtres.form
+            for nom, champ in formulaire.fields.items():
+                de_la_classe = classe_formulaire.base_fields[nom]
+                assert champ is not de_la_classe and champ.widget is not de_la_classe.widget, (classe, nom)
+                assert champ.widget.attrs is not de_la_classe.widget.attrs, (classe, nom)
+                if getattr(champ, "queryset", None) is None and hasattr(champ, "choices"):
+                    assert list(champ.choices) == list(de_la_classe.choices), (classe, nom)
+            filtres.is_valid()
+            str(formulaire)  # chaque champ écrit
+            _sql(filtres.qs)
+        assert etat_des_champs(classe_formulaire) == avant, classe
