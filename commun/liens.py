@@ -6,9 +6,17 @@ une centaine de `reverse` par page, chacun parcourant le résolveur d'adresses. 
 toujours la même à la clé près : elle est calculée une fois par vue (et par préfixe d'adresse, par configuration
 d'adresses) avec une clé témoin, puis la clé y est placée. Le résultat est celui de `reverse(nom, args=[pk])` ;
 une clé qui n'est pas un entier positif passe par `reverse` lui-même.
+
+Le préfixe d'adresse et la configuration d'adresses de la requête sont gardés par Django dans des variables locales
+d'asgiref, dont chaque lecture coûte plusieurs microsecondes (verrou, variable de contexte, exception quand la
+configuration n'est pas changée) : deux lectures par adresse, deux cents par page pour la liste des contrats. Un
+bloc d'écriture qui fait beaucoup d'adresses (corps d'un tableau, résultats d'une recherche, barre de navigation)
+les lit une fois (`adresses_d_une_requete`) : ils ne changent pas pendant qu'une page s'écrit.
 """
 
+import contextlib
 import functools
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
@@ -31,15 +39,36 @@ def _adresse_fixe(nom, prefixe, urlconf):
     return reverse(nom, urlconf=urlconf)
 
 
+# (préfixe d'adresse, configuration d'adresses) lus à l'entrée du bloc `adresses_d_une_requete` en cours, ou None.
+_lus_pour_le_bloc = ContextVar("adresses_lues_pour_le_bloc", default=None)
+
+
+def _prefixe_et_configuration():
+    lus = _lus_pour_le_bloc.get()
+    return lus if lus is not None else (get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+
+
+@contextlib.contextmanager
+def adresses_d_une_requete():
+    """Bloc où `adresse_par_cle` et `adresse_fixe` lisent le préfixe d'adresse et la configuration d'adresses de la
+    requête une fois, à l'entrée, au lieu de deux lectures de variables locales d'asgiref par adresse. À n'ouvrir
+    qu'autour d'une écriture (rien n'y change le préfixe ni la configuration) ; les blocs s'emboîtent."""
+    jeton = _lus_pour_le_bloc.set((get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF))
+    try:
+        yield
+    finally:
+        _lus_pour_le_bloc.reset(jeton)
+
+
 def adresse_fixe(nom):
     """`reverse(nom)` d'une vue sans paramètre, calculée une fois par préfixe d'adresse et configuration d'adresses
     (la barre de navigation en demande une vingtaine par page)."""
-    return _adresse_fixe(nom, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+    return _adresse_fixe(nom, *_prefixe_et_configuration())
 
 
 def adresse_par_cle(nom, pk):
     """`reverse(nom, args=[pk])` pour une vue dont la clé entière est le seul paramètre."""
-    morceaux = _morceaux(nom, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+    morceaux = _morceaux(nom, *_prefixe_et_configuration())
     if morceaux is None or type(pk) is not int or pk < 0:  # `<int:pk>` ne reconnaît pas un entier négatif
         return reverse(nom, args=[pk])
     return f"{morceaux[0]}{pk}{morceaux[1]}"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.urls import NoReverseMatch
 
-from .liens import adresse_fixe
+from .liens import adresse_fixe, adresses_d_une_requete
 
 
 @dataclass(frozen=True)
@@ -38,12 +38,13 @@ def entrees_pour(user, chemin=None):
     if not user.is_authenticated:
         return []
     resultat = []
-    for e in sorted(_entrees.values(), key=lambda e: (e.ordre, e.libelle)):
-        if user.a_role(*e.roles):
-            try:
-                url = e.url
-                actif = chemin == url or (url != "/" and chemin is not None and chemin.startswith(url))
-                resultat.append({"libelle": e.libelle, "url": url, "nom_url": e.nom_url, "actif": actif})
-            except NoReverseMatch:
-                continue
+    with adresses_d_une_requete():
+        for e in sorted(_entrees.values(), key=lambda e: (e.ordre, e.libelle)):
+            if user.a_role(*e.roles):
+                try:
+                    url = e.url
+                    actif = chemin == url or (url != "/" and chemin is not None and chemin.startswith(url))
+                    resultat.append({"libelle": e.libelle, "url": url, "nom_url": e.nom_url, "actif": actif})
+                except NoReverseMatch:
+                    continue
     return resultat

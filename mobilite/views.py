@@ -15,7 +15,7 @@ from django_tables2 import SingleTableMixin
 from commun.exports import ExportMixin
 from commun.formulaires import VueService
 from commun.lecture import PageDeLectureMixin
-from commun.liens import adresse_par_cle
+from commun.liens import adresse_par_cle, adresses_d_une_requete
 from comptes.acces import RoleRequisMixin
 from comptes.models import Role
 from comptes.services import consultation_journaliser
@@ -334,11 +334,12 @@ class RechercheView(RoleRequisMixin, DroitsMixin, PageDeLectureMixin, TemplateVi
             periode = {"debut": d["debut"].isoformat(), "fin": d["fin"].isoformat()}
             if beneficiaire:
                 periode["beneficiaire"] = beneficiaire.pk
-            for v in vehicules:
-                v.total = v.prix_journalier * jours
-                v.adresse = adresse_par_cle("mobilite:vehicule", v.pk)
-                v.adresse_calendrier = adresse_par_cle("mobilite:calendrier", v.pk) + mois
-                v.adresse_reserver = f"{reserver}?{urlencode({'vehicule': v.pk, **periode})}"
+            with adresses_d_une_requete():
+                for v in vehicules:
+                    v.total = v.prix_journalier * jours
+                    v.adresse = adresse_par_cle("mobilite:vehicule", v.pk)
+                    v.adresse_calendrier = adresse_par_cle("mobilite:calendrier", v.pk) + mois
+                    v.adresse_reserver = f"{reserver}?{urlencode({'vehicule': v.pk, **periode})}"
             groupes = []
             for valeur, libelle in TypeVehicule.choices:
                 du_type = [v for v in vehicules if v.type == valeur]

@@ -27,6 +27,7 @@ from django_tables2.templatetags.django_tables2 import table_page_range
 from django_tables2.utils import Accessor, AttributeDict
 
 from commun.echappement import echapper
+from commun.liens import adresses_d_une_requete
 from commun.tableaux import ColonneDate
 
 register = template.Library()
@@ -278,6 +279,11 @@ def corps_tableau(context, table):
     pas de la ligne et la façon d'écrire chaque cellule sont eux aussi préparés une fois. `current_value` et
     `current_record` ne sont posés que sur les colonnes dont les attributs dépendent de la ligne (ceux de la
     cellule ; les tableaux du projet n'ont pas de pied de tableau qui les lirait)."""
+    with adresses_d_une_requete():  # les liens des lignes (fiche, employeur) : préfixe d'adresse lu une fois
+        return _corps(context, table)
+
+
+def _corps(context, table):
     colonnes = list(table.columns)
     plans = None
     morceaux = []

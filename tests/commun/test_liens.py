@@ -34,3 +34,57 @@ def test_cle_qui_n_est_pas_un_entier_et_vue_inconnue():
         adresse_par_cle("contrats:detail", "abc")
     with pytest.raises(NoReverseMatch):
         adresse_par_cle("contrats:inexistante", 3)
+
+
+def test_bloc_lit_le_prefixe_une_fois_et_le_rend_a_la_sortie():
+    """Dans un bloc `adresses_d_une_requete`, les adresses portent le préfixe lu à l'entrée du bloc ; après le bloc
+    (et après un bloc emboîté), celui de la requête suivante, jamais un préfixe gardé d'une autre."""
+    from commun.liens import adresse_fixe, adresses_d_une_requete
+
+    try:
+        set_script_prefix("/plan-emploi/")
+        with adresses_d_une_requete():
+            attendu = reverse("contrats:detail", args=[5])
+            assert attendu.startswith("/plan-emploi/") and adresse_par_cle("contrats:detail", 5) == attendu
+            assert adresse_fixe("contrats:liste") == reverse("contrats:liste")
+            with adresses_d_une_requete():
+                assert adresse_par_cle("contrats:detail", 6) == reverse("contrats:detail", args=[6])
+            assert adresse_par_cle("contrats:detail", 7) == reverse("contrats:detail", args=[7])
+        set_script_prefix("/autre/")
+        assert adresse_par_cle("contrats:detail", 5) == "/autre/contrats/5/" == reverse("contrats:detail", args=[5])
+        with adresses_d_une_requete():
+            assert adresse_par_cle("contrats:detail", 5) == "/autre/contrats/5/"
+    finally:
+        set_script_prefix("/")
+    assert adresse_par_cle("contrats:detail", 5) == reverse("contrats:detail", args=[5]) == "/contrats/5/"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("nombre", [3, 30])
+def test_liste_lit_le_prefixe_un_nombre_constant_de_fois(client, bassins, monkeypatch, nombre):
+    """La liste des contrats lie chaque ligne à sa fiche et à son employeur : le préfixe d'adresse de la requête est
+    lu un nombre de fois qui ne dépend pas du nombre de lignes, et les liens le portent (application servie sous
+    un préfixe, SCRIPT_NAME)."""
+    from commun import liens
+    from tests.comptes.factories import UserFactory
+    from tests.contrats.factories import ContratAideFactory
+
+    for _ in range(nombre):
+        ContratAideFactory()
+    lectures = []
+    origine = liens.get_script_prefix
+
+    def lire():
+        lectures.append(1)
+        return origine()
+
+    monkeypatch.setattr(liens, "get_script_prefix", lire)
+    client.force_login(UserFactory(administrateur=True))
+    chemin = reverse("contrats:liste")
+    try:
+        set_script_prefix("/plan-emploi/")
+        page = client.get(chemin, SCRIPT_NAME="/plan-emploi").content.decode()
+    finally:
+        set_script_prefix("/")
+    assert page.count('href="/plan-emploi/contrats/employeur/') == nombre
+    assert len(lectures) <= 3, len(lectures)
