@@ -22,7 +22,7 @@ def colonne_euros(modele, champ):
 class LectureSeuleMixin:
     """Consultation seulement dans l'administration : ni ajout, ni modification, ni suppression. Ces
     enregistrements changent par les pages de l'application, dont les services portent les règles et l'historique
-    (pour une ligne en ligne, `obj` est l'objet parent)."""
+    (pour un formulaire en ligne, `obj` est l'objet parent)."""
 
     def has_add_permission(self, request, obj=None):
         return False

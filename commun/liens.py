@@ -25,9 +25,16 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 TEMOIN = 918273645546372819
 
 
+def _sous_le_prefixe(adresse, prefixe):
+    """`adresse` (de `reverse`, sous le préfixe courant) sous `prefixe`, celui de la clé du cache : la valeur gardée
+    et sa clé ne peuvent pas se contredire."""
+    courant = get_script_prefix()
+    return prefixe + adresse[len(courant) :] if adresse.startswith(courant) else adresse
+
+
 @functools.lru_cache(maxsize=512)
 def _morceaux(nom, prefixe, urlconf):
-    adresse = reverse(nom, args=[TEMOIN], urlconf=urlconf)
+    adresse = _sous_le_prefixe(reverse(nom, args=[TEMOIN], urlconf=urlconf), prefixe)
     if adresse.count(str(TEMOIN)) != 1:
         return None
     avant, _, apres = adresse.partition(str(TEMOIN))
@@ -36,7 +43,7 @@ def _morceaux(nom, prefixe, urlconf):
 
 @functools.lru_cache(maxsize=512)
 def _adresse_fixe(nom, prefixe, urlconf):
-    return reverse(nom, urlconf=urlconf)
+    return _sous_le_prefixe(reverse(nom, urlconf=urlconf), prefixe)
 
 
 # (préfixe d'adresse, configuration d'adresses) lus à l'entrée du bloc `adresses_d_une_requete` en cours, ou None.

@@ -186,7 +186,8 @@ class SousRequeteFigee(Subquery):
     d'elle-même (ses alias sont posés à la résolution) et de la base (son dialecte) : il est gardé par base. Toute
     nouvelle expression faite à partir d'elle (résolue pour une autre requête, alias renommés quand la requête
     devient elle-même une sous-requête) passe par `copy()` et repart sans SQL gardé ; un appel avec un autre
-    gabarit n'est pas gardé."""
+    gabarit n'est pas gardé. À ne pas employer pour une valeur dont le SQL dépendrait de la requête en cours (fuseau
+    horaire actif d'une troncature de date, langue) : il serait figé au premier appel."""
 
     def __init__(self, queryset, output_field=None, **extra):
         super().__init__(queryset, output_field, **extra)

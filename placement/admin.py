@@ -44,18 +44,11 @@ def somme_resultats(**filtre):
     )
 
 
-class LotInline(admin.TabularInline):
+class LotInline(LectureSeuleMixin, admin.TabularInline):
     model = Lot
     extra = 0
     fields = ("numero", "prestataire", "date_debut", "date_fin", "capacite")
     show_change_link = True
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class MarcheAdminForm(forms.ModelForm):

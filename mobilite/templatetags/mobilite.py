@@ -2,7 +2,6 @@ from django import template
 from django.urls import NoReverseMatch
 from django.utils.safestring import mark_safe
 
-from commun import francais
 from commun.echappement import echapper
 from commun.templatetags.francais import euros
 
@@ -36,11 +35,9 @@ def lignes_vehicules(vehicules, peut_reserver):
     lignes = []
     for v in vehicules:
         immatriculation = echapper(v.immatriculation)
-        montants = "".join(
-            f"<td>{echapper(francais.euros(m))}</td>" for m in (v.prix_journalier, v.depot_garantie, v.total)
-        )
+        montants = "".join(f"<td>{echapper(euros(m))}</td>" for m in (v.prix_journalier, v.depot_garantie, v.total))
         reserver = (
-            f'<a class="btn btn-primary" href="{echapper(v.adresse_reserver)}">Réserver'
+            f' <a class="btn btn-primary" href="{echapper(v.adresse_reserver)}">Réserver'
             f'<span class="visually-hidden"> {immatriculation}</span></a>'
             if peut_reserver
             else ""

@@ -200,7 +200,7 @@ def test_chaque_formulaire_a_ses_champs_et_laisse_ceux_de_la_classe(bassins):
     """Chaque formulaire reçoit sa copie de chaque champ et de chaque widget (`ChampsDeLaClasse`), les listes de choix
     partagées avec la classe : formulaires faits, validés, écrits et filtrés pour des utilisateurs de rôles et de
     périmètres différents, aucun champ de la classe n'a changé (libellé, widget et ses attributs, choix)."""
-    from commun.filtres import ChampsDeLaClasse
+    from commun.filtres import ChampsDeLaClasse, _listes_de_choix
 
     utilisateurs = [
         UserFactory(administrateur=True),
@@ -224,6 +224,8 @@ def test_chaque_formulaire_a_ses_champs_et_laisse_ceux_de_la_classe(bassins):
                 assert champ.widget.attrs is not de_la_classe.widget.attrs, (classe, nom)
                 if getattr(champ, "queryset", None) is None and hasattr(champ, "choices"):
                     assert list(champ.choices) == list(de_la_classe.choices), (classe, nom)
+                    listes, de_la_classe_listes = list(_listes_de_choix(champ)), list(_listes_de_choix(de_la_classe))
+                    assert listes and all(a is b for a, b in zip(listes, de_la_classe_listes, strict=True)), nom
             filtres.is_valid()
             str(formulaire)  # chaque champ écrit
             _sql(filtres.qs)

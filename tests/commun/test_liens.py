@@ -78,13 +78,36 @@ def test_liste_lit_le_prefixe_un_nombre_constant_de_fois(client, bassins, monkey
         lectures.append(1)
         return origine()
 
-    monkeypatch.setattr(liens, "get_script_prefix", lire)
     client.force_login(UserFactory(administrateur=True))
     chemin = reverse("contrats:liste")
     try:
         set_script_prefix("/plan-emploi/")
-        page = client.get(chemin, SCRIPT_NAME="/plan-emploi").content.decode()
+        client.get(chemin, SCRIPT_NAME="/plan-emploi")  # adresses gardées (menu, liens) : pas de lecture en plus
+        monkeypatch.setattr(liens, "get_script_prefix", lire)
+        page = client.get(chemin + "?page=1", SCRIPT_NAME="/plan-emploi").content.decode()
     finally:
         set_script_prefix("/")
     assert page.count('href="/plan-emploi/contrats/employeur/') == nombre
     assert len(lectures) <= 3, len(lectures)
+
+
+def test_adresse_gardee_sous_le_prefixe_de_sa_cle():
+    """Une adresse gardée l'est sous le préfixe de sa clé : même si le préfixe courant changeait dans un bloc, ce
+    qui est gardé pour un préfixe reste juste pour ce préfixe."""
+    from commun import liens
+
+    liens._morceaux.cache_clear()
+    liens._adresse_fixe.cache_clear()
+    try:
+        set_script_prefix("/a/")
+        with liens.adresses_d_une_requete():
+            set_script_prefix("/b/")  # ce que rien ne doit faire dans un bloc
+            assert liens.adresse_par_cle("contrats:detail", 5) == "/a/contrats/5/"
+            assert liens.adresse_fixe("contrats:liste") == "/a/contrats/"
+        set_script_prefix("/a/")
+        assert liens.adresse_par_cle("contrats:detail", 5) == reverse("contrats:detail", args=[5]) == "/a/contrats/5/"
+        assert liens.adresse_fixe("contrats:liste") == reverse("contrats:liste") == "/a/contrats/"
+    finally:
+        set_script_prefix("/")
+        liens._morceaux.cache_clear()
+        liens._adresse_fixe.cache_clear()

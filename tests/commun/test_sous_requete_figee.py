@@ -22,7 +22,8 @@ def _compilee(queryset):
 
 
 def _avec_les_sous_requetes_de_django(queryset):
-    """La même sélection, chaque sous-requête figée remplacée par une `Subquery` de Django, résolue à neuf."""
+    """La même sélection, chaque sous-requête figée remplacée par une `Subquery` de Django sur la même requête
+    interne résolue : ce que Django compilerait lui-même."""
     requete = queryset.query.clone()
     requete.annotations = {
         nom: Subquery(a.query, output_field=a.output_field) if isinstance(a, SousRequeteFigee) else a
