@@ -79,12 +79,14 @@ class PeriodeQuerySet(models.QuerySet):
         return self.filter(chevauche(debut, fin))
 
 
+def flotte_visible_par(user):
+    """La flotte ne porte pas de donnée personnelle : visible des rôles qui ouvrent la mobilité."""
+    return user.is_authenticated and not user.est_prestataire
+
+
 class VehiculeQuerySet(models.QuerySet):
     def visibles_par(self, user):
-        """La flotte ne porte pas de donnée personnelle : visible des rôles qui ouvrent la mobilité."""
-        if not user.is_authenticated or user.est_prestataire:
-            return self.none()
-        return self
+        return self if flotte_visible_par(user) else self.none()
 
     def en_flotte(self):
         return self.exclude(statut__in=(StatutVehicule.DECLASSE, StatutVehicule.CEDE))

@@ -1,4 +1,5 @@
-"""Lectures composées de la mobilité (calendrier d'un véhicule, planning de la flotte) : nombre de requêtes constant."""
+"""Lectures composées de la mobilité (recherche de véhicules libres, calendrier d'un véhicule, planning de la flotte) :
+nombre de requêtes constant."""
 
 import calendar
 import datetime
@@ -6,11 +7,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Case as CasSql
-from django.db.models import Count, When
+from django.db.models import CharField, Count, DateField, F, IntegerField, When
 
 from beneficiaires.models import Beneficiaire
+from commun.requetes import RequeteFigee
 
-from .models import ConventionCession, Location, PeriodeMaintenance, StatutLocation, Vehicule
+from .models import ConventionCession, Location, PeriodeMaintenance, StatutLocation, Vehicule, flotte_visible_par
 
 JOURS_SEMAINE = ["lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim."]
 MOIS = [
@@ -123,6 +125,40 @@ def planning_flotte(vehicules, debut, nb_jours):
         libres = sum(1 for c in cases if not c.code)
         lignes.append({"vehicule": v, "cases": cases, "libres": libres})
     return {"jours": jours, "lignes": lignes, "fin": fin}
+
+
+def _recherche(avec_bassin, avec_type, *, debut, fin, bassin, type):
+    """La recherche du guichet : les véhicules libres sur toute la période (`libres_entre`), du bassin et du type
+    demandés s'il y en a, avec ce que la page en montre seulement (le site et son bassin en deux colonnes annotées,
+    pas trois objets par véhicule), par type, site et immatriculation."""
+    vehicules = Vehicule.objects.libres_entre(debut, fin)
+    if avec_bassin:
+        vehicules = vehicules.filter(commune__bassin_emploi=bassin)
+    if avec_type:
+        vehicules = vehicules.filter(type=type)
+    return (
+        vehicules.annotate(commune_nom=F("commune__nom"), bassin_nom=F("commune__bassin_emploi__nom"))
+        .only("type", "marque", "modele", "immatriculation", "prix_journalier", "depot_garantie")
+        .order_by("type", "commune__nom", "immatriculation")
+    )
+
+
+# Ouverte à chaque recherche du guichet : son SQL (deux sous-requêtes EXISTS) compilé une fois par forme.
+_RECHERCHE = RequeteFigee(
+    Vehicule, _recherche, debut=DateField(), fin=DateField(), bassin=IntegerField(), type=CharField()
+)
+
+
+def vehicules_libres(user, debut, fin, bassin=None, type=""):
+    """Les véhicules que `user` peut réserver ou consulter, libres du `debut` à la `fin` (comprises), du `bassin`
+    et du `type` s'ils sont donnés : une requête, sans construire ni compiler de QuerySet à chaque recherche.
+    Chaque véhicule porte `commune_nom` et `bassin_nom`."""
+    if not flotte_visible_par(user):
+        return []
+    forme = (bassin is not None, bool(type))
+    return _RECHERCHE.lignes(
+        forme, debut=debut, fin=fin, bassin=bassin.pk if bassin is not None else None, type=type or ""
+    )
 
 
 def personnes_au_guichet(user):

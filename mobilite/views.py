@@ -56,6 +56,7 @@ from .selecteurs import (
     personnes_au_guichet,
     planning_flotte,
     reservations_a_venir,
+    vehicules_libres,
 )
 from .tables import ConventionTable, LocationTable, VehiculeTable
 
@@ -286,18 +287,6 @@ def _beneficiaire_visible(user, pk):
     return get_object_or_404(personnes_au_guichet(user).select_related("commune", "evaluation_courante"), pk=pk)
 
 
-COLONNES_RECHERCHE = (
-    "type",
-    "marque",
-    "modele",
-    "immatriculation",
-    "prix_journalier",
-    "depot_garantie",
-    "commune__nom",
-    "commune__bassin_emploi__nom",
-)
-
-
 class RechercheView(RoleRequisMixin, DroitsMixin, PageDeLectureMixin, TemplateView):
     """« Trouver un véhicule » : les véhicules libres sur toute la période, par type (une requête)."""
 
@@ -315,17 +304,7 @@ class RechercheView(RoleRequisMixin, DroitsMixin, PageDeLectureMixin, TemplateVi
         ctx |= {"form": form, "beneficiaire": beneficiaire, "peut_reserver": user.a_role(*RESERVATION)}
         if form.is_bound and form.is_valid():
             d = form.cleaned_data
-            vehicules = Vehicule.objects.visibles_par(user).libres_entre(d["debut"], d["fin"])
-            if d["bassin"]:
-                vehicules = vehicules.filter(commune__bassin_emploi=d["bassin"])
-            if d["type"]:
-                vehicules = vehicules.filter(type=d["type"])
-            # Ce que la page affiche, seulement (quatre tables jointes en entier sinon, pour chaque véhicule).
-            vehicules = list(
-                vehicules.select_related("commune__bassin_emploi")
-                .only(*COLONNES_RECHERCHE)
-                .order_by("type", "commune__nom", "immatriculation")
-            )
+            vehicules = vehicules_libres(user, d["debut"], d["fin"], d["bassin"], d["type"])
             jours = (d["fin"] - d["debut"]).days + 1
             # Les adresses de chaque ligne calculées ici (la clé placée dans une adresse faite une fois par vue)
             # plutôt que par trois {% url %} par véhicule dans le gabarit.

@@ -29,7 +29,8 @@ def url_fiche(beneficiaire):
 
 @register.simple_tag
 def lignes_vehicules(vehicules, peut_reserver):
-    """Les lignes `<tr>` d'un groupe de la recherche de véhicules (adresses et total posés par la vue), écrites en
+    """Les lignes `<tr>` d'un groupe de la recherche de véhicules (adresses et total posés par la vue, site et bassin
+    annotés par `vehicules_libres`), écrites en
     Python comme le ferait le gabarit, même échappement : une vingtaine de véhicules et douze valeurs par ligne,
     autant de résolutions de variables et de filtres que le moteur de gabarits refaisait à chaque recherche."""
     lignes = []
@@ -44,8 +45,8 @@ def lignes_vehicules(vehicules, peut_reserver):
         )
         lignes.append(
             f'<tr><td><a href="{echapper(v.adresse)}">{echapper(v.marque)} {echapper(v.modele)}</a></td>'
-            f"<td>{immatriculation}</td><td>{echapper(v.commune.nom)}</td>"
-            f"<td>{echapper(v.commune.bassin_emploi.nom)}</td>{montants}"
+            f"<td>{immatriculation}</td><td>{echapper(v.commune_nom)}</td>"
+            f"<td>{echapper(v.bassin_nom)}</td>{montants}"
             f'<td class="text-end"><a class="btn btn-outline-secondary btn-sm" '
             f'href="{echapper(v.adresse_calendrier)}">Calendrier</a>{reserver}</td></tr>'
         )

@@ -280,14 +280,47 @@ class TestRecherche:
         assert "La fin ne peut précéder le début." in reponse.content.decode()
 
 
+def test_recherche_figee_donne_la_regle_libres_entre(bassins, referent, prestataire):
+    """La recherche du guichet (`vehicules_libres`, SQL compilé une fois par forme) rend exactement les véhicules de
+    la règle `libres_entre` filtrée par bassin et type, dans l'ordre de la page, pour des périodes qui touchent les
+    bornes des locations (annulées ou non) et des maintenances ; rien pour un prestataire."""
+    from mobilite.selecteurs import vehicules_libres
+
+    orleans, gien = bassins["Orléans"].commune_test, bassins["Gien"].commune_test
+    a = VehiculeFactory(commune=orleans)
+    b = VehiculeFactory(commune=gien, vsp=True)
+    c = VehiculeFactory(commune=orleans, vsp=True)
+    VehiculeFactory(commune=gien, statut=StatutVehicule.MAINTENANCE)
+    LocationFactory(vehicule=a, debut=jour(2), fin=jour(4))
+    LocationFactory(vehicule=b, debut=jour(0), fin=jour(1), annulee=True)
+    MaintenanceFactory(vehicule=c, debut=jour(4), fin=jour(6))
+    vus = set()
+    for debut, fin in [(0, 0), (0, 1), (1, 2), (4, 4), (5, 5), (7, 9), (0, 9)]:
+        for bassin in (None, bassins["Orléans"], bassins["Gien"], bassins["Montargis"]):
+            for type_ in ("", "voiture", "vsp"):
+                regle = Vehicule.objects.visibles_par(referent).libres_entre(jour(debut), jour(fin))
+                if bassin:
+                    regle = regle.filter(commune__bassin_emploi=bassin)
+                if type_:
+                    regle = regle.filter(type=type_)
+                attendu = list(regle.order_by("type", "commune__nom", "immatriculation").select_related("commune"))
+                lus = vehicules_libres(referent, jour(debut), jour(fin), bassin, type_)
+                assert [(v.pk, v.commune_nom) for v in lus] == [(v.pk, v.commune.nom) for v in attendu]
+                assert all(v.bassin_nom == v_.commune.bassin_emploi.nom for v, v_ in zip(lus, attendu, strict=True))
+                vus.update(v.pk for v in lus)
+        assert vehicules_libres(prestataire, jour(debut), jour(fin)) == []
+    assert vus == {a.pk, b.pk, c.pk}
+
+
 # Le gabarit des lignes que `lignes_vehicules` remplace, gardé ici comme référence de ce qu'elles doivent écrire (la
-# longue ligne du lien « Réserver » coupée dans la balise, où l'espace ne compte pas).
+# longue ligne du lien « Réserver » coupée dans la balise, où l'espace ne compte pas ; le site et son bassin lus
+# depuis les colonnes annotées de la recherche, `commune_nom` et `bassin_nom`).
 LIGNES_DU_GABARIT = """{% load mobilite %}{% for v in vehicules %}
     <tr>
       <td><a href="{{ v.adresse }}">{{ v.marque }} {{ v.modele }}</a></td>
       <td>{{ v.immatriculation }}</td>
-      <td>{{ v.commune.nom }}</td>
-      <td>{{ v.commune.bassin_emploi.nom }}</td>
+      <td>{{ v.commune_nom }}</td>
+      <td>{{ v.bassin_nom }}</td>
       <td>{{ v.prix_journalier|euros }}</td>
       <td>{{ v.depot_garantie|euros }}</td>
       <td>{{ v.total|euros }}</td>
