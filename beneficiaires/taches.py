@@ -26,7 +26,8 @@ def importer_liste(contexte, *, depot_id, par_id):
     réussi, elle ne fait que clore l'avancement.
 
     En échec, rien n'a été écrit. Une erreur de l'application (ValidationError) se répéterait à l'identique :
-    pas de nouvel essai, le fichier repasse « déposé » (à relancer ou abandonner) et l'avancement dit pourquoi.
+    pas de nouvel essai (`RELANCES`), le fichier repasse « déposé » (à relancer ou abandonner), l'avancement dit
+    pourquoi, et l'erreur est relevée pour que la tâche finisse « failed » dans la file, pas « succeeded ».
     Une autre erreur (base indisponible…) est réessayée par Procrastinate ; au dernier essai, même issue."""
     from django.core.exceptions import ValidationError
 
@@ -51,7 +52,7 @@ def importer_liste(contexte, *, depot_id, par_id):
                 resultat=f"L'import a échoué : {' '.join(erreur.messages)[:250]} Rien n'a été écrit. Revoyez les "
                 "colonnes ou déposez un fichier corrigé, puis relancez l'import, ou abandonnez ce fichier.",
             )
-            return
+            raise
         except Exception as erreur:
             if sera_reessayee(contexte, erreur):
                 if depot.progression_id:

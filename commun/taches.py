@@ -22,25 +22,35 @@ import logging
 import time
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from procrastinate import RetryStrategy
 from procrastinate.contrib.django import app
 
+from .francais import compte
+
 logger = logging.getLogger(__name__)
 
+
+class Relances(RetryStrategy):
+    """La stratégie de relance de Procrastinate, sauf pour un refus de l'application (`ValidationError` : fichier
+    dont les colonnes manquent, objet qui n'est plus dans l'état voulu) : il se répéterait à l'identique, la tâche
+    échoue tout de suite (« failed » dans la file, visible des exploitants) au lieu d'être rejouée."""
+
+    def get_retry_decision(self, *, exception, job):
+        if isinstance(exception, ValidationError):
+            return None
+        return super().get_retry_decision(exception=exception, job=job)
+
+
 # Essais au-delà du premier, espacés de 10 s, 20 s, 40 s, 80 s, 160 s (Procrastinate : backoff exponentiel).
-RELANCES = RetryStrategy(max_attempts=5, exponential_wait=10)
+RELANCES = Relances(max_attempts=5, exponential_wait=10)
 
 __all__ = ["app", "contexte_essai", "differer", "en_processus", "RELANCES", "sera_reessayee"]
 
 
 def en_processus():
     return settings.TACHES_EN_PROCESSUS
-
-
-def _essais(tache):
-    strategie = tache.retry_strategy
-    return 1 + (strategie.max_attempts if strategie else 0)
 
 
 def sera_reessayee(contexte, exception):
@@ -71,21 +81,23 @@ def contexte_essai(tache, arguments, deja_faits):
 
 
 def executer_en_processus(tache, arguments):
-    """Exécute la tâche dans ce processus, en la réessayant comme le ferait un ouvrier (sans attente)."""
-    essais = _essais(tache)
-    for essai in range(1, essais + 1):
+    """Exécute la tâche dans ce processus, en la réessayant comme le ferait un ouvrier (même stratégie de relance,
+    sans attente)."""
+    essai = 0
+    while True:
+        contexte = contexte_essai(tache, arguments, essai)
+        essai += 1
         try:
             # Comme chez un ouvrier : pas de transaction autour de la tâche, elle tient les siennes (ce qu'elle a
             # noté d'un essai manqué reste noté).
             if tache.pass_context:
-                return tache(contexte_essai(tache, arguments, essai - 1), **arguments)
+                return tache(contexte, **arguments)
             return tache(**arguments)
-        except Exception:
-            if essai == essais:
-                logger.exception("Tâche %s en échec après %s essais (%s)", tache.name, essais, arguments)
+        except Exception as erreur:
+            if not sera_reessayee(contexte, erreur):
+                logger.exception("Tâche %s en échec après %s (%s)", tache.name, compte(essai, "essai"), arguments)
                 return None
-            logger.warning("Tâche %s : essai %s sur %s en échec, nouvel essai", tache.name, essai, essais)
-    return None
+            logger.warning("Tâche %s : essai %s en échec, nouvel essai", tache.name, essai)
 
 
 def differer(tache, *, verrou=None, **arguments):

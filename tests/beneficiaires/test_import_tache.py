@@ -12,7 +12,7 @@ from beneficiaires.models import Beneficiaire, ImportBeneficiaires
 from beneficiaires.taches import importer_liste
 from commun.models import Progression
 from commun.services import progression_demarrer, progression_suivre
-from commun.taches import RELANCES, contexte_essai, executer_en_processus
+from commun.taches import RELANCES, contexte_essai, executer_en_processus, sera_reessayee
 from tests.beneficiaires.test_importation import FAMILLE, en_csv
 from tests.comptes.factories import UserFactory
 
@@ -161,6 +161,11 @@ def test_erreur_de_l_application_sans_nouvel_essai_le_fichier_repasse_depose(
     monkeypatch.setattr(services, "import_confirmer", refus)
     executer_en_processus(importer_liste, {"depot_id": depot.pk, "par_id": pilotage.pk})  # comme sur SQLite
     assert len(appels) == 1  # un seul essai, pas les six de la stratégie de relance
+    # Sous un ouvrier : la tâche relève le refus (elle finit « failed » dans la file) et n'est pas relancée.
+    with pytest.raises(ValidationError) as refus_releve:
+        essai(lancer(depot, pilotage, django_capture_on_commit_callbacks), pilotage)
+    contexte = contexte_essai(importer_liste, {"depot_id": depot.pk, "par_id": pilotage.pk}, 0)
+    assert not sera_reessayee(contexte, refus_releve.value) and len(appels) == 2
     depot.refresh_from_db()
     avancement = depot.progression
     assert depot.statut == ImportBeneficiaires.Statut.DEPOSE and bytes(depot.contenu)

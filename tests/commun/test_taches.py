@@ -125,6 +125,29 @@ def test_en_processus_les_essais_sont_limites(caplog):
     assert "en échec après 3 essais" in caplog.text
 
 
+def test_un_refus_de_l_application_n_est_pas_rejoue(caplog):
+    """Une ValidationError se répéterait à l'identique : la stratégie du projet (`RELANCES`) ne la relance pas, ni
+    chez un ouvrier (décision de Procrastinate : la tâche finit « failed ») ni dans le processus ; une autre erreur
+    l'est, jusqu'au nombre d'essais de la stratégie."""
+    from django.core.exceptions import ValidationError
+
+    from commun.taches import RELANCES, contexte_essai, sera_reessayee
+
+    appels = []
+
+    @app.task(name="essai.refusee", retry=RELANCES)
+    def refusee(*, n):
+        appels.append(n)
+        raise ValidationError("Ce fichier a déjà été importé ou abandonné.")
+
+    assert executer_en_processus(refusee, {"n": 1}) is None
+    assert appels == [1] and "en échec après 1 essai (" in caplog.text
+    contexte = contexte_essai(refusee, {"n": 1}, 0)
+    assert not sera_reessayee(contexte, ValidationError("refus"))
+    assert sera_reessayee(contexte, RuntimeError("panne"))
+    assert not sera_reessayee(contexte_essai(refusee, {"n": 1}, RELANCES.max_attempts), RuntimeError("panne"))
+
+
 def test_differer_attend_la_validation(db, django_capture_on_commit_callbacks):
     appels = []
 
