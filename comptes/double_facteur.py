@@ -11,6 +11,7 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY
+from django_otp.util import random_hex
 
 CLE_ATTENTE = "_double_facteur_attente"
 CLE_CODES_A_MONTRER = "_codes_secours_a_montrer"
@@ -70,6 +71,17 @@ def attente_lire(request):
         return None, None
     user.backend = attente.get("backend")
     return user, attente
+
+
+def attente_cle_totp(request):
+    """La clé secrète de l'application que le compte en attente enrôle : tirée au premier affichage de la page
+    d'enrôlement, gardée avec l'attente (la session) pour que chaque affichage montre le même code QR, et écrite
+    en base seulement quand le premier code l'a confirmée. Finit avec l'attente."""
+    attente = request.session[CLE_ATTENTE]
+    if not attente.get("cle_totp"):
+        attente["cle_totp"] = random_hex(20)
+        request.session.modified = True
+    return attente["cle_totp"]
 
 
 def attente_terminer(request):

@@ -119,31 +119,30 @@ NOMBRE_CODES_SECOURS = 10
 
 
 @transaction.atomic
-def totp_enrolement_preparer(*, user):
-    """L'appareil TOTP à enrôler (non confirmé) de `user` : le même à chaque affichage de la page, tant qu'il n'est
-    pas confirmé, pour que le code scanné reste le bon. Refusé si un appareil est déjà confirmé."""
-    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
-        raise ValidationError("Ce compte a déjà une application d'authentification enrôlée.")
-    appareil = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
-    if appareil is None:
-        appareil = TOTPDevice(user=user, name=NOM_APPAREIL_TOTP, confirmed=False)
-        appareil.full_clean()
-        appareil.save()
-    return appareil
+def totp_enrolement_appareil(*, user, cle):
+    """L'appareil TOTP que `user` enrôle, de clé secrète `cle` (tirée au premier affichage de la page et gardée
+    dans la session, `double_facteur.attente_cle_totp`), sans rien écrire : son adresse de configuration fait le
+    code QR. Il n'est enregistré qu'à la confirmation."""
+    return TOTPDevice(user=user, name=NOM_APPAREIL_TOTP, key=cle, confirmed=False)
 
 
 @transaction.atomic
-def totp_enrolement_confirmer(*, user, code):
-    """Confirme l'appareil en cours d'enrôlement si `code` est juste ; crée les codes de secours.
-    Rend (appareil, codes de secours en clair, à montrer une seule fois)."""
-    appareil = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).order_by("pk").first()
-    if appareil is None:
-        raise ValidationError("Aucun enrôlement en cours : rechargez la page pour obtenir un nouveau code QR.")
+def totp_enrolement_confirmer(*, user, cle, code):
+    """Enregistre l'appareil de clé `cle` si `code` est juste (le premier code de l'application qui l'a scanné) ;
+    crée les codes de secours. Un code faux n'écrit rien. Rend (appareil, codes de secours en clair, à montrer
+    une seule fois)."""
+    if TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).exists():
+        raise ValidationError("Ce compte a déjà une application d'authentification enrôlée.")
+    appareil = totp_enrolement_appareil(user=user, cle=cle)
+    appareil.full_clean()
+    # Vérifié enregistré (le dernier pas de temps accepté est gardé : le même code ne resservira pas), dans la
+    # transaction qu'un code faux annule.
+    appareil.save()
     if not appareil.verify_token(code):
         raise ValidationError("Code incorrect : saisissez les 6 chiffres affichés maintenant par l'application.")
     appareil.confirmed = True
     appareil.save(update_fields=["confirmed"])
-    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()  # enrôlements laissés par une version antérieure
     return appareil, codes_secours_generer(user=user)
 
 

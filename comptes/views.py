@@ -33,6 +33,7 @@ from .backends import compte_autorise
 from .double_facteur import (
     CLE_ATTENTE,
     CLE_CODES_A_MONTRER,
+    attente_cle_totp,
     attente_demarrer,
     attente_lire,
     attente_terminer,
@@ -139,11 +140,12 @@ def double_facteur_enrolement(request):
         return get_lockout_response(request, None, {"username": user.username})
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         return redirect("comptes:double_facteur")
-    appareil = services.totp_enrolement_preparer(user=user)
+    cle = attente_cle_totp(request)  # rien d'écrit en base avant le premier code juste
+    appareil = services.totp_enrolement_appareil(user=user, cle=cle)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            appareil, codes = services.totp_enrolement_confirmer(user=user, code=form.cleaned_data["code"])
+            appareil, codes = services.totp_enrolement_confirmer(user=user, cle=cle, code=form.cleaned_data["code"])
         except ValidationError as exc:
             _echec_code(request, user)
             form.add_error("code", exc)
@@ -151,14 +153,14 @@ def double_facteur_enrolement(request):
             suite = _connecter(request, user, appareil)
             request.session[CLE_CODES_A_MONTRER] = {"codes": codes, "suite": suite}
             return redirect("comptes:codes_secours")
-    cle = base64.b32encode(appareil.bin_key).decode().rstrip("=")
+    cle_base32 = base64.b32encode(appareil.bin_key).decode().rstrip("=")
     return render(
         request,
         "comptes/double_facteur_enrolement.html",
         {
             "form": form,
             "qr": qr_svg(appareil.config_url),
-            "cle_groupee": " ".join(cle[i : i + 4] for i in range(0, len(cle), 4)),
+            "cle_groupee": " ".join(cle_base32[i : i + 4] for i in range(0, len(cle_base32), 4)),
         },
     )
 

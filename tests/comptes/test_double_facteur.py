@@ -36,13 +36,22 @@ def mot_de_passe(client, user, suite=None):
     return client.post(reverse("comptes:connexion"), donnees)
 
 
+def appareil_de_la_page(page, user):
+    """L'appareil que la page d'enrôlement propose, d'après la clé qu'elle montre (groupes de 4, base 32)."""
+    import base64
+
+    cle = re.search(r"<code[^>]*>([A-Z2-7 ]+)</code>", page.content.decode()).group(1).replace(" ", "")
+    octets = base64.b32decode(cle + "=" * (-len(cle) % 8))
+    return TOTPDevice(user=user, key=octets.hex())
+
+
 def enroler(client, user):
     mot_de_passe(client, user)
     page = client.get(reverse("comptes:double_facteur_enrolement"))
-    appareil = TOTPDevice.objects.get(user=user, confirmed=False)
+    appareil = appareil_de_la_page(page, user)
     reponse = client.post(reverse("comptes:double_facteur_enrolement"), {"code": code(appareil)})
     assert reponse.status_code == 302
-    return page, appareil, client.get(reverse("comptes:codes_secours"))
+    return page, TOTPDevice.objects.get(user=user), client.get(reverse("comptes:codes_secours"))
 
 
 @pytest.mark.django_db
@@ -81,7 +90,25 @@ def test_code_faux_a_l_enrolement_refuse(client):
     assert reponse.status_code == 200
     assert "Code incorrect" in reponse.content.decode()
     assert "_auth_user_id" not in client.session
-    assert not TOTPDevice.objects.filter(user=admin, confirmed=True).exists()
+    assert not TOTPDevice.objects.filter(user=admin).exists()  # un code faux n'écrit aucun appareil
+
+
+@pytest.mark.django_db
+def test_afficher_l_enrolement_n_ecrit_rien_et_montre_toujours_la_meme_cle(client):
+    """La page d'enrôlement (GET) n'écrit aucun appareil : la clé est tirée une fois et gardée avec l'attente de
+    connexion (la session) ; recharger la page montre le même code ; le premier code juste enregistre l'appareil de
+    cette clé, confirmé, et ce code ne resservira pas."""
+    admin = UserFactory(administrateur=True)
+    mot_de_passe(client, admin)
+    premiere = client.get(reverse("comptes:double_facteur_enrolement"))
+    seconde = client.get(reverse("comptes:double_facteur_enrolement"))
+    assert not TOTPDevice.objects.exists()
+    propose = appareil_de_la_page(premiere, admin)
+    assert appareil_de_la_page(seconde, admin).key == propose.key
+    assert client.post(reverse("comptes:double_facteur_enrolement"), {"code": code(propose)}).status_code == 302
+    enregistre = TOTPDevice.objects.get(user=admin)
+    assert enregistre.confirmed and enregistre.key == propose.key and enregistre.last_t >= 0
+    assert "cle_totp" not in str(dict(client.session))  # l'attente, et sa clé, finissent avec la connexion
 
 
 @pytest.mark.django_db
