@@ -141,7 +141,9 @@ def message_preparer(*, objet, destinataire, coordonnees, contexte, cle, par=Non
     if canal is None:
         message.statut = Message.Statut.IMPOSSIBLE
         message.detail = "Ni adresse postale, ni e-mail ou mobile avec consentement : prévenir la personne autrement."
-    message.full_clean()
+    # Sans le contrôle d'unicité de la clé : un message de même clé validé entre-temps par une autre tâche serait
+    # une ValidationError (un refus, jamais réessayé : commun.taches.Relances) ; il est l'IntegrityError ci-dessous.
+    message.full_clean(validate_unique=False)
     try:
         with transaction.atomic():
             message.save()

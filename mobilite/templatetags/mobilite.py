@@ -30,9 +30,9 @@ def url_fiche(beneficiaire):
 @register.simple_tag
 def lignes_vehicules(vehicules, peut_reserver):
     """Les lignes `<tr>` d'un groupe de la recherche de véhicules (adresses et total posés par la vue, site et bassin
-    annotés par `vehicules_libres`), écrites en
-    Python comme le ferait le gabarit, même échappement : une vingtaine de véhicules et douze valeurs par ligne,
-    autant de résolutions de variables et de filtres que le moteur de gabarits refaisait à chaque recherche."""
+    annotés par `vehicules_libres`), écrites en Python comme le ferait le gabarit, même échappement : une vingtaine
+    de véhicules et douze valeurs par ligne, autant de résolutions de variables et de filtres que le moteur de
+    gabarits refaisait à chaque recherche."""
     lignes = []
     for v in vehicules:
         immatriculation = echapper(v.immatriculation)

@@ -273,3 +273,32 @@ def test_convocation_accordee_selon_la_civilite(referent, civilite, attendu, dja
             cle=f"essai-accord-{civilite}",
         )
     assert attendu in mail.outbox[0].body
+
+
+def test_meme_cle_validee_entre_recherche_et_ecriture(referent, monkeypatch, django_capture_on_commit_callbacks):
+    """Une autre tâche valide le message de même clé entre la recherche du message existant et son écriture :
+    c'est l'IntegrityError de l'écriture, qui rend ce message, pas une ValidationError du contrôle d'unicité (un
+    refus, que la stratégie de relance ne rejouerait pas : le reste du lot ne partirait jamais)."""
+    from django.db.models import QuerySet
+
+    personne = _personne(referent, adresse="3 rue des Lilas")
+    arguments = {
+        "objet": Objet.FIN_CONTRAT,
+        "destinataire": personne,
+        "coordonnees": personne.coordonnees(),
+        "contexte": {"date": "31/12/2026", "employeur": "Mairie de Gien"},
+        "cle": "essai-concurrence",
+    }
+    with django_capture_on_commit_callbacks():
+        premier = message_preparer(**arguments)
+    premiere_lecture = QuerySet.first
+    lectures = []
+
+    def rien_encore(queryset):  # la recherche du message existant, faite avant que l'autre tâche ne valide
+        lectures.append(queryset.model)
+        return None if len(lectures) == 1 else premiere_lecture(queryset)
+
+    monkeypatch.setattr(QuerySet, "first", rien_encore)
+    with django_capture_on_commit_callbacks() as taches:
+        second = message_preparer(**arguments)
+    assert second.pk == premier.pk and not taches and Message.objects.filter(cle="essai-concurrence").count() == 1

@@ -148,6 +148,44 @@ def test_un_refus_de_l_application_n_est_pas_rejoue(caplog):
     assert not sera_reessayee(contexte_essai(refusee, {"n": 1}, RELANCES.max_attempts), RuntimeError("panne"))
 
 
+def test_relances_espacees_de_10_s_doublees_a_chaque_essai():
+    """10 s, 20 s, 40 s, 80 s, 160 s, puis plus rien : une panne passagère repart dans les cinq minutes (la croissance
+    exponentielle de Procrastinate, 10 ** (essais + 1), les aurait espacées jusqu'à 27 h)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from commun.taches import RELANCES, contexte_essai
+
+    @app.task(name="essai.en_panne", retry=RELANCES)
+    def en_panne():
+        raise RuntimeError("panne")
+
+    attentes = []
+    for deja_faits in range(RELANCES.max_attempts + 1):
+        job = contexte_essai(en_panne, {}, deja_faits).job
+        avant = timezone.now()
+        decision = RELANCES.get_retry_decision(exception=RuntimeError("panne"), job=job)
+        if decision is None:
+            attentes.append(None)
+            continue
+        attente = (decision.retry_at - avant) / datetime.timedelta(seconds=1)
+        attentes.append(round(attente))
+    assert attentes == [10, 20, 40, 80, 160, None]
+
+
+def test_en_processus_une_strategie_sans_limite_ne_relance_pas_sans_fin(caplog):
+    appels = []
+
+    @app.task(name="essai.sans_limite", retry=True)
+    def sans_limite():
+        appels.append(1)
+        raise RuntimeError("panne")
+
+    assert executer_en_processus(sans_limite, {}) is None
+    assert appels == [1] and "en échec après 1 essai" in caplog.text
+
+
 def test_differer_attend_la_validation(db, django_capture_on_commit_callbacks):
     appels = []
 

@@ -287,17 +287,21 @@ def test_recherche_figee_donne_la_regle_libres_entre(bassins, referent, prestata
     from mobilite.selecteurs import vehicules_libres
 
     orleans, gien = bassins["Orléans"].commune_test, bassins["Gien"].commune_test
-    a = VehiculeFactory(commune=orleans)
-    b = VehiculeFactory(commune=gien, vsp=True)
-    c = VehiculeFactory(commune=orleans, vsp=True)
+    # Créés dans un autre ordre que celui de la page (type, site, immatriculation) : l'ordre est vérifié aussi.
+    c = VehiculeFactory(commune=orleans, vsp=True, immatriculation="ZZ-999-ZZ")
+    b = VehiculeFactory(commune=gien, vsp=True, immatriculation="ZZ-998-ZZ")
+    d = VehiculeFactory(commune=orleans, type="deux_roues", immatriculation="AA-001-AA")
+    a = VehiculeFactory(commune=orleans, immatriculation="MM-500-MM")
+    e = VehiculeFactory(commune=orleans, immatriculation="BB-200-BB")
     VehiculeFactory(commune=gien, statut=StatutVehicule.MAINTENANCE)
     LocationFactory(vehicule=a, debut=jour(2), fin=jour(4))
     LocationFactory(vehicule=b, debut=jour(0), fin=jour(1), annulee=True)
     MaintenanceFactory(vehicule=c, debut=jour(4), fin=jour(6))
+    assert [v.pk for v in vehicules_libres(referent, jour(0), jour(0))] == [d.pk, e.pk, a.pk, b.pk, c.pk]
     vus = set()
     for debut, fin in [(0, 0), (0, 1), (1, 2), (4, 4), (5, 5), (7, 9), (0, 9)]:
         for bassin in (None, bassins["Orléans"], bassins["Gien"], bassins["Montargis"]):
-            for type_ in ("", "voiture", "vsp"):
+            for type_ in ("", "voiture", "vsp", "deux_roues"):
                 regle = Vehicule.objects.visibles_par(referent).libres_entre(jour(debut), jour(fin))
                 if bassin:
                     regle = regle.filter(commune__bassin_emploi=bassin)
@@ -309,7 +313,7 @@ def test_recherche_figee_donne_la_regle_libres_entre(bassins, referent, prestata
                 assert all(v.bassin_nom == v_.commune.bassin_emploi.nom for v, v_ in zip(lus, attendu, strict=True))
                 vus.update(v.pk for v in lus)
         assert vehicules_libres(prestataire, jour(debut), jour(fin)) == []
-    assert vus == {a.pk, b.pk, c.pk}
+    assert vus == {a.pk, b.pk, c.pk, d.pk, e.pk}
 
 
 # Le gabarit des lignes que `lignes_vehicules` remplace, gardé ici comme référence de ce qu'elles doivent écrire (la
