@@ -77,6 +77,15 @@ def test_colonne_date_jour_mois_annee_a_l_ecran_la_date_a_l_export():
     assert [ligne.get_cell("debut") for ligne in table.rows] == ["09/03/2017", "non signée"]
     # À l'export, la date elle-même : jj/mm/aaaa en CSV, vraie date en XLSX (commun.exports).
     assert list(table.as_values()) == [["Début"], [datetime.date(2017, 3, 9)], [None]]
+    # Le format écrit sans strftime : le même texte, jours et mois à deux chiffres, date ou date et heure.
+    colonne = tableaux.ColonneDate()
+    for valeur in (
+        datetime.date(2026, 12, 31),
+        datetime.date(2026, 1, 1),
+        datetime.date(1999, 10, 5),
+        datetime.datetime(2026, 4, 7, 23, 59),
+    ):
+        assert colonne.render(valeur) == valeur.strftime("%d/%m/%Y")
 
 
 class TableauPrix(tables.Table):
