@@ -12,7 +12,9 @@ valeurs du moment, préparées pour la base par le champ de chacun, et lit les l
 La règle reste écrite une seule fois, avec l'ORM (les méthodes des QuerySet du modèle) : la requête figée n'est
 que son SQL gardé. À réserver aux lectures dont le SQL ne dépend que de la forme et de la base : ni de
 l'utilisateur (un périmètre par rôle ferait une forme par rôle, à passer dans la forme), ni du fuseau ou de la
-langue de la requête en cours.
+langue de la requête en cours. La fabrique ne décide de rien d'après un `Parametre` (il n'a pas de valeur en
+Python) ; `select_related` et `prefetch_related` n'y servent à rien (`raw()` ne les suit pas) : ce que la page lit
+des objets liés passe par des annotations.
 """
 
 from django.db import connections, router
@@ -47,7 +49,7 @@ class RequeteFigee:
         self.modele = modele
         self._fabrique = fabrique
         self._champs = champs
-        self._sql = {}  # (alias de la base, forme) → (sql, paramètres avec leurs marqueurs)
+        self._sql = {}  # (alias de la base, son dialecte, forme) → (sql, paramètres avec leurs marqueurs)
 
     def _compiler(self, alias, forme):
         parametres = {nom: Parametre(nom, champ) for nom, champ in self._champs.items()}
@@ -63,12 +65,12 @@ class RequeteFigee:
         if manquants or inconnus:
             raise TypeError(f"Valeurs attendues : {sorted(self._champs)} ; reçues : {sorted(valeurs)}.")
         alias = router.db_for_read(self.modele)
-        cle = (alias, tuple(forme))
+        connexion = connections[alias]
+        cle = (alias, connexion.vendor, tuple(forme))
         figee = self._sql.get(cle)
         if figee is None:
-            figee = self._sql[cle] = self._compiler(alias, cle[1])
+            figee = self._sql[cle] = self._compiler(alias, cle[2])
         sql, params = figee
-        connexion = connections[alias]
         prets = {nom: champ.get_db_prep_value(valeurs[nom], connexion) for nom, champ in self._champs.items()}
         posees = [prets[p.nom] if isinstance(p, Parametre) else p for p in params]
         return list(self.modele._default_manager.raw(sql, posees, using=alias))

@@ -118,7 +118,6 @@ NOM_CODES_SECOURS = "Codes de secours"
 NOMBRE_CODES_SECOURS = 10
 
 
-@transaction.atomic
 def totp_enrolement_appareil(*, user, cle):
     """L'appareil TOTP que `user` enrôle, de clé secrète `cle` (tirée au premier affichage de la page et gardée
     dans la session, `double_facteur.attente_cle_totp`), sans rien écrire : son adresse de configuration fait le
@@ -131,7 +130,9 @@ def totp_enrolement_confirmer(*, user, cle, code):
     """Enregistre l'appareil de clé `cle` si `code` est juste (le premier code de l'application qui l'a scanné) ;
     crée les codes de secours. Un code faux n'écrit rien. Rend (appareil, codes de secours en clair, à montrer
     une seule fois)."""
-    if TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).exists():
+    # Le compte verrouillé : deux confirmations simultanées (deux onglets) n'enregistrent pas deux appareils.
+    type(user)._default_manager.select_for_update().get(pk=user.pk)
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         raise ValidationError("Ce compte a déjà une application d'authentification enrôlée.")
     appareil = totp_enrolement_appareil(user=user, cle=cle)
     appareil.full_clean()
