@@ -52,3 +52,13 @@ class CodeForm(forms.Form):
         if not code.isalnum():
             raise forms.ValidationError("Le code ne contient que des chiffres et des lettres.")
         return code
+
+
+class CodeEnrolementForm(CodeForm):
+    """Le premier code, à l'enrôlement : celui de l'application seulement (les codes de secours n'existent pas
+    encore ; ils sont montrés une fois l'application confirmée)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].help_text = "Les 6 chiffres affichés maintenant par votre application d'authentification."
+        self.fields["code"].widget.attrs["inputmode"] = "numeric"

@@ -40,7 +40,7 @@ from .double_facteur import (
     connecte_par_fournisseur,
     exige_double_facteur,
 )
-from .forms import CodeForm, ConnexionForm
+from .forms import CodeEnrolementForm, CodeForm, ConnexionForm
 from .models import SessionUtilisateur
 from .oidc import url_deconnexion_fournisseur
 from .qr import qr_svg
@@ -142,7 +142,7 @@ def double_facteur_enrolement(request):
         return redirect("comptes:double_facteur")
     cle = attente_cle_totp(request)  # rien d'écrit en base avant le premier code juste
     appareil = services.totp_enrolement_appareil(user=user, cle=cle)
-    form = CodeForm(request.POST or None)
+    form = CodeEnrolementForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             appareil, codes = services.totp_enrolement_confirmer(user=user, cle=cle, code=form.cleaned_data["code"])

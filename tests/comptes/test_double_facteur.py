@@ -71,6 +71,8 @@ def test_enrolement_code_qr_puis_codes_de_secours_montres_une_fois(client):
     page, appareil, codes = enroler(client, admin)
     contenu = page.content.decode()
     assert "<svg" in contenu and 'aria-label="Code QR' in contenu and "<img" not in contenu
+    # Le premier code vient de l'application : pas encore de code de secours à proposer.
+    assert "code de secours" not in contenu and "affichés maintenant par votre application" in contenu
     assert client.session["_auth_user_id"] == str(admin.pk)
     assert TOTPDevice.objects.get(pk=appareil.pk).confirmed
     montres = re.findall(r"<li>([a-z2-7]{8})</li>", codes.content.decode())
