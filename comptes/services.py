@@ -118,6 +118,11 @@ NOM_CODES_SECOURS = "Codes de secours"
 NOMBRE_CODES_SECOURS = 10
 
 
+def application_enrolee(user):
+    """`user` a-t-il une application d'authentification confirmée ? (connexion en deux temps, enrôlement)"""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
 def totp_enrolement_appareil(*, user, cle):
     """L'appareil TOTP que `user` enrôle, de clé secrète `cle` (tirée au premier affichage de la page et gardée
     dans la session, `double_facteur.attente_cle_totp`), sans rien écrire : son adresse de configuration fait le
@@ -132,12 +137,12 @@ def totp_enrolement_confirmer(*, user, cle, code):
     une seule fois)."""
     # Le compte verrouillé : deux confirmations simultanées (deux onglets) n'enregistrent pas deux appareils.
     type(user)._default_manager.select_for_update().get(pk=user.pk)
-    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+    if application_enrolee(user):
         raise ValidationError("Ce compte a déjà une application d'authentification enrôlée.")
     appareil = totp_enrolement_appareil(user=user, cle=cle)
     appareil.full_clean()
-    # Vérifié enregistré (le dernier pas de temps accepté est gardé : le même code ne resservira pas), dans la
-    # transaction qu'un code faux annule.
+    # Enregistré avant la vérification, qui y note le dernier pas de temps accepté (le même code ne resservira pas) ;
+    # un code faux annule la transaction, et l'appareil avec.
     appareil.save()
     if not appareil.verify_token(code):
         raise ValidationError("Code incorrect : saisissez les 6 chiffres affichés maintenant par l'application.")

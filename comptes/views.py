@@ -21,7 +21,6 @@ from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_otp import match_token
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from commun.activite import activite_pour
 from commun.alertes import alertes_pour
@@ -110,7 +109,7 @@ def double_facteur(request):
     if _verrouille(request, user):
         attente_terminer(request)
         return get_lockout_response(request, None, {"username": user.username})
-    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+    if not services.application_enrolee(user):
         return redirect("comptes:double_facteur_enrolement")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -138,7 +137,7 @@ def double_facteur_enrolement(request):
     if _verrouille(request, user):
         attente_terminer(request)
         return get_lockout_response(request, None, {"username": user.username})
-    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+    if services.application_enrolee(user):
         return redirect("comptes:double_facteur")
     cle = attente_cle_totp(request)  # rien d'écrit en base avant le premier code juste
     appareil = services.totp_enrolement_appareil(user=user, cle=cle)

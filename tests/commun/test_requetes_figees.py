@@ -7,7 +7,7 @@ from django.db.models import F, IntegerField
 from django.test.utils import CaptureQueriesContext
 
 from commun.requetes import Parametre, RequeteFigee
-from referentiel.models import Commune
+from referentiel.models import BassinEmploi, Commune
 from tests.referentiel.factories import BassinFactory, CommuneFactory
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +73,7 @@ def test_valeurs_attendues_exactement(communes):
 
 
 def test_la_fabrique_rend_le_modele_annonce(communes):
-    requete = RequeteFigee(Commune, lambda *, n: BassinFactory._meta.model.objects.filter(pk__gte=n), n=IntegerField())
+    requete = RequeteFigee(Commune, lambda *, n: BassinEmploi.objects.filter(pk__gte=n), n=IntegerField())
     with pytest.raises(TypeError, match="pas des Commune"):
         requete.lignes(n=0)
 
