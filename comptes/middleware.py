@@ -9,6 +9,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY, logout
 from django.contrib.auth.views import redirect_to_login
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.functional import LazyObject, empty
 
 from commun.securite import adresse_client
 
@@ -32,7 +33,22 @@ class DoubleFacteurMiddleware:
             logout(request)
             messages.warning(request, "Cette page demande une connexion avec le second facteur : reconnectez-vous.")
             return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+        request.user = compte_lu(request.user)
         return self.get_response(request)
+
+
+def compte_lu(user):
+    """Le compte lui-même (ou l'anonyme) derrière les objets paresseux de `request.user`, une fois lu. Django
+    l'enveloppe (lu à la première demande), django-otp enveloppe cette enveloppe (appareil vérifié) : chaque
+    attribut lu ensuite (rôle, bassins, structure, dans les vues, les gabarits et les périmètres, une centaine par
+    page) traversait les deux, par une exception chacun. Le second facteur vient de le lire : ce qu'elles
+    fournissent (`otp_device`, `is_verified`) est posé sur le compte. `login()` et `logout()` remplacent
+    `request.user` comme avant."""
+    while isinstance(user, LazyObject):
+        if user._wrapped is empty:
+            user._setup()
+        user = user._wrapped
+    return user
 
 
 CLE_SUIVI = "_session_suivie_le"

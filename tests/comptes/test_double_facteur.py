@@ -217,3 +217,34 @@ def test_nouveaux_codes_de_secours_remplacent_les_anciens():
     assert reponse.status_code == 302
     nouveaux = re.findall(r"<li>([a-z2-7]{8})</li>", client.get(reverse("comptes:codes_secours")).content.decode())
     assert len(nouveaux) == services.NOMBRE_CODES_SECOURS and not anciens & set(nouveaux)
+
+
+@pytest.mark.django_db
+def test_vue_recoit_le_compte_lui_meme_avec_son_appareil_verifie():
+    """Après l'intergiciel du second facteur, `request.user` est le compte lui-même (plus les deux enveloppes
+    paresseuses de Django et de django-otp), avec ce que django-otp y pose : l'appareil vérifié de la session et
+    `is_verified()`. Sans appareil (compte sans second facteur) : non vérifié ; anonyme : l'anonyme."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.utils.functional import LazyObject
+
+    from comptes.models import User
+
+    admin = UserFactory(administrateur=True)
+    _, appareil, _ = enroler(Client(), admin)
+    client = Client()
+    mot_de_passe(client, admin)
+    client.post(reverse("comptes:double_facteur"), {"code": code(appareil, decalage=1)})
+    requete = client.get(reverse("accueil")).wsgi_request
+    assert type(requete.user) is User and not isinstance(requete.user, LazyObject)
+    assert requete.user.pk == admin.pk and requete.user.is_verified()
+    assert requete.user.otp_device == appareil
+
+    referent = UserFactory(referent=True)
+    client = Client()
+    client.force_login(referent)
+    requete = client.get(reverse("accueil")).wsgi_request
+    assert type(requete.user) is User and requete.user.pk == referent.pk
+    assert requete.user.otp_device is None and not requete.user.is_verified()
+
+    requete = Client().get(reverse("comptes:connexion")).wsgi_request
+    assert type(requete.user) is AnonymousUser and not requete.user.is_verified()
