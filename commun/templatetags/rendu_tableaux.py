@@ -317,19 +317,36 @@ def _corps(context, table):
 
 class _Adresses:
     """Les adresses `?…` des liens d'un tableau, comme `{% querystring_replace cle=valeur %}` de django-tables2 :
-    les paramètres de la requête, la clé remplacée (ou ajoutée à la fin), encodés puis échappés. Les paramètres
-    sont lus une fois pour tous les liens de la page."""
+    les paramètres de la requête, la clé remplacée à sa place (ou ajoutée à la fin), encodés puis échappés. Les
+    paramètres sont lus une fois pour tous les liens de la page, et ceux qui entourent la clé remplacée encodés une
+    fois par clé : seule la nouvelle valeur l'est à chaque lien (une vingtaine de liens par page, en-tête et
+    pagination). Encoder puis échapper se font paramètre par paramètre : le résultat est celui d'un encodage de
+    l'ensemble (les tests le comparent)."""
 
     def __init__(self, context):
         request = context.get("request")
         if request is None:  # comme la balise de la bibliothèque, qui l'exige
             raise ImproperlyConfigured("Le processeur de contexte « request » est requis par les tableaux.")
         self.parametres = dict(request.GET)
+        self._autour = {}
+
+    def _encodes_autour(self, cle):
+        """(avant, après) : les paramètres qui précèdent et suivent `cle`, encodés et échappés."""
+        autour = self._autour.get(cle)
+        if autour is None:
+            noms = list(self.parametres)
+            rang = noms.index(cle) if cle in self.parametres else len(noms)
+            avant = {n: self.parametres[n] for n in noms[:rang]}
+            apres = {n: self.parametres[n] for n in noms[rang + 1 :]}
+            autour = self._autour[cle] = (escape(urlencode(avant, doseq=True)), escape(urlencode(apres, doseq=True)))
+        return autour
 
     def avec(self, cle, valeur):
         if cle in ("", None):
             return escape("?" + urlencode(self.parametres, doseq=True))
-        return escape("?" + urlencode({**self.parametres, cle: valeur}, doseq=True))
+        avant, apres = self._encodes_autour(cle)
+        parties = (avant, escape(urlencode({cle: valeur}, doseq=True)), apres)
+        return "?" + "&amp;".join(p for p in parties if p)  # le « & » qui les sépare, échappé comme le reste
 
 
 @register.simple_tag(takes_context=True)
