@@ -313,12 +313,13 @@ class RechercheView(RoleRequisMixin, DroitsMixin, PageDeLectureMixin, TemplateVi
             periode = {"debut": d["debut"].isoformat(), "fin": d["fin"].isoformat()}
             if beneficiaire:
                 periode["beneficiaire"] = beneficiaire.pk
+            periode = urlencode(periode)  # la même pour chaque véhicule : encodée une fois
             with adresses_d_une_requete():
                 for v in vehicules:
                     v.total = v.prix_journalier * jours
                     v.adresse = adresse_par_cle("mobilite:vehicule", v.pk)
                     v.adresse_calendrier = adresse_par_cle("mobilite:calendrier", v.pk) + mois
-                    v.adresse_reserver = f"{reserver}?{urlencode({'vehicule': v.pk, **periode})}"
+                    v.adresse_reserver = f"{reserver}?vehicule={v.pk}&{periode}"
             groupes = []
             for valeur, libelle in TypeVehicule.choices:
                 du_type = [v for v in vehicules if v.type == valeur]

@@ -402,6 +402,26 @@ class TestReservation:
         assert reponse.status_code == 302 and reponse.url == loc.get_absolute_url()
         assert loc.reservee_par == referent and loc.statut == StatutLocation.RESERVEE
 
+    def test_lien_reserver_de_la_recherche_porte_vehicule_periode_et_personne(self, client, bassins, referent):
+        """Chaque « Réserver » des résultats mène au formulaire de ce véhicule, pour la période cherchée et la
+        personne pour qui l'on cherche : le formulaire les reprend."""
+        orleans = bassins["Orléans"].commune_test
+        v1, v2 = VehiculeFactory(commune=orleans), VehiculeFactory(commune=orleans)
+        b = personne(commune=orleans)
+        client.force_login(referent)
+        recherche = client.get(
+            reverse("mobilite:recherche"),
+            {"debut": J.isoformat(), "fin": jour(2).isoformat(), "beneficiaire": b.pk},
+        )
+        html = recherche.content.decode()
+        for v in (v1, v2):
+            lien = f"{reverse('mobilite:reserver')}?vehicule={v.pk}&debut={J.isoformat()}&fin={jour(2).isoformat()}"
+            lien += f"&beneficiaire={b.pk}"
+            assert f'href="{lien.replace("&", "&amp;")}"' in html
+            formulaire = client.get(lien).context["form"]
+            assert (formulaire.initial["vehicule"], formulaire.initial["beneficiaire"]) == (v.pk, b.pk)
+            assert (formulaire.initial["debut"], formulaire.initial["fin"]) == (J.isoformat(), jour(2).isoformat())
+
     def test_personne_hors_perimetre_refusee_par_le_formulaire(self, client, bassins, referent):
         v = VehiculeFactory(commune=bassins["Orléans"].commune_test)
         b_gien = personne(commune=bassins["Gien"].commune_test)
