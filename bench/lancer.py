@@ -6,7 +6,7 @@
 3. Mesure dans le processus le SQL de chaque page (requêtes capturées puis rejouées seules) et le calcul
    du tableau de bord (sans cache, avec cache, SQL seul) ; avec `--replique`, le tableau est calculé sur une
    réplique en streaming, à travers le routeur, après le rejeu du semis, et ses requêtes comptées par base.
-4. Lance gunicorn (réglages de production, DEBUG désactivé, 2 processus sync ou plus) sur 127.0.0.1 et
+4. Lance gunicorn (réglages de production, DEBUG désactivé, 3 processus sync comme en production) sur 127.0.0.1 et
    le charge avec locust (sessions authentifiées par le formulaire), 1 puis 20 utilisateurs par page.
 5. Chronomètre l'import d'un fichier de 30 000 bénéficiaires, l'aperçu d'une liste de 100 000 personnes (et son
    rechargement), le chargement d'un référentiel national de 35 000 communes, le refus d'une bombe XLSX
@@ -20,6 +20,7 @@ import json
 import os
 import platform
 import re
+import runpy
 import secrets
 import subprocess
 import sys
@@ -51,6 +52,7 @@ from bench.base import (  # noqa: E402
 )
 
 RESULTATS = RACINE / "bench" / "resultats"
+REGLAGES_GUNICORN = RACINE / "plan_emploi" / "gunicorn.conf.py"
 MOT_DE_PASSE_DEMO = "plan-emploi-demo"
 
 
@@ -62,7 +64,13 @@ def lire_arguments(argv=None):
     )
     p.add_argument("--duree", type=float, default=8.0, help="secondes de charge par page et par niveau (défaut 8)")
     p.add_argument("--utilisateurs", default="1,20", help="niveaux de concurrence, séparés par des virgules")
-    p.add_argument("--workers", type=int, default=max(2, os.cpu_count() or 2), help="processus gunicorn (sync)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="processus gunicorn (sync) ; par défaut ceux de la production (plan_emploi/gunicorn.conf.py : 3, ou "
+        "GUNICORN_WORKERS)",
+    )
     p.add_argument("--pages", default="", help="codes des pages à charger (toutes par défaut)")
     p.add_argument("--import-lignes", type=int, default=30_000, help="lignes du fichier importé (0 : pas d'import)")
     p.add_argument("--apercu-lignes", type=int, default=100_000, help="lignes de la liste prévisualisée (0 : non)")
@@ -199,8 +207,12 @@ def demarrer_gunicorn(args, url_base, dossier):
     )
     journal(f"collectstatic : {time.perf_counter() - t:.1f} s")
     port = port_libre()
+    if args.workers is None:  # ce que sert la production, lu dans ses propres réglages
+        args.workers = runpy.run_path(str(REGLAGES_GUNICORN))["workers"]
     commande = [
         str(BIN / "gunicorn"),
+        "--config",  # les réglages de production (journal des accès compris) ; la ligne de commande les précise
+        str(REGLAGES_GUNICORN),
         "plan_emploi.wsgi:application",
         "--workers",
         str(args.workers),
