@@ -111,7 +111,10 @@ def lire_arguments(argv=None):
         "remplacé par le sien), après le rejeu du semis",
     )
     p.add_argument("--graine", type=int, default=2017)
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    if args.workers is None:  # ce que sert la production, lu dans ses propres réglages
+        args.workers = runpy.run_path(str(REGLAGES_GUNICORN))["workers"]
+    return args
 
 
 def hote_port(url):
@@ -207,12 +210,12 @@ def demarrer_gunicorn(args, url_base, dossier):
     )
     journal(f"collectstatic : {time.perf_counter() - t:.1f} s")
     port = port_libre()
-    if args.workers is None:  # ce que sert la production, lu dans ses propres réglages
-        args.workers = runpy.run_path(str(REGLAGES_GUNICORN))["workers"]
     commande = [
         str(BIN / "gunicorn"),
         "--config",  # les réglages de production (journal des accès compris) ; la ligne de commande les précise
         str(REGLAGES_GUNICORN),
+        "--access-logfile",  # à part : les erreurs de démarrage restent lisibles à la fin de gunicorn.log
+        str(Path(dossier) / "gunicorn-acces.log"),
         "plan_emploi.wsgi:application",
         "--workers",
         str(args.workers),

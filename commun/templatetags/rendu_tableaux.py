@@ -346,7 +346,7 @@ class _Adresses:
             return escape("?" + urlencode(self.parametres, doseq=True))
         avant, apres = self._encodes_autour(cle)
         parties = (avant, escape(urlencode({cle: valeur}, doseq=True)), apres)
-        return "?" + "&amp;".join(p for p in parties if p)  # le « & » qui les sépare, échappé comme le reste
+        return mark_safe("?" + "&amp;".join(p for p in parties if p))  # noqa: S308 - parties échappées, « & » aussi
 
 
 @register.simple_tag(takes_context=True)

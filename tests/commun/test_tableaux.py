@@ -641,19 +641,23 @@ def test_cellule_echappee_comme_django(valeur):
         "/liste/?q=&page=&sort=",
     ],
 )
-@pytest.mark.parametrize(("cle", "valeur"), [("sort", "-commune"), ("page", 3), ("nouvelle", "a&b<c"), ("q", "")])
+@pytest.mark.parametrize(
+    ("cle", "valeur"),
+    [("sort", "-commune"), ("page", 3), ("nouvelle", "a&b<c"), ("q", ""), ("bassin", "5"), ("bassin", ["1", "2"])],
+)
 def test_adresses_des_liens_comme_l_encodage_de_tous_les_parametres(adresse, cle, valeur):
     """Les adresses des liens d'un tableau (paramètres autour de la clé encodés une fois par clé) : exactement
     l'adresse de `{% querystring_replace %}` (tous les paramètres, la clé remplacée à sa place ou ajoutée à la fin,
     encodés puis échappés), pour une clé au début, au milieu, à la fin, absente, à plusieurs valeurs."""
     from django.utils.html import escape
     from django.utils.http import urlencode
+    from django.utils.safestring import SafeString
 
     from commun.templatetags.rendu_tableaux import _Adresses
 
     requete = RequestFactory().get(adresse)
     adresses = _Adresses({"request": requete})
     attendu = escape("?" + urlencode({**dict(requete.GET), cle: valeur}, doseq=True))
-    assert adresses.avec(cle, valeur) == attendu
+    assert adresses.avec(cle, valeur) == attendu and isinstance(adresses.avec(cle, valeur), SafeString)
     assert adresses.avec(cle, valeur) == attendu  # encore, avec les paramètres autour déjà encodés
     assert adresses.avec("", None) == escape("?" + urlencode(dict(requete.GET), doseq=True))
