@@ -79,6 +79,18 @@ class PeriodeQuerySet(models.QuerySet):
         return self.filter(chevauche(debut, fin))
 
 
+def jours_factures(debut, fin):
+    """Jours facturés d'une location du `debut` à la `fin` comprises : une location de quelques heures compte pour
+    une journée."""
+    return (fin - debut).days + 1
+
+
+def montant_location(prix_journalier, debut, fin):
+    """Le prix d'une location : le prix par jour du véhicule pour chaque jour facturé (`jours_factures`). Le même
+    pour le total annoncé par la recherche et pour la location réservée."""
+    return prix_journalier * jours_factures(debut, fin)
+
+
 def flotte_visible_par(user):
     """La flotte ne porte pas de donnée personnelle : visible des rôles qui ouvrent la mobilité."""
     return user.is_authenticated and not user.est_prestataire
@@ -409,11 +421,11 @@ class Location(models.Model):
 
     @property
     def jours(self):
-        return (self.fin - self.debut).days + 1
+        return jours_factures(self.debut, self.fin)
 
     @property
     def montant_location(self):
-        return self.prix_journalier * self.jours
+        return montant_location(self.prix_journalier, self.debut, self.fin)
 
     @property
     def km_parcourus(self):

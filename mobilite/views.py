@@ -49,6 +49,8 @@ from .models import (
     StatutVehicule,
     TypeVehicule,
     Vehicule,
+    jours_factures,
+    montant_location,
 )
 from .selecteurs import (
     calendrier_mois,
@@ -305,7 +307,7 @@ class RechercheView(RoleRequisMixin, DroitsMixin, PageDeLectureMixin, TemplateVi
         if form.is_bound and form.is_valid():
             d = form.cleaned_data
             vehicules = vehicules_libres(user, d["debut"], d["fin"], d["bassin"], d["type"])
-            jours = (d["fin"] - d["debut"]).days + 1
+            jours = jours_factures(d["debut"], d["fin"])
             # Les adresses de chaque ligne calculées ici (la clé placée dans une adresse faite une fois par vue)
             # plutôt que par trois {% url %} par véhicule dans le gabarit.
             mois = f"?mois={d['debut']:%Y-%m}"
@@ -313,13 +315,13 @@ class RechercheView(RoleRequisMixin, DroitsMixin, PageDeLectureMixin, TemplateVi
             periode = {"debut": d["debut"].isoformat(), "fin": d["fin"].isoformat()}
             if beneficiaire:
                 periode["beneficiaire"] = beneficiaire.pk
-            periode = urlencode(periode)  # la même pour chaque véhicule : encodée une fois
+            periode_encodee = urlencode(periode)  # la même pour chaque véhicule : encodée une fois
             with adresses_d_une_requete():
                 for v in vehicules:
-                    v.total = v.prix_journalier * jours
+                    v.total = montant_location(v.prix_journalier, d["debut"], d["fin"])
                     v.adresse = adresse_par_cle("mobilite:vehicule", v.pk)
                     v.adresse_calendrier = adresse_par_cle("mobilite:calendrier", v.pk) + mois
-                    v.adresse_reserver = f"{reserver}?vehicule={v.pk}&{periode}"
+                    v.adresse_reserver = f"{reserver}?vehicule={v.pk}&{periode_encodee}"
             groupes = []
             for valeur, libelle in TypeVehicule.choices:
                 du_type = [v for v in vehicules if v.type == valeur]

@@ -422,6 +422,25 @@ class TestReservation:
             assert (formulaire.initial["vehicule"], formulaire.initial["beneficiaire"]) == (v.pk, b.pk)
             assert (formulaire.initial["debut"], formulaire.initial["fin"]) == (J.isoformat(), jour(2).isoformat())
 
+    def test_total_de_la_recherche_est_le_prix_de_la_location_reservee(self, client, bassins, referent):
+        """Le total annoncé par la recherche pour la période (chaque jour compris, une location de quelques heures
+        comptant pour une journée) est le prix que porte la location réservée pour cette période."""
+        orleans = bassins["Orléans"].commune_test
+        v = VehiculeFactory(commune=orleans, prix_journalier=Decimal("1.50"))
+        b = personne(commune=orleans)
+        client.force_login(referent)
+        for fin in (J, jour(2)):
+            recherche = client.get(reverse("mobilite:recherche"), {"debut": J.isoformat(), "fin": fin.isoformat()})
+            (trouve,) = [x for g in recherche.context["groupes"] for x in g["vehicules"] if x.pk == v.pk]
+            assert trouve.total == Decimal("1.50") * ((fin - J).days + 1)
+            client.post(
+                reverse("mobilite:reserver"),
+                {"vehicule": v.pk, "beneficiaire": b.pk, "debut": J, "fin": fin, "motif": "formation"},
+            )
+            location = Location.objects.get(vehicule=v, fin=fin)
+            assert location.montant_location == trouve.total
+            services.location_annuler(location=location, par=referent, motif="essai")
+
     def test_personne_hors_perimetre_refusee_par_le_formulaire(self, client, bassins, referent):
         v = VehiculeFactory(commune=bassins["Orléans"].commune_test)
         b_gien = personne(commune=bassins["Gien"].commune_test)
