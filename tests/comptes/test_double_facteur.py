@@ -248,3 +248,22 @@ def test_vue_recoit_le_compte_lui_meme_avec_son_appareil_verifie():
 
     requete = Client().get(reverse("comptes:connexion")).wsgi_request
     assert type(requete.user) is AnonymousUser and not requete.user.is_verified()
+
+
+@pytest.mark.django_db
+def test_une_seule_application_enrolee_meme_confirmee_deux_fois():
+    """Le service refuse d'enregistrer une seconde application à un compte qui en a une confirmée (deux onglets
+    d'enrôlement ouverts, confirmés l'un après l'autre) : la vue redirige avant, mais la règle est au service."""
+    from django.core.exceptions import ValidationError
+    from django_otp.util import random_hex
+
+    admin = UserFactory(administrateur=True)
+    cle = random_hex(20)
+    appareil = services.totp_enrolement_appareil(user=admin, cle=cle)
+    services.totp_enrolement_confirmer(user=admin, cle=cle, code=code(appareil))
+    autre = random_hex(20)
+    with pytest.raises(ValidationError, match="déjà une application"):
+        services.totp_enrolement_confirmer(
+            user=admin, cle=autre, code=code(services.totp_enrolement_appareil(user=admin, cle=autre))
+        )
+    assert TOTPDevice.objects.filter(user=admin).count() == 1
