@@ -1,9 +1,40 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django_otp.plugins.otp_static.admin import StaticDeviceAdmin
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from commun.admin import LectureSeuleMixin
 
 from .models import JournalConsultation, JournalExport, User
+
+
+class AppareilsConsultesOuSupprimesMixin:
+    """Les appareils du second facteur dans l'administration : consultés (sans clé ni code de secours, réglage
+    OTP_ADMIN_HIDE_SENSITIVE_DATA) et supprimés (appareil perdu : la personne en enrôle un autre à sa prochaine
+    connexion), jamais créés ni modifiés. Un appareil ne s'enrôle que par sa personne, par le premier code de son
+    application (`services.totp_enrolement_confirmer`) : créé ou confirmé ici, sa clé serait connue d'un autre."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ApplicationsAdmin(AppareilsConsultesOuSupprimesMixin, TOTPDeviceAdmin):
+    pass
+
+
+class CodesDeSecoursAdmin(AppareilsConsultesOuSupprimesMixin, StaticDeviceAdmin):
+    pass
+
+
+for _modele, _classe in ((TOTPDevice, ApplicationsAdmin), (StaticDevice, CodesDeSecoursAdmin)):
+    if admin.site.is_registered(_modele):  # par django-otp, à l'import de ses modules d'administration
+        admin.site.unregister(_modele)
+    admin.site.register(_modele, _classe)
 
 
 @admin.register(User)

@@ -278,6 +278,9 @@ if OIDC_ACTIVE:
 DOUBLE_FACTEUR_ROLES = env.list("DOUBLE_FACTEUR_ROLES", default=["administrateur", "pilotage"])
 OTP_TOTP_ISSUER = f"plan-emploi ({DEPARTEMENT_NOM})"
 OTP_TOTP_THROTTLE_FACTOR = 1
+# L'administration ne montre ni la clé d'une application (ni son code QR) ni les codes de secours : un
+# administrateur ne doit pas pouvoir se servir du second facteur d'un autre compte (comptes/admin.py).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Délai pour saisir le code après le mot de passe (secondes).
 DOUBLE_FACTEUR_DELAI = 5 * 60
 AUTH_PASSWORD_VALIDATORS = [

@@ -267,3 +267,37 @@ def test_une_seule_application_enrolee_meme_confirmee_deux_fois():
             user=admin, cle=autre, code=code(services.totp_enrolement_appareil(user=admin, cle=autre))
         )
     assert TOTPDevice.objects.filter(user=admin).count() == 1
+
+
+@pytest.mark.django_db
+def test_administration_supprime_un_appareil_sans_le_creer_ni_en_montrer_le_secret(client):
+    """Appareil perdu : l'administration supprime les appareils d'une personne, mais n'en crée ni n'en modifie
+    aucun et n'en montre pas la clé, le code QR ou les codes de secours (un administrateur ne doit pas pouvoir se
+    servir du second facteur d'un autre compte)."""
+    admin = UserFactory(administrateur=True)
+    enroler(client, admin)  # l'administrateur connecté, second facteur passé
+    autre = UserFactory(administrateur=True)
+    _, appareil, codes = enroler(Client(), autre)
+    secours = re.findall(r"<li>([a-z2-7]{8})</li>", codes.content.decode())
+    statique = StaticToken.objects.filter(device__user=autre).first().device
+
+    assert client.get("/admin/otp_totp/totpdevice/add/").status_code == 403
+    assert client.get("/admin/otp_static/staticdevice/add/").status_code == 403
+    fiche = client.get(f"/admin/otp_totp/totpdevice/{appareil.pk}/change/")
+    assert fiche.status_code == 200 and appareil.key not in fiche.content.decode()
+    assert client.get(f"/admin/otp_totp/totpdevice/{appareil.pk}/config/").status_code == 403
+    assert client.get(f"/admin/otp_totp/totpdevice/{appareil.pk}/qrcode/").status_code == 403
+    fiche = client.get(f"/admin/otp_static/staticdevice/{statique.pk}/change/").content.decode()
+    assert not any(code in fiche for code in secours)
+    reponse = client.post(
+        f"/admin/otp_totp/totpdevice/{appareil.pk}/change/", {"user": admin.pk, "name": "x", "confirmed": "on"}
+    )
+    assert reponse.status_code == 403 and TOTPDevice.objects.get(pk=appareil.pk).user_id == autre.pk
+
+    for chemin in (
+        f"/admin/otp_totp/totpdevice/{appareil.pk}/delete/",
+        f"/admin/otp_static/staticdevice/{statique.pk}/delete/",
+    ):
+        assert client.post(chemin, {"post": "yes"}).status_code == 302
+    assert not TOTPDevice.objects.filter(user=autre).exists()
+    assert not StaticToken.objects.filter(device__user=autre).exists()
