@@ -301,3 +301,34 @@ def test_administration_supprime_un_appareil_sans_le_creer_ni_en_montrer_le_secr
         assert client.post(chemin, {"post": "yes"}).status_code == 302
     assert not TOTPDevice.objects.filter(user=autre).exists()
     assert not StaticToken.objects.filter(device__user=autre).exists()
+
+
+@pytest.mark.django_db
+def test_listes_des_appareils_en_nombre_constant_de_requetes(client):
+    """Les listes d'appareils de l'administration lisent le compte de chaque appareil avec lui : autant de requêtes
+    pour un appareil que pour quatre."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    admin = UserFactory(administrateur=True)
+    enroler(client, admin)
+    listes = ("/admin/otp_totp/totpdevice/", "/admin/otp_static/staticdevice/")
+
+    def ajouter(n):
+        for user in UserFactory.create_batch(n, administrateur=True):
+            TOTPDevice.objects.create(user=user, name="Application", confirmed=True)
+            StaticDevice.objects.create(user=user, name="Codes de secours", confirmed=True)
+
+    def compter():
+        nombres = []
+        for liste in listes:
+            with CaptureQueriesContext(connection) as requetes:
+                assert client.get(liste).status_code == 200
+            nombres.append(len(requetes))
+        return nombres
+
+    ajouter(1)
+    avec_un = compter()
+    ajouter(3)
+    assert compter() == avec_un
