@@ -7,6 +7,7 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from commun.chargement import ChargementRapide
 from commun.francais import COLLATION
 from commun.liens import adresse_par_cle
 from commun.models import Canal
@@ -142,7 +143,7 @@ class BeneficiaireQuerySet(models.QuerySet):
         if user.voit_tout:
             return self
         if user.est_referent:
-            return self.filter(commune__bassin_emploi__in=user.bassins.values("pk"))
+            return self.filter(commune__bassin_emploi__in=user.bassins_du_perimetre())
         if user.est_prestataire and user.structure_id:
             # Une personne sans commune (adresse à vérifier) n'a pas de bassin : pilotage et administrateurs seuls.
             return self.filter(condition_prestataire(user), commune__isnull=False).distinct()
@@ -156,7 +157,7 @@ class BeneficiaireQuerySet(models.QuerySet):
         return self.actifs().filter(commune__isnull=True)
 
 
-class Beneficiaire(models.Model):
+class Beneficiaire(ChargementRapide, models.Model):
     foyer = models.ForeignKey(Foyer, verbose_name="foyer", on_delete=models.PROTECT, related_name="membres")
     role = models.CharField("rôle dans le foyer", max_length=3, choices=Role.choices, default=Role.DEM)
     civilite = models.CharField("civilité", max_length=3, choices=Civilite.choices, blank=True)

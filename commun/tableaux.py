@@ -21,13 +21,14 @@ import inspect
 
 import django_tables2 as tables
 from django.core.paginator import Paginator
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import F, OuterRef
 from django.utils import timezone
 from django_tables2 import utils
 from django_tables2.utils import OrderByTuple
 
 from . import versions
 from .francais import euros
+from .requetes import SousRequeteFigee
 
 # Borne de sécurité : une fonction créée à la volée (lambda par ligne) ne doit pas faire grossir le cache.
 TAILLE_MAX = 2000
@@ -177,38 +178,6 @@ def perimetre_fait_une_fois(nom, fabrique):
 def oublier_les_perimetres():
     """Tests : la fin d'un test remet les versions à leurs valeurs d'avant (et SQLite redonne les mêmes clés)."""
     _perimetres.oublier()
-
-
-class SousRequeteFigee(Subquery):
-    """Une sous-requête (`Subquery`) dont le SQL est compilé une fois par expression résolue et par base, puis
-    resservi. Les annotations d'une liste sont résolues une fois par processus (`selection_faite_une_fois`) et
-    partagées par les copies de chaque page, mais Django recompile chacune à chaque page (compilateur, alias, noms
-    entre guillemets) : la moitié de la compilation de la requête des lignes, 1 ms par page pour les cinq
-    sous-requêtes de la liste des bénéficiaires sur un hôte lent. Le SQL d'une sous-requête résolue ne dépend que
-    d'elle-même (ses alias sont posés à la résolution) et de la base (son dialecte) : il est gardé par base. Toute
-    nouvelle expression faite à partir d'elle (résolue pour une autre requête, alias renommés quand la requête
-    devient elle-même une sous-requête) passe par `copy()` et repart sans SQL gardé ; un appel avec un autre
-    gabarit n'est pas gardé. À ne pas employer pour une valeur dont le SQL dépendrait de la requête en cours (fuseau
-    horaire actif d'une troncature de date, langue) : il serait figé au premier appel."""
-
-    def __init__(self, queryset, output_field=None, **extra):
-        super().__init__(queryset, output_field, **extra)
-        self._sql_par_base = {}
-
-    def copy(self):
-        copie = super().copy()
-        copie._sql_par_base = {}
-        return copie
-
-    def as_sql(self, compiler, connection, template=None, **extra_context):
-        if template is not None or extra_context:
-            return super().as_sql(compiler, connection, template, **extra_context)
-        cle = (connection.alias, connection.vendor)
-        figee = self._sql_par_base.get(cle)
-        if figee is None:
-            sql, params = super().as_sql(compiler, connection)
-            figee = self._sql_par_base[cle] = (sql, tuple(params))
-        return figee[0], list(figee[1])
 
 
 def lue_par_cle(modele, cle, valeur):

@@ -7,6 +7,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from commun.francais import COLLATION, compte
+from commun.requetes import SousRequeteFigee
 from referentiel.models import BassinEmploi, Structure
 
 
@@ -111,6 +112,13 @@ class User(AbstractUser):
     @property
     def peut_exporter_donnees_personnelles(self):
         return self.is_authenticated and (self.is_superuser or self.role in ROLES_EXPORT_PERSONNEL)
+
+    def bassins_du_perimetre(self):
+        """Les clés des bassins du compte, en sous-requête, pour le périmètre d'un référent
+        (`…__bassin_emploi__in=user.bassins_du_perimetre()`) : lue à chaque page (un bassin réaffecté compte à la page
+        suivante), mais son SQL compilé une fois par sélection (`SousRequeteFigee`) ; le périmètre d'une liste,
+        gardé par utilisateur (commun.tableaux.perimetre_fait_une_fois), ne la recompile plus à chaque page."""
+        return SousRequeteFigee(self.bassins.values("pk"))
 
     def a_role(self, *roles):
         if self.is_superuser:

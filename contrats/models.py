@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from simple_history.models import HistoricalRecords
 
+from commun.chargement import ChargementRapide
 from commun.dates import ajouter_mois  # noqa: F401 - réexporté (services, démo)
 from commun.francais import compte, euros
 from commun.liens import adresse_par_cle
@@ -159,7 +160,7 @@ class ContratAideQuerySet(models.QuerySet):
         if user.voit_tout:
             return self
         if user.est_referent:
-            return self.filter(beneficiaire__commune__bassin_emploi__in=user.bassins.values("pk"))
+            return self.filter(beneficiaire__commune__bassin_emploi__in=user.bassins_du_perimetre())
         return self.none()
 
     def signes(self):
@@ -179,7 +180,7 @@ class ContratAideQuerySet(models.QuerySet):
         )
 
 
-class ContratAide(models.Model):
+class ContratAide(ChargementRapide, models.Model):
     beneficiaire = models.ForeignKey(
         "beneficiaires.Beneficiaire",
         verbose_name="bénéficiaire",

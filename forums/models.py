@@ -12,6 +12,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from beneficiaires.models import Beneficiaire
+from commun.chargement import ChargementRapide
 from commun.francais import compte
 from referentiel.models import Commune, Structure
 
@@ -52,7 +53,7 @@ class ForumQuerySet(models.QuerySet):
         return self.select_related("commune__bassin_emploi")
 
 
-class Forum(models.Model):
+class Forum(ChargementRapide, models.Model):
     class Statut(models.TextChoices):
         EN_PREPARATION = "preparation", "En préparation"
         INSCRIPTIONS_OUVERTES = "inscriptions", "Inscriptions ouvertes"
@@ -195,7 +196,7 @@ class Exposant(models.Model):
         return reverse("forums:exposant_resultats", args=[self.forum_id, self.pk])
 
 
-class OffreEmploi(models.Model):
+class OffreEmploi(ChargementRapide, models.Model):
     exposant = models.ForeignKey(Exposant, verbose_name="exposant", on_delete=models.CASCADE, related_name="offres")
     intitule = models.CharField("intitulé du poste", max_length=200)
     type_contrat = models.CharField("type de contrat", max_length=15, choices=TypeContrat.choices)
@@ -238,7 +239,7 @@ class ParticipationQuerySet(models.QuerySet):
         if user.voit_tout:
             return self
         if user.est_referent:
-            return self.filter(beneficiaire__commune__bassin_emploi__in=user.bassins.values("pk"))
+            return self.filter(beneficiaire__commune__bassin_emploi__in=user.bassins_du_perimetre())
         if user.est_prestataire:
             return self.filter(beneficiaire__in=Beneficiaire.objects.visibles_par(user).values("pk"))
         return self.none()
@@ -247,7 +248,7 @@ class ParticipationQuerySet(models.QuerySet):
         return self.filter(statut__in=STATUTS_OCCUPANT_UNE_PLACE)
 
 
-class Participation(models.Model):
+class Participation(ChargementRapide, models.Model):
     Statut = StatutParticipation
 
     beneficiaire = models.ForeignKey(
@@ -353,7 +354,7 @@ class Participation(models.Model):
         return self.statut in STATUTS_OCCUPANT_UNE_PLACE
 
 
-class Entretien(models.Model):
+class Entretien(ChargementRapide, models.Model):
     """Un entretien d'une personne présente avec un exposant du forum (saisi après le forum)."""
 
     participation = models.ForeignKey(

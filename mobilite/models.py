@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from commun.chargement import ChargementRapide
 from referentiel.models import Commune, Structure
 
 # Immatriculation SIV : AA-123-AA. Lettres I, O et U exclues ; blocs « SS » exclus ; « WW » réservé aux
@@ -116,7 +117,7 @@ class VehiculeQuerySet(models.QuerySet):
         )
 
 
-class Vehicule(models.Model):
+class Vehicule(ChargementRapide, models.Model):
     immatriculation = models.CharField(
         "immatriculation", max_length=9, validators=[valider_immatriculation], help_text="Format AA-123-AA."
     )
@@ -281,7 +282,7 @@ class LocationQuerySet(PeriodeQuerySet):
         if user.voit_tout or user.est_agent_mobilite:
             return self
         if user.est_referent:
-            return self.filter(beneficiaire__commune__bassin_emploi__in=user.bassins.values("pk"))
+            return self.filter(beneficiaire__commune__bassin_emploi__in=user.bassins_du_perimetre())
         return self.none()
 
     def actives(self):
@@ -299,7 +300,7 @@ def condition_retard(jour):
     )
 
 
-class Location(models.Model):
+class Location(ChargementRapide, models.Model):
     beneficiaire = models.ForeignKey(
         "beneficiaires.Beneficiaire", verbose_name="bénéficiaire", on_delete=models.PROTECT, related_name="locations"
     )
@@ -466,7 +467,7 @@ class ConventionCessionQuerySet(models.QuerySet):
         return self.signees().filter(date_signature__lte=jour, debut__lte=jour, fin__gte=jour)
 
 
-class ConventionCession(models.Model):
+class ConventionCession(ChargementRapide, models.Model):
     partenaire = models.ForeignKey(
         Structure, verbose_name="partenaire associatif", on_delete=models.PROTECT, related_name="conventions_cession"
     )

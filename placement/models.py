@@ -24,6 +24,7 @@ from django.utils.functional import LazyObject, empty
 from simple_history.models import HistoricalRecords
 
 from beneficiaires.models import Beneficiaire
+from commun.chargement import ChargementRapide
 from commun.francais import euros
 from referentiel.models import BassinEmploi, Structure
 
@@ -41,7 +42,7 @@ def condition_perimetre(user, prefixe=""):
     if user.voit_tout:
         return None
     if user.est_referent:
-        return Q(**{f"{prefixe}beneficiaire__commune__bassin_emploi__in": user.bassins.values("pk")})
+        return Q(**{f"{prefixe}beneficiaire__commune__bassin_emploi__in": user.bassins_du_perimetre()})
     if user.est_prestataire and user.structure_id:
         return Q(**{f"{prefixe}lot__prestataire_id": user.structure_id})
     return Q(pk__in=[])
@@ -111,7 +112,7 @@ class LotQuerySet(models.QuerySet):
         ).annotate(places_restantes=models.F("capacite") - models.F("places_occupees"))
 
 
-class Lot(models.Model):
+class Lot(ChargementRapide, models.Model):
     marche = models.ForeignKey(Marche, verbose_name="marché", on_delete=models.PROTECT, related_name="lots")
     numero = models.PositiveSmallIntegerField("numéro de lot")
     intitule = models.CharField("intitulé", max_length=200, blank=True)
@@ -237,7 +238,7 @@ class OrientationQuerySet(models.QuerySet):
         )
 
 
-class Orientation(models.Model):
+class Orientation(ChargementRapide, models.Model):
     class Statut(models.TextChoices):
         PROPOSEE = "proposee", "Proposée"
         ACCEPTEE = "acceptee", "Acceptée"
@@ -682,7 +683,7 @@ class ResultatPayeQuerySet(models.QuerySet):
         return self.totaux()["service_fait"]
 
 
-class ResultatPaye(models.Model):
+class ResultatPaye(ChargementRapide, models.Model):
     """Un résultat déclaré par le prestataire, au prix unitaire du lot figé à la déclaration ; il n'ouvre paiement
     qu'une fois validé par le Département (service fait). Le nom de la classe date d'avant le contrôle."""
 

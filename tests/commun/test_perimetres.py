@@ -8,6 +8,7 @@ from unittest import mock
 
 import pytest
 from django.db import transaction
+from django.db.models.sql.query import Query
 
 from beneficiaires.models import Beneficiaire
 from beneficiaires.selecteurs import beneficiaires_visibles
@@ -77,3 +78,26 @@ def test_liste_des_contrats_suit_le_role(bassins, referent):
     referent.role = Role.PILOTAGE
     referent.save()
     assert contrats_visibles(User.objects.get(pk=referent.pk)).count() == 1
+
+
+@pytest.mark.parametrize("liste", ["beneficiaires", "contrats"])
+def test_bassins_du_referent_compiles_une_fois(bassins, referent, monkeypatch, liste):
+    """Les bassins d'un référent (`User.bassins_du_perimetre`) : une sous-requête lue à chaque page, mais compilée à
+    la première seulement (Django la recompilait à chaque page) ; un bassin ajouté compte dès la page suivante."""
+    for bassin in ("Orléans", "Gien"):
+        ContratAideFactory(beneficiaire=BeneficiaireFactory(commune=bassins[bassin].commune_test))
+    visibles = beneficiaires_visibles if liste == "beneficiaires" else contrats_visibles
+    compilees = []
+    origine = Query.as_sql
+
+    def as_sql(self, compiler, connection):
+        if self.model is not None and self.model._meta.model_name == "bassinemploi":
+            compilees.append(self)
+        return origine(self, compiler, connection)
+
+    monkeypatch.setattr(Query, "as_sql", as_sql)
+    for tri in ("pk", "-pk", "date_creation"):  # trois pages, chacune avec le compte relu comme par une requête
+        assert len(list(visibles(User.objects.get(pk=referent.pk)).order_by(tri)[:50])) == 1
+    assert len(compilees) == 1
+    referent.bassins.add(bassins["Gien"])
+    assert len(list(visibles(User.objects.get(pk=referent.pk)).order_by("pk")[:50])) == 2

@@ -7,7 +7,7 @@ from django.db.models import OuterRef, Subquery
 from django.db.models.sql.query import Query
 
 from beneficiaires.selecteurs import beneficiaires_visibles
-from commun.tableaux import SousRequeteFigee
+from commun.requetes import SousRequeteFigee
 from contrats.selecteurs import contrats_visibles
 from referentiel.models import Commune, Structure
 from tests.beneficiaires.factories import BeneficiaireFactory

@@ -1,0 +1,94 @@
+"""Instances faites par `ChargementRapide.from_db` (commun/chargement.py) : les mêmes que celles de Django, champs
+non lus différés, et le chemin de Django dès qu'un modèle a des récepteurs de `pre_init` / `post_init`."""
+
+import pytest
+from django.db.models import Model, Value, signals
+
+from beneficiaires.models import Beneficiaire
+from beneficiaires.selecteurs import beneficiaires_visibles
+from commun.chargement import ChargementRapide
+from contrats.models import ContratAide
+from mobilite.models import Vehicule
+from tests.beneficiaires.factories import BeneficiaireFactory
+from tests.contrats.factories import ContratAideFactory
+from tests.mobilite.factories import VehiculeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _par_django(modele, queryset):
+    """Les instances que fait `Model.from_db` de Django pour la même lecture."""
+    ancien = modele.__dict__.get("from_db")
+    modele.from_db = classmethod(Model.from_db.__func__)
+    try:
+        return list(queryset)
+    finally:
+        if ancien is None:
+            del modele.from_db
+        else:
+            modele.from_db = ancien
+
+
+def _etat(instance):
+    valeurs = {k: v for k, v in instance.__dict__.items() if k != "_state"}
+    return type(instance), valeurs, instance._state.adding, instance._state.db, instance.get_deferred_fields()
+
+
+@pytest.mark.parametrize(
+    "fabrique, lecture",
+    [
+        (BeneficiaireFactory, lambda: Beneficiaire.objects.order_by("pk")),
+        (BeneficiaireFactory, lambda: Beneficiaire.objects.only("nom", "commune_id").order_by("pk")),
+        (ContratAideFactory, lambda: ContratAide.objects.defer("employeur_id").order_by("pk")),
+        (VehiculeFactory, lambda: Vehicule.objects.annotate(un=Value(1)).order_by("pk")),
+        (VehiculeFactory, lambda: Vehicule.objects.raw("SELECT id, immatriculation FROM mobilite_vehicule ORDER BY 1")),
+    ],
+)
+def test_memes_instances_que_django(fabrique, lecture):
+    fabrique.create_batch(3)
+    rapides = list(lecture())
+    modele = type(rapides[0])
+    assert issubclass(modele, ChargementRapide)
+    assert "_plan_de_chargement" in modele.__dict__ and modele._plan_de_chargement[1] is not None  # chemin court
+    assert [_etat(i) for i in rapides] == [_etat(i) for i in _par_django(modele, lecture())]
+
+
+def test_liste_des_beneficiaires_memes_valeurs_et_differes(referent):
+    BeneficiaireFactory.create_batch(3, commune__bassin_emploi=referent.bassins.first())
+    lues = list(beneficiaires_visibles(referent).order_by("pk"))
+    assert len(lues) == 3
+    par_django = _par_django(Beneficiaire, beneficiaires_visibles(referent).order_by("pk"))
+    assert [_etat(i) for i in lues] == [_etat(i) for i in par_django]
+    personne = lues[0]
+    assert "telephone" in personne.get_deferred_fields()
+    assert personne.telephone == Beneficiaire.objects.get(pk=personne.pk).telephone  # lu à la demande, comme avant
+    personne.nom = "NOUVEAU"
+    personne.save(update_fields=["nom"])  # une instance chargée s'enregistre (mise à jour, pas création)
+    assert Beneficiaire.objects.get(pk=personne.pk).nom == "NOUVEAU"
+    assert Beneficiaire.objects.count() == 3
+
+
+def test_relation_lue_puis_changee(referent):
+    personne = BeneficiaireFactory(commune__bassin_emploi=referent.bassins.first())
+    autre = BeneficiaireFactory()
+    lue = Beneficiaire.objects.get(pk=personne.pk)
+    assert lue.commune == personne.commune  # lue puis gardée
+    lue.commune_id = autre.commune_id  # la clé changée oublie l'objet gardé, comme pour une instance de Django
+    assert lue.commune == autre.commune
+
+
+def test_recepteur_de_post_init_le_chemin_de_django():
+    VehiculeFactory.create_batch(2)
+    vus = []
+
+    def recepteur(sender, instance, **kwargs):
+        vus.append(instance.pk)
+
+    signals.post_init.connect(recepteur, sender=Vehicule)
+    try:
+        lus = list(Vehicule.objects.order_by("pk"))
+    finally:
+        signals.post_init.disconnect(recepteur, sender=Vehicule)
+    assert vus == [v.pk for v in lus]  # Model.__init__ a été appelé pour chaque ligne
+    list(Vehicule.objects.order_by("pk"))
+    assert Vehicule._plan_de_chargement[1] is not None  # sans récepteur, le chemin court revient
