@@ -67,10 +67,17 @@ def adresses_d_une_requete():
         _lus_pour_le_bloc.reset(jeton)
 
 
-def adresse_fixe(nom):
+def prefixe_et_configuration():
+    """(préfixe d'adresse, configuration d'adresses) de la requête en cours, à passer à `adresse_fixe` par qui fait
+    plusieurs adresses hors d'un bloc `adresses_d_une_requete` (la mise en page : une lecture par page)."""
+    return _prefixe_et_configuration()
+
+
+def adresse_fixe(nom, lus=None):
     """`reverse(nom)` d'une vue sans paramètre, calculée une fois par préfixe d'adresse et configuration d'adresses
-    (la barre de navigation en demande une vingtaine par page)."""
-    return _adresse_fixe(nom, *_prefixe_et_configuration())
+    (la barre de navigation en demande une vingtaine par page) ; `lus` : ce que rend `prefixe_et_configuration()`,
+    lu une fois pour plusieurs adresses."""
+    return _adresse_fixe(nom, *(lus or _prefixe_et_configuration()))
 
 
 def adresse_par_cle(nom, pk):

@@ -15,7 +15,7 @@ from django_tables2 import SingleTableMixin
 from commun.exports import ExportMixin
 from commun.formulaires import VueService
 from commun.lecture import PageDeLectureMixin
-from commun.liens import adresse_par_cle, adresses_d_une_requete
+from commun.liens import adresse_fixe, adresse_par_cle, adresses_d_une_requete
 from comptes.acces import RoleRequisMixin
 from comptes.models import Role
 from comptes.services import consultation_journaliser
@@ -311,7 +311,7 @@ class RechercheView(RoleRequisMixin, DroitsMixin, PageDeLectureMixin, TemplateVi
             # Les adresses de chaque ligne calculées ici (la clé placée dans une adresse faite une fois par vue)
             # plutôt que par trois {% url %} par véhicule dans le gabarit.
             mois = f"?mois={d['debut']:%Y-%m}"
-            reserver = reverse("mobilite:reserver")
+            reserver = adresse_fixe("mobilite:reserver")
             periode = {"debut": d["debut"].isoformat(), "fin": d["fin"].isoformat()}
             if beneficiaire:
                 periode["beneficiaire"] = beneficiaire.pk

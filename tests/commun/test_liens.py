@@ -111,3 +111,22 @@ def test_adresse_gardee_sous_le_prefixe_de_sa_cle():
         set_script_prefix("/")
         liens._morceaux.cache_clear()
         liens._adresse_fixe.cache_clear()
+
+
+@pytest.mark.parametrize("prefixe", ["/", "/plan-emploi/"])
+def test_balise_adresse_comme_la_balise_url(prefixe):
+    """`{% adresse 'nom' %}` (mise en page de chaque page) : le texte de `{% url 'nom' %}`, préfixe de la requête
+    compris, échappé de même."""
+    from django.template import Context, Template
+
+    gabarit = "{% load adresses %}" + "|".join(
+        f"{{% {balise} '{nom}' %}}" for nom in ("accueil", "comptes:sessions", "theme_css") for balise in ("adresse",)
+    )
+    reference = "|".join(f"{{% url '{nom}' %}}" for nom in ("accueil", "comptes:sessions", "theme_css"))
+    try:
+        set_script_prefix(prefixe)
+        attendu = Template(reference).render(Context())
+        assert Template(gabarit).render(Context()) == attendu
+        assert attendu.startswith(prefixe)
+    finally:
+        set_script_prefix("/")

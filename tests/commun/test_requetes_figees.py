@@ -82,3 +82,26 @@ def test_parametre_est_un_marqueur_nomme():
     parametre = Parametre("debut", IntegerField())
     assert parametre.as_sql(None, connection) == ("%s", [parametre])
     assert repr(parametre) == "Parametre('debut')"
+
+
+def test_objets_lies_refuses_valeurs_converties_comme_le_queryset(communes):
+    """`select_related` n'est pas suivi : refusé ; une annotation dont la base rend un autre type (un décimal sous
+    SQLite) est convertie comme le ferait le QuerySet."""
+    from decimal import Decimal
+
+    from django.db.models import DecimalField
+    from django.db.models.functions import Cast
+
+    liee = RequeteFigee(Commune, lambda *, n: Commune.objects.select_related("bassin_emploi"), n=IntegerField())
+    with pytest.raises(TypeError, match="select_related"):
+        liee.lignes(n=0)
+
+    def decimaux(*, n):
+        champ = DecimalField(max_digits=12, decimal_places=2)
+        return Commune.objects.filter(population__gte=n).annotate(part=Cast("population", champ)).order_by("pk")
+
+    requete = RequeteFigee(Commune, decimaux, n=IntegerField())
+    lues = requete.lignes(n=0)
+    attendu = list(decimaux(n=0))
+    assert [(c.pk, c.part) for c in lues] == [(c.pk, c.part) for c in attendu]
+    assert all(type(c.part) is Decimal for c in lues)
