@@ -1,4 +1,6 @@
-"""Corps des tableaux django-tables2 écrit en Python (gabarit `django_tables2/plan_emploi.html`).
+"""Tableaux django-tables2 écrits en Python : `{% tableau table %}` (tout le tableau, à la place de
+`{% render_table %}`), et l'en-tête, le corps et la pagination qu'il assemble (aussi balises du gabarit de référence
+`django_tables2/plan_emploi.html`, auquel les tests comparent le HTML).
 
 Le gabarit d'origine rend chaque cellule par le moteur de gabarits (boucle, `column.attrs.td.as_html`
 recalculé à chaque cellule, tests de localisation) : pour 50 lignes et 13 colonnes, l'essentiel du temps
@@ -439,3 +441,32 @@ def pagination_tableau(context, table):
         '<nav aria-label="Pages du tableau"><ul class="pagination justify-content-center flex-wrap">'
         f"{''.join(elements)}</ul></nav>"
     )
+
+
+@register.simple_tag(takes_context=True)
+def tableau(context, table):
+    """`{% render_table table %}` avec le gabarit du projet (`django_tables2/plan_emploi.html`, sur celui de
+    Bootstrap 5 de django-tables2, en version « responsive »), écrit en une passe : l'enveloppe, le `<table>` et ses
+    attributs (`render_attrs`), l'en-tête, le corps, le pied s'il y en a un et la pagination, au même HTML aux
+    espaces près. `render_table` refaisait pour chaque liste un contexte de gabarit (tous les processeurs de
+    contexte) et trois gabarits emboîtés (`extends` et blocs), une demi-milliseconde par page. Comme lui : le tableau
+    reçoit le contexte pendant le rendu (`table.context`, lu par `TemplateColumn`) et son `before_render`."""
+    table.context = context
+    try:
+        table.before_render(context.get("request"))
+        attributs = AttributeDict({"class": "table"})
+        attributs.update(table.attrs)
+        morceaux = [f'<div class="table-container table-responsive"><table {attributs_html(attributs)}>']
+        if table.show_header:
+            morceaux.append(entete_tableau(context, table))
+        morceaux.append(f"<tbody {attributs_html(table.attrs['tbody'])}>{corps_tableau(context, table)}</tbody>")
+        if table.has_footer():
+            pied = "".join(
+                f"<td {attributs_html(c.attrs['tf'])}>{render_value_in_context(c.footer, context)}</td>"
+                for c in table.columns
+            )
+            morceaux.append(f"<tfoot {attributs_html(table.attrs['tfoot'])}><tr>{pied}</tr></tfoot>")
+        morceaux.append(f"</table>{pagination_tableau(context, table)}</div>")
+        return sur("".join(morceaux))  # chaque partie échappée par sa fonction
+    finally:
+        del table.context

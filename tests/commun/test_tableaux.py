@@ -687,3 +687,68 @@ def test_attributs_html_comme_ceux_de_django_tables2(attrs):
     assert attributs_html(utils.AttributeDict(attrs)) == attendu
     assert isinstance(attributs_html(utils.AttributeDict(attrs)), SafeString)
     assert sur("<a>") == mark_safe("<a>") and isinstance(sur("<a>"), SafeString)
+
+
+class TableauAvecPied(tables.Table):
+    nom = tables.Column(footer="Total", attrs={"tf": {"class": "pied"}})
+    montant = tables.Column(footer=lambda table: sum(m.montant for m in table.data), localize=True)
+
+    class Meta:
+        attrs = {"class": "table-sm", "id": "mesures", "tfoot": {"class": "gras"}}
+
+
+def _tableau_par_les_deux_balises(fabrique, adresse="/liste/?page=2&sort=nom"):
+    """Le tableau rendu par `{% render_table table %}` (gabarit du projet) et par `{% tableau table %}`, espaces
+    normalisés ; chacun sur son propre tableau (`fabrique()`), paginé à 50 lignes comme les listes."""
+    from django.template import Context, Template
+
+    rendus = []
+    for balise in ("{% load django_tables2 %}{% render_table table %}", "{% load rendu_tableaux %}{% tableau table %}"):
+        table = fabrique()
+        requete = RequestFactory().get(adresse)
+        tables.RequestConfig(requete, paginate={"per_page": 50}).configure(table)
+        rendus.append(_normaliser(Template(balise).render(Context({"table": table, "request": requete}))))
+    return rendus
+
+
+@pytest.mark.django_db
+def test_balise_tableau_identique_a_render_table_pour_chaque_tableau_du_projet(bassins):
+    """`{% tableau %}` (sans contexte de gabarit refait ni gabarits emboîtés) : le HTML de `{% render_table %}` pour
+    chaque tableau du projet (vide), pour les deux listes principales paginées et triées, et pour un tableau à pied
+    (attributs du pied, valeur calculée, localisée)."""
+    from decimal import Decimal
+
+    from beneficiaires.models import Beneficiaire
+    from beneficiaires.selecteurs import pour_la_liste
+    from beneficiaires.tables import BeneficiaireTable
+    from contrats.models import ContratAide
+    from contrats.selecteurs import pour_la_liste as pour_la_liste_contrats
+    from contrats.tables import ContratTable
+    from tests.beneficiaires.factories import BeneficiaireFactory
+    from tests.contrats.factories import ContratAideFactory
+
+    for table_class in tableaux_du_projet():
+        modele = table_class._meta.model
+        donnees = modele.objects.none() if modele is not None else []
+        attendu, obtenu = _tableau_par_les_deux_balises(lambda c=table_class, d=donnees: c(d))
+        assert obtenu == attendu, table_class
+        assert 'class="table-container table-responsive"' in obtenu
+    for i in range(120):
+        personne = BeneficiaireFactory(commune=bassins["Orléans"].commune_test, nom=f"<Nom {i:03d}>")
+        if i % 20 == 0:
+            ContratAideFactory(beneficiaire=personne)
+    paires = (
+        (BeneficiaireTable, lambda: pour_la_liste(Beneficiaire.objects.all())),
+        (ContratTable, lambda: pour_la_liste_contrats(ContratAide.objects.all())),
+    )
+    for table_class, donnees in paires:
+        attendu, obtenu = _tableau_par_les_deux_balises(lambda c=table_class, d=donnees: c(d()))
+        assert obtenu == attendu, table_class
+    personnes = _tableau_par_les_deux_balises(lambda: BeneficiaireTable(pour_la_liste(Beneficiaire.objects.all())))
+    assert (
+        "Page suivante" in personnes[1] and "&lt;Nom 050&gt;" in personnes[1] and 'aria-current="page"' in personnes[1]
+    )
+    lignes = [Mesure("a", Decimal("1234.5"), None, 1), Mesure("b", Decimal("1"), None, 2)]
+    attendu, obtenu = _tableau_par_les_deux_balises(lambda: TableauAvecPied(lignes), "/")
+    assert obtenu == attendu
+    assert '<tfoot class="gras"><tr><td class="pied">Total</td>' in obtenu
