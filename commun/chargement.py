@@ -12,9 +12,10 @@ même objet, champs non lus différés comme avant.
 Le chemin court ne sert que lorsqu'il donne exactement ce que donnerait `Model.__init__` : aucun récepteur des
 signaux `pre_init` / `post_init` pour le modèle (un champ d'image en pose un), aucun `__setattr__` propre, et
 chaque nom lu est un attribut de champ ordinaire (valeur gardée dans le dictionnaire de l'instance, ce que font
-les champs simples et la clé d'une relation pour une instance neuve). Sinon, `Model.from_db` de Django. Ce
-qui est décidé l'est une fois par lecture : Django passe la même liste de noms pour toutes les lignes d'une
-requête, et le plan est gardé pour elle (la dernière vue par modèle)."""
+les champs simples et la clé d'une relation pour une instance neuve). Sinon, `Model.from_db` de Django. Le
+plan (les noms à poser) est fait une fois par suite de noms lus et gardé par modèle ; les récepteurs sont vérifiés
+une fois par lecture : Django passe la même liste de noms pour toutes les lignes d'une requête, reconnue par son
+identité."""
 
 import inspect
 
@@ -23,15 +24,23 @@ from django.db.models.base import ModelState
 from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.query_utils import DeferredAttribute
 
+# Suites de noms lues par modèle dont le plan est gardé (une par forme de lecture : liste, fiche, exports…).
+PLANS_PAR_MODELE = 64
+
 # Attributs de champ dont l'écriture dans une instance neuve ne fait que poser la valeur dans son dictionnaire.
 _ATTRIBUTS_ORDINAIRES = (DeferredAttribute, ForeignKeyDeferredAttribute)
 
 
+def _sans_recepteurs(modele):
+    """Aucun récepteur de `pre_init` / `post_init` pour ce modèle (vérifié à chaque lecture : un récepteur peut être
+    branché ou retiré à tout moment)."""
+    return not (signals.pre_init.has_listeners(modele) or signals.post_init.has_listeners(modele))
+
+
 def _plan(modele, noms):
-    """Les noms d'attribut à poser, dans l'ordre des valeurs lues, ou None (le chemin de Django)."""
+    """Les noms d'attribut à poser, dans l'ordre des valeurs lues, ou None (le chemin de Django) ; ne dépend que du
+    modèle et des noms."""
     if modele.__setattr__ is not object.__setattr__:
-        return None
-    if signals.pre_init.has_listeners(modele) or signals.post_init.has_listeners(modele):
         return None
     champs = {f.attname for f in modele._meta.concrete_fields}
     if len(set(noms)) != len(noms) or not set(noms) <= champs:
@@ -50,8 +59,15 @@ class ChargementRapide:
         garde = cls.__dict__.get("_plan_de_chargement")
         if garde is None or garde[0] is not field_names:
             # La liste des noms d'une lecture est gardée avec son plan : tant qu'elle est gardée, aucune autre ne
-            # peut avoir son identité.
-            garde = (field_names, _plan(cls, field_names))
+            # peut avoir son identité. Le plan lui-même est gardé par suite de noms (une lecture d'un seul objet,
+            # comme celles d'une fiche, ne le refait pas : 50 µs).
+            plans = cls.__dict__.get("_plans_par_noms")
+            if plans is None or len(plans) >= PLANS_PAR_MODELE:
+                plans = cls._plans_par_noms = {}
+            cle = tuple(field_names)
+            if cle not in plans:
+                plans[cle] = _plan(cls, field_names)
+            garde = (field_names, plans[cle] if _sans_recepteurs(cls) else None)
             cls._plan_de_chargement = garde
         noms = garde[1]
         if noms is None or len(values) != len(noms):

@@ -92,3 +92,18 @@ def test_recepteur_de_post_init_le_chemin_de_django():
     assert vus == [v.pk for v in lus]  # Model.__init__ a été appelé pour chaque ligne
     list(Vehicule.objects.order_by("pk"))
     assert Vehicule._plan_de_chargement[1] is not None  # sans récepteur, le chemin court revient
+
+
+def test_plan_fait_une_fois_par_suite_de_noms(monkeypatch):
+    """Une lecture d'un seul objet (la fiche en fait une dizaine) ne refait pas le plan : il est gardé par suite de
+    noms lus, et seule la vérification des récepteurs est refaite à chaque lecture."""
+    from commun import chargement
+
+    vehicule = VehiculeFactory()
+    appels = []
+    origine = chargement._plan
+    monkeypatch.setattr(chargement, "_plan", lambda modele, noms: appels.append(tuple(noms)) or origine(modele, noms))
+    monkeypatch.delattr(Vehicule, "_plans_par_noms", raising=False)
+    for _ in range(3):
+        assert Vehicule.objects.get(pk=vehicule.pk).immatriculation == vehicule.immatriculation
+    assert len(appels) == 1
