@@ -10,16 +10,16 @@ sous leurs noms d'attribut, dans l'état que donne Django (`_state.adding` faux,
 même objet, champs non lus différés comme avant.
 
 Le chemin court ne sert que lorsqu'il donne exactement ce que donnerait `Model.__init__` : aucun récepteur des
-signaux `pre_init` / `post_init` pour le modèle (un champ d'image en pose un), aucun `__setattr__` propre, et
-chaque nom lu est un attribut de champ ordinaire (valeur gardée dans le dictionnaire de l'instance, ce que font
-les champs simples et la clé d'une relation pour une instance neuve). Sinon, `Model.from_db` de Django. Le
-plan (les noms à poser) est fait une fois par suite de noms lus et gardé par modèle ; les récepteurs sont vérifiés
-une fois par lecture : Django passe la même liste de noms pour toutes les lignes d'une requête, reconnue par son
-identité."""
+signaux `pre_init` / `post_init` pour le modèle (un champ d'image à `width_field` ou `height_field` en pose un),
+ni `__init__` ni `__setattr__` propres, et chaque nom lu est un attribut de champ ordinaire (valeur gardée dans le
+dictionnaire de l'instance, ce que font les champs simples et la clé d'une relation pour une instance neuve).
+Sinon, `Model.from_db` de Django. Le plan (les noms à poser) est fait une fois par suite de noms lus et gardé par
+modèle ; les récepteurs sont vérifiés une fois par lecture : Django passe la même liste de noms pour toutes les
+lignes d'une requête (une liste neuve par requête), reconnue par son identité."""
 
 import inspect
 
-from django.db.models import signals
+from django.db.models import Model, signals
 from django.db.models.base import ModelState
 from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.query_utils import DeferredAttribute
@@ -40,8 +40,8 @@ def _sans_recepteurs(modele):
 def _plan(modele, noms):
     """Les noms d'attribut à poser, dans l'ordre des valeurs lues, ou None (le chemin de Django) ; ne dépend que du
     modèle et des noms."""
-    if modele.__setattr__ is not object.__setattr__:
-        return None
+    if modele.__setattr__ is not object.__setattr__ or modele.__init__ is not Model.__init__:
+        return None  # un `__init__` propre au modèle : Django l'appelle pour chaque objet lu
     champs = {f.attname for f in modele._meta.concrete_fields}
     if len(set(noms)) != len(noms) or not set(noms) <= champs:
         return None

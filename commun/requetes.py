@@ -41,22 +41,31 @@ class Parametre(Expression):
 class _Figee:
     """Ce qui est gardé d'une forme : le SQL, ses paramètres (avec leurs marqueurs), et ce que Django lit du
     compilateur pour faire les objets d'une lecture (`ModelIterable`) : les colonnes du modèle (noms d'attribut, place
-    dans la ligne), les annotations et les convertisseurs de valeurs de la base."""
+    dans la ligne), les annotations, et les expressions des colonnes dont la base demande une conversion (une date
+    sous SQLite ; aucune d'ordinaire sous PostgreSQL). Rien n'y dépend de la connexion qui l'a compilé : chaque fil
+    (gunicorn à fils, ASGI) la reprend telle quelle."""
 
-    def __init__(self, queryset, alias, connexion):
-        compilateur = queryset.query.get_compiler(using=alias, connection=connexion)
+    def __init__(self, queryset, alias):
+        compilateur = queryset.query.get_compiler(using=alias)
         sql, params = compilateur.as_sql()
         info = compilateur.klass_info
         if info.get("related_klass_infos"):
             raise TypeError("Une requête figée ne suit pas select_related : lire les objets liés par annotations.")
         self.sql, self.params = sql, tuple(params)
-        self.connexion = connexion
-        self.compilateur = compilateur
+        self.requete = queryset.query
         champs = info["select_fields"]
         self.debut, self.fin = champs[0], champs[-1] + 1
-        self.noms = [colonne[0].target.attname for colonne in compilateur.select[self.debut : self.fin]]
+        self.noms = tuple(colonne[0].target.attname for colonne in compilateur.select[self.debut : self.fin])
         self.annotations = tuple(compilateur.annotation_col_map.items())
-        self.convertisseurs = compilateur.get_converters([colonne[0] for colonne in compilateur.select])
+        self.expressions = [colonne[0] for colonne in compilateur.select]
+        self.a_convertir = bool(compilateur.get_converters(self.expressions))
+
+    def lignes(self, alias, connexion, rangs):
+        """Les lignes lues, converties pour la connexion qui les a lues, comme le ferait le QuerySet."""
+        if not self.a_convertir:
+            return rangs
+        compilateur = self.requete.get_compiler(using=alias, connection=connexion)
+        return compilateur.apply_converters(rangs, compilateur.get_converters(self.expressions))
 
 
 class RequeteFigee:
@@ -76,12 +85,12 @@ class RequeteFigee:
         self._champs = champs
         self._sql = {}  # (alias de la base, son dialecte, forme) → _Figee
 
-    def _compiler(self, alias, connexion, forme):
+    def _compiler(self, alias, forme):
         parametres = {nom: Parametre(nom, champ) for nom, champ in self._champs.items()}
         queryset = self._fabrique(*forme, **parametres)
         if queryset.model is not self.modele:
             raise TypeError(f"La fabrique rend des {queryset.model.__name__}, pas des {self.modele.__name__}.")
-        return _Figee(queryset, alias, connexion)
+        return _Figee(queryset, alias)
 
     def lignes(self, forme=(), **valeurs):
         manquants = set(self._champs) - set(valeurs)
@@ -92,17 +101,18 @@ class RequeteFigee:
         connexion = connections[alias]
         cle = (alias, connexion.vendor, tuple(forme))
         figee = self._sql.get(cle)
-        if figee is None or figee.connexion is not connexion:  # une connexion par fil : la sienne au compilateur
-            figee = self._sql[cle] = self._compiler(alias, connexion, cle[2])
+        if figee is None:
+            figee = self._sql[cle] = self._compiler(alias, cle[2])
         prets = {nom: champ.get_db_prep_value(valeurs[nom], connexion) for nom, champ in self._champs.items()}
         posees = [prets[p.nom] if isinstance(p, Parametre) else p for p in figee.params]
         with connexion.cursor() as curseur:
             curseur.execute(figee.sql, posees)
             rangs = curseur.fetchall()
-        if figee.convertisseurs:
-            rangs = figee.compilateur.apply_converters(rangs, figee.convertisseurs)
+        rangs = figee.lignes(alias, connexion, rangs)
         objets = []
-        modele, noms, debut, fin, annotations = self.modele, figee.noms, figee.debut, figee.fin, figee.annotations
+        # Une liste de noms neuve par lecture : `Model.from_db` la reçoit comme d'un QuerySet (un modèle à chargement
+        # rapide y revérifie ses récepteurs de signaux à chaque lecture, commun.chargement).
+        modele, noms, debut, fin, annotations = self.modele, list(figee.noms), figee.debut, figee.fin, figee.annotations
         for rang in rangs:
             objet = modele.from_db(alias, noms, rang[debut:fin])
             for nom, place in annotations:

@@ -14,9 +14,11 @@ import inspect
 
 import django_tables2 as tables
 from django import template
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist
 from django.db import models
 from django.template.base import render_value_in_context
+from django.template.loader import get_template
 from django.utils import formats
 from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
@@ -139,15 +141,19 @@ def _parametres_de(fonction):
     if not inspect.isfunction(sous_jacente):
         return _lire_parametres(fonction)
     cle = (sous_jacente, hasattr(fonction, "__self__"))
-    if cle not in _parametres_lus:
-        if len(_parametres_lus) >= 2000:  # borne : une fonction faite à la volée ne fait pas grossir le cache
-            _parametres_lus.clear()
-        _parametres_lus[cle] = _lire_parametres(fonction)
-    return _parametres_lus[cle]
+    try:
+        return _parametres_lus[cle]
+    except KeyError:
+        pass
+    if len(_parametres_lus) >= 2000:  # borne : une fonction faite à la volée ne fait pas grossir le cache
+        _parametres_lus.clear()
+    resultat = _parametres_lus[cle] = _lire_parametres(fonction)
+    return resultat
 
 
 def _appel(fonction, fixes):
-    """Comme `django_tables2.utils.call_with_appropriate`, mais la signature lue une fois par page : une fonction
+    """Comme `django_tables2.utils.call_with_appropriate`, mais la signature lue une fois par processus et par
+    fonction (`_parametres_de`) et les arguments fixes pris une fois par page : une fonction
     (valeur, enregistrement, ligne) -> résultat qui passe à `fonction` les arguments qu'elle nomme (tous si elle
     prend **kwargs), ceux qui ne changent pas d'une ligne à l'autre (`fixes` : colonne, colonne liée, tableau) pris
     une fois ; None si elle en demande un qui n'existe pas (la bibliothèque ne l'appellerait pas : calcul complet).
@@ -450,10 +456,19 @@ def tableau(context, table):
     attributs (`render_attrs`), l'en-tête, le corps, le pied s'il y en a un et la pagination, au même HTML aux
     espaces près. `render_table` refaisait pour chaque liste un contexte de gabarit (tous les processeurs de
     contexte) et trois gabarits emboîtés (`extends` et blocs), une demi-milliseconde par page. Comme lui : le tableau
-    reçoit le contexte pendant le rendu (`table.context`, lu par `TemplateColumn`) et son `before_render`."""
+    reçoit le contexte pendant le rendu (`table.context`, lu par `TemplateColumn`) et son `before_render` ; le HTML
+    est toujours échappé et localisé comme dans un gabarit neuf, même appelé sous `{% autoescape off %}` ou
+    `{% localize off %}` ; un tableau qui déclare un autre gabarit (`Meta.template_name`) est rendu par celui-ci."""
+    if not isinstance(table, tables.Table):
+        raise ValueError(f"Un tableau django-tables2 est attendu, pas {type(table).__name__}.")
+    request = context.get("request")
     table.context = context
+    reglages = context.autoescape, context.use_l10n, context.use_tz
+    context.autoescape, context.use_l10n, context.use_tz = True, None, None  # ceux d'un contexte neuf
     try:
-        table.before_render(context.get("request"))
+        table.before_render(request)
+        if table.template_name != settings.DJANGO_TABLES2_TEMPLATE:
+            return get_template(table.template_name).render(context={"table": table}, request=request)
         attributs = AttributeDict({"class": "table"})
         attributs.update(table.attrs)
         morceaux = [f'<div class="table-container table-responsive"><table {attributs_html(attributs)}>']
@@ -469,4 +484,5 @@ def tableau(context, table):
         morceaux.append(f"</table>{pagination_tableau(context, table)}</div>")
         return sur("".join(morceaux))  # chaque partie échappée par sa fonction
     finally:
+        context.autoescape, context.use_l10n, context.use_tz = reglages
         del table.context

@@ -16,12 +16,12 @@ from tests.mobilite.factories import VehiculeFactory
 pytestmark = pytest.mark.django_db
 
 
-def _par_django(modele, queryset):
-    """Les instances que fait `Model.from_db` de Django pour la même lecture."""
+def _par_django(modele, lire):
+    """Les instances que fait `Model.from_db` de Django pour la même lecture (`lire()`)."""
     ancien = modele.__dict__.get("from_db")
     modele.from_db = classmethod(Model.from_db.__func__)
     try:
-        return list(queryset)
+        return list(lire())
     finally:
         if ancien is None:
             del modele.from_db
@@ -50,14 +50,14 @@ def test_memes_instances_que_django(fabrique, lecture):
     modele = type(rapides[0])
     assert issubclass(modele, ChargementRapide)
     assert "_plan_de_chargement" in modele.__dict__ and modele._plan_de_chargement[1] is not None  # chemin court
-    assert [_etat(i) for i in rapides] == [_etat(i) for i in _par_django(modele, lecture())]
+    assert [_etat(i) for i in rapides] == [_etat(i) for i in _par_django(modele, lecture)]
 
 
 def test_liste_des_beneficiaires_memes_valeurs_et_differes(referent):
     BeneficiaireFactory.create_batch(3, commune__bassin_emploi=referent.bassins.first())
     lues = list(beneficiaires_visibles(referent).order_by("pk"))
     assert len(lues) == 3
-    par_django = _par_django(Beneficiaire, beneficiaires_visibles(referent).order_by("pk"))
+    par_django = _par_django(Beneficiaire, lambda: beneficiaires_visibles(referent).order_by("pk"))
     assert [_etat(i) for i in lues] == [_etat(i) for i in par_django]
     personne = lues[0]
     assert "telephone" in personne.get_deferred_fields()
@@ -107,3 +107,47 @@ def test_plan_fait_une_fois_par_suite_de_noms(monkeypatch):
     for _ in range(3):
         assert Vehicule.objects.get(pk=vehicule.pk).immatriculation == vehicule.immatriculation
     assert len(appels) == 1
+
+
+def test_requete_figee_memes_instances_et_recepteur_branche_ensuite(bassins):
+    """Les objets de la recherche de véhicules (requête figée, gardée tout le processus) : ceux du QuerySet ; un
+    récepteur de `post_init` branché après une première recherche est appelé à la suivante."""
+    import datetime
+
+    from mobilite.models import Vehicule
+    from mobilite.selecteurs import _RECHERCHE
+
+    VehiculeFactory.create_batch(3)
+    debut, fin = datetime.date(2030, 1, 6), datetime.date(2030, 1, 9)
+
+    def chercher():
+        return _RECHERCHE.lignes((False, False), debut=debut, fin=fin, bassin=None, type="")
+
+    premiers = chercher()
+    assert len(premiers) == 3 and Vehicule._plan_de_chargement[1] is not None
+    par_django = _par_django(Vehicule, chercher)
+    assert [_etat(v) for v in premiers] == [_etat(v) for v in par_django]
+    vus = []
+
+    def recepteur(sender, instance, **kwargs):
+        vus.append(instance.pk)
+
+    signals.post_init.connect(recepteur, sender=Vehicule)
+    try:
+        suivants = chercher()
+    finally:
+        signals.post_init.disconnect(recepteur, sender=Vehicule)
+    assert vus == [v.pk for v in suivants]
+
+
+def test_modele_a_init_propre_le_chemin_de_django(monkeypatch):
+    """Un modèle qui définit son propre `__init__` : Django l'appelle pour chaque objet lu, le chemin court aussi."""
+
+    def init(self, *args, **kwargs):
+        Model.__init__(self, *args, **kwargs)
+        self.marque_init = True
+
+    VehiculeFactory.create_batch(2)
+    monkeypatch.delattr(Vehicule, "_plans_par_noms", raising=False)
+    monkeypatch.setattr(Vehicule, "__init__", init)
+    assert [v.marque_init for v in Vehicule.objects.only("immatriculation")] == [True, True]

@@ -120,7 +120,7 @@ def test_balise_adresse_comme_la_balise_url(prefixe):
     from django.template import Context, Template
 
     gabarit = "{% load adresses %}" + "|".join(
-        f"{{% {balise} '{nom}' %}}" for nom in ("accueil", "comptes:sessions", "theme_css") for balise in ("adresse",)
+        f"{{% adresse '{nom}' %}}" for nom in ("accueil", "comptes:sessions", "theme_css")
     )
     reference = "|".join(f"{{% url '{nom}' %}}" for nom in ("accueil", "comptes:sessions", "theme_css"))
     try:

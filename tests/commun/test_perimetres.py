@@ -82,8 +82,9 @@ def test_liste_des_contrats_suit_le_role(bassins, referent):
 
 @pytest.mark.parametrize("liste", ["beneficiaires", "contrats"])
 def test_bassins_du_referent_compiles_une_fois(bassins, referent, monkeypatch, liste):
-    """Les bassins d'un référent (`User.bassins_du_perimetre`) : une sous-requête lue à chaque page, mais compilée à
-    la première seulement (Django la recompilait à chaque page) ; un bassin ajouté compte dès la page suivante."""
+    """Les bassins d'un référent (`User.bassins_du_perimetre`) : une sous-requête compilée à la première page
+    seulement (Django la recompilait à chaque page) ; un bassin ajouté (écriture sur les comptes, le périmètre est
+    refait) compte dès la page suivante."""
     for bassin in ("Orléans", "Gien"):
         ContratAideFactory(beneficiaire=BeneficiaireFactory(commune=bassins[bassin].commune_test))
     visibles = beneficiaires_visibles if liste == "beneficiaires" else contrats_visibles

@@ -105,3 +105,30 @@ def test_objets_lies_refuses_valeurs_converties_comme_le_queryset(communes):
     attendu = list(decimaux(n=0))
     assert [(c.pk, c.part) for c in lues] == [(c.pk, c.part) for c in attendu]
     assert all(type(c.part) is Decimal for c in lues)
+
+
+def test_compilee_une_fois_pour_tous_les_fils():
+    """Chaque fil a sa connexion (gunicorn à fils, ASGI) : la forme compilée par l'un sert aux autres."""
+    import threading
+
+    from django.db import connections
+
+    fabrique = Fabrique()
+    requete = RequeteFigee(Commune, fabrique, minimum=IntegerField(), bassin=IntegerField())
+    erreurs = []
+
+    def dans_un_fil():
+        try:
+            requete.lignes((False,), minimum=0, bassin=None)
+        except Exception as erreur:  # noqa: BLE001 - rapportée au test
+            erreurs.append(erreur)
+        finally:
+            connections.close_all()
+
+    fil = threading.Thread(target=dans_un_fil)
+    fil.start()
+    fil.join()
+    assert not erreurs
+    requete.lignes((False,), minimum=0, bassin=None)
+    requete.lignes((False,), minimum=10, bassin=None)
+    assert fabrique.appels == [False]

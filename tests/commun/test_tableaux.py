@@ -752,3 +752,64 @@ def test_balise_tableau_identique_a_render_table_pour_chaque_tableau_du_projet(b
     attendu, obtenu = _tableau_par_les_deux_balises(lambda: TableauAvecPied(lignes), "/")
     assert obtenu == attendu
     assert '<tfoot class="gras"><tr><td class="pied">Total</td>' in obtenu
+
+
+class TableauAvecGabarit(tables.Table):
+    """Une colonne de gabarit (lit le contexte du tableau) et un `before_render` qui masque une colonne."""
+
+    nom = tables.TemplateColumn("{{ record.nom }} ({{ origine }})")
+    montant = tables.Column()
+    heures = tables.Column()
+
+    def before_render(self, request):
+        self.columns.hide("heures")
+
+
+def _rendu_sous(balise, table, enveloppe="@"):
+    from django.template import Context, Template
+
+    requete = RequestFactory().get("/")
+    source = "{% load l10n django_tables2 rendu_tableaux %}" + enveloppe.replace("@", balise)
+    return _normaliser(
+        Template(source).render(Context({"table": table, "request": requete, "origine": "page", "balise_brute": "<i>"}))
+    )
+
+
+def test_balise_tableau_echappe_et_localise_comme_un_gabarit_neuf(settings):
+    """Appelée sous `{% autoescape off %}` ou `{% localize off %}`, `{% tableau %}` écrit ce qu'écrit
+    `render_table`, dont le gabarit a son propre contexte : cellules et en-têtes échappés, nombres localisés ; le
+    contexte de la page retrouve ensuite ses réglages."""
+    from decimal import Decimal
+
+    settings.USE_THOUSAND_SEPARATOR = True
+    lignes = [Mesure("<b>dupont</b>", Decimal("1234.5"), None, 12345)]
+    for enveloppe in (
+        "{% autoescape off %}@{% endautoescape %}",
+        "{% localize off %}@{% endlocalize %}",
+    ):
+        attendu = _rendu_sous("{% render_table table %}", TableauMesures(lignes), enveloppe)
+        obtenu = _rendu_sous("{% tableau table %}", TableauMesures(lignes), enveloppe)
+        assert obtenu == attendu
+        assert "&lt;b&gt;dupont&lt;/b&gt;" in obtenu and "<b>dupont" not in obtenu
+    assert "1 234,5" in obtenu.replace("\xa0", " ").replace("\u202f", " ")  # localisé sous {% localize off %}
+    sous_autoescape_off = _rendu_sous(
+        "{% tableau table %}", TableauMesures(lignes), "{% autoescape off %}@{{ balise_brute }}{% endautoescape %}"
+    )
+    assert sous_autoescape_off.endswith("<i>")  # le réglage de la page lui est rendu
+
+
+def test_balise_tableau_contexte_before_render_et_gabarit_propre():
+    """Comme `render_table` : une colonne de gabarit lit le contexte de la page (`table.context`), `before_render`
+    est appelé ; un tableau qui déclare un autre gabarit est rendu par celui-ci."""
+    lignes = [Mesure("martin", 1, 2, 3)]
+    attendu = _rendu_sous("{% render_table table %}", TableauAvecGabarit(lignes))
+    obtenu = _rendu_sous("{% tableau table %}", TableauAvecGabarit(lignes))
+    assert obtenu == attendu
+    assert "martin (page)" in obtenu and "Heures" not in obtenu
+    autre = TableauAvecGabarit(lignes, template_name="django_tables2/bootstrap5.html")
+    assert _rendu_sous("{% tableau table %}", autre) == _rendu_sous(
+        "{% render_table table %}", TableauAvecGabarit(lignes, template_name="django_tables2/bootstrap5.html")
+    )
+    assert "table-responsive" not in _rendu_sous("{% tableau table %}", autre)
+    with pytest.raises(ValueError, match="tableau django-tables2 est attendu"):
+        _rendu_sous("{% tableau table %}", [])
