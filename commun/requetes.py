@@ -41,9 +41,9 @@ class Parametre(Expression):
 class _Figee:
     """Ce qui est gardé d'une forme : le SQL, ses paramètres (avec leurs marqueurs), et ce que Django lit du
     compilateur pour faire les objets d'une lecture (`ModelIterable`) : les colonnes du modèle (noms d'attribut, place
-    dans la ligne), les annotations, et les expressions des colonnes dont la base demande une conversion (une date
-    sous SQLite ; aucune d'ordinaire sous PostgreSQL). Rien n'y dépend de la connexion qui l'a compilé : chaque fil
-    (gunicorn à fils, ASGI) la reprend telle quelle."""
+    dans la ligne), les annotations, et les expressions des colonnes, d'où se tirent les conversions que demande la
+    base (une date sous SQLite ; aucune d'ordinaire sous PostgreSQL). Rien n'y dépend de la connexion qui l'a
+    compilée : chaque fil (gunicorn à fils, ASGI) la reprend telle quelle."""
 
     def __init__(self, queryset, alias):
         compilateur = queryset.query.get_compiler(using=alias)

@@ -19,7 +19,7 @@ from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist
 from django.db import models
 from django.template.base import render_value_in_context
 from django.template.loader import get_template
-from django.utils import formats
+from django.utils import formats, translation
 from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
 from django.utils.html import conditional_escape, escape, format_html
@@ -76,8 +76,13 @@ def _lien_simple(colonne, enregistrement):
     return lier
 
 
-@functools.lru_cache(maxsize=512)  # le libellé de chaque choix est fait une fois par champ, pas à chaque page
 def _libelles_de_choix(modele, champ, methode):
+    """Voir `_libelles_de_choix_en` : les libellés dans la langue active (un libellé traduisible suit la langue)."""
+    return _libelles_de_choix_en(modele, champ, methode, translation.get_language())
+
+
+@functools.lru_cache(maxsize=512)  # le libellé de chaque choix est fait une fois par champ et langue, pas par page
+def _libelles_de_choix_en(modele, champ, methode, langue):
     """Le `get_<champ>_display()` de Django refait à chaque appel le dictionnaire de TOUS les choix du champ
     (`dict(make_hashable(field.flatchoices))`) : pour une page de 50 lignes et quatre colonnes à choix, des
     milliers de conversions. Rend une fonction valeur -> libellé qui lit un dictionnaire fait une fois, au même

@@ -334,6 +334,21 @@ def test_libelle_de_choix_rapide_egal_a_celui_de_django():
     assert _libelles_de_choix(Propre, champ, "get_statut_parcours_display") is None
 
 
+def test_libelles_de_choix_faits_une_fois_par_champ_et_par_langue():
+    """Les libellés d'un champ sont faits une fois par processus (plus à chaque page), et à part pour chaque langue
+    active : un libellé traduisible suit la langue de la requête."""
+    from django.utils import translation
+
+    from beneficiaires.models import Beneficiaire
+    from commun.templatetags.rendu_tableaux import _libelles_de_choix
+
+    champ = Beneficiaire._meta.get_field("statut_parcours")
+    premier = _libelles_de_choix(Beneficiaire, champ, "get_statut_parcours_display")
+    assert _libelles_de_choix(Beneficiaire, champ, "get_statut_parcours_display") is premier
+    with translation.override("en"):
+        assert _libelles_de_choix(Beneficiaire, champ, "get_statut_parcours_display") is not premier
+
+
 def test_departager_finit_chaque_tri_par_les_cles_donnees():
     """Tableaux du projet : chaque colonne triable finit par une clé unique, dans les deux sens ; une colonne
     non triable ou triée par sa méthode `order_<nom>` n'est pas touchée."""
