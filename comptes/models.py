@@ -118,7 +118,7 @@ class User(AbstractUser):
         (`…__bassin_emploi__in=user.bassins_du_perimetre()`) : lue à chaque page (un bassin réaffecté compte à la page
         suivante), mais son SQL compilé une fois par sélection (`SousRequeteFigee`) ; le périmètre d'une liste,
         gardé par utilisateur (commun.tableaux.perimetre_fait_une_fois), ne la recompile plus à chaque page."""
-        return SousRequeteFigee(self.bassins.values("pk"))
+        return SousRequeteFigee(self.bassins.order_by().values("pk"))  # sans tri : celui des bassins est inutile ici
 
     def a_role(self, *roles):
         if self.is_superuser:

@@ -93,3 +93,15 @@ def test_liste_devenue_sous_requete_lit_les_bonnes_valeurs(bassins):
         lu=Subquery(contrats_visibles(admin).filter(employeur=OuterRef("pk")).values("liste_employeur")[:1])
     )
     assert {e.pk: e.lu for e in employeurs} == {c.employeur_id: c.employeur.nom for c in contrats}
+
+
+def test_perimetre_du_referent_meme_sql_que_la_sous_requete_de_django(bassins):
+    """Les bassins du référent en sous-requête figée (`User.bassins_du_perimetre`) donnent le SQL que donnait
+    `…__in=user.bassins.values("pk")` : sans le tri des bassins (inutile dans `IN (…)`, un tri de plus à exécuter)."""
+    from beneficiaires.models import Beneficiaire
+
+    referent = UserFactory(referent=True, bassins=[bassins["Orléans"], bassins["Gien"]])
+    figee = Beneficiaire.objects.filter(commune__bassin_emploi__in=referent.bassins_du_perimetre())
+    django = Beneficiaire.objects.filter(commune__bassin_emploi__in=referent.bassins.values("pk"))
+    assert _compilee(figee.order_by("pk")) == _compilee(django.order_by("pk"))
+    assert "ORDER BY" not in _compilee(figee.order_by())[0]
